@@ -1,0 +1,351 @@
+/* agreement.c - bilateral agreements; see agreement.h. */
+#include "autoconfig.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libxml/tree.h>
+
+#include "agreement.h"
+#include "certxml.h"
+#include "fsutil.h"
+#include "swn_limits.h"
+#include "pki.h"
+#include "xmlsafe.h"
+
+#define EBMS_DEFAULT_ROLE \
+	"http://docs.oasis-open.org/ebxml-msg/ebms/v3.0/ns/core/200704/defaultRole"
+
+int swn_agreement_id_ok(const char *id)
+{
+	size_t i, n = strlen(id);
+
+	if (n == 0 || n > SWN_MAX_ID_LEN || id[0] == '.' || id[0] == '-' || id[0] == '_')
+		return 0;
+	for (i = 0; i < n; i++)
+		if (!((id[i] >= 'A' && id[i] <= 'Z') || (id[i] >= 'a' && id[i] <= 'z') ||
+		      (id[i] >= '0' && id[i] <= '9') || id[i] == '.' || id[i] == '_' ||
+		      id[i] == '-'))
+			return 0;
+	return 1;
+}
+
+static void prop(xmlNodePtr n, const char *name, const char *value)
+{
+	xmlNewProp(n, BAD_CAST name, BAD_CAST value);
+}
+
+static xmlNodePtr party(xmlNodePtr root, const char *el, const char *id,
+			const char *type)
+{
+	xmlNodePtr n = xmlNewChild(root, root->ns, BAD_CAST el, NULL);
+
+	prop(n, "partyId", id);
+	prop(n, "partyIdType", type);
+	prop(n, "role", EBMS_DEFAULT_ROLE);
+	return n;
+}
+
+int swn_agreement_write_draft(const struct swn_config *cfg,
+			      const struct swn_registry *reg,
+			      const struct swn_bundle *peer, const char *id,
+			      time_t now, char *path_out, size_t path_n,
+			      struct swn_err *err)
+{
+	char from[SWN_TIME_LEN + 1], until[SWN_TIME_LEN + 1], name[SWN_MAX_ID_LEN + 8];
+	char nb[SWN_TIME_LEN + 1], na[SWN_TIME_LEN + 1];
+	xmlDocPtr doc;
+	xmlNodePtr root, p, n, docs;
+	xmlChar *text = NULL;
+	X509 *ours;
+	const char *outbound;
+	time_t tb, ta;
+	int len = 0, rc;
+	size_t i;
+
+	if (!swn_agreement_id_ok(id))
+		return swn_err_set(err, SWN_E_USAGE, NULL, 0,
+				   "agreement id '%s' is not allowed: use 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit",
+				   id);
+	if (strcmp(peer->party_id, cfg->party_id) == 0)
+		return swn_err_set(err, SWN_E_CONFIG, NULL, 0,
+				   "the bundle is for party '%s', which is this node itself",
+				   peer->party_id);
+	snprintf(name, sizeof name, "%s.xml", id);
+	if (swn_path_join(path_out, path_n, cfg->peers_dir, name, err) < 0)
+		return -1;
+	if (swn_path_exists(path_out))
+		return swn_err_set(err, SWN_E_EXISTS, path_out, 0,
+				   "agreement '%s' already exists; refusing to overwrite it", id);
+	if (!(ours = swn_cert_read(cfg->signing_cert, err)))
+		return -1;
+	outbound = swn_cert_sig_alg(ours);
+	X509_free(ours);
+	if (outbound == NULL)
+		return swn_err_set(err, SWN_E_CRYPTO, cfg->signing_cert, 0,
+				   "this node's signing key type is not supported");
+
+	swn_time_iso(now, from);
+	swn_time_iso(now + (time_t)SWN_DRAFT_VALID_DAYS * 86400, until);
+	doc = xmlNewDoc(BAD_CAST "1.0");
+	root = xmlNewNode(NULL, BAD_CAST "agreement");
+	xmlSetNs(root, xmlNewNs(root, BAD_CAST SWN_AGREEMENT_NS, NULL));
+	xmlDocSetRootElement(doc, root);
+	prop(root, "version", "1");
+	prop(root, "id", id);
+	prop(root, "status", "draft");
+	n = xmlNewChild(root, root->ns, BAD_CAST "validity", NULL);
+	prop(n, "from", from);
+	prop(n, "until", until);
+	party(root, "local", cfg->party_id, cfg->party_type);
+	p = party(root, "peer", peer->party_id, peer->party_type);
+	xmlNewTextChild(p, root->ns, BAD_CAST "endpoint", BAD_CAST peer->endpoint);
+	if (!swn_certxml_add(p, "tlsCertificate", peer->tls, err) ||
+	    !(n = swn_certxml_add(p, "signingCertificate", peer->signing, err))) {
+		xmlFreeDoc(doc);
+		return -1;
+	}
+	swn_cert_validity(peer->signing, &tb, &ta);
+	swn_time_iso(tb, nb);
+	swn_time_iso(ta, na);
+	prop(n, "acceptFrom", nb);
+	prop(n, "acceptUntil", na);
+	n = xmlNewChild(root, root->ns, BAD_CAST "security", NULL);
+	prop(n, "inboundSignature", swn_cert_sig_alg(peer->signing));
+	prop(n, "outboundSignature", outbound);
+	prop(n, "digest", "sha256");
+	prop(n, "maxClockSkew", SWN_DRAFT_MAX_CLOCK_SKEW);
+	docs = xmlNewChild(root, root->ns, BAD_CAST "documents", NULL);
+	for (i = 0; i < swn_registry_count(reg); i++) {
+		const struct swn_doctype *dt = swn_registry_at(reg, i);
+
+		n = xmlNewChild(docs, root->ns, BAD_CAST "document", NULL);
+		prop(n, "type", swn_doctype_id(dt));
+		prop(n, "direction", "both");
+		prop(n, "service", swn_doctype_service(dt));
+		prop(n, "action", swn_doctype_action(dt));
+	}
+	n = xmlNewChild(root, root->ns, BAD_CAST "retry", NULL);
+	prop(n, "intervals", SWN_DRAFT_RETRY_INTERVALS);
+	n = xmlNewChild(root, root->ns, BAD_CAST "limits", NULL);
+	prop(n, "maxMessageBytes", SWN_DRAFT_MAX_MESSAGE_BYTES);
+	prop(n, "maxMessagesPerMinute", SWN_DRAFT_MAX_PER_MINUTE);
+	xmlDocDumpFormatMemoryEnc(doc, &text, &len, "UTF-8", 1);
+	xmlFreeDoc(doc);
+	if (text == NULL)
+		return swn_err_set(err, SWN_E_NOMEM, NULL, 0, "out of memory");
+	rc = swn_file_write(path_out, text, (size_t)len, 0644, SWN_WRITE_EXCLUSIVE, err);
+	xmlFree(text);
+	return rc;
+}
+
+/* ---- checking ---- */
+
+struct checker {
+	const char *path;
+	swn_report_fn report;
+	void *ctx;
+	int problems;
+};
+
+static void problem(struct checker *c, const xmlNode *at, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void problem(struct checker *c, const xmlNode *at, const char *fmt, ...)
+{
+	struct swn_err e;
+	va_list ap;
+
+	swn_err_clear(&e);
+	e.code = SWN_E_CONFIG;
+	snprintf(e.file, sizeof e.file, "%s", c->path);
+	e.line = swn_xml_line(at);
+	va_start(ap, fmt);
+	vsnprintf(e.msg, sizeof e.msg, fmt, ap);
+	va_end(ap);
+	c->problems++;
+	if (c->report)
+		c->report(c->ctx, &e);
+}
+
+static void problem_err(struct checker *c, const struct swn_err *e)
+{
+	c->problems++;
+	if (c->report)
+		c->report(c->ctx, e);
+}
+
+static int time_attr(struct checker *c, xmlNodePtr el, const char *name, time_t *t)
+{
+	xmlChar *v = xmlGetProp(el, BAD_CAST name);
+	int rc = v ? swn_time_parse((const char *)v, t) : -1;
+
+	if (rc < 0)
+		problem(c, el, "element '%s': %s is not a UTC time", (const char *)el->name, name);
+	xmlFree(v);
+	return rc;
+}
+
+static int attr_is(xmlNodePtr el, const char *name, const char *want)
+{
+	xmlChar *v = xmlGetProp(el, BAD_CAST name);
+	int eq = v && want && strcmp((const char *)v, want) == 0;
+
+	xmlFree(v);
+	return eq;
+}
+
+static void check_signing(struct checker *c, xmlNodePtr peer, xmlNodePtr security,
+			  time_t now)
+{
+	char fps[8][SWN_FP_LEN + 1];
+	int nfp = 0, i;
+	xmlNodePtr n;
+
+	for (n = swn_xml_child(peer, "signingCertificate"); n;
+	     n = swn_xml_next(n, "signingCertificate")) {
+		struct swn_err e;
+		time_t from, until, nb, na;
+		X509 *cert;
+
+		swn_err_clear(&e);
+		if (!(cert = swn_certxml_read(n, c->path, &e))) {
+			problem_err(c, &e);
+			continue;
+		}
+		if (swn_bundle_check_cert(cert, "peer signing", now, c->path,
+					  swn_xml_line(n), &e) < 0)
+			problem_err(c, &e);
+		if (!attr_is(security, "inboundSignature", swn_cert_sig_alg(cert)))
+			problem(c, n, "signing certificate has a key for %s, but security/@inboundSignature says otherwise",
+				swn_cert_sig_alg(cert) ? swn_cert_sig_alg(cert) : "no supported algorithm");
+		swn_cert_validity(cert, &nb, &na);
+		if (time_attr(c, n, "acceptFrom", &from) == 0 &&
+		    time_attr(c, n, "acceptUntil", &until) == 0) {
+			if (from >= until)
+				problem(c, n, "acceptFrom is not before acceptUntil");
+			if (from < nb || until > na)
+				problem(c, n, "the acceptance window goes outside the certificate's validity");
+		}
+		if (nfp < 8) {
+			swn_cert_fingerprint(cert, fps[nfp]);
+			for (i = 0; i < nfp; i++)
+				if (strcmp(fps[i], fps[nfp]) == 0)
+					problem(c, n, "the same signing certificate is pinned twice");
+			nfp++;
+		}
+		X509_free(cert);
+	}
+}
+
+static void check_tree(struct checker *c, xmlNodePtr root,
+		       const struct swn_registry *reg,
+		       const struct swn_config *cfg, time_t now)
+{
+	xmlNodePtr n, peer, local, security;
+	const char *base;
+	char expect[SWN_MAX_ID_LEN + 8];
+	xmlChar *v;
+	time_t from, until;
+	struct swn_err e;
+	X509 *cert;
+
+	/* The file name is the agreement id, so ids are unique on a node. */
+	base = strrchr(c->path, '/');
+	base = base ? base + 1 : c->path;
+	v = xmlGetProp(root, BAD_CAST "id");
+	snprintf(expect, sizeof expect, "%s.xml", v ? (const char *)v : "");
+	if (strcmp(base, expect) != 0)
+		problem(c, root, "agreement id '%s' does not match the file name (expected %s)",
+			v ? (const char *)v : "", expect);
+	xmlFree(v);
+
+	n = swn_xml_child(root, "validity");
+	if (time_attr(c, n, "from", &from) == 0 && time_attr(c, n, "until", &until) == 0 &&
+	    from >= until)
+		problem(c, n, "validity: from is not before until");
+
+	local = swn_xml_child(root, "local");
+	peer = swn_xml_child(root, "peer");
+	security = swn_xml_child(root, "security");
+	if (cfg && !attr_is(local, "partyId", cfg->party_id))
+		problem(c, local, "local partyId is not this node's party id '%s'", cfg->party_id);
+	v = xmlGetProp(local, BAD_CAST "partyId");
+	if (attr_is(peer, "partyId", (const char *)v))
+		problem(c, peer, "peer partyId is the same as the local one");
+	xmlFree(v);
+
+	n = swn_xml_child(peer, "tlsCertificate");
+	swn_err_clear(&e);
+	if (!(cert = swn_certxml_read(n, c->path, &e)))
+		problem_err(c, &e);
+	else if (swn_bundle_check_cert(cert, "peer TLS", now, c->path, swn_xml_line(n), &e) < 0)
+		problem_err(c, &e);
+	X509_free(cert);
+	check_signing(c, peer, security, now);
+
+	if (cfg) {
+		swn_err_clear(&e);
+		if (!(cert = swn_cert_read(cfg->signing_cert, &e)))
+			problem_err(c, &e);
+		else if (!attr_is(security, "outboundSignature", swn_cert_sig_alg(cert)))
+			problem(c, security, "outboundSignature does not match this node's signing key (%s)",
+				swn_cert_sig_alg(cert) ? swn_cert_sig_alg(cert) : "unsupported");
+		X509_free(cert);
+	}
+
+	for (n = swn_xml_child(swn_xml_child(root, "documents"), "document"); n;
+	     n = swn_xml_next(n, "document")) {
+		v = xmlGetProp(n, BAD_CAST "type");
+		if (reg && v && !swn_registry_find(reg, (const char *)v))
+			problem(c, n, "document type '%s' is not in the registry (schemas/doctypes.xml)",
+				(const char *)v);
+		xmlFree(v);
+	}
+}
+
+static void report_schema(void *ctx, const struct swn_err *e)
+{
+	problem_err(ctx, e);
+}
+
+int swn_agreement_check(const char *path, const struct swn_registry *reg,
+			const struct swn_config *cfg, time_t now,
+			swn_report_fn report, void *report_ctx)
+{
+	struct checker c = { path, report, report_ctx, 0 };
+	xmlSchemaPtr schema;
+	struct swn_err e;
+	xmlDocPtr doc;
+	xmlNodePtr root;
+	int count = 0;
+
+	swn_err_clear(&e);
+	if (!(doc = swn_xml_read(path, SWN_MAX_CONFIG_BYTES, &e))) {
+		problem_err(&c, &e);
+		return c.problems;
+	}
+	root = xmlDocGetRootElement(doc);
+	if (!root->ns || !xmlStrEqual(root->ns->href, BAD_CAST SWN_AGREEMENT_NS) ||
+	    !xmlStrEqual(root->name, BAD_CAST "agreement")) {
+		problem(&c, root, "not an agreement: expected root {%s}agreement", SWN_AGREEMENT_NS);
+		xmlFreeDoc(doc);
+		return c.problems;
+	}
+	if (!(schema = swn_schema_compile_in(swn_schema_dir(), "agreement.xsd", &e))) {
+		problem_err(&c, &e);
+		xmlFreeDoc(doc);
+		return c.problems;
+	}
+	/* Schema errors first; the checks that follow assume a valid tree. */
+	swn_err_clear(&e);
+	if (swn_schema_validate(schema, doc, path, report_schema, &c, &count, &e) < 0 &&
+	    count == 0)
+		problem_err(&c, &e);
+	if (c.problems == 0)
+		check_tree(&c, root, reg, cfg, now);
+	xmlSchemaFree(schema);
+	xmlFreeDoc(doc);
+	return c.problems;
+}

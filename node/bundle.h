@@ -1,0 +1,48 @@
+/*
+ * bundle.h - certificate bundles exchanged between windows.
+ *
+ * A bundle (schemas/bundle.xsd) carries what a foreign window needs to set
+ * up an agreement with this node: party id, endpoint, signing and TLS
+ * certificates with their fingerprints and validity.  It is not signed:
+ * the receiving side must confirm the fingerprints with the sender over a
+ * second channel before it activates the agreement.
+ *
+ * A bundle received from another party is untrusted input: it is parsed
+ * by xmlsafe, validated, and every certificate is checked against the
+ * attributes that describe it.
+ */
+#ifndef SWN_BUNDLE_H
+#define SWN_BUNDLE_H
+
+#include <stddef.h>
+
+#include <openssl/x509.h>
+
+#include "config.h"
+#include "err.h"
+
+#define SWN_BUNDLE_NS "urn:swnode:bundle:1"
+
+struct swn_bundle {
+	char party_id[256];
+	char party_type[256];
+	char endpoint[512];
+	X509 *signing;
+	X509 *tls;
+};
+
+/* The bundle of the node described by cfg, as XML text (malloc'd). */
+int swn_bundle_export(const struct swn_config *cfg, char **xml, size_t *len,
+		      struct swn_err *err);
+
+/* Read and check a bundle file.  now is the time validity is judged at. */
+int swn_bundle_load(const char *path, time_t now, struct swn_bundle *b,
+		    struct swn_err *err);
+void swn_bundle_free(struct swn_bundle *b);
+
+/* Check that a certificate is usable by a peer at time now: a supported
+ * key (RSA >= 2048 bits or EC P-256) and inside its validity. */
+int swn_bundle_check_cert(X509 *cert, const char *what, time_t now,
+			  const char *file, long line, struct swn_err *err);
+
+#endif

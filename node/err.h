@@ -1,0 +1,60 @@
+/*
+ * err.h - the one error type of swnode.
+ *
+ * Functions that can fail return 0 on success and -1 on failure, and fill a
+ * caller-provided struct swn_err.  The struct says what went wrong (code and
+ * message) and, when the error is about some input, where (file and line).
+ * Nothing below main() prints an error or exits: the caller decides.
+ *
+ * Invariants:
+ *  - msg is always NUL-terminated; after swn_err_clear() it is empty.
+ *  - line is 0 when there is no line (the error is about the whole file).
+ *  - swn_err_set() on an error that is already set keeps the first error:
+ *    the first cause is the one worth reporting.
+ */
+#ifndef SWN_ERR_H
+#define SWN_ERR_H
+
+#include <stdio.h>
+
+enum swn_code {
+	SWN_OK = 0,
+	SWN_E_USAGE,       /* bad command line */
+	SWN_E_IO,          /* a file could not be read or written */
+	SWN_E_TOO_LARGE,   /* input over a hard limit */
+	SWN_E_EMPTY,       /* empty input */
+	SWN_E_NOT_XML,     /* input is not XML at all */
+	SWN_E_PARSE,       /* malformed XML */
+	SWN_E_FORBIDDEN,   /* well-formed XML with a forbidden construct (DOCTYPE) */
+	SWN_E_UNKNOWN_TYPE,/* root element matches no registered document type */
+	SWN_E_SCHEMA,      /* schema validation failed */
+	SWN_E_MAP,         /* an XSLT map failed */
+	SWN_E_CONFIG,      /* node.xml, registry or agreement is wrong */
+	SWN_E_CRYPTO,      /* key, certificate or signature operation failed */
+	SWN_E_EXISTS,      /* refusing to overwrite */
+	SWN_E_NOT_FOUND,   /* a named thing does not exist */
+	SWN_E_DB,          /* the ledger database failed */
+	SWN_E_NOMEM,       /* out of memory */
+};
+
+struct swn_err {
+	enum swn_code code;
+	char file[512];
+	long line;
+	char msg[768];
+};
+
+void swn_err_clear(struct swn_err *err);
+
+/* Record an error; returns -1 so that callers can `return swn_err_set(...)`. */
+int swn_err_set(struct swn_err *err, enum swn_code code, const char *file,
+		long line, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+
+/* Short stable name of a code, e.g. "schema" (used in messages and tests). */
+const char *swn_code_name(enum swn_code code);
+
+/* Print "swnode: FILE:LINE: message" (file and line when known) to fp. */
+void swn_err_print(const struct swn_err *err, FILE *fp);
+
+#endif

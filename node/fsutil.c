@@ -1,0 +1,175 @@
+/* fsutil.c - bounded reads and atomic writes; see fsutil.h. */
+#include "autoconfig.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "fsutil.h"
+
+int swn_file_read(const char *path, size_t limit, char **data, size_t *len,
+		  struct swn_err *err)
+{
+	const char *name = strcmp(path, "-") == 0 ? "<stdin>" : path;
+	struct swn_buf b;
+	struct stat st;
+	char chunk[65536];
+	ssize_t n;
+	int fd;
+
+	*data = NULL;
+	*len = 0;
+	if (strcmp(path, "-") == 0)
+		fd = STDIN_FILENO;
+	else if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return swn_err_set(err, SWN_E_IO, path, 0, "cannot open: %s",
+				   strerror(errno));
+	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+		if (fd != STDIN_FILENO)
+			close(fd);
+		return swn_err_set(err, SWN_E_IO, name, 0, "is a directory, not a file");
+	}
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+	    (unsigned long long)st.st_size > limit) {
+		if (fd != STDIN_FILENO)
+			close(fd);
+		return swn_err_set(err, SWN_E_TOO_LARGE, name, 0,
+				   "file is %lld bytes, over the limit of %zu bytes; refused without reading it",
+				   (long long)st.st_size, limit);
+	}
+	swn_buf_init(&b, limit);
+	for (;;) {
+		n = read(fd, chunk, sizeof chunk);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			swn_err_set(err, SWN_E_IO, name, 0, "read failed: %s",
+				    strerror(errno));
+			goto fail;
+		}
+		if (n == 0)
+			break;
+		if (swn_buf_add(&b, chunk, (size_t)n, err) < 0) {
+			if (err->code == SWN_E_TOO_LARGE)
+				snprintf(err->file, sizeof err->file, "%s", name);
+			goto fail;
+		}
+	}
+	if (fd != STDIN_FILENO)
+		close(fd);
+	if (b.data == NULL && swn_buf_add(&b, "", 0, err) < 0)
+		return -1;
+	*data = swn_buf_detach(&b, len);
+	return 0;
+fail:
+	if (fd != STDIN_FILENO)
+		close(fd);
+	swn_buf_free(&b);
+	return -1;
+}
+
+static int write_all(int fd, const char *p, size_t len)
+{
+	ssize_t n;
+
+	while (len > 0) {
+		n = write(fd, p, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int swn_file_write(const char *path, const void *data, size_t len, mode_t perm,
+		   enum swn_write_mode how, struct swn_err *err)
+{
+	char tmp[4096];
+	int fd, saved;
+
+	if (snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid()) >= (int)sizeof tmp)
+		return swn_err_set(err, SWN_E_TOO_LARGE, path, 0, "path too long");
+	if (how == SWN_WRITE_EXCLUSIVE && swn_path_exists(path))
+		return swn_err_set(err, SWN_E_EXISTS, path, 0,
+				   "already exists; refusing to overwrite it");
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, perm);
+	if (fd < 0)
+		return swn_err_set(err, SWN_E_IO, path, 0, "cannot create: %s",
+				   strerror(errno));
+	if (fchmod(fd, perm) < 0 || write_all(fd, data, len) < 0 || fsync(fd) < 0) {
+		saved = errno;
+		close(fd);
+		unlink(tmp);
+		return swn_err_set(err, SWN_E_IO, path, 0, "cannot write: %s",
+				   strerror(saved));
+	}
+	if (close(fd) < 0) {
+		saved = errno;
+		unlink(tmp);
+		return swn_err_set(err, SWN_E_IO, path, 0, "cannot write: %s",
+				   strerror(saved));
+	}
+	/* link() fails if the target exists, so exclusive creation stays
+	 * exclusive even against a concurrent writer. */
+	if (how == SWN_WRITE_EXCLUSIVE) {
+		if (link(tmp, path) < 0) {
+			saved = errno;
+			unlink(tmp);
+			if (saved == EEXIST)
+				return swn_err_set(err, SWN_E_EXISTS, path, 0,
+						   "already exists; refusing to overwrite it");
+			return swn_err_set(err, SWN_E_IO, path, 0, "cannot create: %s",
+					   strerror(saved));
+		}
+		unlink(tmp);
+		return 0;
+	}
+	if (rename(tmp, path) < 0) {
+		saved = errno;
+		unlink(tmp);
+		return swn_err_set(err, SWN_E_IO, path, 0, "cannot rename into place: %s",
+				   strerror(saved));
+	}
+	return 0;
+}
+
+int swn_mkdir(const char *path, mode_t perm, struct swn_err *err)
+{
+	struct stat st;
+
+	if (mkdir(path, perm) == 0)
+		return 0;
+	if (errno == EEXIST && stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+		return 0;
+	return swn_err_set(err, SWN_E_IO, path, 0, "cannot create directory: %s",
+			   strerror(errno));
+}
+
+int swn_path_join(char *out, size_t n, const char *dir, const char *name,
+		  struct swn_err *err)
+{
+	int w;
+
+	if (name[0] == '/')
+		w = snprintf(out, n, "%s", name);
+	else
+		w = snprintf(out, n, "%s/%s", dir, name);
+	if (w < 0 || (size_t)w >= n)
+		return swn_err_set(err, SWN_E_TOO_LARGE, dir, 0, "path too long");
+	return 0;
+}
+
+int swn_path_exists(const char *path)
+{
+	struct stat st;
+
+	return lstat(path, &st) == 0;
+}

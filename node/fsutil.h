@@ -1,0 +1,40 @@
+/*
+ * fsutil.h - file system helpers: bounded reads, atomic writes, paths.
+ *
+ * swn_file_read() refuses a file over its limit from its size alone (fstat)
+ * before reading, and still stops at the limit for files whose size is not
+ * known in advance (pipes, /dev/stdin).  swn_file_write() never leaves a
+ * half-written file at the destination: it writes a temporary file in the
+ * same directory, fsyncs it and renames it into place.
+ */
+#ifndef SWN_FSUTIL_H
+#define SWN_FSUTIL_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "err.h"
+
+/* Read a whole file ("-" is stdin) into a NUL-terminated malloc'd buffer. */
+int swn_file_read(const char *path, size_t limit, char **data, size_t *len,
+		  struct swn_err *err);
+
+enum swn_write_mode {
+	SWN_WRITE_REPLACE,   /* replace an existing file atomically */
+	SWN_WRITE_EXCLUSIVE, /* fail with SWN_E_EXISTS if the file exists */
+};
+
+/* Write data to path with the given permission bits, atomically. */
+int swn_file_write(const char *path, const void *data, size_t len, mode_t perm,
+		   enum swn_write_mode how, struct swn_err *err);
+
+/* mkdir that succeeds if the directory already exists. */
+int swn_mkdir(const char *path, mode_t perm, struct swn_err *err);
+
+/* dir + "/" + name into out (size n); fails with SWN_E_TOO_LARGE if cut. */
+int swn_path_join(char *out, size_t n, const char *dir, const char *name,
+		  struct swn_err *err);
+
+int swn_path_exists(const char *path);
+
+#endif

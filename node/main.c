@@ -1,0 +1,230 @@
+/*
+ * main.c - the swnode program: one command table and its dispatcher.
+ *
+ * Subcommands are looked up in commands[] (one or two words: "init",
+ * "cert show").  The dispatcher sets up libxml2, runs the command, frees
+ * what the context loaded, and checks that standard output was written
+ * completely: a full disk or closed pipe is a failure, not a silent loss.
+ */
+#include "autoconfig.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libxslt/xslt.h>
+
+#include "cli.h"
+#include "xmlsafe.h"
+
+static const struct swn_cmd commands[] = {
+	{ "cert export", cmd_cert_export,
+	  "write this node's certificate bundle for a foreign window",
+	  "usage: swnode cert export [--home DIR] [-o FILE]\n"
+	  "\n"
+	  "Writes the certificate bundle (schemas/bundle.xsd) a foreign window needs:\n"
+	  "party id, endpoint, signing and TLS certificates with SHA-256 fingerprints\n"
+	  "and validity.  Without -o, or with -o -, it goes to standard output.\n" },
+	{ "cert install", cmd_cert_install,
+	  "install CA-issued certificates for keys made with init --csr",
+	  "usage: swnode cert install [--home DIR] [--signing PEM] [--tls PEM]\n"
+	  "\n"
+	  "Installs a certificate issued for the node's signing or TLS key (after\n"
+	  "swnode init --csr).  The certificate must match the node's private key\n"
+	  "and be valid now; an existing certificate is replaced.\n" },
+	{ "cert show", cmd_cert_show,
+	  "print this node's certificates: subject, fingerprint, validity",
+	  "usage: swnode cert show [--home DIR]\n"
+	  "\n"
+	  "Prints, for the signing and the TLS certificate: subject, key type,\n"
+	  "SHA-256 fingerprint and validity (UTC).\n" },
+	{ "doctypes", cmd_doctypes,
+	  "list the registered document types",
+	  "usage: swnode doctypes\n"
+	  "\n"
+	  "Lists the document types of the registry (schemas/doctypes.xml, or\n"
+	  "$SWNODE_SCHEMAS/doctypes.xml) with the root element and namespace of\n"
+	  "each form.\n" },
+	{ "init", cmd_init,
+	  "create a node directory: identity, keys, ledger, spool",
+	  "usage: swnode init --home DIR --party-id ID [options]\n"
+	  "\n"
+	  "Creates the node directory DIR: node.xml, a signing key and a TLS key\n"
+	  "(mode 0600) with self-signed certificates (or CSRs with --csr), the\n"
+	  "Ed25519 ledger key, the ledger database, peers/ and spool/.  Refuses to\n"
+	  "touch a directory that already holds a node.\n"
+	  "\n"
+	  "  --party-id ID          this node's AS4 party id (required)\n"
+	  "  --party-id-type URI    party id type (default\n"
+	  "                         urn:oasis:names:tc:ebcore:partyid-type:unregistered)\n"
+	  "  --key TYPE             rsa-2048, rsa-3072 or ec-p256 (default ec-p256)\n"
+	  "  --csr                  write CSRs (csr/*.csr) instead of self-signed\n"
+	  "                         certificates; install the issued ones with\n"
+	  "                         swnode cert install\n"
+	  "  --endpoint URL         URL foreign windows post AS4 messages to\n"
+	  "                         (default https://localhost:8443/as4)\n"
+	  "  --listen HOST:PORT     partner listener address (default 0.0.0.0:8443)\n"
+	  "  --local HOST:PORT      local API address (default 127.0.0.1:8080)\n"
+	  "  --org NAME             organisation (certificate subject O)\n"
+	  "  --country CC           ISO 3166 country code (certificate subject C)\n"
+	  "  --days N               validity of self-signed certificates (default 730)\n" },
+	{ "map", cmd_map,
+	  "map a document to the international or domestic form",
+	  "usage: swnode map --to international|domestic FILE [-o OUT]\n"
+	  "\n"
+	  "Detects the document type of FILE (- for standard input), validates it,\n"
+	  "maps it with the type's XSLT map and validates the result against the\n"
+	  "target form's schema.  Writes the result to OUT (atomically) or to\n"
+	  "standard output.  Exit 0 mapped, 1 refused (errors on stderr), 2 usage.\n" },
+	{ "peer check", cmd_peer_check,
+	  "check agreements: schema, pinned certificates, consistency",
+	  "usage: swnode peer check [--home DIR] [FILE...]\n"
+	  "\n"
+	  "Checks each agreement FILE (default: every peers/*.xml of the node)\n"
+	  "against schemas/agreement.xsd and for consistency: pinned certificates\n"
+	  "match their fingerprints and are usable, windows and dates are in order,\n"
+	  "document types exist, algorithms match the keys.  Prints FILE:LINE: what\n"
+	  "is wrong for each problem.  Exit 0 all sound, 1 problems found.\n" },
+	{ "peer import", cmd_peer_import,
+	  "write a draft agreement from a foreign window's bundle",
+	  "usage: swnode peer import [--home DIR] BUNDLE --agreement-id ID\n"
+	  "\n"
+	  "Checks the certificate bundle BUNDLE and writes peers/ID.xml, a draft\n"
+	  "agreement that pins the peer's TLS and signing certificates and allows\n"
+	  "every registered document type both ways with default limits.  Compare\n"
+	  "the printed fingerprints with the peer over a second channel, edit the\n"
+	  "agreement, then set status=\"active\".\n" },
+	{ "validate", cmd_validate,
+	  "detect a document's type and validate it",
+	  "usage: swnode validate FILE...\n"
+	  "\n"
+	  "For each FILE (- for standard input): detect the document type and form\n"
+	  "from the root element and namespace, validate it against its schema and\n"
+	  "print FILE: valid TYPE (FORM), or each error as FILE:LINE: element 'X':\n"
+	  "what is wrong.  Exit 0 if all are valid, 1 otherwise.\n" },
+};
+
+#define NCOMMANDS (sizeof commands / sizeof commands[0])
+
+static void list_commands(FILE *fp)
+{
+	size_t i;
+
+	fprintf(fp, "usage: swnode [--home DIR] COMMAND [ARGS]\n\ncommands:\n");
+	for (i = 0; i < NCOMMANDS; i++)
+		fprintf(fp, "  %-14s %s\n", commands[i].name, commands[i].summary);
+	fprintf(fp,
+		"\n`swnode COMMAND --help` describes a command.  The node directory is\n"
+		"--home DIR or $SWNODE_HOME; schemas come from $SWNODE_SCHEMAS or %s.\n"
+		"Exit codes: 0 ok, 1 failure, 2 usage.\n", swn_schema_dir());
+}
+
+/* Match "word" or "word sub" against argv; returns words consumed. */
+static const struct swn_cmd *lookup(int argc, char **argv, int *used)
+{
+	size_t i, n;
+
+	for (i = 0; i < NCOMMANDS; i++) {
+		const char *name = commands[i].name;
+		const char *sp = strchr(name, ' ');
+
+		if (sp == NULL) {
+			if (strcmp(argv[0], name) == 0) {
+				*used = 1;
+				return &commands[i];
+			}
+			continue;
+		}
+		n = (size_t)(sp - name);
+		if (strlen(argv[0]) == n && strncmp(argv[0], name, n) == 0 &&
+		    argc > 1 && strcmp(argv[1], sp + 1) == 0) {
+			*used = 2;
+			return &commands[i];
+		}
+	}
+	return NULL;
+}
+
+/* The group "cert" or "peer" given alone or with an unknown word. */
+static int group_help(const char *word, FILE *fp)
+{
+	size_t i, n = strlen(word);
+	int found = 0;
+
+	for (i = 0; i < NCOMMANDS; i++)
+		if (strncmp(commands[i].name, word, n) == 0 && commands[i].name[n] == ' ') {
+			if (!found)
+				fprintf(fp, "usage: swnode %s SUBCOMMAND\n\n", word);
+			fprintf(fp, "  %-14s %s\n", commands[i].name, commands[i].summary);
+			found = 1;
+		}
+	return found;
+}
+
+static int finish_stdout(int rc)
+{
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, "swnode: cannot write standard output: %s\n", strerror(errno));
+		return SWN_EXIT_FAIL;
+	}
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	struct swn_ctx ctx;
+	const struct swn_cmd *cmd;
+	int used = 0, rc, i = 1;
+
+	memset(&ctx, 0, sizeof ctx);
+	/* Options before the command: --home DIR, --help, --version. */
+	while (i < argc && argv[i][0] == '-') {
+		if (strcmp(argv[i], "--home") == 0 && i + 1 < argc) {
+			ctx.home_opt = argv[i + 1];
+			i += 2;
+		} else if (strncmp(argv[i], "--home=", 7) == 0) {
+			ctx.home_opt = argv[i] + 7;
+			i++;
+		} else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			list_commands(stdout);
+			return finish_stdout(SWN_EXIT_OK);
+		} else if (strcmp(argv[i], "--version") == 0) {
+			printf("swnode %s\n", PACKAGE_VERSION);
+			return finish_stdout(SWN_EXIT_OK);
+		} else {
+			fprintf(stderr, "swnode: unknown option '%s'; see swnode --help\n", argv[i]);
+			return SWN_EXIT_USAGE;
+		}
+	}
+	if (i >= argc) {
+		list_commands(stderr);
+		return SWN_EXIT_USAGE;
+	}
+	if (strcmp(argv[i], "help") == 0) {
+		if (i + 1 < argc && (cmd = lookup(argc - i - 1, argv + i + 1, &used)) != NULL) {
+			ctx.cmd = cmd;
+			swn_cli_usage(&ctx, stdout);
+		} else if (!(i + 1 < argc && group_help(argv[i + 1], stdout))) {
+			list_commands(stdout);
+		}
+		return finish_stdout(SWN_EXIT_OK);
+	}
+	cmd = lookup(argc - i, argv + i, &used);
+	if (cmd == NULL) {
+		if (group_help(argv[i], stderr))
+			return SWN_EXIT_USAGE;
+		fprintf(stderr, "swnode: '%s' is not a swnode command; see swnode --help\n",
+			argv[i]);
+		return SWN_EXIT_USAGE;
+	}
+	ctx.cmd = cmd;
+	swn_xml_init();
+	/* The command sees argv[0] = its own name, like a program. */
+	rc = cmd->fn(argc - i - used + 1, argv + i + used - 1, &ctx);
+	swn_registry_free(ctx.reg);
+	xsltCleanupGlobals();
+	swn_xml_cleanup();
+	return finish_stdout(rc);
+}

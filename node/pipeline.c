@@ -1,0 +1,56 @@
+/* pipeline.c - detect, validate, map, validate; see pipeline.h. */
+#include "autoconfig.h"
+
+#include <stdio.h>
+
+#include "swn_limits.h"
+#include "pipeline.h"
+#include "xmlsafe.h"
+
+int swn_pipeline_validate(const struct swn_registry *reg, xmlDocPtr doc,
+			  const char *name, swn_report_fn report, void *ctx,
+			  const struct swn_doctype **type, enum swn_form *form,
+			  struct swn_err *err)
+{
+	*type = swn_registry_detect(reg, doc, name, form, err);
+	if (*type == NULL)
+		return -1;
+	return swn_doctype_validate(*type, *form, doc, name, report, ctx, err);
+}
+
+int swn_pipeline_map(const struct swn_registry *reg, xmlDocPtr doc,
+		     const char *name, enum swn_form to, swn_report_fn report,
+		     void *ctx, struct swn_mapped *res, struct swn_err *err)
+{
+	char outname[600];
+	xmlDocPtr out;
+	int rc;
+
+	swn_buf_init(&res->out, SWN_MAX_DOCUMENT_BYTES);
+	res->to = to;
+	if (swn_pipeline_validate(reg, doc, name, report, ctx, &res->type,
+				  &res->from, err) < 0)
+		return -1;
+	if (res->from == to)
+		return swn_err_set(err, SWN_E_USAGE, name, 0,
+				   "already a %s %s document; nothing to map",
+				   swn_form_name(to), swn_doctype_id(res->type));
+	if (swn_doctype_map(res->type, res->from, doc, name, &res->out, err) < 0)
+		return -1;
+	snprintf(outname, sizeof outname, "%s (mapped to %s)", name, swn_form_name(to));
+	out = swn_xml_parse(res->out.data, res->out.len, outname, err);
+	if (out == NULL) {
+		err->code = SWN_E_MAP;
+		swn_buf_free(&res->out);
+		return -1;
+	}
+	rc = swn_doctype_validate(res->type, to, out, outname, report, ctx, err);
+	xmlFreeDoc(out);
+	if (rc < 0) {
+		/* Valid input that maps to invalid output: the map or the
+		 * international schema is at fault, not the sender. */
+		err->code = SWN_E_MAP;
+		swn_buf_free(&res->out);
+	}
+	return rc;
+}

@@ -1,0 +1,33 @@
+/*
+ * swn_limits.h - every hard limit swnode applies to input, in one place.
+ *
+ * A limit is a named constant so that a reader can see at a glance what the
+ * node will refuse, and a test can aim just above it.  Anything read from a
+ * file or the network is checked against one of these before it is
+ * allocated or parsed.
+ */
+#ifndef SWN_SWN_LIMITS_H
+#define SWN_SWN_LIMITS_H
+
+/* Largest document or message swnode reads (domestic file, international
+ * document, agreement, bundle).  A file above it is refused from its size
+ * alone, before a byte is read. */
+#define SWN_MAX_DOCUMENT_BYTES   (64u * 1024u * 1024u)
+
+/* Configuration files written by operators: node.xml, agreements, bundles. */
+#define SWN_MAX_CONFIG_BYTES     (1u * 1024u * 1024u)
+
+/* Deepest element nesting accepted in any XML document. */
+#define SWN_MAX_XML_DEPTH        128
+
+/* Schema or mapping errors reported for one document before giving up. */
+#define SWN_MAX_REPORTED_ERRORS  50
+
+/* A PEM certificate or key file. */
+#define SWN_MAX_PEM_BYTES        (64u * 1024u)
+
+/* Identifiers used in file names (agreement id) and party ids. */
+#define SWN_MAX_ID_LEN           64
+#define SWN_MAX_PARTY_ID_LEN     255
+
+#endif

@@ -1,0 +1,214 @@
+/* xmlsafe.c - safe parsing of untrusted XML; see xmlsafe.h. */
+#include "autoconfig.h"
+
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libxml/parser.h>
+#include <libxml/parserInternals.h>
+#include <libxml/xmlerror.h>
+
+#include "fsutil.h"
+#include "swn_limits.h"
+#include "xmlsafe.h"
+
+/* No XML_PARSE_NOENT, DTDLOAD, DTDATTR or HUGE: see xmlsafe.h. */
+#define SAFE_OPTIONS (XML_PARSE_NONET | XML_PARSE_BIG_LINES | XML_PARSE_NOWARNING)
+
+struct parse_state {
+	const char *name;
+	struct swn_err *err;
+	int saw_doctype;
+	int failed;
+	long doctype_line;
+};
+
+void swn_xml_init(void)
+{
+	LIBXML_TEST_VERSION;
+	xmlInitParser();
+	/* Belt and braces: even trusted files never fetch from the network. */
+	xmlSetExternalEntityLoader(xmlNoNetExternalEntityLoader);
+}
+
+void swn_xml_cleanup(void)
+{
+	xmlCleanupParser();
+}
+
+static void on_parse_error(void *data, xmlErrorPtr e)
+{
+	xmlParserCtxtPtr ctxt = e && e->ctxt ? e->ctxt : data;
+	struct parse_state *st = ctxt ? ctxt->_private : NULL;
+	char msg[512];
+	size_t n;
+
+	if (st == NULL || e == NULL || e->level < XML_ERR_ERROR)
+		return;
+	snprintf(msg, sizeof msg, "%s", e->message ? e->message : "parse error");
+	n = strlen(msg);
+	while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
+		msg[--n] = '\0';
+	st->failed = 1;
+	swn_err_set(st->err, SWN_E_PARSE, st->name, e->line,
+		    "malformed XML: %s", msg);
+}
+
+/* SAX hook: a DOCTYPE stops the parse before any declaration in it is read. */
+static void on_doctype(void *ctx, const xmlChar *name, const xmlChar *ext,
+		       const xmlChar *sys)
+{
+	xmlParserCtxtPtr ctxt = ctx;
+	struct parse_state *st = ctxt->_private;
+
+	st->saw_doctype = 1;
+	st->doctype_line = ctxt->input ? ctxt->input->line : 0;
+	xmlStopParser(ctxt);
+}
+
+/* What the input starts with, after an optional UTF-8 byte order mark. */
+static int looks_like_xml(const char *data, size_t len, int *empty)
+{
+	size_t i = 0;
+
+	if (len >= 3 && (unsigned char)data[0] == 0xEF &&
+	    (unsigned char)data[1] == 0xBB && (unsigned char)data[2] == 0xBF)
+		i = 3;
+	while (i < len && (data[i] == ' ' || data[i] == '\t' ||
+			   data[i] == '\r' || data[i] == '\n'))
+		i++;
+	*empty = (i == len);
+	return i < len && data[i] == '<';
+}
+
+static int depth_ok(xmlNodePtr root, const char *name, struct swn_err *err)
+{
+	xmlNodePtr n = root;
+	int depth = 1;
+
+	for (;;) {
+		if (depth > SWN_MAX_XML_DEPTH)
+			return swn_err_set(err, SWN_E_TOO_LARGE, name, swn_xml_line(n),
+					   "elements nested deeper than %d levels",
+					   SWN_MAX_XML_DEPTH);
+		if (n->type == XML_ELEMENT_NODE && n->children != NULL) {
+			n = n->children;
+			depth++;
+			continue;
+		}
+		while (n != root && n->next == NULL) {
+			n = n->parent;
+			depth--;
+		}
+		if (n == root)
+			return 0;
+		n = n->next;
+	}
+}
+
+xmlDocPtr swn_xml_parse(const char *data, size_t len, const char *name,
+			struct swn_err *err)
+{
+	struct parse_state st = { name, err, 0, 0, 0 };
+	xmlParserCtxtPtr ctxt;
+	xmlDocPtr doc;
+	int empty;
+
+	if (len > INT_MAX) {
+		swn_err_set(err, SWN_E_TOO_LARGE, name, 0, "document too large");
+		return NULL;
+	}
+	if (!looks_like_xml(data, len, &empty)) {
+		if (empty)
+			swn_err_set(err, SWN_E_EMPTY, name, 0,
+				    "empty document: expected XML, found no content");
+		else
+			swn_err_set(err, SWN_E_NOT_XML, name, 0,
+				    "not an XML document: it does not start with '<'");
+		return NULL;
+	}
+	ctxt = xmlNewParserCtxt();
+	if (ctxt == NULL) {
+		swn_err_set(err, SWN_E_NOMEM, name, 0, "out of memory");
+		return NULL;
+	}
+	ctxt->_private = &st;
+	ctxt->sax->serror = on_parse_error;
+	ctxt->sax->internalSubset = on_doctype;
+	doc = xmlCtxtReadMemory(ctxt, data, (int)len, name, NULL, SAFE_OPTIONS);
+	if (st.saw_doctype) {
+		xmlFreeDoc(doc);
+		doc = NULL;
+		swn_err_clear(err);
+		swn_err_set(err, SWN_E_FORBIDDEN, name, st.doctype_line,
+			    "a DOCTYPE is not allowed: swnode never processes DTDs or entity declarations");
+	} else if (doc == NULL || !ctxt->wellFormed || st.failed) {
+		xmlFreeDoc(doc);
+		doc = NULL;
+		swn_err_set(err, SWN_E_PARSE, name, 0, "malformed XML");
+	} else if (xmlDocGetRootElement(doc) == NULL) {
+		xmlFreeDoc(doc);
+		doc = NULL;
+		swn_err_set(err, SWN_E_PARSE, name, 0, "malformed XML: no root element");
+	} else if (depth_ok(xmlDocGetRootElement(doc), name, err) < 0) {
+		xmlFreeDoc(doc);
+		doc = NULL;
+	}
+	xmlFreeParserCtxt(ctxt);
+	return doc;
+}
+
+xmlDocPtr swn_xml_read(const char *path, size_t limit, struct swn_err *err)
+{
+	xmlDocPtr doc;
+	char *data;
+	size_t len;
+
+	if (swn_file_read(path, limit, &data, &len, err) < 0)
+		return NULL;
+	doc = swn_xml_parse(data, len, strcmp(path, "-") == 0 ? "<stdin>" : path, err);
+	free(data);
+	return doc;
+}
+
+long swn_xml_line(const xmlNode *node)
+{
+	return node ? xmlGetLineNo(node) : 0;
+}
+
+static int same_ns(const xmlNode *a, const xmlNode *b)
+{
+	const xmlChar *x = a->ns ? a->ns->href : NULL;
+	const xmlChar *y = b->ns ? b->ns->href : NULL;
+
+	if (x == NULL || y == NULL)
+		return x == y;
+	return xmlStrEqual(x, y);
+}
+
+static xmlNodePtr find_from(const xmlNode *ref, xmlNodePtr n, const char *name)
+{
+	for (; n != NULL; n = n->next)
+		if (n->type == XML_ELEMENT_NODE && same_ns(n, ref) &&
+		    xmlStrEqual(n->name, BAD_CAST name))
+			return n;
+	return NULL;
+}
+
+xmlNodePtr swn_xml_child(const xmlNode *parent, const char *name)
+{
+	return parent ? find_from(parent, parent->children, name) : NULL;
+}
+
+xmlNodePtr swn_xml_next(const xmlNode *node, const char *name)
+{
+	return node ? find_from(node, node->next, name) : NULL;
+}
+
+char *swn_xml_child_text(const xmlNode *parent, const char *name)
+{
+	xmlNodePtr c = swn_xml_child(parent, name);
+
+	return c ? (char *)xmlNodeGetContent(c) : NULL;
+}

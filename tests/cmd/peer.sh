@@ -1,0 +1,85 @@
+#!/bin/sh
+# swnode peer import | check: from a foreign window's bundle to an agreement.
+. "$(dirname "$0")/lib.sh"
+
+CN=$T/cn SG=$T/sg
+newnode "$CN" CN-SW
+newnode "$SG" SG-NTP --key rsa-2048 --endpoint https://127.0.0.1:9443/as4
+"$SWNODE" --home "$SG" cert export -o "$T/sg.xml" 2>/dev/null
+"$SWNODE" --home "$CN" cert export -o "$T/cn.xml" 2>/dev/null
+
+expect 0 "peer import" "$SWNODE" --home "$CN" peer import "$T/sg.xml" --agreement-id CN-SG-2026
+A=$CN/peers/CN-SG-2026.xml
+[ -f "$A" ] && pass || fail "peer import wrote no agreement"
+fp=$(openssl x509 -in "$SG/certs/signing.pem" -noout -fingerprint -sha256 | cut -d= -f2)
+has "$T/out" "$fp" "peer import prints the signing fingerprint to confirm"
+xmllint --noout --schema "$SWNODE_SCHEMAS/agreement.xsd" "$A" 2>/dev/null &&
+	pass || fail "draft agreement does not validate against agreement.xsd"
+x() { xmllint --xpath "string($1)" "$A"; }
+[ "$(x '/*/@status')" = draft ] && pass || fail "agreement is not a draft"
+[ "$(x '//*[local-name()="peer"]/@partyId')" = SG-NTP ] && pass || fail "peer party id"
+[ "$(x '//*[local-name()="local"]/@partyId')" = CN-SW ] && pass || fail "local party id"
+[ "$(x '//*[local-name()="peer"]/*[local-name()="endpoint"]')" = https://127.0.0.1:9443/as4 ] &&
+	pass || fail "peer endpoint"
+[ "$(x '//*[local-name()="signingCertificate"]/@sha256')" = "$fp" ] && pass || fail "signing pin"
+[ "$(x '//*[local-name()="security"]/@inboundSignature')" = rsa-sha256 ] && pass || fail "inbound algorithm"
+[ "$(x '//*[local-name()="security"]/@outboundSignature')" = ecdsa-sha256 ] && pass || fail "outbound algorithm"
+[ "$(x 'count(//*[local-name()="document"])')" = 3 ] && pass || fail "every doctype allowed"
+for k in validity retry limits; do
+	[ "$(x "count(//*[local-name()='$k'])")" = 1 ] && pass || fail "agreement lacks $k"
+done
+
+expect 0 "peer check (node)" "$SWNODE" --home "$CN" peer check
+has "$T/out" "1 agreement checked, 0 with problems" "peer check summary"
+expect 0 "peer check FILE without a node" "$SWNODE" peer check "$A"
+
+# Refusals of import.
+expect 1 "import over an existing agreement" "$SWNODE" --home "$CN" peer import "$T/sg.xml" --agreement-id CN-SG-2026
+has "$T/err" "already exists" "existing agreement is kept"
+expect 2 "agreement id with a path" "$SWNODE" --home "$CN" peer import "$T/sg.xml" --agreement-id ../evil
+[ ! -e "$CN/evil.xml" ] && pass || fail "path in agreement id escaped peers/"
+expect 2 "import without --agreement-id" "$SWNODE" --home "$CN" peer import "$T/sg.xml"
+expect 1 "import our own bundle" "$SWNODE" --home "$CN" peer import "$T/cn.xml" --agreement-id SELF
+has "$T/err" "this node itself" "own bundle is refused"
+sed -E '0,/sha256="[0-9A-F]{2}/s//sha256="ZZ/' "$T/sg.xml" >"$T/bad-syntax.xml"
+expect 1 "bundle with a malformed fingerprint" "$SWNODE" --home "$CN" peer import "$T/bad-syntax.xml" --agreement-id B1
+has "$T/err" "sha256" "malformed fingerprint is named"
+awk '/sha256="/ && !done { sub(/sha256="[0-9A-F][0-9A-F]/, "sha256=\"00"); done=1 } { print }' "$T/sg.xml" >"$T/bad-fp.xml"
+if ! cmp -s "$T/sg.xml" "$T/bad-fp.xml"; then
+	expect 1 "bundle whose fingerprint does not match its PEM" "$SWNODE" --home "$CN" peer import "$T/bad-fp.xml" --agreement-id B2
+	has "$T/err" "does not match the certificate" "fingerprint mismatch is explained"
+fi
+printf 'not xml\n' >"$T/junk.xml"
+expect 1 "bundle that is not XML" "$SWNODE" --home "$CN" peer import "$T/junk.xml" --agreement-id B3
+[ ! -e "$CN/peers/B1.xml" ] && [ ! -e "$CN/peers/B2.xml" ] && [ ! -e "$CN/peers/B3.xml" ] &&
+	pass || fail "a refused import wrote an agreement"
+
+# peer check finds schema errors and inconsistencies, each as FILE:LINE.
+cp "$A" "$CN/peers/broken.xml"
+expect 1 "agreement whose id is not its file name" "$SWNODE" --home "$CN" peer check
+has "$T/out" "broken.xml:2: agreement id 'CN-SG-2026' does not match the file name" "id/file mismatch at its line"
+has "$T/out" "2 agreements checked, 1 with problems" "summary counts problems"
+rm "$CN/peers/broken.xml"
+B=$CN/peers/B.xml
+sed -e 's/id="CN-SG-2026"/id="B"/' -e 's/type="eco"/type="nosuchtype"/' \
+    -e 's/outboundSignature="ecdsa-sha256"/outboundSignature="rsa-sha256"/' \
+    -e 's/<local partyId="CN-SW"/<local partyId="XX-OTHER"/' "$A" >"$B"
+expect 1 "inconsistent agreement" "$SWNODE" --home "$CN" peer check "$B"
+line=$(grep -n 'nosuchtype' "$B" | cut -d: -f1)
+has "$T/out" "B.xml:$line: document type 'nosuchtype' is not in the registry" "unknown doctype at its line"
+has "$T/out" "outboundSignature does not match this node's signing key" "algorithm mismatch"
+has "$T/out" "local partyId is not this node's party id 'CN-SW'" "wrong local party"
+sed -e 's/id="CN-SG-2026"/id="B"/' -e 's/<retry intervals=/<retry bogus="1" intervals=/' \
+    -e 's/maxMessageBytes="[0-9]*"/maxMessageBytes="lots"/' "$A" >"$B"
+expect 1 "schema-invalid agreement" "$SWNODE" --home "$CN" peer check "$B"
+line=$(grep -n 'bogus' "$B" | cut -d: -f1)
+has "$T/out" "B.xml:$line: element 'retry'" "schema error at its line"
+has "$T/out" "'bogus' is not allowed" "schema error says what"
+has "$T/out" "maxMessageBytes" "every schema error is reported"
+awk '/signingCertificate sha256="/ && !done { sub(/sha256="[0-9A-F][0-9A-F]/, "sha256=\"00"); done=1 } { print }' "$A" |
+	sed 's/id="CN-SG-2026"/id="B"/' >"$B"
+expect 1 "pin that does not match its certificate" "$SWNODE" --home "$CN" peer check "$B"
+has "$T/out" "does not match the certificate" "pin mismatch is reported"
+expect 1 "agreement that is not XML" "$SWNODE" peer check "$T/junk.xml"
+has "$T/out" "junk.xml: not an XML document" "non-XML agreement"
+finish

@@ -1,0 +1,138 @@
+/* Unit tests: keys, certificates, fingerprints, times (pki.h). */
+#include "autoconfig.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+
+#include "pki.h"
+#include "testlib.h"
+
+/* An independent fingerprint: SHA-256 of the DER bytes, by EVP_Digest. */
+static void fingerprint_by_hand(X509 *c, char out[SWN_FP_LEN + 1])
+{
+	unsigned char *der = NULL, md[32];
+	unsigned int mdlen = 0;
+	int len = i2d_X509(c, &der), i;
+
+	ck_assert_int_gt(len, 0);
+	ck_assert(EVP_Digest(der, (size_t)len, md, &mdlen, EVP_sha256(), NULL));
+	OPENSSL_free(der);
+	for (i = 0; i < 32; i++)
+		sprintf(out + 3 * i, "%02X%s", md[i], i < 31 ? ":" : "");
+}
+
+static void check_kind(enum swn_key_kind kind, const char *ktype, const char *alg)
+{
+	struct swn_subject s = { "TEST-PARTY", "tls", "Org", "CN", "127.0.0.1", 10 };
+	char fp[SWN_FP_LEN + 1], fp2[SWN_FP_LEN + 1], t[64], subject[256];
+	struct swn_err err;
+	EVP_PKEY *key, *other;
+	X509 *c;
+	time_t nb, na, now = time(NULL);
+
+	swn_err_clear(&err);
+	key = swn_key_generate(kind, &err);
+	ck_assert_ptr_nonnull(key);
+	c = swn_cert_self_signed(key, &s, &err);
+	ck_assert_ptr_nonnull(c);
+	swn_cert_fingerprint(c, fp);
+	fingerprint_by_hand(c, fp2);
+	ck_assert_uint_eq(strlen(fp), SWN_FP_LEN);
+	ck_assert_str_eq(fp, fp2);
+	swn_cert_key_type(c, t, sizeof t);
+	ck_assert_str_eq(t, ktype);
+	ck_assert_str_eq(swn_cert_sig_alg(c), alg);
+	swn_cert_subject(c, subject, sizeof subject);
+	ck_assert_str_eq(subject, "CN=TEST-PARTY,OU=swnode tls,O=Org,C=CN");
+	swn_cert_validity(c, &nb, &na);
+	ck_assert(nb <= now && nb > now - 3600);
+	ck_assert(na > now + 9 * 86400 && na <= now + 10 * 86400 + 60);
+	ck_assert(swn_cert_matches_key(c, key));
+	other = swn_key_generate(kind, &err);
+	ck_assert(!swn_cert_matches_key(c, other));
+	EVP_PKEY_free(other);
+	X509_free(c);
+	EVP_PKEY_free(key);
+}
+
+START_TEST(rsa_2048) { check_kind(SWN_KEY_RSA_2048, "rsa-2048", "rsa-sha256"); }
+END_TEST
+START_TEST(ec_p256) { check_kind(SWN_KEY_EC_P256, "ec-p256", "ecdsa-sha256"); }
+END_TEST
+
+START_TEST(pem_round_trip_and_garbage)
+{
+	struct swn_subject s = { "P", "signing", NULL, NULL, NULL, 1 };
+	char a[SWN_FP_LEN + 1], b[SWN_FP_LEN + 1];
+	struct swn_err err;
+	EVP_PKEY *key;
+	X509 *c, *c2;
+	char *pem;
+
+	swn_err_clear(&err);
+	key = swn_key_generate(SWN_KEY_EC_P256, &err);
+	c = swn_cert_self_signed(key, &s, &err);
+	pem = swn_cert_to_pem(c, &err);
+	ck_assert_ptr_nonnull(pem);
+	c2 = swn_cert_from_pem(pem, strlen(pem), "x", 7, &err);
+	ck_assert_ptr_nonnull(c2);
+	swn_cert_fingerprint(c, a);
+	swn_cert_fingerprint(c2, b);
+	ck_assert_str_eq(a, b);
+	ck_assert_ptr_null(swn_cert_from_pem("junk", 4, "x.xml", 7, &err));
+	ck_assert_int_eq(err.code, SWN_E_CRYPTO);
+	ck_assert_int_eq(err.line, 7);
+	free(pem);
+	X509_free(c);
+	X509_free(c2);
+	EVP_PKEY_free(key);
+}
+END_TEST
+
+START_TEST(key_kinds)
+{
+	enum swn_key_kind k;
+
+	ck_assert_int_eq(swn_key_kind_parse("rsa-3072", &k), 0);
+	ck_assert_int_eq(k, SWN_KEY_RSA_3072);
+	ck_assert_str_eq(swn_key_kind_name(k), "rsa-3072");
+	ck_assert_int_eq(swn_key_kind_parse("dsa-1024", &k), -1);
+	ck_assert_int_eq(swn_key_kind_parse("", &k), -1);
+}
+END_TEST
+
+START_TEST(times)
+{
+	char s[SWN_TIME_LEN + 1];
+	time_t t;
+
+	swn_time_iso(0, s);
+	ck_assert_str_eq(s, "1970-01-01T00:00:00Z");
+	ck_assert_int_eq(swn_time_parse("2026-11-26T17:00:05Z", &t), 0);
+	swn_time_iso(t, s);
+	ck_assert_str_eq(s, "2026-11-26T17:00:05Z");
+	ck_assert_int_eq(swn_time_parse("2026-11-26T17:00:05.123Z", &t), 0);
+	ck_assert_int_eq(swn_time_parse("2026-11-26T17:00:05+00:00", &t), 0);
+	ck_assert_int_eq(swn_time_parse("2026-11-26T17:00:05", &t), -1);
+	ck_assert_int_eq(swn_time_parse("2026-11-26T17:00:05+08:00", &t), -1);
+	ck_assert_int_eq(swn_time_parse("yesterday", &t), -1);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("pki");
+	TCase *tc = tcase_create("core");
+
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, rsa_2048);
+	tcase_add_test(tc, ec_p256);
+	tcase_add_test(tc, pem_round_trip_and_garbage);
+	tcase_add_test(tc, key_kinds);
+	tcase_add_test(tc, times);
+	suite_add_tcase(s, tc);
+	return swn_test_run(s);
+}

@@ -1,0 +1,164 @@
+/* Unit tests: the safe parser for untrusted XML (xmlsafe.h). */
+#include "autoconfig.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "swn_limits.h"
+#include "xmlsafe.h"
+#include "testlib.h"
+
+static xmlDocPtr parse(const char *s, struct swn_err *err)
+{
+	swn_err_clear(err);
+	return swn_xml_parse(s, strlen(s), "t.xml", err);
+}
+
+START_TEST(parses_plain_xml)
+{
+	struct swn_err err;
+	xmlDocPtr d = parse("\xEF\xBB\xBF<?xml version=\"1.0\"?>\n<a xmlns=\"urn:x\"><b>中文</b></a>", &err);
+
+	ck_assert_ptr_nonnull(d);
+	ck_assert_int_eq(err.code, SWN_OK);
+	ck_assert_str_eq((const char *)xmlDocGetRootElement(d)->name, "a");
+	xmlFreeDoc(d);
+}
+END_TEST
+
+START_TEST(empty_and_not_xml)
+{
+	struct swn_err err;
+
+	ck_assert_ptr_null(parse("", &err));
+	ck_assert_int_eq(err.code, SWN_E_EMPTY);
+	ck_assert_ptr_null(parse(" \n\t ", &err));
+	ck_assert_int_eq(err.code, SWN_E_EMPTY);
+	ck_assert_ptr_null(parse("hello <a/>", &err));
+	ck_assert_int_eq(err.code, SWN_E_NOT_XML);
+	ck_assert_ptr_null(parse("{\"json\": true}", &err));
+	ck_assert_int_eq(err.code, SWN_E_NOT_XML);
+}
+END_TEST
+
+START_TEST(malformed_has_line)
+{
+	struct swn_err err;
+
+	ck_assert_ptr_null(parse("<a>\n<b>\n\n</a>", &err));
+	ck_assert_int_eq(err.code, SWN_E_PARSE);
+	ck_assert_int_eq(err.line, 4);
+	ck_assert_str_eq(err.file, "t.xml");
+	ck_assert_ptr_nonnull(strstr(err.msg, "malformed XML"));
+	ck_assert_ptr_null(parse("<a><b></a>", &err));
+	ck_assert_ptr_null(parse("<p:a/>", &err));   /* undeclared prefix */
+	ck_assert_int_eq(err.code, SWN_E_PARSE);
+	ck_assert_ptr_null(parse("<a/><b/>", &err)); /* two roots */
+}
+END_TEST
+
+START_TEST(doctype_refused_before_entities)
+{
+	struct swn_err err;
+	const char *xxe = "<?xml version=\"1.0\"?>\n"
+		"<!DOCTYPE a [<!ENTITY x SYSTEM \"file:///etc/passwd\">]>\n<a>&x;</a>";
+	const char *param = "<!DOCTYPE a [<!ENTITY % p SYSTEM \"http://127.0.0.1:1/x\"> %p;]><a/>";
+	const char *ext = "<!DOCTYPE a SYSTEM \"http://127.0.0.1:1/a.dtd\"><a/>";
+
+	ck_assert_ptr_null(parse(xxe, &err));
+	ck_assert_int_eq(err.code, SWN_E_FORBIDDEN);
+	ck_assert_int_eq(err.line, 2);
+	ck_assert_ptr_null(parse(param, &err));
+	ck_assert_int_eq(err.code, SWN_E_FORBIDDEN);
+	ck_assert_ptr_null(parse(ext, &err));
+	ck_assert_int_eq(err.code, SWN_E_FORBIDDEN);
+}
+END_TEST
+
+START_TEST(depth_limit)
+{
+	struct swn_err err;
+	char buf[8 * (SWN_MAX_XML_DEPTH + 2)];
+	size_t n = 0;
+	int i, depth;
+	xmlDocPtr d;
+
+	for (depth = SWN_MAX_XML_DEPTH; depth <= SWN_MAX_XML_DEPTH + 1; depth++) {
+		n = 0;
+		for (i = 0; i < depth; i++)
+			n += (size_t)sprintf(buf + n, "<d>");
+		for (i = 0; i < depth; i++)
+			n += (size_t)sprintf(buf + n, "</d>");
+		buf[n] = '\0';
+		d = parse(buf, &err);
+		if (depth == SWN_MAX_XML_DEPTH) {
+			ck_assert_ptr_nonnull(d);
+			xmlFreeDoc(d);
+		} else {
+			ck_assert_ptr_null(d);
+			ck_assert_int_eq(err.code, SWN_E_TOO_LARGE);
+		}
+	}
+}
+END_TEST
+
+START_TEST(sibling_walk_is_bounded_by_depth_not_width)
+{
+	struct swn_err err;
+	static char buf[200000];
+	size_t n = 0;
+	int i;
+	xmlDocPtr d;
+
+	n += (size_t)sprintf(buf + n, "<r>");
+	for (i = 0; i < 10000; i++)
+		n += (size_t)sprintf(buf + n, "<a><b/></a>");
+	n += (size_t)sprintf(buf + n, "</r><!-- trailing -->");
+	d = parse(buf, &err);
+	ck_assert_ptr_nonnull(d);
+	xmlFreeDoc(d);
+}
+END_TEST
+
+START_TEST(child_helpers)
+{
+	struct swn_err err;
+	xmlDocPtr d = parse("<a xmlns=\"urn:x\"><b>1</b><c/><b>2</b><q:b xmlns:q=\"urn:q\">3</q:b></a>", &err);
+	xmlNodePtr root = xmlDocGetRootElement(d), b;
+	char *t;
+
+	b = swn_xml_child(root, "b");
+	ck_assert_ptr_nonnull(b);
+	b = swn_xml_next(b, "b");
+	ck_assert_ptr_nonnull(b);
+	t = (char *)xmlNodeGetContent(b);
+	ck_assert_str_eq(t, "2");
+	xmlFree(t);
+	ck_assert_ptr_null(swn_xml_next(b, "b"));   /* other namespace */
+	t = swn_xml_child_text(root, "b");
+	ck_assert_str_eq(t, "1");
+	xmlFree(t);
+	ck_assert_ptr_null(swn_xml_child(root, "zz"));
+	xmlFreeDoc(d);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("xmlsafe");
+	TCase *tc = tcase_create("core");
+	int rc;
+
+	swn_xml_init();
+	tcase_add_test(tc, parses_plain_xml);
+	tcase_add_test(tc, empty_and_not_xml);
+	tcase_add_test(tc, malformed_has_line);
+	tcase_add_test(tc, doctype_refused_before_entities);
+	tcase_add_test(tc, depth_limit);
+	tcase_add_test(tc, sibling_walk_is_bounded_by_depth_not_width);
+	tcase_add_test(tc, child_helpers);
+	suite_add_tcase(s, tc);
+	rc = swn_test_run(s);
+	swn_xml_cleanup();
+	return rc;
+}
