@@ -2,6 +2,7 @@
 #include "autoconfig.h"
 
 #include <stdio.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include <sqlite3.h>
@@ -90,6 +91,9 @@ int swn_ledger_create(const char *path, const char *party_id,
 	sqlite3_finalize(st);
 	if (sqlite3_close(db) != SQLITE_OK)
 		return db_fail(db, path, "cannot close ledger", err);
+	/* Evidence holds trade documents: not for other users. */
+	if (chmod(path, 0640) < 0)
+		return swn_err_set(err, SWN_E_IO, path, 0, "cannot set mode 0640");
 	return 0;
 }
 

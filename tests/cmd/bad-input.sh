@@ -63,11 +63,14 @@ awk 'BEGIN { for (i = 0; i < 200; i++) printf "<d>"; for (i = 0; i < 200; i++) p
 bad deep200.xml "elements nested deeper than 128 levels"
 
 # Size: a 1 GB file is refused from its size, without being read: under a
-# 256 MB address-space limit, reading it would fail differently.
+# 256 MB address-space limit, reading it would fail differently.  (A
+# sanitizer build cannot start under that limit; it runs without it.)
 truncate -s 1G "$T/huge.xml"
-expect 1 "validate a 1 GB file" sh -c "ulimit -v 262144; exec \"$SWNODE\" validate \"$T/huge.xml\""
+LIMIT="ulimit -v 262144;"
+sh -c "$LIMIT exec \"$SWNODE\" --version" >/dev/null 2>&1 || LIMIT=
+expect 1 "validate a 1 GB file" sh -c "$LIMIT exec \"$SWNODE\" validate \"$T/huge.xml\""
 has "$T/err" "huge.xml: file is 1073741824 bytes, over the limit of 67108864 bytes; refused without reading it" "1 GB file refused by size"
-expect 1 "map a 1 GB file" sh -c "ulimit -v 262144; exec \"$SWNODE\" map --to international \"$T/huge.xml\" -o \"$T/huge.out\""
+expect 1 "map a 1 GB file" sh -c "$LIMIT exec \"$SWNODE\" map --to international \"$T/huge.xml\" -o \"$T/huge.out\""
 has "$T/err" "refused without reading it" "map refuses the 1 GB file too"
 # A stream of unknown size is cut off at the limit.
 expect 1 "validate 70 MB on stdin" sh -c "head -c 70000000 /dev/zero | \"$SWNODE\" validate -"
