@@ -1,5 +1,6 @@
 #!/bin/sh
-# The quick start's main job: initialise a node and run the document
+# The quick start's main job: initialise two nodes (two countries), let them
+# exchange certificate bundles and draft agreements, and run the document
 # pipeline on every sample document, printing what it did.
 #
 #   run.sh SWNODE SCHEMAS TESTDATA [WORKDIR]
@@ -15,12 +16,21 @@ unset SWNODE_HOME
 
 rm -rf "$W"
 mkdir -p "$W/international" "$W/domestic"
-echo "== swnode demo: one node, the document pipeline on $(ls "$DATA"/*/*.xml | grep -vc /bad/) sample documents"
+echo "== swnode demo: two nodes, their agreements, the document pipeline on $(ls "$DATA"/*/*.xml | grep -vc /bad/) sample documents"
 echo
 "$SWNODE" init --home "$W/node" --party-id CN-SW --org "China International Trade Single Window" \
 	--country CN --endpoint https://localhost:8443/as4
 echo
-"$SWNODE" --home "$W/node" cert export -o "$W/node/bundle.xml"
+"$SWNODE" init --home "$W/peer" --party-id SG-NTP --org "Singapore TradeNet" --country SG \
+	--key rsa-2048 --endpoint https://127.0.0.1:9443/as4 --listen 127.0.0.1:9443 --local 127.0.0.1:9080
+echo
+echo "== certificate bundles exchanged, draft agreements written and checked"
+"$SWNODE" --home "$W/node" cert export -o "$W/CN-SW.bundle.xml"
+"$SWNODE" --home "$W/peer" cert export -o "$W/SG-NTP.bundle.xml"
+"$SWNODE" --home "$W/node" peer import "$W/SG-NTP.bundle.xml" --agreement-id CN-SG-DEMO
+"$SWNODE" --home "$W/peer" peer import "$W/CN-SW.bundle.xml" --agreement-id CN-SG-DEMO
+"$SWNODE" --home "$W/node" peer check
+"$SWNODE" --home "$W/peer" peer check
 echo
 "$SWNODE" doctypes
 echo
@@ -47,5 +57,5 @@ for type in ephyto eco customs-declaration; do
 done
 echo
 echo "$ok documents mapped to the international form and back unchanged, $bad failed"
-echo "outputs are in $W/international and $W/domestic; the node is in $W/node"
+echo "outputs are in $W/international and $W/domestic; the nodes are in $W/node and $W/peer"
 [ "$bad" -eq 0 ]
