@@ -13,6 +13,7 @@
 #include "fsutil.h"
 #include "swn_limits.h"
 #include "pki.h"
+#include "xmlout.h"
 #include "xmlsafe.h"
 
 #define EBMS_DEFAULT_ROLE \
@@ -58,17 +59,15 @@ int swn_agreement_write_draft(const struct swn_config *cfg,
 	char nb[SWN_TIME_LEN + 1], na[SWN_TIME_LEN + 1];
 	xmlDocPtr doc;
 	xmlNodePtr root, p, n, docs;
-	xmlChar *text = NULL;
 	X509 *ours;
 	const char *outbound;
 	time_t tb, ta;
-	int len = 0, rc;
+	int rc;
 	size_t i;
 
 	if (!swn_agreement_id_ok(id))
 		return swn_err_set(err, SWN_E_USAGE, NULL, 0,
-				   "agreement id '%s' is not allowed: use 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit",
-				   id);
+				   "agreement id '%s' is not allowed: use " SWN_AGREEMENT_ID_RULE, id);
 	if (strcmp(peer->party_id, cfg->party_id) == 0)
 		return swn_err_set(err, SWN_E_CONFIG, NULL, 0,
 				   "the bundle is for party '%s', which is this node itself",
@@ -89,10 +88,7 @@ int swn_agreement_write_draft(const struct swn_config *cfg,
 
 	swn_time_iso(now, from);
 	swn_time_iso(now + (time_t)SWN_DRAFT_VALID_DAYS * 86400, until);
-	doc = xmlNewDoc(BAD_CAST "1.0");
-	root = xmlNewNode(NULL, BAD_CAST "agreement");
-	xmlSetNs(root, xmlNewNs(root, BAD_CAST SWN_AGREEMENT_NS, NULL));
-	xmlDocSetRootElement(doc, root);
+	doc = swn_xml_new(SWN_AGREEMENT_NS, "agreement", &root);
 	prop(root, "version", "1");
 	prop(root, "id", id);
 	prop(root, "status", "draft");
@@ -132,12 +128,8 @@ int swn_agreement_write_draft(const struct swn_config *cfg,
 	n = xmlNewChild(root, root->ns, BAD_CAST "limits", NULL);
 	prop(n, "maxMessageBytes", SWN_DRAFT_MAX_MESSAGE_BYTES);
 	prop(n, "maxMessagesPerMinute", SWN_DRAFT_MAX_PER_MINUTE);
-	xmlDocDumpFormatMemoryEnc(doc, &text, &len, "UTF-8", 1);
+	rc = swn_xml_save(doc, path_out, 0644, SWN_WRITE_EXCLUSIVE, err);
 	xmlFreeDoc(doc);
-	if (text == NULL)
-		return swn_err_set(err, SWN_E_NOMEM, NULL, 0, "out of memory");
-	rc = swn_file_write(path_out, text, (size_t)len, 0644, SWN_WRITE_EXCLUSIVE, err);
-	xmlFree(text);
 	return rc;
 }
 
@@ -182,7 +174,8 @@ static int time_attr(struct checker *c, xmlNodePtr el, const char *name, time_t 
 	int rc = v ? swn_time_parse((const char *)v, t) : -1;
 
 	if (rc < 0)
-		problem(c, el, "element '%s': %s is not a UTC time", (const char *)el->name, name);
+		problem(c, el, "element '%s': %s is not a UTC time",
+			el ? (const char *)el->name : "?", name);
 	xmlFree(v);
 	return rc;
 }
@@ -231,8 +224,10 @@ static void check_signing(struct checker *c, xmlNodePtr peer, xmlNodePtr securit
 		if (nfp < 8) {
 			swn_cert_fingerprint(cert, fps[nfp]);
 			for (i = 0; i < nfp; i++)
-				if (strcmp(fps[i], fps[nfp]) == 0)
-					problem(c, n, "the same signing certificate is pinned twice");
+				if (strcmp(fps[i], fps[nfp]) == 0) {
+					problem(c, n, "this signing certificate is pinned already");
+					break;
+				}
 			nfp++;
 		}
 		X509_free(cert);
@@ -257,14 +252,20 @@ static void check_tree(struct checker *c, xmlNodePtr root,
 	v = xmlGetProp(root, BAD_CAST "id");
 	snprintf(expect, sizeof expect, "%s.xml", v ? (const char *)v : "");
 	if (strcmp(base, expect) != 0)
-		problem(c, root, "agreement id '%s' does not match the file name (expected %s)",
-			v ? (const char *)v : "", expect);
+		problem(c, root, "agreement id '%s' does not match the file name %s: name the file %s or change the id",
+			v ? (const char *)v : "", base, expect);
 	xmlFree(v);
 
 	n = swn_xml_child(root, "validity");
-	if (time_attr(c, n, "from", &from) == 0 && time_attr(c, n, "until", &until) == 0 &&
-	    from >= until)
-		problem(c, n, "validity: from is not before until");
+	if (time_attr(c, n, "from", &from) == 0 && time_attr(c, n, "until", &until) == 0) {
+		char when[SWN_TIME_LEN + 1];
+
+		swn_time_iso(until, when);
+		if (from >= until)
+			problem(c, n, "validity: from is not before until");
+		else if (until < now)
+			problem(c, n, "the agreement ended on %s; it carries no traffic", when);
+	}
 
 	local = swn_xml_child(root, "local");
 	peer = swn_xml_child(root, "peer");
@@ -315,37 +316,22 @@ int swn_agreement_check(const char *path, const struct swn_registry *reg,
 			swn_report_fn report, void *report_ctx)
 {
 	struct checker c = { path, report, report_ctx, 0 };
-	xmlSchemaPtr schema;
 	struct swn_err e;
 	xmlDocPtr doc;
-	xmlNodePtr root;
 	int count = 0;
 
 	swn_err_clear(&e);
-	if (!(doc = swn_xml_read(path, SWN_MAX_CONFIG_BYTES, &e))) {
-		problem_err(&c, &e);
+	/* Schema errors are reported one by one; the checks that follow
+	 * assume a valid tree. */
+	doc = swn_schema_read_doc(path, SWN_MAX_CONFIG_BYTES, SWN_AGREEMENT_NS,
+				  "agreement", "agreement.xsd", report_schema, &c,
+				  &count, &e);
+	if (doc == NULL) {
+		if (count == 0)
+			problem_err(&c, &e);
 		return c.problems;
 	}
-	root = xmlDocGetRootElement(doc);
-	if (!root->ns || !xmlStrEqual(root->ns->href, BAD_CAST SWN_AGREEMENT_NS) ||
-	    !xmlStrEqual(root->name, BAD_CAST "agreement")) {
-		problem(&c, root, "not an agreement: expected root {%s}agreement", SWN_AGREEMENT_NS);
-		xmlFreeDoc(doc);
-		return c.problems;
-	}
-	if (!(schema = swn_schema_compile_in(swn_schema_dir(), "agreement.xsd", &e))) {
-		problem_err(&c, &e);
-		xmlFreeDoc(doc);
-		return c.problems;
-	}
-	/* Schema errors first; the checks that follow assume a valid tree. */
-	swn_err_clear(&e);
-	if (swn_schema_validate(schema, doc, path, report_schema, &c, &count, &e) < 0 &&
-	    count == 0)
-		problem_err(&c, &e);
-	if (c.problems == 0)
-		check_tree(&c, root, reg, cfg, now);
-	xmlSchemaFree(schema);
+	check_tree(&c, xmlDocGetRootElement(doc), reg, cfg, now);
 	xmlFreeDoc(doc);
 	return c.problems;
 }

@@ -35,6 +35,10 @@
 #define SWN_DRAFT_MAX_PER_MINUTE    "60000"
 #define SWN_DRAFT_MAX_CLOCK_SKEW    "300"
 
+/* What an agreement id may be, for messages. */
+#define SWN_AGREEMENT_ID_RULE \
+	"1-64 letters, digits, '.', '_' or '-', starting with a letter or digit"
+
 /* 1 if id may name an agreement (and so a file in peers/). */
 int swn_agreement_id_ok(const char *id);
 

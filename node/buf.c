@@ -1,7 +1,6 @@
 /* buf.c - growable buffer with a hard limit; see buf.h. */
 #include "autoconfig.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,37 +59,6 @@ int swn_buf_add(struct swn_buf *b, const void *p, size_t n, struct swn_err *err)
 	return 0;
 }
 
-int swn_buf_addstr(struct swn_buf *b, const char *s, struct swn_err *err)
-{
-	return swn_buf_add(b, s, strlen(s), err);
-}
-
-int swn_buf_printf(struct swn_buf *b, struct swn_err *err, const char *fmt, ...)
-{
-	char small[512];
-	va_list ap;
-	int n;
-	char *big;
-	int rc;
-
-	va_start(ap, fmt);
-	n = vsnprintf(small, sizeof small, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return swn_err_set(err, SWN_E_IO, NULL, 0, "formatting failed");
-	if ((size_t)n < sizeof small)
-		return swn_buf_add(b, small, (size_t)n, err);
-	big = malloc((size_t)n + 1);
-	if (big == NULL)
-		return swn_err_set(err, SWN_E_NOMEM, NULL, 0, "out of memory");
-	va_start(ap, fmt);
-	vsnprintf(big, (size_t)n + 1, fmt, ap);
-	va_end(ap);
-	rc = swn_buf_add(b, big, (size_t)n, err);
-	free(big);
-	return rc;
-}
-
 char *swn_buf_detach(struct swn_buf *b, size_t *len)
 {
 	char *d = b->data;
@@ -101,4 +69,18 @@ char *swn_buf_detach(struct swn_buf *b, size_t *len)
 	b->len = 0;
 	b->cap = 0;
 	return d;
+}
+
+int swn_str_copy(char *dst, size_t n, const char *src)
+{
+	size_t len = strlen(src);
+
+	if (n == 0)
+		return -1;
+	if (len >= n) {
+		dst[0] = '\0';
+		return -1;
+	}
+	memcpy(dst, src, len + 1);
+	return 0;
 }

@@ -1,5 +1,5 @@
 /*
- * buf.h - a growable byte buffer with a hard maximum.
+ * buf.h - a growable byte buffer with a hard maximum, and strings that fit.
  *
  * Every buffer that holds untrusted or unbounded data is a swn_buf with a
  * limit chosen at init (a constant from limits.h).  Growth doubles but never
@@ -34,13 +34,12 @@ void swn_buf_free(struct swn_buf *b);
 __attribute__((warn_unused_result))
 int swn_buf_add(struct swn_buf *b, const void *p, size_t n, struct swn_err *err);
 
-__attribute__((warn_unused_result))
-int swn_buf_addstr(struct swn_buf *b, const char *s, struct swn_err *err);
-
-__attribute__((warn_unused_result, format(printf, 3, 4)))
-int swn_buf_printf(struct swn_buf *b, struct swn_err *err, const char *fmt, ...);
-
 /* Hand the bytes to the caller (free() them); the buffer is left empty. */
 char *swn_buf_detach(struct swn_buf *b, size_t *len);
+
+/* Copy the string src into dst (size n).  If it does not fit, dst is left
+ * empty and -1 is returned: a value is never silently cut short. */
+__attribute__((warn_unused_result))
+int swn_str_copy(char *dst, size_t n, const char *src);
 
 #endif

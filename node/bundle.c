@@ -12,7 +12,7 @@
 #include "swn_limits.h"
 #include "pki.h"
 #include "schema.h"
-#include "doctype.h"
+#include "xmlout.h"
 #include "xmlsafe.h"
 
 int swn_bundle_export(const struct swn_config *cfg, char **xml, size_t *len,
@@ -22,42 +22,24 @@ int swn_bundle_export(const struct swn_config *cfg, char **xml, size_t *len,
 	X509 *signing = NULL, *tls = NULL;
 	xmlDocPtr doc = NULL;
 	xmlNodePtr root, n;
-	xmlChar *text = NULL;
-	int tlen = 0, rc = -1;
+	int rc = -1;
 
 	*xml = NULL;
 	if (!(signing = swn_cert_read(cfg->signing_cert, err)) ||
 	    !(tls = swn_cert_read(cfg->tls_cert, err)))
 		goto done;
 	swn_time_iso(time(NULL), now);
-	doc = xmlNewDoc(BAD_CAST "1.0");
-	root = xmlNewNode(NULL, BAD_CAST "bundle");
-	xmlSetNs(root, xmlNewNs(root, BAD_CAST SWN_BUNDLE_NS, NULL));
-	xmlDocSetRootElement(doc, root);
+	doc = swn_xml_new(SWN_BUNDLE_NS, "bundle", &root);
 	xmlNewProp(root, BAD_CAST "version", BAD_CAST "1");
 	xmlNewProp(root, BAD_CAST "created", BAD_CAST now);
 	n = xmlNewChild(root, root->ns, BAD_CAST "party", NULL);
 	xmlNewProp(n, BAD_CAST "id", BAD_CAST cfg->party_id);
 	xmlNewProp(n, BAD_CAST "type", BAD_CAST cfg->party_type);
 	xmlNewTextChild(root, root->ns, BAD_CAST "endpoint", BAD_CAST cfg->endpoint);
-	if (!swn_certxml_add(root, "signingCertificate", signing, err) ||
-	    !swn_certxml_add(root, "tlsCertificate", tls, err))
-		goto done;
-	xmlDocDumpFormatMemoryEnc(doc, &text, &tlen, "UTF-8", 1);
-	if (text == NULL) {
-		swn_err_set(err, SWN_E_NOMEM, NULL, 0, "out of memory");
-		goto done;
-	}
-	*xml = malloc((size_t)tlen + 1);
-	if (*xml == NULL) {
-		swn_err_set(err, SWN_E_NOMEM, NULL, 0, "out of memory");
-		goto done;
-	}
-	memcpy(*xml, text, (size_t)tlen + 1);
-	*len = (size_t)tlen;
-	rc = 0;
+	if (swn_certxml_add(root, "signingCertificate", signing, err) &&
+	    swn_certxml_add(root, "tlsCertificate", tls, err))
+		rc = swn_xml_to_text(doc, xml, len, err);
 done:
-	xmlFree(text);
 	xmlFreeDoc(doc);
 	X509_free(signing);
 	X509_free(tls);
@@ -103,44 +85,24 @@ void swn_bundle_free(struct swn_bundle *b)
 	b->tls = NULL;
 }
 
-static void copy_prop(char *out, size_t n, xmlNodePtr el, const char *name)
-{
-	xmlChar *v = xmlGetProp(el, BAD_CAST name);
-
-	snprintf(out, n, "%s", v ? (const char *)v : "");
-	xmlFree(v);
-}
-
 int swn_bundle_load(const char *path, time_t now, struct swn_bundle *b,
 		    struct swn_err *err)
 {
-	xmlSchemaPtr schema = NULL;
 	xmlDocPtr doc;
-	xmlNodePtr root, n;
-	char *text;
+	xmlNodePtr root, party, n;
 	int rc = -1;
 
 	memset(b, 0, sizeof *b);
-	if (!(doc = swn_xml_read(path, SWN_MAX_CONFIG_BYTES, err)))
+	doc = swn_schema_read_doc(path, SWN_MAX_CONFIG_BYTES, SWN_BUNDLE_NS, "bundle",
+				  "bundle.xsd", NULL, NULL, NULL, err);
+	if (doc == NULL)
 		return -1;
 	root = xmlDocGetRootElement(doc);
-	if (!root->ns || !xmlStrEqual(root->ns->href, BAD_CAST SWN_BUNDLE_NS) ||
-	    !xmlStrEqual(root->name, BAD_CAST "bundle")) {
-		swn_err_set(err, SWN_E_CONFIG, path, swn_xml_line(root),
-			    "not a certificate bundle: expected root {%s}bundle",
-			    SWN_BUNDLE_NS);
+	party = swn_xml_child(root, "party");
+	if (swn_xml_copy_attr(party, "id", b->party_id, sizeof b->party_id, path, err) < 0 ||
+	    swn_xml_copy_attr(party, "type", b->party_type, sizeof b->party_type, path, err) < 0 ||
+	    swn_xml_copy_text(root, "endpoint", b->endpoint, sizeof b->endpoint, path, err) < 0)
 		goto done;
-	}
-	if (!(schema = swn_schema_compile_in(swn_schema_dir(), "bundle.xsd", err)))
-		goto done;
-	if (swn_schema_validate(schema, doc, path, NULL, NULL, NULL, err) < 0)
-		goto done;
-	n = swn_xml_child(root, "party");
-	copy_prop(b->party_id, sizeof b->party_id, n, "id");
-	copy_prop(b->party_type, sizeof b->party_type, n, "type");
-	text = swn_xml_child_text(root, "endpoint");
-	snprintf(b->endpoint, sizeof b->endpoint, "%s", text ? text : "");
-	xmlFree(text);
 	n = swn_xml_child(root, "signingCertificate");
 	if (!(b->signing = swn_certxml_read(n, path, err)) ||
 	    swn_bundle_check_cert(b->signing, "signing", now, path, swn_xml_line(n), err) < 0)
@@ -153,7 +115,6 @@ int swn_bundle_load(const char *path, time_t now, struct swn_bundle *b,
 done:
 	if (rc < 0)
 		swn_bundle_free(b);
-	xmlSchemaFree(schema);
 	xmlFreeDoc(doc);
 	return rc;
 }

@@ -20,13 +20,14 @@
 
 #include "config.h"
 #include "err.h"
+#include "swn_limits.h"
 
 #define SWN_BUNDLE_NS "urn:swnode:bundle:1"
 
 struct swn_bundle {
-	char party_id[256];
-	char party_type[256];
-	char endpoint[512];
+	char party_id[SWN_PARTY_BYTES];
+	char party_type[SWN_PARTY_BYTES];
+	char endpoint[SWN_URL_BYTES];
 	X509 *signing;
 	X509 *tls;
 };

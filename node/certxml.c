@@ -11,26 +11,19 @@
 xmlNodePtr swn_certxml_add(xmlNodePtr parent, const char *name, X509 *cert,
 			   struct swn_err *err)
 {
-	char fp[SWN_FP_LEN + 1], nb[SWN_TIME_LEN + 1], na[SWN_TIME_LEN + 1];
-	char subject[512], ktype[64];
-	time_t tb, ta;
+	struct swn_cert_info info;
 	xmlNodePtr el;
 	char *pem = swn_cert_to_pem(cert, err);
 
 	if (pem == NULL)
 		return NULL;
-	swn_cert_fingerprint(cert, fp);
-	swn_cert_validity(cert, &tb, &ta);
-	swn_time_iso(tb, nb);
-	swn_time_iso(ta, na);
-	swn_cert_subject(cert, subject, sizeof subject);
-	swn_cert_key_type(cert, ktype, sizeof ktype);
+	swn_cert_describe(cert, &info);
 	el = xmlNewChild(parent, parent->ns, BAD_CAST name, NULL);
-	xmlNewProp(el, BAD_CAST "sha256", BAD_CAST fp);
-	xmlNewProp(el, BAD_CAST "notBefore", BAD_CAST nb);
-	xmlNewProp(el, BAD_CAST "notAfter", BAD_CAST na);
-	xmlNewProp(el, BAD_CAST "keyType", BAD_CAST ktype);
-	xmlNewTextChild(el, parent->ns, BAD_CAST "subject", BAD_CAST subject);
+	xmlNewProp(el, BAD_CAST "sha256", BAD_CAST info.sha256);
+	xmlNewProp(el, BAD_CAST "notBefore", BAD_CAST info.not_before);
+	xmlNewProp(el, BAD_CAST "notAfter", BAD_CAST info.not_after);
+	xmlNewProp(el, BAD_CAST "keyType", BAD_CAST info.key_type);
+	xmlNewTextChild(el, parent->ns, BAD_CAST "subject", BAD_CAST info.subject);
 	xmlNewTextChild(el, parent->ns, BAD_CAST "pem", BAD_CAST pem);
 	free(pem);
 	return el;
@@ -54,13 +47,17 @@ static int check_attr(xmlNodePtr el, const char *attr, const char *actual,
 
 X509 *swn_certxml_read(xmlNodePtr el, const char *file, struct swn_err *err)
 {
-	char fp[SWN_FP_LEN + 1], nb[SWN_TIME_LEN + 1], na[SWN_TIME_LEN + 1];
-	char ktype[64];
-	xmlNodePtr pemel = swn_xml_child(el, "pem");
-	char *pem = pemel ? (char *)xmlNodeGetContent(pemel) : NULL;
-	time_t tb, ta;
+	struct swn_cert_info info;
+	xmlNodePtr pemel;
+	char *pem;
 	X509 *c;
 
+	if (el == NULL) {
+		swn_err_set(err, SWN_E_CONFIG, file, 0, "certificate element missing");
+		return NULL;
+	}
+	pemel = swn_xml_child(el, "pem");
+	pem = pemel ? (char *)xmlNodeGetContent(pemel) : NULL;
 	if (pem == NULL) {
 		swn_err_set(err, SWN_E_CONFIG, file, swn_xml_line(el),
 			    "element '%s': no pem", (const char *)el->name);
@@ -70,15 +67,11 @@ X509 *swn_certxml_read(xmlNodePtr el, const char *file, struct swn_err *err)
 	xmlFree(pem);
 	if (c == NULL)
 		return NULL;
-	swn_cert_fingerprint(c, fp);
-	swn_cert_validity(c, &tb, &ta);
-	swn_time_iso(tb, nb);
-	swn_time_iso(ta, na);
-	swn_cert_key_type(c, ktype, sizeof ktype);
-	if (check_attr(el, "sha256", fp, file, err) < 0 ||
-	    check_attr(el, "notBefore", nb, file, err) < 0 ||
-	    check_attr(el, "notAfter", na, file, err) < 0 ||
-	    check_attr(el, "keyType", ktype, file, err) < 0) {
+	swn_cert_describe(c, &info);
+	if (check_attr(el, "sha256", info.sha256, file, err) < 0 ||
+	    check_attr(el, "notBefore", info.not_before, file, err) < 0 ||
+	    check_attr(el, "notAfter", info.not_after, file, err) < 0 ||
+	    check_attr(el, "keyType", info.key_type, file, err) < 0) {
 		X509_free(c);
 		return NULL;
 	}

@@ -37,10 +37,12 @@ int swn_cli_getopt(struct swn_ctx *ctx, int argc, char **argv,
 		if (c == '?' || c == ':') {
 			const char *bad = argv[optind - 1];
 
+			/* optopt may be a long option's value, not a letter
+			 * the user typed: name the word on the command line. */
 			if (c == ':')
 				swn_cli_usage_error(ctx, "option '%s' needs a value", bad);
-			else if (optopt)
-				swn_cli_usage_error(ctx, "unknown option '-%c'", optopt);
+			else if (strncmp(bad, "--", 2) == 0 && strchr(bad, '='))
+				swn_cli_usage_error(ctx, "option '%s' takes no value, or is unknown", bad);
 			else
 				swn_cli_usage_error(ctx, "unknown option '%s'", bad);
 			return '?';

@@ -11,40 +11,37 @@
 #include "fsutil.h"
 #include "pki.h"
 
-static void show_one(const char *label, const char *path, const char *home,
-		     const char *usage)
+/* Print one certificate; -1 (with err) if it is there but unreadable. */
+static int show_one(const char *path, const char *home, const char *usage,
+		    struct swn_err *err)
 {
-	char fp[SWN_FP_LEN + 1], subject[512], ktype[64];
-	char nb[SWN_TIME_LEN + 1], na[SWN_TIME_LEN + 1];
-	struct swn_err err;
-	time_t tb, ta, now = time(NULL);
+	char csr[SWN_PATH_MAX + 32];
+	struct swn_cert_info i;
+	time_t now = time(NULL);
 	X509 *c;
 
-	swn_err_clear(&err);
-	printf("%s certificate: %s\n", label, path);
+	printf("%s certificate: %s\n", usage, path);
 	if (!swn_path_exists(path)) {
-		printf("  not installed: send %s/csr/%s.csr to your CA, then run swnode cert install --%s FILE\n",
-		       home, usage, usage);
-		return;
+		snprintf(csr, sizeof csr, "%s/csr/%s.csr", home, usage);
+		if (swn_path_exists(csr))
+			printf("  not installed: have %s signed by your CA, then run swnode cert install --%s FILE\n",
+			       csr, usage);
+		else
+			printf("  missing: install one with swnode cert install --%s FILE\n", usage);
+		return 0;
 	}
-	if (!(c = swn_cert_read(path, &err))) {
-		printf("  unreadable: %s\n", err.msg);
-		return;
-	}
-	swn_cert_subject(c, subject, sizeof subject);
-	swn_cert_key_type(c, ktype, sizeof ktype);
-	swn_cert_fingerprint(c, fp);
-	swn_cert_validity(c, &tb, &ta);
-	swn_time_iso(tb, nb);
-	swn_time_iso(ta, na);
-	printf("  subject:    %s\n", subject);
-	printf("  key:        %s\n", ktype);
-	printf("  sha256:     %s\n", fp);
-	printf("  not before: %s\n", nb);
-	printf("  not after:  %s%s\n", na,
-	       now > ta ? " (EXPIRED)" : now < tb ? " (NOT YET VALID)" :
-	       ta - now < 30 * 86400 ? " (expires within 30 days)" : "");
+	if (!(c = swn_cert_read(path, err)))
+		return -1;
+	swn_cert_describe(c, &i);
 	X509_free(c);
+	printf("  subject:    %s\n", i.subject);
+	printf("  key:        %s\n", i.key_type);
+	printf("  sha256:     %s\n", i.sha256);
+	printf("  not before: %s\n", i.not_before);
+	printf("  not after:  %s%s\n", i.not_after,
+	       now > i.na ? " (EXPIRED)" : now < i.nb ? " (NOT YET VALID)" :
+	       i.na - now < 30 * 86400 ? " (expires within 30 days)" : "");
+	return 0;
 }
 
 int cmd_cert_show(int argc, char **argv, struct swn_ctx *ctx)
@@ -61,8 +58,9 @@ int cmd_cert_show(int argc, char **argv, struct swn_ctx *ctx)
 	if (!(cfg = swn_ctx_config(ctx, &err)))
 		return swn_cli_fail(&err);
 	printf("node %s (%s)\nendpoint %s\n", cfg->party_id, cfg->party_type, cfg->endpoint);
-	show_one("signing", cfg->signing_cert, cfg->home, "signing");
-	show_one("tls", cfg->tls_cert, cfg->home, "tls");
+	if (show_one(cfg->signing_cert, cfg->home, "signing", &err) < 0 ||
+	    show_one(cfg->tls_cert, cfg->home, "tls", &err) < 0)
+		return swn_cli_fail(&err);
 	return SWN_EXIT_OK;
 }
 

@@ -21,7 +21,7 @@ static void print_error(void *ctx, const struct swn_err *e)
 /* Print err unless the report callback already printed it. */
 static void print_final(const struct swn_err *err, int printed)
 {
-	if (printed == 0 || (err->code != SWN_E_SCHEMA && err->code != SWN_E_MAP))
+	if (printed == 0 || (err->code != SWN_E_SCHEMA && err->code != SWN_E_MAP_OUTPUT))
 		swn_err_print(err, stderr);
 }
 
@@ -104,7 +104,7 @@ int cmd_map(int argc, char **argv, struct swn_ctx *ctx)
 	xmlFreeDoc(doc);
 	if (rc < 0) {
 		print_final(&err, printed);
-		if (err.code == SWN_E_MAP)
+		if (err.code == SWN_E_MAP_OUTPUT)
 			fprintf(stderr, "swnode: %s: the %s map produced a document its schema refuses; this is a fault in the map or the schemas, not in the input\n",
 				name, res.type ? swn_doctype_id(res.type) : "");
 		return err.code == SWN_E_USAGE ? SWN_EXIT_USAGE : SWN_EXIT_FAIL;

@@ -2,6 +2,7 @@
 #include "autoconfig.h"
 
 #include <dirent.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -105,9 +106,16 @@ static int check_opts(struct swn_ctx *ctx, const struct init_opts *o,
 
 	if (o->party_id == NULL)
 		return swn_cli_usage_error(ctx, "--party-id is required");
-	if (o->party_id[0] == '\0' || strlen(o->party_id) > SWN_MAX_PARTY_ID_LEN ||
+	if (o->party_id[0] == '\0' || strlen(o->party_id) > SWN_MAX_CN_LEN ||
 	    strpbrk(o->party_id, " \t\r\n") != NULL)
-		return swn_cli_usage_error(ctx, "--party-id must be 1-255 characters without spaces");
+		return swn_cli_usage_error(ctx, "--party-id must be 1-%d characters without spaces (it is the certificates' CN)",
+					   SWN_MAX_CN_LEN);
+	if (o->org && strlen(o->org) > SWN_MAX_CN_LEN)
+		return swn_cli_usage_error(ctx, "--org must be at most %d characters", SWN_MAX_CN_LEN);
+	if (strlen(o->party_type) == 0 || strlen(o->party_type) > SWN_MAX_PARTY_ID_LEN)
+		return swn_cli_usage_error(ctx, "--party-id-type must be 1-%d characters", SWN_MAX_PARTY_ID_LEN);
+	if (strlen(o->endpoint) > SWN_MAX_URL_LEN)
+		return swn_cli_usage_error(ctx, "--endpoint must be at most %d characters", SWN_MAX_URL_LEN);
 	if (swn_key_kind_parse(o->key, kind) < 0 || *kind == SWN_KEY_ED25519)
 		return swn_cli_usage_error(ctx, "--key must be rsa-2048, rsa-3072 or ec-p256, not '%s'", o->key);
 	if (endpoint_host(o->endpoint, host, sizeof host) < 0)
@@ -265,11 +273,16 @@ int cmd_init(int argc, char **argv, struct swn_ctx *ctx)
 		case 'L': o.local = optarg; break;
 		case 'o': o.org = optarg; break;
 		case 'C': o.country = optarg; break;
-		case 'd':
-			o.days = (int)strtol(optarg, &end, 10);
-			if (*end != '\0')
-				o.days = 0;
+		case 'd': {
+			long days;
+
+			errno = 0;
+			days = strtol(optarg, &end, 10);
+			/* Out of range or not a number: check_opts refuses 0. */
+			o.days = (errno || *end || end == optarg || days < 1 || days > 3650)
+				? 0 : (int)days;
 			break;
+		}
 		default: return SWN_EXIT_USAGE;
 		}
 	}

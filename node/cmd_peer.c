@@ -38,7 +38,7 @@ int cmd_peer_import(int argc, char **argv, struct swn_ctx *ctx)
 	if (id == NULL)
 		return swn_cli_usage_error(ctx, "--agreement-id is required");
 	if (!swn_agreement_id_ok(id))
-		return swn_cli_usage_error(ctx, "agreement id '%s' is not allowed: use 1-64 letters, digits, '.', '_' or '-'", id);
+		return swn_cli_usage_error(ctx, "agreement id '%s' is not allowed: use " SWN_AGREEMENT_ID_RULE, id);
 	if (!(cfg = swn_ctx_config(ctx, &err)) || !(reg = swn_ctx_registry(ctx, &err)) ||
 	    swn_bundle_load(argv[optind], time(NULL), &b, &err) < 0)
 		return swn_cli_fail(&err);
@@ -89,13 +89,15 @@ static int list_agreements(const char *dir, char ***out, int *n, struct swn_err 
 		if (e->d_name[0] == '.' || len < 5 || strcmp(e->d_name + len - 4, ".xml") != 0)
 			continue;
 		snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-		if (!(nv = realloc(v, sizeof *v * (size_t)(count + 1))) ||
-		    !(nv[count] = strdup(path))) {
-			free(nv ? nv : v);
+		if ((nv = realloc(v, sizeof *v * (size_t)(count + 1))) != NULL)
+			v = nv;
+		if (nv == NULL || !(v[count] = strdup(path))) {
+			while (count > 0)
+				free(v[--count]);
+			free(v);
 			closedir(d);
 			return swn_err_set(err, SWN_E_NOMEM, NULL, 0, "out of memory");
 		}
-		v = nv;
 		count++;
 	}
 	closedir(d);

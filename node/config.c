@@ -12,6 +12,7 @@
 #include "fsutil.h"
 #include "swn_limits.h"
 #include "schema.h"
+#include "xmlout.h"
 #include "xmlsafe.h"
 
 int swn_home_resolve(const char *explicit_home, char *out, size_t n,
@@ -71,11 +72,6 @@ void swn_config_defaults(struct swn_config *cfg, const char *home)
 	resolve(cfg->peers_dir, home, layout.peers);
 }
 
-static xmlNodePtr add(xmlNodePtr parent, const char *name, const char *text)
-{
-	return xmlNewTextChild(parent, NULL, BAD_CAST name, BAD_CAST text);
-}
-
 static void set(xmlNodePtr n, const char *name, const char *value)
 {
 	xmlNewProp(n, BAD_CAST name, BAD_CAST value);
@@ -84,74 +80,64 @@ static void set(xmlNodePtr n, const char *name, const char *value)
 int swn_config_write(const struct swn_config *cfg, struct swn_err *err)
 {
 	char path[SWN_PATH_MAX + 16];
-	xmlDocPtr doc = xmlNewDoc(BAD_CAST "1.0");
 	xmlNodePtr root, n, keys;
-	xmlChar *text = NULL;
-	int len = 0, rc;
+	xmlDocPtr doc = swn_xml_new(SWN_NODE_NS, "node", &root);
+	int rc;
 
 	snprintf(path, sizeof path, "%s/node.xml", cfg->home);
-	root = xmlNewNode(NULL, BAD_CAST "node");
-	xmlSetNs(root, xmlNewNs(root, BAD_CAST SWN_NODE_NS, NULL));
 	set(root, "version", "1");
-	xmlDocSetRootElement(doc, root);
-	n = xmlNewChild(root, NULL, BAD_CAST "party", NULL);
+	n = xmlNewChild(root, root->ns, BAD_CAST "party", NULL);
 	set(n, "id", cfg->party_id);
 	set(n, "type", cfg->party_type);
-	add(root, "endpoint", cfg->endpoint);
-	n = xmlNewChild(root, NULL, BAD_CAST "listen", NULL);
+	xmlNewTextChild(root, root->ns, BAD_CAST "endpoint", BAD_CAST cfg->endpoint);
+	n = xmlNewChild(root, root->ns, BAD_CAST "listen", NULL);
 	set(n, "partner", cfg->listen_partner);
 	set(n, "local", cfg->listen_local);
-	keys = xmlNewChild(root, NULL, BAD_CAST "keys", NULL);
-	n = xmlNewChild(keys, NULL, BAD_CAST "signing", NULL);
+	keys = xmlNewChild(root, root->ns, BAD_CAST "keys", NULL);
+	n = xmlNewChild(keys, root->ns, BAD_CAST "signing", NULL);
 	set(n, "type", cfg->key_type);
 	set(n, "key", layout.signing_key);
 	set(n, "certificate", layout.signing_cert);
-	n = xmlNewChild(keys, NULL, BAD_CAST "tls", NULL);
+	n = xmlNewChild(keys, root->ns, BAD_CAST "tls", NULL);
 	set(n, "type", cfg->key_type);
 	set(n, "key", layout.tls_key);
 	set(n, "certificate", layout.tls_cert);
-	n = xmlNewChild(keys, NULL, BAD_CAST "ledger", NULL);
+	n = xmlNewChild(keys, root->ns, BAD_CAST "ledger", NULL);
 	set(n, "type", "ed25519");
 	set(n, "key", layout.ledger_key);
-	n = xmlNewChild(root, NULL, BAD_CAST "ledger", NULL);
+	n = xmlNewChild(root, root->ns, BAD_CAST "ledger", NULL);
 	set(n, "database", layout.ledger_db);
-	n = xmlNewChild(root, NULL, BAD_CAST "spool", NULL);
+	n = xmlNewChild(root, root->ns, BAD_CAST "spool", NULL);
 	set(n, "directory", layout.spool);
-	n = xmlNewChild(root, NULL, BAD_CAST "peers", NULL);
+	n = xmlNewChild(root, root->ns, BAD_CAST "peers", NULL);
 	set(n, "directory", layout.peers);
-	xmlDocDumpFormatMemoryEnc(doc, &text, &len, "UTF-8", 1);
+	rc = swn_xml_save(doc, path, 0644, SWN_WRITE_EXCLUSIVE, err);
 	xmlFreeDoc(doc);
-	if (text == NULL)
-		return swn_err_set(err, SWN_E_NOMEM, path, 0, "out of memory");
-	rc = swn_file_write(path, text, (size_t)len, 0644, SWN_WRITE_EXCLUSIVE, err);
-	xmlFree(text);
 	return rc;
 }
 
-static void copy_attr(char *out, size_t n, xmlNodePtr el, const char *name)
-{
-	xmlChar *v = el ? xmlGetProp(el, BAD_CAST name) : NULL;
-
-	snprintf(out, n, "%s", v ? (const char *)v : "");
-	xmlFree(v);
-}
-
-static void copy_path(char *out, const char *home, xmlNodePtr el, const char *name)
+/* A path attribute, relative to the node directory, made usable. */
+static int copy_path(char *out, const char *home, xmlNodePtr el, const char *name,
+		     const char *file, struct swn_err *err)
 {
 	char rel[SWN_PATH_MAX];
 
-	copy_attr(rel, sizeof rel, el, name);
+	if (swn_xml_copy_attr(el, name, rel, sizeof rel, file, err) < 0)
+		return -1;
 	resolve(out, home, rel);
+	if (out[0] == '\0')
+		return swn_err_set(err, SWN_E_TOO_LARGE, file, swn_xml_line(el),
+				   "%s: path too long", name);
+	return 0;
 }
 
 int swn_config_load(const char *home, struct swn_config *cfg,
 		    struct swn_err *err)
 {
 	char path[SWN_PATH_MAX + 16];
-	xmlSchemaPtr schema;
 	xmlDocPtr doc;
-	xmlNodePtr root, keys, n;
-	char *text;
+	xmlNodePtr root, keys, party, listen, signing, tls;
+	int rc;
 
 	memset(cfg, 0, sizeof *cfg);
 	snprintf(cfg->home, sizeof cfg->home, "%s", home);
@@ -159,41 +145,33 @@ int swn_config_load(const char *home, struct swn_config *cfg,
 	if (!swn_path_exists(path))
 		return swn_err_set(err, SWN_E_NOT_FOUND, path, 0,
 				   "not a node directory (no node.xml); create one with swnode init");
-	if (!(doc = swn_xml_read(path, SWN_MAX_CONFIG_BYTES, err)))
-		return -1;
-	if (!(schema = swn_schema_compile_in(swn_schema_dir(), "node.xsd", err))) {
-		xmlFreeDoc(doc);
-		return -1;
-	}
-	if (swn_schema_validate(schema, doc, path, NULL, NULL, NULL, err) < 0) {
+	doc = swn_schema_read_doc(path, SWN_MAX_CONFIG_BYTES, SWN_NODE_NS, "node",
+				  "node.xsd", NULL, NULL, NULL, err);
+	if (doc == NULL) {
 		err->code = SWN_E_CONFIG;
-		xmlSchemaFree(schema);
-		xmlFreeDoc(doc);
 		return -1;
 	}
-	xmlSchemaFree(schema);
 	root = xmlDocGetRootElement(doc);
-	n = swn_xml_child(root, "party");
-	copy_attr(cfg->party_id, sizeof cfg->party_id, n, "id");
-	copy_attr(cfg->party_type, sizeof cfg->party_type, n, "type");
-	text = swn_xml_child_text(root, "endpoint");
-	snprintf(cfg->endpoint, sizeof cfg->endpoint, "%s", text ? text : "");
-	xmlFree(text);
-	n = swn_xml_child(root, "listen");
-	copy_attr(cfg->listen_partner, sizeof cfg->listen_partner, n, "partner");
-	copy_attr(cfg->listen_local, sizeof cfg->listen_local, n, "local");
+	party = swn_xml_child(root, "party");
+	listen = swn_xml_child(root, "listen");
 	keys = swn_xml_child(root, "keys");
-	n = swn_xml_child(keys, "signing");
-	copy_attr(cfg->key_type, sizeof cfg->key_type, n, "type");
-	copy_path(cfg->signing_key, home, n, "key");
-	copy_path(cfg->signing_cert, home, n, "certificate");
-	n = swn_xml_child(keys, "tls");
-	copy_path(cfg->tls_key, home, n, "key");
-	copy_path(cfg->tls_cert, home, n, "certificate");
-	copy_path(cfg->ledger_key, home, swn_xml_child(keys, "ledger"), "key");
-	copy_path(cfg->ledger_db, home, swn_xml_child(root, "ledger"), "database");
-	copy_path(cfg->spool_dir, home, swn_xml_child(root, "spool"), "directory");
-	copy_path(cfg->peers_dir, home, swn_xml_child(root, "peers"), "directory");
+	signing = swn_xml_child(keys, "signing");
+	tls = swn_xml_child(keys, "tls");
+	rc = (swn_xml_copy_attr(party, "id", cfg->party_id, sizeof cfg->party_id, path, err) < 0 ||
+	      swn_xml_copy_attr(party, "type", cfg->party_type, sizeof cfg->party_type, path, err) < 0 ||
+	      swn_xml_copy_text(root, "endpoint", cfg->endpoint, sizeof cfg->endpoint, path, err) < 0 ||
+	      swn_xml_copy_attr(listen, "partner", cfg->listen_partner, sizeof cfg->listen_partner, path, err) < 0 ||
+	      swn_xml_copy_attr(listen, "local", cfg->listen_local, sizeof cfg->listen_local, path, err) < 0 ||
+	      swn_xml_copy_attr(signing, "type", cfg->key_type, sizeof cfg->key_type, path, err) < 0 ||
+	      copy_path(cfg->signing_key, home, signing, "key", path, err) < 0 ||
+	      copy_path(cfg->signing_cert, home, signing, "certificate", path, err) < 0 ||
+	      copy_path(cfg->tls_key, home, tls, "key", path, err) < 0 ||
+	      copy_path(cfg->tls_cert, home, tls, "certificate", path, err) < 0 ||
+	      copy_path(cfg->ledger_key, home, swn_xml_child(keys, "ledger"), "key", path, err) < 0 ||
+	      copy_path(cfg->ledger_db, home, swn_xml_child(root, "ledger"), "database", path, err) < 0 ||
+	      copy_path(cfg->spool_dir, home, swn_xml_child(root, "spool"), "directory", path, err) < 0 ||
+	      copy_path(cfg->peers_dir, home, swn_xml_child(root, "peers"), "directory", path, err) < 0)
+		? -1 : 0;
 	xmlFreeDoc(doc);
-	return 0;
+	return rc;
 }

@@ -16,6 +16,7 @@
 #define SWN_CONFIG_H
 
 #include "err.h"
+#include "swn_limits.h"
 
 #define SWN_PATH_MAX 1024
 #define SWN_NODE_NS "urn:swnode:node:1"
@@ -23,9 +24,9 @@
 
 struct swn_config {
 	char home[SWN_PATH_MAX];
-	char party_id[256];
-	char party_type[256];
-	char endpoint[512];        /* URL foreign windows post AS4 to */
+	char party_id[SWN_PARTY_BYTES];
+	char party_type[SWN_PARTY_BYTES];
+	char endpoint[SWN_URL_BYTES];   /* URL foreign windows post AS4 to */
 	char listen_partner[128];  /* host:port of the mutual-TLS listener */
 	char listen_local[128];    /* host:port of the local API */
 	char key_type[16];         /* signing and TLS key kind */

@@ -53,11 +53,11 @@ const char *swn_form_name(enum swn_form f)
 	return "?";
 }
 
-/* Collects libxslt errors, which arrive through a printf-style callback. */
+/* Collects what libxslt says, which arrives in printf-style fragments
+ * (one message may take several calls): joined into one line. */
 struct xslt_errors {
-	const char *name;
-	struct swn_err *err;
-	int count;
+	char text[700];
+	size_t len;
 };
 
 static void on_xslt_error(void *ctx, const char *fmt, ...)
@@ -65,20 +65,29 @@ static void on_xslt_error(void *ctx, const char *fmt, ...)
 static void on_xslt_error(void *ctx, const char *fmt, ...)
 {
 	struct xslt_errors *c = ctx;
-	char msg[600];
-	size_t n;
 	va_list ap;
+	int n;
 
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
-	va_end(ap);
-	n = strlen(msg);
-	while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
-		msg[--n] = '\0';
-	if (msg[0] == '\0')
+	if (c->len + 1 >= sizeof c->text)
 		return;
-	c->count++;
-	swn_err_set(c->err, SWN_E_MAP, c->name, 0, "%s", msg);
+	va_start(ap, fmt);
+	n = vsnprintf(c->text + c->len, sizeof c->text - c->len, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		c->len += (size_t)n < sizeof c->text - c->len ? (size_t)n
+							       : sizeof c->text - c->len - 1;
+}
+
+static const char *xslt_said(struct xslt_errors *c)
+{
+	swn_oneline(c->text);
+	return c->text[0] ? c->text : "no reason given";
+}
+
+static void on_xml_error(void *ctx, xmlErrorPtr e)
+{
+	if (e && e->message && e->level >= XML_ERR_ERROR)
+		on_xslt_error(ctx, "%s:%d: %s ", e->file ? e->file : "", e->line, e->message);
 }
 
 static char *attr(xmlNodePtr n, const char *name)
@@ -97,22 +106,24 @@ static char *path_in(const char *dir, const char *rel, struct swn_err *err)
 
 static xsltStylesheetPtr compile_map(const char *path, struct swn_err *err)
 {
-	struct xslt_errors c = { path, err, 0 };
+	struct xslt_errors c = { "", 0 };
 	xsltStylesheetPtr style;
 
 	if (!swn_path_exists(path)) {
 		swn_err_set(err, SWN_E_CONFIG, path, 0, "map file not found");
 		return NULL;
 	}
+	/* Both libxslt's and libxml2's complaints about the file. */
 	xsltSetGenericErrorFunc(&c, on_xslt_error);
+	xmlSetStructuredErrorFunc(&c, on_xml_error);
 	style = xsltParseStylesheetFile(BAD_CAST path);
+	xmlSetStructuredErrorFunc(NULL, NULL);
 	xsltSetGenericErrorFunc(NULL, NULL);
 	if (style == NULL || style->errors > 0) {
 		if (style)
 			xsltFreeStylesheet(style);
-		if (err->code == SWN_E_MAP)
-			err->code = SWN_E_CONFIG;
-		swn_err_set(err, SWN_E_CONFIG, path, 0, "map does not compile");
+		swn_err_set(err, SWN_E_CONFIG, path, 0, "map does not compile: %s",
+			    xslt_said(&c));
 		return NULL;
 	}
 	return style;
@@ -388,7 +399,7 @@ int swn_doctype_map(const struct swn_doctype *dt, enum swn_form from,
 		    struct swn_err *err)
 {
 	const struct form *f = &dt->forms[from];
-	struct xslt_errors c = { name, err, 0 };
+	struct xslt_errors c = { "", 0 };
 	xsltTransformContextPtr t;
 	xmlDocPtr res;
 	xmlChar *text = NULL;
@@ -399,9 +410,12 @@ int swn_doctype_map(const struct swn_doctype *dt, enum swn_form from,
 	xsltSetCtxtSecurityPrefs(dt->secprefs, t);
 	xsltSetTransformErrorFunc(t, &c, on_xslt_error);
 	res = xsltApplyStylesheetUser(f->map, doc, NULL, NULL, NULL, t);
-	if (res == NULL || t->state != XSLT_STATE_OK || c.count > 0) {
-		swn_err_set(err, SWN_E_MAP, name, 0, "map %s -> %s failed",
-			    swn_form_name(from), swn_form_name((enum swn_form)!from));
+	/* What the map says with a plain xsl:message is not a failure; only a
+	 * stopped or failed transform is. */
+	if (res == NULL || t->state != XSLT_STATE_OK) {
+		swn_err_set(err, SWN_E_MAP, name, 0, "the %s map %s -> %s failed: %s",
+			    dt->id, swn_form_name(from),
+			    swn_form_name((enum swn_form)!from), xslt_said(&c));
 		goto done;
 	}
 	if (xmlDocGetRootElement(res) == NULL) {

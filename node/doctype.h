@@ -15,7 +15,7 @@
  *    loaded; a loaded registry is read-only and may be shared by threads.
  *  - Maps run with every libxslt file and network access forbidden, so a
  *    map can read nothing but its input document.
- *  - swn_doctype_map() validates nothing; the pipeline (map.h) does.
+ *  - swn_doctype_map() validates nothing; the pipeline (pipeline.h) does.
  */
 #ifndef SWN_DOCTYPE_H
 #define SWN_DOCTYPE_H

@@ -27,6 +27,7 @@ int swn_err_set(struct swn_err *err, enum swn_code code, const char *file,
 	va_start(ap, fmt);
 	vsnprintf(err->msg, sizeof err->msg, fmt, ap);
 	va_end(ap);
+	swn_oneline(err->msg);
 	return -1;
 }
 
@@ -46,6 +47,7 @@ const char *swn_code_name(enum swn_code code)
 	case SWN_E_UNKNOWN_TYPE: return "unknown-type";
 	case SWN_E_SCHEMA:       return "schema";
 	case SWN_E_MAP:          return "map";
+	case SWN_E_MAP_OUTPUT:   return "map-output";
 	case SWN_E_CONFIG:       return "config";
 	case SWN_E_CRYPTO:       return "crypto";
 	case SWN_E_EXISTS:       return "exists";
@@ -54,6 +56,19 @@ const char *swn_code_name(enum swn_code code)
 	case SWN_E_NOMEM:        return "nomem";
 	}
 	return "unknown";
+}
+
+void swn_oneline(char *s)
+{
+	size_t n;
+	char *p;
+
+	for (p = s; *p; p++)
+		if ((unsigned char)*p < 0x20)
+			*p = ' ';
+	n = strlen(s);
+	while (n > 0 && s[n - 1] == ' ')
+		s[--n] = '\0';
 }
 
 void swn_err_print(const struct swn_err *err, FILE *fp)

@@ -28,7 +28,8 @@ enum swn_code {
 	SWN_E_FORBIDDEN,   /* well-formed XML with a forbidden construct (DOCTYPE) */
 	SWN_E_UNKNOWN_TYPE,/* root element matches no registered document type */
 	SWN_E_SCHEMA,      /* schema validation failed */
-	SWN_E_MAP,         /* an XSLT map failed */
+	SWN_E_MAP,         /* an XSLT map failed to run */
+	SWN_E_MAP_OUTPUT,  /* a map ran on valid input but its output is invalid */
 	SWN_E_CONFIG,      /* node.xml, registry or agreement is wrong */
 	SWN_E_CRYPTO,      /* key, certificate or signature operation failed */
 	SWN_E_EXISTS,      /* refusing to overwrite */
@@ -53,6 +54,10 @@ int swn_err_set(struct swn_err *err, enum swn_code code, const char *file,
 
 /* Short stable name of a code, e.g. "schema" (used in messages and tests). */
 const char *swn_code_name(enum swn_code code);
+
+/* Make s one line: control characters become spaces, trailing spaces go.
+ * Library messages arrive with newlines inside; swnode prints one line. */
+void swn_oneline(char *s);
 
 /* Print "swnode: FILE:LINE: message" (file and line when known) to fp. */
 void swn_err_print(const struct swn_err *err, FILE *fp);

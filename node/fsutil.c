@@ -34,8 +34,7 @@ int swn_file_read(const char *path, size_t limit, char **data, size_t *len,
 			close(fd);
 		return swn_err_set(err, SWN_E_IO, name, 0, "is a directory, not a file");
 	}
-	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
-	    (unsigned long long)st.st_size > limit) {
+	if (S_ISREG(st.st_mode) && (unsigned long long)st.st_size > limit) {
 		if (fd != STDIN_FILENO)
 			close(fd);
 		return swn_err_set(err, SWN_E_TOO_LARGE, name, 0,
@@ -89,20 +88,48 @@ static int write_all(int fd, const char *p, size_t len)
 	return 0;
 }
 
+/* Flush the directory that holds path, so a rename or link survives a
+ * crash. */
+static int sync_dir(const char *path)
+{
+	char dir[4096];
+	const char *slash = strrchr(path, '/');
+	int fd, rc;
+
+	if (slash == NULL)
+		snprintf(dir, sizeof dir, ".");
+	else if (slash == path)
+		snprintf(dir, sizeof dir, "/");
+	else if (snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path) >= (int)sizeof dir)
+		return -1;
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return -1;
+	rc = fsync(fd);
+	close(fd);
+	return rc;
+}
+
 int swn_file_write(const char *path, const void *data, size_t len, mode_t perm,
 		   enum swn_write_mode how, struct swn_err *err)
 {
 	char tmp[4096];
+	struct stat st;
 	int fd, saved;
 
-	if (snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid()) >= (int)sizeof tmp)
+	/* Only regular files are replaced: never a FIFO, device or link. */
+	if (lstat(path, &st) == 0) {
+		if (how == SWN_WRITE_EXCLUSIVE)
+			return swn_err_set(err, SWN_E_EXISTS, path, 0,
+					   "already exists; refusing to overwrite it");
+		if (!S_ISREG(st.st_mode))
+			return swn_err_set(err, SWN_E_IO, path, 0,
+					   "exists and is not a regular file; refusing to replace it");
+	}
+	if (snprintf(tmp, sizeof tmp, "%s.tmp-XXXXXX", path) >= (int)sizeof tmp)
 		return swn_err_set(err, SWN_E_TOO_LARGE, path, 0, "path too long");
-	if (how == SWN_WRITE_EXCLUSIVE && swn_path_exists(path))
-		return swn_err_set(err, SWN_E_EXISTS, path, 0,
-				   "already exists; refusing to overwrite it");
-	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, perm);
+	fd = mkstemp(tmp);
 	if (fd < 0)
-		return swn_err_set(err, SWN_E_IO, path, 0, "cannot create: %s",
+		return swn_err_set(err, SWN_E_IO, path, 0, "cannot create a file beside it: %s",
 				   strerror(errno));
 	if (fchmod(fd, perm) < 0 || write_all(fd, data, len) < 0 || fsync(fd) < 0) {
 		saved = errno;
@@ -130,14 +157,15 @@ int swn_file_write(const char *path, const void *data, size_t len, mode_t perm,
 					   strerror(saved));
 		}
 		unlink(tmp);
-		return 0;
-	}
-	if (rename(tmp, path) < 0) {
+	} else if (rename(tmp, path) < 0) {
 		saved = errno;
 		unlink(tmp);
 		return swn_err_set(err, SWN_E_IO, path, 0, "cannot rename into place: %s",
 				   strerror(saved));
 	}
+	if (sync_dir(path) < 0)
+		return swn_err_set(err, SWN_E_IO, path, 0, "cannot flush its directory: %s",
+				   strerror(errno));
 	return 0;
 }
 

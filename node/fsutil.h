@@ -4,8 +4,9 @@
  * swn_file_read() refuses a file over its limit from its size alone (fstat)
  * before reading, and still stops at the limit for files whose size is not
  * known in advance (pipes, /dev/stdin).  swn_file_write() never leaves a
- * half-written file at the destination: it writes a temporary file in the
- * same directory, fsyncs it and renames it into place.
+ * half-written file at the destination: it writes a temporary file with an
+ * unpredictable name in the same directory, fsyncs it, renames (or links)
+ * it into place and fsyncs the directory.  It replaces only regular files.
  */
 #ifndef SWN_FSUTIL_H
 #define SWN_FSUTIL_H

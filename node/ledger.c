@@ -1,9 +1,12 @@
 /* ledger.c - ledger database creation; see ledger.h. */
 #include "autoconfig.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
-#include <sys/stat.h>
+#include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <sqlite3.h>
 
@@ -62,11 +65,18 @@ int swn_ledger_create(const char *path, const char *party_id,
 	const char *kv[3][2];
 	int i;
 
-	if (swn_path_exists(path))
-		return swn_err_set(err, SWN_E_EXISTS, path, 0,
-				   "ledger already exists; refusing to overwrite it");
-	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
-			    SQLITE_OPEN_EXCLUSIVE, NULL) != SQLITE_OK)
+	int fd;
+
+	/* SQLite has no create-exclusive open: make the empty file first. */
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640)) < 0) {
+		if (errno == EEXIST)
+			return swn_err_set(err, SWN_E_EXISTS, path, 0,
+					   "ledger already exists; refusing to overwrite it");
+		return swn_err_set(err, SWN_E_IO, path, 0, "cannot create ledger: %s",
+				   strerror(errno));
+	}
+	close(fd);
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK)
 		return db_fail(db, path, "cannot create ledger", err);
 	if (sqlite3_exec(db, "PRAGMA synchronous=FULL;", NULL, NULL, NULL) != SQLITE_OK ||
 	    sqlite3_exec(db, schema_sql, NULL, NULL, NULL) != SQLITE_OK)
@@ -91,26 +101,5 @@ int swn_ledger_create(const char *path, const char *party_id,
 	sqlite3_finalize(st);
 	if (sqlite3_close(db) != SQLITE_OK)
 		return db_fail(db, path, "cannot close ledger", err);
-	/* Evidence holds trade documents: not for other users. */
-	if (chmod(path, 0640) < 0)
-		return swn_err_set(err, SWN_E_IO, path, 0, "cannot set mode 0640");
-	return 0;
-}
-
-int swn_ledger_count(const char *path, long long *count, struct swn_err *err)
-{
-	sqlite3 *db = NULL;
-	sqlite3_stmt *st = NULL;
-
-	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
-		return db_fail(db, path, "cannot open ledger", err);
-	if (sqlite3_prepare_v2(db, "SELECT count(*) FROM entries", -1, &st, NULL) != SQLITE_OK ||
-	    sqlite3_step(st) != SQLITE_ROW) {
-		sqlite3_finalize(st);
-		return db_fail(db, path, "cannot read ledger", err);
-	}
-	*count = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	sqlite3_close(db);
 	return 0;
 }

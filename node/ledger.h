@@ -7,8 +7,12 @@
  * that refuse UPDATE and DELETE, and opening it.
  *
  * Invariants:
- *  - The database is in WAL mode with synchronous=FULL: an event is on
- *    disk before anything acknowledges it.
+ *  - The database is in WAL mode (a property of the file).  synchronous
+ *    is a property of a connection: every connection that writes sets
+ *    synchronous=FULL, so an event is on disk before anything acknowledges
+ *    it.
+ *  - The file is created 0640 (evidence holds trade documents) and never
+ *    over an existing one.
  *  - entries and evidence are append-only: triggers abort any UPDATE or
  *    DELETE (a guard against accidents; tampering is for the Merkle tree).
  *  - meta.schema_version says which layout the file has.
@@ -23,8 +27,5 @@
 /* Create a new ledger at path for party_id; fails if the file exists. */
 int swn_ledger_create(const char *path, const char *party_id,
 		      struct swn_err *err);
-
-/* Number of entries in the ledger at path (read-only open). */
-int swn_ledger_count(const char *path, long long *count, struct swn_err *err);
 
 #endif

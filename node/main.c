@@ -190,6 +190,9 @@ int main(int argc, char **argv)
 		} else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
 			list_commands(stdout);
 			return finish_stdout(SWN_EXIT_OK);
+		} else if (strcmp(argv[i], "--home") == 0) {
+			fprintf(stderr, "swnode: option '--home' needs a value; see swnode --help\n");
+			return SWN_EXIT_USAGE;
 		} else if (strcmp(argv[i], "--version") == 0) {
 			printf("swnode %s\n", PACKAGE_VERSION);
 			return finish_stdout(SWN_EXIT_OK);

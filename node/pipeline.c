@@ -40,7 +40,7 @@ int swn_pipeline_map(const struct swn_registry *reg, xmlDocPtr doc,
 	snprintf(outname, sizeof outname, "%s (mapped to %s)", name, swn_form_name(to));
 	out = swn_xml_parse(res->out.data, res->out.len, outname, err);
 	if (out == NULL) {
-		err->code = SWN_E_MAP;
+		err->code = SWN_E_MAP_OUTPUT;
 		swn_buf_free(&res->out);
 		return -1;
 	}
@@ -49,7 +49,7 @@ int swn_pipeline_map(const struct swn_registry *reg, xmlDocPtr doc,
 	if (rc < 0) {
 		/* Valid input that maps to invalid output: the map or the
 		 * international schema is at fault, not the sender. */
-		err->code = SWN_E_MAP;
+		err->code = SWN_E_MAP_OUTPUT;
 		swn_buf_free(&res->out);
 	}
 	return rc;

@@ -5,7 +5,9 @@
  * and refuses to hand out anything that is not valid: the input must pass
  * its form's schema, and the mapped output is serialised, parsed again by
  * xmlsafe and checked against the target form's schema, so what is
- * validated is exactly the bytes that leave the pipeline.
+ * validated is exactly the bytes that leave the pipeline.  Output that
+ * fails its schema is SWN_E_MAP_OUTPUT: a fault of the map or the schemas,
+ * not of whoever sent the input.
  */
 #ifndef SWN_PIPELINE_H
 #define SWN_PIPELINE_H

@@ -78,55 +78,93 @@ EVP_PKEY *swn_key_generate(enum swn_key_kind kind, struct swn_err *err)
 	return k;
 }
 
+/* Write what a memory BIO holds to path; the BIO is freed (and its buffer
+ * wiped: OpenSSL clears memory BIOs on free). */
+static int bio_to_file(BIO *mem, const char *path, mode_t perm,
+		       enum swn_write_mode how, struct swn_err *err)
+{
+	char *data;
+	long len = BIO_get_mem_data(mem, &data);
+	int rc = swn_file_write(path, data, (size_t)len, perm, how, err);
+
+	BIO_free_all(mem);
+	return rc;
+}
+
 int swn_key_write(const char *path, EVP_PKEY *key, struct swn_err *err)
 {
 	BIO *mem = BIO_new(BIO_s_mem());
-	char *data;
-	long len;
-	int rc;
 
 	if (mem == NULL || !PEM_write_bio_PrivateKey(mem, key, NULL, NULL, 0, NULL, NULL)) {
 		BIO_free(mem);
 		return swn_err_set(err, SWN_E_CRYPTO, path, 0, "cannot encode key: %s",
 				   ossl_reason());
 	}
-	len = BIO_get_mem_data(mem, &data);
-	rc = swn_file_write(path, data, (size_t)len, 0600, SWN_WRITE_EXCLUSIVE, err);
-	BIO_free_all(mem);   /* clears the memory BIO's buffer */
-	return rc;
+	return bio_to_file(mem, path, 0600, SWN_WRITE_EXCLUSIVE, err);
 }
 
-static BIO *read_bio(const char *path, struct swn_err *err)
+/* A passphrase callback that refuses: swnode never prompts. */
+static int no_passphrase(char *buf, int size, int rwflag, void *u)
 {
-	char *data;
-	size_t len;
-	BIO *b;
+	(void)buf; (void)size; (void)rwflag;
+	*(int *)u = 1;
+	return -1;
+}
 
-	if (swn_file_read(path, SWN_MAX_PEM_BYTES, &data, &len, err) < 0)
-		return NULL;
-	b = BIO_new(BIO_s_mem());
-	if (b == NULL || BIO_write(b, data, (int)len) != (int)len) {
-		BIO_free(b);
-		b = NULL;
-		swn_err_set(err, SWN_E_NOMEM, path, 0, "out of memory");
+/* Read a key file into buf (SWN_MAX_PEM_BYTES + 1 bytes) with plain reads,
+ * so that no stray copy of the key is left in the heap. */
+static int read_secret(const char *path, unsigned char *buf, size_t *len,
+		       struct swn_err *err)
+{
+	ssize_t n;
+	int fd;
+
+	*len = 0;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return swn_err_set(err, SWN_E_IO, path, 0, "cannot open: %s", strerror(errno));
+	while (*len <= SWN_MAX_PEM_BYTES &&
+	       (n = read(fd, buf + *len, SWN_MAX_PEM_BYTES + 1 - *len)) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			close(fd);
+			return swn_err_set(err, SWN_E_IO, path, 0, "read failed: %s", strerror(errno));
+		}
+		*len += (size_t)n;
 	}
-	OPENSSL_cleanse(data, len);
-	free(data);
-	return b;
+	close(fd);
+	if (*len > SWN_MAX_PEM_BYTES)
+		return swn_err_set(err, SWN_E_TOO_LARGE, path, 0, "key file larger than %u bytes",
+				   SWN_MAX_PEM_BYTES);
+	return 0;
 }
 
 EVP_PKEY *swn_key_read(const char *path, struct swn_err *err)
 {
-	BIO *b = read_bio(path, err);
-	EVP_PKEY *k;
+	unsigned char *buf = malloc(SWN_MAX_PEM_BYTES + 1);
+	EVP_PKEY *k = NULL;
+	size_t len;
+	int encrypted = 0;
+	BIO *b;
 
-	if (b == NULL)
+	if (buf == NULL) {
+		swn_err_set(err, SWN_E_NOMEM, path, 0, "out of memory");
 		return NULL;
-	k = PEM_read_bio_PrivateKey(b, NULL, NULL, NULL);
-	BIO_free(b);
-	if (k == NULL)
-		swn_err_set(err, SWN_E_CRYPTO, path, 0, "not a PEM private key: %s",
-			    ossl_reason());
+	}
+	if (read_secret(path, buf, &len, err) == 0) {
+		b = BIO_new_mem_buf(buf, (int)len);
+		k = b ? PEM_read_bio_PrivateKey(b, NULL, no_passphrase, &encrypted) : NULL;
+		BIO_free(b);
+		if (k == NULL && encrypted)
+			swn_err_set(err, SWN_E_CRYPTO, path, 0,
+				    "the key is encrypted; swnode needs an unencrypted key file (mode 0600)");
+		else if (k == NULL)
+			swn_err_set(err, SWN_E_CRYPTO, path, 0, "not a PEM private key: %s",
+				    ossl_reason());
+		ERR_clear_error();
+	}
+	OPENSSL_cleanse(buf, SWN_MAX_PEM_BYTES + 1);
+	free(buf);
 	return k;
 }
 
@@ -293,18 +331,12 @@ int swn_cert_write(const char *path, X509 *cert, struct swn_err *err)
 int swn_csr_write(const char *path, X509_REQ *req, struct swn_err *err)
 {
 	BIO *mem = BIO_new(BIO_s_mem());
-	char *data;
-	long len;
-	int rc;
 
 	if (mem == NULL || !PEM_write_bio_X509_REQ(mem, req)) {
 		BIO_free(mem);
 		return swn_err_set(err, SWN_E_CRYPTO, path, 0, "cannot encode request");
 	}
-	len = BIO_get_mem_data(mem, &data);
-	rc = swn_file_write(path, data, (size_t)len, 0644, SWN_WRITE_EXCLUSIVE, err);
-	BIO_free(mem);
-	return rc;
+	return bio_to_file(mem, path, 0644, SWN_WRITE_EXCLUSIVE, err);
 }
 
 X509 *swn_cert_from_pem(const char *pem, size_t len, const char *name,
@@ -337,6 +369,16 @@ X509 *swn_cert_read(const char *path, struct swn_err *err)
 	c = swn_cert_from_pem(data, len, path, 0, err);
 	free(data);
 	return c;
+}
+
+void swn_cert_describe(X509 *cert, struct swn_cert_info *info)
+{
+	swn_cert_fingerprint(cert, info->sha256);
+	swn_cert_subject(cert, info->subject, sizeof info->subject);
+	swn_cert_key_type(cert, info->key_type, sizeof info->key_type);
+	swn_cert_validity(cert, &info->nb, &info->na);
+	swn_time_iso(info->nb, info->not_before);
+	swn_time_iso(info->na, info->not_after);
 }
 
 void swn_cert_fingerprint(X509 *cert, char out[SWN_FP_LEN + 1])

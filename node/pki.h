@@ -8,7 +8,8 @@
  *
  * Invariants:
  *  - Private keys are written with mode 0600, never over an existing file,
- *    and never printed or logged.
+ *    and never printed or logged; the buffers that held them are wiped.
+ *    Encrypted (passphrase) keys are refused, never prompted for.
  *  - Fingerprints are SHA-256 over the DER certificate, written as 32
  *    upper-case hex pairs joined by ':' (SWN_FP_LEN characters).
  *  - Times are UTC, written as ISO 8601 "YYYY-MM-DDThh:mm:ssZ".
@@ -64,6 +65,18 @@ X509 *swn_cert_from_pem(const char *pem, size_t len, const char *name,
 			long line, struct swn_err *err);
 /* PEM text of cert (malloc'd, NUL-terminated). */
 char *swn_cert_to_pem(X509 *cert, struct swn_err *err);
+
+/* Everything people compare about a certificate, as text. */
+struct swn_cert_info {
+	char sha256[SWN_FP_LEN + 1];
+	char subject[512];
+	char key_type[64];
+	char not_before[SWN_TIME_LEN + 1];
+	char not_after[SWN_TIME_LEN + 1];
+	time_t nb, na;
+};
+
+void swn_cert_describe(X509 *cert, struct swn_cert_info *info);
 
 void swn_cert_fingerprint(X509 *cert, char out[SWN_FP_LEN + 1]);
 void swn_cert_subject(X509 *cert, char *out, size_t n);

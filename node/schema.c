@@ -35,15 +35,12 @@ static void on_error(void *ctx, xmlErrorPtr e)
 	xmlNodePtr node = e->node;
 	struct swn_err one;
 	char msg[600];
-	size_t n;
 	long line;
 
 	if (e->level < XML_ERR_ERROR)
 		return;
 	snprintf(msg, sizeof msg, "%s", e->message ? e->message : "invalid");
-	n = strlen(msg);
-	while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
-		msg[--n] = '\0';
+	swn_oneline(msg);
 	line = e->line ? e->line : swn_xml_line(node);
 	swn_err_clear(&one);
 	if (node && node->type == XML_ELEMENT_NODE)
@@ -75,7 +72,11 @@ xmlSchemaPtr swn_schema_compile(const char *path, struct swn_err *err)
 		return NULL;
 	}
 	xmlSchemaSetParserStructuredErrors(pctxt, on_error, &c);
+	/* Errors in reading the XSD file itself come through the global
+	 * handler: catch them too, so nothing is printed behind our back. */
+	xmlSetStructuredErrorFunc(&c, on_error);
 	schema = xmlSchemaParse(pctxt);
+	xmlSetStructuredErrorFunc(NULL, NULL);
 	xmlSchemaFreeParserCtxt(pctxt);
 	if (schema == NULL) {
 		swn_err_set(err, SWN_E_CONFIG, path, 0, "schema does not compile");
@@ -117,4 +118,40 @@ int swn_schema_validate(xmlSchemaPtr schema, xmlDocPtr doc, const char *name,
 	if (c.count == 0)
 		swn_err_set(err, SWN_E_SCHEMA, name, 0, "document is not valid");
 	return -1;
+}
+
+xmlDocPtr swn_schema_read_doc(const char *path, size_t limit, const char *ns,
+			      const char *root, const char *xsd,
+			      swn_report_fn report, void *report_ctx, int *count,
+			      struct swn_err *err)
+{
+	xmlSchemaPtr schema;
+	xmlDocPtr doc;
+	xmlNodePtr r;
+	int rc;
+
+	if (count)
+		*count = 0;
+	if (!(doc = swn_xml_read(path, limit, err)))
+		return NULL;
+	r = xmlDocGetRootElement(doc);
+	if (!r->ns || !xmlStrEqual(r->ns->href, BAD_CAST ns) ||
+	    !xmlStrEqual(r->name, BAD_CAST root)) {
+		swn_err_set(err, SWN_E_CONFIG, path, swn_xml_line(r),
+			    "expected root element {%s}%s, found %s", ns, root,
+			    (const char *)r->name);
+		xmlFreeDoc(doc);
+		return NULL;
+	}
+	if (!(schema = swn_schema_compile_in(swn_schema_dir(), xsd, err))) {
+		xmlFreeDoc(doc);
+		return NULL;
+	}
+	rc = swn_schema_validate(schema, doc, path, report, report_ctx, count, err);
+	xmlSchemaFree(schema);
+	if (rc < 0) {
+		xmlFreeDoc(doc);
+		return NULL;
+	}
+	return doc;
 }

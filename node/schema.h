@@ -36,4 +36,14 @@ int swn_schema_validate(xmlSchemaPtr schema, xmlDocPtr doc, const char *name,
 			swn_report_fn report, void *report_ctx, int *count,
 			struct swn_err *err);
 
+/* Read an XML file swnode does not ship (node.xml, a bundle, an agreement)
+ * with xmlsafe, check its root element, and validate it against
+ * swn_schema_dir()/xsd.  Returns the document, or NULL with err set (the
+ * first schema error, SWN_E_SCHEMA; SWN_E_CONFIG for a wrong root); report
+ * and count work as in swn_schema_validate(). */
+xmlDocPtr swn_schema_read_doc(const char *path, size_t limit, const char *ns,
+			      const char *root, const char *xsd,
+			      swn_report_fn report, void *report_ctx, int *count,
+			      struct swn_err *err);
+
 #endif

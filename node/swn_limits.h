@@ -26,8 +26,20 @@
 /* A PEM certificate or key file. */
 #define SWN_MAX_PEM_BYTES        (64u * 1024u)
 
-/* Identifiers used in file names (agreement id) and party ids. */
+/* Identifiers used in file names (agreement id). */
 #define SWN_MAX_ID_LEN           64
+
+/* Party ids and their types: 255 characters (the schemas say so), held in
+ * buffers that fit 255 UTF-8 characters of up to four bytes. */
 #define SWN_MAX_PARTY_ID_LEN     255
+#define SWN_PARTY_BYTES          1024
+
+/* The certificate subject's CN holds the party id and O the organisation:
+ * X.509 allows 64 characters for each. */
+#define SWN_MAX_CN_LEN           64
+
+/* Endpoint URLs: 500 characters (the schemas say so). */
+#define SWN_MAX_URL_LEN          500
+#define SWN_URL_BYTES            2048
 
 #endif

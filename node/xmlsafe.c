@@ -9,6 +9,7 @@
 #include <libxml/parserInternals.h>
 #include <libxml/xmlerror.h>
 
+#include "buf.h"
 #include "fsutil.h"
 #include "swn_limits.h"
 #include "xmlsafe.h"
@@ -20,8 +21,10 @@ struct parse_state {
 	const char *name;
 	struct swn_err *err;
 	int saw_doctype;
+	int too_deep;
 	int failed;
-	long doctype_line;
+	long line;             /* where a DOCTYPE or the nesting limit was met */
+	startElementNsSAX2Func start_element;   /* libxml2's own handler */
 };
 
 void swn_xml_init(void)
@@ -42,14 +45,11 @@ static void on_parse_error(void *data, xmlErrorPtr e)
 	xmlParserCtxtPtr ctxt = e && e->ctxt ? e->ctxt : data;
 	struct parse_state *st = ctxt ? ctxt->_private : NULL;
 	char msg[512];
-	size_t n;
 
 	if (st == NULL || e == NULL || e->level < XML_ERR_ERROR)
 		return;
 	snprintf(msg, sizeof msg, "%s", e->message ? e->message : "parse error");
-	n = strlen(msg);
-	while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
-		msg[--n] = '\0';
+	swn_oneline(msg);
 	st->failed = 1;
 	swn_err_set(st->err, SWN_E_PARSE, st->name, e->line,
 		    "malformed XML: %s", msg);
@@ -63,8 +63,38 @@ static void on_doctype(void *ctx, const xmlChar *name, const xmlChar *ext,
 	struct parse_state *st = ctxt->_private;
 
 	st->saw_doctype = 1;
-	st->doctype_line = ctxt->input ? ctxt->input->line : 0;
+	st->line = ctxt->input ? ctxt->input->line : 0;
 	xmlStopParser(ctxt);
+}
+
+/* SAX hook: the nesting limit is enforced while parsing, so a deep
+ * document is never built.  nameNr counts the element's ancestors. */
+static void on_start_element(void *ctx, const xmlChar *localname,
+			     const xmlChar *prefix, const xmlChar *uri,
+			     int nb_namespaces, const xmlChar **namespaces,
+			     int nb_attributes, int nb_defaulted,
+			     const xmlChar **attributes)
+{
+	xmlParserCtxtPtr ctxt = ctx;
+	struct parse_state *st = ctxt->_private;
+
+	if (ctxt->nameNr + 1 > SWN_MAX_XML_DEPTH) {
+		st->too_deep = 1;
+		st->line = ctxt->input ? ctxt->input->line : 0;
+		xmlStopParser(ctxt);
+		return;
+	}
+	st->start_element(ctx, localname, prefix, uri, nb_namespaces, namespaces,
+			  nb_attributes, nb_defaulted, attributes);
+}
+
+/* UTF-16 (by byte order mark or a 16-bit '<'): swnode reads UTF-8 only. */
+static int is_utf16(const char *data, size_t len)
+{
+	const unsigned char *u = (const unsigned char *)data;
+
+	return len >= 2 && ((u[0] == 0xFE && u[1] == 0xFF) || (u[0] == 0xFF && u[1] == 0xFE) ||
+			    (u[0] == 0 && u[1] == '<') || (u[0] == '<' && u[1] == 0));
 }
 
 /* What the input starts with, after an optional UTF-8 byte order mark. */
@@ -82,41 +112,21 @@ static int looks_like_xml(const char *data, size_t len, int *empty)
 	return i < len && data[i] == '<';
 }
 
-static int depth_ok(xmlNodePtr root, const char *name, struct swn_err *err)
-{
-	xmlNodePtr n = root;
-	int depth = 1;
-
-	for (;;) {
-		if (depth > SWN_MAX_XML_DEPTH)
-			return swn_err_set(err, SWN_E_TOO_LARGE, name, swn_xml_line(n),
-					   "elements nested deeper than %d levels",
-					   SWN_MAX_XML_DEPTH);
-		if (n->type == XML_ELEMENT_NODE && n->children != NULL) {
-			n = n->children;
-			depth++;
-			continue;
-		}
-		while (n != root && n->next == NULL) {
-			n = n->parent;
-			depth--;
-		}
-		if (n == root)
-			return 0;
-		n = n->next;
-	}
-}
-
 xmlDocPtr swn_xml_parse(const char *data, size_t len, const char *name,
 			struct swn_err *err)
 {
-	struct parse_state st = { name, err, 0, 0, 0 };
+	struct parse_state st = { name, err, 0, 0, 0, 0, NULL };
 	xmlParserCtxtPtr ctxt;
 	xmlDocPtr doc;
 	int empty;
 
 	if (len > INT_MAX) {
 		swn_err_set(err, SWN_E_TOO_LARGE, name, 0, "document too large");
+		return NULL;
+	}
+	if (is_utf16(data, len)) {
+		swn_err_set(err, SWN_E_NOT_XML, name, 0,
+			    "UTF-16 is not supported: swnode reads XML in UTF-8 (convert with iconv -f UTF-16 -t UTF-8)");
 		return NULL;
 	}
 	if (!looks_like_xml(data, len, &empty)) {
@@ -136,13 +146,19 @@ xmlDocPtr swn_xml_parse(const char *data, size_t len, const char *name,
 	ctxt->_private = &st;
 	ctxt->sax->serror = on_parse_error;
 	ctxt->sax->internalSubset = on_doctype;
+	st.start_element = ctxt->sax->startElementNs;
+	ctxt->sax->startElementNs = on_start_element;
 	doc = xmlCtxtReadMemory(ctxt, data, (int)len, name, NULL, SAFE_OPTIONS);
-	if (st.saw_doctype) {
+	if (st.saw_doctype || st.too_deep) {
 		xmlFreeDoc(doc);
 		doc = NULL;
 		swn_err_clear(err);
-		swn_err_set(err, SWN_E_FORBIDDEN, name, st.doctype_line,
-			    "a DOCTYPE is not allowed: swnode never processes DTDs or entity declarations");
+		if (st.saw_doctype)
+			swn_err_set(err, SWN_E_FORBIDDEN, name, st.line,
+				    "a DOCTYPE is not allowed: swnode never processes DTDs or entity declarations");
+		else
+			swn_err_set(err, SWN_E_TOO_LARGE, name, st.line,
+				    "elements nested deeper than %d levels", SWN_MAX_XML_DEPTH);
 	} else if (doc == NULL || !ctxt->wellFormed || st.failed) {
 		xmlFreeDoc(doc);
 		doc = NULL;
@@ -151,9 +167,6 @@ xmlDocPtr swn_xml_parse(const char *data, size_t len, const char *name,
 		xmlFreeDoc(doc);
 		doc = NULL;
 		swn_err_set(err, SWN_E_PARSE, name, 0, "malformed XML: no root element");
-	} else if (depth_ok(xmlDocGetRootElement(doc), name, err) < 0) {
-		xmlFreeDoc(doc);
-		doc = NULL;
 	}
 	xmlFreeParserCtxt(ctxt);
 	return doc;
@@ -211,4 +224,32 @@ char *swn_xml_child_text(const xmlNode *parent, const char *name)
 	xmlNodePtr c = swn_xml_child(parent, name);
 
 	return c ? (char *)xmlNodeGetContent(c) : NULL;
+}
+
+int swn_xml_copy_attr(const xmlNode *el, const char *attr, char *dst, size_t n,
+		      const char *file, struct swn_err *err)
+{
+	xmlChar *v = el ? xmlGetProp(el, BAD_CAST attr) : NULL;
+	int rc = swn_str_copy(dst, n, v ? (const char *)v : "");
+
+	xmlFree(v);
+	if (rc < 0)
+		return swn_err_set(err, SWN_E_TOO_LARGE, file, swn_xml_line(el),
+				   "element '%s': %s is longer than %zu bytes",
+				   el ? (const char *)el->name : "?", attr, n - 1);
+	return 0;
+}
+
+int swn_xml_copy_text(const xmlNode *parent, const char *child, char *dst,
+		      size_t n, const char *file, struct swn_err *err)
+{
+	xmlNodePtr c = swn_xml_child(parent, child);
+	xmlChar *v = c ? xmlNodeGetContent(c) : NULL;
+	int rc = swn_str_copy(dst, n, v ? (const char *)v : "");
+
+	xmlFree(v);
+	if (rc < 0)
+		return swn_err_set(err, SWN_E_TOO_LARGE, file, swn_xml_line(c),
+				   "element '%s' is longer than %zu bytes", child, n - 1);
+	return 0;
 }

@@ -10,7 +10,10 @@
  *  - never loads a DTD, never substitutes entities, never uses
  *    XML_PARSE_HUGE, and refuses any document that has a DOCTYPE at all,
  *    stopping the parser as soon as it meets one;
- *  - refuses nesting deeper than SWN_MAX_XML_DEPTH;
+ *  - refuses nesting deeper than SWN_MAX_XML_DEPTH while parsing, so a
+ *    deep document is never built;
+ *  - reads UTF-8 (and encodings declared in the XML declaration), and
+ *    refuses UTF-16 with a message that says so;
  *  - reports the first error with the input's name and line, and turns
  *    empty input and non-XML input into their own clear errors.
  * Files that ship with swnode (schemas, maps) are not parsed here.
@@ -47,5 +50,12 @@ xmlNodePtr swn_xml_child(const xmlNode *parent, const char *name);
 
 /* Next sibling element after node with the given local name. */
 xmlNodePtr swn_xml_next(const xmlNode *node, const char *name);
+
+/* Copy an attribute (missing: "") or a child element's text into dst;
+ * SWN_E_TOO_LARGE, naming file and line, if it does not fit. */
+int swn_xml_copy_attr(const xmlNode *el, const char *attr, char *dst, size_t n,
+		      const char *file, struct swn_err *err);
+int swn_xml_copy_text(const xmlNode *parent, const char *child, char *dst,
+		      size_t n, const char *file, struct swn_err *err);
 
 #endif

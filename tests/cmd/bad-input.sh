@@ -58,9 +58,12 @@ hasnt "$T/err" "root:" "the external entity was not read"
 bad laughs.xml "a DOCTYPE is not allowed"
 
 awk 'BEGIN { for (i = 0; i < 2000; i++) printf "<d>"; for (i = 0; i < 2000; i++) printf "</d>"; print "" }' >"$T/deep.xml"
-bad deep.xml "deep.xml"
+bad deep.xml "deep.xml:1: elements nested deeper than 128 levels"
 awk 'BEGIN { for (i = 0; i < 200; i++) printf "<d>"; for (i = 0; i < 200; i++) printf "</d>"; print "" }' >"$T/deep200.xml"
 bad deep200.xml "elements nested deeper than 128 levels"
+
+printf '\377\376<\000a\000/\000>\000' >"$T/utf16.xml"
+bad utf16.xml "UTF-16 is not supported"
 
 # Size: a 1 GB file is refused from its size, without being read: under a
 # 256 MB address-space limit, reading it would fail differently.  (A

@@ -34,4 +34,20 @@ done
 	pass || fail "bundle lacks the party id"
 has "$T/bundle.xml" "https://cn.example.org:8443/as4" "bundle carries the endpoint"
 hasnt "$T/bundle.xml" "PRIVATE KEY" "bundle carries no private key"
+# A passphrase-protected key is refused, never prompted for.
+E=$T/enc
+newnode "$E" ENC
+openssl pkey -in "$E/keys/signing.key" -aes256 -passout pass:secret -out "$T/enc.key"
+cp "$T/enc.key" "$E/keys/signing.key"
+expect 1 "install over an encrypted key" sh -c "\"$SWNODE\" --home \"$E\" cert install --signing \"$E/certs/signing.pem\" </dev/null"
+has "$T/err" "the key is encrypted" "encrypted key is explained"
+hasnt "$T/out" "pass phrase" "no passphrase prompt"
+# A corrupt certificate is a failure, not a line in a listing.
+printf 'garbage\n' >"$E/certs/tls.pem"
+expect 1 "cert show with a corrupt certificate" "$SWNODE" --home "$E" cert show
+has "$T/err" "tls.pem: not a PEM certificate" "corrupt certificate is named"
+# Writes never replace something that is not a regular file.
+mkfifo "$T/fifo"
+expect 1 "export onto a FIFO" "$SWNODE" --home "$H" cert export -o "$T/fifo"
+has "$T/err" "is not a regular file" "FIFO target is refused"
 finish

@@ -54,6 +54,13 @@ has "$T/err" "--key must be rsa-2048, rsa-3072 or ec-p256" "bad key type is expl
 expect 2 "init with an http endpoint" "$SWNODE" init --home "$T/a" --party-id X --endpoint http://x/as4
 expect 2 "init with a bad country" "$SWNODE" init --home "$T/a" --party-id X --country china
 expect 2 "init with a bad listen address" "$SWNODE" init --home "$T/a" --party-id X --listen nowhere
+expect 2 "init with --days that wraps around" "$SWNODE" init --home "$T/a" --party-id X --days 4294967297
+has "$T/err" "--days must be between 1 and 3650" "huge --days is refused"
+long=$(printf 'p%.0s' $(seq 65))
+expect 2 "init with a party id too long for a certificate" "$SWNODE" init --home "$T/a" --party-id "$long"
+has "$T/err" "--party-id must be 1-64 characters" "long party id is explained"
+expect 2 "init with --csr=1" "$SWNODE" init --home "$T/a" --party-id X --csr=1
+has "$T/err" "option '--csr=1' takes no value" "a value on a flag is named"
 [ ! -e "$T/a" ] && pass || fail "a refused init left $T/a behind"
 
 # Key types, and SWNODE_HOME instead of --home.

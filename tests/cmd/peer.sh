@@ -80,6 +80,15 @@ awk '/signingCertificate sha256="/ && !done { sub(/sha256="[0-9A-F][0-9A-F]/, "s
 	sed 's/id="CN-SG-2026"/id="B"/' >"$B"
 expect 1 "pin that does not match its certificate" "$SWNODE" --home "$CN" peer check "$B"
 has "$T/out" "does not match the certificate" "pin mismatch is reported"
+sed -e 's/id="CN-SG-2026"/id="B"/' -e 's/until="[^"]*"/until="2021-01-01T00:00:00Z"/' \
+    -e 's/<validity from="[^"]*"/<validity from="2020-01-01T00:00:00Z"/' "$A" >"$B"
+expect 1 "agreement that has ended" "$SWNODE" --home "$CN" peer check "$B"
+has "$T/out" "the agreement ended on 2021-01-01T00:00:00Z" "ended agreement is reported"
+long=https://sg.example/$(printf 'a%.0s' $(seq 600))
+sed "s|https://127.0.0.1:9443/as4|$long|" "$T/sg.xml" >"$T/long-url.xml"
+expect 1 "bundle with a 600-character endpoint" "$SWNODE" --home "$CN" peer import "$T/long-url.xml" --agreement-id B4
+has "$T/err" "element 'endpoint'" "overlong endpoint is refused by the schema"
+[ ! -e "$CN/peers/B4.xml" ] && pass || fail "overlong endpoint was imported"
 expect 1 "agreement that is not XML" "$SWNODE" peer check "$T/junk.xml"
 has "$T/out" "junk.xml: not an XML document" "non-XML agreement"
 finish

@@ -207,6 +207,74 @@ START_TEST(registry_refuses_ambiguity_and_missing_files)
 }
 END_TEST
 
+/* A scratch registry whose eco to-international map has the given body. */
+static struct swn_registry *registry_with_map(char *dir, const char *body_xsl)
+{
+	const char *s = swn_schema_dir();
+	struct swn_registry *r = NULL;
+	struct swn_err err;
+	char xsl[4200], body[5000];
+	FILE *fp;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(xsl, sizeof xsl, "%s/map.xsl", dir);
+	fp = fopen(xsl, "w");
+	fprintf(fp, "<xsl:stylesheet version=\"1.0\" xmlns:xsl=\"http://www.w3.org/1999/XSL/Transform\">"
+		    "<xsl:template match=\"/\">%s</xsl:template></xsl:stylesheet>", body_xsl);
+	fclose(fp);
+	snprintf(body, sizeof body,
+		 "<doctype id=\"t\"><title>t</title>"
+		 "<domestic root=\"CertificateOfOrigin\" namespace=\"urn:swnode:domestic:eco:1\" schema=\"%s/eco/domestic.xsd\"/>"
+		 "<international root=\"I\" namespace=\"urn:i\" schema=\"%s/eco/international.xsd\"/>"
+		 "<map to=\"international\" xslt=\"%s\"/>"
+		 "<map to=\"domestic\" xslt=\"%s/eco/to-domestic.xsl\"/>"
+		 "<as4 service=\"s\" action=\"a\"/></doctype>", s, s, xsl, s);
+	write_registry(dir, body);
+	swn_err_clear(&err);
+	ck_assert_msg(swn_registry_load(dir, &r, &err) == 0, "%s", err.msg);
+	return r;
+}
+
+/* Run the scratch map on a real eco sample; returns the pipeline's rc. */
+static int run_map(struct swn_registry *r, struct swn_err *err)
+{
+	struct swn_mapped res;
+	char path[4096];
+	xmlDocPtr d;
+	int rc;
+
+	snprintf(path, sizeof path, "%s/eco/01-simple.xml", data);
+	d = load(path);
+	swn_err_clear(err);
+	rc = swn_pipeline_map(r, d, path, SWN_FORM_INTERNATIONAL, NULL, NULL, &res, err);
+	swn_buf_free(&res.out);
+	xmlFreeDoc(d);
+	return rc;
+}
+
+START_TEST(map_failures_say_why)
+{
+	char d1[] = "/tmp/swn-msg-XXXXXX", d2[] = "/tmp/swn-msg-XXXXXX";
+	struct swn_registry *r;
+	struct swn_err err;
+
+	/* A plain xsl:message is not a failure: the output's schema decides. */
+	r = registry_with_map(d1, "<xsl:message>just a note</xsl:message><I xmlns=\"urn:i\"/>");
+	ck_assert_int_eq(run_map(r, &err), -1);
+	ck_assert_int_eq(err.code, SWN_E_MAP_OUTPUT);
+	swn_registry_free(r);
+	rmtree(d1);
+	/* A terminating message stops the map, and its text is the reason. */
+	r = registry_with_map(d2, "<xsl:message terminate=\"yes\">no consignee</xsl:message>");
+	ck_assert_int_eq(run_map(r, &err), -1);
+	ck_assert_int_eq(err.code, SWN_E_MAP);
+	ck_assert_msg(strstr(err.msg, "no consignee") != NULL, "%s", err.msg);
+	ck_assert_ptr_null(strchr(err.msg, '\n'));
+	swn_registry_free(r);
+	rmtree(d2);
+}
+END_TEST
+
 /* A map may read nothing but its input: document() is refused. */
 START_TEST(maps_cannot_read_files)
 {
@@ -276,6 +344,7 @@ int main(void)
 	tcase_add_test(tc, schema_errors_name_line_and_element);
 	tcase_add_test(tc, registry_refuses_ambiguity_and_missing_files);
 	tcase_add_test(tc, maps_cannot_read_files);
+	tcase_add_test(tc, map_failures_say_why);
 	suite_add_tcase(s, tc);
 	rc = swn_test_run(s);
 	swn_registry_free(reg);

@@ -102,6 +102,54 @@ START_TEST(depth_limit)
 }
 END_TEST
 
+/* Text, comments and attributes do not count as nesting. */
+START_TEST(depth_counts_elements_only)
+{
+	struct swn_err err;
+	char buf[16 * (SWN_MAX_XML_DEPTH + 2)];
+	size_t n = 0;
+	int i;
+	xmlDocPtr d;
+
+	for (i = 0; i < SWN_MAX_XML_DEPTH; i++)
+		n += (size_t)sprintf(buf + n, "<d a='1'>");
+	n += (size_t)sprintf(buf + n, "text<!-- c -->");
+	for (i = 0; i < SWN_MAX_XML_DEPTH; i++)
+		n += (size_t)sprintf(buf + n, "</d>");
+	buf[n] = '\0';
+	d = parse(buf, &err);
+	ck_assert_msg(d != NULL, "%s", err.msg);
+	xmlFreeDoc(d);
+}
+END_TEST
+
+START_TEST(deep_documents_stop_at_the_limit)
+{
+	struct swn_err err;
+	static char buf[8 * 1000 + 8];
+	size_t n = 0;
+	int i;
+
+	for (i = 0; i < 1000; i++)
+		n += (size_t)sprintf(buf + n, "<d>");
+	ck_assert_ptr_null(parse(buf, &err));   /* never closed: stopped first */
+	ck_assert_int_eq(err.code, SWN_E_TOO_LARGE);
+	ck_assert_ptr_nonnull(strstr(err.msg, "nested deeper than"));
+}
+END_TEST
+
+START_TEST(utf16_is_named)
+{
+	struct swn_err err;
+	const char doc[] = "\xFF\xFE<\0a\0/\0>\0";
+
+	swn_err_clear(&err);
+	ck_assert_ptr_null(swn_xml_parse(doc, sizeof doc - 1, "u.xml", &err));
+	ck_assert_int_eq(err.code, SWN_E_NOT_XML);
+	ck_assert_ptr_nonnull(strstr(err.msg, "UTF-16 is not supported"));
+}
+END_TEST
+
 START_TEST(sibling_walk_is_bounded_by_depth_not_width)
 {
 	struct swn_err err;
@@ -155,6 +203,9 @@ int main(void)
 	tcase_add_test(tc, malformed_has_line);
 	tcase_add_test(tc, doctype_refused_before_entities);
 	tcase_add_test(tc, depth_limit);
+	tcase_add_test(tc, depth_counts_elements_only);
+	tcase_add_test(tc, deep_documents_stop_at_the_limit);
+	tcase_add_test(tc, utf16_is_named);
 	tcase_add_test(tc, sibling_walk_is_bounded_by_depth_not_width);
 	tcase_add_test(tc, child_helpers);
 	suite_add_tcase(s, tc);
