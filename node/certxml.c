@@ -45,6 +45,21 @@ static int check_attr(xmlNodePtr el, const char *attr, const char *actual,
 	return ok ? 0 : -1;
 }
 
+static int check_subject(xmlNodePtr el, const char *actual, const char *file,
+			 struct swn_err *err)
+{
+	xmlNodePtr s = swn_xml_child(el, "subject");
+	xmlChar *v = s ? xmlNodeGetContent(s) : NULL;
+	int ok = v && strcmp((const char *)v, actual) == 0;
+
+	if (!ok)
+		swn_err_set(err, SWN_E_CONFIG, file, swn_xml_line(s ? s : el),
+			    "element '%s': subject \"%s\" does not match the certificate, which says \"%s\"",
+			    (const char *)el->name, v ? (const char *)v : "", actual);
+	xmlFree(v);
+	return ok ? 0 : -1;
+}
+
 X509 *swn_certxml_read(xmlNodePtr el, const char *file, struct swn_err *err)
 {
 	struct swn_cert_info info;
@@ -68,7 +83,8 @@ X509 *swn_certxml_read(xmlNodePtr el, const char *file, struct swn_err *err)
 	if (c == NULL)
 		return NULL;
 	swn_cert_describe(c, &info);
-	if (check_attr(el, "sha256", info.sha256, file, err) < 0 ||
+	if (check_subject(el, info.subject, file, err) < 0 ||
+	    check_attr(el, "sha256", info.sha256, file, err) < 0 ||
 	    check_attr(el, "notBefore", info.not_before, file, err) < 0 ||
 	    check_attr(el, "notAfter", info.not_after, file, err) < 0 ||
 	    check_attr(el, "keyType", info.key_type, file, err) < 0) {

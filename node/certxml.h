@@ -6,8 +6,8 @@
  *     <pem>-----BEGIN CERTIFICATE-----...</pem>
  *   </NAME>
  *
- * The PEM is the certificate; the attributes repeat what it says so that a
- * person can read and compare them.  Reading checks that they agree: a
+ * The PEM is the certificate; the attributes and the subject repeat what it
+ * says so that a person can read and compare them.  Reading checks that they agree: a
  * fingerprint that does not match the PEM is an error, never "fixed".
  */
 #ifndef SWN_CERTXML_H

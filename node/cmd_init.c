@@ -186,8 +186,13 @@ static int create_node(struct swn_config *cfg, const struct init_opts *o,
 	struct swn_config check;
 
 	endpoint_host(o->endpoint, host, sizeof host);
+	/* Nothing in a node is for other users, also when the operator made
+	 * the (empty) directory beforehand. */
 	if (swn_mkdir(cfg->home, 0750, err) < 0)
 		return -1;
+	if (chmod(cfg->home, 0750) < 0)
+		return swn_err_set(err, SWN_E_IO, cfg->home, 0, "cannot set mode 0750: %s",
+				   strerror(errno));
 	printf("initialising node %s in %s\n", cfg->party_id, cfg->home);
 	snprintf(dir, sizeof dir, "%s/keys", cfg->home);
 	if (swn_mkdir(dir, 0700, err) < 0)

@@ -344,9 +344,9 @@ const struct swn_doctype *swn_registry_detect(const struct swn_registry *reg,
 	xmlNodePtr root = xmlDocGetRootElement(doc);
 	const char *ns = root->ns ? (const char *)root->ns->href : "";
 	const char *lname = (const char *)root->name;
-	const struct form *near = NULL;
-	size_t i;
-	int f;
+	char known[512] = "";
+	size_t i, used = 0;
+	int f, n;
 
 	for (i = 0; i < reg->count; i++)
 		for (f = 0; f < 2; f++) {
@@ -358,12 +358,16 @@ const struct swn_doctype *swn_registry_detect(const struct swn_registry *reg,
 				*form = (enum swn_form)f;
 				return &reg->types[i];
 			}
-			near = x;
+			/* Every namespace this local name is known in. */
+			n = snprintf(known + used, sizeof known - used, "%s'%s'",
+				     used ? ", " : "", x->ns);
+			if (n > 0 && (size_t)n < sizeof known - used)
+				used += (size_t)n;
 		}
-	if (near)
+	if (used > 0)
 		swn_err_set(err, SWN_E_UNKNOWN_TYPE, name, swn_xml_line(root),
-			    "root element '%s' is in namespace '%s', but swnode knows '%s' only in namespace '%s'",
-			    lname, *ns ? ns : "(none)", lname, near->ns);
+			    "root element '%s' is in namespace '%s', but swnode knows '%s' only in %s",
+			    lname, *ns ? ns : "(none)", lname, known);
 	else
 		swn_err_set(err, SWN_E_UNKNOWN_TYPE, name, swn_xml_line(root),
 			    "unknown document type: root element {%s}%s is not in the registry (swnode doctypes lists the known types)",

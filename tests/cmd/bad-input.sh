@@ -17,7 +17,7 @@ bad malformed.xml "malformed.xml:4: malformed XML: Opening and ending tag mismat
 
 eco=$(ls "$TESTDATA"/eco/*.xml | head -1)
 sed 's/urn:swnode:domestic:eco:1/urn:example:eco/' "$eco" >"$T/wrong-ns.xml"
-bad wrong-ns.xml "root element 'CertificateOfOrigin' is in namespace 'urn:example:eco', but swnode knows 'CertificateOfOrigin' only in namespace"
+bad wrong-ns.xml "root element 'CertificateOfOrigin' is in namespace 'urn:example:eco', but swnode knows 'CertificateOfOrigin' only in 'urn:swnode:domestic:eco:1', 'urn:swnode:international:CertificateOfOrigin:1'"
 
 printf '<Invoice xmlns="urn:example:invoice"><ID>1</ID></Invoice>\n' >"$T/unknown.xml"
 bad unknown.xml "unknown document type: root element {urn:example:invoice}Invoice is not in the registry"
@@ -78,6 +78,14 @@ has "$T/err" "refused without reading it" "map refuses the 1 GB file too"
 # A stream of unknown size is cut off at the limit.
 expect 1 "validate 70 MB on stdin" sh -c "head -c 70000000 /dev/zero | \"$SWNODE\" validate -"
 has "$T/err" "<stdin>: data exceeds the limit of 67108864 bytes" "stream over the limit"
+
+f=$(ls "$TESTDATA"/eco/*.xml | head -1)
+mkfifo "$T/fifo.out"
+expect 1 "map -o onto a FIFO" "$SWNODE" map --to international "$f" -o "$T/fifo.out"
+has "$T/err" "fifo.out: exists and is not a regular file; refusing to replace it" "FIFO target named"
+ln -s /etc/hostname "$T/link.out"
+expect 1 "map -o onto a symlink" "$SWNODE" map --to international "$f" -o "$T/link.out"
+has "$T/err" "is not a regular file" "symlink target refused"
 
 expect 1 "missing file" "$SWNODE" validate "$T/no-such-file.xml"
 has "$T/err" "no-such-file.xml: cannot open: No such file or directory" "missing file"

@@ -42,6 +42,9 @@ cp "$H/keys/signing.key" "$T/signing.before"
 expect 1 "second init" "$SWNODE" init --home "$H" --party-id OTHER
 has "$T/err" "already holds a node; refusing to overwrite it" "second init explains"
 same "$T/signing.before" "$H/keys/signing.key" "second init left the key alone"
+mkdir -m 0777 "$T/open"
+expect 0 "init in an existing empty directory" "$SWNODE" init --home "$T/open" --party-id OPEN
+[ "$(stat -c %a "$T/open")" = 750 ] && pass || fail "init left an existing directory open to others"
 mkdir "$T/busy" && touch "$T/busy/x"
 expect 1 "init in a non-empty directory" "$SWNODE" init --home "$T/busy" --party-id X
 has "$T/err" "is not empty" "non-empty directory is explained"

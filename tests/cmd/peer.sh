@@ -89,6 +89,9 @@ sed "s|https://127.0.0.1:9443/as4|$long|" "$T/sg.xml" >"$T/long-url.xml"
 expect 1 "bundle with a 600-character endpoint" "$SWNODE" --home "$CN" peer import "$T/long-url.xml" --agreement-id B4
 has "$T/err" "element 'endpoint'" "overlong endpoint is refused by the schema"
 [ ! -e "$CN/peers/B4.xml" ] && pass || fail "overlong endpoint was imported"
+sed 's|<subject>CN=SG-NTP,OU=swnode tls</subject>|<subject>CN=EVIL</subject>|' "$T/sg.xml" >"$T/evil-subject.xml"
+expect 1 "bundle whose subject is not its certificate's" "$SWNODE" --home "$CN" peer import "$T/evil-subject.xml" --agreement-id B5
+has "$T/err" "subject \"CN=EVIL\" does not match the certificate" "subject mismatch is named"
 expect 1 "agreement that is not XML" "$SWNODE" peer check "$T/junk.xml"
 has "$T/out" "junk.xml: not an XML document" "non-XML agreement"
 finish

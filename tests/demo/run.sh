@@ -36,7 +36,7 @@ echo
 echo
 printf '%-22s %-36s %-14s %-14s %s\n' TYPE DOCUMENT INTERNATIONAL BACK ROUNDTRIP
 ok=0 bad=0
-for type in ephyto eco customs-declaration; do
+for type in $("$SWNODE" doctypes | awk -F'\t' 'NF == 2 { print $1 }'); do
 	for f in "$DATA/$type"/*.xml; do
 		b=$(basename "$f" .xml)
 		i=$W/international/$type-$b.xml
