@@ -207,8 +207,9 @@ static void check_signing(struct checker *c, xmlNodePtr peer, xmlNodePtr securit
 			problem_err(c, &e);
 			continue;
 		}
-		if (swn_bundle_check_cert(cert, "peer signing", now, c->path,
-					  swn_xml_line(n), &e) < 0)
+		if (swn_cert_check_key(cert, "peer signing", c->path, swn_xml_line(n), &e) < 0 ||
+		    (now && swn_cert_check_time(cert, "peer signing", now, c->path,
+						swn_xml_line(n), &e) < 0))
 			problem_err(c, &e);
 		if (!attr_is(security, "inboundSignature", swn_cert_sig_alg(cert)))
 			problem(c, n, "signing certificate has a key for %s, but security/@inboundSignature says otherwise",
@@ -263,7 +264,7 @@ static void check_tree(struct checker *c, xmlNodePtr root,
 		swn_time_iso(until, when);
 		if (from >= until)
 			problem(c, n, "validity: from is not before until");
-		else if (until < now)
+		else if (now && until < now)
 			problem(c, n, "the agreement ended on %s; it carries no traffic", when);
 	}
 
@@ -281,7 +282,8 @@ static void check_tree(struct checker *c, xmlNodePtr root,
 	swn_err_clear(&e);
 	if (!(cert = swn_certxml_read(n, c->path, &e)))
 		problem_err(c, &e);
-	else if (swn_bundle_check_cert(cert, "peer TLS", now, c->path, swn_xml_line(n), &e) < 0)
+	else if (swn_cert_check_key(cert, "peer TLS", c->path, swn_xml_line(n), &e) < 0 ||
+		 (now && swn_cert_check_time(cert, "peer TLS", now, c->path, swn_xml_line(n), &e) < 0))
 		problem_err(c, &e);
 	X509_free(cert);
 	check_signing(c, peer, security, now);
@@ -334,4 +336,190 @@ int swn_agreement_check(const char *path, const struct swn_registry *reg,
 	check_tree(&c, xmlDocGetRootElement(doc), reg, cfg, now);
 	xmlFreeDoc(doc);
 	return c.problems;
+}
+
+/* ---- the agreement as the node uses it ---- */
+
+static void keep_first(void *ctx, const struct swn_err *e)
+{
+	struct swn_err *err = ctx;
+
+	if (err->code == SWN_OK)
+		*err = *e;
+}
+
+static long long num_attr(xmlNodePtr n, const char *name)
+{
+	xmlChar *v = xmlGetProp(n, BAD_CAST name);
+	long long x = v ? strtoll((const char *)v, NULL, 10) : 0;
+
+	xmlFree(v);
+	return x;
+}
+
+static void time_of(xmlNodePtr n, const char *name, time_t *t)
+{
+	xmlChar *v = xmlGetProp(n, BAD_CAST name);
+
+	if (!v || swn_time_parse((const char *)v, t) < 0)
+		*t = 0;
+	xmlFree(v);
+}
+
+static int load_party(xmlNodePtr n, struct swn_as4_party *p, const char *path,
+		      struct swn_err *err)
+{
+	return (swn_xml_copy_attr(n, "partyId", p->id, sizeof p->id, path, err) < 0 ||
+		swn_xml_copy_attr(n, "partyIdType", p->type, sizeof p->type, path, err) < 0 ||
+		swn_xml_copy_attr(n, "role", p->role, sizeof p->role, path, err) < 0) ? -1 : 0;
+}
+
+int swn_agreement_load(const char *path, const struct swn_registry *reg,
+		       const struct swn_config *cfg, struct swn_agreement **out,
+		       struct swn_err *err)
+{
+	struct swn_agreement *a;
+	xmlDocPtr doc;
+	xmlNodePtr root, n, peer, sec;
+	char status[16], dir[8];
+	xmlChar *v;
+	int rc = -1;
+
+	*out = NULL;
+	if (swn_agreement_check(path, reg, cfg, 0, keep_first, err) > 0)
+		return -1;
+	if (!(doc = swn_xml_read(path, SWN_MAX_CONFIG_BYTES, err)))
+		return -1;
+	if (!(a = calloc(1, sizeof *a))) {
+		xmlFreeDoc(doc);
+		return swn_err_set(err, SWN_E_NOMEM, path, 0, "out of memory");
+	}
+	root = xmlDocGetRootElement(doc);
+	snprintf(a->path, sizeof a->path, "%s", path);
+	if (swn_xml_copy_attr(root, "id", a->id, sizeof a->id, path, err) < 0 ||
+	    swn_xml_copy_attr(root, "status", status, sizeof status, path, err) < 0)
+		goto done;
+	a->status = strcmp(status, "active") == 0 ? SWN_AGREEMENT_ACTIVE
+		  : strcmp(status, "suspended") == 0 ? SWN_AGREEMENT_SUSPENDED
+		  : SWN_AGREEMENT_DRAFT;
+	n = swn_xml_child(root, "validity");
+	time_of(n, "from", &a->valid_from);
+	time_of(n, "until", &a->valid_until);
+	peer = swn_xml_child(root, "peer");
+	if (load_party(swn_xml_child(root, "local"), &a->local, path, err) < 0 ||
+	    load_party(peer, &a->peer, path, err) < 0 ||
+	    swn_xml_copy_text(peer, "endpoint", a->endpoint, sizeof a->endpoint, path, err) < 0)
+		goto done;
+	if (!(a->tls = swn_certxml_read(swn_xml_child(peer, "tlsCertificate"), path, err)))
+		goto done;
+	for (n = swn_xml_child(peer, "signingCertificate"); n && a->nsigning < SWN_MAX_PINS;
+	     n = swn_xml_next(n, "signingCertificate")) {
+		struct swn_signing_pin *p = &a->signing[a->nsigning];
+
+		if (!(p->cert = swn_certxml_read(n, path, err)))
+			goto done;
+		time_of(n, "acceptFrom", &p->accept_from);
+		time_of(n, "acceptUntil", &p->accept_until);
+		a->nsigning++;
+	}
+	sec = swn_xml_child(root, "security");
+	if (swn_xml_copy_attr(sec, "inboundSignature", a->inbound_alg, sizeof a->inbound_alg, path, err) < 0 ||
+	    swn_xml_copy_attr(sec, "outboundSignature", a->outbound_alg, sizeof a->outbound_alg, path, err) < 0)
+		goto done;
+	a->max_clock_skew = (int)num_attr(sec, "maxClockSkew");
+	for (n = swn_xml_child(swn_xml_child(root, "documents"), "document");
+	     n && a->ndocs < SWN_MAX_AGREEMENT_DOCS; n = swn_xml_next(n, "document")) {
+		struct swn_agreement_doc *d = &a->docs[a->ndocs];
+
+		if (swn_xml_copy_attr(n, "type", d->type, sizeof d->type, path, err) < 0 ||
+		    swn_xml_copy_attr(n, "direction", dir, sizeof dir, path, err) < 0 ||
+		    swn_xml_copy_attr(n, "service", d->service, sizeof d->service, path, err) < 0 ||
+		    swn_xml_copy_attr(n, "action", d->action, sizeof d->action, path, err) < 0)
+			goto done;
+		d->out = strcmp(dir, "in") != 0;
+		d->in = strcmp(dir, "out") != 0;
+		a->ndocs++;
+	}
+	v = xmlGetProp(swn_xml_child(root, "retry"), BAD_CAST "intervals");
+	if (v) {
+		char *p = (char *)v, *end;
+
+		while (a->nretry < SWN_MAX_RETRIES) {
+			long x = strtol(p, &end, 10);
+
+			if (end == p)
+				break;
+			a->retry[a->nretry++] = (int)x;
+			p = end;
+		}
+	}
+	xmlFree(v);
+	n = swn_xml_child(root, "limits");
+	a->max_message_bytes = num_attr(n, "maxMessageBytes");
+	a->max_per_minute = num_attr(n, "maxMessagesPerMinute");
+	rc = 0;
+done:
+	xmlFreeDoc(doc);
+	if (rc < 0)
+		swn_agreement_free(a);
+	else
+		*out = a;
+	return rc;
+}
+
+void swn_agreement_free(struct swn_agreement *a)
+{
+	int i;
+
+	if (a == NULL)
+		return;
+	X509_free(a->tls);
+	for (i = 0; i < a->nsigning; i++)
+		X509_free(a->signing[i].cert);
+	free(a);
+}
+
+int swn_agreement_in_force(const struct swn_agreement *a, time_t now,
+			   char *why, size_t n)
+{
+	char when[SWN_TIME_LEN + 1];
+
+	if (a->status != SWN_AGREEMENT_ACTIVE) {
+		snprintf(why, n, "agreement %s is %s, not active", a->id,
+			 a->status == SWN_AGREEMENT_DRAFT ? "a draft" : "suspended");
+		return 0;
+	}
+	if (now < a->valid_from) {
+		swn_time_iso(a->valid_from, when);
+		snprintf(why, n, "agreement %s starts on %s", a->id, when);
+		return 0;
+	}
+	if (now > a->valid_until) {
+		swn_time_iso(a->valid_until, when);
+		snprintf(why, n, "agreement %s ended on %s", a->id, when);
+		return 0;
+	}
+	return 1;
+}
+
+const struct swn_agreement_doc *swn_agreement_doc(const struct swn_agreement *a,
+						  const char *type)
+{
+	int i;
+
+	for (i = 0; i < a->ndocs; i++)
+		if (strcmp(a->docs[i].type, type) == 0)
+			return &a->docs[i];
+	return NULL;
+}
+
+int swn_agreement_pins_at(const struct swn_agreement *a, time_t t,
+			  X509 *out[SWN_MAX_PINS])
+{
+	int i, n = 0;
+
+	for (i = 0; i < a->nsigning; i++)
+		if (t >= a->signing[i].accept_from && t <= a->signing[i].accept_until)
+			out[n++] = a->signing[i].cert;
+	return n;
 }

@@ -20,6 +20,7 @@
 
 #include <time.h>
 
+#include "as4.h"
 #include "bundle.h"
 #include "config.h"
 #include "doctype.h"
@@ -49,9 +50,75 @@ int swn_agreement_write_draft(const struct swn_config *cfg,
 			      time_t now, char *path_out, size_t path_n,
 			      struct swn_err *err);
 
+/* An agreement as the node uses it: filled by swn_agreement_load(),
+ * read-only for callers, freed with swn_agreement_free(). */
+enum swn_agreement_status {
+	SWN_AGREEMENT_DRAFT,
+	SWN_AGREEMENT_ACTIVE,
+	SWN_AGREEMENT_SUSPENDED,
+};
+
+struct swn_agreement_doc {
+	char type[40];
+	int out, in;                  /* directions allowed */
+	char service[SWN_AS4_ID_BYTES];
+	char action[SWN_AS4_ID_BYTES];
+};
+
+struct swn_signing_pin {
+	X509 *cert;
+	time_t accept_from, accept_until;
+};
+
+#define SWN_MAX_PINS 8
+#define SWN_MAX_AGREEMENT_DOCS 64
+#define SWN_MAX_RETRIES 50
+
+struct swn_agreement {
+	char id[SWN_MAX_ID_LEN + 1];
+	char path[SWN_PATH_MAX];
+	enum swn_agreement_status status;
+	time_t valid_from, valid_until;
+	struct swn_as4_party local, peer;
+	char endpoint[SWN_URL_BYTES];
+	X509 *tls;
+	struct swn_signing_pin signing[SWN_MAX_PINS];
+	int nsigning;
+	char inbound_alg[16], outbound_alg[16];
+	int max_clock_skew;
+	struct swn_agreement_doc docs[SWN_MAX_AGREEMENT_DOCS];
+	int ndocs;
+	int retry[SWN_MAX_RETRIES];
+	int nretry;
+	long long max_message_bytes;
+	long long max_per_minute;
+};
+
+/* Load an agreement that passes swn_agreement_check() (dates aside: an
+ * ended agreement loads, and says so through swn_agreement_in_force()).
+ * The first problem, if any, is in err. */
+int swn_agreement_load(const char *path, const struct swn_registry *reg,
+		       const struct swn_config *cfg, struct swn_agreement **out,
+		       struct swn_err *err);
+void swn_agreement_free(struct swn_agreement *a);
+
+/* 1 if a carries traffic at now: active and inside its validity; else 0
+ * and why says why. */
+int swn_agreement_in_force(const struct swn_agreement *a, time_t now,
+			   char *why, size_t n);
+
+/* The entry for a document type, or NULL. */
+const struct swn_agreement_doc *swn_agreement_doc(const struct swn_agreement *a,
+						  const char *type);
+
+/* The signing certificates accepted at t (up to SWN_MAX_PINS). */
+int swn_agreement_pins_at(const struct swn_agreement *a, time_t t,
+			  X509 *out[SWN_MAX_PINS]);
+
 /* Check one agreement file.  Every problem goes to report; the return
  * value is the number of problems (0: the agreement is sound).  cfg may be
- * NULL (no node to compare the local party and key with). */
+ * NULL (no node to compare the local party and key with).  now 0 leaves
+ * out the checks that depend on the date. */
 int swn_agreement_check(const char *path, const struct swn_registry *reg,
 			const struct swn_config *cfg, time_t now,
 			swn_report_fn report, void *report_ctx);

@@ -46,23 +46,29 @@ done:
 	return rc;
 }
 
-int swn_bundle_check_cert(X509 *cert, const char *what, time_t now,
-			  const char *file, long line, struct swn_err *err)
+int swn_cert_check_key(X509 *cert, const char *what, const char *file, long line,
+		       struct swn_err *err)
 {
-	char ktype[64], when[SWN_TIME_LEN + 1];
-	time_t nb, na;
+	char ktype[64];
 
-	if (swn_cert_sig_alg(cert) == NULL) {
-		swn_cert_key_type(cert, ktype, sizeof ktype);
+	swn_cert_key_type(cert, ktype, sizeof ktype);
+	if (swn_cert_sig_alg(cert) == NULL)
 		return swn_err_set(err, SWN_E_CRYPTO, file, line,
 				   "%s certificate has a %s key; swnode accepts RSA of 2048 bits or more and EC P-256",
 				   what, ktype);
-	}
-	swn_cert_key_type(cert, ktype, sizeof ktype);
 	if (strncmp(ktype, "rsa-", 4) == 0 && atoi(ktype + 4) < 2048)
 		return swn_err_set(err, SWN_E_CRYPTO, file, line,
 				   "%s certificate has a %s key; RSA keys need 2048 bits or more",
 				   what, ktype);
+	return 0;
+}
+
+int swn_cert_check_time(X509 *cert, const char *what, time_t now, const char *file,
+			long line, struct swn_err *err)
+{
+	char when[SWN_TIME_LEN + 1];
+	time_t nb, na;
+
 	swn_cert_validity(cert, &nb, &na);
 	if (now > na) {
 		swn_time_iso(na, when);
@@ -75,6 +81,14 @@ int swn_bundle_check_cert(X509 *cert, const char *what, time_t now,
 				   "%s certificate is not valid before %s", what, when);
 	}
 	return 0;
+}
+
+int swn_bundle_check_cert(X509 *cert, const char *what, time_t now,
+			  const char *file, long line, struct swn_err *err)
+{
+	if (swn_cert_check_key(cert, what, file, line, err) < 0)
+		return -1;
+	return swn_cert_check_time(cert, what, now, file, line, err);
 }
 
 void swn_bundle_free(struct swn_bundle *b)

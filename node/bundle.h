@@ -41,8 +41,15 @@ int swn_bundle_load(const char *path, time_t now, struct swn_bundle *b,
 		    struct swn_err *err);
 void swn_bundle_free(struct swn_bundle *b);
 
-/* Check that a certificate is usable by a peer at time now: a supported
- * key (RSA >= 2048 bits or EC P-256) and inside its validity. */
+/* A supported key: RSA of 2048 bits or more, or EC P-256. */
+int swn_cert_check_key(X509 *cert, const char *what, const char *file, long line,
+		       struct swn_err *err);
+/* now lies inside the certificate's validity. */
+int swn_cert_check_time(X509 *cert, const char *what, time_t now, const char *file,
+			long line, struct swn_err *err);
+
+/* Check that a certificate is usable by a peer at time now: both of the
+ * above. */
 int swn_bundle_check_cert(X509 *cert, const char *what, time_t now,
 			  const char *file, long line, struct swn_err *err);
 

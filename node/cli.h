@@ -68,5 +68,7 @@ int cmd_peer_check(int argc, char **argv, struct swn_ctx *ctx);
 int cmd_validate(int argc, char **argv, struct swn_ctx *ctx);
 int cmd_map(int argc, char **argv, struct swn_ctx *ctx);
 int cmd_doctypes(int argc, char **argv, struct swn_ctx *ctx);
+int cmd_as4_verify(int argc, char **argv, struct swn_ctx *ctx);
+int cmd_as4_pack(int argc, char **argv, struct swn_ctx *ctx);
 
 #endif

@@ -53,6 +53,8 @@ const char *swn_code_name(enum swn_code code)
 	case SWN_E_EXISTS:       return "exists";
 	case SWN_E_NOT_FOUND:    return "not-found";
 	case SWN_E_DB:           return "db";
+	case SWN_E_AS4:          return "as4";
+	case SWN_E_SIGNATURE:    return "signature";
 	case SWN_E_NOMEM:        return "nomem";
 	}
 	return "unknown";

@@ -35,6 +35,8 @@ enum swn_code {
 	SWN_E_EXISTS,      /* refusing to overwrite */
 	SWN_E_NOT_FOUND,   /* a named thing does not exist */
 	SWN_E_DB,          /* the ledger database failed */
+	SWN_E_AS4,         /* not an AS4 message, or a malformed one */
+	SWN_E_SIGNATURE,   /* a signature that does not verify or is not allowed */
 	SWN_E_NOMEM,       /* out of memory */
 };
 

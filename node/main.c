@@ -20,6 +20,26 @@
 #include "xmlsafe.h"
 
 static const struct swn_cmd commands[] = {
+	{ "as4 pack", cmd_as4_pack,
+	  "build and sign an AS4 UserMessage for a document, without sending it",
+	  "usage: swnode as4 pack [--home DIR] --agreement ID FILE [-o OUT]\n"
+	  "\n"
+	  "Runs the document pipeline on FILE (a domestic or international document),\n"
+	  "builds the AS4 UserMessage that agreement ID prescribes (parties, Service,\n"
+	  "Action) and signs it with the node's signing key.  Writes the message to\n"
+	  "OUT or standard output, byte for byte as signed.  For inspection and for\n"
+	  "testing a partner's access point; nothing is sent or recorded.\n" },
+	{ "as4 verify", cmd_as4_verify,
+	  "check the WS-Security signature of an AS4 message against a certificate",
+	  "usage: swnode as4 verify FILE --cert PEM\n"
+	  "\n"
+	  "Checks the signature of the AS4 message or signal in FILE, whoever made it,\n"
+	  "with the public key of certificate PEM alone (no chain, no dates; KeyInfo in\n"
+	  "the message is never used).  Prints each ds:Reference, the element it\n"
+	  "resolves to and whether its digest matches, then \"valid\" or \"invalid:\" and\n"
+	  "the reason.  The references must cover exactly eb:Messaging and soap:Body,\n"
+	  "with exclusive C14N and SHA-256; ids must be unique.\n"
+	  "Exit 0 valid, 1 invalid, 2 not an AS4 message (or usage).\n" },
 	{ "cert export", cmd_cert_export,
 	  "write this node's certificate bundle for a foreign window",
 	  "usage: swnode cert export [--home DIR] [-o FILE]\n"

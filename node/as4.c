@@ -1,0 +1,469 @@
+/* as4.c - AS4 messages and signals; see as4.h. */
+#include "autoconfig.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <sys/time.h>
+#include <time.h>
+
+#include <openssl/rand.h>
+
+#include "as4.h"
+#include "buf.h"
+#include "xmlsafe.h"
+
+static const struct {
+	const char *code, *name, *category, *origin;
+} ebms[] = {
+	[SWN_EBMS_VALUE_NOT_RECOGNIZED]  = { "EBMS:0001", "ValueNotRecognized", "Content", "ebms" },
+	[SWN_EBMS_VALUE_INCONSISTENT]    = { "EBMS:0003", "ValueInconsistent", "Content", "ebms" },
+	[SWN_EBMS_OTHER]                 = { "EBMS:0004", "Other", "Content", "ebms" },
+	[SWN_EBMS_INVALID_HEADER]        = { "EBMS:0009", "InvalidHeader", "Unpackaging", "ebms" },
+	[SWN_EBMS_PMODE_MISMATCH]        = { "EBMS:0010", "ProcessingModeMismatch", "Processing", "ebms" },
+	[SWN_EBMS_FAILED_AUTHENTICATION] = { "EBMS:0101", "FailedAuthentication", "Processing", "security" },
+	[SWN_EBMS_POLICY_NONCOMPLIANCE]  = { "EBMS:0103", "PolicyNoncompliance", "Processing", "security" },
+	[SWN_EBMS_DELIVERY_FAILURE]      = { "EBMS:0202", "DeliveryFailure", "Communication", "reliability" },
+};
+
+const char *swn_ebms_code(enum swn_ebms_error e) { return ebms[e].code; }
+const char *swn_ebms_short(enum swn_ebms_error e) { return ebms[e].name; }
+const char *swn_ebms_category(enum swn_ebms_error e) { return ebms[e].category; }
+const char *swn_ebms_origin(enum swn_ebms_error e) { return ebms[e].origin; }
+
+static void uuid4(char out[37])
+{
+	unsigned char b[16];
+
+	if (RAND_bytes(b, sizeof b) != 1)
+		memset(b, 0, sizeof b);   /* RAND failing is fatal elsewhere first */
+	b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);
+	b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
+	snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+		 b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10],
+		 b[11], b[12], b[13], b[14], b[15]);
+}
+
+void swn_as4_new_id(const char *party, char *out, size_t n)
+{
+	char u[37], right[80];
+	size_t i;
+
+	uuid4(u);
+	/* The id-right must be a dot-atom: keep letters, digits, '.', '-'. */
+	for (i = 0; party[i] && i < sizeof right - 1; i++) {
+		char c = party[i];
+
+		right[i] = ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+			    (c >= '0' && c <= '9') || c == '.' || c == '-') ? c : '-';
+	}
+	right[i] = '\0';
+	snprintf(out, n, "%s@%s", u, i ? right : "swnode");
+}
+
+void swn_as4_now(char out[40])
+{
+	struct timeval tv;
+	struct tm tm;
+	char base[32];
+
+	gettimeofday(&tv, NULL);
+	gmtime_r(&tv.tv_sec, &tm);
+	strftime(base, sizeof base, "%Y-%m-%dT%H:%M:%S", &tm);
+	if (snprintf(out, 40, "%s.%03dZ", base, (int)(tv.tv_usec / 1000) % 1000) >= 40)
+		out[39] = '\0';
+}
+
+/* ---- building ---- */
+
+struct ns {
+	xmlNsPtr soap, eb, wsse, wsu, ebbp;
+};
+
+/* Envelope with Header, eb:Messaging (wsu:Id), wsse:Security and Body
+ * (wsu:Id).  The namespaces are declared once, on the Envelope. */
+static xmlDocPtr envelope(struct ns *ns, xmlNodePtr *messaging, xmlNodePtr *body)
+{
+	xmlDocPtr doc = xmlNewDoc(BAD_CAST "1.0");
+	xmlNodePtr env = xmlNewNode(NULL, BAD_CAST "Envelope"), header, sec;
+	char id[48], u[37];
+
+	xmlDocSetRootElement(doc, env);
+	ns->soap = xmlNewNs(env, BAD_CAST SWN_NS_SOAP12, BAD_CAST "env");
+	ns->eb = xmlNewNs(env, BAD_CAST SWN_NS_EB, BAD_CAST "eb");
+	ns->wsse = xmlNewNs(env, BAD_CAST SWN_NS_WSSE, BAD_CAST "wsse");
+	ns->wsu = xmlNewNs(env, BAD_CAST SWN_NS_WSU, BAD_CAST "wsu");
+	ns->ebbp = NULL;
+	xmlSetNs(env, ns->soap);
+	header = xmlNewChild(env, ns->soap, BAD_CAST "Header", NULL);
+	*messaging = xmlNewChild(header, ns->eb, BAD_CAST "Messaging", NULL);
+	xmlNewNsProp(*messaging, ns->soap, BAD_CAST "mustUnderstand", BAD_CAST "true");
+	uuid4(u);
+	snprintf(id, sizeof id, "_messaging-%s", u);
+	xmlNewNsProp(*messaging, ns->wsu, BAD_CAST "Id", BAD_CAST id);
+	sec = xmlNewChild(header, ns->wsse, BAD_CAST "Security", NULL);
+	xmlNewNsProp(sec, ns->soap, BAD_CAST "mustUnderstand", BAD_CAST "true");
+	*body = xmlNewChild(env, ns->soap, BAD_CAST "Body", NULL);
+	snprintf(id, sizeof id, "_body-%s", u);
+	xmlNewNsProp(*body, ns->wsu, BAD_CAST "Id", BAD_CAST id);
+	return doc;
+}
+
+static xmlNodePtr text(xmlNodePtr parent, xmlNsPtr ns, const char *name, const char *value)
+{
+	return xmlNewTextChild(parent, ns, BAD_CAST name, BAD_CAST value);
+}
+
+static void message_info(xmlNodePtr parent, xmlNsPtr eb, const char *msgid,
+			 const char *ref_to)
+{
+	char ts[40];
+	xmlNodePtr mi = xmlNewChild(parent, eb, BAD_CAST "MessageInfo", NULL);
+
+	swn_as4_now(ts);
+	text(mi, eb, "Timestamp", ts);
+	text(mi, eb, "MessageId", msgid);
+	if (ref_to && *ref_to)
+		text(mi, eb, "RefToMessageId", ref_to);
+}
+
+static void party(xmlNodePtr info, xmlNsPtr eb, const char *name,
+		  const struct swn_as4_party *p)
+{
+	xmlNodePtr el = xmlNewChild(info, eb, BAD_CAST name, NULL);
+	xmlNodePtr id = text(el, eb, "PartyId", p->id);
+
+	if (p->type[0])
+		xmlNewProp(id, BAD_CAST "type", BAD_CAST p->type);
+	text(el, eb, "Role", p->role);
+}
+
+xmlDocPtr swn_as4_build_user(const struct swn_as4_user *u, xmlNodePtr payload,
+			     struct swn_err *err)
+{
+	struct ns ns;
+	xmlNodePtr messaging, body, um, mi, pi, ci, part, props, copy;
+	xmlDocPtr doc = envelope(&ns, &messaging, &body);
+
+	um = xmlNewChild(messaging, ns.eb, BAD_CAST "UserMessage", NULL);
+	mi = xmlNewChild(um, ns.eb, BAD_CAST "MessageInfo", NULL);
+	text(mi, ns.eb, "Timestamp", u->timestamp);
+	text(mi, ns.eb, "MessageId", u->message_id);
+	pi = xmlNewChild(um, ns.eb, BAD_CAST "PartyInfo", NULL);
+	party(pi, ns.eb, "From", &u->from);
+	party(pi, ns.eb, "To", &u->to);
+	ci = xmlNewChild(um, ns.eb, BAD_CAST "CollaborationInfo", NULL);
+	text(ci, ns.eb, "AgreementRef", u->agreement_ref);
+	text(ci, ns.eb, "Service", u->service);
+	text(ci, ns.eb, "Action", u->action);
+	text(ci, ns.eb, "ConversationId", u->conversation_id);
+	/* One part, no href: the part is the SOAP Body (CORE 5.2.2.13). */
+	part = xmlNewChild(xmlNewChild(um, ns.eb, BAD_CAST "PayloadInfo", NULL), ns.eb,
+			   BAD_CAST "PartInfo", NULL);
+	props = xmlNewChild(part, ns.eb, BAD_CAST "PartProperties", NULL);
+	xmlNewProp(text(props, ns.eb, "Property", "application/xml"), BAD_CAST "name",
+		   BAD_CAST "MimeType");
+	xmlNewProp(text(props, ns.eb, "Property", "UTF-8"), BAD_CAST "name",
+		   BAD_CAST "CharacterSet");
+	copy = xmlDocCopyNode(payload, doc, 1);
+	if (copy == NULL || xmlAddChild(body, copy) == NULL) {
+		xmlFreeNode(copy);
+		xmlFreeDoc(doc);
+		swn_err_set(err, SWN_E_NOMEM, NULL, 0, "out of memory");
+		return NULL;
+	}
+	/* Namespaces the payload declared above itself now live on its copy. */
+	xmlReconciliateNs(doc, copy);
+	return doc;
+}
+
+xmlNodePtr swn_as4_signed_info(const struct swn_as4_msg *m)
+{
+	xmlNodePtr sec = m->security, n;
+
+	for (n = sec ? sec->children : NULL; n; n = n->next)
+		if (n->type == XML_ELEMENT_NODE && n->ns &&
+		    xmlStrEqual(n->ns->href, BAD_CAST SWN_NS_DS) &&
+		    xmlStrEqual(n->name, BAD_CAST "Signature"))
+			for (n = n->children; n; n = n->next)
+				if (n->type == XML_ELEMENT_NODE &&
+				    xmlStrEqual(n->name, BAD_CAST "SignedInfo"))
+					return n;
+	return NULL;
+}
+
+xmlDocPtr swn_as4_build_receipt(const struct swn_as4_msg *m, const char *own_party,
+				struct swn_err *err)
+{
+	struct ns ns;
+	xmlNodePtr messaging, body, sm, receipt, nri, si, r;
+	xmlDocPtr doc = envelope(&ns, &messaging, &body);
+	char id[SWN_AS4_ID_BYTES];
+
+	(void)body;
+	swn_as4_new_id(own_party, id, sizeof id);
+	sm = xmlNewChild(messaging, ns.eb, BAD_CAST "SignalMessage", NULL);
+	message_info(sm, ns.eb, id, m->message_id);
+	receipt = xmlNewChild(sm, ns.eb, BAD_CAST "Receipt", NULL);
+	ns.ebbp = xmlNewNs(receipt, BAD_CAST SWN_NS_EBBP, BAD_CAST "ebbp");
+	nri = xmlNewChild(receipt, ns.ebbp, BAD_CAST "NonRepudiationInformation", NULL);
+	si = swn_as4_signed_info(m);
+	for (r = si ? si->children : NULL; r; r = r->next) {
+		xmlNodePtr part, copy;
+
+		if (r->type != XML_ELEMENT_NODE || !xmlStrEqual(r->name, BAD_CAST "Reference"))
+			continue;
+		part = xmlNewChild(nri, ns.ebbp, BAD_CAST "MessagePartNRInformation", NULL);
+		copy = xmlDocCopyNode(r, doc, 1);
+		if (copy == NULL) {
+			xmlFreeDoc(doc);
+			swn_err_set(err, SWN_E_NOMEM, NULL, 0, "out of memory");
+			return NULL;
+		}
+		xmlAddChild(part, copy);
+		xmlReconciliateNs(doc, copy);
+	}
+	return doc;
+}
+
+xmlDocPtr swn_as4_build_error(const char *ref_to, const char *own_party,
+			      enum swn_ebms_error code, const char *description,
+			      struct swn_err *err)
+{
+	struct ns ns;
+	xmlNodePtr messaging, body, sm, e, d;
+	xmlDocPtr doc = envelope(&ns, &messaging, &body);
+	char id[SWN_AS4_ID_BYTES];
+
+	(void)body;
+	(void)err;
+	swn_as4_new_id(own_party, id, sizeof id);
+	sm = xmlNewChild(messaging, ns.eb, BAD_CAST "SignalMessage", NULL);
+	message_info(sm, ns.eb, id, ref_to);
+	e = xmlNewChild(sm, ns.eb, BAD_CAST "Error", NULL);
+	xmlNewProp(e, BAD_CAST "category", BAD_CAST swn_ebms_category(code));
+	xmlNewProp(e, BAD_CAST "errorCode", BAD_CAST swn_ebms_code(code));
+	xmlNewProp(e, BAD_CAST "origin", BAD_CAST swn_ebms_origin(code));
+	xmlNewProp(e, BAD_CAST "severity", BAD_CAST "failure");
+	xmlNewProp(e, BAD_CAST "shortDescription", BAD_CAST swn_ebms_short(code));
+	if (ref_to && *ref_to)
+		xmlNewProp(e, BAD_CAST "refToMessageInError", BAD_CAST ref_to);
+	d = text(e, ns.eb, "Description", description);
+	xmlNodeSetLang(d, BAD_CAST "en");
+	return doc;
+}
+
+/* ---- parsing ---- */
+
+static int is(const xmlNode *n, const char *ns, const char *name)
+{
+	return n && n->type == XML_ELEMENT_NODE && n->ns &&
+	       xmlStrEqual(n->ns->href, BAD_CAST ns) && xmlStrEqual(n->name, BAD_CAST name);
+}
+
+/* The only child element (ns, name) of parent; NULL if none.  *count says
+ * how many there are. */
+static xmlNodePtr only(const xmlNode *parent, const char *ns, const char *name, int *count)
+{
+	xmlNodePtr n, found = NULL;
+
+	*count = 0;
+	for (n = parent ? parent->children : NULL; n; n = n->next)
+		if (is(n, ns, name)) {
+			if (!found)
+				found = n;
+			(*count)++;
+		}
+	return found;
+}
+
+/* Exactly one child (ns, name), or an error naming what is wrong. */
+static xmlNodePtr one(const xmlNode *parent, const char *ns, const char *prefix,
+		      const char *name, const char *file, struct swn_err *err)
+{
+	int count;
+	xmlNodePtr n = only(parent, ns, name, &count);
+
+	if (count == 1)
+		return n;
+	if (count == 0)
+		swn_err_set(err, SWN_E_AS4, file, swn_xml_line(parent), "%s:%s is missing in %s",
+			    prefix, name, parent ? (const char *)parent->name : "?");
+	else
+		swn_err_set(err, SWN_E_AS4, file, swn_xml_line(parent),
+			    "%s:%s appears more than once in %s",
+			    prefix, name, parent ? (const char *)parent->name : "?");
+	return NULL;
+}
+
+/* Copy the text of the only child (eb, name) into dst. */
+static int eb_text(const xmlNode *parent, const char *name, char *dst, size_t n,
+		   int required, const char *file, struct swn_err *err)
+{
+	int count;
+	xmlNodePtr c = only(parent, SWN_NS_EB, name, &count);
+	xmlChar *v;
+	int rc;
+
+	dst[0] = '\0';
+	if (count == 0 && !required)
+		return 0;
+	if (count > 1)
+		return swn_err_set(err, SWN_E_AS4, file, swn_xml_line(parent),
+				   "eb:%s appears more than once in eb:%s", name,
+				   (const char *)parent->name);
+	if (count == 0)
+		return swn_err_set(err, SWN_E_AS4, file, swn_xml_line(parent),
+				   "eb:%s is missing in eb:%s", name, (const char *)parent->name);
+	v = xmlNodeGetContent(c);
+	rc = swn_str_copy(dst, n, v ? (const char *)v : "");
+	xmlFree(v);
+	if (rc < 0)
+		return swn_err_set(err, SWN_E_AS4, file, swn_xml_line(c),
+				   "eb:%s is longer than %zu bytes", name, n - 1);
+	if (required && dst[0] == '\0')
+		return swn_err_set(err, SWN_E_AS4, file, swn_xml_line(c), "eb:%s is empty", name);
+	return 0;
+}
+
+static int parse_party(const xmlNode *info, const char *name, struct swn_as4_party *p,
+		       const char *file, struct swn_err *err)
+{
+	xmlNodePtr el = one(info, SWN_NS_EB, "eb", name, file, err), id;
+
+	if (el == NULL)
+		return -1;
+	/* swnode uses one PartyId per party; several are refused. */
+	id = one(el, SWN_NS_EB, "eb", "PartyId", file, err);
+	if (id == NULL)
+		return -1;
+	if (eb_text(el, "PartyId", p->id, sizeof p->id, 1, file, err) < 0 ||
+	    swn_xml_copy_attr(id, "type", p->type, sizeof p->type, file, err) < 0 ||
+	    eb_text(el, "Role", p->role, sizeof p->role, 1, file, err) < 0)
+		return -1;
+	return 0;
+}
+
+static int parse_user(xmlNodePtr um, struct swn_as4_msg *m, const char *file,
+		      struct swn_err *err)
+{
+	xmlNodePtr mi, pi, ci, n;
+	struct swn_as4_user *u = &m->user;
+
+	if (!(mi = one(um, SWN_NS_EB, "eb", "MessageInfo", file, err)) ||
+	    eb_text(mi, "Timestamp", u->timestamp, sizeof u->timestamp, 1, file, err) < 0 ||
+	    eb_text(mi, "MessageId", u->message_id, sizeof u->message_id, 1, file, err) < 0 ||
+	    !(pi = one(um, SWN_NS_EB, "eb", "PartyInfo", file, err)) ||
+	    parse_party(pi, "From", &u->from, file, err) < 0 ||
+	    parse_party(pi, "To", &u->to, file, err) < 0 ||
+	    !(ci = one(um, SWN_NS_EB, "eb", "CollaborationInfo", file, err)) ||
+	    eb_text(ci, "AgreementRef", u->agreement_ref, sizeof u->agreement_ref, 0, file, err) < 0 ||
+	    eb_text(ci, "Service", u->service, sizeof u->service, 1, file, err) < 0 ||
+	    eb_text(ci, "Action", u->action, sizeof u->action, 1, file, err) < 0 ||
+	    eb_text(ci, "ConversationId", u->conversation_id, sizeof u->conversation_id, 1, file, err) < 0)
+		return -1;
+	snprintf(m->message_id, sizeof m->message_id, "%s", u->message_id);
+	snprintf(m->timestamp, sizeof m->timestamp, "%s", u->timestamp);
+	/* The payload is the one element in Body (AS4 2.1.1: at most one). */
+	m->payload = NULL;
+	for (n = m->body->children; n; n = n->next) {
+		if (n->type == XML_TEXT_NODE && xmlIsBlankNode(n))
+			continue;
+		if (n->type == XML_COMMENT_NODE)
+			continue;
+		if (n->type != XML_ELEMENT_NODE || m->payload)
+			return swn_err_set(err, SWN_E_AS4, file, swn_xml_line(n),
+					   "soap:Body must hold exactly one element, the document");
+		m->payload = n;
+	}
+	if (m->payload == NULL)
+		return swn_err_set(err, SWN_E_AS4, file, swn_xml_line(m->body),
+				   "soap:Body is empty: the UserMessage carries no document");
+	return 0;
+}
+
+static int parse_signal(xmlNodePtr sm, struct swn_as4_msg *m, const char *file,
+			struct swn_err *err)
+{
+	xmlNodePtr mi, e;
+	int nreceipt, nerror;
+
+	if (!(mi = one(sm, SWN_NS_EB, "eb", "MessageInfo", file, err)) ||
+	    eb_text(mi, "Timestamp", m->timestamp, sizeof m->timestamp, 1, file, err) < 0 ||
+	    eb_text(mi, "MessageId", m->message_id, sizeof m->message_id, 1, file, err) < 0 ||
+	    eb_text(mi, "RefToMessageId", m->ref_to, sizeof m->ref_to, 0, file, err) < 0)
+		return -1;
+	m->receipt = only(sm, SWN_NS_EB, "Receipt", &nreceipt);
+	e = only(sm, SWN_NS_EB, "Error", &nerror);
+	if (nreceipt + nerror == 0)
+		return swn_err_set(err, SWN_E_AS4, file, swn_xml_line(sm),
+				   "eb:SignalMessage holds neither eb:Receipt nor eb:Error");
+	if (nreceipt > 1 || (nreceipt && nerror))
+		return swn_err_set(err, SWN_E_AS4, file, swn_xml_line(sm),
+				   "eb:SignalMessage must hold one eb:Receipt or eb:Error signals, not both");
+	if (nreceipt) {
+		m->kind = SWN_AS4_RECEIPT;
+		if (!m->ref_to[0])
+			return swn_err_set(err, SWN_E_AS4, file, swn_xml_line(mi),
+					   "a Receipt needs eb:RefToMessageId");
+		return 0;
+	}
+	m->kind = SWN_AS4_ERROR;
+	{
+		xmlChar *code = xmlGetProp(e, BAD_CAST "errorCode");
+		xmlChar *sd = xmlGetProp(e, BAD_CAST "shortDescription");
+		xmlNodePtr d = only(e, SWN_NS_EB, "Description", &nerror);
+		xmlChar *dt = d ? xmlNodeGetContent(d) : NULL;
+
+		snprintf(m->error_code, sizeof m->error_code, "%s", code ? (const char *)code : "");
+		snprintf(m->error_text, sizeof m->error_text, "%s%s%s",
+			 sd ? (const char *)sd : "", dt ? ": " : "", dt ? (const char *)dt : "");
+		swn_oneline(m->error_text);
+		xmlFree(code);
+		xmlFree(sd);
+		xmlFree(dt);
+	}
+	if (!m->error_code[0])
+		return swn_err_set(err, SWN_E_AS4, file, swn_xml_line(e),
+				   "eb:Error has no errorCode");
+	return 0;
+}
+
+int swn_as4_parse(xmlDocPtr doc, const char *name, struct swn_as4_msg *m,
+		  struct swn_err *err)
+{
+	xmlNodePtr n, um, sm;
+	int nu, ns_, count;
+
+	memset(m, 0, sizeof *m);
+	m->envelope = xmlDocGetRootElement(doc);
+	if (!is(m->envelope, SWN_NS_SOAP12, "Envelope"))
+		return swn_err_set(err, SWN_E_AS4, name, swn_xml_line(m->envelope),
+				   "not an AS4 message: the root is not a SOAP 1.2 Envelope");
+	/* Envelope holds Header then Body and nothing else. */
+	for (n = m->envelope->children; n; n = n->next) {
+		if (n->type != XML_ELEMENT_NODE)
+			continue;
+		if (!is(n, SWN_NS_SOAP12, "Header") && !is(n, SWN_NS_SOAP12, "Body"))
+			return swn_err_set(err, SWN_E_AS4, name, swn_xml_line(n),
+					   "unexpected element '%s' in the Envelope", (const char *)n->name);
+	}
+	if (!(m->header = one(m->envelope, SWN_NS_SOAP12, "env", "Header", name, err)) ||
+	    !(m->body = one(m->envelope, SWN_NS_SOAP12, "env", "Body", name, err)) ||
+	    !(m->messaging = one(m->header, SWN_NS_EB, "eb", "Messaging", name, err)))
+		return -1;
+	m->security = only(m->header, SWN_NS_WSSE, "Security", &count);
+	if (count > 1)
+		return swn_err_set(err, SWN_E_AS4, name, swn_xml_line(m->header),
+				   "wsse:Security appears more than once in the Header");
+	um = only(m->messaging, SWN_NS_EB, "UserMessage", &nu);
+	sm = only(m->messaging, SWN_NS_EB, "SignalMessage", &ns_);
+	if (nu + ns_ != 1)
+		return swn_err_set(err, SWN_E_AS4, name, swn_xml_line(m->messaging),
+				   "eb:Messaging must hold exactly one UserMessage or SignalMessage (found %d and %d)",
+				   nu, ns_);
+	if (um) {
+		m->kind = SWN_AS4_USER_MESSAGE;
+		return parse_user(um, m, name, err);
+	}
+	return parse_signal(sm, m, name, err);
+}
