@@ -28,4 +28,51 @@
 int swn_ledger_create(const char *path, const char *party_id,
 		      struct swn_err *err);
 
+/* An open ledger.  One connection; appends are serialised by a mutex, so a
+ * process has one writer whatever its threads. */
+struct swn_ledger;
+
+int swn_ledger_open(const char *path, struct swn_ledger **out, struct swn_err *err);
+void swn_ledger_close(struct swn_ledger *l);
+
+/* What an entry says (the evidence is passed separately). */
+struct swn_event {
+	const char *direction;   /* "in" or "out" */
+	const char *peer;        /* the peer's party id */
+	const char *agreement;
+	const char *doctype;     /* "" when not known */
+	const char *msgid;
+	const char *event;       /* SUBMITTED, SENT, DELIVERED, RECEIVED, ... */
+	const char *reason;      /* NULL or why */
+};
+
+/* Append one entry, with evidence bytes (NULL for none) kept by their
+ * SHA-256.  On return the entry is on disk (synchronous=FULL). */
+int swn_ledger_append(struct swn_ledger *l, const struct swn_event *ev,
+		      const void *evidence, size_t len, long long *seq,
+		      struct swn_err *err);
+
+/* The evidence of the latest entry (direction, msgid, event): 1 and a
+ * malloc'd copy (and its digest) if there is one, 0 if none. */
+int swn_ledger_evidence(struct swn_ledger *l, const char *direction, const char *msgid,
+			const char *event, char **bytes, size_t *len,
+			unsigned char digest[32], struct swn_err *err);
+
+/* The latest event recorded for (direction, msgid) into event (size n):
+ * 1 found, 0 none. */
+int swn_ledger_last_event(struct swn_ledger *l, const char *direction,
+			  const char *msgid, char *event, size_t n, struct swn_err *err);
+
+/* Call fn for each entry of msgid (any direction), oldest first. */
+typedef void (*swn_entry_fn)(void *ctx, long long seq, const char *time,
+			     const char *direction, const char *peer,
+			     const char *agreement, const char *doctype,
+			     const char *msgid, const char *event, const char *reason);
+int swn_ledger_history(struct swn_ledger *l, const char *msgid, swn_entry_fn fn,
+		       void *ctx, struct swn_err *err);
+
+/* The same, for every entry after seq `after` (for printing a ledger). */
+int swn_ledger_entries(struct swn_ledger *l, long long after, swn_entry_fn fn,
+		       void *ctx, struct swn_err *err);
+
 #endif

@@ -116,6 +116,40 @@ static const struct swn_cmd commands[] = {
 	  "every registered document type both ways with default limits.  Compare\n"
 	  "the printed fingerprints with the peer over a second channel, edit the\n"
 	  "agreement, then set status=\"active\".\n" },
+	{ "resend", cmd_resend,
+	  "deliver an outbound message again (after FAILED, or now)",
+	  "usage: swnode resend [--home DIR] MSGID\n"
+	  "\n"
+	  "Queues outbound message MSGID for delivery again, with its attempts reset:\n"
+	  "the same signed bytes under the same MessageId (the peer eliminates\n"
+	  "duplicates).  The running node (swnode serve) delivers it within a second.\n" },
+	{ "send", cmd_send,
+	  "submit a document for delivery to a peer",
+	  "usage: swnode send [--home DIR] FILE --to PARTY [--wait SECONDS]\n"
+	  "\n"
+	  "Runs the document pipeline on FILE, builds and signs the AS4 UserMessage\n"
+	  "under the active agreement with party PARTY that allows the document type,\n"
+	  "records it (ledger SUBMITTED) and queues it.  Prints the MessageId.  The\n"
+	  "running node (swnode serve) delivers it; with --wait, send follows the\n"
+	  "message until it is DELIVERED (exit 0) or FAILED or the time is up (exit 1).\n"
+	  "Dropping FILE into spool/out/PARTY/ does the same.\n" },
+	{ "serve", cmd_serve,
+	  "run the node: partner listener, outbox, spool",
+	  "usage: swnode serve [--home DIR] [--listen HOST:PORT] [--workers N]\n"
+	  "\n"
+	  "Listens for AS4 messages over HTTPS with mutual TLS (POST /as4; GET\n"
+	  "/healthz) on HOST:PORT (default: node.xml's partner address), delivers\n"
+	  "queued messages with retries, and submits documents dropped into\n"
+	  "spool/out/PARTY/.  Prints \"ready PORT\" on standard output once it listens.\n"
+	  "SIGHUP reloads agreements; SIGTERM stops accepting, finishes the requests in\n"
+	  "flight and exits.  --workers defaults to the number of cores.\n" },
+	{ "status", cmd_status,
+	  "show a message's state and its ledger entries",
+	  "usage: swnode status [--home DIR] MSGID\n"
+	  "\n"
+	  "Prints the outbound queue state (SUBMITTED, RETRYING, DELIVERED, FAILED,\n"
+	  "with attempts and the last error) or the inbound state of MSGID, and every\n"
+	  "ledger entry about it.  Works while the node runs.\n" },
 	{ "validate", cmd_validate,
 	  "detect a document's type and validate it",
 	  "usage: swnode validate FILE...\n"

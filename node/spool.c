@@ -1,7 +1,11 @@
 /* spool.c - spool directories; see spool.h. */
 #include "autoconfig.h"
 
+#include <dirent.h>
 #include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "fsutil.h"
 #include "spool.h"
@@ -19,4 +23,62 @@ int swn_spool_create(const char *dir, struct swn_err *err)
 		    swn_mkdir(path, 0750, err) < 0)
 			return -1;
 	return 0;
+}
+
+static int waiting(const char *name)
+{
+	size_t n = strlen(name);
+
+	return name[0] != '.' && !(n > 4 && strcmp(name + n - 4, ".tmp") == 0);
+}
+
+static void refuse_file(const char *dir, const char *party, const char *name,
+			const char *path, const char *why)
+{
+	char failed[4096], reason[4200];
+	struct swn_err err;
+
+	snprintf(failed, sizeof failed, "%s/failed/%s-%s", dir, party, name);
+	snprintf(reason, sizeof reason, "%s.reason", failed);
+	swn_err_clear(&err);
+	if (swn_file_write(reason, why, strlen(why), 0640, SWN_WRITE_REPLACE, &err) < 0 ||
+	    rename(path, failed) < 0)
+		unlink(path);   /* never loop on a file that cannot be moved */
+}
+
+int swn_spool_scan(const char *dir, swn_spool_fn fn, void *ctx, struct swn_err *err)
+{
+	char out[4096], pdir[4600], path[5000], why[1024];
+	DIR *d, *p;
+	struct dirent *e, *f;
+	struct stat st;
+	int handled = 0;
+
+	if (swn_path_join(out, sizeof out, dir, "out", err) < 0)
+		return -1;
+	if (!(d = opendir(out)))
+		return swn_err_set(err, SWN_E_IO, out, 0, "cannot read the spool");
+	while ((e = readdir(d)) != NULL) {
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(pdir, sizeof pdir, "%s/%s", out, e->d_name);
+		if (stat(pdir, &st) < 0 || !S_ISDIR(st.st_mode) || !(p = opendir(pdir)))
+			continue;
+		while ((f = readdir(p)) != NULL) {
+			if (!waiting(f->d_name))
+				continue;
+			snprintf(path, sizeof path, "%s/%s", pdir, f->d_name);
+			if (lstat(path, &st) < 0 || !S_ISREG(st.st_mode))
+				continue;
+			why[0] = '\0';
+			if (fn(ctx, e->d_name, path, why, sizeof why) == 0)
+				unlink(path);
+			else
+				refuse_file(dir, e->d_name, f->d_name, path, why);
+			handled++;
+		}
+		closedir(p);
+	}
+	closedir(d);
+	return handled;
 }

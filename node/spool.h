@@ -1,7 +1,10 @@
 /*
  * spool.h - the spool directories domestic systems exchange files through.
  *
- * spool/out: domestic documents to send (dropped by domestic systems);
+ * spool/out/PARTY/: domestic documents to send to the peer with party id
+ *            PARTY (dropped by domestic systems; write them under a name
+ *            starting with '.' or ending in .tmp, then rename: files like
+ *            that are never picked up);
  * spool/in:  mapped domestic documents received from peers (each appears
  *            whole, by atomic rename);
  * spool/failed: outbound files that could not be accepted, kept with the
@@ -13,5 +16,14 @@
 #include "err.h"
 
 int swn_spool_create(const char *dir, struct swn_err *err);
+
+/* Called for each document waiting in spool/out: 0 accepted (the file is
+ * removed), -1 refused (the file moves to spool/failed/PARTY-NAME with a
+ * PARTY-NAME.reason file holding why). */
+typedef int (*swn_spool_fn)(void *ctx, const char *party, const char *path,
+			    char *why, size_t n);
+
+/* One pass over spool/out; returns how many files were handled. */
+int swn_spool_scan(const char *dir, swn_spool_fn fn, void *ctx, struct swn_err *err);
 
 #endif

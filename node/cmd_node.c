@@ -1,0 +1,370 @@
+/* cmd_node.c - swnode serve | send | status | resend: the running node. */
+#include "autoconfig.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "http_in.h"
+#include "http_out.h"
+#include "log.h"
+#include "outbox.h"
+#include "pki.h"
+#include "runtime.h"
+#include "spool.h"
+#include "swn_limits.h"
+#include "wssec.h"
+#include "xmlsafe.h"
+
+static void log_problem(void *ctx, const struct swn_err *e)
+{
+	(void)ctx;
+	if (e->line > 0)
+		swn_log("agreement not loaded: %s:%ld: %s", e->file, e->line, e->msg);
+	else
+		swn_log("agreement not loaded: %s: %s", e->file, e->msg);
+}
+
+/* Open the node for a command that sends or serves. */
+static int open_node(struct swn_ctx *ctx, struct swn_runtime **rt, struct swn_outbox **ob,
+		     struct swn_err *err)
+{
+	char home[SWN_PATH_MAX];
+
+	*rt = NULL;
+	*ob = NULL;
+	if (swn_home_resolve(ctx->home_opt, home, sizeof home, err) < 0 ||
+	    swn_wssec_init(err) < 0 || swn_http_out_init(err) < 0 ||
+	    swn_runtime_open(home, log_problem, NULL, rt, err) < 0 ||
+	    swn_outbox_open(*rt, ob, err) < 0) {
+		swn_runtime_close(*rt);
+		*rt = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+static void close_node(struct swn_runtime *rt, struct swn_outbox *ob)
+{
+	swn_outbox_close(ob);
+	swn_runtime_close(rt);
+	swn_http_out_cleanup();
+	swn_wssec_cleanup();
+}
+
+/* ---- the outbox thread ---- */
+
+struct deliverer {
+	struct swn_outbox *ob;
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t wake;
+	int stop;
+};
+
+static void *deliver_loop(void *arg)
+{
+	struct deliverer *d = arg;
+	struct swn_err err;
+	struct timespec until;
+	long next;
+
+	pthread_mutex_lock(&d->lock);
+	while (!d->stop) {
+		pthread_mutex_unlock(&d->lock);
+		swn_err_clear(&err);
+		swn_outbox_run(d->ob, time(NULL), &err);
+		next = swn_outbox_next_due(d->ob, time(NULL));
+		pthread_mutex_lock(&d->lock);
+		if (d->stop || next == 0)
+			continue;
+		/* Messages submitted by other processes appear in the table
+		 * without a signal: look again within a second. */
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_sec += (next < 0 || next > 1) ? 1 : next;
+		pthread_cond_timedwait(&d->wake, &d->lock, &until);
+	}
+	pthread_mutex_unlock(&d->lock);
+	return NULL;
+}
+
+/* ---- the spool ---- */
+
+struct spool_ctx {
+	struct swn_outbox *ob;
+	struct deliverer *d;
+};
+
+static int from_spool(void *arg, const char *party, const char *path, char *why, size_t n)
+{
+	struct spool_ctx *sc = arg;
+	char msgid[SWN_AS4_ID_BYTES];
+	struct swn_err err;
+	xmlDocPtr doc;
+	int rc;
+
+	swn_err_clear(&err);
+	if (!(doc = swn_xml_read(path, SWN_MAX_DOCUMENT_BYTES, &err)) ||
+	    swn_outbox_submit(sc->ob, doc, path, party, msgid, sizeof msgid, &err) < 0) {
+		if (err.line > 0)
+			snprintf(why, n, "%s:%ld: %s\n", err.file, err.line, err.msg);
+		else
+			snprintf(why, n, "%s\n", err.msg);
+		swn_log("spool: %s refused: %s", path, err.msg);
+		rc = -1;
+	} else {
+		swn_log("spool: %s submitted as %s to %s", path, msgid, party);
+		pthread_mutex_lock(&sc->d->lock);
+		pthread_cond_signal(&sc->d->wake);
+		pthread_mutex_unlock(&sc->d->lock);
+		rc = 0;
+	}
+	xmlFreeDoc(doc);
+	return rc;
+}
+
+int cmd_serve(int argc, char **argv, struct swn_ctx *ctx)
+{
+	static const struct option opts[] = {
+		{ "listen", required_argument, NULL, 'l' },
+		{ "workers", required_argument, NULL, 'w' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *listen = NULL;
+	long workers = sysconf(_SC_NPROCESSORS_ONLN);
+	struct swn_runtime *rt;
+	struct swn_outbox *ob;
+	struct swn_server *server = NULL;
+	struct deliverer d;
+	struct spool_ctx sc;
+	struct swn_err err;
+	sigset_t sigs;
+	struct timespec tick = { 1, 0 };
+	int c, sig, rc = SWN_EXIT_OK;
+
+	swn_err_clear(&err);
+	while ((c = swn_cli_getopt(ctx, argc, argv, "", opts)) != -1) {
+		if (c == 'l')
+			listen = optarg;
+		else if (c == 'w')
+			workers = strtol(optarg, NULL, 10);
+		else
+			return c == 'h' ? SWN_EXIT_OK : SWN_EXIT_USAGE;
+	}
+	if (optind < argc)
+		return swn_cli_usage_error(ctx, "unexpected argument '%s'", argv[optind]);
+	if (workers < 1 || workers > 256)
+		return swn_cli_usage_error(ctx, "--workers must be between 1 and 256");
+	/* Signals are taken by sigtimedwait() below, in this thread only. */
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	if (open_node(ctx, &rt, &ob, &err) < 0)
+		return swn_cli_fail(&err);
+	if (swn_server_start(rt, listen ? listen : rt->cfg.listen_partner, (int)workers, &server, &err) < 0) {
+		close_node(rt, ob);
+		return swn_cli_fail(&err);
+	}
+	memset(&d, 0, sizeof d);
+	d.ob = ob;
+	pthread_mutex_init(&d.lock, NULL);
+	pthread_cond_init(&d.wake, NULL);
+	pthread_create(&d.thread, NULL, deliver_loop, &d);
+	sc.ob = ob;
+	sc.d = &d;
+	swn_log("serving %s on %s (port %d, %ld workers, %d agreements)", rt->cfg.party_id,
+		listen ? listen : rt->cfg.listen_partner, swn_server_port(server), workers,
+		rt->nagreements);
+	printf("ready %d\n", swn_server_port(server));
+	fflush(stdout);
+	for (;;) {
+		sig = sigtimedwait(&sigs, NULL, &tick);
+		if (sig == SIGTERM || sig == SIGINT) {
+			swn_log("stopping: finishing requests in flight");
+			break;
+		}
+		if (sig == SIGHUP) {
+			int n;
+
+			swn_err_clear(&err);
+			n = swn_runtime_reload(rt, log_problem, NULL, &err);
+			if (n < 0)
+				swn_log("reload failed: %s", err.msg);
+			else
+				swn_log("reloaded: %d agreements", n);
+			continue;
+		}
+		swn_err_clear(&err);
+		if (swn_spool_scan(rt->cfg.spool_dir, from_spool, &sc, &err) < 0)
+			swn_log("spool: %s", err.msg);
+	}
+	swn_server_stop(server);
+	pthread_mutex_lock(&d.lock);
+	d.stop = 1;
+	pthread_cond_signal(&d.wake);
+	pthread_mutex_unlock(&d.lock);
+	pthread_join(d.thread, NULL);
+	pthread_cond_destroy(&d.wake);
+	pthread_mutex_destroy(&d.lock);
+	close_node(rt, ob);
+	swn_log("stopped");
+	return rc;
+}
+
+/* ---- send, status, resend ---- */
+
+static void print_entry(void *ctx, long long seq, const char *time, const char *dir,
+			const char *peer, const char *agreement, const char *doctype,
+			const char *msgid, const char *event, const char *reason)
+{
+	(void)ctx;
+	(void)msgid;
+	printf("  %6lld  %s  %-3s  %-22s  %s%s%s\n", seq, time, dir, event,
+	       *peer ? peer : "-", reason ? "  " : "", reason ? reason : "");
+	(void)agreement;
+	(void)doctype;
+}
+
+static int show_status(struct swn_runtime *rt, struct swn_outbox *ob, const char *msgid,
+		       struct swn_err *err)
+{
+	char state[32], last[1024], event[32];
+	int attempts, found, in;
+	time_t next;
+
+	found = swn_outbox_get(ob, msgid, state, sizeof state, &attempts, &next, last, sizeof last, err);
+	in = swn_ledger_last_event(rt->ledger, "in", msgid, event, sizeof event, err);
+	if (found < 0 || in < 0)
+		return -1;
+	if (!found && !in)
+		return swn_err_set(err, SWN_E_NOT_FOUND, NULL, 0, "message %s is not in the ledger", msgid);
+	printf("message %s\n", msgid);
+	if (found) {
+		printf("  outbound: %s after %d attempt%s", state, attempts, attempts == 1 ? "" : "s");
+		if (strcmp(state, "RETRYING") == 0 || strcmp(state, "SUBMITTED") == 0) {
+			char when[SWN_TIME_LEN + 1];
+
+			swn_time_iso(next, when);
+			printf(", next try %s", when);
+		}
+		printf("%s%s\n", last[0] ? "; last: " : "", last);
+	}
+	if (in)
+		printf("  inbound: %s\n", event);
+	printf("  ledger:\n");
+	return swn_ledger_history(rt->ledger, msgid, print_entry, NULL, err);
+}
+
+int cmd_send(int argc, char **argv, struct swn_ctx *ctx)
+{
+	static const struct option opts[] = {
+		{ "to", required_argument, NULL, 't' },
+		{ "wait", required_argument, NULL, 'w' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *to = NULL, *file;
+	long wait_s = 0;
+	char msgid[SWN_AS4_ID_BYTES], state[32] = "", last[1024];
+	struct swn_runtime *rt;
+	struct swn_outbox *ob;
+	struct swn_err err;
+	xmlDocPtr doc;
+	int c, attempts, rc;
+	time_t next, deadline;
+
+	swn_err_clear(&err);
+	while ((c = swn_cli_getopt(ctx, argc, argv, "", opts)) != -1) {
+		if (c == 't')
+			to = optarg;
+		else if (c == 'w')
+			wait_s = strtol(optarg, NULL, 10);
+		else
+			return c == 'h' ? SWN_EXIT_OK : SWN_EXIT_USAGE;
+	}
+	if (to == NULL)
+		return swn_cli_usage_error(ctx, "--to PARTY is required");
+	if (optind != argc - 1)
+		return swn_cli_usage_error(ctx, "give exactly one FILE");
+	if (wait_s < 0 || wait_s > 3600)
+		return swn_cli_usage_error(ctx, "--wait must be between 0 and 3600 seconds");
+	file = argv[optind];
+	if (open_node(ctx, &rt, &ob, &err) < 0)
+		return swn_cli_fail(&err);
+	if (!(doc = swn_xml_read(file, SWN_MAX_DOCUMENT_BYTES, &err)) ||
+	    swn_outbox_submit(ob, doc, file, to, msgid, sizeof msgid, &err) < 0) {
+		xmlFreeDoc(doc);
+		close_node(rt, ob);
+		return swn_cli_fail(&err);
+	}
+	xmlFreeDoc(doc);
+	printf("%s\n", msgid);
+	fflush(stdout);
+	rc = SWN_EXIT_OK;
+	/* --wait: follow the message until it is delivered or failed. */
+	deadline = time(NULL) + wait_s;
+	while (wait_s > 0) {
+		struct timespec pause = { 0, 100 * 1000 * 1000 };
+
+		if (swn_outbox_get(ob, msgid, state, sizeof state, &attempts, &next, last, sizeof last, &err) < 0)
+			break;
+		if (strcmp(state, "DELIVERED") == 0 || strcmp(state, "FAILED") == 0 || time(NULL) >= deadline)
+			break;
+		nanosleep(&pause, NULL);
+	}
+	if (wait_s > 0) {
+		fprintf(stderr, "swnode: %s: %s%s%s\n", msgid, state, last[0] && strcmp(state, "DELIVERED") ? ": " : "",
+			strcmp(state, "DELIVERED") ? last : "");
+		rc = strcmp(state, "DELIVERED") == 0 ? SWN_EXIT_OK : SWN_EXIT_FAIL;
+	}
+	close_node(rt, ob);
+	return rc;
+}
+
+int cmd_status(int argc, char **argv, struct swn_ctx *ctx)
+{
+	struct swn_runtime *rt;
+	struct swn_outbox *ob;
+	struct swn_err err;
+	int c, rc;
+
+	swn_err_clear(&err);
+	while ((c = swn_cli_getopt(ctx, argc, argv, "", NULL)) != -1)
+		return c == 'h' ? SWN_EXIT_OK : SWN_EXIT_USAGE;
+	if (optind != argc - 1)
+		return swn_cli_usage_error(ctx, "give exactly one MSGID");
+	if (open_node(ctx, &rt, &ob, &err) < 0)
+		return swn_cli_fail(&err);
+	rc = show_status(rt, ob, argv[optind], &err);
+	close_node(rt, ob);
+	return rc < 0 ? swn_cli_fail(&err) : SWN_EXIT_OK;
+}
+
+int cmd_resend(int argc, char **argv, struct swn_ctx *ctx)
+{
+	struct swn_runtime *rt;
+	struct swn_outbox *ob;
+	struct swn_err err;
+	int c, rc;
+
+	swn_err_clear(&err);
+	while ((c = swn_cli_getopt(ctx, argc, argv, "", NULL)) != -1)
+		return c == 'h' ? SWN_EXIT_OK : SWN_EXIT_USAGE;
+	if (optind != argc - 1)
+		return swn_cli_usage_error(ctx, "give exactly one MSGID");
+	if (open_node(ctx, &rt, &ob, &err) < 0)
+		return swn_cli_fail(&err);
+	rc = swn_outbox_resend(ob, argv[optind], &err);
+	if (rc == 0)
+		printf("%s queued for delivery again\n", argv[optind]);
+	close_node(rt, ob);
+	return rc < 0 ? swn_cli_fail(&err) : SWN_EXIT_OK;
+}

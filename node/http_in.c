@@ -1,0 +1,338 @@
+/* http_in.c - the partner listener; see http_in.h. */
+#include "autoconfig.h"
+
+#include <errno.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/bufferevent_ssl.h>
+#include <event2/event.h>
+#include <event2/http.h>
+#include <event2/listener.h>
+#include <event2/thread.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+
+#include "http_in.h"
+#include "inbound.h"
+#include "log.h"
+#include "pki.h"
+#include "swn_limits.h"
+
+#define IDLE_TIMEOUT_S 30
+
+struct worker {
+	struct swn_server *server;
+	pthread_t thread;
+	struct event_base *base;
+	struct evhttp *http;
+	struct evhttp_bound_socket *bound;
+	struct event *stop;
+	int fd;
+};
+
+struct swn_server {
+	struct swn_runtime *rt;
+	SSL_CTX *ssl;
+	struct worker *workers;
+	int nallocated;          /* workers[] slots */
+	int nworkers;            /* threads started */
+	int port;
+	atomic_ulong requests;
+	atomic_int inflight;
+};
+
+/* Replaces chain verification: the client's certificate must be pinned by
+ * an active agreement; nothing else makes it trusted. */
+static int verify_pinned(X509_STORE_CTX *store, void *arg)
+{
+	struct swn_runtime *rt = arg;
+	X509 *cert = X509_STORE_CTX_get0_cert(store);
+	int ok;
+
+	if (cert == NULL)
+		return 0;
+	swn_runtime_agreements_lock(rt);
+	ok = swn_runtime_tls_pinned(rt, cert);
+	swn_runtime_agreements_unlock(rt);
+	if (!ok)
+		X509_STORE_CTX_set_error(store, X509_V_ERR_CERT_REJECTED);
+	return ok;
+}
+
+static SSL_CTX *make_ssl(struct swn_runtime *rt, struct swn_err *err)
+{
+	SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
+
+	if (ctx == NULL ||
+	    !SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION) ||
+	    SSL_CTX_use_certificate_file(ctx, rt->cfg.tls_cert, SSL_FILETYPE_PEM) != 1 ||
+	    SSL_CTX_use_PrivateKey_file(ctx, rt->cfg.tls_key, SSL_FILETYPE_PEM) != 1 ||
+	    SSL_CTX_check_private_key(ctx) != 1) {
+		char buf[256];
+
+		ERR_error_string_n(ERR_get_error(), buf, sizeof buf);
+		SSL_CTX_free(ctx);
+		swn_err_set(err, SWN_E_CRYPTO, rt->cfg.tls_cert, 0, "cannot set up TLS: %s", buf);
+		return NULL;
+	}
+	SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, NULL);
+	SSL_CTX_set_cert_verify_callback(ctx, verify_pinned, rt);
+	SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
+	SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION | SSL_OP_NO_TICKET);
+	return ctx;
+}
+
+static struct bufferevent *make_bev(struct event_base *base, void *arg)
+{
+	struct swn_server *s = arg;
+	SSL *ssl = SSL_new(s->ssl);
+
+	if (ssl == NULL)
+		return NULL;
+	return bufferevent_openssl_socket_new(base, -1, ssl, BUFFEREVENT_SSL_ACCEPTING,
+					      BEV_OPT_CLOSE_ON_FREE);
+}
+
+static void reply_text(struct evhttp_request *req, int code, const char *reason,
+		       const char *text)
+{
+	struct evbuffer *b = evbuffer_new();
+
+	evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Type",
+			  "text/plain; charset=UTF-8");
+	evbuffer_add_printf(b, "%s\n", text);
+	evhttp_send_reply(req, code, reason, b);
+	evbuffer_free(b);
+}
+
+static void on_as4(struct evhttp_request *req, void *arg)
+{
+	struct swn_server *s = arg;
+	struct evhttp_connection *conn = evhttp_request_get_connection(req);
+	struct bufferevent *bev = conn ? evhttp_connection_get_bufferevent(conn) : NULL;
+	SSL *ssl = bev ? bufferevent_openssl_get_ssl(bev) : NULL;
+	struct evbuffer *in = evhttp_request_get_input_buffer(req), *out;
+	struct swn_inbound_reply reply;
+	X509 *client;
+	size_t len;
+	char *data;
+
+	atomic_fetch_add(&s->requests, 1);
+	if (evhttp_request_get_command(req) != EVHTTP_REQ_POST) {
+		reply_text(req, 405, "Method Not Allowed", "POST an AS4 message to /as4");
+		return;
+	}
+	client = ssl ? SSL_get1_peer_certificate(ssl) : NULL;
+	if (client == NULL) {
+		reply_text(req, 403, "Forbidden", "no client certificate");
+		return;
+	}
+	atomic_fetch_add(&s->inflight, 1);
+	len = evbuffer_get_length(in);
+	data = (char *)evbuffer_pullup(in, -1);
+	swn_inbound_handle(s->rt, data ? data : "", data ? len : 0, client, &reply);
+	X509_free(client);
+	swn_log("in %s: %s%s%s", reply.msgid[0] ? reply.msgid : "(no MessageId)", reply.outcome,
+		reply.reason[0] ? ": " : "", reply.reason);
+	if (reply.http_status == 503 || reply.body.len == 0) {
+		evhttp_add_header(evhttp_request_get_output_headers(req), "Retry-After", "30");
+		reply_text(req, reply.http_status == 200 ? 500 : reply.http_status,
+			   "Service Unavailable", "the message could not be recorded; send it again later");
+	} else {
+		out = evbuffer_new();
+		evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Type",
+				  "application/soap+xml; charset=UTF-8");
+		evbuffer_add(out, reply.body.data, reply.body.len);
+		evhttp_send_reply(req, reply.http_status, "OK", out);
+		evbuffer_free(out);
+	}
+	swn_buf_free(&reply.body);
+	atomic_fetch_sub(&s->inflight, 1);
+}
+
+static void on_healthz(struct evhttp_request *req, void *arg)
+{
+	struct swn_server *s = arg;
+
+	atomic_fetch_add(&s->requests, 1);
+	reply_text(req, 200, "OK", "ok");
+}
+
+static void on_other(struct evhttp_request *req, void *arg)
+{
+	(void)arg;
+	reply_text(req, 404, "Not Found", "swnode serves POST /as4 and GET /healthz");
+}
+
+/* Stop: close the listener; the loop ends when the connections are done. */
+static void on_stop(evutil_socket_t fd, short what, void *arg)
+{
+	struct worker *w = arg;
+
+	(void)fd;
+	(void)what;
+	if (w->bound) {
+		evhttp_del_accept_socket(w->http, w->bound);
+		w->bound = NULL;
+	}
+	event_base_loopexit(w->base, NULL);
+}
+
+static void *run_worker(void *arg)
+{
+	struct worker *w = arg;
+
+	event_base_dispatch(w->base);
+	return NULL;
+}
+
+static int bind_socket(const char *addr, int *port, struct swn_err *err)
+{
+	char host[256], service[16];
+	const char *colon = strrchr(addr, ':');
+	struct addrinfo hints, *res = NULL;
+	int fd, one = 1;
+
+	if (colon == NULL)
+		return swn_err_set(err, SWN_E_CONFIG, NULL, 0, "listen address '%s' is not HOST:PORT", addr);
+	snprintf(host, sizeof host, "%.*s", (int)(colon - addr), addr);
+	if (host[0] == '[') {
+		memmove(host, host + 1, strlen(host));
+		host[strcspn(host, "]")] = '\0';
+	}
+	snprintf(service, sizeof service, "%d", *port ? *port : atoi(colon + 1));
+	memset(&hints, 0, sizeof hints);
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+	if (getaddrinfo(host, service, &hints, &res) != 0 || res == NULL)
+		return swn_err_set(err, SWN_E_CONFIG, NULL, 0, "cannot resolve listen address '%s'", addr);
+	fd = socket(res->ai_family, res->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0 ||
+	    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0 ||
+	    setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) < 0 ||
+	    bind(fd, res->ai_addr, res->ai_addrlen) < 0 || listen(fd, 512) < 0) {
+		int saved = errno;
+
+		if (fd >= 0)
+			close(fd);
+		freeaddrinfo(res);
+		return swn_err_set(err, SWN_E_IO, NULL, 0, "cannot listen on %s: %s", addr, strerror(saved));
+	}
+	freeaddrinfo(res);
+	if (*port == 0) {
+		struct sockaddr_storage ss;
+		socklen_t sl = sizeof ss;
+
+		getsockname(fd, (struct sockaddr *)&ss, &sl);
+		*port = ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
+						       : ((struct sockaddr_in *)&ss)->sin_port);
+	}
+	return fd;
+}
+
+int swn_server_start(struct swn_runtime *rt, const char *addr, int workers,
+		     struct swn_server **out, struct swn_err *err)
+{
+	struct swn_server *s = calloc(1, sizeof *s);
+	int i;
+
+	*out = NULL;
+	if (s == NULL)
+		return swn_err_set(err, SWN_E_NOMEM, NULL, 0, "out of memory");
+	if (workers < 1)
+		workers = 1;
+	s->rt = rt;
+	evthread_use_pthreads();
+	if (!(s->ssl = make_ssl(rt, err)) ||
+	    !(s->workers = calloc((size_t)workers, sizeof *s->workers))) {
+		if (s->ssl)
+			swn_err_set(err, SWN_E_NOMEM, NULL, 0, "out of memory");
+		SSL_CTX_free(s->ssl);
+		free(s);
+		return -1;
+	}
+	s->nallocated = workers;
+	for (i = 0; i < workers; i++) {
+		struct worker *w = &s->workers[i];
+
+		w->server = s;
+		w->fd = bind_socket(addr, &s->port, err);
+		if (w->fd < 0)
+			goto fail;
+		w->base = event_base_new();
+		w->http = evhttp_new(w->base);
+		evhttp_set_bevcb(w->http, make_bev, s);
+		evhttp_set_timeout(w->http, IDLE_TIMEOUT_S);
+		evhttp_set_max_body_size(w->http, SWN_MAX_DOCUMENT_BYTES);
+		evhttp_set_max_headers_size(w->http, 16 * 1024);
+		evhttp_set_allowed_methods(w->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST);
+		evhttp_set_cb(w->http, "/as4", on_as4, s);
+		evhttp_set_cb(w->http, "/healthz", on_healthz, s);
+		evhttp_set_gencb(w->http, on_other, s);
+		w->bound = evhttp_accept_socket_with_handle(w->http, w->fd);
+		w->stop = event_new(w->base, -1, 0, on_stop, w);
+		if (!w->base || !w->http || !w->bound || !w->stop) {
+			swn_err_set(err, SWN_E_IO, NULL, 0, "cannot start the listener");
+			goto fail;
+		}
+		s->nworkers++;
+		if (pthread_create(&w->thread, NULL, run_worker, w) != 0) {
+			s->nworkers--;
+			swn_err_set(err, SWN_E_IO, NULL, 0, "cannot start a worker thread");
+			goto fail;
+		}
+	}
+	*out = s;
+	return 0;
+fail:
+	swn_server_stop(s);
+	return -1;
+}
+
+void swn_server_stop(struct swn_server *s)
+{
+	int i;
+
+	if (s == NULL)
+		return;
+	for (i = 0; i < s->nworkers; i++)
+		event_active(s->workers[i].stop, 0, 0);
+	for (i = 0; i < s->nworkers; i++)
+		pthread_join(s->workers[i].thread, NULL);
+	for (i = 0; i < s->nallocated; i++) {
+		struct worker *w = &s->workers[i];
+
+		if (w->stop)
+			event_free(w->stop);
+		if (w->http)
+			evhttp_free(w->http);   /* closes its listening socket */
+		else if (w->fd > 0)
+			close(w->fd);
+		if (w->base)
+			event_base_free(w->base);
+	}
+	free(s->workers);
+	SSL_CTX_free(s->ssl);
+	free(s);
+}
+
+int swn_server_port(const struct swn_server *s)
+{
+	return s->port;
+}
+
+unsigned long swn_server_requests(const struct swn_server *s)
+{
+	return atomic_load(&s->requests);
+}

@@ -1,0 +1,36 @@
+/*
+ * http_in.h - the partner listener: HTTPS with mutual TLS (libevent +
+ * OpenSSL), POST /as4 and GET /healthz.
+ *
+ * TLS 1.2 or later only.  The handshake fails unless the client presents
+ * the TLS certificate pinned by an active agreement (checked in the
+ * certificate verification callback, against the agreement set of the
+ * moment, so a SIGHUP reload applies to the next handshake).  Bodies over
+ * the size limit are refused while they stream in (413); idle and slow
+ * connections time out.
+ *
+ * Worker threads each run an event loop on their own listening socket
+ * (SO_REUSEPORT), so the kernel spreads connections over the cores.  The
+ * inbound work itself is done by inbound.h; the ledger serialises writers.
+ */
+#ifndef SWN_HTTP_IN_H
+#define SWN_HTTP_IN_H
+
+#include "runtime.h"
+
+struct swn_server;
+
+/* Bind listen ("host:port") with workers threads and start serving. */
+int swn_server_start(struct swn_runtime *rt, const char *listen, int workers,
+		     struct swn_server **out, struct swn_err *err);
+
+/* Stop accepting, let requests in flight finish, join the threads. */
+void swn_server_stop(struct swn_server *s);
+
+/* The port actually bound (useful with port 0). */
+int swn_server_port(const struct swn_server *s);
+
+/* Requests served so far. */
+unsigned long swn_server_requests(const struct swn_server *s);
+
+#endif

@@ -1,0 +1,34 @@
+/*
+ * http_out.h - posting an AS4 message to a peer (libcurl, OpenSSL).
+ *
+ * One POST over HTTPS with this node's TLS client certificate, TLS 1.2 or
+ * later, the peer authenticated by the certificate the agreement pins (it
+ * is the only trust anchor, and its public key is pinned too), bounded
+ * connect and transfer times, and a bounded reply.
+ */
+#ifndef SWN_HTTP_OUT_H
+#define SWN_HTTP_OUT_H
+
+#include <openssl/x509.h>
+
+#include "buf.h"
+#include "err.h"
+
+/* Once per process, before threads start. */
+int swn_http_out_init(struct swn_err *err);
+void swn_http_out_cleanup(void);
+
+struct swn_post {
+	const char *url;
+	const char *client_cert;   /* our TLS certificate (PEM file) */
+	const char *client_key;    /* its key (PEM file) */
+	X509 *peer_tls;            /* the pinned peer certificate */
+	long timeout_s;
+};
+
+/* POST body; on a reply (any status) 0 with *status and reply filled;
+ * -1 with err (SWN_E_IO) when no reply came (connection, TLS, timeout). */
+int swn_http_post(const struct swn_post *p, const char *body, size_t len,
+		  long *status, struct swn_buf *reply, struct swn_err *err);
+
+#endif

@@ -1,0 +1,341 @@
+/* inbound.c - receiving AS4 messages; see inbound.h. */
+#include "autoconfig.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <libxml/tree.h>
+#include <openssl/sha.h>
+
+#include "as4.h"
+#include "fsutil.h"
+#include "inbound.h"
+#include "pipeline.h"
+#include "pki.h"
+#include "swn_limits.h"
+#include "wssec.h"
+#include "xmlsafe.h"
+
+/* What is known about the message while it is being checked. */
+struct job {
+	struct swn_runtime *rt;
+	const char *data;
+	size_t len;
+	struct swn_inbound_reply *reply;
+	struct swn_as4_msg m;
+	const struct swn_agreement *a;
+	char doctype[40];
+};
+
+static int serialise(xmlDocPtr doc, struct swn_buf *out, struct swn_err *err)
+{
+	xmlChar *bytes = NULL;
+	int n = 0, rc;
+
+	xmlDocDumpMemoryEnc(doc, &bytes, &n, "UTF-8");
+	if (bytes == NULL)
+		return swn_err_set(err, SWN_E_NOMEM, NULL, 0, "out of memory");
+	rc = swn_buf_add(out, bytes, (size_t)n, err);
+	xmlFree(bytes);
+	return rc;
+}
+
+/* Sign a signal we built and put it in the reply. */
+static int sign_into(struct job *j, xmlDocPtr sig, struct swn_err *err)
+{
+	struct swn_as4_msg m;
+
+	if (swn_as4_parse(sig, "signal", &m, err) < 0 ||
+	    swn_wssec_sign(sig, &m, j->rt->signer, err) < 0)
+		return -1;
+	return serialise(sig, &j->reply->body, err);
+}
+
+static const char *peer_name(const struct job *j)
+{
+	if (j->a)
+		return j->a->peer.id;
+	return j->m.user.from.id[0] ? j->m.user.from.id : "unknown";
+}
+
+/* Refuse the message: a REFUSED entry with the reason and the bytes, and
+ * a signed eb:Error as the reply. */
+static void refuse(struct job *j, enum swn_ebms_error code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void refuse(struct job *j, enum swn_ebms_error code, const char *fmt, ...)
+{
+	struct swn_inbound_reply *r = j->reply;
+	struct swn_event ev = { "in", peer_name(j), j->a ? j->a->id : "", j->doctype,
+				j->m.message_id, "REFUSED", NULL };
+	struct swn_err err;
+	char reason[600];
+	xmlDocPtr sig;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(r->reason, sizeof r->reason, fmt, ap);
+	va_end(ap);
+	swn_oneline(r->reason);
+	snprintf(reason, sizeof reason, "%s %s: %s", swn_ebms_code(code), swn_ebms_short(code),
+		 r->reason);
+	ev.reason = reason;
+	swn_err_clear(&err);
+	if (swn_ledger_append(j->rt->ledger, &ev, j->data, j->len, NULL, &err) < 0) {
+		/* Nothing refused goes unrecorded: without the ledger, ask the
+		 * sender to come back. */
+		r->http_status = 503;
+		snprintf(r->outcome, sizeof r->outcome, "ledger unavailable");
+		return;
+	}
+	snprintf(r->outcome, sizeof r->outcome, "error %s", swn_ebms_code(code));
+	sig = swn_as4_build_error(j->m.message_id, j->rt->cfg.party_id, code, r->reason, &err);
+	if (sig == NULL || sign_into(j, sig, &err) < 0)
+		r->http_status = 500;
+	xmlFreeDoc(sig);
+}
+
+/* The payload as a document of its own, for detection and validation. */
+static xmlDocPtr payload_doc(xmlNodePtr payload)
+{
+	xmlDocPtr d = xmlNewDoc(BAD_CAST "1.0");
+	xmlNodePtr copy = xmlDocCopyNode(payload, d, 1);
+
+	if (copy == NULL) {
+		xmlFreeDoc(d);
+		return NULL;
+	}
+	xmlDocSetRootElement(d, copy);
+	xmlReconciliateNs(d, copy);
+	return d;
+}
+
+/* The signed Receipt for this message: stored, then the reply. */
+static int receipt(struct job *j, struct swn_err *err)
+{
+	struct swn_event ev = { "in", j->a->peer.id, j->a->id, j->doctype, j->m.message_id,
+				"RECEIPT_SENT", NULL };
+	xmlDocPtr sig = swn_as4_build_receipt(&j->m, j->a->local.id, err);
+	int rc = -1;
+
+	if (sig && sign_into(j, sig, err) == 0 &&
+	    swn_ledger_append(j->rt->ledger, &ev, j->reply->body.data, j->reply->body.len,
+			      NULL, err) == 0)
+		rc = 0;
+	xmlFreeDoc(sig);
+	return rc;
+}
+
+/* Map to the domestic form and drop it into spool/in, whole. */
+static void deliver_local(struct job *j, xmlDocPtr payload)
+{
+	struct swn_event ev = { "in", j->a->peer.id, j->a->id, j->doctype, j->m.message_id,
+				"DELIVERED_LOCAL", NULL };
+	char name[SWN_AS4_ID_BYTES + 64], path[SWN_PATH_MAX + 400], reason[800];
+	struct swn_mapped mapped;
+	struct swn_err err;
+	size_t i;
+
+	swn_err_clear(&err);
+	snprintf(name, sizeof name, "%s-%s.xml", j->doctype, j->m.message_id);
+	for (i = 0; name[i]; i++)
+		if (!((name[i] >= 'a' && name[i] <= 'z') || (name[i] >= 'A' && name[i] <= 'Z') ||
+		      (name[i] >= '0' && name[i] <= '9') || name[i] == '.' || name[i] == '-'))
+			name[i] = '_';
+	snprintf(path, sizeof path, "%s/in/%s", j->rt->cfg.spool_dir, name);
+	if (swn_pipeline_map(j->rt->reg, payload, "payload", SWN_FORM_DOMESTIC, NULL, NULL,
+			     &mapped, &err) < 0 ||
+	    swn_file_write(path, mapped.out.data, mapped.out.len, 0640, SWN_WRITE_REPLACE, &err) < 0) {
+		snprintf(reason, sizeof reason, "%s", err.msg);
+		ev.event = "LOCAL_DELIVERY_FAILED";
+		ev.reason = reason;
+	} else {
+		ev.reason = path;
+	}
+	swn_buf_free(&mapped.out);
+	swn_err_clear(&err);
+	swn_ledger_append(j->rt->ledger, &ev, NULL, 0, NULL, &err);
+}
+
+/* A MessageId seen before: 1 handled (reply set), 0 new, -1 failure. */
+static int duplicate(struct job *j, struct swn_err *err)
+{
+	unsigned char digest[32], mine[32];
+	char *old = NULL;
+	size_t oldlen;
+	int found;
+
+	found = swn_ledger_evidence(j->rt->ledger, "in", j->m.message_id, "RECEIVED", &old,
+				    &oldlen, digest, err);
+	if (found <= 0)
+		return found;
+	free(old);
+	SHA256((const unsigned char *)j->data, j->len, mine);
+	if (memcmp(mine, digest, 32) != 0) {
+		refuse(j, SWN_EBMS_VALUE_INCONSISTENT,
+		       "MessageId %s was received before with other content", j->m.message_id);
+		return 1;
+	}
+	/* Same bytes: the original Receipt again, nothing stored twice. */
+	found = swn_ledger_evidence(j->rt->ledger, "in", j->m.message_id, "RECEIPT_SENT", &old,
+				    &oldlen, NULL, err);
+	if (found < 0)
+		return -1;
+	if (found == 1) {
+		int rc = swn_buf_add(&j->reply->body, old, oldlen, err);
+
+		free(old);
+		if (rc < 0)
+			return -1;
+	} else if (receipt(j, err) < 0) {
+		return -1;  /* stored, but the receipt was lost: make one now */
+	}
+	snprintf(j->reply->outcome, sizeof j->reply->outcome, "duplicate");
+	return 1;
+}
+
+void swn_inbound_handle(struct swn_runtime *rt, const char *data, size_t len,
+			X509 *client, struct swn_inbound_reply *reply)
+{
+	struct job j;
+	struct swn_err err;
+	const struct swn_doctype *type;
+	const struct swn_agreement_doc *entry;
+	enum swn_form form;
+	X509 *pins[SWN_MAX_PINS];
+	xmlDocPtr doc = NULL, payload = NULL;
+	char why[300];
+	int npins, i, dup;
+	time_t now = time(NULL);
+
+	memset(reply, 0, sizeof *reply);
+	swn_buf_init(&reply->body, SWN_MAX_DOCUMENT_BYTES);
+	reply->http_status = 200;
+	memset(&j, 0, sizeof j);
+	j.rt = rt;
+	j.data = data;
+	j.len = len;
+	j.reply = reply;
+	swn_err_clear(&err);
+	swn_runtime_agreements_lock(rt);
+
+	if (!(doc = swn_xml_parse(data, len, "message", &err))) {
+		refuse(&j, SWN_EBMS_OTHER, "%s", err.msg);
+		goto done;
+	}
+	if (swn_as4_parse(doc, "message", &j.m, &err) < 0) {
+		refuse(&j, SWN_EBMS_INVALID_HEADER, "%s", err.msg);
+		goto done;
+	}
+	snprintf(reply->msgid, sizeof reply->msgid, "%s", j.m.message_id);
+	if (j.m.kind != SWN_AS4_USER_MESSAGE) {
+		refuse(&j, SWN_EBMS_PMODE_MISMATCH,
+		       "signals are answered on the connection that carried the message; a pushed signal is not accepted");
+		goto done;
+	}
+	/* The agreement is the authenticated peer's; the message may only
+	 * narrow it down by AgreementRef. */
+	j.a = swn_runtime_find(rt, client, NULL, j.m.user.agreement_ref);
+	if (j.a == NULL) {
+		refuse(&j, SWN_EBMS_PMODE_MISMATCH,
+		       "no agreement%s%s with the peer that authenticated with this TLS certificate",
+		       j.m.user.agreement_ref[0] ? " " : "", j.m.user.agreement_ref);
+		goto done;
+	}
+	if (strcmp(j.m.user.from.id, j.a->peer.id) != 0) {
+		const struct swn_agreement *a = j.a;
+
+		refuse(&j, SWN_EBMS_FAILED_AUTHENTICATION,
+		       "From %s is not the authenticated peer %s", j.m.user.from.id, a->peer.id);
+		goto done;
+	}
+	npins = swn_agreement_pins_at(j.a, now, pins);
+	if (npins == 0) {
+		refuse(&j, SWN_EBMS_FAILED_AUTHENTICATION,
+		       "agreement %s accepts no signing certificate now", j.a->id);
+		goto done;
+	}
+	for (i = 0; i < npins; i++) {
+		swn_err_clear(&err);
+		if (swn_wssec_verify(doc, &j.m, pins[i], j.a->inbound_alg, NULL, &err) == 0)
+			break;
+	}
+	if (i == npins) {
+		refuse(&j, SWN_EBMS_FAILED_AUTHENTICATION, "%s", err.msg);
+		goto done;
+	}
+	/* From here on only the signed eb:Messaging and soap:Body are read. */
+	if (strcmp(j.m.user.to.id, j.a->local.id) != 0) {
+		refuse(&j, SWN_EBMS_PMODE_MISMATCH, "To %s is not this node (%s)",
+		       j.m.user.to.id, j.a->local.id);
+		goto done;
+	}
+	if (!swn_agreement_in_force(j.a, now, why, sizeof why)) {
+		refuse(&j, SWN_EBMS_PMODE_MISMATCH, "%s", why);
+		goto done;
+	}
+	if (!(payload = payload_doc(j.m.payload))) {
+		refuse(&j, SWN_EBMS_OTHER, "out of memory");
+		goto done;
+	}
+	swn_err_clear(&err);
+	if (!(type = swn_registry_detect(rt->reg, payload, "payload", &form, &err)) ||
+	    form != SWN_FORM_INTERNATIONAL) {
+		refuse(&j, SWN_EBMS_PMODE_MISMATCH, "%s",
+		       type ? "the payload is a domestic document; peers send the international form"
+			    : err.msg);
+		goto done;
+	}
+	snprintf(j.doctype, sizeof j.doctype, "%s", swn_doctype_id(type));
+	entry = swn_agreement_doc(j.a, j.doctype);
+	if (entry == NULL || !entry->in) {
+		refuse(&j, SWN_EBMS_PMODE_MISMATCH, "agreement %s does not allow receiving %s documents",
+		       j.a->id, j.doctype);
+		goto done;
+	}
+	if (strcmp(entry->service, j.m.user.service) != 0 || strcmp(entry->action, j.m.user.action) != 0) {
+		refuse(&j, SWN_EBMS_PMODE_MISMATCH,
+		       "Service %s / Action %s do not match agreement %s for %s (%s / %s)",
+		       j.m.user.service, j.m.user.action, j.a->id, j.doctype, entry->service, entry->action);
+		goto done;
+	}
+	swn_err_clear(&err);
+	if ((dup = duplicate(&j, &err)) != 0) {
+		if (dup < 0)
+			reply->http_status = 503;
+		goto done;
+	}
+	swn_err_clear(&err);
+	if (swn_doctype_validate(type, SWN_FORM_INTERNATIONAL, payload, "payload", NULL, NULL, &err) < 0) {
+		refuse(&j, SWN_EBMS_OTHER, "the %s document is not valid: line %ld: %s", j.doctype,
+		       err.line, err.msg);
+		goto done;
+	}
+	{
+		struct swn_event ev = { "in", j.a->peer.id, j.a->id, j.doctype, j.m.message_id,
+					"RECEIVED", NULL };
+
+		swn_err_clear(&err);
+		if (swn_ledger_append(rt->ledger, &ev, data, len, NULL, &err) < 0) {
+			reply->http_status = 503;
+			snprintf(reply->outcome, sizeof reply->outcome, "ledger unavailable");
+			goto done;
+		}
+	}
+	swn_err_clear(&err);
+	if (receipt(&j, &err) < 0) {
+		/* Stored: the sender's retry gets a receipt. */
+		reply->http_status = 503;
+		swn_buf_free(&reply->body);
+		snprintf(reply->outcome, sizeof reply->outcome, "receipt failed");
+		goto done;
+	}
+	snprintf(reply->outcome, sizeof reply->outcome, "receipt");
+	deliver_local(&j, payload);
+done:
+	swn_runtime_agreements_unlock(rt);
+	xmlFreeDoc(payload);
+	xmlFreeDoc(doc);
+}

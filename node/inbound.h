@@ -1,0 +1,44 @@
+/*
+ * inbound.h - what the node does with an AS4 message a peer posted.
+ *
+ * One function takes the bytes of a POST /as4 from a peer that has
+ * authenticated with a TLS client certificate and produces the reply, in
+ * this order (../shared/DESIGN.md):
+ *   safe parse -> AS4 structure -> agreement of the authenticated peer ->
+ *   signature with the peer's pinned certificate -> header checks (From is
+ *   the peer, To is us, agreement in force, document type and Service /
+ *   Action allowed inbound) -> duplicate check -> international schema ->
+ *   ledger RECEIVED (durable) -> signed Receipt -> map to domestic ->
+ *   spool/in (atomic rename) -> ledger DELIVERED_LOCAL.
+ * A message refused on the way gets a signed eb:Error and a REFUSED entry
+ * with the reason and the bytes received.  A repeated MessageId with the
+ * same bytes gets the original Receipt and is stored once; with other
+ * bytes it is refused.
+ *
+ * Invariants:
+ *  - No Receipt is produced for a message that is not durable in the ledger.
+ *  - Only the nodes the signature covered (the Envelope's eb:Messaging and
+ *    soap:Body) are read after verification.
+ */
+#ifndef SWN_INBOUND_H
+#define SWN_INBOUND_H
+
+#include <openssl/x509.h>
+
+#include "buf.h"
+#include "runtime.h"
+
+struct swn_inbound_reply {
+	int http_status;           /* 200 with a signal; 503: try again later */
+	struct swn_buf body;       /* the signed signal (application/soap+xml) */
+	char outcome[32];          /* "receipt", "duplicate", "error EBMS:0101", ... */
+	char msgid[SWN_AS4_ID_BYTES];
+	char reason[512];          /* why a message was refused */
+};
+
+/* Handle one request body; reply->body is initialised here and must be
+ * freed with swn_buf_free(). */
+void swn_inbound_handle(struct swn_runtime *rt, const char *data, size_t len,
+			X509 *client, struct swn_inbound_reply *reply);
+
+#endif

@@ -1,0 +1,27 @@
+/* log.c - event lines on standard error; see log.h. */
+#include "autoconfig.h"
+
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#include "as4.h"
+#include "log.h"
+
+static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
+
+void swn_log(const char *fmt, ...)
+{
+	char now[40], line[1200];
+	va_list ap;
+
+	swn_as4_now(now);
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof line, fmt, ap);
+	va_end(ap);
+	pthread_mutex_lock(&log_lock);
+	fprintf(stderr, "%s swnode[%ld]: %s\n", now, (long)getpid(), line);
+	fflush(stderr);
+	pthread_mutex_unlock(&log_lock);
+}

@@ -1,0 +1,12 @@
+/*
+ * log.h - one line per event on standard error, with a UTC timestamp:
+ *   2026-11-26T18:40:01.123Z swnode[1234]: in 5f..@SG-NTP from SG-NTP: receipt
+ * Lines from threads never interleave.  Keys and documents are never
+ * logged, only identifiers and outcomes.
+ */
+#ifndef SWN_LOG_H
+#define SWN_LOG_H
+
+void swn_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif

@@ -1,0 +1,501 @@
+/* outbox.c - submit, deliver, retry, resend; see outbox.h. */
+#include "autoconfig.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "as4.h"
+#include "http_out.h"
+#include "log.h"
+#include "outbox.h"
+#include "pipeline.h"
+#include "swn_limits.h"
+#include "wssec.h"
+#include "xmlsafe.h"
+
+struct swn_outbox {
+	struct swn_runtime *rt;
+	sqlite3 *db;
+	pthread_mutex_t lock;
+};
+
+static const char outbox_sql[] =
+	"CREATE TABLE IF NOT EXISTS outbox("
+	"  msgid TEXT PRIMARY KEY,"
+	"  agreement TEXT NOT NULL,"
+	"  peer TEXT NOT NULL,"
+	"  doctype TEXT NOT NULL,"
+	"  state TEXT NOT NULL,"
+	"  attempts INTEGER NOT NULL DEFAULT 0,"
+	"  next_attempt INTEGER NOT NULL,"
+	"  last_error TEXT);"
+	"CREATE INDEX IF NOT EXISTS outbox_due ON outbox(state, next_attempt);";
+
+static int db_err(struct swn_outbox *o, const char *what, struct swn_err *err)
+{
+	return swn_err_set(err, SWN_E_DB, o->rt->cfg.ledger_db, 0, "%s: %s", what,
+			   sqlite3_errmsg(o->db));
+}
+
+int swn_outbox_open(struct swn_runtime *rt, struct swn_outbox **out, struct swn_err *err)
+{
+	struct swn_outbox *o = calloc(1, sizeof *o);
+
+	*out = NULL;
+	if (o == NULL)
+		return swn_err_set(err, SWN_E_NOMEM, NULL, 0, "out of memory");
+	o->rt = rt;
+	pthread_mutex_init(&o->lock, NULL);
+	if (sqlite3_open_v2(rt->cfg.ledger_db, &o->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX,
+			    NULL) != SQLITE_OK ||
+	    sqlite3_busy_timeout(o->db, 10000) != SQLITE_OK ||
+	    sqlite3_exec(o->db, "PRAGMA synchronous=FULL;", NULL, NULL, NULL) != SQLITE_OK ||
+	    sqlite3_exec(o->db, outbox_sql, NULL, NULL, NULL) != SQLITE_OK) {
+		db_err(o, "cannot open the outbox", err);
+		swn_outbox_close(o);
+		return -1;
+	}
+	*out = o;
+	return 0;
+}
+
+void swn_outbox_close(struct swn_outbox *o)
+{
+	if (o == NULL)
+		return;
+	sqlite3_close(o->db);
+	pthread_mutex_destroy(&o->lock);
+	free(o);
+}
+
+/* Run one statement with text/int parameters ("t" text, "i" int64). */
+static int exec(struct swn_outbox *o, const char *sql, const char *types,
+		const void *const *args, struct swn_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	int i, rc = -1;
+
+	pthread_mutex_lock(&o->lock);
+	if (sqlite3_prepare_v2(o->db, sql, -1, &st, NULL) != SQLITE_OK)
+		goto out;
+	for (i = 0; types[i]; i++) {
+		if (types[i] == 't')
+			sqlite3_bind_text(st, i + 1, args[i], -1, SQLITE_TRANSIENT);
+		else
+			sqlite3_bind_int64(st, i + 1, *(const long long *)args[i]);
+	}
+	if (sqlite3_step(st) == SQLITE_DONE)
+		rc = 0;
+out:
+	if (rc < 0)
+		db_err(o, "outbox", err);
+	sqlite3_finalize(st);
+	pthread_mutex_unlock(&o->lock);
+	return rc;
+}
+
+static int set_state(struct swn_outbox *o, const char *msgid, const char *state,
+		     long long attempts, long long next, const char *last_error,
+		     struct swn_err *err)
+{
+	const void *args[] = { state, &attempts, &next, last_error ? last_error : "", msgid };
+
+	return exec(o, "UPDATE outbox SET state = ?, attempts = ?, next_attempt = ?, last_error = ?"
+		       " WHERE msgid = ?", "tiitt", args, err);
+}
+
+/* ---- submit ---- */
+
+static const struct swn_agreement *agreement_for(struct swn_runtime *rt, const char *to,
+						 const char *doctype, time_t now,
+						 char *why, size_t n)
+{
+	const struct swn_agreement *a, *any = NULL;
+	int i;
+
+	why[0] = '\0';
+	for (i = 0; i < rt->nagreements; i++) {
+		const struct swn_agreement_doc *d;
+
+		a = rt->agreements[i];
+		if (strcmp(a->peer.id, to) != 0)
+			continue;
+		any = a;
+		if (!swn_agreement_in_force(a, now, why, n))
+			continue;
+		d = swn_agreement_doc(a, doctype);
+		if (d && d->out)
+			return a;
+		snprintf(why, n, "agreement %s does not allow sending %s documents", a->id, doctype);
+	}
+	if (any == NULL)
+		snprintf(why, n, "no agreement with party %s in %s", to, rt->cfg.peers_dir);
+	return NULL;
+}
+
+int swn_outbox_submit(struct swn_outbox *o, xmlDocPtr doc, const char *name,
+		      const char *to, char *msgid, size_t n, struct swn_err *err)
+{
+	struct swn_runtime *rt = o->rt;
+	const struct swn_doctype *type;
+	const struct swn_agreement *a;
+	const struct swn_agreement_doc *entry;
+	struct swn_mapped mapped;
+	struct swn_as4_user u;
+	struct swn_as4_msg m;
+	enum swn_form form;
+	xmlDocPtr intl = NULL, env = NULL;
+	xmlChar *bytes = NULL;
+	char why[1500];
+	int len = 0, rc = -1;
+	time_t now = time(NULL);
+
+	swn_buf_init(&mapped.out, 0);
+	if (swn_pipeline_validate(rt->reg, doc, name, NULL, NULL, &type, &form, err) < 0)
+		return -1;
+	if (form == SWN_FORM_DOMESTIC &&
+	    (swn_pipeline_map(rt->reg, doc, name, SWN_FORM_INTERNATIONAL, NULL, NULL, &mapped, err) < 0 ||
+	     !(intl = swn_xml_parse(mapped.out.data, mapped.out.len, name, err))))
+		goto done;
+	swn_runtime_agreements_lock(rt);
+	a = agreement_for(rt, to, swn_doctype_id(type), now, why, sizeof why);
+	if (a == NULL) {
+		swn_runtime_agreements_unlock(rt);
+		swn_err_set(err, SWN_E_CONFIG, name, 0, "cannot send to %s: %s", to, why);
+		goto done;
+	}
+	entry = swn_agreement_doc(a, swn_doctype_id(type));
+	memset(&u, 0, sizeof u);
+	swn_as4_new_id(a->local.id, u.message_id, sizeof u.message_id);
+	swn_as4_now(u.timestamp);
+	swn_as4_new_id(a->local.id, u.conversation_id, sizeof u.conversation_id);
+	snprintf(u.agreement_ref, sizeof u.agreement_ref, "%s", a->id);
+	snprintf(u.service, sizeof u.service, "%s", entry->service);
+	snprintf(u.action, sizeof u.action, "%s", entry->action);
+	u.from = a->local;
+	u.to = a->peer;
+	swn_runtime_agreements_unlock(rt);
+	if (!(env = swn_as4_build_user(&u, xmlDocGetRootElement(intl ? intl : doc), err)) ||
+	    swn_as4_parse(env, "envelope", &m, err) < 0 ||
+	    swn_wssec_sign(env, &m, rt->signer, err) < 0)
+		goto done;
+	xmlDocDumpMemoryEnc(env, &bytes, &len, "UTF-8");
+	if (bytes == NULL) {
+		swn_err_set(err, SWN_E_NOMEM, NULL, 0, "out of memory");
+		goto done;
+	}
+	{
+		struct swn_event ev = { "out", u.to.id, u.agreement_ref, swn_doctype_id(type),
+					u.message_id, "SUBMITTED", NULL };
+		long long next = (long long)now, zero = 0;
+		const void *args[] = { u.message_id, u.agreement_ref, u.to.id, swn_doctype_id(type),
+				       "SUBMITTED", &zero, &next };
+
+		/* Evidence first: once SUBMITTED is durable, nothing is lost. */
+		if (swn_ledger_append(rt->ledger, &ev, bytes, (size_t)len, NULL, err) < 0 ||
+		    exec(o, "INSERT INTO outbox(msgid, agreement, peer, doctype, state, attempts, next_attempt)"
+			    " VALUES (?, ?, ?, ?, ?, ?, ?)", "tttttii", args, err) < 0)
+			goto done;
+	}
+	snprintf(msgid, n, "%s", u.message_id);
+	rc = 0;
+done:
+	xmlFree(bytes);
+	xmlFreeDoc(env);
+	xmlFreeDoc(intl);
+	swn_buf_free(&mapped.out);
+	return rc;
+}
+
+/* ---- deliver ---- */
+
+struct due {
+	char msgid[SWN_AS4_ID_BYTES];
+	char agreement[SWN_MAX_ID_LEN + 1];
+	char doctype[40];
+	int attempts;
+};
+
+/* Up to max due messages. */
+static int due_list(struct swn_outbox *o, time_t now, struct due *out, int max)
+{
+	sqlite3_stmt *st = NULL;
+	int n = 0;
+
+	pthread_mutex_lock(&o->lock);
+	if (sqlite3_prepare_v2(o->db,
+			       "SELECT msgid, agreement, doctype, attempts FROM outbox"
+			       " WHERE state IN ('SUBMITTED','RETRYING') AND next_attempt <= ?"
+			       " ORDER BY next_attempt LIMIT ?", -1, &st, NULL) == SQLITE_OK) {
+		sqlite3_bind_int64(st, 1, (long long)now);
+		sqlite3_bind_int(st, 2, max);
+		while (n < max && sqlite3_step(st) == SQLITE_ROW) {
+			snprintf(out[n].msgid, sizeof out[n].msgid, "%s", sqlite3_column_text(st, 0));
+			snprintf(out[n].agreement, sizeof out[n].agreement, "%s", sqlite3_column_text(st, 1));
+			snprintf(out[n].doctype, sizeof out[n].doctype, "%s", sqlite3_column_text(st, 2));
+			out[n].attempts = sqlite3_column_int(st, 3);
+			n++;
+		}
+	}
+	sqlite3_finalize(st);
+	pthread_mutex_unlock(&o->lock);
+	return n;
+}
+
+static void record(struct swn_outbox *o, const struct due *d, const char *peer,
+		   const char *event, const char *reason, const void *evidence, size_t len)
+{
+	struct swn_event ev = { "out", peer, d->agreement, d->doctype, d->msgid, event, reason };
+	struct swn_err err;
+
+	swn_err_clear(&err);
+	if (swn_ledger_append(o->rt->ledger, &ev, evidence, len, NULL, &err) < 0)
+		swn_log("out %s: cannot record %s: %s", d->msgid, event, err.msg);
+	if (strcmp(event, "SENT") != 0)
+		swn_log("out %s to %s: %s%s%s", d->msgid, peer, event, reason ? ": " : "",
+			reason ? reason : "");
+}
+
+/* Every ds:Reference of our signature must come back in the receipt's
+ * NonRepudiationInformation with the same URI and DigestValue. */
+static int receipt_matches(xmlDocPtr ours, const struct swn_as4_msg *receipt)
+{
+	struct swn_as4_msg m;
+	struct swn_err err;
+	xmlNodePtr si, r, part, rr;
+	int refs = 0, matched = 0;
+
+	swn_err_clear(&err);
+	if (swn_as4_parse(ours, "ours", &m, &err) < 0 || !(si = swn_as4_signed_info(&m)))
+		return 0;
+	for (r = si->children; r; r = r->next) {
+		xmlChar *uri, *dv;
+
+		if (r->type != XML_ELEMENT_NODE || !xmlStrEqual(r->name, BAD_CAST "Reference"))
+			continue;
+		refs++;
+		uri = xmlGetProp(r, BAD_CAST "URI");
+		dv = xmlNodeGetContent(swn_xml_child(r, "DigestValue"));
+		for (part = receipt->receipt ? receipt->receipt->children : NULL; part; part = part->next) {
+			xmlNodePtr nri = part;
+
+			if (nri->type != XML_ELEMENT_NODE)
+				continue;
+			for (part = nri->children; part; part = part->next) {
+				rr = part->type == XML_ELEMENT_NODE ? part->children : NULL;
+				for (; rr; rr = rr->next) {
+					xmlChar *u2, *d2;
+
+					if (rr->type != XML_ELEMENT_NODE || !xmlStrEqual(rr->name, BAD_CAST "Reference"))
+						continue;
+					u2 = xmlGetProp(rr, BAD_CAST "URI");
+					d2 = xmlNodeGetContent(swn_xml_child(rr, "DigestValue"));
+					if (u2 && d2 && uri && dv && xmlStrEqual(u2, uri) && xmlStrEqual(d2, dv))
+						matched++;
+					xmlFree(u2);
+					xmlFree(d2);
+				}
+			}
+			break;
+		}
+		xmlFree(uri);
+		xmlFree(dv);
+	}
+	return refs > 0 && matched == refs;
+}
+
+/* One delivery attempt of d. */
+static void deliver(struct swn_outbox *o, const struct due *d, time_t now)
+{
+	struct swn_runtime *rt = o->rt;
+	const struct swn_agreement *a;
+	struct swn_post post;
+	struct swn_buf reply;
+	struct swn_as4_msg m;
+	struct swn_err err;
+	X509 *pins[SWN_MAX_PINS];
+	char *bytes = NULL, reason[1200], peer[SWN_PARTY_BYTES];
+	xmlDocPtr ours = NULL, sig = NULL;
+	size_t len;
+	long status = 0;
+	int npins, i, retry, attempts = d->attempts + 1, verified = 0;
+
+	swn_err_clear(&err);
+	swn_buf_init(&reply, SWN_MAX_DOCUMENT_BYTES);
+	swn_runtime_agreements_lock(rt);
+	a = swn_runtime_agreement(rt, d->agreement);
+	if (a == NULL) {
+		swn_runtime_agreements_unlock(rt);
+		snprintf(reason, sizeof reason, "agreement %s is no longer loaded", d->agreement);
+		record(o, d, "", "FAILED", reason, NULL, 0);
+		set_state(o, d->msgid, "FAILED", attempts, 0, reason, &err);
+		return;
+	}
+	snprintf(peer, sizeof peer, "%s", a->peer.id);
+	if (swn_ledger_evidence(rt->ledger, "out", d->msgid, "SUBMITTED", &bytes, &len, NULL, &err) != 1) {
+		swn_runtime_agreements_unlock(rt);
+		snprintf(reason, sizeof reason, "the submitted message is not in the ledger: %s", err.msg);
+		record(o, d, peer, "FAILED", reason, NULL, 0);
+		set_state(o, d->msgid, "FAILED", attempts, 0, reason, &err);
+		return;
+	}
+	post.url = a->endpoint;
+	post.client_cert = rt->cfg.tls_cert;
+	post.client_key = rt->cfg.tls_key;
+	post.peer_tls = X509_dup(a->tls);
+	post.timeout_s = 60;
+	retry = attempts <= a->nretry ? a->retry[attempts - 1] : -1;
+	npins = swn_agreement_pins_at(a, now, pins);
+	for (i = 0; i < npins; i++)
+		X509_up_ref(pins[i]);
+	{
+		char alg[16];
+
+		snprintf(alg, sizeof alg, "%s", a->inbound_alg);
+		swn_runtime_agreements_unlock(rt);
+		if (swn_http_post(&post, bytes, len, &status, &reply, &err) < 0) {
+			snprintf(reason, sizeof reason, "no reply: %s", err.msg);
+			goto again;
+		}
+		record(o, d, peer, "SENT", NULL, NULL, 0);
+		if (status >= 500 || reply.len == 0) {
+			snprintf(reason, sizeof reason, "HTTP %ld from the peer", status);
+			goto again;
+		}
+		swn_err_clear(&err);
+		if (!(sig = swn_xml_parse(reply.data, reply.len, "reply", &err)) ||
+		    swn_as4_parse(sig, "reply", &m, &err) < 0) {
+			snprintf(reason, sizeof reason, "HTTP %ld with a reply that is not an AS4 signal: %s",
+				 status, err.msg);
+			goto again;
+		}
+		for (i = 0; i < npins && !verified; i++) {
+			swn_err_clear(&err);
+			verified = swn_wssec_verify(sig, &m, pins[i], alg, NULL, &err) == 0;
+		}
+		if (!verified) {
+			snprintf(reason, sizeof reason, "the reply's signature does not verify: %s", err.msg);
+			goto again;
+		}
+	}
+	if (strcmp(m.ref_to, d->msgid) != 0) {
+		snprintf(reason, sizeof reason, "the reply refers to %s, not to this message", m.ref_to);
+		goto again;
+	}
+	if (m.kind == SWN_AS4_ERROR) {
+		snprintf(reason, sizeof reason, "%s %s", m.error_code, m.error_text);
+		record(o, d, peer, "FAILED", reason, reply.data, reply.len);
+		set_state(o, d->msgid, "FAILED", attempts, 0, reason, &err);
+		goto done;
+	}
+	ours = swn_xml_parse(bytes, len, "ours", &err);
+	if (m.kind != SWN_AS4_RECEIPT || !ours || !receipt_matches(ours, &m)) {
+		snprintf(reason, sizeof reason, "the receipt does not repeat this message's digests (EBMS:0302 InvalidReceipt)");
+		goto again;
+	}
+	record(o, d, peer, "DELIVERED", NULL, reply.data, reply.len);
+	set_state(o, d->msgid, "DELIVERED", attempts, 0, NULL, &err);
+	goto done;
+again:
+	if (retry < 0) {
+		char last[1300];
+
+		snprintf(last, sizeof last, "retries exhausted; last: %s", reason);
+		record(o, d, peer, "FAILED", last, NULL, 0);
+		set_state(o, d->msgid, "FAILED", attempts, 0, last, &err);
+	} else {
+		record(o, d, peer, "RETRYING", reason, NULL, 0);
+		set_state(o, d->msgid, "RETRYING", attempts, (long long)now + retry, reason, &err);
+	}
+done:
+	for (i = 0; i < npins; i++)
+		X509_free(pins[i]);
+	X509_free(post.peer_tls);
+	xmlFreeDoc(ours);
+	xmlFreeDoc(sig);
+	swn_buf_free(&reply);
+	free(bytes);
+}
+
+int swn_outbox_run(struct swn_outbox *o, time_t now, struct swn_err *err)
+{
+	struct due list[32];
+	int n, i;
+
+	(void)err;
+	n = due_list(o, now, list, 32);
+	for (i = 0; i < n; i++)
+		deliver(o, &list[i], now);
+	return n;
+}
+
+long swn_outbox_next_due(struct swn_outbox *o, time_t now)
+{
+	sqlite3_stmt *st = NULL;
+	long next = -1;
+
+	pthread_mutex_lock(&o->lock);
+	if (sqlite3_prepare_v2(o->db, "SELECT min(next_attempt) FROM outbox WHERE state IN ('SUBMITTED','RETRYING')",
+			       -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL) {
+		long long t = sqlite3_column_int64(st, 0);
+
+		next = t <= (long long)now ? 0 : (long)(t - (long long)now);
+	}
+	sqlite3_finalize(st);
+	pthread_mutex_unlock(&o->lock);
+	return next;
+}
+
+int swn_outbox_get(struct swn_outbox *o, const char *msgid, char *state, size_t sn,
+		   int *attempts, time_t *next, char *last_error, size_t en,
+		   struct swn_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = 0;
+
+	pthread_mutex_lock(&o->lock);
+	if (sqlite3_prepare_v2(o->db, "SELECT state, attempts, next_attempt, last_error FROM outbox WHERE msgid = ?",
+			       -1, &st, NULL) != SQLITE_OK) {
+		rc = db_err(o, "cannot read the outbox", err);
+	} else {
+		sqlite3_bind_text(st, 1, msgid, -1, SQLITE_TRANSIENT);
+		if (sqlite3_step(st) == SQLITE_ROW) {
+			snprintf(state, sn, "%s", sqlite3_column_text(st, 0));
+			*attempts = sqlite3_column_int(st, 1);
+			*next = (time_t)sqlite3_column_int64(st, 2);
+			snprintf(last_error, en, "%s", sqlite3_column_text(st, 3) ? (const char *)sqlite3_column_text(st, 3) : "");
+			rc = 1;
+		}
+	}
+	sqlite3_finalize(st);
+	pthread_mutex_unlock(&o->lock);
+	return rc;
+}
+
+int swn_outbox_resend(struct swn_outbox *o, const char *msgid, struct swn_err *err)
+{
+	char state[32], last[600];
+	int attempts;
+	time_t next;
+	int found = swn_outbox_get(o, msgid, state, sizeof state, &attempts, &next, last, sizeof last, err);
+
+	if (found < 0)
+		return -1;
+	if (found == 0)
+		return swn_err_set(err, SWN_E_NOT_FOUND, NULL, 0, "message %s is not in the outbox", msgid);
+	if (strcmp(state, "DELIVERED") == 0)
+		return swn_err_set(err, SWN_E_USAGE, NULL, 0,
+				   "message %s was delivered; a resend would only fetch the same receipt", msgid);
+	{
+		struct swn_event ev = { "out", "", "", "", msgid, "RESEND", "requested by the operator" };
+
+		if (swn_ledger_append(o->rt->ledger, &ev, NULL, 0, NULL, err) < 0)
+			return -1;
+	}
+	return set_state(o, msgid, "RETRYING", 0, (long long)time(NULL), "resend requested", err);
+}

@@ -1,0 +1,55 @@
+/*
+ * outbox.h - sending documents: submit, deliver, retry, resend.
+ *
+ * Submitting runs the document pipeline, builds and signs the UserMessage
+ * for the agreement with the peer, records it (ledger SUBMITTED, with the
+ * signed bytes as evidence) and queues it in the outbox table.  Delivery
+ * posts due messages, verifies the signed reply with the peer's pinned
+ * certificate and records the outcome:
+ *   SENT       a reply came back;
+ *   DELIVERED  it is a Receipt for this message whose NonRepudiationInformation
+ *              repeats our references' digests (evidence: the receipt);
+ *   RETRYING   no reply, a 5xx, or a reply that does not verify; the next try
+ *              follows the agreement's retry schedule;
+ *   FAILED     the peer answered with an eb:Error, or the schedule ran out.
+ * FAILED messages stay visible and can be resent; a resend delivers the same
+ * signed bytes under the same MessageId (the peer eliminates duplicates).
+ *
+ * The outbox table lives in ledger.db beside the append-only ledger, but it
+ * is a mutable work queue, not evidence: its rows change as deliveries go.
+ */
+#ifndef SWN_OUTBOX_H
+#define SWN_OUTBOX_H
+
+#include <time.h>
+
+#include <libxml/tree.h>
+
+#include "runtime.h"
+
+struct swn_outbox;
+
+int swn_outbox_open(struct swn_runtime *rt, struct swn_outbox **out, struct swn_err *err);
+void swn_outbox_close(struct swn_outbox *o);
+
+/* Submit a document (parsed; domestic or international) to peer party
+ * `to`.  msgid receives the MessageId. */
+int swn_outbox_submit(struct swn_outbox *o, xmlDocPtr doc, const char *name,
+		      const char *to, char *msgid, size_t n, struct swn_err *err);
+
+/* Deliver every message due at now; returns how many were attempted. */
+int swn_outbox_run(struct swn_outbox *o, time_t now, struct swn_err *err);
+
+/* Seconds until the next message is due (-1: none queued). */
+long swn_outbox_next_due(struct swn_outbox *o, time_t now);
+
+/* Queue msgid for delivery again now (after FAILED, or to hurry a retry). */
+int swn_outbox_resend(struct swn_outbox *o, const char *msgid, struct swn_err *err);
+
+/* The queue state of msgid: 1 found (state, attempts, next try, last
+ * error), 0 not in the outbox. */
+int swn_outbox_get(struct swn_outbox *o, const char *msgid, char *state, size_t sn,
+		   int *attempts, time_t *next, char *last_error, size_t en,
+		   struct swn_err *err);
+
+#endif

@@ -1,0 +1,173 @@
+/* runtime.c - a running node; see runtime.h. */
+#include "autoconfig.h"
+
+#include <dirent.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "pki.h"
+#include "runtime.h"
+
+static void free_set(struct swn_agreement **set, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		swn_agreement_free(set[i]);
+	free(set);
+}
+
+/* Every .xml file in peers/ that loads; problems go to report. */
+static int load_set(struct swn_runtime *rt, struct swn_agreement ***out, int *nout,
+		    swn_report_fn report, void *ctx, struct swn_err *err)
+{
+	DIR *d = opendir(rt->cfg.peers_dir);
+	struct swn_agreement **set = NULL, **grown, *a;
+	struct dirent *e;
+	char path[SWN_PATH_MAX + 300];
+	int n = 0;
+	size_t len;
+
+	*out = NULL;
+	*nout = 0;
+	if (d == NULL)
+		return swn_err_set(err, SWN_E_IO, rt->cfg.peers_dir, 0, "cannot read the peers directory");
+	while ((e = readdir(d)) != NULL) {
+		struct swn_err one;
+
+		len = strlen(e->d_name);
+		if (e->d_name[0] == '.' || len < 5 || strcmp(e->d_name + len - 4, ".xml") != 0)
+			continue;
+		snprintf(path, sizeof path, "%s/%s", rt->cfg.peers_dir, e->d_name);
+		swn_err_clear(&one);
+		if (swn_agreement_load(path, rt->reg, &rt->cfg, &a, &one) < 0) {
+			if (report)
+				report(ctx, &one);
+			continue;
+		}
+		if (!(grown = realloc(set, sizeof *set * (size_t)(n + 1)))) {
+			swn_agreement_free(a);
+			free_set(set, n);
+			closedir(d);
+			return swn_err_set(err, SWN_E_NOMEM, NULL, 0, "out of memory");
+		}
+		set = grown;
+		set[n++] = a;
+	}
+	closedir(d);
+	*out = set;
+	*nout = n;
+	return 0;
+}
+
+int swn_runtime_open(const char *home, swn_report_fn report, void *ctx,
+		     struct swn_runtime **out, struct swn_err *err)
+{
+	struct swn_runtime *rt = calloc(1, sizeof *rt);
+	pthread_rwlock_t *lock = calloc(1, sizeof *lock);
+
+	*out = NULL;
+	if (rt == NULL || lock == NULL) {
+		free(rt);
+		free(lock);
+		return swn_err_set(err, SWN_E_NOMEM, NULL, 0, "out of memory");
+	}
+	pthread_rwlock_init(lock, NULL);
+	rt->lock = lock;
+	if (swn_config_load(home, &rt->cfg, err) < 0 ||
+	    swn_registry_load(swn_schema_dir(), &rt->reg, err) < 0 ||
+	    swn_signer_load(rt->cfg.signing_key, rt->cfg.signing_cert, &rt->signer, err) < 0 ||
+	    !(rt->tls_cert = swn_cert_read(rt->cfg.tls_cert, err)) ||
+	    swn_ledger_open(rt->cfg.ledger_db, &rt->ledger, err) < 0 ||
+	    load_set(rt, &rt->agreements, &rt->nagreements, report, ctx, err) < 0) {
+		swn_runtime_close(rt);
+		return -1;
+	}
+	*out = rt;
+	return 0;
+}
+
+void swn_runtime_close(struct swn_runtime *rt)
+{
+	if (rt == NULL)
+		return;
+	free_set(rt->agreements, rt->nagreements);
+	swn_ledger_close(rt->ledger);
+	X509_free(rt->tls_cert);
+	swn_signer_free(rt->signer);
+	swn_registry_free(rt->reg);
+	pthread_rwlock_destroy(rt->lock);
+	free(rt->lock);
+	free(rt);
+}
+
+int swn_runtime_reload(struct swn_runtime *rt, swn_report_fn report, void *ctx,
+		       struct swn_err *err)
+{
+	struct swn_agreement **set, **old;
+	int n, nold;
+
+	if (load_set(rt, &set, &n, report, ctx, err) < 0)
+		return -1;
+	pthread_rwlock_wrlock(rt->lock);
+	old = rt->agreements;
+	nold = rt->nagreements;
+	rt->agreements = set;
+	rt->nagreements = n;
+	pthread_rwlock_unlock(rt->lock);
+	free_set(old, nold);
+	return n;
+}
+
+void swn_runtime_agreements_lock(struct swn_runtime *rt)
+{
+	pthread_rwlock_rdlock(rt->lock);
+}
+
+void swn_runtime_agreements_unlock(struct swn_runtime *rt)
+{
+	pthread_rwlock_unlock(rt->lock);
+}
+
+const struct swn_agreement *swn_runtime_agreement(const struct swn_runtime *rt,
+						  const char *id)
+{
+	int i;
+
+	for (i = 0; i < rt->nagreements; i++)
+		if (strcmp(rt->agreements[i]->id, id) == 0)
+			return rt->agreements[i];
+	return NULL;
+}
+
+const struct swn_agreement *swn_runtime_find(const struct swn_runtime *rt, X509 *tls,
+					     const char *peer_party, const char *ref)
+{
+	int i;
+
+	for (i = 0; i < rt->nagreements; i++) {
+		const struct swn_agreement *a = rt->agreements[i];
+
+		if (tls && X509_cmp(a->tls, tls) != 0)
+			continue;
+		if (ref && *ref && strcmp(a->id, ref) != 0)
+			continue;
+		if (peer_party && strcmp(a->peer.id, peer_party) != 0)
+			continue;
+		return a;
+	}
+	return NULL;
+}
+
+int swn_runtime_tls_pinned(const struct swn_runtime *rt, X509 *cert)
+{
+	int i;
+
+	for (i = 0; i < rt->nagreements; i++)
+		if (rt->agreements[i]->status == SWN_AGREEMENT_ACTIVE &&
+		    X509_cmp(rt->agreements[i]->tls, cert) == 0)
+			return 1;
+	return 0;
+}
