@@ -70,6 +70,7 @@ int cmd_map(int argc, char **argv, struct swn_ctx *ctx);
 int cmd_doctypes(int argc, char **argv, struct swn_ctx *ctx);
 int cmd_as4_verify(int argc, char **argv, struct swn_ctx *ctx);
 int cmd_as4_pack(int argc, char **argv, struct swn_ctx *ctx);
+int cmd_as4_sign(int argc, char **argv, struct swn_ctx *ctx);
 int cmd_serve(int argc, char **argv, struct swn_ctx *ctx);
 int cmd_send(int argc, char **argv, struct swn_ctx *ctx);
 int cmd_status(int argc, char **argv, struct swn_ctx *ctx);

@@ -99,7 +99,7 @@ int cmd_as4_verify(int argc, char **argv, struct swn_ctx *ctx)
 /* Build and sign a UserMessage for doc under agreement a. */
 static xmlDocPtr pack(const struct swn_config *cfg, const struct swn_registry *reg,
 		      const struct swn_agreement *a, xmlDocPtr doc, const char *name,
-		      struct swn_as4_user *u, struct swn_err *err)
+		      const char *msgid, int sign, struct swn_as4_user *u, struct swn_err *err)
 {
 	const struct swn_doctype *type;
 	const struct swn_agreement_doc *entry;
@@ -127,7 +127,10 @@ static xmlDocPtr pack(const struct swn_config *cfg, const struct swn_registry *r
 		goto done;
 	}
 	memset(u, 0, sizeof *u);
-	swn_as4_new_id(a->local.id, u->message_id, sizeof u->message_id);
+	if (msgid)
+		snprintf(u->message_id, sizeof u->message_id, "%s", msgid);
+	else
+		swn_as4_new_id(a->local.id, u->message_id, sizeof u->message_id);
 	swn_as4_now(u->timestamp);
 	swn_as4_new_id(a->local.id, conv, sizeof conv);
 	snprintf(u->conversation_id, sizeof u->conversation_id, "%s", conv);
@@ -138,8 +141,8 @@ static xmlDocPtr pack(const struct swn_config *cfg, const struct swn_registry *r
 	u->to = a->peer;
 	if (!(env = swn_as4_build_user(u, xmlDocGetRootElement(intl ? intl : doc), err)) ||
 	    swn_as4_parse(env, "envelope", &m, err) < 0 ||
-	    swn_signer_load(cfg->signing_key, cfg->signing_cert, &signer, err) < 0 ||
-	    swn_wssec_sign(env, &m, signer, err) < 0) {
+	    (sign && (swn_signer_load(cfg->signing_key, cfg->signing_cert, &signer, err) < 0 ||
+		      swn_wssec_sign(env, &m, signer, err) < 0))) {
 		xmlFreeDoc(env);
 		env = NULL;
 	}
@@ -155,9 +158,12 @@ int cmd_as4_pack(int argc, char **argv, struct swn_ctx *ctx)
 	static const struct option opts[] = {
 		{ "agreement", required_argument, NULL, 'a' },
 		{ "output", required_argument, NULL, 'o' },
+		{ "message-id", required_argument, NULL, 'm' },
+		{ "unsigned", no_argument, NULL, 'u' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *id = NULL, *out = NULL, *file;
+	const char *id = NULL, *out = NULL, *file, *msgid = NULL;
+	int sign = 1;
 	char path[SWN_PATH_MAX + 80];
 	const struct swn_config *cfg;
 	const struct swn_registry *reg;
@@ -174,11 +180,17 @@ int cmd_as4_pack(int argc, char **argv, struct swn_ctx *ctx)
 			id = optarg;
 		else if (c == 'o')
 			out = optarg;
+		else if (c == 'm')
+			msgid = optarg;
+		else if (c == 'u')
+			sign = 0;
 		else
 			return c == 'h' ? SWN_EXIT_OK : SWN_EXIT_USAGE;
 	}
 	if (id == NULL)
 		return swn_cli_usage_error(ctx, "--agreement ID is required");
+	if (msgid && (!*msgid || strlen(msgid) >= SWN_AS4_ID_BYTES || strpbrk(msgid, " <>\t\r\n")))
+		return swn_cli_usage_error(ctx, "--message-id must be 1-255 characters without spaces or <>");
 	if (!swn_agreement_id_ok(id))
 		return swn_cli_usage_error(ctx, "agreement id '%s' is not allowed: use " SWN_AGREEMENT_ID_RULE, id);
 	if (optind != argc - 1)
@@ -191,7 +203,7 @@ int cmd_as4_pack(int argc, char **argv, struct swn_ctx *ctx)
 		return swn_cli_fail(&err);
 	if (swn_agreement_load(path, reg, cfg, &a, &err) < 0 ||
 	    !(doc = swn_xml_read(file, SWN_MAX_DOCUMENT_BYTES, &err)) ||
-	    !(env = pack(cfg, reg, a, doc, file, &u, &err)))
+	    !(env = pack(cfg, reg, a, doc, file, msgid, sign, &u, &err)))
 		goto done;
 	/* Never reformat a signed document: the bytes are what was signed. */
 	xmlDocDumpMemoryEnc(env, &bytes, &len, "UTF-8");
@@ -203,8 +215,9 @@ int cmd_as4_pack(int argc, char **argv, struct swn_ctx *ctx)
 		fwrite(bytes, 1, (size_t)len, stdout);
 	else if (swn_file_write(out, bytes, (size_t)len, 0644, SWN_WRITE_REPLACE, &err) < 0)
 		goto done;
-	fprintf(stderr, "swnode: packed %s as UserMessage %s (%s, %s) signed with %s\n",
-		file, u.message_id, u.service, u.action, a->outbound_alg);
+	fprintf(stderr, "swnode: packed %s as UserMessage %s (%s, %s) %s%s\n",
+		file, u.message_id, u.service, u.action, sign ? "signed with " : "unsigned",
+		sign ? a->outbound_alg : "");
 	rc = SWN_EXIT_OK;
 done:
 	if (rc != SWN_EXIT_OK)
@@ -213,6 +226,58 @@ done:
 	xmlFreeDoc(env);
 	xmlFreeDoc(doc);
 	swn_agreement_free(a);
+	swn_wssec_cleanup();
+	return rc;
+}
+
+int cmd_as4_sign(int argc, char **argv, struct swn_ctx *ctx)
+{
+	static const struct option opts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *out = NULL, *file;
+	const struct swn_config *cfg;
+	struct swn_signer *signer = NULL;
+	struct swn_as4_msg m;
+	struct swn_err err;
+	xmlDocPtr doc = NULL;
+	xmlChar *bytes = NULL;
+	int c, len = 0, rc = SWN_EXIT_FAIL;
+
+	swn_err_clear(&err);
+	while ((c = swn_cli_getopt(ctx, argc, argv, "o:", opts)) != -1) {
+		if (c == 'o')
+			out = optarg;
+		else
+			return c == 'h' ? SWN_EXIT_OK : SWN_EXIT_USAGE;
+	}
+	if (optind != argc - 1)
+		return swn_cli_usage_error(ctx, "give exactly one FILE");
+	file = argv[optind];
+	if (!(cfg = swn_ctx_config(ctx, &err)) || swn_wssec_init(&err) < 0)
+		return swn_cli_fail(&err);
+	if (!(doc = swn_xml_read(file, SWN_MAX_DOCUMENT_BYTES, &err)) ||
+	    swn_as4_parse(doc, file, &m, &err) < 0 ||
+	    swn_signer_load(cfg->signing_key, cfg->signing_cert, &signer, &err) < 0 ||
+	    swn_wssec_sign(doc, &m, signer, &err) < 0)
+		goto done;
+	xmlDocDumpMemoryEnc(doc, &bytes, &len, "UTF-8");
+	if (bytes == NULL) {
+		swn_err_set(&err, SWN_E_NOMEM, NULL, 0, "out of memory");
+		goto done;
+	}
+	if (out == NULL || strcmp(out, "-") == 0)
+		fwrite(bytes, 1, (size_t)len, stdout);
+	else if (swn_file_write(out, bytes, (size_t)len, 0644, SWN_WRITE_REPLACE, &err) < 0)
+		goto done;
+	rc = SWN_EXIT_OK;
+done:
+	if (rc != SWN_EXIT_OK)
+		swn_cli_fail(&err);
+	xmlFree(bytes);
+	xmlFreeDoc(doc);
+	swn_signer_free(signer);
 	swn_wssec_cleanup();
 	return rc;
 }

@@ -217,10 +217,10 @@ static int bind_socket(const char *addr, int *port, struct swn_err *err)
 	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
 	if (getaddrinfo(host, service, &hints, &res) != 0 || res == NULL)
 		return swn_err_set(err, SWN_E_CONFIG, NULL, 0, "cannot resolve listen address '%s'", addr);
+	/* No SO_REUSEPORT: another process could then take over the port. */
 	fd = socket(res->ai_family, res->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0 ||
 	    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0 ||
-	    setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) < 0 ||
 	    bind(fd, res->ai_addr, res->ai_addrlen) < 0 || listen(fd, 512) < 0) {
 		int saved = errno;
 
@@ -245,7 +245,7 @@ int swn_server_start(struct swn_runtime *rt, const char *addr, int workers,
 		     struct swn_server **out, struct swn_err *err)
 {
 	struct swn_server *s = calloc(1, sizeof *s);
-	int i;
+	int i, fd = -1;
 
 	*out = NULL;
 	if (s == NULL)
@@ -263,13 +263,20 @@ int swn_server_start(struct swn_runtime *rt, const char *addr, int workers,
 		return -1;
 	}
 	s->nallocated = workers;
+	if ((fd = bind_socket(addr, &s->port, err)) < 0)
+		goto fail;
 	for (i = 0; i < workers; i++) {
 		struct worker *w = &s->workers[i];
 
 		w->server = s;
-		w->fd = bind_socket(addr, &s->port, err);
-		if (w->fd < 0)
+		/* One listening socket; each loop accepts on its own copy of
+		 * the descriptor, which its listener closes when freed. */
+		w->fd = dup(fd);
+		if (w->fd < 0) {
+			swn_err_set(err, SWN_E_IO, NULL, 0, "cannot share the listening socket: %s",
+				    strerror(errno));
 			goto fail;
+		}
 		w->base = event_base_new();
 		w->http = evhttp_new(w->base);
 		evhttp_set_bevcb(w->http, make_bev, s);
@@ -293,9 +300,12 @@ int swn_server_start(struct swn_runtime *rt, const char *addr, int workers,
 			goto fail;
 		}
 	}
+	close(fd);
 	*out = s;
 	return 0;
 fail:
+	if (fd >= 0)
+		close(fd);
 	swn_server_stop(s);
 	return -1;
 }

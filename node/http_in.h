@@ -9,8 +9,9 @@
  * the size limit are refused while they stream in (413); idle and slow
  * connections time out.
  *
- * Worker threads each run an event loop on their own listening socket
- * (SO_REUSEPORT), so the kernel spreads connections over the cores.  The
+ * Worker threads each run an event loop accepting on the one listening
+ * socket, so connections spread over the cores.  (Not SO_REUSEPORT: with it
+ * another process of the same user could bind the port and take traffic.)  The
  * inbound work itself is done by inbound.h; the ledger serialises writers.
  */
 #ifndef SWN_HTTP_IN_H

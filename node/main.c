@@ -23,12 +23,23 @@ static const struct swn_cmd commands[] = {
 	{ "as4 pack", cmd_as4_pack,
 	  "build and sign an AS4 UserMessage for a document, without sending it",
 	  "usage: swnode as4 pack [--home DIR] --agreement ID FILE [-o OUT]\n"
+	  "                       [--message-id ID] [--unsigned]\n"
 	  "\n"
 	  "Runs the document pipeline on FILE (a domestic or international document),\n"
 	  "builds the AS4 UserMessage that agreement ID prescribes (parties, Service,\n"
 	  "Action) and signs it with the node's signing key.  Writes the message to\n"
 	  "OUT or standard output, byte for byte as signed.  For inspection and for\n"
-	  "testing a partner's access point; nothing is sent or recorded.\n" },
+	  "testing a partner's access point; nothing is sent or recorded.\n"
+	  "--message-id sets the MessageId; --unsigned leaves the signature out (edit\n"
+	  "the message, then sign it with swnode as4 sign).\n" },
+	{ "as4 sign", cmd_as4_sign,
+	  "sign an unsigned AS4 message with the node's key",
+	  "usage: swnode as4 sign [--home DIR] FILE [-o OUT]\n"
+	  "\n"
+	  "Signs the AS4 message in FILE (with a wsse:Security header and wsu:Id on\n"
+	  "eb:Messaging and soap:Body, as as4 pack --unsigned makes it) with the\n"
+	  "node's signing key, exactly as the node signs what it sends.  For testing\n"
+	  "how a partner handles hand-made messages.\n" },
 	{ "as4 verify", cmd_as4_verify,
 	  "check the WS-Security signature of an AS4 message against a certificate",
 	  "usage: swnode as4 verify FILE --cert PEM\n"

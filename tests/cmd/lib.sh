@@ -95,3 +95,86 @@ finish() {
 	echo "$CHECKS checks passed, $FAILED failed"
 	[ "$FAILED" -eq 0 ]
 }
+
+# ---- running nodes (integration tests) ----
+NODE_PIDS=""
+trap 'for p in $NODE_PIDS; do kill -TERM "$p" 2>/dev/null; done; rm -rf "$T"' EXIT
+
+# free_port N: a TCP port on 127.0.0.1 that nothing listens on now; N
+# (0, 1, ...) keeps the ports of one test apart
+free_port() {
+	p=$(( 20000 + ($$ * 16 + $1 * 997) % 40000 ))
+	while (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; do
+		p=$((p + 1))
+	done
+	echo "$p"
+}
+
+# start_node HOME: run swnode serve in the background; returns once it
+# printed "ready PORT" (it listens), or fails after 20 s.
+start_node() {
+	: >"$1.out"
+	"$SWNODE" --home "$1" serve --workers 2 >"$1.out" 2>>"$1.log" &
+	echo $! >"$1.pid"
+	NODE_PIDS="$NODE_PIDS $!"
+	i=0
+	until grep -q '^ready ' "$1.out"; do
+		i=$((i + 1))
+		if [ $i -gt 400 ] || ! kill -0 "$(cat "$1.pid")" 2>/dev/null; then
+			echo "FAIL: node $1 did not start"; cat "$1.log"; exit 1
+		fi
+		sleep 0.05
+	done
+}
+
+# stop_node HOME: SIGTERM, and wait for it to exit; its exit code in $RC
+stop_node() {
+	pid=$(cat "$1.pid")
+	kill -TERM "$pid"
+	RC=0
+	wait "$pid" || RC=$?
+}
+
+# reload_node HOME: SIGHUP, and wait until the node logged the reload
+reload_node() {
+	before=$(grep -c 'reloaded:' "$1.log")
+	kill -HUP "$(cat "$1.pid")"
+	i=0
+	until [ "$(grep -c 'reloaded:' "$1.log")" -gt "$before" ]; do
+		i=$((i + 1))
+		[ $i -gt 200 ] && { echo "FAIL: node $1 did not reload"; exit 1; }
+		sleep 0.05
+	done
+}
+
+# pair A PARTY-A B PARTY-B: two nodes on loopback with active agreements
+# A-B both ways (ids AB), EC for A and RSA for B, a short retry schedule.
+pair() {
+	pa=$(free_port 0) pb=$(free_port 1)
+	newnode "$1" "$2" --endpoint "https://127.0.0.1:$pa/as4" --listen "127.0.0.1:$pa"
+	newnode "$3" "$4" --key rsa-2048 --endpoint "https://127.0.0.1:$pb/as4" --listen "127.0.0.1:$pb"
+	"$SWNODE" --home "$1" cert export -o "$1.bundle" 2>/dev/null
+	"$SWNODE" --home "$3" cert export -o "$3.bundle" 2>/dev/null
+	"$SWNODE" --home "$1" peer import "$3.bundle" --agreement-id AB >/dev/null
+	"$SWNODE" --home "$3" peer import "$1.bundle" --agreement-id AB >/dev/null
+	for h in "$1" "$3"; do
+		sed -i -e 's/status="draft"/status="active"/' \
+		    -e 's/intervals="[^"]*"/intervals="1 1 1 1 2 2 2 2 2 2"/' "$h/peers/AB.xml"
+	done
+	PORT_A=$pa PORT_B=$pb
+}
+
+# post FROM-HOME TO-HOME PORT FILE: POST a message over mutual TLS with
+# FROM's TLS identity; the reply in $T/reply, curl's exit code in $RC
+post() {
+	RC=0
+	rm -f "$T/reply"
+	curl -sS --max-time 30 --cert "$1/certs/tls.pem" --key "$1/keys/tls.key" \
+		--cacert "$2/certs/tls.pem" -H 'Content-Type: application/soap+xml; charset=UTF-8' \
+		--data-binary "@$4" -o "$T/reply" "https://127.0.0.1:$3/as4" 2>"$T/curl.err" || RC=$?
+}
+
+# entries HOME SQL-WHERE: how many ledger entries match
+entries() {
+	sqlite3 "$1/ledger.db" "select count(*) from entries where $2"
+}

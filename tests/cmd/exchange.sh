@@ -1,0 +1,209 @@
+#!/bin/sh
+# Two real nodes on 127.0.0.1 exchange every document family both ways over
+# mutual TLS; duplicates, refusals, an outage and a reload behave as
+# documented (docs/exchange.md).
+. "$(dirname "$0")/lib.sh"
+command -v curl >/dev/null || { echo "FAIL: curl is needed"; exit 1; }
+
+CN=$T/cn SG=$T/sg
+pair "$CN" CN-SW "$SG" SG-NTP
+start_node "$CN"
+start_node "$SG"
+
+# send FROM TO-PARTY FILE: send and wait for delivery; the MessageId in $MSG
+send() {
+	run "$SWNODE" --home "$1" send "$3" --to "$2" --wait 60
+	MSG=$(head -1 "$T/out")
+	if [ "$RC" -eq 0 ]; then pass; else fail "send $3 to $2: $(cat "$T/err")"; fi
+}
+
+# arrived HOME MSGID ORIGINAL: the domestic document in HOME's spool/in is
+# the original in every field
+arrived() {
+	f=$(grep -l . "$1"/spool/in/*"$(echo "$2" | sed 's/[^A-Za-z0-9.-]/_/g')"* 2>/dev/null | head -1)
+	if [ -z "$f" ]; then fail "$2 not in $1/spool/in"; return; fi
+	canon "$3" >"$T/a" && canon "$f" >"$T/b"
+	same "$T/a" "$T/b" "$2 arrived different from $(basename "$3")"
+}
+
+# ---- every family, both ways ----
+for type in ephyto eco customs-declaration; do
+	for f in $(ls "$TESTDATA/$type"/*.xml | head -2); do
+		send "$CN" SG-NTP "$f"
+		arrived "$SG" "$MSG" "$f"
+		[ "$(entries "$SG" "msgid='$MSG' and event='RECEIVED'")" = 1 ] && pass || fail "$MSG recorded once"
+		[ "$(entries "$CN" "msgid='$MSG' and event='DELIVERED'")" = 1 ] && pass || fail "$MSG DELIVERED"
+		send "$SG" CN-SW "$f"
+		arrived "$CN" "$MSG" "$f"
+	done
+done
+expect 0 "status of a delivered message" "$SWNODE" --home "$SG" status "$MSG"
+has "$T/out" "outbound: DELIVERED after 1 attempt" "status says DELIVERED"
+for e in SUBMITTED SENT DELIVERED; do has "$T/out" " $e " "status lists $e"; done
+expect 0 "status on the receiving side" "$SWNODE" --home "$CN" status "$MSG"
+has "$T/out" "inbound: DELIVERED_LOCAL" "receiver status"
+for e in RECEIVED RECEIPT_SENT DELIVERED_LOCAL; do has "$T/out" " $e " "receiver lists $e"; done
+expect 1 "status of an unknown message" "$SWNODE" --home "$CN" status nosuch@x
+expect 0 "healthz" curl -sS --cert "$CN/certs/tls.pem" --key "$CN/keys/tls.key" --cacert "$SG/certs/tls.pem" "https://127.0.0.1:$PORT_B/healthz"
+has "$T/out" "ok" "healthz answers"
+
+# ---- duplicates: the same bytes get the same receipt, stored once ----
+eco=$(ls "$TESTDATA"/eco/*.xml | head -1)
+eco2=$(ls "$TESTDATA"/eco/*.xml | sed -n 2p)
+"$SWNODE" --home "$CN" as4 pack --agreement AB --message-id dup-1@CN-SW "$eco" -o "$T/dup.xml" 2>/dev/null
+post "$CN" "$SG" "$PORT_B" "$T/dup.xml"; cp "$T/reply" "$T/reply1"
+post "$CN" "$SG" "$PORT_B" "$T/dup.xml"; cp "$T/reply" "$T/reply2"
+has "$T/reply1" "Receipt" "first post gets a receipt"
+same "$T/reply1" "$T/reply2" "a repeated message gets the original receipt"
+[ "$(entries "$SG" "msgid='dup-1@CN-SW' and event='RECEIVED'")" = 1 ] && pass || fail "duplicate stored twice"
+[ "$(ls "$SG"/spool/in/*dup-1* | wc -l)" = 1 ] && pass || fail "duplicate delivered twice"
+"$SWNODE" --home "$CN" as4 pack --agreement AB --message-id dup-1@CN-SW "$eco2" -o "$T/dup2.xml" 2>/dev/null
+post "$CN" "$SG" "$PORT_B" "$T/dup2.xml"
+has "$T/reply" 'errorCode="EBMS:0003"' "same MessageId, other content: refused"
+[ "$(entries "$SG" "msgid='dup-1@CN-SW' and event='REFUSED' and reason like 'EBMS:0003%'")" = 1 ] &&
+	pass || fail "reused MessageId recorded"
+
+# ---- refusals: each a signed eb:Error and a REFUSED entry ----
+# refused_with CODE TEXT DESCRIPTION: the last reply is a valid signed
+# eb:Error with CODE, and SG's ledger recorded it with TEXT in the reason
+refused_with() {
+	if grep -q "errorCode=\"$1\"" "$T/reply"; then pass; else fail "$3: no $1 in reply"; cat "$T/reply"; fi
+	"$SWNODE" as4 verify "$T/reply" --cert "$SG/certs/signing.pem" >"$T/v" 2>&1 &&
+		pass || { fail "$3: the eb:Error is not validly signed"; cat "$T/v"; }
+	[ "$(entries "$SG" "event='REFUSED' and reason like '$1%' and reason like '%$2%'")" -ge 1 ] &&
+		pass || fail "$3: no REFUSED entry with '$2'"
+}
+
+# A client certificate no agreement pins: the handshake fails.
+newnode "$T/evil" CN-SW
+"$SWNODE" --home "$T/evil" peer import "$SG.bundle" --agreement-id AB >/dev/null
+sed -i 's/status="draft"/status="active"/' "$T/evil/peers/AB.xml"
+"$SWNODE" --home "$T/evil" as4 pack --agreement AB "$eco" -o "$T/evil.xml" 2>/dev/null
+before=$(entries "$SG" "1")
+post "$T/evil" "$SG" "$PORT_B" "$T/evil.xml"
+[ "$RC" -ne 0 ] && pass || fail "TLS with an unpinned client certificate was accepted"
+[ "$(entries "$SG" "1")" = "$before" ] && pass || fail "a refused handshake reached the ledger"
+
+# Signed by a key that is not pinned (its own certificate in the token).
+post "$CN" "$SG" "$PORT_B" "$T/evil.xml"
+refused_with EBMS:0101 "SignatureValue does not verify" "signature by an unpinned key"
+
+# The same, with the attacker's key as a bare KeyValue in KeyInfo.
+sed 's|<ds:KeyInfo>.*</ds:KeyInfo>|<ds:KeyInfo><ds:KeyValue><ds:RSAKeyValue><ds:Modulus>AQAB</ds:Modulus><ds:Exponent>AQAB</ds:Exponent></ds:RSAKeyValue></ds:KeyValue></ds:KeyInfo>|' \
+	"$T/evil.xml" >"$T/keyvalue.xml"
+has "$T/keyvalue.xml" "KeyValue" "KeyValue message prepared"
+post "$CN" "$SG" "$PORT_B" "$T/keyvalue.xml"
+refused_with EBMS:0101 "SignatureValue does not verify" "KeyValue in KeyInfo"
+
+# A tampered body.
+"$SWNODE" --home "$CN" as4 pack --agreement AB "$eco" -o "$T/good.xml" 2>/dev/null
+name=$(grep -o '<Name>[^<]*' "$T/good.xml" | head -1 | cut -c7-)
+sed "0,/<Name>$name</s//<Name>${name}X</" "$T/good.xml" >"$T/tampered.xml"
+cmp -s "$T/good.xml" "$T/tampered.xml" && fail "tampering changed nothing"
+post "$CN" "$SG" "$PORT_B" "$T/tampered.xml"
+refused_with EBMS:0101 "digest of soap:Body" "tampered body"
+
+# A wrapped body: the signed Body moved into the header, a forged one in its place.
+xsltproc "$(dirname "$0")/wrap.xsl" "$T/good.xml" >"$T/wrapped.xml"
+has "$T/wrapped.xml" "Forged" "wrapped message prepared"
+post "$CN" "$SG" "$PORT_B" "$T/wrapped.xml"
+refused_with EBMS:0101 "not to the eb:Messaging or soap:Body" "wrapped body"
+
+# To that is not us.
+"$SWNODE" --home "$CN" as4 pack --agreement AB --unsigned "$eco" -o "$T/u.xml" 2>/dev/null
+sed 's|<eb:To><eb:PartyId\([^>]*\)>SG-NTP<|<eb:To><eb:PartyId\1>SG-OTHER<|' "$T/u.xml" >"$T/u2.xml"
+"$SWNODE" --home "$CN" as4 sign "$T/u2.xml" -o "$T/to.xml"
+post "$CN" "$SG" "$PORT_B" "$T/to.xml"
+refused_with EBMS:0010 "To SG-OTHER is not this node" "To is not us"
+
+# From that is not the authenticated peer (signed with CN's own key).
+sed 's|<eb:From><eb:PartyId\([^>]*\)>CN-SW<|<eb:From><eb:PartyId\1>CN-OTHER<|' "$T/u.xml" >"$T/u3.xml"
+"$SWNODE" --home "$CN" as4 sign "$T/u3.xml" -o "$T/from.xml"
+post "$CN" "$SG" "$PORT_B" "$T/from.xml"
+refused_with EBMS:0101 "From CN-OTHER is not the authenticated peer" "From is not the peer"
+
+# A schema-invalid payload, correctly signed.
+sed 's|<CountryCode>\([A-Z][A-Z]\)</CountryCode>|<CountryCode>\1X</CountryCode>|' "$T/u.xml" >"$T/u4.xml"
+if cmp -s "$T/u.xml" "$T/u4.xml"; then
+	sed 's|<\(ram:\)\{0,1\}ID>\([^<]*\)</|<\1ID> \2</|' "$T/u.xml" >"$T/u4.xml"
+fi
+sed -i 's|</CertificateOfOrigin></env:Body>|<Unexpected/></CertificateOfOrigin></env:Body>|' "$T/u4.xml"
+"$SWNODE" --home "$CN" as4 sign "$T/u4.xml" -o "$T/invalid.xml"
+post "$CN" "$SG" "$PORT_B" "$T/invalid.xml"
+refused_with EBMS:0004 "is not valid" "schema-invalid payload"
+
+# A document type the agreement does not allow inbound (SG: eco out only).
+cp "$SG/peers/AB.xml" "$T/AB.saved"
+sed -i 's|<document type="eco" direction="both"|<document type="eco" direction="out"|' "$SG/peers/AB.xml"
+reload_node "$SG"
+run "$SWNODE" --home "$CN" send "$eco" --to SG-NTP --wait 30
+[ "$RC" -eq 1 ] && pass || fail "eco sent although SG receives no eco"
+has "$T/err" "FAILED: EBMS:0010" "sender sees the refusal"
+MSG=$(head -1 "$T/out")
+[ "$(entries "$SG" "msgid='$MSG' and event='REFUSED' and reason like '%does not allow receiving eco%'")" = 1 ] &&
+	pass || fail "direction refusal recorded"
+[ "$(entries "$CN" "msgid='$MSG' and event='FAILED' and reason like 'EBMS:0010%'")" = 1 ] &&
+	pass || fail "sender recorded FAILED"
+
+# An agreement that has ended.
+sed 's|until="[^"]*"|until="2025-01-01T00:00:00Z"|; s|<validity from="[^"]*"|<validity from="2024-01-01T00:00:00Z"|' \
+	"$T/AB.saved" >"$SG/peers/AB.xml"
+reload_node "$SG"
+run "$SWNODE" --home "$CN" send "$eco" --to SG-NTP --wait 30
+has "$T/err" "FAILED: EBMS:0010" "ended agreement refused"
+MSG=$(head -1 "$T/out")
+[ "$(entries "$SG" "msgid='$MSG' and reason like '%ended on 2025-01-01%'")" = 1 ] && pass || fail "ended agreement recorded"
+cp "$T/AB.saved" "$SG/peers/AB.xml"
+reload_node "$SG"
+# resend after FAILED: delivered now that the agreement is back
+expect 0 "resend a FAILED message" "$SWNODE" --home "$CN" resend "$MSG"
+i=0
+until "$SWNODE" --home "$CN" status "$MSG" | grep -q "outbound: DELIVERED"; do
+	i=$((i + 1)); [ $i -gt 300 ] && break; sleep 0.1
+done
+"$SWNODE" --home "$CN" status "$MSG" >"$T/out"
+has "$T/out" "outbound: DELIVERED" "resent message delivered"
+has "$T/out" " RESEND " "resend is in the ledger"
+
+# ---- the peer is down: messages queue, retry, and arrive exactly once ----
+stop_node "$SG"
+[ "$RC" -eq 0 ] && pass || fail "SIGTERM exit code $RC"
+has "$SG.log" "stopped" "the node logged its stop"
+ids=""
+for f in $(ls "$TESTDATA"/customs-declaration/*.xml | head -3); do
+	run "$SWNODE" --home "$CN" send "$f" --to SG-NTP
+	ids="$ids $(head -1 "$T/out")"
+done
+for id in $ids; do
+	i=0
+	until [ "$(entries "$CN" "msgid='$id' and event='RETRYING'")" -ge 1 ]; do
+		i=$((i + 1)); [ $i -gt 300 ] && break; sleep 0.1
+	done
+	[ "$(entries "$CN" "msgid='$id' and event='RETRYING'")" -ge 1 ] && pass || fail "$id not retrying while the peer is down"
+done
+start_node "$SG"
+for id in $ids; do
+	i=0
+	until [ "$(entries "$CN" "msgid='$id' and event='DELIVERED'")" = 1 ]; do
+		i=$((i + 1)); [ $i -gt 600 ] && break; sleep 0.1
+	done
+	[ "$(entries "$CN" "msgid='$id' and event='DELIVERED'")" = 1 ] && pass || fail "$id not delivered after the outage"
+	[ "$(entries "$SG" "msgid='$id' and event='RECEIVED'")" = 1 ] && pass || fail "$id not received exactly once"
+done
+
+# ---- spool/out: a dropped file is sent; a bad one lands in spool/failed ----
+mkdir -p "$CN/spool/out/SG-NTP"
+cp "$eco" "$CN/spool/out/SG-NTP/.incoming" && mv "$CN/spool/out/SG-NTP/.incoming" "$CN/spool/out/SG-NTP/dropped.xml"
+printf 'not xml\n' >"$CN/spool/out/SG-NTP/.bad" && mv "$CN/spool/out/SG-NTP/.bad" "$CN/spool/out/SG-NTP/bad.xml"
+i=0
+until grep -q "dropped.xml submitted" "$CN.log" && [ -f "$CN/spool/failed/SG-NTP-bad.xml.reason" ]; do
+	i=$((i + 1)); [ $i -gt 300 ] && break; sleep 0.1
+done
+has "$CN.log" "dropped.xml submitted as" "spool file submitted"
+[ ! -e "$CN/spool/out/SG-NTP/dropped.xml" ] && pass || fail "spool file left behind"
+has "$CN/spool/failed/SG-NTP-bad.xml.reason" "not an XML document" "bad spool file explained"
+
+stop_node "$CN"
+[ "$RC" -eq 0 ] && pass || fail "SIGTERM exit code $RC"
+stop_node "$SG"
+finish
