@@ -1,7 +1,8 @@
-#!/bin/sh
-# The quick start's main job: initialise two nodes (two countries), let them
-# exchange certificate bundles and draft agreements, and run the document
-# pipeline on every sample document, printing what it did.
+#!/bin/bash
+# The quick start's main job: two nodes for two countries on loopback
+# exchange certificate bundles, set up an agreement, and exchange documents
+# of every family in both directions as signed AS4 messages over mutual TLS;
+# then each message's state and ledger entries on both sides are printed.
 #
 #   run.sh SWNODE SCHEMAS TESTDATA [WORKDIR]
 #
@@ -16,46 +17,102 @@ unset SWNODE_HOME
 
 rm -rf "$W"
 mkdir -p "$W/international" "$W/domestic"
-echo "== swnode demo: two nodes, their agreements, the document pipeline on $(ls "$DATA"/*/*.xml | grep -vc /bad/) sample documents"
+CN=$W/cn SG=$W/sg
+pids=""
+trap 'for p in $pids; do kill -TERM "$p" 2>/dev/null || true; done' EXIT
+
+free_port() {
+	local p=$(( 20000 + ($$ * 16 + $1 * 997) % 40000 ))
+	while (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; do p=$((p + 1)); done
+	echo "$p"
+}
+
+start() {
+	"$SWNODE" --home "$1" serve --workers 2 >"$1.out" 2>"$1.log" &
+	pids="$pids $!"
+	echo $! >"$1.pid"
+	for _ in $(seq 400); do grep -q '^ready' "$1.out" && return 0; sleep 0.05; done
+	echo "node $1 did not start:"; cat "$1.log"; return 1
+}
+
+types=$("$SWNODE" doctypes | awk -F'\t' 'NF == 2 { print $1 }')
+pcn=$(free_port 0) psg=$(free_port 1)
+
+echo "== two nodes: CN-SW (China, ECDSA P-256) and SG-NTP (Singapore, RSA-2048) on 127.0.0.1"
+"$SWNODE" init --home "$CN" --party-id CN-SW --org "China International Trade Single Window" \
+	--country CN --endpoint "https://127.0.0.1:$pcn/as4" --listen "127.0.0.1:$pcn" | sed 's/^/  /'
+"$SWNODE" init --home "$SG" --party-id SG-NTP --org "Singapore TradeNet" --country SG \
+	--key rsa-2048 --endpoint "https://127.0.0.1:$psg/as4" --listen "127.0.0.1:$psg" | sed 's/^/  /'
+
 echo
-"$SWNODE" init --home "$W/node" --party-id CN-SW --org "China International Trade Single Window" \
-	--country CN --endpoint https://localhost:8443/as4
+echo "== certificate bundles exchanged, agreements written and checked"
+"$SWNODE" --home "$CN" cert export -o "$W/CN-SW.bundle.xml"
+"$SWNODE" --home "$SG" cert export -o "$W/SG-NTP.bundle.xml"
+"$SWNODE" --home "$CN" peer import "$W/SG-NTP.bundle.xml" --agreement-id CN-SG-DEMO | sed 's/^/  /'
+"$SWNODE" --home "$SG" peer import "$W/CN-SW.bundle.xml" --agreement-id CN-SG-DEMO | sed 's/^/  /'
+echo "  (a real deployment confirms the fingerprints by a second channel first)"
+sed -i 's/status="draft"/status="active"/' "$CN/peers/CN-SG-DEMO.xml" "$SG/peers/CN-SG-DEMO.xml"
+"$SWNODE" --home "$CN" peer check | sed 's/^/  /'
+"$SWNODE" --home "$SG" peer check | sed 's/^/  /'
+
 echo
-"$SWNODE" init --home "$W/peer" --party-id SG-NTP --org "Singapore TradeNet" --country SG \
-	--key rsa-2048 --endpoint https://127.0.0.1:9443/as4 --listen 127.0.0.1:9443 --local 127.0.0.1:9080
+echo "== both nodes serving"
+start "$CN"
+start "$SG"
+echo "  CN-SW on port $pcn, SG-NTP on port $psg"
+
 echo
-echo "== certificate bundles exchanged, draft agreements written and checked"
-"$SWNODE" --home "$W/node" cert export -o "$W/CN-SW.bundle.xml"
-"$SWNODE" --home "$W/peer" cert export -o "$W/SG-NTP.bundle.xml"
-"$SWNODE" --home "$W/node" peer import "$W/SG-NTP.bundle.xml" --agreement-id CN-SG-DEMO
-"$SWNODE" --home "$W/peer" peer import "$W/CN-SW.bundle.xml" --agreement-id CN-SG-DEMO
-"$SWNODE" --home "$W/node" peer check
-"$SWNODE" --home "$W/peer" peer check
+echo "== documents of every family, both ways"
+printf '  %-20s %-28s %-10s %-46s %s\n' TYPE DOCUMENT DIRECTION MESSAGE STATE
+ok=0 bad=0 sent=""
+for type in $types; do
+	f=$(ls "$DATA/$type"/*.xml | sed -n 2p)
+	for dir in CN-SG SG-CN; do
+		if [ "$dir" = CN-SG ]; then from=$CN to=SG-NTP; else from=$SG to=CN-SW; fi
+		state=FAILED
+		msg=$("$SWNODE" --home "$from" send "$f" --to "$to" --wait 60 2>"$W/send.err") && state=DELIVERED
+		printf '  %-20s %-28s %-10s %-46s %s\n' "$type" "$(basename "$f" .xml)" "$dir" "$msg" "$state"
+		if [ "$state" = DELIVERED ]; then ok=$((ok + 1)); sent="$sent $dir:$msg"; else bad=$((bad + 1)); cat "$W/send.err"; fi
+	done
+done
+
 echo
-"$SWNODE" doctypes
+echo "== each message as both ledgers record it"
+for m in $sent; do
+	dir=${m%%:*} msg=${m#*:}
+	if [ "$dir" = CN-SG ]; then a=$CN b=$SG; else a=$SG b=$CN; fi
+	echo "-- sender $(basename "$a"):"
+	"$SWNODE" --home "$a" status "$msg" | sed 's/^/  /'
+	echo "-- receiver $(basename "$b"):"
+	"$SWNODE" --home "$b" status "$msg" | sed 's/^/  /'
+done
+
 echo
-printf '%-22s %-36s %-14s %-14s %s\n' TYPE DOCUMENT INTERNATIONAL BACK ROUNDTRIP
-ok=0 bad=0
-for type in $("$SWNODE" doctypes | awk -F'\t' 'NF == 2 { print $1 }'); do
+echo "== the document pipeline on every sample (domestic -> international -> domestic)"
+printf '  %-22s %-36s %-16s %s\n' TYPE DOCUMENT INTERNATIONAL ROUNDTRIP
+rok=0 rbad=0
+for type in $types; do
 	for f in "$DATA/$type"/*.xml; do
 		b=$(basename "$f" .xml)
 		i=$W/international/$type-$b.xml
 		d=$W/domestic/$type-$b.xml
-		r1=refused r2=- r3=-
+		r1=refused r3=-
 		if "$SWNODE" map --to international "$f" -o "$i" 2>"$W/err"; then
 			r1="valid ($(wc -c <"$i")B)"
 			if "$SWNODE" map --to domestic "$i" -o "$d" 2>>"$W/err"; then
-				r2=valid
 				a=$(xmllint --noblanks "$f" | xmllint --exc-c14n - | sha256sum)
 				z=$(xmllint --noblanks "$d" | xmllint --exc-c14n - | sha256sum)
 				if [ "$a" = "$z" ]; then r3=identical; else r3=DIFFERENT; fi
 			fi
 		fi
-		printf '%-22s %-36s %-14s %-14s %s\n' "$type" "$b" "$r1" "$r2" "$r3"
-		if [ "$r3" = identical ]; then ok=$((ok + 1)); else bad=$((bad + 1)); cat "$W/err"; fi
+		printf '  %-22s %-36s %-16s %s\n' "$type" "$b" "$r1" "$r3"
+		if [ "$r3" = identical ]; then rok=$((rok + 1)); else rbad=$((rbad + 1)); cat "$W/err"; fi
 	done
 done
+
+for h in "$CN" "$SG"; do kill -TERM "$(cat "$h.pid")"; wait "$(cat "$h.pid")" || true; done
+pids=""
 echo
-echo "$ok documents mapped to the international form and back unchanged, $bad failed"
-echo "outputs are in $W/international and $W/domestic; the nodes are in $W/node and $W/peer"
-[ "$bad" -eq 0 ]
+echo "$ok messages delivered, $bad failed; $rok documents mapped to the international form and back unchanged, $rbad failed"
+echo "the nodes are in $CN and $SG (logs: $CN.log, $SG.log)"
+[ "$bad" -eq 0 ] && [ "$rbad" -eq 0 ]
