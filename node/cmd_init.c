@@ -255,7 +255,7 @@ int cmd_init(int argc, char **argv, struct swn_ctx *ctx)
 		{ "days", required_argument, NULL, 'd' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct init_opts o = { NULL, SWN_DEFAULT_PARTY_TYPE, "ec-p256",
+	struct init_opts o = { NULL, SWN_DEFAULT_PARTY_TYPE, "rsa-2048",
 			       "https://localhost:8443/as4", "0.0.0.0:8443",
 			       "127.0.0.1:8080", NULL, NULL, 730, 0 };
 	struct swn_config cfg;

@@ -61,7 +61,7 @@ void swn_config_defaults(struct swn_config *cfg, const char *home)
 	snprintf(cfg->endpoint, sizeof cfg->endpoint, "https://localhost:8443/as4");
 	snprintf(cfg->listen_partner, sizeof cfg->listen_partner, "0.0.0.0:8443");
 	snprintf(cfg->listen_local, sizeof cfg->listen_local, "127.0.0.1:8080");
-	snprintf(cfg->key_type, sizeof cfg->key_type, "ec-p256");
+	snprintf(cfg->key_type, sizeof cfg->key_type, "rsa-2048");
 	resolve(cfg->signing_key, home, layout.signing_key);
 	resolve(cfg->signing_cert, home, layout.signing_cert);
 	resolve(cfg->tls_key, home, layout.tls_key);

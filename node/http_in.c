@@ -37,7 +37,10 @@ struct worker {
 	struct evhttp *http;
 	struct evhttp_bound_socket *bound;
 	struct event *stop;
+	struct event *drain;
 	int fd;
+	int inflight;            /* requests whose reply is not sent yet */
+	int drain_ticks;
 };
 
 struct swn_server {
@@ -48,7 +51,6 @@ struct swn_server {
 	int nworkers;            /* threads started */
 	int port;
 	atomic_ulong requests;
-	atomic_int inflight;
 };
 
 /* Replaces chain verification: the client's certificate must be pinned by
@@ -115,9 +117,19 @@ static void reply_text(struct evhttp_request *req, int code, const char *reason,
 	evbuffer_free(b);
 }
 
+/* A reply has gone out (or the connection died): one less to wait for. */
+static void on_sent(struct evhttp_request *req, void *arg)
+{
+	struct worker *w = arg;
+
+	(void)req;
+	w->inflight--;
+}
+
 static void on_as4(struct evhttp_request *req, void *arg)
 {
-	struct swn_server *s = arg;
+	struct worker *w = arg;
+	struct swn_server *s = w->server;
 	struct evhttp_connection *conn = evhttp_request_get_connection(req);
 	struct bufferevent *bev = conn ? evhttp_connection_get_bufferevent(conn) : NULL;
 	SSL *ssl = bev ? bufferevent_openssl_get_ssl(bev) : NULL;
@@ -137,7 +149,8 @@ static void on_as4(struct evhttp_request *req, void *arg)
 		reply_text(req, 403, "Forbidden", "no client certificate");
 		return;
 	}
-	atomic_fetch_add(&s->inflight, 1);
+	w->inflight++;
+	evhttp_request_set_on_complete_cb(req, on_sent, w);
 	len = evbuffer_get_length(in);
 	data = (char *)evbuffer_pullup(in, -1);
 	swn_inbound_handle(s->rt, data ? data : "", data ? len : 0, client, &reply);
@@ -157,14 +170,13 @@ static void on_as4(struct evhttp_request *req, void *arg)
 		evbuffer_free(out);
 	}
 	swn_buf_free(&reply.body);
-	atomic_fetch_sub(&s->inflight, 1);
 }
 
 static void on_healthz(struct evhttp_request *req, void *arg)
 {
-	struct swn_server *s = arg;
+	struct worker *w = arg;
 
-	atomic_fetch_add(&s->requests, 1);
+	atomic_fetch_add(&w->server->requests, 1);
 	reply_text(req, 200, "OK", "ok");
 }
 
@@ -174,7 +186,26 @@ static void on_other(struct evhttp_request *req, void *arg)
 	reply_text(req, 404, "Not Found", "swnode serves POST /as4 and GET /healthz");
 }
 
-/* Stop: close the listener; the loop ends when the connections are done. */
+#define DRAIN_TICK_MS 20
+#define DRAIN_MAX_TICKS 500      /* 10 s at most for replies to go out */
+
+/* Stopping: wait until every reply in flight has been sent. */
+static void on_drain(evutil_socket_t fd, short what, void *arg)
+{
+	struct worker *w = arg;
+	struct timeval tick = { 0, DRAIN_TICK_MS * 1000 };
+
+	(void)fd;
+	(void)what;
+	if (w->inflight <= 0 || ++w->drain_ticks > DRAIN_MAX_TICKS) {
+		event_base_loopexit(w->base, NULL);
+		return;
+	}
+	evtimer_add(w->drain, &tick);
+}
+
+/* Stop: close the listener, then drain.  Requests are handled whole inside
+ * one callback, so none is half-processed when this runs. */
 static void on_stop(evutil_socket_t fd, short what, void *arg)
 {
 	struct worker *w = arg;
@@ -185,7 +216,7 @@ static void on_stop(evutil_socket_t fd, short what, void *arg)
 		evhttp_del_accept_socket(w->http, w->bound);
 		w->bound = NULL;
 	}
-	event_base_loopexit(w->base, NULL);
+	on_drain(-1, 0, w);
 }
 
 static void *run_worker(void *arg)
@@ -284,12 +315,13 @@ int swn_server_start(struct swn_runtime *rt, const char *addr, int workers,
 		evhttp_set_max_body_size(w->http, SWN_MAX_DOCUMENT_BYTES);
 		evhttp_set_max_headers_size(w->http, 16 * 1024);
 		evhttp_set_allowed_methods(w->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST);
-		evhttp_set_cb(w->http, "/as4", on_as4, s);
-		evhttp_set_cb(w->http, "/healthz", on_healthz, s);
+		evhttp_set_cb(w->http, "/as4", on_as4, w);
+		evhttp_set_cb(w->http, "/healthz", on_healthz, w);
 		evhttp_set_gencb(w->http, on_other, s);
 		w->bound = evhttp_accept_socket_with_handle(w->http, w->fd);
 		w->stop = event_new(w->base, -1, 0, on_stop, w);
-		if (!w->base || !w->http || !w->bound || !w->stop) {
+		w->drain = evtimer_new(w->base, on_drain, w);
+		if (!w->base || !w->http || !w->bound || !w->stop || !w->drain) {
 			swn_err_set(err, SWN_E_IO, NULL, 0, "cannot start the listener");
 			goto fail;
 		}
@@ -325,6 +357,8 @@ void swn_server_stop(struct swn_server *s)
 
 		if (w->stop)
 			event_free(w->stop);
+		if (w->drain)
+			event_free(w->drain);
 		if (w->http)
 			evhttp_free(w->http);   /* closes its listening socket */
 		else if (w->fd > 0)

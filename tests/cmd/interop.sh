@@ -147,6 +147,15 @@ for doc in eco/01-simple.xml eco/03-rcep-chinese.xml customs-declaration/01-mini
 			"$SWNODE" as4 verify "$RS" --cert "$RCERT"
 		expect 0 "JDK verifies the xml-crypto signature on $b" jverify "$RS" "$X/certs/signing.pem"
 	fi
+	# The same with an InclusiveNamespaces PrefixList, as other access points write it.
+	RP=$T/$n-prefixlist.xml
+	if expect 0 "xml-crypto re-signs $b with a PrefixList" xcsign "$RM" "$RP" "$X/keys/signing.key" "$X/certs/signing.pem" "env eb"; then
+		has "$RP" "InclusiveNamespaces" "$b: the PrefixList is in the signature"
+		expect 0 "swnode verifies the PrefixList signature on $b" \
+			"$SWNODE" as4 verify "$RP" --cert "$X/certs/signing.pem" &&
+			has "$T/out" 'digest matches (InclusiveNamespaces PrefixList "env eb")' "swnode shows the PrefixList ($b)"
+		expect 0 "JDK verifies the PrefixList signature on $b" jverify "$RP" "$X/certs/signing.pem"
+	fi
 
 	# One character of the body changed: all three refuse.
 	tamper "$RM" "$T/$n-rsa-body.xml"

@@ -151,7 +151,7 @@ reload_node() {
 # A-B both ways (ids AB), EC for A and RSA for B, a short retry schedule.
 pair() {
 	pa=$(free_port 0) pb=$(free_port 1)
-	newnode "$1" "$2" --endpoint "https://127.0.0.1:$pa/as4" --listen "127.0.0.1:$pa"
+	newnode "$1" "$2" --key ec-p256 --endpoint "https://127.0.0.1:$pa/as4" --listen "127.0.0.1:$pa"
 	newnode "$3" "$4" --key rsa-2048 --endpoint "https://127.0.0.1:$pb/as4" --listen "127.0.0.1:$pb"
 	"$SWNODE" --home "$1" cert export -o "$1.bundle" 2>/dev/null
 	"$SWNODE" --home "$3" cert export -o "$3.bundle" 2>/dev/null

@@ -3,7 +3,7 @@
 . "$(dirname "$0")/lib.sh"
 
 CN=$T/cn SG=$T/sg
-newnode "$CN" CN-SW
+newnode "$CN" CN-SW --key ec-p256
 newnode "$SG" SG-NTP --key rsa-2048 --endpoint https://127.0.0.1:9443/as4
 "$SWNODE" --home "$SG" cert export -o "$T/sg.xml" 2>/dev/null
 "$SWNODE" --home "$CN" cert export -o "$T/cn.xml" 2>/dev/null

@@ -1,5 +1,8 @@
 #!/usr/bin/env node
-// xmlcrypto-sign.js IN OUT KEY.pem CERT.pem
+// xmlcrypto-sign.js IN OUT KEY.pem CERT.pem [PREFIXLIST]
+//
+// With PREFIXLIST (e.g. "env eb"), each reference's exclusive C14N transform
+// carries an InclusiveNamespaces PrefixList, as some access points write it.
 //
 // Re-signs an AS4 message written by swnode with xml-crypto: removes the
 // wsse:BinarySecurityToken and ds:Signature from Envelope/Header/wsse:Security,
@@ -36,7 +39,7 @@ const X509V3 = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-x509-tok
 
 function usage(msg) {
   if (msg) process.stderr.write(`xmlcrypto-sign: ${msg}\n`);
-  process.stderr.write("usage: xmlcrypto-sign.js IN OUT KEY.pem CERT.pem\n");
+  process.stderr.write("usage: xmlcrypto-sign.js IN OUT KEY.pem CERT.pem [PREFIXLIST]\n");
   process.exit(2);
 }
 
@@ -89,8 +92,8 @@ function readText(path, encoding) {
 }
 
 function main(argv) {
-  if (argv.length !== 4) usage();
-  const [inPath, outPath, keyPath, certPath] = argv;
+  if (argv.length !== 4 && argv.length !== 5) usage();
+  const [inPath, outPath, keyPath, certPath, prefixList] = argv;
   const xml = readText(inPath, "utf8");
   const keyPem = readText(keyPath, "latin1");
   const certPem = readText(certPath, "latin1");
@@ -160,7 +163,9 @@ function main(argv) {
       "</wsse:SecurityTokenReference>",
   });
   for (const target of ["/env:Envelope/env:Header/eb:Messaging", "/env:Envelope/env:Body"]) {
-    sig.addReference({ xpath: target, transforms: [EXC_C14N], digestAlgorithm: SHA256 });
+    const ref = { xpath: target, transforms: [EXC_C14N], digestAlgorithm: SHA256 };
+    if (prefixList) ref.inclusiveNamespacesPrefixList = prefixList.split(" ");
+    sig.addReference(ref);
   }
   try {
     sig.computeSignature(unsigned, {
