@@ -178,16 +178,16 @@ xmlDocPtr swn_as4_build_user(const struct swn_as4_user *u, xmlNodePtr payload,
 
 xmlNodePtr swn_as4_signed_info(const struct swn_as4_msg *m)
 {
-	xmlNodePtr sec = m->security, n;
+	xmlNodePtr sec = m->security, n, c;
 
 	for (n = sec ? sec->children : NULL; n; n = n->next)
 		if (n->type == XML_ELEMENT_NODE && n->ns &&
 		    xmlStrEqual(n->ns->href, BAD_CAST SWN_NS_DS) &&
 		    xmlStrEqual(n->name, BAD_CAST "Signature"))
-			for (n = n->children; n; n = n->next)
-				if (n->type == XML_ELEMENT_NODE &&
-				    xmlStrEqual(n->name, BAD_CAST "SignedInfo"))
-					return n;
+			for (c = n->children; c; c = c->next)
+				if (c->type == XML_ELEMENT_NODE &&
+				    xmlStrEqual(c->name, BAD_CAST "SignedInfo"))
+					return c;
 	return NULL;
 }
 

@@ -2,17 +2,21 @@
 #include "autoconfig.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/file.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "cli.h"
 #include "http_in.h"
 #include "http_out.h"
+#include "inbound.h"
 #include "log.h"
 #include "outbox.h"
 #include "pki.h"
@@ -77,12 +81,14 @@ static void *deliver_loop(void *arg)
 
 	pthread_mutex_lock(&d->lock);
 	while (!d->stop) {
+		int ran;
+
 		pthread_mutex_unlock(&d->lock);
 		swn_err_clear(&err);
-		swn_outbox_run(d->ob, time(NULL), &err);
+		ran = swn_outbox_run(d->ob, time(NULL), &err);
 		next = swn_outbox_next_due(d->ob, time(NULL));
 		pthread_mutex_lock(&d->lock);
-		if (d->stop || next == 0)
+		if (d->stop || ran || next == 0)
 			continue;
 		/* Messages submitted by other processes appear in the table
 		 * without a signal: look again within a second. */
@@ -129,6 +135,48 @@ static int from_spool(void *arg, const char *party, const char *path, char *why,
 	return rc;
 }
 
+/* One serving process per node: a second one would deliver every queued
+ * message twice.  The lock goes with the process, even on a crash. */
+static int lock_node(const char *home, struct swn_err *err)
+{
+	char path[SWN_PATH_MAX + 16];
+	int fd;
+
+	snprintf(path, sizeof path, "%s/serve.lock", home);
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0640);
+	if (fd < 0)
+		return swn_err_set(err, SWN_E_IO, path, 0, "cannot open: %s", strerror(errno));
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		close(fd);
+		return swn_err_set(err, SWN_E_EXISTS, path, 0,
+				   "another swnode serve runs on this node; stop it first");
+	}
+	return fd;
+}
+
+/* Many peers and connections need descriptors: take what the system allows. */
+static void raise_fd_limit(void)
+{
+	struct rlimit r;
+
+	if (getrlimit(RLIMIT_NOFILE, &r) == 0 && r.rlim_cur < r.rlim_max) {
+		r.rlim_cur = r.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &r);
+	}
+}
+
+static void redeliver(struct swn_runtime *rt)
+{
+	struct swn_err err;
+	int done = 0, failed = 0;
+
+	swn_err_clear(&err);
+	if (swn_inbound_redeliver(rt, &done, &failed, &err) < 0)
+		swn_log("redelivery: %s", err.msg);
+	else if (done || failed)
+		swn_log("redelivery: %d received documents placed in spool/in, %d still failing", done, failed);
+}
+
 int cmd_serve(int argc, char **argv, struct swn_ctx *ctx)
 {
 	static const struct option opts[] = {
@@ -146,7 +194,7 @@ int cmd_serve(int argc, char **argv, struct swn_ctx *ctx)
 	struct swn_err err;
 	sigset_t sigs;
 	struct timespec tick = { 1, 0 };
-	int c, sig, rc = SWN_EXIT_OK;
+	int c, sig, rc = SWN_EXIT_OK, lockfd = -1, ticks = 0;
 
 	swn_err_clear(&err);
 	while ((c = swn_cli_getopt(ctx, argc, argv, "", opts)) != -1) {
@@ -168,8 +216,14 @@ int cmd_serve(int argc, char **argv, struct swn_ctx *ctx)
 	sigaddset(&sigs, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	raise_fd_limit();
 	if (open_node(ctx, &rt, &ob, &err) < 0)
 		return swn_cli_fail(&err);
+	if ((lockfd = lock_node(rt->cfg.home, &err)) < 0 || swn_outbox_recover(ob, &err) < 0) {
+		close_node(rt, ob);
+		return swn_cli_fail(&err);
+	}
+	redeliver(rt);
 	if (swn_server_start(rt, listen ? listen : rt->cfg.listen_partner, (int)workers, &server, &err) < 0) {
 		close_node(rt, ob);
 		return swn_cli_fail(&err);
@@ -206,6 +260,8 @@ int cmd_serve(int argc, char **argv, struct swn_ctx *ctx)
 		swn_err_clear(&err);
 		if (swn_spool_scan(rt->cfg.spool_dir, from_spool, &sc, &err) < 0)
 			swn_log("spool: %s", err.msg);
+		if (++ticks % 60 == 0)
+			redeliver(rt);
 	}
 	swn_server_stop(server);
 	pthread_mutex_lock(&d.lock);
@@ -216,6 +272,7 @@ int cmd_serve(int argc, char **argv, struct swn_ctx *ctx)
 	pthread_cond_destroy(&d.wake);
 	pthread_mutex_destroy(&d.lock);
 	close_node(rt, ob);
+	close(lockfd);
 	swn_log("stopped");
 	return rc;
 }

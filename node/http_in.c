@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <event2/buffer.h>
@@ -155,9 +156,14 @@ static void on_as4(struct evhttp_request *req, void *arg)
 	data = (char *)evbuffer_pullup(in, -1);
 	swn_inbound_handle(s->rt, data ? data : "", data ? len : 0, client, &reply);
 	X509_free(client);
+	/* Values from the message are made one line before they are logged. */
+	swn_oneline(reply.msgid);
 	swn_log("in %s: %s%s%s", reply.msgid[0] ? reply.msgid : "(no MessageId)", reply.outcome,
 		reply.reason[0] ? ": " : "", reply.reason);
-	if (reply.http_status == 503 || reply.body.len == 0) {
+	if (reply.http_status == 429) {
+		evhttp_add_header(evhttp_request_get_output_headers(req), "Retry-After", "60");
+		reply_text(req, 429, "Too Many Requests", "over the agreement's messages per minute; send it again later");
+	} else if (reply.http_status == 503 || reply.body.len == 0) {
 		evhttp_add_header(evhttp_request_get_output_headers(req), "Retry-After", "30");
 		reply_text(req, reply.http_status == 200 ? 500 : reply.http_status,
 			   "Service Unavailable", "the message could not be recorded; send it again later");
@@ -217,6 +223,34 @@ static void on_stop(evutil_socket_t fd, short what, void *arg)
 		w->bound = NULL;
 	}
 	on_drain(-1, 0, w);
+}
+
+/* Out of descriptors (or another accept error): stop accepting for a
+ * second instead of spinning, and say so at most once a minute. */
+static void on_resume(evutil_socket_t fd, short what, void *arg)
+{
+	struct evconnlistener *l = arg;
+
+	(void)fd;
+	(void)what;
+	evconnlistener_enable(l);
+}
+
+static void on_accept_error(struct evconnlistener *l, void *arg)
+{
+	static _Atomic time_t last;
+	struct timeval pause = { 1, 0 };
+	time_t now = time(NULL);
+	int e = EVUTIL_SOCKET_ERROR();
+
+	(void)arg;
+	evconnlistener_disable(l);
+	event_base_once(evconnlistener_get_base(l), -1, EV_TIMEOUT, on_resume, l, &pause);
+	if (now - atomic_load(&last) >= 60) {
+		atomic_store(&last, now);
+		swn_log("accept failed: %s; pausing new connections for a second",
+			evutil_socket_error_to_string(e));
+	}
 }
 
 static void *run_worker(void *arg)
@@ -319,6 +353,9 @@ int swn_server_start(struct swn_runtime *rt, const char *addr, int workers,
 		evhttp_set_cb(w->http, "/healthz", on_healthz, w);
 		evhttp_set_gencb(w->http, on_other, s);
 		w->bound = evhttp_accept_socket_with_handle(w->http, w->fd);
+		if (w->bound)
+			evconnlistener_set_error_cb(evhttp_bound_socket_get_listener(w->bound),
+						    on_accept_error);
 		w->stop = event_new(w->base, -1, 0, on_stop, w);
 		w->drain = evtimer_new(w->base, on_drain, w);
 		if (!w->base || !w->http || !w->bound || !w->stop || !w->drain) {

@@ -1,6 +1,7 @@
 /* inbound.c - receiving AS4 messages; see inbound.h. */
 #include "autoconfig.h"
 
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,12 +13,92 @@
 
 #include "as4.h"
 #include "fsutil.h"
+#include "log.h"
 #include "inbound.h"
 #include "pipeline.h"
 #include "pki.h"
 #include "swn_limits.h"
 #include "wssec.h"
 #include "xmlsafe.h"
+
+/* Messages being handled right now, by (peer, MessageId): a second copy of
+ * one waits for the first, so the duplicate check and RECEIVED cannot
+ * interleave.  (One serving process per node: serve holds a lock file.) */
+#define BUSY_SLOTS 256
+static pthread_mutex_t busy_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t busy_done = PTHREAD_COND_INITIALIZER;
+static char busy[BUSY_SLOTS][SWN_PARTY_BYTES + SWN_AS4_ID_BYTES];
+
+static int busy_find(const char *key)
+{
+	int i;
+
+	for (i = 0; i < BUSY_SLOTS; i++)
+		if (busy[i][0] && strcmp(busy[i], key) == 0)
+			return i;
+	return -1;
+}
+
+static int busy_enter(const char *peer, const char *msgid)
+{
+	char key[sizeof busy[0]];
+	int i;
+
+	snprintf(key, sizeof key, "%s\n%s", peer, msgid);
+	pthread_mutex_lock(&busy_lock);
+	for (;;) {
+		if (busy_find(key) < 0) {
+			for (i = 0; i < BUSY_SLOTS && busy[i][0]; i++)
+				;
+			if (i < BUSY_SLOTS) {
+				snprintf(busy[i], sizeof busy[i], "%s", key);
+				break;
+			}
+		}
+		pthread_cond_wait(&busy_done, &busy_lock);
+	}
+	pthread_mutex_unlock(&busy_lock);
+	return i;
+}
+
+static void busy_leave(int slot)
+{
+	pthread_mutex_lock(&busy_lock);
+	busy[slot][0] = '\0';
+	pthread_cond_broadcast(&busy_done);
+	pthread_mutex_unlock(&busy_lock);
+}
+
+/* Messages per minute, per agreement, in this process. */
+struct rate {
+	char agreement[SWN_MAX_ID_LEN + 1];
+	time_t minute;
+	long long count;
+};
+#define RATE_SLOTS 128
+static pthread_mutex_t rate_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct rate rates[RATE_SLOTS];
+
+static int over_rate(const struct swn_agreement *a, time_t now)
+{
+	struct rate *r = NULL;
+	int i, over;
+
+	pthread_mutex_lock(&rate_lock);
+	for (i = 0; i < RATE_SLOTS && !r; i++)
+		if (strcmp(rates[i].agreement, a->id) == 0 || rates[i].agreement[0] == '\0')
+			r = &rates[i];
+	if (r == NULL)
+		r = &rates[(unsigned char)a->id[0] % RATE_SLOTS];
+	if (strcmp(r->agreement, a->id) != 0 || r->minute != now / 60) {
+		snprintf(r->agreement, sizeof r->agreement, "%s", a->id);
+		r->minute = now / 60;
+		r->count = 0;
+	}
+	over = ++r->count > a->max_per_minute;
+	pthread_mutex_unlock(&rate_lock);
+	return over;
+}
 
 /* What is known about the message while it is being checked. */
 struct job {
@@ -128,35 +209,38 @@ static int receipt(struct job *j, struct swn_err *err)
 	return rc;
 }
 
-/* Map to the domestic form and drop it into spool/in, whole. */
-static void deliver_local(struct job *j, xmlDocPtr payload)
+/* Map to the domestic form and drop it into spool/in, whole, under a name
+ * no other message can have (the seq of its RECEIVED entry), never over an
+ * existing file.  Records DELIVERED_LOCAL or LOCAL_DELIVERY_FAILED. */
+static int deliver_local(struct swn_runtime *rt, const char *peer, const char *agreement,
+			 const char *doctype, const char *msgid, long long seq,
+			 xmlDocPtr payload)
 {
-	struct swn_event ev = { "in", j->a->peer.id, j->a->id, j->doctype, j->m.message_id,
-				"DELIVERED_LOCAL", NULL };
-	char name[SWN_AS4_ID_BYTES + 64], path[SWN_PATH_MAX + 400], reason[800];
+	struct swn_event ev = { "in", peer, agreement, doctype, msgid, "DELIVERED_LOCAL", NULL };
+	char path[SWN_PATH_MAX + 100], reason[1200];
 	struct swn_mapped mapped;
 	struct swn_err err;
-	size_t i;
+	int rc = 0;
 
 	swn_err_clear(&err);
-	snprintf(name, sizeof name, "%s-%s.xml", j->doctype, j->m.message_id);
-	for (i = 0; name[i]; i++)
-		if (!((name[i] >= 'a' && name[i] <= 'z') || (name[i] >= 'A' && name[i] <= 'Z') ||
-		      (name[i] >= '0' && name[i] <= '9') || name[i] == '.' || name[i] == '-'))
-			name[i] = '_';
-	snprintf(path, sizeof path, "%s/in/%s", j->rt->cfg.spool_dir, name);
-	if (swn_pipeline_map(j->rt->reg, payload, "payload", SWN_FORM_DOMESTIC, NULL, NULL,
+	snprintf(path, sizeof path, "%s/in/%s-%08lld.xml", rt->cfg.spool_dir, doctype, seq);
+	if (swn_pipeline_map(rt->reg, payload, "payload", SWN_FORM_DOMESTIC, NULL, NULL,
 			     &mapped, &err) < 0 ||
-	    swn_file_write(path, mapped.out.data, mapped.out.len, 0640, SWN_WRITE_REPLACE, &err) < 0) {
+	    (swn_file_write(path, mapped.out.data, mapped.out.len, 0640, SWN_WRITE_EXCLUSIVE, &err) < 0 &&
+	     err.code != SWN_E_EXISTS)) {
 		snprintf(reason, sizeof reason, "%s", err.msg);
 		ev.event = "LOCAL_DELIVERY_FAILED";
 		ev.reason = reason;
+		swn_log("in %s: local delivery failed (retried later): %s", msgid, err.msg);
+		rc = -1;
 	} else {
 		ev.reason = path;
 	}
 	swn_buf_free(&mapped.out);
 	swn_err_clear(&err);
-	swn_ledger_append(j->rt->ledger, &ev, NULL, 0, NULL, &err);
+	if (swn_ledger_append(rt->ledger, &ev, NULL, 0, NULL, &err) < 0)
+		swn_log("in %s: cannot record local delivery: %s", msgid, err.msg);
+	return rc;
 }
 
 /* A MessageId seen before: 1 handled (reply set), 0 new, -1 failure. */
@@ -167,8 +251,8 @@ static int duplicate(struct job *j, struct swn_err *err)
 	size_t oldlen;
 	int found;
 
-	found = swn_ledger_evidence(j->rt->ledger, "in", j->m.message_id, "RECEIVED", &old,
-				    &oldlen, digest, err);
+	found = swn_ledger_evidence(j->rt->ledger, "in", j->a->peer.id, j->m.message_id, "RECEIVED",
+				    &old, &oldlen, digest, err);
 	if (found <= 0)
 		return found;
 	free(old);
@@ -179,8 +263,8 @@ static int duplicate(struct job *j, struct swn_err *err)
 		return 1;
 	}
 	/* Same bytes: the original Receipt again, nothing stored twice. */
-	found = swn_ledger_evidence(j->rt->ledger, "in", j->m.message_id, "RECEIPT_SENT", &old,
-				    &oldlen, NULL, err);
+	found = swn_ledger_evidence(j->rt->ledger, "in", j->a->peer.id, j->m.message_id,
+				    "RECEIPT_SENT", &old, &oldlen, NULL, err);
 	if (found < 0)
 		return -1;
 	if (found == 1) {
@@ -207,8 +291,9 @@ void swn_inbound_handle(struct swn_runtime *rt, const char *data, size_t len,
 	X509 *pins[SWN_MAX_PINS];
 	xmlDocPtr doc = NULL, payload = NULL;
 	char why[300];
-	int npins, i, dup;
-	time_t now = time(NULL);
+	int npins, i, dup, slot = -1;
+	long long seq = 0;
+	time_t now = time(NULL), stamp;
 
 	memset(reply, 0, sizeof *reply);
 	swn_buf_init(&reply->body, SWN_MAX_DOCUMENT_BYTES);
@@ -244,11 +329,24 @@ void swn_inbound_handle(struct swn_runtime *rt, const char *data, size_t len,
 		       j.m.user.agreement_ref[0] ? " " : "", j.m.user.agreement_ref);
 		goto done;
 	}
-	if (strcmp(j.m.user.from.id, j.a->peer.id) != 0) {
+	if (strcmp(j.m.user.from.id, j.a->peer.id) != 0 ||
+	    strcmp(j.m.user.from.type, j.a->peer.type) != 0) {
 		const struct swn_agreement *a = j.a;
 
 		refuse(&j, SWN_EBMS_FAILED_AUTHENTICATION,
-		       "From %s is not the authenticated peer %s", j.m.user.from.id, a->peer.id);
+		       "From %s (type %s) is not the authenticated peer %s (type %s)", j.m.user.from.id,
+		       j.m.user.from.type[0] ? j.m.user.from.type : "none", a->peer.id, a->peer.type);
+		goto done;
+	}
+	if ((long long)len > j.a->max_message_bytes) {
+		refuse(&j, SWN_EBMS_PMODE_MISMATCH, "the message is %zu bytes; agreement %s allows %lld",
+		       len, j.a->id, j.a->max_message_bytes);
+		goto done;
+	}
+	if (over_rate(j.a, now)) {
+		/* Flow control, not a refusal: the sender tries again later. */
+		reply->http_status = 429;
+		snprintf(reply->outcome, sizeof reply->outcome, "rate limited");
 		goto done;
 	}
 	npins = swn_agreement_pins_at(j.a, now, pins);
@@ -267,9 +365,22 @@ void swn_inbound_handle(struct swn_runtime *rt, const char *data, size_t len,
 		goto done;
 	}
 	/* From here on only the signed eb:Messaging and soap:Body are read. */
-	if (strcmp(j.m.user.to.id, j.a->local.id) != 0) {
+	if (strcmp(j.m.user.to.id, j.a->local.id) != 0 || strcmp(j.m.user.to.type, j.a->local.type) != 0) {
 		refuse(&j, SWN_EBMS_PMODE_MISMATCH, "To %s is not this node (%s)",
 		       j.m.user.to.id, j.a->local.id);
+		goto done;
+	}
+	/* Retries resend the first bytes, so only a time from the future is
+	 * suspicious: more than the agreement's clock skew ahead of ours. */
+	if (swn_time_parse(j.m.user.timestamp, &stamp) < 0) {
+		refuse(&j, SWN_EBMS_INVALID_HEADER, "eb:Timestamp '%s' is not a UTC xsd:dateTime",
+		       j.m.user.timestamp);
+		goto done;
+	}
+	if (stamp > now + j.a->max_clock_skew) {
+		refuse(&j, SWN_EBMS_INVALID_HEADER,
+		       "eb:Timestamp %s is more than %d s ahead of this node's clock", j.m.user.timestamp,
+		       j.a->max_clock_skew);
 		goto done;
 	}
 	if (!swn_agreement_in_force(j.a, now, why, sizeof why)) {
@@ -301,6 +412,7 @@ void swn_inbound_handle(struct swn_runtime *rt, const char *data, size_t len,
 		       j.m.user.service, j.m.user.action, j.a->id, j.doctype, entry->service, entry->action);
 		goto done;
 	}
+	slot = busy_enter(j.a->peer.id, j.m.message_id);
 	swn_err_clear(&err);
 	if ((dup = duplicate(&j, &err)) != 0) {
 		if (dup < 0)
@@ -318,7 +430,7 @@ void swn_inbound_handle(struct swn_runtime *rt, const char *data, size_t len,
 					"RECEIVED", NULL };
 
 		swn_err_clear(&err);
-		if (swn_ledger_append(rt->ledger, &ev, data, len, NULL, &err) < 0) {
+		if (swn_ledger_append(rt->ledger, &ev, data, len, &seq, &err) < 0) {
 			reply->http_status = 503;
 			snprintf(reply->outcome, sizeof reply->outcome, "ledger unavailable");
 			goto done;
@@ -333,9 +445,53 @@ void swn_inbound_handle(struct swn_runtime *rt, const char *data, size_t len,
 		goto done;
 	}
 	snprintf(reply->outcome, sizeof reply->outcome, "receipt");
-	deliver_local(&j, payload);
+	deliver_local(rt, j.a->peer.id, j.a->id, j.doctype, j.m.message_id, seq, payload);
 done:
+	if (slot >= 0)
+		busy_leave(slot);
 	swn_runtime_agreements_unlock(rt);
 	xmlFreeDoc(payload);
 	xmlFreeDoc(doc);
+}
+
+/* ---- redelivery of received documents not yet in spool/in ---- */
+
+struct redeliver_ctx {
+	struct swn_runtime *rt;
+	int done, failed;
+};
+
+static void redeliver_one(void *arg, long long seq, const char *time, const char *dir,
+			  const char *peer, const char *agreement, const char *doctype,
+			  const char *msgid, const char *event, const char *reason)
+{
+	struct redeliver_ctx *c = arg;
+	struct swn_as4_msg m;
+	struct swn_err err;
+	xmlDocPtr doc = NULL, payload = NULL;
+	char *bytes = NULL;
+	size_t len;
+
+	(void)time; (void)dir; (void)event; (void)reason;
+	swn_err_clear(&err);
+	if (swn_ledger_evidence(c->rt->ledger, "in", peer, msgid, "RECEIVED", &bytes, &len, NULL, &err) != 1 ||
+	    !(doc = swn_xml_parse(bytes, len, "evidence", &err)) ||
+	    swn_as4_parse(doc, "evidence", &m, &err) < 0 || !(payload = payload_doc(m.payload)) ||
+	    deliver_local(c->rt, peer, agreement, doctype, msgid, seq, payload) < 0)
+		c->failed++;
+	else
+		c->done++;
+	xmlFreeDoc(payload);
+	xmlFreeDoc(doc);
+	free(bytes);
+}
+
+int swn_inbound_redeliver(struct swn_runtime *rt, int *done, int *failed, struct swn_err *err)
+{
+	struct redeliver_ctx c = { rt, 0, 0 };
+	int rc = swn_ledger_undelivered(rt->ledger, redeliver_one, &c, err);
+
+	*done = c.done;
+	*failed = c.failed;
+	return rc;
 }

@@ -41,4 +41,9 @@ struct swn_inbound_reply {
 void swn_inbound_handle(struct swn_runtime *rt, const char *data, size_t len,
 			X509 *client, struct swn_inbound_reply *reply);
 
+/* Map and place every received document that is not in spool/in yet (a
+ * failed local delivery, or a crash after RECEIVED).  serve runs it at
+ * start and every minute. */
+int swn_inbound_redeliver(struct swn_runtime *rt, int *done, int *failed, struct swn_err *err);
+
 #endif

@@ -38,6 +38,20 @@ static const char schema_sql[] =
 	"  reason TEXT,"
 	"  evidence BLOB);"
 	"CREATE INDEX entries_msgid ON entries(msgid, direction);"
+	/* A message from a peer is recorded as received once, whatever races. */
+	"CREATE UNIQUE INDEX entries_received_once ON entries(peer, msgid)"
+	"  WHERE direction = 'in' AND event = 'RECEIVED';"
+	/* The outbound work queue: mutable, not evidence (see outbox.h). */
+	"CREATE TABLE outbox("
+	"  msgid TEXT PRIMARY KEY,"
+	"  agreement TEXT NOT NULL,"
+	"  peer TEXT NOT NULL,"
+	"  doctype TEXT NOT NULL,"
+	"  state TEXT NOT NULL,"
+	"  attempts INTEGER NOT NULL DEFAULT 0,"
+	"  next_attempt INTEGER NOT NULL,"
+	"  last_error TEXT);"
+	"CREATE INDEX outbox_due ON outbox(state, next_attempt);"
 	/* The exact bytes of signed messages and receipts, by SHA-256. */
 	"CREATE TABLE evidence("
 	"  digest BLOB PRIMARY KEY,"
@@ -179,23 +193,20 @@ static void bind_text(sqlite3_stmt *st, int i, const char *v)
 		sqlite3_bind_null(st, i);
 }
 
-int swn_ledger_append(struct swn_ledger *l, const struct swn_event *ev,
-		      const void *evidence, size_t len, long long *seq,
-		      struct swn_err *err)
+static int append_locked(struct swn_ledger *l, const struct swn_event *ev,
+			 const void *evidence, size_t len, long long *seq, long long queue_at,
+			 struct swn_err *err)
 {
 	unsigned char digest[32];
 	char now[40];
 	sqlite3_stmt *st = NULL;
-	int rc = -1;
+	int rc = -1, step;
 
 	if (evidence)
 		SHA256(evidence, len, digest);
 	swn_as4_now(now);
-	pthread_mutex_lock(&l->lock);
-	if (sqlite3_exec(l->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
-		fail_db(l, "cannot start a ledger transaction", err);
-		goto out;
-	}
+	if (sqlite3_exec(l->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+		return fail_db(l, "cannot start a ledger transaction", err);
 	if (evidence) {
 		if (sqlite3_prepare_v2(l->db, "INSERT OR IGNORE INTO evidence(digest, body) VALUES (?, ?)",
 				       -1, &st, NULL) != SQLITE_OK)
@@ -223,25 +234,71 @@ int swn_ledger_append(struct swn_ledger *l, const struct swn_event *ev,
 		sqlite3_bind_blob(st, 9, digest, 32, SQLITE_STATIC);
 	else
 		sqlite3_bind_null(st, 9);
-	if (sqlite3_step(st) != SQLITE_DONE)
+	step = sqlite3_step(st);
+	if (step == SQLITE_CONSTRAINT) {
+		swn_err_set(err, SWN_E_EXISTS, l->path, 0, "%s %s is recorded already",
+			    ev->event, ev->msgid ? ev->msgid : "");
+		goto rollback_quiet;
+	}
+	if (step != SQLITE_DONE)
 		goto rollback;
 	if (seq)
 		*seq = sqlite3_last_insert_rowid(l->db);
+	sqlite3_finalize(st);
+	st = NULL;
+	/* A submitted message and its queue row commit together. */
+	if (queue_at >= 0) {
+		if (sqlite3_prepare_v2(l->db,
+				       "INSERT INTO outbox(msgid, agreement, peer, doctype, state, attempts, next_attempt)"
+				       " VALUES (?, ?, ?, ?, 'SUBMITTED', 0, ?)", -1, &st, NULL) != SQLITE_OK)
+			goto rollback;
+		bind_text(st, 1, ev->msgid);
+		bind_text(st, 2, ev->agreement ? ev->agreement : "");
+		bind_text(st, 3, ev->peer ? ev->peer : "");
+		bind_text(st, 4, ev->doctype ? ev->doctype : "");
+		sqlite3_bind_int64(st, 5, queue_at);
+		if (sqlite3_step(st) != SQLITE_DONE)
+			goto rollback;
+	}
 	if (sqlite3_exec(l->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
 		goto rollback;
 	rc = 0;
 	goto out;
 rollback:
 	fail_db(l, "cannot append to the ledger", err);
+rollback_quiet:
 	sqlite3_exec(l->db, "ROLLBACK", NULL, NULL, NULL);
 out:
 	sqlite3_finalize(st);
+	return rc;
+}
+
+int swn_ledger_append(struct swn_ledger *l, const struct swn_event *ev,
+		      const void *evidence, size_t len, long long *seq,
+		      struct swn_err *err)
+{
+	int rc;
+
+	pthread_mutex_lock(&l->lock);
+	rc = append_locked(l, ev, evidence, len, seq, -1, err);
 	pthread_mutex_unlock(&l->lock);
 	return rc;
 }
 
-int swn_ledger_evidence(struct swn_ledger *l, const char *direction, const char *msgid,
-			const char *event, char **bytes, size_t *len,
+int swn_ledger_submit(struct swn_ledger *l, const struct swn_event *ev,
+		      const void *evidence, size_t len, long long next_attempt,
+		      struct swn_err *err)
+{
+	int rc;
+
+	pthread_mutex_lock(&l->lock);
+	rc = append_locked(l, ev, evidence, len, NULL, next_attempt, err);
+	pthread_mutex_unlock(&l->lock);
+	return rc;
+}
+
+int swn_ledger_evidence(struct swn_ledger *l, const char *direction, const char *peer,
+			const char *msgid, const char *event, char **bytes, size_t *len,
 			unsigned char digest[32], struct swn_err *err)
 {
 	sqlite3_stmt *st = NULL;
@@ -252,7 +309,7 @@ int swn_ledger_evidence(struct swn_ledger *l, const char *direction, const char 
 	pthread_mutex_lock(&l->lock);
 	if (sqlite3_prepare_v2(l->db,
 			       "SELECT v.digest, v.body FROM entries e JOIN evidence v ON v.digest = e.evidence"
-			       " WHERE e.msgid = ? AND e.direction = ? AND e.event = ?"
+			       " WHERE e.msgid = ? AND e.direction = ? AND e.event = ? AND e.peer = ?"
 			       " ORDER BY e.seq DESC LIMIT 1", -1, &st, NULL) != SQLITE_OK) {
 		rc = fail_db(l, "cannot read the ledger", err);
 		goto out;
@@ -260,6 +317,7 @@ int swn_ledger_evidence(struct swn_ledger *l, const char *direction, const char 
 	bind_text(st, 1, msgid);
 	bind_text(st, 2, direction);
 	bind_text(st, 3, event);
+	bind_text(st, 4, peer);
 	switch (sqlite3_step(st)) {
 	case SQLITE_ROW: {
 		const void *b = sqlite3_column_blob(st, 1);
@@ -361,4 +419,52 @@ int swn_ledger_entries(struct swn_ledger *l, long long after, swn_entry_fn fn,
 {
 	return each_entry(l, "SELECT " ENTRY_COLUMNS " FROM entries WHERE seq > ? ORDER BY seq",
 			  NULL, after, fn, ctx, err);
+}
+
+int swn_ledger_undelivered(struct swn_ledger *l, swn_entry_fn fn, void *ctx,
+			   struct swn_err *err)
+{
+	struct row {
+		long long seq;
+		char *peer, *agreement, *doctype, *msgid;
+	} *rows = NULL, *grown;
+	sqlite3_stmt *st = NULL;
+	size_t n = 0, i;
+	int rc = 0;
+
+	/* Collected first, called after: the callbacks use the ledger too. */
+	pthread_mutex_lock(&l->lock);
+	if (sqlite3_prepare_v2(l->db,
+			       "SELECT r.seq, r.peer, r.agreement, r.doctype, r.msgid FROM entries r"
+			       " WHERE r.direction = 'in' AND r.event = 'RECEIVED' AND NOT EXISTS"
+			       " (SELECT 1 FROM entries d WHERE d.direction = 'in' AND d.peer = r.peer"
+			       " AND d.msgid = r.msgid AND d.event = 'DELIVERED_LOCAL') ORDER BY r.seq LIMIT 1000",
+			       -1, &st, NULL) != SQLITE_OK) {
+		rc = fail_db(l, "cannot read the ledger", err);
+	} else {
+		while (sqlite3_step(st) == SQLITE_ROW) {
+			if (!(grown = realloc(rows, sizeof *rows * (n + 1))))
+				break;
+			rows = grown;
+			rows[n].seq = sqlite3_column_int64(st, 0);
+			rows[n].peer = strdup(col(st, 1));
+			rows[n].agreement = strdup(col(st, 2));
+			rows[n].doctype = strdup(col(st, 3));
+			rows[n].msgid = strdup(col(st, 4));
+			n++;
+		}
+	}
+	sqlite3_finalize(st);
+	pthread_mutex_unlock(&l->lock);
+	for (i = 0; i < n; i++) {
+		if (rows[i].peer && rows[i].agreement && rows[i].doctype && rows[i].msgid)
+			fn(ctx, rows[i].seq, "", "in", rows[i].peer, rows[i].agreement, rows[i].doctype,
+			   rows[i].msgid, "RECEIVED", NULL);
+		free(rows[i].peer);
+		free(rows[i].agreement);
+		free(rows[i].doctype);
+		free(rows[i].msgid);
+	}
+	free(rows);
+	return rc;
 }

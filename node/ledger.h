@@ -47,15 +47,21 @@ struct swn_event {
 };
 
 /* Append one entry, with evidence bytes (NULL for none) kept by their
- * SHA-256.  On return the entry is on disk (synchronous=FULL). */
+ * SHA-256.  On return the entry is on disk (synchronous=FULL).  A second
+ * RECEIVED for the same (peer, msgid) fails with SWN_E_EXISTS. */
 int swn_ledger_append(struct swn_ledger *l, const struct swn_event *ev,
 		      const void *evidence, size_t len, long long *seq,
 		      struct swn_err *err);
 
-/* The evidence of the latest entry (direction, msgid, event): 1 and a
- * malloc'd copy (and its digest) if there is one, 0 if none. */
-int swn_ledger_evidence(struct swn_ledger *l, const char *direction, const char *msgid,
-			const char *event, char **bytes, size_t *len,
+/* Append SUBMITTED and the message's outbox row in one transaction. */
+int swn_ledger_submit(struct swn_ledger *l, const struct swn_event *ev,
+		      const void *evidence, size_t len, long long next_attempt,
+		      struct swn_err *err);
+
+/* The evidence of the latest entry (direction, peer, msgid, event): 1 and
+ * a malloc'd copy (and its digest) if there is one, 0 if none. */
+int swn_ledger_evidence(struct swn_ledger *l, const char *direction, const char *peer,
+			const char *msgid, const char *event, char **bytes, size_t *len,
 			unsigned char digest[32], struct swn_err *err);
 
 /* The latest event recorded for (direction, msgid) into event (size n):
@@ -63,7 +69,8 @@ int swn_ledger_evidence(struct swn_ledger *l, const char *direction, const char 
 int swn_ledger_last_event(struct swn_ledger *l, const char *direction,
 			  const char *msgid, char *event, size_t n, struct swn_err *err);
 
-/* Call fn for each entry of msgid (any direction), oldest first. */
+/* Call fn for each entry of msgid (any direction), oldest first.  fn runs
+ * with the ledger's lock held: it must not call the ledger. */
 typedef void (*swn_entry_fn)(void *ctx, long long seq, const char *time,
 			     const char *direction, const char *peer,
 			     const char *agreement, const char *doctype,
@@ -74,5 +81,9 @@ int swn_ledger_history(struct swn_ledger *l, const char *msgid, swn_entry_fn fn,
 /* The same, for every entry after seq `after` (for printing a ledger). */
 int swn_ledger_entries(struct swn_ledger *l, long long after, swn_entry_fn fn,
 		       void *ctx, struct swn_err *err);
+
+/* Every inbound RECEIVED entry without DELIVERED_LOCAL (to redeliver). */
+int swn_ledger_undelivered(struct swn_ledger *l, swn_entry_fn fn, void *ctx,
+			   struct swn_err *err);
 
 #endif

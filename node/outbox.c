@@ -23,18 +23,6 @@ struct swn_outbox {
 	pthread_mutex_t lock;
 };
 
-static const char outbox_sql[] =
-	"CREATE TABLE IF NOT EXISTS outbox("
-	"  msgid TEXT PRIMARY KEY,"
-	"  agreement TEXT NOT NULL,"
-	"  peer TEXT NOT NULL,"
-	"  doctype TEXT NOT NULL,"
-	"  state TEXT NOT NULL,"
-	"  attempts INTEGER NOT NULL DEFAULT 0,"
-	"  next_attempt INTEGER NOT NULL,"
-	"  last_error TEXT);"
-	"CREATE INDEX IF NOT EXISTS outbox_due ON outbox(state, next_attempt);";
-
 static int db_err(struct swn_outbox *o, const char *what, struct swn_err *err)
 {
 	return swn_err_set(err, SWN_E_DB, o->rt->cfg.ledger_db, 0, "%s: %s", what,
@@ -53,8 +41,7 @@ int swn_outbox_open(struct swn_runtime *rt, struct swn_outbox **out, struct swn_
 	if (sqlite3_open_v2(rt->cfg.ledger_db, &o->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX,
 			    NULL) != SQLITE_OK ||
 	    sqlite3_busy_timeout(o->db, 10000) != SQLITE_OK ||
-	    sqlite3_exec(o->db, "PRAGMA synchronous=FULL;", NULL, NULL, NULL) != SQLITE_OK ||
-	    sqlite3_exec(o->db, outbox_sql, NULL, NULL, NULL) != SQLITE_OK) {
+	    sqlite3_exec(o->db, "PRAGMA synchronous=FULL;", NULL, NULL, NULL) != SQLITE_OK) {
 		db_err(o, "cannot open the outbox", err);
 		swn_outbox_close(o);
 		return -1;
@@ -103,9 +90,12 @@ static int set_state(struct swn_outbox *o, const char *msgid, const char *state,
 		     struct swn_err *err)
 {
 	const void *args[] = { state, &attempts, &next, last_error ? last_error : "", msgid };
+	int rc = exec(o, "UPDATE outbox SET state = ?, attempts = ?, next_attempt = ?, last_error = ?"
+			 " WHERE msgid = ?", "tiitt", args, err);
 
-	return exec(o, "UPDATE outbox SET state = ?, attempts = ?, next_attempt = ?, last_error = ?"
-		       " WHERE msgid = ?", "tiitt", args, err);
+	if (rc < 0)
+		swn_log("out %s: cannot update the outbox to %s: %s", msgid, state, err->msg);
+	return rc;
 }
 
 /* ---- submit ---- */
@@ -191,14 +181,10 @@ int swn_outbox_submit(struct swn_outbox *o, xmlDocPtr doc, const char *name,
 	{
 		struct swn_event ev = { "out", u.to.id, u.agreement_ref, swn_doctype_id(type),
 					u.message_id, "SUBMITTED", NULL };
-		long long next = (long long)now, zero = 0;
-		const void *args[] = { u.message_id, u.agreement_ref, u.to.id, swn_doctype_id(type),
-				       "SUBMITTED", &zero, &next };
 
-		/* Evidence first: once SUBMITTED is durable, nothing is lost. */
-		if (swn_ledger_append(rt->ledger, &ev, bytes, (size_t)len, NULL, err) < 0 ||
-		    exec(o, "INSERT INTO outbox(msgid, agreement, peer, doctype, state, attempts, next_attempt)"
-			    " VALUES (?, ?, ?, ?, ?, ?, ?)", "tttttii", args, err) < 0)
+		/* The signed bytes, the SUBMITTED entry and the queue row commit
+		 * together: nothing submitted is lost or left unqueued. */
+		if (swn_ledger_submit(rt->ledger, &ev, bytes, (size_t)len, (long long)now, err) < 0)
 			goto done;
 	}
 	snprintf(msgid, n, "%s", u.message_id);
@@ -219,6 +205,30 @@ struct due {
 	char doctype[40];
 	int attempts;
 };
+
+/* Take a due message for this process: 1 claimed, 0 someone else has it. */
+static int claim(struct swn_outbox *o, const char *msgid)
+{
+	sqlite3_stmt *st = NULL;
+	int ok = 0;
+
+	pthread_mutex_lock(&o->lock);
+	if (sqlite3_prepare_v2(o->db, "UPDATE outbox SET state = 'SENDING' WHERE msgid = ?"
+				      " AND state IN ('SUBMITTED','RETRYING')", -1, &st, NULL) == SQLITE_OK) {
+		sqlite3_bind_text(st, 1, msgid, -1, SQLITE_TRANSIENT);
+		ok = sqlite3_step(st) == SQLITE_DONE && sqlite3_changes(o->db) == 1;
+	}
+	sqlite3_finalize(st);
+	pthread_mutex_unlock(&o->lock);
+	return ok;
+}
+
+int swn_outbox_recover(struct swn_outbox *o, struct swn_err *err)
+{
+	const void *args[] = { NULL };
+
+	return exec(o, "UPDATE outbox SET state = 'RETRYING' WHERE state = 'SENDING'", "", args, err);
+}
 
 /* Up to max due messages. */
 static int due_list(struct swn_outbox *o, time_t now, struct due *out, int max)
@@ -260,52 +270,63 @@ static void record(struct swn_outbox *o, const struct due *d, const char *peer,
 			reason ? reason : "");
 }
 
-/* Every ds:Reference of our signature must come back in the receipt's
- * NonRepudiationInformation with the same URI and DigestValue. */
+/* Every ds:Reference of our signature must come back, once, in the
+ * receipt's ebbp:NonRepudiationInformation with the same URI and
+ * DigestValue. */
+static int is_el(const xmlNode *n, const char *ns, const char *name)
+{
+	return n && n->type == XML_ELEMENT_NODE && n->ns && xmlStrEqual(n->ns->href, BAD_CAST ns) &&
+	       xmlStrEqual(n->name, BAD_CAST name);
+}
+
 static int receipt_matches(xmlDocPtr ours, const struct swn_as4_msg *receipt)
 {
 	struct swn_as4_msg m;
 	struct swn_err err;
-	xmlNodePtr si, r, part, rr;
-	int refs = 0, matched = 0;
+	xmlNodePtr si, r, nri = NULL, part, rr;
+	xmlNodePtr theirs[16];
+	int used[16] = { 0 }, nt = 0, refs = 0, i;
 
 	swn_err_clear(&err);
 	if (swn_as4_parse(ours, "ours", &m, &err) < 0 || !(si = swn_as4_signed_info(&m)))
 		return 0;
+	for (part = receipt->receipt ? receipt->receipt->children : NULL; part; part = part->next)
+		if (is_el(part, SWN_NS_EBBP, "NonRepudiationInformation"))
+			nri = part;
+	for (part = nri ? nri->children : NULL; part && nt < 16; part = part->next) {
+		if (!is_el(part, SWN_NS_EBBP, "MessagePartNRInformation"))
+			continue;
+		for (rr = part->children; rr; rr = rr->next)
+			if (is_el(rr, SWN_NS_DS, "Reference") && nt < 16)
+				theirs[nt++] = rr;
+	}
 	for (r = si->children; r; r = r->next) {
 		xmlChar *uri, *dv;
+		int found = 0;
 
-		if (r->type != XML_ELEMENT_NODE || !xmlStrEqual(r->name, BAD_CAST "Reference"))
+		if (!is_el(r, SWN_NS_DS, "Reference"))
 			continue;
 		refs++;
 		uri = xmlGetProp(r, BAD_CAST "URI");
 		dv = xmlNodeGetContent(swn_xml_child(r, "DigestValue"));
-		for (part = receipt->receipt ? receipt->receipt->children : NULL; part; part = part->next) {
-			xmlNodePtr nri = part;
+		for (i = 0; i < nt && !found; i++) {
+			xmlChar *u2, *d2;
 
-			if (nri->type != XML_ELEMENT_NODE)
+			if (used[i])
 				continue;
-			for (part = nri->children; part; part = part->next) {
-				rr = part->type == XML_ELEMENT_NODE ? part->children : NULL;
-				for (; rr; rr = rr->next) {
-					xmlChar *u2, *d2;
-
-					if (rr->type != XML_ELEMENT_NODE || !xmlStrEqual(rr->name, BAD_CAST "Reference"))
-						continue;
-					u2 = xmlGetProp(rr, BAD_CAST "URI");
-					d2 = xmlNodeGetContent(swn_xml_child(rr, "DigestValue"));
-					if (u2 && d2 && uri && dv && xmlStrEqual(u2, uri) && xmlStrEqual(d2, dv))
-						matched++;
-					xmlFree(u2);
-					xmlFree(d2);
-				}
-			}
-			break;
+			u2 = xmlGetProp(theirs[i], BAD_CAST "URI");
+			d2 = xmlNodeGetContent(swn_xml_child(theirs[i], "DigestValue"));
+			if (u2 && d2 && uri && dv && xmlStrEqual(u2, uri) && xmlStrEqual(d2, dv))
+				found = used[i] = 1;
+			xmlFree(u2);
+			xmlFree(d2);
 		}
 		xmlFree(uri);
 		xmlFree(dv);
+		if (!found)
+			return 0;
 	}
-	return refs > 0 && matched == refs;
+	return refs > 0;
 }
 
 /* One delivery attempt of d. */
@@ -318,7 +339,7 @@ static void deliver(struct swn_outbox *o, const struct due *d, time_t now)
 	struct swn_as4_msg m;
 	struct swn_err err;
 	X509 *pins[SWN_MAX_PINS];
-	char *bytes = NULL, reason[1200], peer[SWN_PARTY_BYTES];
+	char *bytes = NULL, reason[1200], peer[SWN_PARTY_BYTES], url[SWN_URL_BYTES];
 	xmlDocPtr ours = NULL, sig = NULL;
 	size_t len;
 	long status = 0;
@@ -336,18 +357,20 @@ static void deliver(struct swn_outbox *o, const struct due *d, time_t now)
 		return;
 	}
 	snprintf(peer, sizeof peer, "%s", a->peer.id);
-	if (swn_ledger_evidence(rt->ledger, "out", d->msgid, "SUBMITTED", &bytes, &len, NULL, &err) != 1) {
+	if (swn_ledger_evidence(rt->ledger, "out", peer, d->msgid, "SUBMITTED", &bytes, &len, NULL, &err) != 1) {
 		swn_runtime_agreements_unlock(rt);
 		snprintf(reason, sizeof reason, "the submitted message is not in the ledger: %s", err.msg);
 		record(o, d, peer, "FAILED", reason, NULL, 0);
 		set_state(o, d->msgid, "FAILED", attempts, 0, reason, &err);
 		return;
 	}
-	post.url = a->endpoint;
+	/* Copies: a reload may free the agreement while the post runs. */
+	snprintf(url, sizeof url, "%s", a->endpoint);
+	post.url = url;
 	post.client_cert = rt->cfg.tls_cert;
 	post.client_key = rt->cfg.tls_key;
 	post.peer_tls = X509_dup(a->tls);
-	post.timeout_s = 60;
+	post.timeout_s = 30;
 	retry = attempts <= a->nretry ? a->retry[attempts - 1] : -1;
 	npins = swn_agreement_pins_at(a, now, pins);
 	for (i = 0; i < npins; i++)
@@ -423,14 +446,17 @@ done:
 
 int swn_outbox_run(struct swn_outbox *o, time_t now, struct swn_err *err)
 {
-	struct due list[32];
+	struct due list[8];
 	int n, i;
 
 	(void)err;
-	n = due_list(o, now, list, 32);
+	n = due_list(o, now, list, 8);
 	for (i = 0; i < n; i++)
-		deliver(o, &list[i], now);
-	return n;
+		if (claim(o, list[i].msgid)) {
+			deliver(o, &list[i], now);
+			return 1;
+		}
+	return 0;
 }
 
 long swn_outbox_next_due(struct swn_outbox *o, time_t now)

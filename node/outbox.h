@@ -37,8 +37,14 @@ void swn_outbox_close(struct swn_outbox *o);
 int swn_outbox_submit(struct swn_outbox *o, xmlDocPtr doc, const char *name,
 		      const char *to, char *msgid, size_t n, struct swn_err *err);
 
-/* Deliver every message due at now; returns how many were attempted. */
+/* Deliver one message due at now (claimed: SENDING, so that no other
+ * process delivers it too); returns 1 if one was attempted, 0 if none is
+ * due. */
 int swn_outbox_run(struct swn_outbox *o, time_t now, struct swn_err *err);
+
+/* After a crash: messages left SENDING are due again.  Call only while
+ * holding the node's serve lock. */
+int swn_outbox_recover(struct swn_outbox *o, struct swn_err *err);
 
 /* Seconds until the next message is due (-1: none queued). */
 long swn_outbox_next_due(struct swn_outbox *o, time_t now);

@@ -145,8 +145,13 @@ const struct swn_agreement *swn_runtime_agreement(const struct swn_runtime *rt,
 const struct swn_agreement *swn_runtime_find(const struct swn_runtime *rt, X509 *tls,
 					     const char *peer_party, const char *ref)
 {
+	const struct swn_agreement *any = NULL;
+	time_t now = time(NULL);
+	char why[300];
 	int i;
 
+	/* An agreement in force wins over drafts, suspended or expired ones
+	 * that pin the same certificate (as during a renewal). */
 	for (i = 0; i < rt->nagreements; i++) {
 		const struct swn_agreement *a = rt->agreements[i];
 
@@ -156,9 +161,12 @@ const struct swn_agreement *swn_runtime_find(const struct swn_runtime *rt, X509 
 			continue;
 		if (peer_party && strcmp(a->peer.id, peer_party) != 0)
 			continue;
-		return a;
+		if (swn_agreement_in_force(a, now, why, sizeof why))
+			return a;
+		if (any == NULL)
+			any = a;
 	}
-	return NULL;
+	return any;
 }
 
 int swn_runtime_tls_pinned(const struct swn_runtime *rt, X509 *cert)

@@ -20,7 +20,7 @@ send() {
 # arrived HOME MSGID ORIGINAL: the domestic document in HOME's spool/in is
 # the original in every field
 arrived() {
-	f=$(grep -l . "$1"/spool/in/*"$(echo "$2" | sed 's/[^A-Za-z0-9.-]/_/g')"* 2>/dev/null | head -1)
+	f=$(sqlite3 "$1/ledger.db" "select reason from entries where msgid='$2' and event='DELIVERED_LOCAL'")
 	if [ -z "$f" ]; then fail "$2 not in $1/spool/in"; return; fi
 	canon "$3" >"$T/a" && canon "$f" >"$T/b"
 	same "$T/a" "$T/b" "$2 arrived different from $(basename "$3")"
@@ -56,12 +56,52 @@ post "$CN" "$SG" "$PORT_B" "$T/dup.xml"; cp "$T/reply" "$T/reply2"
 has "$T/reply1" "Receipt" "first post gets a receipt"
 same "$T/reply1" "$T/reply2" "a repeated message gets the original receipt"
 [ "$(entries "$SG" "msgid='dup-1@CN-SW' and event='RECEIVED'")" = 1 ] && pass || fail "duplicate stored twice"
-[ "$(ls "$SG"/spool/in/*dup-1* | wc -l)" = 1 ] && pass || fail "duplicate delivered twice"
+[ "$(entries "$SG" "msgid='dup-1@CN-SW' and event='DELIVERED_LOCAL'")" = 1 ] && pass || fail "duplicate delivered twice"
 "$SWNODE" --home "$CN" as4 pack --agreement AB --message-id dup-1@CN-SW "$eco2" -o "$T/dup2.xml" 2>/dev/null
 post "$CN" "$SG" "$PORT_B" "$T/dup2.xml"
 has "$T/reply" 'errorCode="EBMS:0003"' "same MessageId, other content: refused"
 [ "$(entries "$SG" "msgid='dup-1@CN-SW' and event='REFUSED' and reason like 'EBMS:0003%'")" = 1 ] &&
 	pass || fail "reused MessageId recorded"
+
+"$SWNODE" --home "$CN" as4 pack --agreement AB --unsigned "$eco" -o "$T/u.xml" 2>/dev/null
+
+# Copies of one message arriving at once on several workers: stored once.
+"$SWNODE" --home "$CN" as4 pack --agreement AB --message-id race-1@CN-SW "$eco" -o "$T/race.xml" 2>/dev/null
+cpids=""
+for k in 1 2 3 4; do
+	curl -sS --max-time 30 --cert "$CN/certs/tls.pem" --key "$CN/keys/tls.key" --cacert "$SG/certs/tls.pem" \
+		-H 'Content-Type: application/soap+xml' --data-binary "@$T/race.xml" -o "$T/race$k" \
+		"https://127.0.0.1:$PORT_B/as4" &
+	cpids="$cpids $!"
+done
+for p in $cpids; do wait "$p"; done
+for k in 1 2 3 4; do has "$T/race$k" "Receipt" "concurrent copy $k gets a receipt"; done
+[ "$(entries "$SG" "msgid='race-1@CN-SW' and event='RECEIVED'")" = 1 ] && pass || fail "concurrent copies stored more than once"
+[ "$(entries "$SG" "msgid='race-1@CN-SW' and event='DELIVERED_LOCAL'")" = 1 ] && pass || fail "concurrent copies delivered more than once"
+
+# MessageIds that differ only in characters a file name cannot hold land
+# in two files, neither replacing the other.
+"$SWNODE" --home "$CN" as4 pack --agreement AB --message-id col@CN-SW "$eco" -o "$T/c1.xml" 2>/dev/null
+"$SWNODE" --home "$CN" as4 pack --agreement AB --message-id col_CN-SW "$eco2" -o "$T/c2.xml" 2>/dev/null
+post "$CN" "$SG" "$PORT_B" "$T/c1.xml"
+post "$CN" "$SG" "$PORT_B" "$T/c2.xml"
+f1=$(sqlite3 "$SG/ledger.db" "select reason from entries where msgid='col@CN-SW' and event='DELIVERED_LOCAL'")
+f2=$(sqlite3 "$SG/ledger.db" "select reason from entries where msgid='col_CN-SW' and event='DELIVERED_LOCAL'")
+[ -n "$f1" ] && [ -n "$f2" ] && [ "$f1" != "$f2" ] && pass || fail "two messages share a spool/in file"
+arrived "$SG" col@CN-SW "$eco"
+arrived "$SG" col_CN-SW "$eco2"
+
+# A MessageId with a newline cannot forge a log line.
+"$SWNODE" --home "$CN" as4 pack --agreement AB --unsigned "$eco" -o "$T/nl0.xml" 2>/dev/null
+sed 's|<eb:MessageId>[^<]*</eb:MessageId>|<eb:MessageId>x\&#10;2026-01-01T00:00:00.000Z swnode[1]: forged</eb:MessageId>|' "$T/nl0.xml" >"$T/nl1.xml"
+"$SWNODE" --home "$CN" as4 sign "$T/nl1.xml" -o "$T/nl.xml"
+post "$CN" "$SG" "$PORT_B" "$T/nl.xml"
+if grep -q '^2026-01-01T00:00:00.000Z swnode\[1\]: forged' "$SG.log"; then fail "a MessageId forged a log line"; else pass; fi
+
+# A second serve on the same node is refused (it would deliver twice).
+run "$SWNODE" --home "$SG" serve --listen 127.0.0.1:0
+[ "$RC" = 1 ] && pass || fail "a second serve started"
+has "$T/err" "another swnode serve runs on this node" "second serve explained"
 
 # ---- refusals: each a signed eb:Error and a REFUSED entry ----
 # refused_with CODE TEXT DESCRIPTION: the last reply is a valid signed
@@ -110,7 +150,6 @@ post "$CN" "$SG" "$PORT_B" "$T/wrapped.xml"
 refused_with EBMS:0101 "not to the eb:Messaging or soap:Body" "wrapped body"
 
 # To that is not us.
-"$SWNODE" --home "$CN" as4 pack --agreement AB --unsigned "$eco" -o "$T/u.xml" 2>/dev/null
 sed 's|<eb:To><eb:PartyId\([^>]*\)>SG-NTP<|<eb:To><eb:PartyId\1>SG-OTHER<|' "$T/u.xml" >"$T/u2.xml"
 "$SWNODE" --home "$CN" as4 sign "$T/u2.xml" -o "$T/to.xml"
 post "$CN" "$SG" "$PORT_B" "$T/to.xml"
@@ -120,7 +159,7 @@ refused_with EBMS:0010 "To SG-OTHER is not this node" "To is not us"
 sed 's|<eb:From><eb:PartyId\([^>]*\)>CN-SW<|<eb:From><eb:PartyId\1>CN-OTHER<|' "$T/u.xml" >"$T/u3.xml"
 "$SWNODE" --home "$CN" as4 sign "$T/u3.xml" -o "$T/from.xml"
 post "$CN" "$SG" "$PORT_B" "$T/from.xml"
-refused_with EBMS:0101 "From CN-OTHER is not the authenticated peer" "From is not the peer"
+refused_with EBMS:0101 "From CN-OTHER (type" "From is not the peer"
 
 # A schema-invalid payload, correctly signed.
 sed 's|<CountryCode>\([A-Z][A-Z]\)</CountryCode>|<CountryCode>\1X</CountryCode>|' "$T/u.xml" >"$T/u4.xml"
@@ -145,6 +184,40 @@ MSG=$(head -1 "$T/out")
 [ "$(entries "$CN" "msgid='$MSG' and event='FAILED' and reason like 'EBMS:0010%'")" = 1 ] &&
 	pass || fail "sender recorded FAILED"
 
+# Limits: a message over the agreement's size, a clock far ahead, a burst
+# over the rate (HTTP 429: the sender retries later).
+sed 's|maxMessageBytes="[0-9]*"|maxMessageBytes="2000"|' "$T/AB.saved" >"$SG/peers/AB.xml"
+reload_node "$SG"
+post "$CN" "$SG" "$PORT_B" "$T/good.xml"
+refused_with EBMS:0010 "bytes; agreement AB allows 2000" "message over the agreement's size"
+cp "$T/AB.saved" "$SG/peers/AB.xml"
+sed 's|<eb:Timestamp>[^<]*<|<eb:Timestamp>2099-01-01T00:00:00.000Z<|' "$T/u.xml" >"$T/u5.xml"
+"$SWNODE" --home "$CN" as4 sign "$T/u5.xml" -o "$T/future.xml"
+reload_node "$SG"
+post "$CN" "$SG" "$PORT_B" "$T/future.xml"
+refused_with EBMS:0009 "ahead of this node" "timestamp from the future"
+sed 's|maxMessagesPerMinute="[0-9]*"|maxMessagesPerMinute="1"|' "$T/AB.saved" >"$SG/peers/AB.xml"
+reload_node "$SG"
+for k in 1 2; do
+	"$SWNODE" --home "$CN" as4 pack --agreement AB "$eco" -o "$T/rate$k.xml" 2>/dev/null
+done
+post "$CN" "$SG" "$PORT_B" "$T/rate1.xml"
+post "$CN" "$SG" "$PORT_B" "$T/rate2.xml"
+code=$(curl -s -o /dev/null -w '%{http_code}' --cert "$CN/certs/tls.pem" --key "$CN/keys/tls.key" \
+	--cacert "$SG/certs/tls.pem" --data-binary "@$T/rate2.xml" "https://127.0.0.1:$PORT_B/as4")
+[ "$code" = 429 ] && pass || fail "over the rate: HTTP $code, expected 429"
+
+# A suspended copy of the agreement pinning the same certificate does not
+# shadow the active one (a message without AgreementRef).
+sed -e 's/id="AB"/id="AA-OLD"/' -e 's/status="active"/status="suspended"/' "$T/AB.saved" >"$SG/peers/AA-OLD.xml"
+cp "$T/AB.saved" "$SG/peers/AB.xml"
+reload_node "$SG"
+sed 's|<eb:AgreementRef>AB</eb:AgreementRef>||' "$T/u.xml" >"$T/u6.xml"
+"$SWNODE" --home "$CN" as4 sign "$T/u6.xml" -o "$T/noref.xml"
+post "$CN" "$SG" "$PORT_B" "$T/noref.xml"
+has "$T/reply" "Receipt" "the agreement in force is chosen"
+rm "$SG/peers/AA-OLD.xml"
+
 # An agreement that has ended.
 sed 's|until="[^"]*"|until="2025-01-01T00:00:00Z"|; s|<validity from="[^"]*"|<validity from="2024-01-01T00:00:00Z"|' \
 	"$T/AB.saved" >"$SG/peers/AB.xml"
@@ -165,6 +238,16 @@ done
 has "$T/out" "outbound: DELIVERED" "resent message delivered"
 has "$T/out" " RESEND " "resend is in the ledger"
 
+# ---- a received document that cannot be placed is placed later ----
+mv "$SG/spool/in" "$SG/spool/in.away"
+: >"$SG/spool/in"
+"$SWNODE" --home "$CN" as4 pack --agreement AB --message-id later-1@CN-SW "$eco" -o "$T/later.xml" 2>/dev/null
+post "$CN" "$SG" "$PORT_B" "$T/later.xml"
+has "$T/reply" "Receipt" "receipt although spool/in is broken"
+[ "$(entries "$SG" "msgid='later-1@CN-SW' and event='LOCAL_DELIVERY_FAILED'")" = 1 ] && pass || fail "failed local delivery recorded"
+rm "$SG/spool/in"
+mv "$SG/spool/in.away" "$SG/spool/in"
+
 # ---- the peer is down: messages queue, retry, and arrive exactly once ----
 stop_node "$SG"
 [ "$RC" -eq 0 ] && pass || fail "SIGTERM exit code $RC"
@@ -182,6 +265,9 @@ for id in $ids; do
 	[ "$(entries "$CN" "msgid='$id' and event='RETRYING'")" -ge 1 ] && pass || fail "$id not retrying while the peer is down"
 done
 start_node "$SG"
+# at start the node placed the document it could not place before
+[ "$(entries "$SG" "msgid='later-1@CN-SW' and event='DELIVERED_LOCAL'")" = 1 ] && pass || fail "document not placed after restart"
+arrived "$SG" later-1@CN-SW "$eco"
 for id in $ids; do
 	i=0
 	until [ "$(entries "$CN" "msgid='$id' and event='DELIVERED'")" = 1 ]; do

@@ -121,7 +121,7 @@ start_node() {
 	until grep -q '^ready ' "$1.out"; do
 		i=$((i + 1))
 		if [ $i -gt 400 ] || ! kill -0 "$(cat "$1.pid")" 2>/dev/null; then
-			echo "FAIL: node $1 did not start"; cat "$1.log"; exit 1
+			echo "FAIL: node $1 did not start"; cat "$1.out" "$1.log"; ls -la "$1"; exit 1
 		fi
 		sleep 0.05
 	done
