@@ -75,5 +75,10 @@ int cmd_serve(int argc, char **argv, struct swn_ctx *ctx);
 int cmd_send(int argc, char **argv, struct swn_ctx *ctx);
 int cmd_status(int argc, char **argv, struct swn_ctx *ctx);
 int cmd_resend(int argc, char **argv, struct swn_ctx *ctx);
+int cmd_ledger_checkpoint(int argc, char **argv, struct swn_ctx *ctx);
+int cmd_ledger_prove(int argc, char **argv, struct swn_ctx *ctx);
+int cmd_ledger_check_proof(int argc, char **argv, struct swn_ctx *ctx);
+int cmd_ledger_verify(int argc, char **argv, struct swn_ctx *ctx);
+int cmd_ledger_query(int argc, char **argv, struct swn_ctx *ctx);
 
 #endif

@@ -11,12 +11,17 @@
 #include <pthread.h>
 #include <stdlib.h>
 
+#include <openssl/evp.h>
 #include <openssl/sha.h>
 #include <sqlite3.h>
 
 #include "as4.h"
+#include "buf.h"
+#include "checkpoint.h"
 #include "fsutil.h"
 #include "ledger.h"
+#include "merkle.h"
+#include "proof.h"
 #include "pki.h"
 
 static const char schema_sql[] =
@@ -56,6 +61,26 @@ static const char schema_sql[] =
 	"CREATE TABLE evidence("
 	"  digest BLOB PRIMARY KEY,"
 	"  body BLOB NOT NULL);"
+	/* The Merkle tree over the entries: every perfect subtree (level 0 are
+	 * the leaf hashes), and a signed checkpoint for every size. */
+	"CREATE TABLE tree("
+	"  level INTEGER NOT NULL,"
+	"  idx INTEGER NOT NULL,"
+	"  hash BLOB NOT NULL,"
+	"  PRIMARY KEY (level, idx)) WITHOUT ROWID;"
+	"CREATE TABLE checkpoints("
+	"  size INTEGER PRIMARY KEY,"
+	"  time TEXT NOT NULL,"
+	"  root BLOB NOT NULL,"
+	"  note TEXT NOT NULL);"
+	"CREATE TRIGGER tree_no_change BEFORE UPDATE ON tree"
+	"  BEGIN SELECT RAISE(ABORT, 'the ledger tree is append-only'); END;"
+	"CREATE TRIGGER tree_no_delete BEFORE DELETE ON tree"
+	"  BEGIN SELECT RAISE(ABORT, 'the ledger tree is append-only'); END;"
+	"CREATE TRIGGER checkpoints_no_change BEFORE UPDATE ON checkpoints"
+	"  BEGIN SELECT RAISE(ABORT, 'checkpoints are append-only'); END;"
+	"CREATE TRIGGER checkpoints_no_delete BEFORE DELETE ON checkpoints"
+	"  BEGIN SELECT RAISE(ABORT, 'checkpoints are append-only'); END;"
 	"CREATE TRIGGER entries_no_update BEFORE UPDATE ON entries"
 	"  BEGIN SELECT RAISE(ABORT, 'ledger entries are append-only'); END;"
 	"CREATE TRIGGER entries_no_delete BEFORE DELETE ON entries"
@@ -127,9 +152,119 @@ struct swn_ledger {
 	sqlite3 *db;
 	char path[1024];
 	pthread_mutex_t lock;
+	EVP_PKEY *key;                     /* Ed25519 ledger key; NULL: read-only use */
+	char origin[600];
+	struct swn_merkle_frontier fr;     /* right edge of the tree */
+	int fr_valid;                      /* fr matches the database */
 };
 
-int swn_ledger_open(const char *path, struct swn_ledger **out, struct swn_err *err)
+/* ---- canonical entry bytes and the tree ---- */
+
+static void put_u32(struct swn_buf *b, uint32_t v, struct swn_err *err)
+{
+	unsigned char x[4] = { (unsigned char)(v >> 24), (unsigned char)(v >> 16),
+			       (unsigned char)(v >> 8), (unsigned char)v };
+
+	(void)!swn_buf_add(b, x, 4, err);
+}
+
+int swn_ledger_entry_bytes(long long seq, const char *const fields[8],
+			   const unsigned char *evidence, struct swn_buf *out,
+			   struct swn_err *err)
+{
+	unsigned char head[9];
+	int i;
+
+	head[0] = 0x01;
+	for (i = 0; i < 8; i++)
+		head[1 + i] = (unsigned char)((unsigned long long)seq >> (56 - 8 * i));
+	if (swn_buf_add(out, head, sizeof head, err) < 0)
+		return -1;
+	for (i = 0; i < 8; i++) {
+		if (fields[i] == NULL) {
+			put_u32(out, 0xFFFFFFFFu, err);
+			continue;
+		}
+		put_u32(out, (uint32_t)strlen(fields[i]), err);
+		(void)!swn_buf_add(out, fields[i], strlen(fields[i]), err);
+	}
+	if (evidence) {
+		(void)!swn_buf_add(out, "\x01", 1, err);
+		(void)!swn_buf_add(out, evidence, 32, err);
+	} else {
+		(void)!swn_buf_add(out, "\x00", 1, err);
+	}
+	return err->code == SWN_OK ? 0 : -1;
+}
+
+static int tree_get(void *ctx, unsigned level, uint64_t index, unsigned char out[32])
+{
+	struct swn_ledger *l = ctx;
+	sqlite3_stmt *st = NULL;
+	int rc = -1;
+
+	if (sqlite3_prepare_v2(l->db, "SELECT hash FROM tree WHERE level = ? AND idx = ?", -1, &st,
+			       NULL) == SQLITE_OK) {
+		sqlite3_bind_int(st, 1, (int)level);
+		sqlite3_bind_int64(st, 2, (sqlite3_int64)index);
+		if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_bytes(st, 0) == 32) {
+			memcpy(out, sqlite3_column_blob(st, 0), 32);
+			rc = 0;
+		}
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int tree_put(void *ctx, unsigned level, uint64_t index, const unsigned char hash[32])
+{
+	struct swn_ledger *l = ctx;
+	sqlite3_stmt *st = NULL;
+	int rc = -1;
+
+	if (sqlite3_prepare_v2(l->db, "INSERT INTO tree(level, idx, hash) VALUES (?, ?, ?)", -1, &st,
+			       NULL) == SQLITE_OK) {
+		sqlite3_bind_int(st, 1, (int)level);
+		sqlite3_bind_int64(st, 2, (sqlite3_int64)index);
+		sqlite3_bind_blob(st, 3, hash, 32, SQLITE_STATIC);
+		rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static long long max_seq(struct swn_ledger *l)
+{
+	sqlite3_stmt *st = NULL;
+	long long n = -1;
+
+	if (sqlite3_prepare_v2(l->db, "SELECT coalesce(max(seq), 0) FROM entries", -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}
+
+/* Inside a write transaction: make the frontier match the stored tree
+ * (another process may have appended since). */
+static int sync_frontier(struct swn_ledger *l, struct swn_err *err)
+{
+	long long n = max_seq(l);
+
+	if (n < 0)
+		return swn_err_set(err, SWN_E_DB, l->path, 0, "cannot read the ledger size");
+	if (l->fr_valid && (long long)l->fr.size == n)
+		return 0;
+	swn_merkle_frontier_init(&l->fr);
+	if (n > 0 && swn_merkle_frontier_load(&l->fr, (uint64_t)n, tree_get, l, err) < 0)
+		return swn_err_set(err, SWN_E_DB, l->path, 0,
+				   "the ledger tree does not match its %lld entries: run swnode ledger verify", n);
+	l->fr_valid = 1;
+	return 0;
+}
+
+int swn_ledger_open(const char *path, EVP_PKEY *key, const char *party,
+		    struct swn_ledger **out, struct swn_err *err)
 {
 	struct swn_ledger *l = calloc(1, sizeof *l);
 	sqlite3_stmt *st = NULL;
@@ -161,6 +296,11 @@ int swn_ledger_open(const char *path, struct swn_ledger **out, struct swn_err *e
 		swn_ledger_close(l);
 		return -1;
 	}
+	if (key) {
+		EVP_PKEY_up_ref(key);
+		l->key = key;
+	}
+	swn_checkpoint_origin(party ? party : "", l->origin, sizeof l->origin);
 	*out = l;
 	return 0;
 fail:
@@ -175,6 +315,7 @@ void swn_ledger_close(struct swn_ledger *l)
 {
 	if (l == NULL)
 		return;
+	EVP_PKEY_free(l->key);
 	sqlite3_close(l->db);
 	pthread_mutex_destroy(&l->lock);
 	free(l);
@@ -218,10 +359,13 @@ static int append_locked(struct swn_ledger *l, const struct swn_event *ev,
 		sqlite3_finalize(st);
 		st = NULL;
 	}
+	if (sync_frontier(l, err) < 0)
+		goto rollback_quiet;
 	if (sqlite3_prepare_v2(l->db,
-			       "INSERT INTO entries(time, direction, peer, agreement, doctype, msgid, event, reason, evidence)"
-			       " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", -1, &st, NULL) != SQLITE_OK)
+			       "INSERT INTO entries(time, direction, peer, agreement, doctype, msgid, event, reason, evidence, seq)"
+			       " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", -1, &st, NULL) != SQLITE_OK)
 		goto rollback;
+	sqlite3_bind_int64(st, 10, (sqlite3_int64)l->fr.size + 1);
 	bind_text(st, 1, now);
 	bind_text(st, 2, ev->direction);
 	bind_text(st, 3, ev->peer ? ev->peer : "");
@@ -246,6 +390,42 @@ static int append_locked(struct swn_ledger *l, const struct swn_event *ev,
 		*seq = sqlite3_last_insert_rowid(l->db);
 	sqlite3_finalize(st);
 	st = NULL;
+	/* The entry becomes a leaf of the tree, and the new tree is signed, in
+	 * the same transaction: no entry exists without its checkpoint. */
+	{
+		const char *fields[8] = { now, ev->direction, ev->peer ? ev->peer : "",
+					  ev->agreement ? ev->agreement : "", ev->doctype ? ev->doctype : "",
+					  ev->msgid ? ev->msgid : "", ev->event, ev->reason };
+		unsigned char leaf[32], root[32];
+		struct swn_buf bytes;
+		char note[SWN_NOTE_MAX];
+
+		swn_buf_init(&bytes, 1 << 20);
+		l->fr_valid = 0;
+		if (swn_ledger_entry_bytes((long long)l->fr.size + 1, fields, evidence ? digest : NULL,
+					   &bytes, err) < 0 ||
+		    swn_merkle_leaf_hash(bytes.data, bytes.len, leaf) < 0 ||
+		    swn_merkle_frontier_append(&l->fr, leaf, tree_put, l, err) < 0) {
+			swn_buf_free(&bytes);
+			goto rollback;
+		}
+		swn_buf_free(&bytes);
+		if (l->key) {
+			if (swn_merkle_frontier_root(&l->fr, root) < 0 ||
+			    swn_checkpoint_sign(l->key, l->origin, l->fr.size, root, note, sizeof note, err) < 0 ||
+			    sqlite3_prepare_v2(l->db, "INSERT INTO checkpoints(size, time, root, note) VALUES (?, ?, ?, ?)",
+					       -1, &st, NULL) != SQLITE_OK)
+				goto rollback;
+			sqlite3_bind_int64(st, 1, (sqlite3_int64)l->fr.size);
+			bind_text(st, 2, now);
+			sqlite3_bind_blob(st, 3, root, 32, SQLITE_STATIC);
+			bind_text(st, 4, note);
+			if (sqlite3_step(st) != SQLITE_DONE)
+				goto rollback;
+			sqlite3_finalize(st);
+			st = NULL;
+		}
+	}
 	/* A submitted message and its queue row commit together. */
 	if (queue_at >= 0) {
 		if (sqlite3_prepare_v2(l->db,
@@ -262,12 +442,14 @@ static int append_locked(struct swn_ledger *l, const struct swn_event *ev,
 	}
 	if (sqlite3_exec(l->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
 		goto rollback;
+	l->fr_valid = 1;
 	rc = 0;
 	goto out;
 rollback:
 	fail_db(l, "cannot append to the ledger", err);
 rollback_quiet:
 	sqlite3_exec(l->db, "ROLLBACK", NULL, NULL, NULL);
+	l->fr_valid = 0;
 out:
 	sqlite3_finalize(st);
 	return rc;
@@ -466,5 +648,271 @@ int swn_ledger_undelivered(struct swn_ledger *l, swn_entry_fn fn, void *ctx,
 		free(rows[i].msgid);
 	}
 	free(rows);
+	return rc;
+}
+
+/* ---- reading: checkpoints, proofs, verification, queries ---- */
+
+uint64_t swn_ledger_size(struct swn_ledger *l)
+{
+	long long n;
+
+	pthread_mutex_lock(&l->lock);
+	n = max_seq(l);
+	pthread_mutex_unlock(&l->lock);
+	return n < 0 ? 0 : (uint64_t)n;
+}
+
+int swn_ledger_checkpoint(struct swn_ledger *l, uint64_t size, char *note, size_t n,
+			  struct swn_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = 0;
+
+	pthread_mutex_lock(&l->lock);
+	if (sqlite3_prepare_v2(l->db, size ? "SELECT note FROM checkpoints WHERE size = ?"
+					   : "SELECT note FROM checkpoints ORDER BY size DESC LIMIT 1",
+			       -1, &st, NULL) != SQLITE_OK) {
+		rc = fail_db(l, "cannot read checkpoints", err);
+	} else {
+		if (size)
+			sqlite3_bind_int64(st, 1, (sqlite3_int64)size);
+		if (sqlite3_step(st) == SQLITE_ROW) {
+			snprintf(note, n, "%s", col(st, 0));
+			rc = 1;
+		}
+	}
+	sqlite3_finalize(st);
+	pthread_mutex_unlock(&l->lock);
+	return rc;
+}
+
+int swn_ledger_prove(struct swn_ledger *l, int inclusion, uint64_t a, uint64_t b,
+		     struct swn_proof *p, struct swn_err *err)
+{
+	uint64_t size;
+	int rc = -1;
+
+	memset(p, 0, sizeof *p);
+	pthread_mutex_lock(&l->lock);
+	size = (uint64_t)max_seq(l);
+	if (inclusion) {
+		/* a = seq (1-based), b = tree size */
+		if (a < 1 || a > b || b > size) {
+			swn_err_set(err, SWN_E_USAGE, NULL, 0,
+				    "no entry %llu in a tree of %llu (the ledger has %llu entries)",
+				    (unsigned long long)a, (unsigned long long)b, (unsigned long long)size);
+			goto out;
+		}
+		p->type = SWN_PROOF_INCLUSION;
+		p->a = a - 1;
+		p->b = b;
+		if (tree_get(l, 0, a - 1, p->h1) < 0 ||
+		    swn_merkle_root(b, tree_get, l, p->h2, err) < 0 ||
+		    swn_merkle_inclusion_proof(a - 1, b, tree_get, l, p->path, &p->n, err) < 0)
+			goto out;
+	} else {
+		if (a > b || b > size) {
+			swn_err_set(err, SWN_E_USAGE, NULL, 0,
+				    "cannot prove %llu -> %llu (the ledger has %llu entries)",
+				    (unsigned long long)a, (unsigned long long)b, (unsigned long long)size);
+			goto out;
+		}
+		p->type = SWN_PROOF_CONSISTENCY;
+		p->a = a;
+		p->b = b;
+		if (swn_merkle_root(a, tree_get, l, p->h1, err) < 0 ||
+		    swn_merkle_root(b, tree_get, l, p->h2, err) < 0 ||
+		    swn_merkle_consistency_proof(a, b, tree_get, l, p->path, &p->n, err) < 0)
+			goto out;
+	}
+	rc = 0;
+out:
+	pthread_mutex_unlock(&l->lock);
+	if (rc < 0 && err->code == SWN_OK)
+		swn_err_set(err, SWN_E_DB, l->path, 0, "the ledger tree is incomplete: run swnode ledger verify");
+	return rc;
+}
+
+static int no_store(void *ctx, unsigned level, uint64_t index, const unsigned char hash[32])
+{
+	(void)ctx; (void)level; (void)index; (void)hash;
+	return 0;
+}
+
+int swn_ledger_verify(struct swn_ledger *l, const unsigned char pub[32], const char *origin,
+		      struct swn_ledger_verdict *v, struct swn_err *err)
+{
+	struct swn_merkle_frontier fr;
+	sqlite3_stmt *st = NULL, *ev = NULL, *cp = NULL;
+	long long expect = 1;
+	int step, rc = -1;
+
+	memset(v, 0, sizeof *v);
+	swn_merkle_frontier_init(&fr);
+	pthread_mutex_lock(&l->lock);
+	if (sqlite3_prepare_v2(l->db, "SELECT seq, time, direction, peer, agreement, doctype, msgid, event,"
+				      " reason, evidence FROM entries ORDER BY seq", -1, &st, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(l->db, "SELECT body FROM evidence WHERE digest = ?", -1, &ev, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(l->db, "SELECT note FROM checkpoints WHERE size = ?", -1, &cp, NULL) != SQLITE_OK) {
+		fail_db(l, "cannot read the ledger", err);
+		goto out;
+	}
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		long long seq = sqlite3_column_int64(st, 0);
+		const char *f[8];
+		const unsigned char *dg = NULL;
+		unsigned char leaf[32], stored[32], root[32], md[32], croot[32];
+		struct swn_buf bytes;
+		int i;
+
+		if (seq != expect) {
+			v->bad_entry = expect;
+			snprintf(v->problem, sizeof v->problem,
+				 "entry %lld is missing: the entry after %lld is %lld (rows deleted or renumbered)",
+				 expect, expect - 1, seq);
+			break;
+		}
+		for (i = 0; i < 8; i++)
+			f[i] = sqlite3_column_type(st, 1 + i) == SQLITE_NULL ? NULL : col(st, 1 + i);
+		if (sqlite3_column_type(st, 9) != SQLITE_NULL) {
+			if (sqlite3_column_bytes(st, 9) != 32) {
+				v->bad_entry = seq;
+				snprintf(v->problem, sizeof v->problem, "entry %lld: its evidence digest is not 32 bytes", seq);
+				break;
+			}
+			dg = sqlite3_column_blob(st, 9);
+			/* The evidence must still be the bytes the entry names. */
+			sqlite3_reset(ev);
+			sqlite3_bind_blob(ev, 1, dg, 32, SQLITE_TRANSIENT);
+			if (sqlite3_step(ev) != SQLITE_ROW) {
+				v->bad_entry = seq;
+				snprintf(v->problem, sizeof v->problem, "entry %lld: its evidence is missing", seq);
+				break;
+			}
+			SHA256(sqlite3_column_blob(ev, 0), (size_t)sqlite3_column_bytes(ev, 0), md);
+			if (memcmp(md, dg, 32) != 0) {
+				v->bad_entry = seq;
+				snprintf(v->problem, sizeof v->problem,
+					 "entry %lld: its evidence was changed (SHA-256 no longer matches)", seq);
+				break;
+			}
+		}
+		swn_buf_init(&bytes, 1 << 20);
+		if (swn_ledger_entry_bytes(seq, f, dg, &bytes, err) < 0 ||
+		    swn_merkle_leaf_hash(bytes.data, bytes.len, leaf) < 0 ||
+		    swn_merkle_frontier_append(&fr, leaf, no_store, NULL, err) < 0) {
+			swn_buf_free(&bytes);
+			goto out;
+		}
+		swn_buf_free(&bytes);
+		if (tree_get(l, 0, (uint64_t)seq - 1, stored) < 0 || memcmp(stored, leaf, 32) != 0) {
+			v->bad_entry = seq;
+			snprintf(v->problem, sizeof v->problem,
+				 "entry %lld does not match its leaf in the tree: the row was changed", seq);
+			break;
+		}
+		swn_merkle_frontier_root(&fr, root);
+		sqlite3_reset(cp);
+		sqlite3_bind_int64(cp, 1, seq);
+		if (sqlite3_step(cp) == SQLITE_ROW) {
+			struct swn_err e;
+			uint64_t csize;
+			const char *note = col(cp, 0);
+
+			swn_err_clear(&e);
+			if (pub && swn_checkpoint_verify(note, strlen(note), origin, pub, &csize, croot, &e) < 0) {
+				v->bad_entry = seq;
+				snprintf(v->problem, sizeof v->problem, "checkpoint %lld: %s", seq, e.msg);
+				break;
+			}
+			if (pub && (csize != (uint64_t)seq || memcmp(croot, root, 32) != 0)) {
+				v->bad_entry = seq;
+				snprintf(v->problem, sizeof v->problem,
+					 "checkpoint %lld signs another tree: an entry up to %lld was changed, inserted or reordered",
+					 seq, seq);
+				break;
+			}
+			v->checkpoints++;
+			v->last_checkpoint = seq;
+		}
+		v->entries = seq;
+		memcpy(v->root, root, 32);
+		expect++;
+	}
+	if (v->bad_entry == 0 && step != SQLITE_ROW && step != SQLITE_DONE) {
+		fail_db(l, "cannot read the ledger", err);
+		goto out;
+	}
+	if (v->bad_entry == 0) {
+		long long top = 0;
+
+		sqlite3_finalize(cp);
+		cp = NULL;
+		if (sqlite3_prepare_v2(l->db, "SELECT coalesce(max(size), 0) FROM checkpoints", -1, &cp, NULL) == SQLITE_OK &&
+		    sqlite3_step(cp) == SQLITE_ROW)
+			top = sqlite3_column_int64(cp, 0);
+		if (top > v->entries) {
+			v->bad_entry = v->entries + 1;
+			snprintf(v->problem, sizeof v->problem,
+				 "the ledger ends at entry %lld but checkpoint %lld was signed: entries %lld to %lld are missing (truncated)",
+				 v->entries, top, v->entries + 1, top);
+		} else if (pub && v->entries > v->last_checkpoint) {
+			v->bad_entry = v->last_checkpoint + 1;
+			snprintf(v->problem, sizeof v->problem,
+				 "entries %lld to %lld are covered by no signed checkpoint: added outside the node",
+				 v->last_checkpoint + 1, v->entries);
+		}
+	}
+	rc = 0;
+out:
+	sqlite3_finalize(st);
+	sqlite3_finalize(ev);
+	sqlite3_finalize(cp);
+	pthread_mutex_unlock(&l->lock);
+	return rc;
+}
+
+int swn_ledger_query(struct swn_ledger *l, const struct swn_ledger_filter *q, swn_entry_fn fn,
+		     void *ctx, struct swn_err *err)
+{
+	char sql[1200];
+	const char *vals[9];
+	int nv = 0, i, step, rc = 0;
+	sqlite3_stmt *st = NULL;
+	size_t len;
+
+	len = (size_t)snprintf(sql, sizeof sql, "SELECT " ENTRY_COLUMNS " FROM entries WHERE 1");
+#define FILTER(field, cond) \
+	if (q->field && *q->field) { \
+		len += (size_t)snprintf(sql + len, sizeof sql - len, " AND " cond); \
+		vals[nv++] = q->field; \
+	}
+	FILTER(peer, "peer = ?")
+	FILTER(agreement, "agreement = ?")
+	FILTER(doctype, "doctype = ?")
+	FILTER(direction, "direction = ?")
+	FILTER(event, "event = ?")
+	FILTER(msgid, "msgid = ?")
+	FILTER(since, "time >= ?")
+	FILTER(until, "time < ?")
+#undef FILTER
+	snprintf(sql + len, sizeof sql - len, " ORDER BY seq LIMIT %lld", q->limit > 0 ? q->limit : -1LL);
+	pthread_mutex_lock(&l->lock);
+	if (sqlite3_prepare_v2(l->db, sql, -1, &st, NULL) != SQLITE_OK) {
+		rc = fail_db(l, "cannot query the ledger", err);
+		goto out;
+	}
+	for (i = 0; i < nv; i++)
+		bind_text(st, i + 1, vals[i]);
+	while ((step = sqlite3_step(st)) == SQLITE_ROW)
+		fn(ctx, sqlite3_column_int64(st, 0), col(st, 1), col(st, 2), col(st, 3),
+		   col(st, 4), col(st, 5), col(st, 6), col(st, 7),
+		   sqlite3_column_type(st, 8) == SQLITE_NULL ? NULL : col(st, 8));
+	if (step != SQLITE_DONE)
+		rc = fail_db(l, "cannot query the ledger", err);
+out:
+	sqlite3_finalize(st);
+	pthread_mutex_unlock(&l->lock);
 	return rc;
 }

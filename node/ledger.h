@@ -2,9 +2,20 @@
  * ledger.h - the node's exchange ledger (SQLite).
  *
  * The ledger records every exchange as append-only entries, with the exact
- * signed messages and receipts kept as evidence.  This file covers what
- * exists so far: creating the database with its tables and the triggers
- * that refuse UPDATE and DELETE, and opening it.
+ * signed messages and receipts kept as evidence.  Each entry is a leaf of
+ * an RFC 9162 Merkle tree (leaf data: the canonical entry bytes below), and
+ * every append also stores the tree's new perfect subtrees and a checkpoint
+ * signed with the node's Ed25519 ledger key, in the same transaction.
+ *
+ * Canonical entry bytes, version 1 (the leaf data):
+ *   offset 0   1 byte     0x01 (version)
+ *   offset 1   8 bytes    seq, unsigned big-endian (leaf index + 1)
+ *   then 8 fields, in this order: time, direction, peer, agreement,
+ *              doctype, msgid, event, reason; each a 4-byte big-endian
+ *              length and that many bytes of UTF-8 (reason absent:
+ *              length 0xFFFFFFFF and no bytes)
+ *   then       0x00 (no evidence) or 0x01 and the 32-byte SHA-256 of the
+ *              evidence bytes
  *
  * Invariants:
  *  - The database is in WAL mode (a property of the file).  synchronous
@@ -20,6 +31,11 @@
 #ifndef SWN_LEDGER_H
 #define SWN_LEDGER_H
 
+#include <stdint.h>
+
+#include <openssl/evp.h>
+
+#include "buf.h"
 #include "err.h"
 
 #define SWN_LEDGER_SCHEMA_VERSION 1
@@ -32,7 +48,11 @@ int swn_ledger_create(const char *path, const char *party_id,
  * process has one writer whatever its threads. */
 struct swn_ledger;
 
-int swn_ledger_open(const char *path, struct swn_ledger **out, struct swn_err *err);
+/* Open the ledger.  With key (the Ed25519 ledger key) every append also
+ * signs a checkpoint of origin "<party>/swnode-ledger"; without, the ledger
+ * is for reading (auditors) and appends are not checkpointed. */
+int swn_ledger_open(const char *path, EVP_PKEY *key, const char *party,
+		    struct swn_ledger **out, struct swn_err *err);
 void swn_ledger_close(struct swn_ledger *l);
 
 /* What an entry says (the evidence is passed separately). */
@@ -84,6 +104,44 @@ int swn_ledger_entries(struct swn_ledger *l, long long after, swn_entry_fn fn,
 
 /* Every inbound RECEIVED entry without DELIVERED_LOCAL (to redeliver). */
 int swn_ledger_undelivered(struct swn_ledger *l, swn_entry_fn fn, void *ctx,
+			   struct swn_err *err);
+
+/* Entries in the ledger (the tree's size). */
+uint64_t swn_ledger_size(struct swn_ledger *l);
+
+/* The signed checkpoint for size (0: the latest): 1 found, 0 none. */
+int swn_ledger_checkpoint(struct swn_ledger *l, uint64_t size, char *note, size_t n,
+			  struct swn_err *err);
+
+struct swn_proof;
+/* inclusion: proof that entry seq a is in the tree of size b; otherwise a
+ * consistency proof from size a to size b. */
+int swn_ledger_prove(struct swn_ledger *l, int inclusion, uint64_t a, uint64_t b,
+		     struct swn_proof *p, struct swn_err *err);
+
+/* Recompute everything: seq continuity, evidence digests, leaf hashes,
+ * the root at every signed checkpoint and its signature (with pub, NULL to
+ * skip signatures), truncation and unsigned tails.  Fills v; v->bad_entry
+ * is the first bad entry (0: none). */
+struct swn_ledger_verdict {
+	long long entries, checkpoints, last_checkpoint, bad_entry;
+	unsigned char root[32];
+	char problem[1200];
+};
+int swn_ledger_verify(struct swn_ledger *l, const unsigned char pub[32], const char *origin,
+		      struct swn_ledger_verdict *v, struct swn_err *err);
+
+/* Entries matching every filter that is set (NULL or "" means any). */
+struct swn_ledger_filter {
+	const char *peer, *agreement, *doctype, *direction, *event, *msgid, *since, *until;
+	long long limit;
+};
+int swn_ledger_query(struct swn_ledger *l, const struct swn_ledger_filter *q, swn_entry_fn fn,
+		     void *ctx, struct swn_err *err);
+
+/* The canonical bytes of an entry (see above) appended to out. */
+int swn_ledger_entry_bytes(long long seq, const char *const fields[8],
+			   const unsigned char *evidence, struct swn_buf *out,
 			   struct swn_err *err);
 
 #endif

@@ -102,6 +102,45 @@ static const struct swn_cmd commands[] = {
 	  "  --org NAME             organisation (certificate subject O)\n"
 	  "  --country CC           ISO 3166 country code (certificate subject C)\n"
 	  "  --days N               validity of self-signed certificates (default 730)\n" },
+	{ "ledger check-proof", cmd_ledger_check_proof,
+	  "check an inclusion or consistency proof offline",
+	  "usage: swnode ledger check-proof FILE\n"
+	  "\n"
+	  "Verifies the proof JSON in FILE (from swnode ledger prove) by RFC 9162\n"
+	  "2.1.3.2 or 2.1.4.2; needs no node directory.  Exit 0 valid, 1 invalid,\n"
+	  "2 malformed input.\n" },
+	{ "ledger checkpoint", cmd_ledger_checkpoint,
+	  "print the latest signed checkpoint of the ledger",
+	  "usage: swnode ledger checkpoint [--home DIR] [--vkey]\n"
+	  "\n"
+	  "Prints the latest checkpoint: a C2SP tlog-checkpoint (origin, size, root)\n"
+	  "signed as a C2SP signed note with the node's Ed25519 ledger key.  --vkey\n"
+	  "prints the verifier key to publish to auditors instead.\n" },
+	{ "ledger prove", cmd_ledger_prove,
+	  "print an inclusion or consistency proof",
+	  "usage: swnode ledger prove [--home DIR] --seq N [--size M]\n"
+	  "       swnode ledger prove [--home DIR] --from M --to N\n"
+	  "\n"
+	  "Prints, as one line of JSON, the proof that entry N is in the tree of size\n"
+	  "M (default: the whole ledger), or that the tree of size M is a prefix of the\n"
+	  "tree of size N.  Check it with swnode ledger check-proof.\n" },
+	{ "ledger query", cmd_ledger_query,
+	  "list ledger entries, filtered",
+	  "usage: swnode ledger query [--home DIR] [--peer P] [--agreement A] [--type T]\n"
+	  "       [--direction in|out] [--state EVENT] [--since TIME] [--until TIME]\n"
+	  "       [--msgid ID] [--limit N] [--format table|json|csv]\n"
+	  "\n"
+	  "Lists the entries that match every filter given (times are UTC ISO 8601,\n"
+	  "compared as text), oldest first.  Read-only; works while the node runs.\n" },
+	{ "ledger verify", cmd_ledger_verify,
+	  "recompute the ledger's tree and check every signed checkpoint",
+	  "usage: swnode ledger verify [--home DIR] [--vkey VKEY]\n"
+	  "\n"
+	  "Recomputes every entry's leaf from its canonical bytes, checks each\n"
+	  "evidence blob against its digest, the numbering, the root at every signed\n"
+	  "checkpoint and the checkpoint's signature (with VKEY, from swnode ledger\n"
+	  "checkpoint --vkey, or the node's own ledger key).  Exit 0 if all holds,\n"
+	  "1 naming the first bad entry otherwise.\n" },
 	{ "map", cmd_map,
 	  "map a document to the international or domestic form",
 	  "usage: swnode map --to international|domestic FILE [-o OUT]\n"

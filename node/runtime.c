@@ -67,6 +67,7 @@ int swn_runtime_open(const char *home, swn_report_fn report, void *ctx,
 {
 	struct swn_runtime *rt = calloc(1, sizeof *rt);
 	pthread_rwlock_t *lock = calloc(1, sizeof *lock);
+	EVP_PKEY *ledger_key = NULL;
 
 	*out = NULL;
 	if (rt == NULL || lock == NULL) {
@@ -80,11 +81,14 @@ int swn_runtime_open(const char *home, swn_report_fn report, void *ctx,
 	    swn_registry_load(swn_schema_dir(), &rt->reg, err) < 0 ||
 	    swn_signer_load(rt->cfg.signing_key, rt->cfg.signing_cert, &rt->signer, err) < 0 ||
 	    !(rt->tls_cert = swn_cert_read(rt->cfg.tls_cert, err)) ||
-	    swn_ledger_open(rt->cfg.ledger_db, &rt->ledger, err) < 0 ||
+	    !(ledger_key = swn_key_read(rt->cfg.ledger_key, err)) ||
+	    swn_ledger_open(rt->cfg.ledger_db, ledger_key, rt->cfg.party_id, &rt->ledger, err) < 0 ||
 	    load_set(rt, &rt->agreements, &rt->nagreements, report, ctx, err) < 0) {
+		EVP_PKEY_free(ledger_key);
 		swn_runtime_close(rt);
 		return -1;
 	}
+	EVP_PKEY_free(ledger_key);
 	*out = rt;
 	return 0;
 }
