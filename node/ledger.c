@@ -148,6 +148,8 @@ int swn_ledger_create(const char *path, const char *party_id,
 	return 0;
 }
 
+struct pending;
+
 struct swn_ledger {
 	sqlite3 *db;
 	char path[1024];
@@ -156,6 +158,12 @@ struct swn_ledger {
 	char origin[600];
 	struct swn_merkle_frontier fr;     /* right edge of the tree */
 	int fr_valid;                      /* fr matches the database */
+	/* group commit: entries waiting, and whether a commit is running */
+	pthread_mutex_t qlock;
+	pthread_cond_t qdone;
+	struct pending *queue, **qtail;
+	int committing;
+	unsigned long long batches;
 };
 
 /* ---- canonical entry bytes and the tree ---- */
@@ -275,6 +283,9 @@ int swn_ledger_open(const char *path, EVP_PKEY *key, const char *party,
 		return swn_err_set(err, SWN_E_NOMEM, path, 0, "out of memory");
 	snprintf(l->path, sizeof l->path, "%s", path);
 	pthread_mutex_init(&l->lock, NULL);
+	pthread_mutex_init(&l->qlock, NULL);
+	pthread_cond_init(&l->qdone, NULL);
+	l->qtail = &l->queue;
 	if (sqlite3_open_v2(path, &l->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX,
 			    NULL) != SQLITE_OK)
 		goto fail;
@@ -318,6 +329,8 @@ void swn_ledger_close(struct swn_ledger *l)
 	EVP_PKEY_free(l->key);
 	sqlite3_close(l->db);
 	pthread_mutex_destroy(&l->lock);
+	pthread_mutex_destroy(&l->qlock);
+	pthread_cond_destroy(&l->qdone);
 	free(l);
 }
 
@@ -334,38 +347,45 @@ static void bind_text(sqlite3_stmt *st, int i, const char *v)
 		sqlite3_bind_null(st, i);
 }
 
-static int append_locked(struct swn_ledger *l, const struct swn_event *ev,
-			 const void *evidence, size_t len, long long *seq, long long queue_at,
-			 struct swn_err *err)
-{
-	unsigned char digest[32];
-	char now[40];
-	sqlite3_stmt *st = NULL;
-	int rc = -1, step;
+/* One entry waiting for the next group commit. */
+struct pending {
+	const struct swn_event *ev;
+	const void *evidence;
+	size_t len;
+	long long queue_at;          /* >= 0: also queue it in the outbox */
+	long long seq;
+	int rc;
+	int done;
+	struct swn_err err;
+	struct pending *next;
+};
 
-	if (evidence)
-		SHA256(evidence, len, digest);
-	swn_as4_now(now);
-	if (sqlite3_exec(l->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
-		return fail_db(l, "cannot start a ledger transaction", err);
-	if (evidence) {
+/* Inside the batch's transaction and a savepoint: the entry, its evidence,
+ * its leaf and completed subtrees, and (for a submission) its queue row. */
+static int add_entry(struct swn_ledger *l, struct pending *p, const char *now)
+{
+	const struct swn_event *ev = p->ev;
+	unsigned char digest[32], leaf[32];
+	sqlite3_stmt *st = NULL;
+	struct swn_buf bytes;
+	int step;
+
+	if (p->evidence) {
+		SHA256(p->evidence, p->len, digest);
 		if (sqlite3_prepare_v2(l->db, "INSERT OR IGNORE INTO evidence(digest, body) VALUES (?, ?)",
 				       -1, &st, NULL) != SQLITE_OK)
-			goto rollback;
+			goto fail;
 		sqlite3_bind_blob(st, 1, digest, 32, SQLITE_STATIC);
-		sqlite3_bind_blob64(st, 2, evidence, len, SQLITE_STATIC);
+		sqlite3_bind_blob64(st, 2, p->evidence, p->len, SQLITE_STATIC);
 		if (sqlite3_step(st) != SQLITE_DONE)
-			goto rollback;
+			goto fail;
 		sqlite3_finalize(st);
 		st = NULL;
 	}
-	if (sync_frontier(l, err) < 0)
-		goto rollback_quiet;
 	if (sqlite3_prepare_v2(l->db,
 			       "INSERT INTO entries(time, direction, peer, agreement, doctype, msgid, event, reason, evidence, seq)"
 			       " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", -1, &st, NULL) != SQLITE_OK)
-		goto rollback;
-	sqlite3_bind_int64(st, 10, (sqlite3_int64)l->fr.size + 1);
+		goto fail;
 	bind_text(st, 1, now);
 	bind_text(st, 2, ev->direction);
 	bind_text(st, 3, ev->peer ? ev->peer : "");
@@ -374,109 +394,191 @@ static int append_locked(struct swn_ledger *l, const struct swn_event *ev,
 	bind_text(st, 6, ev->msgid ? ev->msgid : "");
 	bind_text(st, 7, ev->event);
 	bind_text(st, 8, ev->reason);
-	if (evidence)
+	if (p->evidence)
 		sqlite3_bind_blob(st, 9, digest, 32, SQLITE_STATIC);
 	else
 		sqlite3_bind_null(st, 9);
+	sqlite3_bind_int64(st, 10, (sqlite3_int64)l->fr.size + 1);
 	step = sqlite3_step(st);
-	if (step == SQLITE_CONSTRAINT) {
-		swn_err_set(err, SWN_E_EXISTS, l->path, 0, "%s %s is recorded already",
-			    ev->event, ev->msgid ? ev->msgid : "");
-		goto rollback_quiet;
-	}
-	if (step != SQLITE_DONE)
-		goto rollback;
-	if (seq)
-		*seq = sqlite3_last_insert_rowid(l->db);
 	sqlite3_finalize(st);
 	st = NULL;
-	/* The entry becomes a leaf of the tree, and the new tree is signed, in
-	 * the same transaction: no entry exists without its checkpoint. */
+	if (step == SQLITE_CONSTRAINT)
+		return swn_err_set(&p->err, SWN_E_EXISTS, l->path, 0, "%s %s is recorded already",
+				   ev->event, ev->msgid ? ev->msgid : "");
+	if (step != SQLITE_DONE)
+		goto fail;
+	p->seq = (long long)l->fr.size + 1;
 	{
 		const char *fields[8] = { now, ev->direction, ev->peer ? ev->peer : "",
 					  ev->agreement ? ev->agreement : "", ev->doctype ? ev->doctype : "",
 					  ev->msgid ? ev->msgid : "", ev->event, ev->reason };
-		unsigned char leaf[32], root[32];
-		struct swn_buf bytes;
-		char note[SWN_NOTE_MAX];
 
 		swn_buf_init(&bytes, 1 << 20);
-		l->fr_valid = 0;
-		if (swn_ledger_entry_bytes((long long)l->fr.size + 1, fields, evidence ? digest : NULL,
-					   &bytes, err) < 0 ||
+		if (swn_ledger_entry_bytes(p->seq, fields, p->evidence ? digest : NULL, &bytes, &p->err) < 0 ||
 		    swn_merkle_leaf_hash(bytes.data, bytes.len, leaf) < 0 ||
-		    swn_merkle_frontier_append(&l->fr, leaf, tree_put, l, err) < 0) {
+		    swn_merkle_frontier_append(&l->fr, leaf, tree_put, l, &p->err) < 0) {
 			swn_buf_free(&bytes);
-			goto rollback;
+			goto fail;
 		}
 		swn_buf_free(&bytes);
-		if (l->key) {
-			if (swn_merkle_frontier_root(&l->fr, root) < 0 ||
-			    swn_checkpoint_sign(l->key, l->origin, l->fr.size, root, note, sizeof note, err) < 0 ||
-			    sqlite3_prepare_v2(l->db, "INSERT INTO checkpoints(size, time, root, note) VALUES (?, ?, ?, ?)",
-					       -1, &st, NULL) != SQLITE_OK)
-				goto rollback;
-			sqlite3_bind_int64(st, 1, (sqlite3_int64)l->fr.size);
-			bind_text(st, 2, now);
-			sqlite3_bind_blob(st, 3, root, 32, SQLITE_STATIC);
-			bind_text(st, 4, note);
-			if (sqlite3_step(st) != SQLITE_DONE)
-				goto rollback;
-			sqlite3_finalize(st);
-			st = NULL;
-		}
 	}
-	/* A submitted message and its queue row commit together. */
-	if (queue_at >= 0) {
+	if (p->queue_at >= 0) {
 		if (sqlite3_prepare_v2(l->db,
 				       "INSERT INTO outbox(msgid, agreement, peer, doctype, state, attempts, next_attempt)"
 				       " VALUES (?, ?, ?, ?, 'SUBMITTED', 0, ?)", -1, &st, NULL) != SQLITE_OK)
-			goto rollback;
+			goto fail;
 		bind_text(st, 1, ev->msgid);
 		bind_text(st, 2, ev->agreement ? ev->agreement : "");
 		bind_text(st, 3, ev->peer ? ev->peer : "");
 		bind_text(st, 4, ev->doctype ? ev->doctype : "");
-		sqlite3_bind_int64(st, 5, queue_at);
-		if (sqlite3_step(st) != SQLITE_DONE)
-			goto rollback;
+		sqlite3_bind_int64(st, 5, p->queue_at);
+		step = sqlite3_step(st);
+		sqlite3_finalize(st);
+		st = NULL;
+		if (step != SQLITE_DONE)
+			goto fail;
 	}
-	if (sqlite3_exec(l->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
-		goto rollback;
-	l->fr_valid = 1;
-	rc = 0;
-	goto out;
-rollback:
-	fail_db(l, "cannot append to the ledger", err);
-rollback_quiet:
-	sqlite3_exec(l->db, "ROLLBACK", NULL, NULL, NULL);
-	l->fr_valid = 0;
-out:
+	return 0;
+fail:
 	sqlite3_finalize(st);
-	return rc;
+	return fail_db(l, "cannot append to the ledger", &p->err);
+}
+
+/* Commit a batch in one transaction, one fsync and one signed checkpoint.
+ * An entry that fails (a duplicate RECEIVED, say) is rolled back alone. */
+static void commit_batch(struct swn_ledger *l, struct pending *batch)
+{
+	struct swn_merkle_frontier before;
+	struct pending *p;
+	struct swn_err err;
+	char now[40], note[SWN_NOTE_MAX];
+	unsigned char root[32];
+	sqlite3_stmt *st = NULL;
+	int added = 0, ok = 0;
+
+	swn_err_clear(&err);
+	swn_as4_now(now);
+	if (sqlite3_exec(l->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
+		fail_db(l, "cannot start a ledger transaction", &err);
+		goto failed;
+	}
+	if (sync_frontier(l, &err) < 0) {
+		sqlite3_exec(l->db, "ROLLBACK", NULL, NULL, NULL);
+		goto failed;
+	}
+	for (p = batch; p; p = p->next) {
+		before = l->fr;
+		sqlite3_exec(l->db, "SAVEPOINT entry", NULL, NULL, NULL);
+		p->rc = add_entry(l, p, now);
+		if (p->rc < 0) {
+			sqlite3_exec(l->db, "ROLLBACK TO entry", NULL, NULL, NULL);
+			l->fr = before;
+		} else {
+			added++;
+		}
+		sqlite3_exec(l->db, "RELEASE entry", NULL, NULL, NULL);
+	}
+	if (added && l->key) {
+		if (swn_merkle_frontier_root(&l->fr, root) < 0 ||
+		    swn_checkpoint_sign(l->key, l->origin, l->fr.size, root, note, sizeof note, &err) < 0 ||
+		    sqlite3_prepare_v2(l->db, "INSERT INTO checkpoints(size, time, root, note) VALUES (?, ?, ?, ?)",
+				       -1, &st, NULL) != SQLITE_OK) {
+			fail_db(l, "cannot sign a checkpoint", &err);
+			goto rollback;
+		}
+		sqlite3_bind_int64(st, 1, (sqlite3_int64)l->fr.size);
+		bind_text(st, 2, now);
+		sqlite3_bind_blob(st, 3, root, 32, SQLITE_STATIC);
+		bind_text(st, 4, note);
+		ok = sqlite3_step(st) == SQLITE_DONE;
+		sqlite3_finalize(st);
+		if (!ok) {
+			fail_db(l, "cannot store a checkpoint", &err);
+			goto rollback;
+		}
+	}
+	if (sqlite3_exec(l->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+		fail_db(l, "cannot commit to the ledger", &err);
+		goto rollback;
+	}
+	l->fr_valid = 1;
+	l->batches++;
+	return;
+rollback:
+	sqlite3_exec(l->db, "ROLLBACK", NULL, NULL, NULL);
+failed:
+	l->fr_valid = 0;
+	for (p = batch; p; p = p->next)
+		if (p->rc == 0) {
+			p->rc = -1;
+			p->err = err;
+		}
+}
+
+/* Group commit: the first appender to find no commit running takes every
+ * entry queued so far and commits them together; the others wait for it.
+ * So concurrent workers share one fsync instead of paying one each. */
+static int append(struct swn_ledger *l, const struct swn_event *ev, const void *evidence,
+		  size_t len, long long queue_at, long long *seq, struct swn_err *err)
+{
+	struct pending me, *batch, *p;
+
+	memset(&me, 0, sizeof me);
+	me.ev = ev;
+	me.evidence = evidence;
+	me.len = len;
+	me.queue_at = queue_at;
+	swn_err_clear(&me.err);
+	pthread_mutex_lock(&l->qlock);
+	*l->qtail = &me;
+	l->qtail = &me.next;
+	while (!me.done) {
+		if (l->committing) {
+			pthread_cond_wait(&l->qdone, &l->qlock);
+			continue;
+		}
+		l->committing = 1;
+		batch = l->queue;
+		l->queue = NULL;
+		l->qtail = &l->queue;
+		pthread_mutex_unlock(&l->qlock);
+		pthread_mutex_lock(&l->lock);
+		commit_batch(l, batch);
+		pthread_mutex_unlock(&l->lock);
+		pthread_mutex_lock(&l->qlock);
+		for (p = batch; p; p = p->next)
+			p->done = 1;
+		l->committing = 0;
+		pthread_cond_broadcast(&l->qdone);
+	}
+	pthread_mutex_unlock(&l->qlock);
+	if (me.rc < 0) {
+		if (err->code == SWN_OK)
+			*err = me.err;
+		return -1;
+	}
+	if (seq)
+		*seq = me.seq;
+	return 0;
 }
 
 int swn_ledger_append(struct swn_ledger *l, const struct swn_event *ev,
 		      const void *evidence, size_t len, long long *seq,
 		      struct swn_err *err)
 {
-	int rc;
-
-	pthread_mutex_lock(&l->lock);
-	rc = append_locked(l, ev, evidence, len, seq, -1, err);
-	pthread_mutex_unlock(&l->lock);
-	return rc;
+	return append(l, ev, evidence, len, -1, seq, err);
 }
 
 int swn_ledger_submit(struct swn_ledger *l, const struct swn_event *ev,
 		      const void *evidence, size_t len, long long next_attempt,
 		      struct swn_err *err)
 {
-	int rc;
+	return append(l, ev, evidence, len, next_attempt, NULL, err);
+}
 
-	pthread_mutex_lock(&l->lock);
-	rc = append_locked(l, ev, evidence, len, NULL, next_attempt, err);
-	pthread_mutex_unlock(&l->lock);
-	return rc;
+unsigned long long swn_ledger_batches(struct swn_ledger *l)
+{
+	return l->batches;
 }
 
 int swn_ledger_evidence(struct swn_ledger *l, const char *direction, const char *peer,

@@ -68,7 +68,9 @@ struct swn_event {
 
 /* Append one entry, with evidence bytes (NULL for none) kept by their
  * SHA-256.  On return the entry is on disk (synchronous=FULL).  A second
- * RECEIVED for the same (peer, msgid) fails with SWN_E_EXISTS. */
+ * RECEIVED for the same (peer, msgid) fails with SWN_E_EXISTS.  Appends
+ * from concurrent threads are group-committed: one transaction, one fsync
+ * and one signed checkpoint per batch. */
 int swn_ledger_append(struct swn_ledger *l, const struct swn_event *ev,
 		      const void *evidence, size_t len, long long *seq,
 		      struct swn_err *err);
@@ -105,6 +107,9 @@ int swn_ledger_entries(struct swn_ledger *l, long long after, swn_entry_fn fn,
 /* Every inbound RECEIVED entry without DELIVERED_LOCAL (to redeliver). */
 int swn_ledger_undelivered(struct swn_ledger *l, swn_entry_fn fn, void *ctx,
 			   struct swn_err *err);
+
+/* Batches committed by this process (for benchmarks). */
+unsigned long long swn_ledger_batches(struct swn_ledger *l);
 
 /* Entries in the ledger (the tree's size). */
 uint64_t swn_ledger_size(struct swn_ledger *l);
