@@ -144,6 +144,10 @@ struct swn_ledger_filter {
 int swn_ledger_query(struct swn_ledger *l, const struct swn_ledger_filter *q, swn_entry_fn fn,
 		     void *ctx, struct swn_err *err);
 
+/* The evidence digest of entry seq: 1 and d filled, 0 if it has none. */
+int swn_ledger_entry_evidence_digest(struct swn_ledger *l, long long seq, unsigned char d[32],
+				     struct swn_err *err);
+
 /* The canonical bytes of an entry (see above) appended to out. */
 int swn_ledger_entry_bytes(long long seq, const char *const fields[8],
 			   const unsigned char *evidence, struct swn_buf *out,

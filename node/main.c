@@ -102,6 +102,15 @@ static const struct swn_cmd commands[] = {
 	  "  --org NAME             organisation (certificate subject O)\n"
 	  "  --country CC           ISO 3166 country code (certificate subject C)\n"
 	  "  --days N               validity of self-signed certificates (default 730)\n" },
+	{ "ledger check-bundle", cmd_ledger_check_bundle,
+	  "check an evidence bundle offline",
+	  "usage: swnode ledger check-bundle DIR\n"
+	  "\n"
+	  "Checks an evidence bundle written by swnode ledger export: the checkpoint's\n"
+	  "signature under the bundle's ledger key, each entry's inclusion in that\n"
+	  "signed tree, that message.xml and receipt.xml are the bytes the entries\n"
+	  "name, and their AS4 signatures by the certificates in the bundle.  Needs no\n"
+	  "node directory.  Exit 0 all hold, 1 something does not, 2 not a bundle.\n" },
 	{ "ledger check-proof", cmd_ledger_check_proof,
 	  "check an inclusion or consistency proof offline",
 	  "usage: swnode ledger check-proof FILE\n"
@@ -116,6 +125,15 @@ static const struct swn_cmd commands[] = {
 	  "Prints the latest checkpoint: a C2SP tlog-checkpoint (origin, size, root)\n"
 	  "signed as a C2SP signed note with the node's Ed25519 ledger key.  --vkey\n"
 	  "prints the verifier key to publish to auditors instead.\n" },
+	{ "ledger export", cmd_ledger_export,
+	  "write the evidence of one exchange for an auditor",
+	  "usage: swnode ledger export [--home DIR] --msgid ID -o OUTDIR\n"
+	  "\n"
+	  "Writes OUTDIR with the evidence of message ID: the signed message and\n"
+	  "receipt byte for byte, its ledger entries, an inclusion proof for each,\n"
+	  "the signed checkpoint, the ledger verifier key, the signers' certificates,\n"
+	  "and a README telling an auditor how to check each part (or run swnode\n"
+	  "ledger check-bundle OUTDIR).\n" },
 	{ "ledger prove", cmd_ledger_prove,
 	  "print an inclusion or consistency proof",
 	  "usage: swnode ledger prove [--home DIR] --seq N [--size M]\n"

@@ -289,6 +289,22 @@ has "$CN.log" "dropped.xml submitted as" "spool file submitted"
 [ ! -e "$CN/spool/out/SG-NTP/dropped.xml" ] && pass || fail "spool file left behind"
 has "$CN/spool/failed/SG-NTP-bad.xml.reason" "not an XML document" "bad spool file explained"
 
+# ---- evidence for an auditor, from both sides, checked offline ----
+id=$(echo $ids | cut -d' ' -f1)
+expect 0 "export the sender's evidence" "$SWNODE" --home "$CN" ledger export --msgid "$id" -o "$T/ev-cn"
+expect 0 "check the sender's bundle" "$SWNODE" ledger check-bundle "$T/ev-cn"
+has "$T/out" "receipt.xml carries a valid signature by signing-SG-NTP" "the receipt is the peer's"
+expect 0 "export the receiver's evidence" "$SWNODE" --home "$SG" ledger export --msgid "$id" -o "$T/ev-sg"
+expect 0 "check the receiver's bundle" "$SWNODE" ledger check-bundle "$T/ev-sg"
+has "$T/out" "message.xml carries a valid signature by signing-CN-SW" "the message is the sender's"
+cmp -s "$T/ev-cn/message.xml" "$T/ev-sg/message.xml" && pass || fail "both sides keep the same signed bytes"
+sed -i 's/Timestamp>2/Timestamp>3/' "$T/ev-sg/message.xml"
+expect 1 "a changed message in the bundle" "$SWNODE" ledger check-bundle "$T/ev-sg"
+has "$T/out" "FAILED   message.xml is the evidence" "the change is named"
+for h in "$CN" "$SG"; do
+	expect 0 "ledger verify after the exchange ($h)" "$SWNODE" --home "$h" ledger verify
+done
+
 stop_node "$CN"
 [ "$RC" -eq 0 ] && pass || fail "SIGTERM exit code $RC"
 stop_node "$SG"

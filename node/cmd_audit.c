@@ -1,0 +1,391 @@
+/* cmd_audit.c - swnode ledger export | check-bundle: the evidence of one
+ * exchange, packed for an auditor and checked offline. */
+#include "autoconfig.h"
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+#include <openssl/evp.h>
+#include <openssl/sha.h>
+
+#include "agreement.h"
+#include "as4.h"
+#include "checkpoint.h"
+#include "cli.h"
+#include "fsutil.h"
+#include "ledger.h"
+#include "merkle.h"
+#include "pki.h"
+#include "proof.h"
+#include "swn_limits.h"
+#include "wssec.h"
+#include "xmlsafe.h"
+
+#define MAX_ROWS 64
+
+struct row {
+	long long seq;
+	char time[40], dir[4], peer[SWN_PARTY_BYTES], agreement[SWN_MAX_ID_LEN + 1];
+	char doctype[40], msgid[SWN_AS4_ID_BYTES], event[32], reason[1200];
+	int has_reason, has_digest;
+	unsigned char digest[32];
+};
+
+struct rows {
+	struct row r[MAX_ROWS];
+	int n;
+};
+
+static void collect(void *ctx, long long seq, const char *time, const char *dir,
+		    const char *peer, const char *agreement, const char *doctype,
+		    const char *msgid, const char *event, const char *reason)
+{
+	struct rows *rs = ctx;
+	struct row *r;
+
+	if (rs->n >= MAX_ROWS)
+		return;
+	r = &rs->r[rs->n++];
+	memset(r, 0, sizeof *r);
+	r->seq = seq;
+	snprintf(r->time, sizeof r->time, "%s", time);
+	snprintf(r->dir, sizeof r->dir, "%s", dir);
+	snprintf(r->peer, sizeof r->peer, "%s", peer);
+	snprintf(r->agreement, sizeof r->agreement, "%s", agreement);
+	snprintf(r->doctype, sizeof r->doctype, "%s", doctype);
+	snprintf(r->msgid, sizeof r->msgid, "%s", msgid);
+	snprintf(r->event, sizeof r->event, "%s", event);
+	r->has_reason = reason != NULL;
+	snprintf(r->reason, sizeof r->reason, "%s", reason ? reason : "");
+}
+
+static int write_text(const char *dir, const char *name, const void *data, size_t len,
+		      struct swn_err *err)
+{
+	char path[SWN_PATH_MAX + 100];
+
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	return swn_file_write(path, data, len, 0644, SWN_WRITE_EXCLUSIVE, err);
+}
+
+static const char readme[] =
+	"# Evidence of one exchange\n\n"
+	"Written by `swnode ledger export`. Check it all at once with\n"
+	"`swnode ledger check-bundle DIR` (exit 0: every check holds), or by hand:\n\n"
+	"1. `ledger.vkey` is the node's ledger verifier key. Compare it with the key\n"
+	"   the operator published; everything below rests on it.\n"
+	"2. `checkpoint.txt` is a C2SP signed note (origin, tree size, root) signed\n"
+	"   with that key (Ed25519; key id = SHA-256(name || 0x0A || 0x01 || key)[:4]).\n"
+	"3. `entries.json` lists the ledger entries about the message. For each,\n"
+	"   rebuild the canonical entry bytes (docs/ledger.md), hash them as an RFC 9162\n"
+	"   leaf, and check `inclusion-SEQ.json` (`swnode ledger check-proof`): its\n"
+	"   leaf_hash is that hash, its tree_size and root are the checkpoint's.\n"
+	"4. `message.xml` is the signed AS4 message and `receipt.xml` the signed\n"
+	"   receipt, byte for byte; their SHA-256 is the evidence digest of the\n"
+	"   SUBMITTED/RECEIVED and DELIVERED/RECEIPT_SENT entries. Check their\n"
+	"   signatures with `swnode as4 verify FILE --cert PEM` against the sender's\n"
+	"   and the receiver's signing certificates (`signing-*.pem`).\n";
+
+int cmd_ledger_export(int argc, char **argv, struct swn_ctx *ctx)
+{
+	static const struct option opts[] = {
+		{ "msgid", required_argument, NULL, 'm' },
+		{ "output", required_argument, NULL, 'o' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *msgid = NULL, *out = NULL;
+	const struct swn_config *cfg;
+	struct swn_ledger *l = NULL;
+	struct swn_agreement *a = NULL;
+	struct rows rs;
+	struct swn_proof p;
+	struct swn_err err;
+	char note[SWN_NOTE_MAX], origin[600], vkey[800], name[80], path[SWN_PATH_MAX + 80];
+	unsigned char pub[32], root[32];
+	uint64_t size;
+	char *text = NULL, *bytes = NULL;
+	size_t len;
+	json_t *arr;
+	EVP_PKEY *key = NULL;
+	X509 *cert = NULL;
+	int c, i, rc = SWN_EXIT_FAIL;
+
+	swn_err_clear(&err);
+	memset(&rs, 0, sizeof rs);
+	while ((c = swn_cli_getopt(ctx, argc, argv, "o:", opts)) != -1) {
+		if (c == 'm')
+			msgid = optarg;
+		else if (c == 'o')
+			out = optarg;
+		else
+			return c == 'h' ? SWN_EXIT_OK : SWN_EXIT_USAGE;
+	}
+	if (!msgid || !out)
+		return swn_cli_usage_error(ctx, "--msgid ID and -o DIR are required");
+	if (!(cfg = swn_ctx_config(ctx, &err)) ||
+	    swn_ledger_open(cfg->ledger_db, NULL, cfg->party_id, &l, &err) < 0)
+		return swn_cli_fail(&err);
+	if (swn_ledger_history(l, msgid, collect, &rs, &err) < 0)
+		goto done;
+	if (rs.n == 0) {
+		swn_err_set(&err, SWN_E_NOT_FOUND, NULL, 0, "message %s is not in the ledger", msgid);
+		goto done;
+	}
+	for (i = 0; i < rs.n; i++)
+		rs.r[i].has_digest = swn_ledger_entry_evidence_digest(l, rs.r[i].seq, rs.r[i].digest, &err) == 1;
+	/* The latest checkpoint covers every entry. */
+	if (swn_ledger_checkpoint(l, 0, note, sizeof note, &err) != 1 ||
+	    !(key = swn_key_read(cfg->ledger_key, &err)) || swn_checkpoint_pubkey(key, pub, &err) < 0)
+		goto done;
+	swn_checkpoint_origin(cfg->party_id, origin, sizeof origin);
+	if (swn_checkpoint_verify(note, strlen(note), origin, pub, &size, root, &err) < 0)
+		goto done;
+	if (swn_mkdir(out, 0755, &err) < 0)
+		goto done;
+	swn_checkpoint_vkey(origin, pub, vkey, sizeof vkey);
+	strcat(vkey, "\n");
+	if (write_text(out, "README.md", readme, strlen(readme), &err) < 0 ||
+	    write_text(out, "ledger.vkey", vkey, strlen(vkey), &err) < 0 ||
+	    write_text(out, "checkpoint.txt", note, strlen(note), &err) < 0)
+		goto done;
+	arr = json_array();
+	for (i = 0; i < rs.n; i++) {
+		struct row *r = &rs.r[i];
+		char b64[48];
+
+		EVP_EncodeBlock((unsigned char *)b64, r->digest, 32);
+		json_array_append_new(arr, json_pack("{s:I,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s?,s:s?}",
+			"seq", (json_int_t)r->seq, "time", r->time, "direction", r->dir, "peer", r->peer,
+			"agreement", r->agreement, "doctype", r->doctype, "msgid", r->msgid,
+			"event", r->event, "reason", r->has_reason ? r->reason : NULL,
+			"evidence", r->has_digest ? b64 : NULL));
+		if ((uint64_t)r->seq <= size) {
+			if (swn_ledger_prove(l, 1, (uint64_t)r->seq, size, &p, &err) < 0 ||
+			    swn_proof_to_json(&p, &text, &err) < 0)
+				break;
+			snprintf(name, sizeof name, "inclusion-%lld.json", r->seq);
+			if (write_text(out, name, text, strlen(text), &err) < 0)
+				break;
+			free(text);
+			text = NULL;
+		}
+	}
+	text = json_dumps(arr, JSON_INDENT(1));
+	json_decref(arr);
+	if (err.code != SWN_OK || !text || write_text(out, "entries.json", text, strlen(text), &err) < 0)
+		goto done;
+	free(text);
+	text = NULL;
+	/* The signed message and the receipt, byte for byte. */
+	{
+		const char *dir = rs.r[0].dir, *peer = rs.r[0].peer;
+		int outbound = strcmp(dir, "out") == 0;
+
+		if (swn_ledger_evidence(l, dir, peer, msgid, outbound ? "SUBMITTED" : "RECEIVED",
+					&bytes, &len, NULL, &err) == 1) {
+			if (write_text(out, "message.xml", bytes, len, &err) < 0)
+				goto done;
+			free(bytes);
+			bytes = NULL;
+		}
+		if (swn_ledger_evidence(l, dir, peer, msgid, outbound ? "DELIVERED" : "RECEIPT_SENT",
+					&bytes, &len, NULL, &err) == 1) {
+			if (write_text(out, "receipt.xml", bytes, len, &err) < 0)
+				goto done;
+			free(bytes);
+			bytes = NULL;
+		}
+		/* The signers' certificates: ours and the peer's pins. */
+		if (!(cert = swn_cert_read(cfg->signing_cert, &err)))
+			goto done;
+		snprintf(path, sizeof path, "%s/signing-%s.pem", out, cfg->party_id);
+		if (swn_cert_write(path, cert, &err) < 0)
+			goto done;
+		snprintf(path, sizeof path, "%s/%s.xml", cfg->peers_dir, rs.r[0].agreement);
+		if (swn_agreement_load(path, NULL, NULL, &a, &err) == 0) {
+			for (i = 0; i < a->nsigning; i++) {
+				snprintf(path, sizeof path, "%s/signing-%s-%d.pem", out, peer, i + 1);
+				if (swn_cert_write(path, a->signing[i].cert, &err) < 0)
+					goto done;
+			}
+		}
+		swn_err_clear(&err);
+	}
+	printf("wrote the evidence of %s to %s: %d entries, checkpoint of size %llu\n", msgid, out,
+	       rs.n, (unsigned long long)size);
+	rc = SWN_EXIT_OK;
+done:
+	if (rc != SWN_EXIT_OK)
+		rc = swn_cli_fail(&err);
+	free(text);
+	free(bytes);
+	X509_free(cert);
+	EVP_PKEY_free(key);
+	swn_agreement_free(a);
+	swn_ledger_close(l);
+	return rc;
+}
+
+/* ---- check-bundle ---- */
+
+static int readf(const char *dir, const char *name, char **data, size_t *len, struct swn_err *err)
+{
+	char path[SWN_PATH_MAX + 100];
+
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	return swn_file_read(path, SWN_MAX_DOCUMENT_BYTES, data, len, err);
+}
+
+static int check(int ok, const char *what)
+{
+	printf("%s  %s\n", ok ? "ok     " : "FAILED ", what);
+	return ok ? 0 : 1;
+}
+
+/* Does a signed file verify with any signing-*.pem of the bundle? */
+static int signed_by_one(const char *dir, const char *file, char *who, size_t n)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	char *data;
+	size_t len;
+	int ok = 0;
+	struct swn_err err;
+
+	swn_err_clear(&err);
+	if (!d || readf(dir, file, &data, &len, &err) < 0) {
+		if (d)
+			closedir(d);
+		return 0;
+	}
+	while (!ok && (e = readdir(d)) != NULL) {
+		char path[SWN_PATH_MAX + 300];
+		struct swn_as4_msg m;
+		xmlDocPtr doc;
+		X509 *c;
+
+		if (strncmp(e->d_name, "signing-", 8) != 0)
+			continue;
+		snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+		swn_err_clear(&err);
+		if (!(c = swn_cert_read(path, &err)))
+			continue;
+		if ((doc = swn_xml_parse(data, len, file, &err)) && swn_as4_parse(doc, file, &m, &err) == 0 &&
+		    swn_wssec_verify(doc, &m, c, NULL, NULL, &err) == 0) {
+			ok = 1;
+			snprintf(who, n, "%s", e->d_name);
+		}
+		xmlFreeDoc(doc);
+		X509_free(c);
+	}
+	closedir(d);
+	free(data);
+	return ok;
+}
+
+int cmd_ledger_check_bundle(int argc, char **argv, struct swn_ctx *ctx)
+{
+	const char *dir;
+	char *vk = NULL, *note = NULL, *ents = NULL, name[600], what[900], who[300];
+	size_t vklen, nlen, elen;
+	unsigned char pub[32], root[32];
+	uint64_t size;
+	struct swn_err err;
+	json_t *arr = NULL, *e;
+	json_error_t jerr;
+	size_t i;
+	int c, bad = 0;
+
+	swn_err_clear(&err);
+	while ((c = swn_cli_getopt(ctx, argc, argv, "", NULL)) != -1)
+		return c == 'h' ? SWN_EXIT_OK : SWN_EXIT_USAGE;
+	if (optind != argc - 1)
+		return swn_cli_usage_error(ctx, "give exactly one DIR");
+	dir = argv[optind];
+	if (readf(dir, "ledger.vkey", &vk, &vklen, &err) < 0 || readf(dir, "checkpoint.txt", &note, &nlen, &err) < 0 ||
+	    readf(dir, "entries.json", &ents, &elen, &err) < 0) {
+		swn_err_print(&err, stderr);
+		free(vk);
+		free(note);
+		return SWN_EXIT_USAGE;
+	}
+	swn_oneline(vk);
+	if (swn_checkpoint_parse_vkey(vk, name, sizeof name, pub, &err) < 0 ||
+	    !(arr = json_loadb(ents, elen, 0, &jerr)) || !json_is_array(arr)) {
+		fprintf(stderr, "swnode: %s: not an evidence bundle: %s\n", dir, err.msg[0] ? err.msg : jerr.text);
+		free(vk); free(note); free(ents); json_decref(arr);
+		return SWN_EXIT_USAGE;
+	}
+	if (swn_wssec_init(&err) < 0)
+		return swn_cli_fail(&err);
+	printf("ledger key %s\n", vk);
+	bad += check(swn_checkpoint_verify(note, nlen, name, pub, &size, root, &err) == 0,
+		     "checkpoint.txt is signed by that key");
+	json_array_foreach(arr, i, e) {
+		const char *f[8], *ev = json_string_value(json_object_get(e, "evidence"));
+		long long seq = (long long)json_integer_value(json_object_get(e, "seq"));
+		unsigned char digest[32], leaf[32];
+		struct swn_buf bytes;
+		struct swn_proof p;
+		char pname[64], *pj = NULL;
+		size_t plen;
+		int ok;
+		static const char *const keys[8] = { "time", "direction", "peer", "agreement",
+						     "doctype", "msgid", "event", "reason" };
+		int k;
+
+		for (k = 0; k < 8; k++)
+			f[k] = json_string_value(json_object_get(e, keys[k]));
+		if (ev && (strlen(ev) != 44 || EVP_DecodeBlock(digest, (const unsigned char *)ev, 44) != 33)) {
+			bad += check(0, "an evidence digest in entries.json");
+			continue;
+		}
+		swn_buf_init(&bytes, 1 << 20);
+		swn_err_clear(&err);
+		ok = swn_ledger_entry_bytes(seq, f, ev ? digest : NULL, &bytes, &err) == 0 &&
+		     swn_merkle_leaf_hash(bytes.data, bytes.len, leaf) == 0;
+		swn_buf_free(&bytes);
+		snprintf(pname, sizeof pname, "inclusion-%lld.json", seq);
+		ok = ok && readf(dir, pname, &pj, &plen, &err) == 0 &&
+		     swn_proof_parse(pj, plen, pname, &p, &err) == 0 && p.type == SWN_PROOF_INCLUSION &&
+		     memcmp(p.h1, leaf, 32) == 0 && p.b == size && memcmp(p.h2, root, 32) == 0 &&
+		     swn_proof_check(&p) == 1;
+		free(pj);
+		snprintf(what, sizeof what, "entry %lld (%s %s) is in the signed tree of size %llu",
+			 seq, f[1] ? f[1] : "?", f[6] ? f[6] : "?", (unsigned long long)size);
+		bad += check(ok, what);
+		/* The evidence files are the bytes the entries name. */
+		if (ev && f[6] && (!strcmp(f[6], "SUBMITTED") || !strcmp(f[6], "RECEIVED") ||
+				   !strcmp(f[6], "DELIVERED") || !strcmp(f[6], "RECEIPT_SENT"))) {
+			const char *file = (!strcmp(f[6], "SUBMITTED") || !strcmp(f[6], "RECEIVED"))
+					   ? "message.xml" : "receipt.xml";
+			unsigned char md[32];
+			char *data;
+			size_t dlen;
+
+			swn_err_clear(&err);
+			ok = readf(dir, file, &data, &dlen, &err) == 0;
+			if (ok) {
+				SHA256((const unsigned char *)data, dlen, md);
+				ok = memcmp(md, digest, 32) == 0;
+				free(data);
+			}
+			snprintf(what, sizeof what, "%s is the evidence of entry %lld", file, seq);
+			bad += check(ok, what);
+			ok = signed_by_one(dir, file, who, sizeof who);
+			snprintf(what, sizeof what, "%s carries a valid signature%s%s", file,
+				 ok ? " by " : "", ok ? who : "");
+			bad += check(ok, what);
+		}
+	}
+	json_decref(arr);
+	free(vk);
+	free(note);
+	free(ents);
+	swn_wssec_cleanup();
+	printf("%s\n", bad ? "the bundle does NOT hold" : "the bundle holds");
+	return bad ? SWN_EXIT_FAIL : SWN_EXIT_OK;
+}
