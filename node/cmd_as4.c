@@ -14,6 +14,7 @@
 #include "pki.h"
 #include "swn_limits.h"
 #include "wssec.h"
+#include "xmlout.h"
 #include "xmlsafe.h"
 
 static const char *kind_name(enum swn_as4_kind k)
@@ -171,8 +172,9 @@ int cmd_as4_pack(int argc, char **argv, struct swn_ctx *ctx)
 	struct swn_as4_user u;
 	struct swn_err err;
 	xmlDocPtr doc = NULL, env = NULL;
-	xmlChar *bytes = NULL;
-	int c, len = 0, rc = SWN_EXIT_FAIL;
+	char *bytes = NULL;
+	size_t len = 0;
+	int c, rc = SWN_EXIT_FAIL;
 
 	swn_err_clear(&err);
 	while ((c = swn_cli_getopt(ctx, argc, argv, "o:", opts)) != -1) {
@@ -206,14 +208,7 @@ int cmd_as4_pack(int argc, char **argv, struct swn_ctx *ctx)
 	    !(env = pack(cfg, reg, a, doc, file, msgid, sign, &u, &err)))
 		goto done;
 	/* Never reformat a signed document: the bytes are what was signed. */
-	xmlDocDumpMemoryEnc(env, &bytes, &len, "UTF-8");
-	if (bytes == NULL) {
-		swn_err_set(&err, SWN_E_NOMEM, NULL, 0, "out of memory");
-		goto done;
-	}
-	if (out == NULL || strcmp(out, "-") == 0)
-		fwrite(bytes, 1, (size_t)len, stdout);
-	else if (swn_file_write(out, bytes, (size_t)len, 0644, SWN_WRITE_REPLACE, &err) < 0)
+	if (swn_xml_to_bytes(env, &bytes, &len, &err) < 0 || swn_write_output(out, bytes, len, &err) < 0)
 		goto done;
 	fprintf(stderr, "swnode: packed %s as UserMessage %s (%s, %s) %s%s\n",
 		file, u.message_id, u.service, u.action, sign ? "signed with " : "unsigned",
@@ -222,7 +217,7 @@ int cmd_as4_pack(int argc, char **argv, struct swn_ctx *ctx)
 done:
 	if (rc != SWN_EXIT_OK)
 		swn_cli_fail(&err);
-	xmlFree(bytes);
+	free(bytes);
 	xmlFreeDoc(env);
 	xmlFreeDoc(doc);
 	swn_agreement_free(a);
@@ -242,8 +237,9 @@ int cmd_as4_sign(int argc, char **argv, struct swn_ctx *ctx)
 	struct swn_as4_msg m;
 	struct swn_err err;
 	xmlDocPtr doc = NULL;
-	xmlChar *bytes = NULL;
-	int c, len = 0, rc = SWN_EXIT_FAIL;
+	char *bytes = NULL;
+	size_t len = 0;
+	int c, rc = SWN_EXIT_FAIL;
 
 	swn_err_clear(&err);
 	while ((c = swn_cli_getopt(ctx, argc, argv, "o:", opts)) != -1) {
@@ -262,20 +258,13 @@ int cmd_as4_sign(int argc, char **argv, struct swn_ctx *ctx)
 	    swn_signer_load(cfg->signing_key, cfg->signing_cert, &signer, &err) < 0 ||
 	    swn_wssec_sign(doc, &m, signer, &err) < 0)
 		goto done;
-	xmlDocDumpMemoryEnc(doc, &bytes, &len, "UTF-8");
-	if (bytes == NULL) {
-		swn_err_set(&err, SWN_E_NOMEM, NULL, 0, "out of memory");
-		goto done;
-	}
-	if (out == NULL || strcmp(out, "-") == 0)
-		fwrite(bytes, 1, (size_t)len, stdout);
-	else if (swn_file_write(out, bytes, (size_t)len, 0644, SWN_WRITE_REPLACE, &err) < 0)
+	if (swn_xml_to_bytes(doc, &bytes, &len, &err) < 0 || swn_write_output(out, bytes, len, &err) < 0)
 		goto done;
 	rc = SWN_EXIT_OK;
 done:
 	if (rc != SWN_EXIT_OK)
 		swn_cli_fail(&err);
-	xmlFree(bytes);
+	free(bytes);
 	xmlFreeDoc(doc);
 	swn_signer_free(signer);
 	swn_wssec_cleanup();

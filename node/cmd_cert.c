@@ -89,12 +89,7 @@ int cmd_cert_export(int argc, char **argv, struct swn_ctx *ctx)
 	if (!(cfg = swn_ctx_config(ctx, &err)) ||
 	    swn_bundle_export(cfg, &xml, &len, &err) < 0)
 		return swn_cli_fail(&err);
-	if (strcmp(out, "-") == 0) {
-		fwrite(xml, 1, len, stdout);
-		rc = 0;
-	} else {
-		rc = swn_file_write(out, xml, len, 0644, SWN_WRITE_REPLACE, &err);
-	}
+	rc = swn_write_output(out, xml, len, &err);
 	free(xml);
 	if (rc < 0)
 		return swn_cli_fail(&err);

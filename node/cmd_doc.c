@@ -109,12 +109,7 @@ int cmd_map(int argc, char **argv, struct swn_ctx *ctx)
 				name, res.type ? swn_doctype_id(res.type) : "");
 		return err.code == SWN_E_USAGE ? SWN_EXIT_USAGE : SWN_EXIT_FAIL;
 	}
-	if (out == NULL || strcmp(out, "-") == 0) {
-		fwrite(res.out.data, 1, res.out.len, stdout);
-		rc = 0;
-	} else {
-		rc = swn_file_write(out, res.out.data, res.out.len, 0644, SWN_WRITE_REPLACE, &err);
-	}
+	rc = swn_write_output(out, res.out.data, res.out.len, &err);
 	swn_buf_free(&res.out);
 	return rc < 0 ? swn_cli_fail(&err) : SWN_EXIT_OK;
 }

@@ -169,6 +169,16 @@ int swn_file_write(const char *path, const void *data, size_t len, mode_t perm,
 	return 0;
 }
 
+int swn_write_output(const char *path, const void *data, size_t len, struct swn_err *err)
+{
+	if (path == NULL || strcmp(path, "-") == 0) {
+		if (fwrite(data, 1, len, stdout) != len)
+			return swn_err_set(err, SWN_E_IO, "<stdout>", 0, "cannot write: %s", strerror(errno));
+		return 0;
+	}
+	return swn_file_write(path, data, len, 0644, SWN_WRITE_REPLACE, err);
+}
+
 int swn_mkdir(const char *path, mode_t perm, struct swn_err *err)
 {
 	struct stat st;

@@ -29,6 +29,10 @@ enum swn_write_mode {
 int swn_file_write(const char *path, const void *data, size_t len, mode_t perm,
 		   enum swn_write_mode how, struct swn_err *err);
 
+/* A command's output: standard output when path is NULL or "-", otherwise
+ * path, written atomically (mode 0644). */
+int swn_write_output(const char *path, const void *data, size_t len, struct swn_err *err);
+
 /* mkdir that succeeds if the directory already exists. */
 int swn_mkdir(const char *path, mode_t perm, struct swn_err *err);
 

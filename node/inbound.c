@@ -19,6 +19,7 @@
 #include "pki.h"
 #include "swn_limits.h"
 #include "wssec.h"
+#include "xmlout.h"
 #include "xmlsafe.h"
 
 /* Messages being handled right now, by (peer, MessageId): a second copy of
@@ -113,14 +114,14 @@ struct job {
 
 static int serialise(xmlDocPtr doc, struct swn_buf *out, struct swn_err *err)
 {
-	xmlChar *bytes = NULL;
-	int n = 0, rc;
+	char *bytes;
+	size_t n;
+	int rc;
 
-	xmlDocDumpMemoryEnc(doc, &bytes, &n, "UTF-8");
-	if (bytes == NULL)
-		return swn_err_set(err, SWN_E_NOMEM, NULL, 0, "out of memory");
-	rc = swn_buf_add(out, bytes, (size_t)n, err);
-	xmlFree(bytes);
+	if (swn_xml_to_bytes(doc, &bytes, &n, err) < 0)
+		return -1;
+	rc = swn_buf_add(out, bytes, n, err);
+	free(bytes);
 	return rc;
 }
 

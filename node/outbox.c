@@ -15,6 +15,7 @@
 #include "pipeline.h"
 #include "swn_limits.h"
 #include "wssec.h"
+#include "xmlout.h"
 #include "xmlsafe.h"
 
 struct swn_outbox {
@@ -139,9 +140,10 @@ int swn_outbox_submit(struct swn_outbox *o, xmlDocPtr doc, const char *name,
 	struct swn_as4_msg m;
 	enum swn_form form;
 	xmlDocPtr intl = NULL, env = NULL;
-	xmlChar *bytes = NULL;
+	char *bytes = NULL;
 	char why[1500];
-	int len = 0, rc = -1;
+	size_t len = 0;
+	int rc = -1;
 	time_t now = time(NULL);
 
 	swn_buf_init(&mapped.out, 0);
@@ -173,24 +175,21 @@ int swn_outbox_submit(struct swn_outbox *o, xmlDocPtr doc, const char *name,
 	    swn_as4_parse(env, "envelope", &m, err) < 0 ||
 	    swn_wssec_sign(env, &m, rt->signer, err) < 0)
 		goto done;
-	xmlDocDumpMemoryEnc(env, &bytes, &len, "UTF-8");
-	if (bytes == NULL) {
-		swn_err_set(err, SWN_E_NOMEM, NULL, 0, "out of memory");
+	if (swn_xml_to_bytes(env, &bytes, &len, err) < 0)
 		goto done;
-	}
 	{
 		struct swn_event ev = { "out", u.to.id, u.agreement_ref, swn_doctype_id(type),
 					u.message_id, "SUBMITTED", NULL };
 
 		/* The signed bytes, the SUBMITTED entry and the queue row commit
 		 * together: nothing submitted is lost or left unqueued. */
-		if (swn_ledger_submit(rt->ledger, &ev, bytes, (size_t)len, (long long)now, err) < 0)
+		if (swn_ledger_submit(rt->ledger, &ev, bytes, len, (long long)now, err) < 0)
 			goto done;
 	}
 	snprintf(msgid, n, "%s", u.message_id);
 	rc = 0;
 done:
-	xmlFree(bytes);
+	free(bytes);
 	xmlFreeDoc(env);
 	xmlFreeDoc(intl);
 	swn_buf_free(&mapped.out);

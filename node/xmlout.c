@@ -23,6 +23,23 @@ int swn_xml_to_text(xmlDocPtr doc, char **text, size_t *len, struct swn_err *err
 	return 0;
 }
 
+int swn_xml_to_bytes(xmlDocPtr doc, char **bytes, size_t *len, struct swn_err *err)
+{
+	xmlChar *out = NULL;
+	int n = 0;
+
+	*bytes = NULL;
+	xmlDocDumpMemoryEnc(doc, &out, &n, "UTF-8");
+	if (out == NULL || n < 0 || !(*bytes = malloc((size_t)n + 1))) {
+		xmlFree(out);
+		return swn_err_set(err, SWN_E_NOMEM, NULL, 0, "out of memory");
+	}
+	memcpy(*bytes, out, (size_t)n + 1);
+	*len = (size_t)n;
+	xmlFree(out);
+	return 0;
+}
+
 int swn_xml_save(xmlDocPtr doc, const char *path, mode_t perm,
 		 enum swn_write_mode how, struct swn_err *err)
 {
