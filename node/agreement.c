@@ -10,6 +10,7 @@
 
 #include "agreement.h"
 #include "certxml.h"
+#include "checkpoint.h"
 #include "fsutil.h"
 #include "swn_limits.h"
 #include "pki.h"
@@ -108,6 +109,8 @@ int swn_agreement_write_draft(const struct swn_config *cfg,
 	swn_time_iso(ta, na);
 	prop(n, "acceptFrom", nb);
 	prop(n, "acceptUntil", na);
+	if (peer->ledger_key[0])
+		xmlNewTextChild(p, root->ns, BAD_CAST "ledgerKey", BAD_CAST peer->ledger_key);
 	n = xmlNewChild(root, root->ns, BAD_CAST "security", NULL);
 	prop(n, "inboundSignature", swn_cert_sig_alg(peer->signing));
 	prop(n, "outboundSignature", outbound);
@@ -422,6 +425,11 @@ int swn_agreement_load(const char *path, const struct swn_registry *reg,
 		time_of(n, "acceptUntil", &p->accept_until);
 		a->nsigning++;
 	}
+	if (swn_xml_copy_text(peer, "ledgerKey", a->peer_ledger_key, sizeof a->peer_ledger_key, path, err) < 0 ||
+	    (a->peer_ledger_key[0] &&
+	     swn_checkpoint_parse_vkey(a->peer_ledger_key, a->peer_ledger_name, sizeof a->peer_ledger_name,
+				       a->peer_ledger_pub, err) < 0))
+		goto done;
 	sec = swn_xml_child(root, "security");
 	if (swn_xml_copy_attr(sec, "inboundSignature", a->inbound_alg, sizeof a->inbound_alg, path, err) < 0 ||
 	    swn_xml_copy_attr(sec, "outboundSignature", a->outbound_alg, sizeof a->outbound_alg, path, err) < 0)

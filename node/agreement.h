@@ -84,6 +84,9 @@ struct swn_agreement {
 	X509 *tls;
 	struct swn_signing_pin signing[SWN_MAX_PINS];
 	int nsigning;
+	char peer_ledger_key[512];      /* verifier key text, "" if none */
+	char peer_ledger_name[600];
+	unsigned char peer_ledger_pub[32];
 	char inbound_alg[16], outbound_alg[16];
 	int max_clock_skew;
 	struct swn_agreement_doc docs[SWN_MAX_AGREEMENT_DOCS];

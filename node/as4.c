@@ -2,6 +2,7 @@
 #include "autoconfig.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/time.h>
 #include <time.h>
@@ -72,6 +73,8 @@ void swn_as4_now(char out[40])
 	if (snprintf(out, 40, "%s.%03dZ", base, (int)(tv.tv_usec / 1000) % 1000) >= 40)
 		out[39] = '\0';
 }
+
+static int is(const xmlNode *n, const char *ns, const char *name);
 
 /* ---- building ---- */
 
@@ -192,6 +195,7 @@ xmlNodePtr swn_as4_signed_info(const struct swn_as4_msg *m)
 }
 
 xmlDocPtr swn_as4_build_receipt(const struct swn_as4_msg *m, const char *own_party,
+				const char *checkpoint, long long leaf_index,
 				struct swn_err *err)
 {
 	struct ns ns;
@@ -222,7 +226,46 @@ xmlDocPtr swn_as4_build_receipt(const struct swn_as4_msg *m, const char *own_par
 		xmlAddChild(part, copy);
 		xmlReconciliateNs(doc, copy);
 	}
+	if (checkpoint) {
+		xmlNodePtr lc = xmlNewChild(receipt, NULL, BAD_CAST "LedgerCommitment", NULL);
+		xmlNsPtr swn = xmlNewNs(lc, BAD_CAST SWN_NS_LEDGER, BAD_CAST "swn");
+		char idx[32];
+
+		xmlSetNs(lc, swn);
+		snprintf(idx, sizeof idx, "%lld", leaf_index);
+		text(lc, swn, "LeafIndex", idx);
+		text(lc, swn, "Checkpoint", checkpoint);
+	}
 	return doc;
+}
+
+int swn_as4_receipt_commitment(const struct swn_as4_msg *m, char *note, size_t n,
+			       long long *leaf_index)
+{
+	xmlNodePtr lc, c;
+	int found = 0;
+
+	for (lc = m->receipt ? m->receipt->children : NULL; lc; lc = lc->next)
+		if (is(lc, SWN_NS_LEDGER, "LedgerCommitment"))
+			break;
+	if (lc == NULL)
+		return 0;
+	for (c = lc->children; c; c = c->next) {
+		xmlChar *v;
+
+		if (is(c, SWN_NS_LEDGER, "LeafIndex")) {
+			v = xmlNodeGetContent(c);
+			*leaf_index = v ? strtoll((const char *)v, NULL, 10) : -1;
+			xmlFree(v);
+			found |= 1;
+		} else if (is(c, SWN_NS_LEDGER, "Checkpoint")) {
+			v = xmlNodeGetContent(c);
+			snprintf(note, n, "%s", v ? (const char *)v : "");
+			xmlFree(v);
+			found |= 2;
+		}
+	}
+	return found == 3;
 }
 
 xmlDocPtr swn_as4_build_error(const char *ref_to, const char *own_party,

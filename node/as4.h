@@ -101,9 +101,20 @@ xmlDocPtr swn_as4_build_user(const struct swn_as4_user *u, xmlNodePtr payload,
 			     struct swn_err *err);
 
 /* A Receipt for the received message m: NonRepudiationInformation copies
- * the ds:Reference elements of m's signature. */
+ * the ds:Reference elements of m's signature.  With a checkpoint (not
+ * NULL), the receipt also carries the receiver's ledger commitment, next to
+ * the NonRepudiationInformation (other access points ignore it):
+ *   <swn:LedgerCommitment xmlns:swn="urn:swnode:ledger:1">
+ *     <swn:LeafIndex>N</swn:LeafIndex><swn:Checkpoint>signed note</swn:Checkpoint>
+ *   </swn:LedgerCommitment> */
+#define SWN_NS_LEDGER "urn:swnode:ledger:1"
 xmlDocPtr swn_as4_build_receipt(const struct swn_as4_msg *m, const char *own_party,
+				const char *checkpoint, long long leaf_index,
 				struct swn_err *err);
+
+/* The ledger commitment of a receipt: 1 found (note, leaf index), 0 none. */
+int swn_as4_receipt_commitment(const struct swn_as4_msg *m, char *note, size_t n,
+			       long long *leaf_index);
 
 /* An Error signal, in reply to ref_to (may be NULL or ""). */
 xmlDocPtr swn_as4_build_error(const char *ref_to, const char *own_party,

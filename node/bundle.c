@@ -9,6 +9,7 @@
 
 #include "bundle.h"
 #include "certxml.h"
+#include "checkpoint.h"
 #include "swn_limits.h"
 #include "pki.h"
 #include "schema.h"
@@ -37,8 +38,21 @@ int swn_bundle_export(const struct swn_config *cfg, char **xml, size_t *len,
 	xmlNewProp(n, BAD_CAST "type", BAD_CAST cfg->party_type);
 	xmlNewTextChild(root, root->ns, BAD_CAST "endpoint", BAD_CAST cfg->endpoint);
 	if (swn_certxml_add(root, "signingCertificate", signing, err) &&
-	    swn_certxml_add(root, "tlsCertificate", tls, err))
+	    swn_certxml_add(root, "tlsCertificate", tls, err)) {
+		char vkey[600], origin[600];
+		unsigned char pub[32];
+		EVP_PKEY *lk = swn_key_read(cfg->ledger_key, err);
+
+		if (lk == NULL || swn_checkpoint_pubkey(lk, pub, err) < 0) {
+			EVP_PKEY_free(lk);
+			goto done;
+		}
+		EVP_PKEY_free(lk);
+		swn_checkpoint_origin(cfg->party_id, origin, sizeof origin);
+		swn_checkpoint_vkey(origin, pub, vkey, sizeof vkey);
+		xmlNewTextChild(root, root->ns, BAD_CAST "ledgerKey", BAD_CAST vkey);
 		rc = swn_xml_to_text(doc, xml, len, err);
+	}
 done:
 	xmlFreeDoc(doc);
 	X509_free(signing);
@@ -123,8 +137,16 @@ int swn_bundle_load(const char *path, time_t now, struct swn_bundle *b,
 		goto done;
 	n = swn_xml_child(root, "tlsCertificate");
 	if (!(b->tls = swn_certxml_read(n, path, err)) ||
-	    swn_bundle_check_cert(b->tls, "TLS", now, path, swn_xml_line(n), err) < 0)
+	    swn_bundle_check_cert(b->tls, "TLS", now, path, swn_xml_line(n), err) < 0 ||
+	    swn_xml_copy_text(root, "ledgerKey", b->ledger_key, sizeof b->ledger_key, path, err) < 0)
 		goto done;
+	if (b->ledger_key[0]) {
+		char name[600];
+		unsigned char pub[32];
+
+		if (swn_checkpoint_parse_vkey(b->ledger_key, name, sizeof name, pub, err) < 0)
+			goto done;
+	}
 	rc = 0;
 done:
 	if (rc < 0)

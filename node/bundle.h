@@ -30,6 +30,7 @@ struct swn_bundle {
 	char endpoint[SWN_URL_BYTES];
 	X509 *signing;
 	X509 *tls;
+	char ledger_key[512];      /* verifier key text, "" if none */
 };
 
 /* The bundle of the node described by cfg, as XML text (malloc'd). */

@@ -71,7 +71,7 @@ static int unb64(const char *in, size_t len, unsigned char *out, size_t want)
 }
 
 int swn_checkpoint_sign(EVP_PKEY *key, const char *origin, uint64_t size,
-			const unsigned char root[32], char *out, size_t n,
+			const unsigned char root[32], const char *time, char *out, size_t n,
 			struct swn_err *err)
 {
 	unsigned char pub[32], sig[4 + 64];
@@ -83,7 +83,10 @@ int swn_checkpoint_sign(EVP_PKEY *key, const char *origin, uint64_t size,
 	if (swn_checkpoint_pubkey(key, pub, err) < 0)
 		return -1;
 	b64(root, 32, rootb64, sizeof rootb64);
-	body = snprintf(out, n, "%s\n%" PRIu64 "\n%s\n", origin, size, rootb64);
+	if (time)
+		body = snprintf(out, n, "%s\n%" PRIu64 "\n%s\ntime %s\n", origin, size, rootb64, time);
+	else
+		body = snprintf(out, n, "%s\n%" PRIu64 "\n%s\n", origin, size, rootb64);
 	if (body < 0 || (size_t)body >= n)
 		return swn_err_set(err, SWN_E_TOO_LARGE, NULL, 0, "checkpoint too long");
 	key_id(origin, pub, sig);

@@ -2,7 +2,7 @@
  * checkpoint.h - signed checkpoints of the ledger's Merkle tree.
  *
  * A checkpoint is the C2SP tlog-checkpoint body
- *     <origin>\n<tree size, decimal>\n<root hash, base64>\n
+ *     <origin>\n<tree size, decimal>\n<root hash, base64>\ntime <UTC>\n
  * signed as a C2SP signed note with the node's Ed25519 ledger key:
  *     <body>\n— <key name> <base64(key id || signature)>\n
  * where the key id is the first 4 bytes of
@@ -29,9 +29,12 @@
 /* "<party>/swnode-ledger". */
 void swn_checkpoint_origin(const char *party, char *out, size_t n);
 
-/* The signed note for (size, root) into out (SWN_NOTE_MAX bytes). */
+/* The signed note for (size, root) into out (SWN_NOTE_MAX bytes).  With
+ * time (not NULL), an extension line "time <UTC>" follows the root: when
+ * the node signed it (C2SP allows extension lines; verifiers that do not
+ * know them ignore them). */
 int swn_checkpoint_sign(EVP_PKEY *key, const char *origin, uint64_t size,
-			const unsigned char root[32], char *out, size_t n,
+			const unsigned char root[32], const char *time, char *out, size_t n,
 			struct swn_err *err);
 
 /* Parse and verify a signed checkpoint with the Ed25519 public key pub

@@ -82,5 +82,6 @@ int cmd_ledger_verify(int argc, char **argv, struct swn_ctx *ctx);
 int cmd_ledger_query(int argc, char **argv, struct swn_ctx *ctx);
 int cmd_ledger_export(int argc, char **argv, struct swn_ctx *ctx);
 int cmd_ledger_check_bundle(int argc, char **argv, struct swn_ctx *ctx);
+int cmd_ledger_audit_peer(int argc, char **argv, struct swn_ctx *ctx);
 
 #endif

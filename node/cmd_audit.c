@@ -16,10 +16,12 @@
 #include "checkpoint.h"
 #include "cli.h"
 #include "fsutil.h"
+#include "http_out.h"
 #include "ledger.h"
 #include "merkle.h"
 #include "pki.h"
 #include "proof.h"
+#include "runtime.h"
 #include "swn_limits.h"
 #include "wssec.h"
 #include "xmlsafe.h"
@@ -388,4 +390,170 @@ int cmd_ledger_check_bundle(int argc, char **argv, struct swn_ctx *ctx)
 	swn_wssec_cleanup();
 	printf("%s\n", bad ? "the bundle does NOT hold" : "the bundle holds");
 	return bad ? SWN_EXIT_FAIL : SWN_EXIT_OK;
+}
+
+/* ---- audit-peer ---- */
+
+struct kept {
+	uint64_t size;
+	unsigned char root[32];
+	char note[SWN_NOTE_MAX];
+	char msgid[SWN_AS4_ID_BYTES];
+	long long leaf;
+	char received[40];
+};
+
+struct kept_list {
+	struct kept *k;
+	size_t n, cap;
+};
+
+static void keep(void *ctx, uint64_t size, const unsigned char *root, const char *note,
+		 const char *msgid, long long leaf, const char *received)
+{
+	struct kept_list *l = ctx;
+	struct kept *k;
+
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 64;
+		struct kept *g = realloc(l->k, cap * sizeof *g);
+
+		if (!g)
+			return;
+		l->k = g;
+		l->cap = cap;
+	}
+	k = &l->k[l->n++];
+	k->size = size;
+	memcpy(k->root, root, 32);
+	snprintf(k->note, sizeof k->note, "%s", note);
+	snprintf(k->msgid, sizeof k->msgid, "%s", msgid);
+	k->leaf = leaf;
+	snprintf(k->received, sizeof k->received, "%s", received);
+}
+
+/* GET path from the peer's listener, over the agreement's mutual TLS. */
+static int peer_get(struct swn_runtime *rt, const struct swn_agreement *a, const char *path,
+		    struct swn_buf *reply, struct swn_err *err)
+{
+	char url[SWN_URL_BYTES + 200];
+	const char *host = strstr(a->endpoint, "://");
+	const char *slash = host ? strchr(host + 3, '/') : NULL;
+	struct swn_post p;
+	long status = 0;
+
+	snprintf(url, sizeof url, "%.*s%s", slash ? (int)(slash - a->endpoint) : (int)strlen(a->endpoint),
+		 a->endpoint, path);
+	p.url = url;
+	p.client_cert = rt->cfg.tls_cert;
+	p.client_key = rt->cfg.tls_key;
+	p.peer_tls = a->tls;
+	p.timeout_s = 30;
+	if (swn_http_post(&p, NULL, 0, &status, reply, err) < 0)
+		return -1;
+	if (status != 200)
+		return swn_err_set(err, SWN_E_IO, url, 0, "HTTP %ld: %.200s", status,
+				   reply->data ? reply->data : "");
+	return 0;
+}
+
+int cmd_ledger_audit_peer(int argc, char **argv, struct swn_ctx *ctx)
+{
+	const char *party;
+	char home[SWN_PATH_MAX], cur[SWN_NOTE_MAX];
+	struct swn_runtime *rt = NULL;
+	const struct swn_agreement *a;
+	struct kept_list kl = { NULL, 0, 0 };
+	unsigned char root_now[32];
+	uint64_t size_now;
+	struct swn_buf reply;
+	struct swn_err err;
+	size_t i, j;
+	int c, bad = 0, rc = SWN_EXIT_FAIL;
+
+	swn_err_clear(&err);
+	swn_buf_init(&reply, 1 << 20);
+	while ((c = swn_cli_getopt(ctx, argc, argv, "", NULL)) != -1)
+		return c == 'h' ? SWN_EXIT_OK : SWN_EXIT_USAGE;
+	if (optind != argc - 1)
+		return swn_cli_usage_error(ctx, "give exactly one PARTY");
+	party = argv[optind];
+	if (swn_home_resolve(ctx->home_opt, home, sizeof home, &err) < 0 || swn_wssec_init(&err) < 0 ||
+	    swn_http_out_init(&err) < 0 || swn_runtime_open(home, NULL, NULL, &rt, &err) < 0)
+		return swn_cli_fail(&err);
+	swn_runtime_agreements_lock(rt);
+	a = swn_runtime_find(rt, NULL, party, NULL);
+	if (a == NULL || !a->peer_ledger_key[0]) {
+		swn_err_set(&err, SWN_E_CONFIG, NULL, 0, a ? "the agreement with %s pins no ledger key"
+							   : "no agreement with %s", party);
+		goto done;
+	}
+	if (swn_ledger_witness_list(rt->ledger, a->peer.id, keep, &kl, &err) < 0)
+		goto done;
+	printf("%zu checkpoints received from %s in its receipts\n", kl.n, party);
+	/* Two different roots for one size: the peer showed two histories. */
+	for (i = 0; i + 1 < kl.n; i++)
+		for (j = i + 1; j < kl.n && kl.k[j].size == kl.k[i].size; j++)
+			if (memcmp(kl.k[i].root, kl.k[j].root, 32) != 0) {
+				printf("FORK: two signed checkpoints of size %llu with different roots\n"
+				       "-- received with %s at %s:\n%s-- received with %s at %s:\n%s",
+				       (unsigned long long)kl.k[i].size, kl.k[i].msgid, kl.k[i].received,
+				       kl.k[i].note, kl.k[j].msgid, kl.k[j].received, kl.k[j].note);
+				bad++;
+			}
+	if (peer_get(rt, a, "/ledger/checkpoint", &reply, &err) < 0 ||
+	    swn_checkpoint_verify(reply.data, reply.len, a->peer_ledger_name, a->peer_ledger_pub,
+				  &size_now, root_now, &err) < 0)
+		goto done;
+	snprintf(cur, sizeof cur, "%s", reply.data);
+	printf("%s's current checkpoint: size %llu\n", party, (unsigned long long)size_now);
+	for (i = 0; i < kl.n; i++) {
+		struct kept *k = &kl.k[i];
+		struct swn_proof p;
+		char path[100];
+		int ok;
+
+		if (i > 0 && k->size == kl.k[i - 1].size && !memcmp(k->root, kl.k[i - 1].root, 32))
+			continue;
+		if (k->size > size_now) {
+			printf("ROLLBACK: %s signed a checkpoint of size %llu (received with %s at %s) but its "
+			       "tree now has %llu entries\n-- then:\n%s-- now:\n%s",
+			       party, (unsigned long long)k->size, k->msgid, k->received,
+			       (unsigned long long)size_now, k->note, cur);
+			bad++;
+			continue;
+		}
+		snprintf(path, sizeof path, "/ledger/consistency?from=%llu&to=%llu",
+			 (unsigned long long)k->size, (unsigned long long)size_now);
+		swn_buf_free(&reply);
+		swn_buf_init(&reply, 1 << 20);
+		swn_err_clear(&err);
+		ok = peer_get(rt, a, path, &reply, &err) == 0 &&
+		     swn_proof_parse(reply.data, reply.len, path, &p, &err) == 0 &&
+		     p.type == SWN_PROOF_CONSISTENCY && p.a == k->size && p.b == size_now &&
+		     memcmp(p.h1, k->root, 32) == 0 && memcmp(p.h2, root_now, 32) == 0 &&
+		     swn_proof_check(&p) == 1;
+		if (!ok) {
+			printf("FORK: the checkpoint of size %llu %s signed (received with %s at %s) is not a "
+			       "prefix of its current tree%s%s\n-- then:\n%s-- now:\n%s",
+			       (unsigned long long)k->size, party, k->msgid, k->received,
+			       err.msg[0] ? ": " : "", err.msg, k->note, cur);
+			bad++;
+		}
+	}
+	if (!bad)
+		printf("consistent: every checkpoint %s signed lies on its current tree of size %llu\n",
+		       party, (unsigned long long)size_now);
+	rc = bad ? SWN_EXIT_FAIL : SWN_EXIT_OK;
+	swn_err_clear(&err);
+done:
+	swn_runtime_agreements_unlock(rt);
+	if (err.code != SWN_OK)
+		rc = swn_cli_fail(&err);
+	swn_buf_free(&reply);
+	free(kl.k);
+	swn_runtime_close(rt);
+	swn_http_out_cleanup();
+	swn_wssec_cleanup();
+	return rc;
 }

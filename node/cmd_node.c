@@ -182,9 +182,11 @@ int cmd_serve(int argc, char **argv, struct swn_ctx *ctx)
 	static const struct option opts[] = {
 		{ "listen", required_argument, NULL, 'l' },
 		{ "workers", required_argument, NULL, 'w' },
+		{ "checkpoint-every", required_argument, NULL, 'c' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *listen = NULL;
+	long every = 60;
 	long workers = sysconf(_SC_NPROCESSORS_ONLN);
 	struct swn_runtime *rt;
 	struct swn_outbox *ob;
@@ -202,11 +204,15 @@ int cmd_serve(int argc, char **argv, struct swn_ctx *ctx)
 			listen = optarg;
 		else if (c == 'w')
 			workers = strtol(optarg, NULL, 10);
+		else if (c == 'c')
+			every = strtol(optarg, NULL, 10);
 		else
 			return c == 'h' ? SWN_EXIT_OK : SWN_EXIT_USAGE;
 	}
 	if (optind < argc)
 		return swn_cli_usage_error(ctx, "unexpected argument '%s'", argv[optind]);
+	if (every < 0 || every > 86400)
+		return swn_cli_usage_error(ctx, "--checkpoint-every must be 0 (off) to 86400 seconds");
 	if (workers < 1 || workers > 256)
 		return swn_cli_usage_error(ctx, "--workers must be between 1 and 256");
 	/* Signals are taken by sigtimedwait() below, in this thread only. */
@@ -262,6 +268,12 @@ int cmd_serve(int argc, char **argv, struct swn_ctx *ctx)
 			swn_log("spool: %s", err.msg);
 		if (++ticks % 60 == 0)
 			redeliver(rt);
+		/* A signed, timed checkpoint at least every N seconds, even idle. */
+		if (every > 0 && ticks % every == 0) {
+			swn_err_clear(&err);
+			if (swn_ledger_heartbeat(rt->ledger, &err) < 0)
+				swn_log("checkpoint: %s", err.msg);
+		}
 	}
 	swn_server_stop(server);
 	pthread_mutex_lock(&d.lock);

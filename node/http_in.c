@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/queue.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -18,6 +19,7 @@
 #include <event2/bufferevent_ssl.h>
 #include <event2/event.h>
 #include <event2/http.h>
+#include <event2/keyvalq_struct.h>
 #include <event2/listener.h>
 #include <event2/thread.h>
 #include <openssl/err.h>
@@ -26,7 +28,9 @@
 #include "http_in.h"
 #include "inbound.h"
 #include "log.h"
+#include "checkpoint.h"
 #include "pki.h"
+#include "proof.h"
 #include "swn_limits.h"
 
 #define IDLE_TIMEOUT_S 30
@@ -184,6 +188,80 @@ static void on_healthz(struct evhttp_request *req, void *arg)
 
 	atomic_fetch_add(&w->server->requests, 1);
 	reply_text(req, 200, "OK", "ok");
+}
+
+/* A peer audits our ledger: the latest signed checkpoint, and consistency
+ * proofs between sizes.  Only pinned peers get here (mutual TLS). */
+static void on_checkpoint(struct evhttp_request *req, void *arg)
+{
+	struct worker *w = arg;
+	char note[SWN_NOTE_MAX];
+	struct swn_err err;
+
+	atomic_fetch_add(&w->server->requests, 1);
+	swn_err_clear(&err);
+	if (swn_ledger_checkpoint(w->server->rt->ledger, 0, note, sizeof note, &err) != 1) {
+		reply_text(req, 404, "Not Found", "no checkpoint yet");
+		return;
+	}
+	{
+		/* The note exactly, final newline included: it is what was signed. */
+		struct evbuffer *b = evbuffer_new();
+
+		evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Type",
+				  "text/plain; charset=UTF-8");
+		evbuffer_add(b, note, strlen(note));
+		evhttp_send_reply(req, 200, "OK", b);
+		evbuffer_free(b);
+	}
+}
+
+static void on_consistency(struct evhttp_request *req, void *arg)
+{
+	struct worker *w = arg;
+	const char *q = evhttp_uri_get_query(evhttp_request_get_evhttp_uri(req));
+	struct evkeyvalq params;
+	const char *from, *to;
+	unsigned long long a, b;
+	struct swn_proof p;
+	struct swn_err err;
+	char *json = NULL, *end;
+
+	atomic_fetch_add(&w->server->requests, 1);
+	TAILQ_INIT(&params);
+	if (!q || evhttp_parse_query_str(q, &params) < 0 ||
+	    !(from = evhttp_find_header(&params, "from")) || !(to = evhttp_find_header(&params, "to"))) {
+		evhttp_clear_headers(&params);
+		reply_text(req, 400, "Bad Request", "GET /ledger/consistency?from=M&to=N");
+		return;
+	}
+	a = strtoull(from, &end, 10);
+	if (*end || *from < '0' || *from > '9') {
+		evhttp_clear_headers(&params);
+		reply_text(req, 400, "Bad Request", "from and to are whole numbers");
+		return;
+	}
+	b = strtoull(to, &end, 10);
+	if (*end || *to < '0' || *to > '9') {
+		evhttp_clear_headers(&params);
+		reply_text(req, 400, "Bad Request", "from and to are whole numbers");
+		return;
+	}
+	evhttp_clear_headers(&params);
+	swn_err_clear(&err);
+	if (swn_ledger_prove(w->server->rt->ledger, 0, a, b, &p, &err) < 0 ||
+	    swn_proof_to_json(&p, &json, &err) < 0) {
+		reply_text(req, 404, "Not Found", err.msg);
+		return;
+	}
+	{
+		size_t n = strlen(json);
+
+		while (n > 0 && json[n - 1] == '\n')
+			json[--n] = '\0';
+	}
+	reply_text(req, 200, "OK", json);
+	free(json);
 }
 
 static void on_other(struct evhttp_request *req, void *arg)
@@ -351,6 +429,8 @@ int swn_server_start(struct swn_runtime *rt, const char *addr, int workers,
 		evhttp_set_allowed_methods(w->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST);
 		evhttp_set_cb(w->http, "/as4", on_as4, w);
 		evhttp_set_cb(w->http, "/healthz", on_healthz, w);
+		evhttp_set_cb(w->http, "/ledger/checkpoint", on_checkpoint, w);
+		evhttp_set_cb(w->http, "/ledger/consistency", on_consistency, w);
 		evhttp_set_gencb(w->http, on_other, s);
 		w->bound = evhttp_accept_socket_with_handle(w->http, w->fd);
 		if (w->bound)

@@ -83,14 +83,18 @@ int swn_http_post(const struct swn_post *p, const char *body, size_t len,
 		BIO_free(mem);
 		return swn_err_set(err, SWN_E_NOMEM, p->url, 0, "cannot create a transfer");
 	}
-	headers = curl_slist_append(headers, "Content-Type: application/soap+xml; charset=UTF-8");
-	headers = curl_slist_append(headers, "Expect:");
 	curl_easy_setopt(c, CURLOPT_URL, p->url);
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "https");
-	curl_easy_setopt(c, CURLOPT_POST, 1L);
-	curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-	curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
-	curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
+	if (body) {
+		headers = curl_slist_append(headers, "Content-Type: application/soap+xml; charset=UTF-8");
+		headers = curl_slist_append(headers, "Expect:");
+		curl_easy_setopt(c, CURLOPT_POST, 1L);
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
+		curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
+	} else {
+		curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
+	}
 	curl_easy_setopt(c, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
 	curl_easy_setopt(c, CURLOPT_SSLCERT, p->client_cert);
 	curl_easy_setopt(c, CURLOPT_SSLKEY, p->client_key);

@@ -26,8 +26,9 @@ struct swn_post {
 	long timeout_s;
 };
 
-/* POST body; on a reply (any status) 0 with *status and reply filled;
- * -1 with err (SWN_E_IO) when no reply came (connection, TLS, timeout). */
+/* POST body (GET when body is NULL); on a reply (any status) 0 with
+ * *status and reply filled; -1 with err (SWN_E_IO) when no reply came
+ * (connection, TLS, timeout). */
 int swn_http_post(const struct swn_post *p, const char *body, size_t len,
 		  long *status, struct swn_buf *reply, struct swn_err *err);
 

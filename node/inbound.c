@@ -12,6 +12,7 @@
 #include <openssl/sha.h>
 
 #include "as4.h"
+#include "checkpoint.h"
 #include "fsutil.h"
 #include "log.h"
 #include "inbound.h"
@@ -194,12 +195,15 @@ static xmlDocPtr payload_doc(xmlNodePtr payload)
 	return d;
 }
 
-/* The signed Receipt for this message: stored, then the reply. */
-static int receipt(struct job *j, struct swn_err *err)
+/* The signed Receipt for this message: stored, then the reply.  With seq
+ * (the RECEIVED entry), it carries our checkpoint covering that entry. */
+static int receipt(struct job *j, long long seq, struct swn_err *err)
 {
 	struct swn_event ev = { "in", j->a->peer.id, j->a->id, j->doctype, j->m.message_id,
 				"RECEIPT_SENT", NULL };
-	xmlDocPtr sig = swn_as4_build_receipt(&j->m, j->a->local.id, err);
+	char note[SWN_NOTE_MAX];
+	int have = seq > 0 && swn_ledger_checkpoint(j->rt->ledger, 0, note, sizeof note, err) == 1;
+	xmlDocPtr sig = swn_as4_build_receipt(&j->m, j->a->local.id, have ? note : NULL, seq - 1, err);
 	int rc = -1;
 
 	if (sig && sign_into(j, sig, err) == 0 &&
@@ -274,7 +278,7 @@ static int duplicate(struct job *j, struct swn_err *err)
 		free(old);
 		if (rc < 0)
 			return -1;
-	} else if (receipt(j, err) < 0) {
+	} else if (receipt(j, 0, err) < 0) {
 		return -1;  /* stored, but the receipt was lost: make one now */
 	}
 	snprintf(j->reply->outcome, sizeof j->reply->outcome, "duplicate");
@@ -438,7 +442,7 @@ void swn_inbound_handle(struct swn_runtime *rt, const char *data, size_t len,
 		}
 	}
 	swn_err_clear(&err);
-	if (receipt(&j, &err) < 0) {
+	if (receipt(&j, seq, &err) < 0) {
 		/* Stored: the sender's retry gets a receipt. */
 		reply->http_status = 503;
 		swn_buf_free(&reply->body);

@@ -57,6 +57,17 @@ static const char schema_sql[] =
 	"  next_attempt INTEGER NOT NULL,"
 	"  last_error TEXT);"
 	"CREATE INDEX outbox_due ON outbox(state, next_attempt);"
+	/* Checkpoints peers signed and sent in their receipts (cross-witnessing):
+	 * their commitments, kept to audit their ledgers later. */
+	"CREATE TABLE witness("
+	"  peer TEXT NOT NULL,"
+	"  size INTEGER NOT NULL,"
+	"  root BLOB NOT NULL,"
+	"  note TEXT NOT NULL,"
+	"  msgid TEXT NOT NULL,"
+	"  leaf_index INTEGER NOT NULL,"
+	"  received TEXT NOT NULL,"
+	"  PRIMARY KEY (peer, size, root));"
 	/* The exact bytes of signed messages and receipts, by SHA-256. */
 	"CREATE TABLE evidence("
 	"  digest BLOB PRIMARY KEY,"
@@ -69,10 +80,12 @@ static const char schema_sql[] =
 	"  hash BLOB NOT NULL,"
 	"  PRIMARY KEY (level, idx)) WITHOUT ROWID;"
 	"CREATE TABLE checkpoints("
-	"  size INTEGER PRIMARY KEY,"
+	"  id INTEGER PRIMARY KEY,"
+	"  size INTEGER NOT NULL,"
 	"  time TEXT NOT NULL,"
 	"  root BLOB NOT NULL,"
 	"  note TEXT NOT NULL);"
+	"CREATE INDEX checkpoints_size ON checkpoints(size);"
 	"CREATE TRIGGER tree_no_change BEFORE UPDATE ON tree"
 	"  BEGIN SELECT RAISE(ABORT, 'the ledger tree is append-only'); END;"
 	"CREATE TRIGGER tree_no_delete BEFORE DELETE ON tree"
@@ -444,6 +457,53 @@ fail:
 	return fail_db(l, "cannot append to the ledger", &p->err);
 }
 
+/* Inside a transaction: sign the current tree (with its time as an
+ * extension line) and store the checkpoint. */
+static int store_checkpoint(struct swn_ledger *l, const char *now, struct swn_err *err)
+{
+	char note[SWN_NOTE_MAX];
+	unsigned char root[32];
+	sqlite3_stmt *st = NULL;
+	int ok;
+
+	if (swn_merkle_frontier_root(&l->fr, root) < 0 ||
+	    swn_checkpoint_sign(l->key, l->origin, l->fr.size, root, now, note, sizeof note, err) < 0 ||
+	    sqlite3_prepare_v2(l->db, "INSERT INTO checkpoints(size, time, root, note) VALUES (?, ?, ?, ?)",
+			       -1, &st, NULL) != SQLITE_OK)
+		return fail_db(l, "cannot sign a checkpoint", err);
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)l->fr.size);
+	bind_text(st, 2, now);
+	sqlite3_bind_blob(st, 3, root, 32, SQLITE_STATIC);
+	bind_text(st, 4, note);
+	ok = sqlite3_step(st) == SQLITE_DONE;
+	sqlite3_finalize(st);
+	return ok ? 0 : fail_db(l, "cannot store a checkpoint", err);
+}
+
+int swn_ledger_heartbeat(struct swn_ledger *l, struct swn_err *err)
+{
+	char now[40];
+	int rc = -1;
+
+	if (l->key == NULL)
+		return 0;
+	swn_as4_now(now);
+	pthread_mutex_lock(&l->lock);
+	if (sqlite3_exec(l->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
+		fail_db(l, "cannot start a ledger transaction", err);
+	} else if (sync_frontier(l, err) < 0 || store_checkpoint(l, now, err) < 0 ||
+		   sqlite3_exec(l->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+		sqlite3_exec(l->db, "ROLLBACK", NULL, NULL, NULL);
+		l->fr_valid = 0;
+		if (err->code == SWN_OK)
+			fail_db(l, "cannot commit a checkpoint", err);
+	} else {
+		rc = 0;
+	}
+	pthread_mutex_unlock(&l->lock);
+	return rc;
+}
+
 /* Commit a batch in one transaction, one fsync and one signed checkpoint.
  * An entry that fails (a duplicate RECEIVED, say) is rolled back alone. */
 static void commit_batch(struct swn_ledger *l, struct pending *batch)
@@ -451,10 +511,8 @@ static void commit_batch(struct swn_ledger *l, struct pending *batch)
 	struct swn_merkle_frontier before;
 	struct pending *p;
 	struct swn_err err;
-	char now[40], note[SWN_NOTE_MAX];
-	unsigned char root[32];
-	sqlite3_stmt *st = NULL;
-	int added = 0, ok = 0;
+	char now[40];
+	int added = 0;
 
 	swn_err_clear(&err);
 	swn_as4_now(now);
@@ -478,25 +536,8 @@ static void commit_batch(struct swn_ledger *l, struct pending *batch)
 		}
 		sqlite3_exec(l->db, "RELEASE entry", NULL, NULL, NULL);
 	}
-	if (added && l->key) {
-		if (swn_merkle_frontier_root(&l->fr, root) < 0 ||
-		    swn_checkpoint_sign(l->key, l->origin, l->fr.size, root, note, sizeof note, &err) < 0 ||
-		    sqlite3_prepare_v2(l->db, "INSERT INTO checkpoints(size, time, root, note) VALUES (?, ?, ?, ?)",
-				       -1, &st, NULL) != SQLITE_OK) {
-			fail_db(l, "cannot sign a checkpoint", &err);
-			goto rollback;
-		}
-		sqlite3_bind_int64(st, 1, (sqlite3_int64)l->fr.size);
-		bind_text(st, 2, now);
-		sqlite3_bind_blob(st, 3, root, 32, SQLITE_STATIC);
-		bind_text(st, 4, note);
-		ok = sqlite3_step(st) == SQLITE_DONE;
-		sqlite3_finalize(st);
-		if (!ok) {
-			fail_db(l, "cannot store a checkpoint", &err);
-			goto rollback;
-		}
-	}
+	if (added && l->key && store_checkpoint(l, now, &err) < 0)
+		goto rollback;
 	if (sqlite3_exec(l->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
 		fail_db(l, "cannot commit to the ledger", &err);
 		goto rollback;
@@ -772,8 +813,8 @@ int swn_ledger_checkpoint(struct swn_ledger *l, uint64_t size, char *note, size_
 	int rc = 0;
 
 	pthread_mutex_lock(&l->lock);
-	if (sqlite3_prepare_v2(l->db, size ? "SELECT note FROM checkpoints WHERE size = ?"
-					   : "SELECT note FROM checkpoints ORDER BY size DESC LIMIT 1",
+	if (sqlite3_prepare_v2(l->db, size ? "SELECT note FROM checkpoints WHERE size = ? ORDER BY id DESC LIMIT 1"
+					   : "SELECT note FROM checkpoints ORDER BY id DESC LIMIT 1",
 			       -1, &st, NULL) != SQLITE_OK) {
 		rc = fail_db(l, "cannot read checkpoints", err);
 	} else {
@@ -917,7 +958,7 @@ int swn_ledger_verify(struct swn_ledger *l, const unsigned char pub[32], const c
 		swn_merkle_frontier_root(&fr, root);
 		sqlite3_reset(cp);
 		sqlite3_bind_int64(cp, 1, seq);
-		if (sqlite3_step(cp) == SQLITE_ROW) {
+		while (sqlite3_step(cp) == SQLITE_ROW) {
 			struct swn_err e;
 			uint64_t csize;
 			const char *note = col(cp, 0);
@@ -938,6 +979,8 @@ int swn_ledger_verify(struct swn_ledger *l, const unsigned char pub[32], const c
 			v->checkpoints++;
 			v->last_checkpoint = seq;
 		}
+		if (v->bad_entry)
+			break;
 		v->entries = seq;
 		memcpy(v->root, root, 32);
 		expect++;
@@ -1035,6 +1078,60 @@ int swn_ledger_entry_evidence_digest(struct swn_ledger *l, long long seq, unsign
 			rc = 1;
 		}
 	}
+	sqlite3_finalize(st);
+	pthread_mutex_unlock(&l->lock);
+	return rc;
+}
+
+int swn_ledger_witness_add(struct swn_ledger *l, const char *peer, uint64_t size,
+			   const unsigned char root[32], const char *note, const char *msgid,
+			   long long leaf_index, struct swn_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	char now[40];
+	int rc = 0;
+
+	swn_as4_now(now);
+	pthread_mutex_lock(&l->lock);
+	if (sqlite3_prepare_v2(l->db, "INSERT OR IGNORE INTO witness(peer, size, root, note, msgid, leaf_index, received)"
+				      " VALUES (?, ?, ?, ?, ?, ?, ?)", -1, &st, NULL) != SQLITE_OK) {
+		rc = fail_db(l, "cannot store a peer checkpoint", err);
+	} else {
+		bind_text(st, 1, peer);
+		sqlite3_bind_int64(st, 2, (sqlite3_int64)size);
+		sqlite3_bind_blob(st, 3, root, 32, SQLITE_STATIC);
+		bind_text(st, 4, note);
+		bind_text(st, 5, msgid);
+		sqlite3_bind_int64(st, 6, leaf_index);
+		bind_text(st, 7, now);
+		if (sqlite3_step(st) != SQLITE_DONE)
+			rc = fail_db(l, "cannot store a peer checkpoint", err);
+	}
+	sqlite3_finalize(st);
+	pthread_mutex_unlock(&l->lock);
+	return rc;
+}
+
+int swn_ledger_witness_list(struct swn_ledger *l, const char *peer, swn_witness_fn fn, void *ctx,
+			    struct swn_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = 0, step;
+
+	pthread_mutex_lock(&l->lock);
+	if (sqlite3_prepare_v2(l->db, "SELECT size, root, note, msgid, leaf_index, received FROM witness"
+				      " WHERE peer = ? ORDER BY size", -1, &st, NULL) != SQLITE_OK) {
+		rc = fail_db(l, "cannot read peer checkpoints", err);
+		goto out;
+	}
+	bind_text(st, 1, peer);
+	while ((step = sqlite3_step(st)) == SQLITE_ROW)
+		if (sqlite3_column_bytes(st, 1) == 32)
+			fn(ctx, (uint64_t)sqlite3_column_int64(st, 0), sqlite3_column_blob(st, 1), col(st, 2),
+			   col(st, 3), sqlite3_column_int64(st, 4), col(st, 5));
+	if (step != SQLITE_DONE)
+		rc = fail_db(l, "cannot read peer checkpoints", err);
+out:
 	sqlite3_finalize(st);
 	pthread_mutex_unlock(&l->lock);
 	return rc;

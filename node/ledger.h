@@ -108,6 +108,10 @@ int swn_ledger_entries(struct swn_ledger *l, long long after, swn_entry_fn fn,
 int swn_ledger_undelivered(struct swn_ledger *l, swn_entry_fn fn, void *ctx,
 			   struct swn_err *err);
 
+/* Sign a checkpoint of the current tree now, even if nothing was added:
+ * a fresh, timed statement of the tree (serve issues one every N seconds). */
+int swn_ledger_heartbeat(struct swn_ledger *l, struct swn_err *err);
+
 /* Batches committed by this process (for benchmarks). */
 unsigned long long swn_ledger_batches(struct swn_ledger *l);
 
@@ -147,6 +151,20 @@ int swn_ledger_query(struct swn_ledger *l, const struct swn_ledger_filter *q, sw
 /* The evidence digest of entry seq: 1 and d filled, 0 if it has none. */
 int swn_ledger_entry_evidence_digest(struct swn_ledger *l, long long seq, unsigned char d[32],
 				     struct swn_err *err);
+
+/* Cross-witnessing: keep a checkpoint a peer signed and sent in a receipt
+ * (for msgid, whose leaf in the peer's tree is leaf_index). */
+int swn_ledger_witness_add(struct swn_ledger *l, const char *peer, uint64_t size,
+			   const unsigned char root[32], const char *note, const char *msgid,
+			   long long leaf_index, struct swn_err *err);
+
+/* The peer's checkpoints kept so far, smallest first.  fn runs with the
+ * ledger's lock held. */
+typedef void (*swn_witness_fn)(void *ctx, uint64_t size, const unsigned char *root,
+			       const char *note, const char *msgid, long long leaf_index,
+			       const char *received);
+int swn_ledger_witness_list(struct swn_ledger *l, const char *peer, swn_witness_fn fn, void *ctx,
+			    struct swn_err *err);
 
 /* The canonical bytes of an entry (see above) appended to out. */
 int swn_ledger_entry_bytes(long long seq, const char *const fields[8],

@@ -102,6 +102,15 @@ static const struct swn_cmd commands[] = {
 	  "  --org NAME             organisation (certificate subject O)\n"
 	  "  --country CC           ISO 3166 country code (certificate subject C)\n"
 	  "  --days N               validity of self-signed certificates (default 730)\n" },
+	{ "ledger audit-peer", cmd_ledger_audit_peer,
+	  "check that a peer's signed checkpoints lie on one append-only history",
+	  "usage: swnode ledger audit-peer [--home DIR] PARTY\n"
+	  "\n"
+	  "Takes every checkpoint PARTY signed and sent in its receipts (kept by this\n"
+	  "node), fetches PARTY's current checkpoint and a consistency proof from each\n"
+	  "over the agreement's mutual TLS, and checks that all lie on one append-only\n"
+	  "history.  Reports each fork or rollback with both signed checkpoints as\n"
+	  "evidence.  Exit 0 consistent, 1 inconsistent or the audit could not be done.\n" },
 	{ "ledger check-bundle", cmd_ledger_check_bundle,
 	  "check an evidence bundle offline",
 	  "usage: swnode ledger check-bundle DIR\n"
@@ -205,13 +214,16 @@ static const struct swn_cmd commands[] = {
 	{ "serve", cmd_serve,
 	  "run the node: partner listener, outbox, spool",
 	  "usage: swnode serve [--home DIR] [--listen HOST:PORT] [--workers N]\n"
+	  "                    [--checkpoint-every SECONDS]\n"
 	  "\n"
 	  "Listens for AS4 messages over HTTPS with mutual TLS (POST /as4; GET\n"
 	  "/healthz) on HOST:PORT (default: node.xml's partner address), delivers\n"
 	  "queued messages with retries, and submits documents dropped into\n"
 	  "spool/out/PARTY/.  Prints \"ready PORT\" on standard output once it listens.\n"
 	  "SIGHUP reloads agreements; SIGTERM stops accepting, finishes the requests in\n"
-	  "flight and exits.  --workers defaults to the number of cores.\n" },
+	  "flight and exits.  --workers defaults to the number of cores.  The ledger\n"
+	  "signs a checkpoint with every commit and, even when idle, at least every\n"
+	  "--checkpoint-every seconds (default 60; 0: only with commits).\n" },
 	{ "status", cmd_status,
 	  "show a message's state and its ledger entries",
 	  "usage: swnode status [--home DIR] MSGID\n"

@@ -9,6 +9,7 @@
 #include <sqlite3.h>
 
 #include "as4.h"
+#include "checkpoint.h"
 #include "http_out.h"
 #include "log.h"
 #include "outbox.h"
@@ -328,6 +329,57 @@ static int receipt_matches(xmlDocPtr ours, const struct swn_as4_msg *receipt)
 	return refs > 0;
 }
 
+/* The receipt's ledger commitment: the peer's checkpoint covering our
+ * message, checked with the agreement's peer ledger key and kept for
+ * ledger audit-peer.  What happened goes into why (the DELIVERED reason). */
+static void cross_witness(struct swn_outbox *o, const struct due *d, const char *peer,
+			  const struct swn_as4_msg *receipt, char *why, size_t n)
+{
+	struct swn_runtime *rt = o->rt;
+	const struct swn_agreement *a;
+	char note[SWN_NOTE_MAX], name[600];
+	unsigned char pub[32], root[32];
+	struct swn_err err;
+	long long leaf = -1;
+	uint64_t size;
+	int have_key;
+
+	if (!swn_as4_receipt_commitment(receipt, note, sizeof note, &leaf)) {
+		snprintf(why, n, "the receipt carries no ledger commitment");
+		return;
+	}
+	swn_runtime_agreements_lock(rt);
+	a = swn_runtime_agreement(rt, d->agreement);
+	have_key = a && a->peer_ledger_key[0];
+	if (have_key) {
+		memcpy(pub, a->peer_ledger_pub, 32);
+		snprintf(name, sizeof name, "%s", a->peer_ledger_name);
+	}
+	swn_runtime_agreements_unlock(rt);
+	if (!have_key) {
+		snprintf(why, n, "the agreement pins no ledger key of the peer: commitment not checked");
+		return;
+	}
+	swn_err_clear(&err);
+	if (swn_checkpoint_verify(note, strlen(note), name, pub, &size, root, &err) < 0) {
+		snprintf(why, n, "the peer's ledger commitment does not verify: %s", err.msg);
+		swn_log("out %s: %s", d->msgid, why);
+		return;
+	}
+	if (leaf < 0 || (uint64_t)leaf >= size) {
+		snprintf(why, n, "the peer's ledger commitment puts the message at leaf %lld of a tree of %llu",
+			 leaf, (unsigned long long)size);
+		swn_log("out %s: %s", d->msgid, why);
+		return;
+	}
+	if (swn_ledger_witness_add(rt->ledger, peer, size, root, note, d->msgid, leaf, &err) < 0) {
+		snprintf(why, n, "cannot keep the peer's checkpoint: %s", err.msg);
+		return;
+	}
+	snprintf(why, n, "peer ledger: leaf %lld in its signed checkpoint of size %llu", leaf,
+		 (unsigned long long)size);
+}
+
 /* One delivery attempt of d. */
 static void deliver(struct swn_outbox *o, const struct due *d, time_t now)
 {
@@ -419,7 +471,12 @@ static void deliver(struct swn_outbox *o, const struct due *d, time_t now)
 		snprintf(reason, sizeof reason, "the receipt does not repeat this message's digests (EBMS:0302 InvalidReceipt)");
 		goto again;
 	}
-	record(o, d, peer, "DELIVERED", NULL, reply.data, reply.len);
+	{
+		char witness[1200];
+
+		cross_witness(o, d, peer, &m, witness, sizeof witness);
+		record(o, d, peer, "DELIVERED", witness, reply.data, reply.len);
+	}
 	set_state(o, d->msgid, "DELIVERED", attempts, 0, NULL, &err);
 	goto done;
 again:

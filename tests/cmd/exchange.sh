@@ -305,6 +305,27 @@ for h in "$CN" "$SG"; do
 	expect 0 "ledger verify after the exchange ($h)" "$SWNODE" --home "$h" ledger verify
 done
 
+# ---- cross-witnessing: receipts carry the receiver's signed checkpoint ----
+[ "$(entries "$CN" "event='DELIVERED' and reason like 'peer ledger: leaf % in its signed checkpoint of size %'")" -ge 10 ] &&
+	pass || fail "DELIVERED entries record the peer's commitment"
+[ "$(sqlite3 "$CN/ledger.db" "select count(*) from witness where peer='SG-NTP'")" -ge 10 ] &&
+	pass || fail "the peer's checkpoints are kept"
+expect 0 "audit-peer on an honest peer" "$SWNODE" --home "$CN" ledger audit-peer SG-NTP
+has "$T/out" "consistent: every checkpoint SG-NTP signed lies on its current tree" "audit says consistent"
+expect 0 "the peer audits us too" "$SWNODE" --home "$SG" ledger audit-peer CN-SW
+# The peer's operator truncates its ledger and writes another history with
+# the same key: audit-peer finds it and shows both signed checkpoints.
+stop_node "$SG"
+newnode "$T/blank" BLANK
+cp "$T/blank/ledger.db" "$SG/ledger.db"
+rm -f "$SG/ledger.db-wal" "$SG/ledger.db-shm"
+start_node "$SG"
+for f in $(ls "$TESTDATA"/eco/*.xml | head -2); do send "$CN" SG-NTP "$f"; done
+expect 1 "audit-peer after the peer rewrote its ledger" "$SWNODE" --home "$CN" ledger audit-peer SG-NTP
+has "$T/out" "ROLLBACK: SG-NTP signed a checkpoint of size" "rollback reported"
+has "$T/out" "FORK: two signed checkpoints of size" "fork reported"
+has "$T/out" "-- then:" "evidence shown"
+
 stop_node "$CN"
 [ "$RC" -eq 0 ] && pass || fail "SIGTERM exit code $RC"
 stop_node "$SG"

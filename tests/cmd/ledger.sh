@@ -20,7 +20,8 @@ has "$T/out" "ledger verified: 5 entries, 5 signed checkpoints" "verify counts"
 expect 0 "ledger checkpoint" "$SWNODE" --home "$H" ledger checkpoint
 has "$T/out" "CN-SW/swnode-ledger" "checkpoint origin"
 [ "$(sed -n 2p "$T/out")" = 5 ] && pass || fail "checkpoint size"
-sed -n 5p "$T/out" | grep -q "^— CN-SW/swnode-ledger " && pass || fail "signature line"
+sed -n 4p "$T/out" | grep -q "^time 20" && pass || fail "time extension line"
+sed -n 6p "$T/out" | grep -q "^— CN-SW/swnode-ledger " && pass || fail "signature line"
 expect 0 "verifier key" "$SWNODE" --home "$H" ledger checkpoint --vkey
 VKEY=$(cat "$T/out")
 expect 0 "verify with the published verifier key" "$SWNODE" --home "$H" ledger verify --vkey "$VKEY"
@@ -83,4 +84,17 @@ expect 0 "the untouched copy verifies" "$SWNODE" --home "$H" ledger verify
 # Without dropping them, the triggers refuse changes.
 refused "UPDATE refused by trigger" sqlite3 "$DB" "UPDATE entries SET peer = 'XX' WHERE seq = 1"
 refused "tree UPDATE refused by trigger" sqlite3 "$DB" "UPDATE tree SET hash = x'00' WHERE level = 0 AND idx = 0"
+
+# An idle serving node still signs a fresh checkpoint every N seconds.
+before=$(sqlite3 "$H/ledger.db" "select count(*) from checkpoints")
+start_node "$H" --listen "127.0.0.1:$(free_port 3)" --checkpoint-every 1
+i=0
+until [ "$(sqlite3 "$H/ledger.db" "select count(*) from checkpoints")" -ge $((before + 2)) ]; do
+	i=$((i + 1)); [ $i -gt 100 ] && break; sleep 0.1
+done
+[ "$(sqlite3 "$H/ledger.db" "select count(*) from checkpoints")" -ge $((before + 2)) ] &&
+	pass || fail "no timed checkpoints while idle"
+stop_node "$H"
+expect 0 "verify with timed checkpoints" "$SWNODE" --home "$H" ledger verify
+
 finish

@@ -110,11 +110,14 @@ free_port() {
 	echo "$p"
 }
 
-# start_node HOME: run swnode serve in the background; returns once it
-# printed "ready PORT" (it listens), or fails after 20 s.
+# start_node HOME [SERVE OPTIONS]: run swnode serve in the background;
+# returns once it printed "ready PORT" (it listens), or fails after 20 s.
 start_node() {
+	h=$1
+	shift
+	set -- "$h" "$@"
 	: >"$1.out"
-	"$SWNODE" --home "$1" serve --workers 2 >"$1.out" 2>>"$1.log" &
+	"$SWNODE" --home "$h" serve --workers 2 "${@:2}" >"$1.out" 2>>"$1.log" &
 	echo $! >"$1.pid"
 	NODE_PIDS="$NODE_PIDS $!"
 	i=0

@@ -23,7 +23,7 @@ START_TEST(sign_and_verify)
 	memset(root, 0xAB, sizeof root);
 	swn_err_clear(&err);
 	ck_assert_int_eq(swn_checkpoint_pubkey(key, pub, &err), 0);
-	ck_assert_int_eq(swn_checkpoint_sign(key, "CN-SW/swnode-ledger", 42, root, note, sizeof note, &err), 0);
+	ck_assert_int_eq(swn_checkpoint_sign(key, "CN-SW/swnode-ledger", 42, root, NULL, note, sizeof note, &err), 0);
 	/* origin, size, base64 root, blank line, em dash signature line */
 	{
 		const char *want = "CN-SW/swnode-ledger\n42\nq6urq6urq6urq6urq6urq6urq6urq6urq6urq6urq6s=\n\n\xE2\x80\x94 CN-SW/swnode-ledger ";
@@ -44,6 +44,13 @@ START_TEST(sign_and_verify)
 	note[20] = '3';   /* 42 -> 43 */
 	swn_err_clear(&err);
 	ck_assert_int_eq(swn_checkpoint_verify(note, len, "CN-SW/swnode-ledger", pub, &size, got, &err), -1);
+	/* an extension line (the signing time) is signed and does not disturb */
+	swn_err_clear(&err);
+	ck_assert_int_eq(swn_checkpoint_sign(key, "CN-SW/swnode-ledger", 43, root, "2026-11-26T00:00:00Z",
+					     note, sizeof note, &err), 0);
+	ck_assert_ptr_nonnull(strstr(note, "=\ntime 2026-11-26T00:00:00Z\n\n"));
+	ck_assert_int_eq(swn_checkpoint_verify(note, strlen(note), "CN-SW/swnode-ledger", pub, &size, got, &err), 0);
+	ck_assert_uint_eq(size, 43);
 	/* verifier key round trip */
 	swn_checkpoint_vkey("CN-SW/swnode-ledger", pub, vkey, sizeof vkey);
 	swn_err_clear(&err);
