@@ -53,11 +53,12 @@ static int b64(const unsigned char *in, size_t n, char *out, size_t cap)
 /* Strict standard base64 of exactly want bytes. */
 static int unb64(const char *in, size_t len, unsigned char *out, size_t want)
 {
-	unsigned char buf[128];
+	unsigned char buf[132];
 	int n;
 	size_t pad = 0;
 
-	if (len == 0 || len % 4 != 0 || len > 4 * ((sizeof buf + 2) / 3))
+	/* len/4*3 bytes are written: never more than the buffer holds. */
+	if (len == 0 || len % 4 != 0 || len / 4 * 3 > sizeof buf)
 		return -1;
 	if (in[len - 1] == '=')
 		pad++;

@@ -26,7 +26,7 @@
 #include "wssec.h"
 #include "xmlsafe.h"
 
-#define MAX_ROWS 64
+#define MAX_ROWS 1024
 
 struct row {
 	long long seq;
@@ -39,6 +39,7 @@ struct row {
 struct rows {
 	struct row r[MAX_ROWS];
 	int n;
+	int overflow;
 };
 
 static void collect(void *ctx, long long seq, const char *time, const char *dir,
@@ -48,8 +49,10 @@ static void collect(void *ctx, long long seq, const char *time, const char *dir,
 	struct rows *rs = ctx;
 	struct row *r;
 
-	if (rs->n >= MAX_ROWS)
+	if (rs->n >= MAX_ROWS) {
+		rs->overflow = 1;
 		return;
+	}
 	r = &rs->r[rs->n++];
 	memset(r, 0, sizeof *r);
 	r->seq = seq;
@@ -102,7 +105,7 @@ int cmd_ledger_export(int argc, char **argv, struct swn_ctx *ctx)
 	const struct swn_config *cfg;
 	struct swn_ledger *l = NULL;
 	struct swn_agreement *a = NULL;
-	struct rows rs;
+	static struct rows rs;
 	struct swn_proof p;
 	struct swn_err err;
 	char note[SWN_NOTE_MAX], origin[600], vkey[800], name[80], path[SWN_PATH_MAX + 80];
@@ -134,6 +137,10 @@ int cmd_ledger_export(int argc, char **argv, struct swn_ctx *ctx)
 		goto done;
 	if (rs.n == 0) {
 		swn_err_set(&err, SWN_E_NOT_FOUND, NULL, 0, "message %s is not in the ledger", msgid);
+		goto done;
+	}
+	if (rs.overflow) {
+		swn_err_set(&err, SWN_E_TOO_LARGE, NULL, 0, "message %s has more than %d entries", msgid, MAX_ROWS);
 		goto done;
 	}
 	for (i = 0; i < rs.n; i++)
@@ -175,6 +182,7 @@ int cmd_ledger_export(int argc, char **argv, struct swn_ctx *ctx)
 			text = NULL;
 		}
 	}
+	free(text);
 	text = json_dumps(arr, JSON_INDENT(1));
 	json_decref(arr);
 	if (err.code != SWN_OK || !text || write_text(out, "entries.json", text, strlen(text), &err) < 0)
@@ -247,9 +255,13 @@ static int check(int ok, const char *what)
 	return ok ? 0 : 1;
 }
 
-/* Does a signed file verify with any signing-*.pem of the bundle? */
-static int signed_by_one(const char *dir, const char *file, char *who, size_t n)
+/* Does a signed file verify with one of party's certificates in the
+ * bundle (signing-PARTY.pem, signing-PARTY-N.pem)? */
+static int signed_by_one(const char *dir, const char *file, const char *party, char *who, size_t n)
 {
+	char prefix[SWN_PARTY_BYTES + 16];
+	size_t plen = (size_t)snprintf(prefix, sizeof prefix, "signing-%s", party);
+
 	DIR *d = opendir(dir);
 	struct dirent *e;
 	char *data;
@@ -269,7 +281,8 @@ static int signed_by_one(const char *dir, const char *file, char *who, size_t n)
 		xmlDocPtr doc;
 		X509 *c;
 
-		if (strncmp(e->d_name, "signing-", 8) != 0)
+		if (strncmp(e->d_name, prefix, plen) != 0 ||
+		    (e->d_name[plen] != '.' && e->d_name[plen] != '-'))
 			continue;
 		snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
 		swn_err_clear(&err);
@@ -290,7 +303,12 @@ static int signed_by_one(const char *dir, const char *file, char *who, size_t n)
 
 int cmd_ledger_check_bundle(int argc, char **argv, struct swn_ctx *ctx)
 {
-	const char *dir;
+	static const struct option opts[] = {
+		{ "vkey", required_argument, NULL, 'v' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *dir, *want_vkey = NULL, *msgid0 = NULL;
+	char self[600];
 	char *vk = NULL, *note = NULL, *ents = NULL, name[600], what[900], who[300];
 	size_t vklen, nlen, elen;
 	unsigned char pub[32], root[32];
@@ -302,8 +320,12 @@ int cmd_ledger_check_bundle(int argc, char **argv, struct swn_ctx *ctx)
 	int c, bad = 0;
 
 	swn_err_clear(&err);
-	while ((c = swn_cli_getopt(ctx, argc, argv, "", NULL)) != -1)
-		return c == 'h' ? SWN_EXIT_OK : SWN_EXIT_USAGE;
+	while ((c = swn_cli_getopt(ctx, argc, argv, "", opts)) != -1) {
+		if (c == 'v')
+			want_vkey = optarg;
+		else
+			return c == 'h' ? SWN_EXIT_OK : SWN_EXIT_USAGE;
+	}
 	if (optind != argc - 1)
 		return swn_cli_usage_error(ctx, "give exactly one DIR");
 	dir = argv[optind];
@@ -321,9 +343,21 @@ int cmd_ledger_check_bundle(int argc, char **argv, struct swn_ctx *ctx)
 		free(vk); free(note); free(ents); json_decref(arr);
 		return SWN_EXIT_USAGE;
 	}
-	if (swn_wssec_init(&err) < 0)
+	if (swn_wssec_init(&err) < 0) {
+		free(vk); free(note); free(ents); json_decref(arr);
 		return swn_cli_fail(&err);
+	}
 	printf("ledger key %s\n", vk);
+	/* Everything rests on the key: it must be the one the operator
+	 * published, not merely the one the bundle brought. */
+	if (want_vkey)
+		bad += check(strcmp(want_vkey, vk) == 0, "the bundle's ledger key is the published one (--vkey)");
+	else
+		printf("warning: no --vkey given: the ledger key is the bundle's own; compare it with the published one\n");
+	/* The exporting node's party: the key name is "<party>/swnode-ledger". */
+	snprintf(self, sizeof self, "%s", name);
+	if (strstr(self, "/swnode-ledger"))
+		*strstr(self, "/swnode-ledger") = '\0';
 	bad += check(swn_checkpoint_verify(note, nlen, name, pub, &size, root, &err) == 0,
 		     "checkpoint.txt is signed by that key");
 	json_array_foreach(arr, i, e) {
@@ -341,6 +375,12 @@ int cmd_ledger_check_bundle(int argc, char **argv, struct swn_ctx *ctx)
 
 		for (k = 0; k < 8; k++)
 			f[k] = json_string_value(json_object_get(e, keys[k]));
+		if (msgid0 == NULL)
+			msgid0 = f[5];
+		if (!f[5] || !msgid0 || strcmp(f[5], msgid0) != 0) {
+			bad += check(0, "every entry in entries.json is about one message");
+			continue;
+		}
 		if (ev && (strlen(ev) != 44 || EVP_DecodeBlock(digest, (const unsigned char *)ev, 44) != 33)) {
 			bad += check(0, "an evidence digest in entries.json");
 			continue;
@@ -377,7 +417,15 @@ int cmd_ledger_check_bundle(int argc, char **argv, struct swn_ctx *ctx)
 			}
 			snprintf(what, sizeof what, "%s is the evidence of entry %lld", file, seq);
 			bad += check(ok, what);
-			ok = signed_by_one(dir, file, who, sizeof who);
+			/* Sender and receiver by party: the message is signed by
+			 * its sender, the receipt by its receiver. */
+			{
+				int outbound = f[1] && !strcmp(f[1], "out");
+				int is_msg = !strcmp(file, "message.xml");
+				const char *signer = (outbound == is_msg) ? self : (f[2] ? f[2] : "");
+
+				ok = signed_by_one(dir, file, signer, who, sizeof who);
+			}
 			snprintf(what, sizeof what, "%s carries a valid signature%s%s", file,
 				 ok ? " by " : "", ok ? who : "");
 			bad += check(ok, what);

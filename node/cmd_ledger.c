@@ -207,6 +207,8 @@ int cmd_ledger_verify(int argc, char **argv, struct swn_ctx *ctx)
 	}
 	if (ledger_pub(ctx, vkey, origin, sizeof origin, pub, &err) < 0 || open_ledger(ctx, &l, &err) < 0)
 		return swn_cli_fail(&err);
+	if (vkey == NULL)
+		fprintf(stderr, "swnode: note: checking with the node's own key file; an auditor passes --vkey with the published key\n");
 	rc = swn_ledger_verify(l, pub, origin, &v, &err);
 	swn_ledger_close(l);
 	if (rc < 0)

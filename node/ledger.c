@@ -266,6 +266,38 @@ static long long max_seq(struct swn_ledger *l)
 	return n;
 }
 
+/* The newest checkpoint of size n must verify under our key and sign the
+ * root the stored tree has. */
+static int signed_tree_matches(struct swn_ledger *l, uint64_t n, struct swn_err *err)
+{
+	unsigned char pub[32], root[32], signed_root[32];
+	sqlite3_stmt *st = NULL;
+	uint64_t size = 0;
+	int ok = 0;
+
+	if (swn_checkpoint_pubkey(l->key, pub, err) < 0 || swn_merkle_frontier_root(&l->fr, root) < 0)
+		return -1;
+	if (sqlite3_prepare_v2(l->db, "SELECT note FROM checkpoints WHERE size = ? ORDER BY id DESC LIMIT 1",
+			       -1, &st, NULL) == SQLITE_OK) {
+		sqlite3_bind_int64(st, 1, (sqlite3_int64)n);
+		if (sqlite3_step(st) == SQLITE_ROW) {
+			const char *note = (const char *)sqlite3_column_text(st, 0);
+			struct swn_err e;
+
+			swn_err_clear(&e);
+			ok = note && swn_checkpoint_verify(note, strlen(note), l->origin, pub, &size,
+							   signed_root, &e) == 0 &&
+			     size == n && memcmp(root, signed_root, 32) == 0;
+		}
+	}
+	sqlite3_finalize(st);
+	if (!ok)
+		return swn_err_set(err, SWN_E_DB, l->path, 0,
+				   "the ledger's %llu entries are not the tree this node last signed: "
+				   "refusing to extend it; run swnode ledger verify --vkey", (unsigned long long)n);
+	return 0;
+}
+
 /* Inside a write transaction: make the frontier match the stored tree
  * (another process may have appended since). */
 static int sync_frontier(struct swn_ledger *l, struct swn_err *err)
@@ -280,6 +312,10 @@ static int sync_frontier(struct swn_ledger *l, struct swn_err *err)
 	if (n > 0 && swn_merkle_frontier_load(&l->fr, (uint64_t)n, tree_get, l, err) < 0)
 		return swn_err_set(err, SWN_E_DB, l->path, 0,
 				   "the ledger tree does not match its %lld entries: run swnode ledger verify", n);
+	/* What is on disk must be what this node signed last: never extend
+	 * (and so sign) a tree someone rewrote behind the node's back. */
+	if (n > 0 && l->key && signed_tree_matches(l, (uint64_t)n, err) < 0)
+		return -1;
 	l->fr_valid = 1;
 	return 0;
 }
@@ -526,7 +562,10 @@ static void commit_batch(struct swn_ledger *l, struct pending *batch)
 	}
 	for (p = batch; p; p = p->next) {
 		before = l->fr;
-		sqlite3_exec(l->db, "SAVEPOINT entry", NULL, NULL, NULL);
+		if (sqlite3_exec(l->db, "SAVEPOINT entry", NULL, NULL, NULL) != SQLITE_OK) {
+			fail_db(l, "cannot append to the ledger", &err);
+			goto rollback;
+		}
 		p->rc = add_entry(l, p, now);
 		if (p->rc < 0) {
 			sqlite3_exec(l->db, "ROLLBACK TO entry", NULL, NULL, NULL);
@@ -535,6 +574,12 @@ static void commit_batch(struct swn_ledger *l, struct pending *batch)
 			added++;
 		}
 		sqlite3_exec(l->db, "RELEASE entry", NULL, NULL, NULL);
+		/* An I/O or memory error can end the whole transaction: then
+		 * nothing of the batch is kept, and everyone is told so. */
+		if (sqlite3_get_autocommit(l->db)) {
+			fail_db(l, "the ledger transaction failed", &err);
+			goto failed;
+		}
 	}
 	if (added && l->key && store_checkpoint(l, now, &err) < 0)
 		goto rollback;
@@ -814,7 +859,7 @@ int swn_ledger_checkpoint(struct swn_ledger *l, uint64_t size, char *note, size_
 
 	pthread_mutex_lock(&l->lock);
 	if (sqlite3_prepare_v2(l->db, size ? "SELECT note FROM checkpoints WHERE size = ? ORDER BY id DESC LIMIT 1"
-					   : "SELECT note FROM checkpoints ORDER BY id DESC LIMIT 1",
+					   : "SELECT note FROM checkpoints ORDER BY size DESC, id DESC LIMIT 1",
 			       -1, &st, NULL) != SQLITE_OK) {
 		rc = fail_db(l, "cannot read checkpoints", err);
 	} else {
@@ -877,9 +922,25 @@ out:
 	return rc;
 }
 
-static int no_store(void *ctx, unsigned level, uint64_t index, const unsigned char hash[32])
+/* While verifying: every subtree recomputed must equal the stored one
+ * (proofs are built from them). */
+struct tree_check {
+	struct swn_ledger *l;
+	int bad;
+	unsigned level;
+	uint64_t index;
+};
+
+static int compare_store(void *ctx, unsigned level, uint64_t index, const unsigned char hash[32])
 {
-	(void)ctx; (void)level; (void)index; (void)hash;
+	struct tree_check *c = ctx;
+	unsigned char stored[32];
+
+	if (!c->bad && (tree_get(c->l, level, index, stored) < 0 || memcmp(stored, hash, 32) != 0)) {
+		c->bad = 1;
+		c->level = level;
+		c->index = index;
+	}
 	return 0;
 }
 
@@ -887,6 +948,7 @@ int swn_ledger_verify(struct swn_ledger *l, const unsigned char pub[32], const c
 		      struct swn_ledger_verdict *v, struct swn_err *err)
 {
 	struct swn_merkle_frontier fr;
+	struct tree_check tc = { l, 0, 0, 0 };
 	sqlite3_stmt *st = NULL, *ev = NULL, *cp = NULL;
 	long long expect = 1;
 	int step, rc = -1;
@@ -916,8 +978,26 @@ int swn_ledger_verify(struct swn_ledger *l, const unsigned char pub[32], const c
 				 expect, expect - 1, seq);
 			break;
 		}
-		for (i = 0; i < 8; i++)
-			f[i] = sqlite3_column_type(st, 1 + i) == SQLITE_NULL ? NULL : col(st, 1 + i);
+		for (i = 0; i < 8; i++) {
+			int type = sqlite3_column_type(st, 1 + i);
+
+			/* Fields are text exactly: a BLOB or a NUL inside would
+			 * encode alike but hide the entry from queries. */
+			if (type == SQLITE_NULL && i == 7) {
+				f[i] = NULL;
+				continue;
+			}
+			if (type != SQLITE_TEXT ||
+			    (size_t)sqlite3_column_bytes(st, 1 + i) != strlen(col(st, 1 + i)))
+				break;
+			f[i] = col(st, 1 + i);
+		}
+		if (i < 8) {
+			v->bad_entry = seq;
+			snprintf(v->problem, sizeof v->problem,
+				 "entry %lld: a field is not plain text (its type or bytes were changed)", seq);
+			break;
+		}
 		if (sqlite3_column_type(st, 9) != SQLITE_NULL) {
 			if (sqlite3_column_bytes(st, 9) != 32) {
 				v->bad_entry = seq;
@@ -942,9 +1022,10 @@ int swn_ledger_verify(struct swn_ledger *l, const unsigned char pub[32], const c
 			}
 		}
 		swn_buf_init(&bytes, 1 << 20);
+		tc.bad = 0;
 		if (swn_ledger_entry_bytes(seq, f, dg, &bytes, err) < 0 ||
 		    swn_merkle_leaf_hash(bytes.data, bytes.len, leaf) < 0 ||
-		    swn_merkle_frontier_append(&fr, leaf, no_store, NULL, err) < 0) {
+		    swn_merkle_frontier_append(&fr, leaf, compare_store, &tc, err) < 0) {
 			swn_buf_free(&bytes);
 			goto out;
 		}
@@ -953,6 +1034,13 @@ int swn_ledger_verify(struct swn_ledger *l, const unsigned char pub[32], const c
 			v->bad_entry = seq;
 			snprintf(v->problem, sizeof v->problem,
 				 "entry %lld does not match its leaf in the tree: the row was changed", seq);
+			break;
+		}
+		if (tc.bad) {
+			v->bad_entry = seq;
+			snprintf(v->problem, sizeof v->problem,
+				 "the stored tree node (level %u, index %llu) completed by entry %lld was changed",
+				 tc.level, (unsigned long long)tc.index, seq);
 			break;
 		}
 		swn_merkle_frontier_root(&fr, root);
@@ -997,7 +1085,21 @@ int swn_ledger_verify(struct swn_ledger *l, const unsigned char pub[32], const c
 		if (sqlite3_prepare_v2(l->db, "SELECT coalesce(max(size), 0) FROM checkpoints", -1, &cp, NULL) == SQLITE_OK &&
 		    sqlite3_step(cp) == SQLITE_ROW)
 			top = sqlite3_column_int64(cp, 0);
-		if (top > v->entries) {
+		sqlite3_finalize(cp);
+		cp = NULL;
+		if (sqlite3_prepare_v2(l->db, "SELECT count(*) FROM checkpoints WHERE size < 1 OR size > ?",
+				       -1, &cp, NULL) == SQLITE_OK) {
+			sqlite3_bind_int64(cp, 1, v->entries);
+			if (sqlite3_step(cp) == SQLITE_ROW && sqlite3_column_int64(cp, 0) > 0 && top <= v->entries) {
+				v->bad_entry = v->entries + 1;
+				snprintf(v->problem, sizeof v->problem,
+					 "%lld checkpoint rows name sizes this ledger does not have: inserted",
+					 (long long)sqlite3_column_int64(cp, 0));
+			}
+		}
+		if (v->bad_entry) {
+			/* reported above */
+		} else if (top > v->entries) {
 			v->bad_entry = v->entries + 1;
 			snprintf(v->problem, sizeof v->problem,
 				 "the ledger ends at entry %lld but checkpoint %lld was signed: entries %lld to %lld are missing (truncated)",

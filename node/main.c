@@ -113,12 +113,14 @@ static const struct swn_cmd commands[] = {
 	  "evidence.  Exit 0 consistent, 1 inconsistent or the audit could not be done.\n" },
 	{ "ledger check-bundle", cmd_ledger_check_bundle,
 	  "check an evidence bundle offline",
-	  "usage: swnode ledger check-bundle DIR\n"
+	  "usage: swnode ledger check-bundle [--vkey VKEY] DIR\n"
 	  "\n"
 	  "Checks an evidence bundle written by swnode ledger export: the checkpoint's\n"
 	  "signature under the bundle's ledger key, each entry's inclusion in that\n"
 	  "signed tree, that message.xml and receipt.xml are the bytes the entries\n"
-	  "name, and their AS4 signatures by the certificates in the bundle.  Needs no\n"
+	  "name, and their AS4 signatures: the message by its sender's, the receipt by\n"
+	  "its receiver's certificates in the bundle.  --vkey: the ledger key the\n"
+	  "operator published, which the bundle's must equal.  Needs no\n"
 	  "node directory.  Exit 0 all hold, 1 something does not, 2 not a bundle.\n" },
 	{ "ledger check-proof", cmd_ledger_check_proof,
 	  "check an inclusion or consistency proof offline",

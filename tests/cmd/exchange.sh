@@ -292,7 +292,11 @@ has "$CN/spool/failed/SG-NTP-bad.xml.reason" "not an XML document" "bad spool fi
 # ---- evidence for an auditor, from both sides, checked offline ----
 id=$(echo $ids | cut -d' ' -f1)
 expect 0 "export the sender's evidence" "$SWNODE" --home "$CN" ledger export --msgid "$id" -o "$T/ev-cn"
-expect 0 "check the sender's bundle" "$SWNODE" ledger check-bundle "$T/ev-cn"
+CNKEY=$("$SWNODE" --home "$CN" ledger checkpoint --vkey)
+SGKEY=$("$SWNODE" --home "$SG" ledger checkpoint --vkey)
+expect 0 "check the sender's bundle" "$SWNODE" ledger check-bundle --vkey "$CNKEY" "$T/ev-cn"
+has "$T/out" "ok       the bundle's ledger key is the published one" "published key compared"
+expect 1 "check a bundle against another node's key" "$SWNODE" ledger check-bundle --vkey "$SGKEY" "$T/ev-cn"
 has "$T/out" "receipt.xml carries a valid signature by signing-SG-NTP" "the receipt is the peer's"
 expect 0 "export the receiver's evidence" "$SWNODE" --home "$SG" ledger export --msgid "$id" -o "$T/ev-sg"
 expect 0 "check the receiver's bundle" "$SWNODE" ledger check-bundle "$T/ev-sg"

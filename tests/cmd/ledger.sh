@@ -67,7 +67,9 @@ tamper() { # DESCRIPTION SQL EXPECTED-TEXT
 	cp "$T/pristine.db" "$DB"
 	rm -f "$DB-wal" "$DB-shm"
 	sqlite3 "$DB" "DROP TRIGGER entries_no_update; DROP TRIGGER entries_no_delete;
-		DROP TRIGGER evidence_no_update; DROP TRIGGER evidence_no_delete; $2" || fail "$1: sqlite3"
+		DROP TRIGGER evidence_no_update; DROP TRIGGER evidence_no_delete;
+		DROP TRIGGER tree_no_change; DROP TRIGGER tree_no_delete;
+		DROP TRIGGER checkpoints_no_change; DROP TRIGGER checkpoints_no_delete; $2" || fail "$1: sqlite3"
 	expect 1 "verify catches: $1" "$SWNODE" --home "$H" ledger verify
 	has "$T/out" "$3" "$1 named"
 }
@@ -78,6 +80,15 @@ tamper "an inserted row" "INSERT INTO entries(seq, time, direction, peer, agreem
 tamper "reordered rows" "UPDATE entries SET msgid = (SELECT msgid FROM entries WHERE seq = 4) WHERE seq = 2" "first bad entry 2"
 tamper "a truncated table" "DELETE FROM entries WHERE seq >= 4" "entries 4 to 5 are missing (truncated)"
 tamper "a changed evidence blob" "UPDATE evidence SET body = CAST('forged' AS BLOB) WHERE digest = (SELECT evidence FROM entries WHERE seq = 4)" "entry 4: its evidence was changed"
+tamper "a changed tree node" "UPDATE tree SET hash = zeroblob(32) WHERE level = 1 AND idx = 0" "the stored tree node (level 1, index 0)"
+tamper "a field stored as a BLOB" "UPDATE entries SET msgid = CAST(msgid AS BLOB) WHERE seq = 3" "entry 3: a field is not plain text"
+tamper "a stray checkpoint row" "INSERT INTO checkpoints(size, time, root, note) SELECT -1, time, root, note FROM checkpoints WHERE size = 2" "checkpoint rows name sizes this ledger does not have"
+# With its checkpoints deleted, the node refuses to extend (and so sign)
+# the tree: it is no longer the one it signed.
+tamper "deleted checkpoints" "DELETE FROM checkpoints" "covered by no signed checkpoint"
+f=$(ls "$TESTDATA"/eco/*.xml | head -1)
+expect 1 "append to a ledger whose checkpoints are gone" "$SWNODE" --home "$H" send "$f" --to SG-NTP
+has "$T/err" "are not the tree this node last signed: refusing to extend it" "append refused"
 cp "$T/pristine.db" "$DB"
 rm -f "$DB-wal" "$DB-shm"
 expect 0 "the untouched copy verifies" "$SWNODE" --home "$H" ledger verify
