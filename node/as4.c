@@ -7,6 +7,7 @@
 #include <sys/time.h>
 #include <time.h>
 
+#include <openssl/evp.h>
 #include <openssl/rand.h>
 
 #include "as4.h"
@@ -195,8 +196,7 @@ xmlNodePtr swn_as4_signed_info(const struct swn_as4_msg *m)
 }
 
 xmlDocPtr swn_as4_build_receipt(const struct swn_as4_msg *m, const char *own_party,
-				const char *checkpoint, long long leaf_index,
-				struct swn_err *err)
+				const struct swn_commitment *c, struct swn_err *err)
 {
 	struct ns ns;
 	xmlNodePtr messaging, body, sm, receipt, nri, si, r;
@@ -226,46 +226,83 @@ xmlDocPtr swn_as4_build_receipt(const struct swn_as4_msg *m, const char *own_par
 		xmlAddChild(part, copy);
 		xmlReconciliateNs(doc, copy);
 	}
-	if (checkpoint) {
+	if (c) {
 		xmlNodePtr lc = xmlNewChild(receipt, NULL, BAD_CAST "LedgerCommitment", NULL);
 		xmlNsPtr swn = xmlNewNs(lc, BAD_CAST SWN_NS_LEDGER, BAD_CAST "swn");
-		char idx[32];
+		xmlNodePtr e, pr;
+		char idx[32], b64[48];
+		size_t i;
 
 		xmlSetNs(lc, swn);
-		snprintf(idx, sizeof idx, "%lld", leaf_index);
+		snprintf(idx, sizeof idx, "%lld", c->leaf_index);
 		text(lc, swn, "LeafIndex", idx);
-		text(lc, swn, "Checkpoint", checkpoint);
+		e = xmlNewChild(lc, swn, BAD_CAST "Entry", NULL);
+		xmlNewProp(e, BAD_CAST "time", BAD_CAST c->time);
+		xmlNewProp(e, BAD_CAST "peer", BAD_CAST c->peer);
+		xmlNewProp(e, BAD_CAST "agreement", BAD_CAST c->agreement);
+		xmlNewProp(e, BAD_CAST "doctype", BAD_CAST c->doctype);
+		pr = xmlNewChild(lc, swn, BAD_CAST "InclusionProof", NULL);
+		for (i = 0; i < c->n; i++) {
+			EVP_EncodeBlock((unsigned char *)b64, c->path[i], 32);
+			text(pr, swn, "Hash", b64);
+		}
+		text(lc, swn, "Checkpoint", c->note);
 	}
 	return doc;
 }
 
-int swn_as4_receipt_commitment(const struct swn_as4_msg *m, char *note, size_t n,
-			       long long *leaf_index)
+int swn_as4_receipt_commitment(const struct swn_as4_msg *m, struct swn_commitment *c)
 {
-	xmlNodePtr lc, c;
+	xmlNodePtr lc, n, h;
 	int found = 0;
 
+	memset(c, 0, sizeof *c);
+	c->leaf_index = -1;
 	for (lc = m->receipt ? m->receipt->children : NULL; lc; lc = lc->next)
 		if (is(lc, SWN_NS_LEDGER, "LedgerCommitment"))
 			break;
 	if (lc == NULL)
 		return 0;
-	for (c = lc->children; c; c = c->next) {
+	for (n = lc->children; n; n = n->next) {
 		xmlChar *v;
+		struct swn_err err;
 
-		if (is(c, SWN_NS_LEDGER, "LeafIndex")) {
-			v = xmlNodeGetContent(c);
-			*leaf_index = v ? strtoll((const char *)v, NULL, 10) : -1;
+		swn_err_clear(&err);
+		if (is(n, SWN_NS_LEDGER, "LeafIndex")) {
+			v = xmlNodeGetContent(n);
+			c->leaf_index = v ? strtoll((const char *)v, NULL, 10) : -1;
 			xmlFree(v);
 			found |= 1;
-		} else if (is(c, SWN_NS_LEDGER, "Checkpoint")) {
-			v = xmlNodeGetContent(c);
-			snprintf(note, n, "%s", v ? (const char *)v : "");
+		} else if (is(n, SWN_NS_LEDGER, "Checkpoint")) {
+			v = xmlNodeGetContent(n);
+			if (swn_str_copy(c->note, sizeof c->note, v ? (const char *)v : "") == 0)
+				found |= 2;
 			xmlFree(v);
-			found |= 2;
+		} else if (is(n, SWN_NS_LEDGER, "Entry")) {
+			if (swn_xml_copy_attr(n, "time", c->time, sizeof c->time, "receipt", &err) == 0 &&
+			    swn_xml_copy_attr(n, "peer", c->peer, sizeof c->peer, "receipt", &err) == 0 &&
+			    swn_xml_copy_attr(n, "agreement", c->agreement, sizeof c->agreement, "receipt", &err) == 0 &&
+			    swn_xml_copy_attr(n, "doctype", c->doctype, sizeof c->doctype, "receipt", &err) == 0)
+				found |= 4;
+		} else if (is(n, SWN_NS_LEDGER, "InclusionProof")) {
+			found |= 8;
+			for (h = n->children; h; h = h->next) {
+				unsigned char raw[36];
+
+				if (!is(h, SWN_NS_LEDGER, "Hash"))
+					continue;
+				v = xmlNodeGetContent(h);
+				if (!v || c->n >= 64 || strlen((const char *)v) != 44 ||
+				    EVP_DecodeBlock(raw, v, 44) != 33) {
+					xmlFree(v);
+					return 0;
+				}
+				memcpy(c->path[c->n++], raw, 32);
+				xmlFree(v);
+			}
 		}
 	}
-	return found == 3;
+	return found == 15;
 }
 
 xmlDocPtr swn_as4_build_error(const char *ref_to, const char *own_party,

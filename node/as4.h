@@ -100,21 +100,38 @@ void swn_as4_now(char out[40]);
 xmlDocPtr swn_as4_build_user(const struct swn_as4_user *u, xmlNodePtr payload,
 			     struct swn_err *err);
 
-/* A Receipt for the received message m: NonRepudiationInformation copies
- * the ds:Reference elements of m's signature.  With a checkpoint (not
- * NULL), the receipt also carries the receiver's ledger commitment, next to
- * the NonRepudiationInformation (other access points ignore it):
- *   <swn:LedgerCommitment xmlns:swn="urn:swnode:ledger:1">
- *     <swn:LeafIndex>N</swn:LeafIndex><swn:Checkpoint>signed note</swn:Checkpoint>
- *   </swn:LedgerCommitment> */
+/* The receiver's ledger commitment in a Receipt: its signed checkpoint, the
+ * RECEIVED entry's leaf index and the fields the sender cannot know (time,
+ * and how the receiver named peer, agreement and type), and the inclusion
+ * proof of that leaf in the checkpoint's tree.  The sender rebuilds the
+ * entry from the message it sent and checks the proof. */
 #define SWN_NS_LEDGER "urn:swnode:ledger:1"
-xmlDocPtr swn_as4_build_receipt(const struct swn_as4_msg *m, const char *own_party,
-				const char *checkpoint, long long leaf_index,
-				struct swn_err *err);
+struct swn_commitment {
+	char note[4096];
+	long long leaf_index;
+	char time[40];
+	char peer[SWN_PARTY_BYTES];
+	char agreement[SWN_AS4_ID_BYTES];
+	char doctype[40];
+	unsigned char path[64][32];
+	size_t n;
+};
 
-/* The ledger commitment of a receipt: 1 found (note, leaf index), 0 none. */
-int swn_as4_receipt_commitment(const struct swn_as4_msg *m, char *note, size_t n,
-			       long long *leaf_index);
+/* A Receipt for the received message m: NonRepudiationInformation copies
+ * the ds:Reference elements of m's signature.  With c (not NULL), the
+ * receipt also carries the commitment, next to the NonRepudiationInformation
+ * (other access points ignore it):
+ *   <swn:LedgerCommitment xmlns:swn="urn:swnode:ledger:1">
+ *     <swn:LeafIndex>N</swn:LeafIndex>
+ *     <swn:Entry time=".." peer=".." agreement=".." doctype=".."/>
+ *     <swn:InclusionProof><swn:Hash>base64</swn:Hash>...</swn:InclusionProof>
+ *     <swn:Checkpoint>signed note</swn:Checkpoint>
+ *   </swn:LedgerCommitment> */
+xmlDocPtr swn_as4_build_receipt(const struct swn_as4_msg *m, const char *own_party,
+				const struct swn_commitment *c, struct swn_err *err);
+
+/* The ledger commitment of a receipt: 1 found and well-formed, 0 none. */
+int swn_as4_receipt_commitment(const struct swn_as4_msg *m, struct swn_commitment *c);
 
 /* An Error signal, in reply to ref_to (may be NULL or ""). */
 xmlDocPtr swn_as4_build_error(const char *ref_to, const char *own_party,

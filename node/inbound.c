@@ -18,6 +18,7 @@
 #include "inbound.h"
 #include "pipeline.h"
 #include "pki.h"
+#include "proof.h"
 #include "swn_limits.h"
 #include "wssec.h"
 #include "xmlout.h"
@@ -195,15 +196,42 @@ static xmlDocPtr payload_doc(xmlNodePtr payload)
 	return d;
 }
 
+/* Our commitment for the RECEIVED entry seq: the latest checkpoint (it
+ * covers seq), the entry's time and names, and the inclusion proof. */
+static int commitment(struct job *j, long long seq, struct swn_commitment *c)
+{
+	struct swn_proof p;
+	struct swn_err err;
+	const char *nl;
+	uint64_t size;
+
+	memset(c, 0, sizeof *c);
+	swn_err_clear(&err);
+	if (swn_ledger_checkpoint(j->rt->ledger, 0, c->note, sizeof c->note, &err) != 1 ||
+	    !(nl = strchr(c->note, '\n')) ||
+	    swn_ledger_entry_time(j->rt->ledger, seq, c->time, sizeof c->time, &err) != 1)
+		return 0;
+	size = strtoull(nl + 1, NULL, 10);
+	if (size < (uint64_t)seq || swn_ledger_prove(j->rt->ledger, 1, (uint64_t)seq, size, &p, &err) < 0)
+		return 0;
+	c->leaf_index = seq - 1;
+	snprintf(c->peer, sizeof c->peer, "%s", j->a->peer.id);
+	snprintf(c->agreement, sizeof c->agreement, "%s", j->a->id);
+	snprintf(c->doctype, sizeof c->doctype, "%s", j->doctype);
+	memcpy(c->path, p.path, sizeof c->path);
+	c->n = p.n;
+	return 1;
+}
+
 /* The signed Receipt for this message: stored, then the reply.  With seq
  * (the RECEIVED entry), it carries our checkpoint covering that entry. */
 static int receipt(struct job *j, long long seq, struct swn_err *err)
 {
 	struct swn_event ev = { "in", j->a->peer.id, j->a->id, j->doctype, j->m.message_id,
 				"RECEIPT_SENT", NULL };
-	char note[SWN_NOTE_MAX];
-	int have = seq > 0 && swn_ledger_checkpoint(j->rt->ledger, 0, note, sizeof note, err) == 1;
-	xmlDocPtr sig = swn_as4_build_receipt(&j->m, j->a->local.id, have ? note : NULL, seq - 1, err);
+	static _Thread_local struct swn_commitment c;
+	int have = seq > 0 && commitment(j, seq, &c);
+	xmlDocPtr sig = swn_as4_build_receipt(&j->m, j->a->local.id, have ? &c : NULL, err);
 	int rc = -1;
 
 	if (sig && sign_into(j, sig, err) == 0 &&

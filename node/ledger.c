@@ -1238,3 +1238,24 @@ out:
 	pthread_mutex_unlock(&l->lock);
 	return rc;
 }
+
+int swn_ledger_entry_time(struct swn_ledger *l, long long seq, char *out, size_t n,
+			  struct swn_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = 0;
+
+	pthread_mutex_lock(&l->lock);
+	if (sqlite3_prepare_v2(l->db, "SELECT time FROM entries WHERE seq = ?", -1, &st, NULL) != SQLITE_OK) {
+		rc = fail_db(l, "cannot read the ledger", err);
+	} else {
+		sqlite3_bind_int64(st, 1, seq);
+		if (sqlite3_step(st) == SQLITE_ROW) {
+			snprintf(out, n, "%s", col(st, 0));
+			rc = 1;
+		}
+	}
+	sqlite3_finalize(st);
+	pthread_mutex_unlock(&l->lock);
+	return rc;
+}

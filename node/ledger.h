@@ -166,6 +166,10 @@ typedef void (*swn_witness_fn)(void *ctx, uint64_t size, const unsigned char *ro
 int swn_ledger_witness_list(struct swn_ledger *l, const char *peer, swn_witness_fn fn, void *ctx,
 			    struct swn_err *err);
 
+/* The time of entry seq: 1 found, 0 none. */
+int swn_ledger_entry_time(struct swn_ledger *l, long long seq, char *out, size_t n,
+			  struct swn_err *err);
+
 /* The canonical bytes of an entry (see above) appended to out. */
 int swn_ledger_entry_bytes(long long seq, const char *const fields[8],
 			   const unsigned char *evidence, struct swn_buf *out,

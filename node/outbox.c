@@ -6,10 +6,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/sha.h>
 #include <sqlite3.h>
 
 #include "as4.h"
 #include "checkpoint.h"
+#include "merkle.h"
 #include "http_out.h"
 #include "log.h"
 #include "outbox.h"
@@ -333,18 +335,20 @@ static int receipt_matches(xmlDocPtr ours, const struct swn_as4_msg *receipt)
  * message, checked with the agreement's peer ledger key and kept for
  * ledger audit-peer.  What happened goes into why (the DELIVERED reason). */
 static void cross_witness(struct swn_outbox *o, const struct due *d, const char *peer,
-			  const struct swn_as4_msg *receipt, char *why, size_t n)
+			  const struct swn_as4_msg *receipt, const char *ours, size_t ours_len,
+			  char *why, size_t n)
 {
 	struct swn_runtime *rt = o->rt;
 	const struct swn_agreement *a;
-	char note[SWN_NOTE_MAX], name[600];
-	unsigned char pub[32], root[32];
+	static _Thread_local struct swn_commitment c;
+	char name[600], local[SWN_PARTY_BYTES];
+	unsigned char pub[32], root[32], digest[32], leaf[32];
+	struct swn_buf bytes;
 	struct swn_err err;
-	long long leaf = -1;
 	uint64_t size;
-	int have_key;
+	int have_key, proven;
 
-	if (!swn_as4_receipt_commitment(receipt, note, sizeof note, &leaf)) {
+	if (!swn_as4_receipt_commitment(receipt, &c)) {
 		snprintf(why, n, "the receipt carries no ledger commitment");
 		return;
 	}
@@ -354,6 +358,7 @@ static void cross_witness(struct swn_outbox *o, const struct due *d, const char 
 	if (have_key) {
 		memcpy(pub, a->peer_ledger_pub, 32);
 		snprintf(name, sizeof name, "%s", a->peer_ledger_name);
+		snprintf(local, sizeof local, "%s", a->local.id);
 	}
 	swn_runtime_agreements_unlock(rt);
 	if (!have_key) {
@@ -361,23 +366,39 @@ static void cross_witness(struct swn_outbox *o, const struct due *d, const char 
 		return;
 	}
 	swn_err_clear(&err);
-	if (swn_checkpoint_verify(note, strlen(note), name, pub, &size, root, &err) < 0) {
+	if (swn_checkpoint_verify(c.note, strlen(c.note), name, pub, &size, root, &err) < 0) {
 		snprintf(why, n, "the peer's ledger commitment does not verify: %s", err.msg);
 		swn_log("out %s: %s", d->msgid, why);
 		return;
 	}
-	if (leaf < 0 || (uint64_t)leaf >= size) {
-		snprintf(why, n, "the peer's ledger commitment puts the message at leaf %lld of a tree of %llu",
-			 leaf, (unsigned long long)size);
+	/* Rebuild the peer's RECEIVED entry from what we sent, and prove it
+	 * is the leaf the peer named, in the tree the peer signed. */
+	SHA256((const unsigned char *)ours, ours_len, digest);
+	{
+		const char *fields[8] = { c.time, "in", c.peer, c.agreement, c.doctype, d->msgid,
+					  "RECEIVED", NULL };
+
+		swn_buf_init(&bytes, 1 << 20);
+		proven = c.leaf_index >= 0 && (uint64_t)c.leaf_index < size && strcmp(c.peer, local) == 0 &&
+			 swn_ledger_entry_bytes(c.leaf_index + 1, fields, digest, &bytes, &err) == 0 &&
+			 swn_merkle_leaf_hash(bytes.data, bytes.len, leaf) == 0 &&
+			 swn_merkle_verify_inclusion((uint64_t)c.leaf_index, size, leaf,
+						     (const unsigned char (*)[32])c.path, c.n, root) == 1;
+		swn_buf_free(&bytes);
+	}
+	if (!proven) {
+		snprintf(why, n, "the peer's ledger commitment does not prove that it recorded this message "
+			 "(leaf %lld of %llu)", c.leaf_index, (unsigned long long)size);
 		swn_log("out %s: %s", d->msgid, why);
 		return;
 	}
-	if (swn_ledger_witness_add(rt->ledger, peer, size, root, note, d->msgid, leaf, &err) < 0) {
+	swn_err_clear(&err);
+	if (swn_ledger_witness_add(rt->ledger, peer, size, root, c.note, d->msgid, c.leaf_index, &err) < 0) {
 		snprintf(why, n, "cannot keep the peer's checkpoint: %s", err.msg);
 		return;
 	}
-	snprintf(why, n, "peer ledger: leaf %lld in its signed checkpoint of size %llu", leaf,
-		 (unsigned long long)size);
+	snprintf(why, n, "peer ledger: this message is leaf %lld in its signed checkpoint of size %llu (proved)",
+		 c.leaf_index, (unsigned long long)size);
 }
 
 /* One delivery attempt of d. */
@@ -474,7 +495,7 @@ static void deliver(struct swn_outbox *o, const struct due *d, time_t now)
 	{
 		char witness[1200];
 
-		cross_witness(o, d, peer, &m, witness, sizeof witness);
+		cross_witness(o, d, peer, &m, bytes, len, witness, sizeof witness);
 		record(o, d, peer, "DELIVERED", witness, reply.data, reply.len);
 	}
 	set_state(o, d->msgid, "DELIVERED", attempts, 0, NULL, &err);

@@ -310,7 +310,7 @@ for h in "$CN" "$SG"; do
 done
 
 # ---- cross-witnessing: receipts carry the receiver's signed checkpoint ----
-[ "$(entries "$CN" "event='DELIVERED' and reason like 'peer ledger: leaf % in its signed checkpoint of size %'")" -ge 10 ] &&
+[ "$(entries "$CN" "event='DELIVERED' and reason like 'peer ledger: this message is leaf % in its signed checkpoint of size % (proved)'")" -ge 10 ] &&
 	pass || fail "DELIVERED entries record the peer's commitment"
 [ "$(sqlite3 "$CN/ledger.db" "select count(*) from witness where peer='SG-NTP'")" -ge 10 ] &&
 	pass || fail "the peer's checkpoints are kept"

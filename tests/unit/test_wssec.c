@@ -352,7 +352,7 @@ START_TEST(receipt_copies_the_references)
 	int n = 0;
 
 	ck_assert_int_eq(swn_as4_parse(d, "wire", &m, &err), 0);
-	rd = swn_as4_build_receipt(&m, "SG-NTP", NULL, 0, &err);
+	rd = swn_as4_build_receipt(&m, "SG-NTP", NULL, &err);
 	ck_assert_int_eq(swn_as4_parse(rd, "receipt", &r, &err), 0);
 	ck_assert_int_eq(swn_wssec_sign(rd, &r, rsa_signer, &err), 0);
 	xmlDocDumpMemoryEnc(rd, &out, &n, "UTF-8");
