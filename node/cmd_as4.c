@@ -9,8 +9,8 @@
 #include "agreement.h"
 #include "as4.h"
 #include "cli.h"
+#include "compose.h"
 #include "fsutil.h"
-#include "pipeline.h"
 #include "pki.h"
 #include "swn_limits.h"
 #include "wssec.h"
@@ -97,60 +97,29 @@ int cmd_as4_verify(int argc, char **argv, struct swn_ctx *ctx)
 	return rc == 0 ? SWN_EXIT_OK : SWN_EXIT_FAIL;
 }
 
-/* Build and sign a UserMessage for doc under agreement a. */
+/* Build (and sign unless !sign) a UserMessage for doc under agreement a. */
 static xmlDocPtr pack(const struct swn_config *cfg, const struct swn_registry *reg,
 		      const struct swn_agreement *a, xmlDocPtr doc, const char *name,
 		      const char *msgid, int sign, struct swn_as4_user *u, struct swn_err *err)
 {
-	const struct swn_doctype *type;
 	const struct swn_agreement_doc *entry;
 	struct swn_signer *signer = NULL;
-	struct swn_mapped mapped;
-	struct swn_as4_msg m;
-	enum swn_form form;
-	xmlDocPtr intl = NULL, env = NULL;
-	char conv[SWN_AS4_ID_BYTES];
+	struct swn_payload p;
+	xmlDocPtr env = NULL;
 
-	swn_buf_init(&mapped.out, 0);
-	if (swn_pipeline_validate(reg, doc, name, NULL, NULL, &type, &form, err) < 0)
+	if (swn_compose_payload(reg, doc, name, &p, err) < 0)
 		return NULL;
-	if (form == SWN_FORM_DOMESTIC) {
-		if (swn_pipeline_map(reg, doc, name, SWN_FORM_INTERNATIONAL, NULL, NULL,
-				     &mapped, err) < 0 ||
-		    !(intl = swn_xml_parse(mapped.out.data, mapped.out.len, name, err)))
-			goto done;
-	}
-	entry = swn_agreement_doc(a, swn_doctype_id(type));
+	entry = swn_agreement_doc(a, swn_doctype_id(p.type));
 	if (entry == NULL || !entry->out) {
 		swn_err_set(err, SWN_E_CONFIG, a->path, 0,
 			    "agreement %s does not allow sending %s documents", a->id,
-			    swn_doctype_id(type));
-		goto done;
+			    swn_doctype_id(p.type));
+	} else if (!sign || swn_signer_load(cfg->signing_key, cfg->signing_cert, &signer, err) == 0) {
+		swn_compose_header(a, entry, msgid, u);
+		env = swn_compose_envelope(u, &p, signer, err);
 	}
-	memset(u, 0, sizeof *u);
-	if (msgid)
-		snprintf(u->message_id, sizeof u->message_id, "%s", msgid);
-	else
-		swn_as4_new_id(a->local.id, u->message_id, sizeof u->message_id);
-	swn_as4_now(u->timestamp);
-	swn_as4_new_id(a->local.id, conv, sizeof conv);
-	snprintf(u->conversation_id, sizeof u->conversation_id, "%s", conv);
-	snprintf(u->agreement_ref, sizeof u->agreement_ref, "%s", a->id);
-	snprintf(u->service, sizeof u->service, "%s", entry->service);
-	snprintf(u->action, sizeof u->action, "%s", entry->action);
-	u->from = a->local;
-	u->to = a->peer;
-	if (!(env = swn_as4_build_user(u, xmlDocGetRootElement(intl ? intl : doc), err)) ||
-	    swn_as4_parse(env, "envelope", &m, err) < 0 ||
-	    (sign && (swn_signer_load(cfg->signing_key, cfg->signing_cert, &signer, err) < 0 ||
-		      swn_wssec_sign(env, &m, signer, err) < 0))) {
-		xmlFreeDoc(env);
-		env = NULL;
-	}
-done:
 	swn_signer_free(signer);
-	swn_buf_free(&mapped.out);
-	xmlFreeDoc(intl);
+	swn_compose_payload_free(&p);
 	return env;
 }
 

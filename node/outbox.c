@@ -11,11 +11,11 @@
 
 #include "as4.h"
 #include "checkpoint.h"
+#include "compose.h"
 #include "merkle.h"
 #include "http_out.h"
 #include "log.h"
 #include "outbox.h"
-#include "pipeline.h"
 #include "swn_limits.h"
 #include "wssec.h"
 #include "xmlout.h"
@@ -135,53 +135,32 @@ int swn_outbox_submit(struct swn_outbox *o, xmlDocPtr doc, const char *name,
 		      const char *to, char *msgid, size_t n, struct swn_err *err)
 {
 	struct swn_runtime *rt = o->rt;
-	const struct swn_doctype *type;
 	const struct swn_agreement *a;
-	const struct swn_agreement_doc *entry;
-	struct swn_mapped mapped;
+	struct swn_payload p;
 	struct swn_as4_user u;
-	struct swn_as4_msg m;
-	enum swn_form form;
-	xmlDocPtr intl = NULL, env = NULL;
+	xmlDocPtr env = NULL;
 	char *bytes = NULL;
 	char why[1500];
 	size_t len = 0;
 	int rc = -1;
 	time_t now = time(NULL);
 
-	swn_buf_init(&mapped.out, 0);
-	if (swn_pipeline_validate(rt->reg, doc, name, NULL, NULL, &type, &form, err) < 0)
+	if (swn_compose_payload(rt->reg, doc, name, &p, err) < 0)
 		return -1;
-	if (form == SWN_FORM_DOMESTIC &&
-	    (swn_pipeline_map(rt->reg, doc, name, SWN_FORM_INTERNATIONAL, NULL, NULL, &mapped, err) < 0 ||
-	     !(intl = swn_xml_parse(mapped.out.data, mapped.out.len, name, err))))
-		goto done;
 	swn_runtime_agreements_lock(rt);
-	a = agreement_for(rt, to, swn_doctype_id(type), now, why, sizeof why);
+	a = agreement_for(rt, to, swn_doctype_id(p.type), now, why, sizeof why);
 	if (a == NULL) {
 		swn_runtime_agreements_unlock(rt);
 		swn_err_set(err, SWN_E_CONFIG, name, 0, "cannot send to %s: %s", to, why);
 		goto done;
 	}
-	entry = swn_agreement_doc(a, swn_doctype_id(type));
-	memset(&u, 0, sizeof u);
-	swn_as4_new_id(a->local.id, u.message_id, sizeof u.message_id);
-	swn_as4_now(u.timestamp);
-	swn_as4_new_id(a->local.id, u.conversation_id, sizeof u.conversation_id);
-	snprintf(u.agreement_ref, sizeof u.agreement_ref, "%s", a->id);
-	snprintf(u.service, sizeof u.service, "%s", entry->service);
-	snprintf(u.action, sizeof u.action, "%s", entry->action);
-	u.from = a->local;
-	u.to = a->peer;
+	swn_compose_header(a, swn_agreement_doc(a, swn_doctype_id(p.type)), NULL, &u);
 	swn_runtime_agreements_unlock(rt);
-	if (!(env = swn_as4_build_user(&u, xmlDocGetRootElement(intl ? intl : doc), err)) ||
-	    swn_as4_parse(env, "envelope", &m, err) < 0 ||
-	    swn_wssec_sign(env, &m, rt->signer, err) < 0)
-		goto done;
-	if (swn_xml_to_bytes(env, &bytes, &len, err) < 0)
+	if (!(env = swn_compose_envelope(&u, &p, rt->signer, err)) ||
+	    swn_xml_to_bytes(env, &bytes, &len, err) < 0)
 		goto done;
 	{
-		struct swn_event ev = { "out", u.to.id, u.agreement_ref, swn_doctype_id(type),
+		struct swn_event ev = { "out", u.to.id, u.agreement_ref, swn_doctype_id(p.type),
 					u.message_id, "SUBMITTED", NULL };
 
 		/* The signed bytes, the SUBMITTED entry and the queue row commit
@@ -194,8 +173,7 @@ int swn_outbox_submit(struct swn_outbox *o, xmlDocPtr doc, const char *name,
 done:
 	free(bytes);
 	xmlFreeDoc(env);
-	xmlFreeDoc(intl);
-	swn_buf_free(&mapped.out);
+	swn_compose_payload_free(&p);
 	return rc;
 }
 
