@@ -398,7 +398,20 @@ int cmd_send(int argc, char **argv, struct swn_ctx *ctx)
 	return rc;
 }
 
-int cmd_status(int argc, char **argv, struct swn_ctx *ctx)
+static int resend(struct swn_runtime *rt, struct swn_outbox *ob, const char *msgid,
+		  struct swn_err *err)
+{
+	(void)rt;
+	if (swn_outbox_resend(ob, msgid, err) < 0)
+		return -1;
+	printf("%s queued for delivery again\n", msgid);
+	return 0;
+}
+
+/* The shape of `node status` and `node resend`: one MSGID, the node opened. */
+static int on_one_message(int argc, char **argv, struct swn_ctx *ctx,
+			  int (*fn)(struct swn_runtime *, struct swn_outbox *, const char *,
+				    struct swn_err *))
 {
 	struct swn_runtime *rt;
 	struct swn_outbox *ob;
@@ -412,28 +425,17 @@ int cmd_status(int argc, char **argv, struct swn_ctx *ctx)
 		return swn_cli_usage_error(ctx, "give exactly one MSGID");
 	if (open_node(ctx, &rt, &ob, &err) < 0)
 		return swn_cli_fail(&err);
-	rc = show_status(rt, ob, argv[optind], &err);
+	rc = fn(rt, ob, argv[optind], &err);
 	close_node(rt, ob);
 	return rc < 0 ? swn_cli_fail(&err) : SWN_EXIT_OK;
 }
 
+int cmd_status(int argc, char **argv, struct swn_ctx *ctx)
+{
+	return on_one_message(argc, argv, ctx, show_status);
+}
+
 int cmd_resend(int argc, char **argv, struct swn_ctx *ctx)
 {
-	struct swn_runtime *rt;
-	struct swn_outbox *ob;
-	struct swn_err err;
-	int c, rc;
-
-	swn_err_clear(&err);
-	while ((c = swn_cli_getopt(ctx, argc, argv, "", NULL)) != -1)
-		return c == 'h' ? SWN_EXIT_OK : SWN_EXIT_USAGE;
-	if (optind != argc - 1)
-		return swn_cli_usage_error(ctx, "give exactly one MSGID");
-	if (open_node(ctx, &rt, &ob, &err) < 0)
-		return swn_cli_fail(&err);
-	rc = swn_outbox_resend(ob, argv[optind], &err);
-	if (rc == 0)
-		printf("%s queued for delivery again\n", argv[optind]);
-	close_node(rt, ob);
-	return rc < 0 ? swn_cli_fail(&err) : SWN_EXIT_OK;
+	return on_one_message(argc, argv, ctx, resend);
 }
