@@ -101,9 +101,13 @@ NODE_PIDS=""
 trap 'for p in $NODE_PIDS; do kill -TERM "$p" 2>/dev/null; done; rm -rf "$T"' EXIT
 
 # free_port N: a TCP port on 127.0.0.1 that nothing listens on now; N
-# (0, 1, ...) keeps the ports of one test apart
+# (0, 1, ...) keeps the ports of one test apart.  Taken below the kernel's
+# ephemeral range, so that no outgoing connection can hold it by the time
+# the node binds (or binds again after a restart).
 free_port() {
-	p=$(( 20000 + ($$ * 16 + $1 * 997) % 40000 ))
+	lo=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)
+	[ "$lo" -gt 11024 ] 2>/dev/null || lo=32768
+	p=$(( 10000 + ($$ * 16 + $1 * 997) % (lo - 10000 - 16) ))
 	while (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; do
 		p=$((p + 1))
 	done

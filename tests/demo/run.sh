@@ -21,8 +21,12 @@ CN=$W/cn SG=$W/sg
 pids=""
 trap 'for p in $pids; do kill -TERM "$p" 2>/dev/null || true; done' EXIT
 
+# A port nothing listens on, below the ephemeral range (see tests/cmd/lib.sh).
 free_port() {
-	local p=$(( 20000 + ($$ * 16 + $1 * 997) % 40000 ))
+	local lo p
+	lo=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)
+	[ "$lo" -gt 11024 ] 2>/dev/null || lo=32768
+	p=$(( 10000 + ($$ * 16 + $1 * 997) % (lo - 10000 - 16) ))
 	while (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; do p=$((p + 1)); done
 	echo "$p"
 }
