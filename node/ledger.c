@@ -955,6 +955,7 @@ int swn_ledger_verify(struct swn_ledger *l, const unsigned char pub[32], const c
 
 	memset(v, 0, sizeof *v);
 	swn_merkle_frontier_init(&fr);
+	swn_merkle_frontier_root(&fr, v->root);  /* an empty ledger's root is SHA-256("") */
 	pthread_mutex_lock(&l->lock);
 	if (sqlite3_prepare_v2(l->db, "SELECT seq, time, direction, peer, agreement, doctype, msgid, event,"
 				      " reason, evidence FROM entries ORDER BY seq", -1, &st, NULL) != SQLITE_OK ||

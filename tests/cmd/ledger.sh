@@ -28,6 +28,9 @@ expect 0 "verify with the published verifier key" "$SWNODE" --home "$H" ledger v
 newnode "$T/other" OTHER
 OTHER=$("$SWNODE" --home "$T/other" ledger checkpoint --vkey)
 expect 1 "verify with another node's key" "$SWNODE" --home "$H" ledger verify --vkey "$OTHER"
+expect 0 "verify an empty ledger" "$SWNODE" --home "$T/other" ledger verify
+has "$T/out" "0 entries, 0 signed checkpoints (latest 0), root $(printf '' | openssl dgst -sha256 -binary | base64)" \
+	"an empty ledger's root is SHA-256 of nothing (RFC 9162)"
 
 # Proofs: produced by the node, checked offline.
 for s in 1 2 3 4 5; do
