@@ -23,16 +23,9 @@
 const fs = require("fs");
 const crypto = require("crypto");
 
-const NS = {
-  env: "http://www.w3.org/2003/05/soap-envelope",
-  eb: "http://docs.oasis-open.org/ebxml-msg/ebms/v3.0/ns/core/200704/",
-  wsse: "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd",
-  wsu: "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd",
-  ds: "http://www.w3.org/2000/09/xmldsig#",
-};
-const EXC_C14N = "http://www.w3.org/2001/10/xml-exc-c14n#";
-const SHA256 = "http://www.w3.org/2001/04/xmlenc#sha256";
-const RSA_SHA256 = "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256";
+const as4dom = require("./as4dom.js");
+const { NS, EXC_C14N, SHA256, RSA_SHA256, elementChildren, is } = as4dom;
+
 const BASE64_BINARY =
   "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-soap-message-security-1.0#Base64Binary";
 const X509V3 = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-x509-token-profile-1.0#X509v3";
@@ -48,38 +41,13 @@ function die(code, msg) {
   process.exit(code);
 }
 
-function load(name) {
-  try {
-    return require(name);
-  } catch (e) {
-    die(2, `cannot load ${name} (${e.code || e.message}); install tests/interop/package.json ` +
-      "with npm install --prefix DIR and run with NODE_PATH=DIR/node_modules");
-  }
-  return null;
-}
-
-const xmldom = load("@xmldom/xmldom");
-const { SignedXml } = load("xml-crypto");
-
-const ELEMENT_NODE = 1;
-
-function elementChildren(node) {
-  const out = [];
-  for (let c = node.firstChild; c; c = c.nextSibling) {
-    if (c.nodeType === ELEMENT_NODE) out.push(c);
-  }
-  return out;
-}
-
-function is(node, ns, local) {
-  return node != null && node.nodeType === ELEMENT_NODE &&
-    node.namespaceURI === ns && node.localName === local;
-}
+const xmldom = as4dom.load("@xmldom/xmldom", (m) => die(2, m));
+const { SignedXml } = as4dom.load("xml-crypto", (m) => die(2, m));
 
 function onlyChild(parent, ns, local, what) {
-  const found = elementChildren(parent).filter((c) => is(c, ns, local));
-  if (found.length !== 1) die(1, `${found.length} ${what} elements where one is required`);
-  return found[0];
+  const r = as4dom.onlyChild(parent, ns, local, what);
+  if (r.error) die(1, r.error);
+  return r.node;
 }
 
 function readText(path, encoding) {
@@ -114,18 +82,9 @@ function main(argv) {
   }
   if (!cert.checkPrivateKey(privateKey)) die(2, `${certPath} is not the certificate of ${keyPath}`);
 
-  const parseErrors = [];
-  const doc = new xmldom.DOMParser({
-    errorHandler: {
-      warning: () => {},
-      error: (m) => parseErrors.push(m),
-      fatalError: (m) => parseErrors.push(m),
-    },
-  }).parseFromString(xml, "text/xml");
-  if (parseErrors.length > 0 || !doc || !doc.documentElement) {
-    die(2, `${inPath}: not well-formed XML: ${parseErrors[0] || "no document element"}`);
-  }
-  if (doc.doctype) die(2, `${inPath}: a document type declaration is not allowed`);
+  const parsed = as4dom.parse(xmldom, xml, inPath);
+  if (parsed.error) die(2, parsed.error);
+  const doc = parsed.doc;
 
   const envelope = doc.documentElement;
   if (!is(envelope, NS.env, "Envelope")) die(2, `${inPath}: not a SOAP 1.2 envelope`);

@@ -27,16 +27,8 @@
 const fs = require("fs");
 const crypto = require("crypto");
 
-const NS = {
-  env: "http://www.w3.org/2003/05/soap-envelope",
-  eb: "http://docs.oasis-open.org/ebxml-msg/ebms/v3.0/ns/core/200704/",
-  wsse: "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd",
-  wsu: "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd",
-  ds: "http://www.w3.org/2000/09/xmldsig#",
-};
-const EXC_C14N = "http://www.w3.org/2001/10/xml-exc-c14n#";
-const SHA256 = "http://www.w3.org/2001/04/xmlenc#sha256";
-const RSA_SHA256 = "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256";
+const as4dom = require("./as4dom.js");
+const { NS, EXC_C14N, SHA256, RSA_SHA256, elementChildren, is, onlyChild } = as4dom;
 const ECDSA_SHA256 = "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha256";
 
 function usage(msg) {
@@ -55,21 +47,9 @@ function invalid(msg) {
   process.exit(1);
 }
 
-function load(name) {
-  try {
-    return require(name);
-  } catch (e) {
-    unreadable(`cannot load ${name} (${e.code || e.message}); install tests/interop/package.json ` +
-      "with npm install --prefix DIR and run with NODE_PATH=DIR/node_modules");
-  }
-  return null;
-}
-
-const xmldom = load("@xmldom/xmldom");
-const xpath = load("xpath");
-const { SignedXml } = load("xml-crypto");
-
-const ELEMENT_NODE = 1;
+const xmldom = as4dom.load("@xmldom/xmldom", unreadable);
+const xpath = as4dom.load("xpath", unreadable);
+const { SignedXml } = as4dom.load("xml-crypto", unreadable);
 
 // ecdsa-sha256 for xml-crypto: verification only, P-256, raw r||s.
 class EcdsaSha256 {
@@ -91,26 +71,6 @@ class EcdsaSha256 {
     }
     return ok;
   }
-}
-
-function elementChildren(node) {
-  const out = [];
-  for (let c = node.firstChild; c; c = c.nextSibling) {
-    if (c.nodeType === ELEMENT_NODE) out.push(c);
-  }
-  return out;
-}
-
-function is(node, ns, local) {
-  return node != null && node.nodeType === ELEMENT_NODE &&
-    node.namespaceURI === ns && node.localName === local;
-}
-
-// The children of PARENT named {ns}local; exactly one is required.
-function onlyChild(parent, ns, local, what) {
-  const found = elementChildren(parent).filter((c) => is(c, ns, local));
-  if (found.length !== 1) return { error: `${found.length} ${what} elements where one is required` };
-  return { node: found[0] };
 }
 
 function describe(node, messaging, body) {
@@ -146,18 +106,9 @@ function main(argv) {
     unreadable(`${certPath}: not a PEM certificate: ${e.message}`);
   }
 
-  const parseErrors = [];
-  const doc = new xmldom.DOMParser({
-    errorHandler: {
-      warning: () => {},
-      error: (m) => parseErrors.push(m),
-      fatalError: (m) => parseErrors.push(m),
-    },
-  }).parseFromString(xml, "text/xml");
-  if (parseErrors.length > 0 || !doc || !doc.documentElement) {
-    unreadable(`${msgPath}: not well-formed XML: ${parseErrors[0] || "no document element"}`);
-  }
-  if (doc.doctype) unreadable(`${msgPath}: a document type declaration is not allowed`);
+  const parsed = as4dom.parse(xmldom, xml, msgPath);
+  if (parsed.error) unreadable(parsed.error);
+  const doc = parsed.doc;
 
   // The envelope: Envelope(Header(Messaging, Security(Signature)), Body).
   const envelope = doc.documentElement;
