@@ -6,14 +6,13 @@
 
 #include "compose.h"
 #include "pipeline.h"
-#include "xmlsafe.h"
 
 int swn_compose_payload(const struct swn_registry *reg, xmlDocPtr doc, const char *name,
 			struct swn_payload *p, struct swn_err *err)
 {
 	struct swn_mapped mapped;
 	enum swn_form form;
-	int rc = 0;
+	int rc;
 
 	memset(p, 0, sizeof *p);
 	if (swn_pipeline_validate(reg, doc, name, NULL, NULL, &p->type, &form, err) < 0)
@@ -21,11 +20,9 @@ int swn_compose_payload(const struct swn_registry *reg, xmlDocPtr doc, const cha
 	p->doc = doc;
 	if (form != SWN_FORM_DOMESTIC)
 		return 0;
-	swn_buf_init(&mapped.out, 0);
-	if (swn_pipeline_map(reg, doc, name, SWN_FORM_INTERNATIONAL, NULL, NULL, &mapped, err) < 0 ||
-	    !(p->mapped = swn_xml_parse(mapped.out.data, mapped.out.len, name, err)))
-		rc = -1;
-	else
+	rc = swn_pipeline_map_valid(p->type, form, doc, name, SWN_FORM_INTERNATIONAL, NULL, NULL,
+				    &mapped, &p->mapped, err);
+	if (rc == 0)
 		p->doc = p->mapped;
 	swn_buf_free(&mapped.out);
 	return rc;

@@ -244,10 +244,12 @@ static int receipt(struct job *j, long long seq, struct swn_err *err)
 
 /* Map to the domestic form and drop it into spool/in, whole, under a name
  * no other message can have (the seq of its RECEIVED entry), never over an
- * existing file.  Records DELIVERED_LOCAL or LOCAL_DELIVERY_FAILED. */
+ * existing file.  Records DELIVERED_LOCAL or LOCAL_DELIVERY_FAILED.  type is
+ * the payload's type when it was just validated as international, NULL to
+ * detect and validate it again (redelivery from the evidence). */
 static int deliver_local(struct swn_runtime *rt, const char *peer, const char *agreement,
 			 const char *doctype, const char *msgid, long long seq,
-			 xmlDocPtr payload)
+			 const struct swn_doctype *type, xmlDocPtr payload)
 {
 	struct swn_event ev = { "in", peer, agreement, doctype, msgid, "DELIVERED_LOCAL", NULL };
 	char path[SWN_PATH_MAX + 100], reason[1200];
@@ -257,8 +259,10 @@ static int deliver_local(struct swn_runtime *rt, const char *peer, const char *a
 
 	swn_err_clear(&err);
 	snprintf(path, sizeof path, "%s/in/%s-%08lld.xml", rt->cfg.spool_dir, doctype, seq);
-	if (swn_pipeline_map(rt->reg, payload, "payload", SWN_FORM_DOMESTIC, NULL, NULL,
-			     &mapped, &err) < 0 ||
+	if ((type ? swn_pipeline_map_valid(type, SWN_FORM_INTERNATIONAL, payload, "payload",
+					   SWN_FORM_DOMESTIC, NULL, NULL, &mapped, NULL, &err)
+		  : swn_pipeline_map(rt->reg, payload, "payload", SWN_FORM_DOMESTIC, NULL, NULL,
+				     &mapped, &err)) < 0 ||
 	    (swn_file_write(path, mapped.out.data, mapped.out.len, 0640, SWN_WRITE_EXCLUSIVE, &err) < 0 &&
 	     err.code != SWN_E_EXISTS)) {
 		snprintf(reason, sizeof reason, "%s", err.msg);
@@ -478,7 +482,7 @@ void swn_inbound_handle(struct swn_runtime *rt, const char *data, size_t len,
 		goto done;
 	}
 	snprintf(reply->outcome, sizeof reply->outcome, "receipt");
-	deliver_local(rt, j.a->peer.id, j.a->id, j.doctype, j.m.message_id, seq, payload);
+	deliver_local(rt, j.a->peer.id, j.a->id, j.doctype, j.m.message_id, seq, type, payload);
 done:
 	if (slot >= 0)
 		busy_leave(slot);
@@ -510,7 +514,7 @@ static void redeliver_one(void *arg, long long seq, const char *time, const char
 	if (swn_ledger_evidence(c->rt->ledger, "in", peer, msgid, "RECEIVED", &bytes, &len, NULL, &err) != 1 ||
 	    !(doc = swn_xml_parse(bytes, len, "evidence", &err)) ||
 	    swn_as4_parse(doc, "evidence", &m, &err) < 0 || !(payload = payload_doc(m.payload)) ||
-	    deliver_local(c->rt, peer, agreement, doctype, msgid, seq, payload) < 0)
+	    deliver_local(c->rt, peer, agreement, doctype, msgid, seq, NULL, payload) < 0)
 		c->failed++;
 	else
 		c->done++;

@@ -38,4 +38,13 @@ int swn_pipeline_map(const struct swn_registry *reg, xmlDocPtr doc,
 		     const char *name, enum swn_form to, swn_report_fn report,
 		     void *ctx, struct swn_mapped *res, struct swn_err *err);
 
+/* The second half of swn_pipeline_map, for a caller that has already
+ * validated doc as `type` in form `from` (from != to): map, parse the output
+ * again, validate it.  With parsed != NULL the parsed output is handed over
+ * in *parsed (xmlFreeDoc() it) rather than freed, so nothing is parsed twice. */
+int swn_pipeline_map_valid(const struct swn_doctype *type, enum swn_form from,
+			   xmlDocPtr doc, const char *name, enum swn_form to,
+			   swn_report_fn report, void *ctx, struct swn_mapped *res,
+			   xmlDocPtr *parsed, struct swn_err *err);
+
 #endif
