@@ -155,14 +155,30 @@ static int lock_node(const char *home, struct swn_err *err)
 }
 
 /* Many peers and connections need descriptors: take what the system allows. */
-static void raise_fd_limit(void)
+/* Raise the descriptor limit as far as allowed, and keep the connection
+ * limit below it, with room for the ledger, spool and outgoing
+ * connections: clients are refused before the node runs out of
+ * descriptors. */
+#define FDS_KEPT_FOR_THE_NODE 256
+static int fit_fd_limit(int max_connections)
 {
 	struct rlimit r;
 
-	if (getrlimit(RLIMIT_NOFILE, &r) == 0 && r.rlim_cur < r.rlim_max) {
+	if (getrlimit(RLIMIT_NOFILE, &r) != 0)
+		return max_connections;
+	if (r.rlim_cur < r.rlim_max) {
 		r.rlim_cur = r.rlim_max;
-		setrlimit(RLIMIT_NOFILE, &r);
+		if (setrlimit(RLIMIT_NOFILE, &r) != 0)
+			getrlimit(RLIMIT_NOFILE, &r);
 	}
+	if (r.rlim_cur != RLIM_INFINITY && (rlim_t)max_connections + FDS_KEPT_FOR_THE_NODE > r.rlim_cur) {
+		int fit = r.rlim_cur > 2 * FDS_KEPT_FOR_THE_NODE ? (int)(r.rlim_cur - FDS_KEPT_FOR_THE_NODE)
+								  : (int)(r.rlim_cur / 2);
+
+		swn_log("descriptor limit %llu: at most %d connections at once", (unsigned long long)r.rlim_cur, fit);
+		return fit;
+	}
+	return max_connections;
 }
 
 static void redeliver(struct swn_runtime *rt)
@@ -183,9 +199,15 @@ int cmd_serve(int argc, char **argv, struct swn_ctx *ctx)
 		{ "listen", required_argument, NULL, 'l' },
 		{ "workers", required_argument, NULL, 'w' },
 		{ "checkpoint-every", required_argument, NULL, 'c' },
+		{ "idle-timeout", required_argument, NULL, 'i' },
+		{ "request-timeout", required_argument, NULL, 'r' },
+		{ "max-connections", required_argument, NULL, 'm' },
+		{ "max-connections-per-ip", required_argument, NULL, 'p' },
 		{ NULL, 0, NULL, 0 },
 	};
+	struct swn_server_limits limits = SWN_SERVER_LIMITS_DEFAULT;
 	const char *listen = NULL;
+	char *end;
 	long every = 60;
 	long workers = sysconf(_SC_NPROCESSORS_ONLN);
 	struct swn_runtime *rt;
@@ -206,7 +228,16 @@ int cmd_serve(int argc, char **argv, struct swn_ctx *ctx)
 			workers = strtol(optarg, NULL, 10);
 		else if (c == 'c')
 			every = strtol(optarg, NULL, 10);
-		else
+		else if (c == 'i' || c == 'r' || c == 'm' || c == 'p') {
+			long v = strtol(optarg, &end, 10);
+
+			if (*end || v < 1 || v > 1000000)
+				return swn_cli_usage_error(ctx, "--%s must be a whole number from 1 to 1000000",
+							   c == 'i' ? "idle-timeout" : c == 'r' ? "request-timeout"
+							   : c == 'm' ? "max-connections" : "max-connections-per-ip");
+			*(c == 'i' ? &limits.idle_timeout_s : c == 'r' ? &limits.request_timeout_s
+			  : c == 'm' ? &limits.max_connections : &limits.max_per_address) = (int)v;
+		} else
 			return c == 'h' ? SWN_EXIT_OK : SWN_EXIT_USAGE;
 	}
 	if (optind < argc)
@@ -222,7 +253,7 @@ int cmd_serve(int argc, char **argv, struct swn_ctx *ctx)
 	sigaddset(&sigs, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	raise_fd_limit();
+	limits.max_connections = fit_fd_limit(limits.max_connections);
 	if (open_node(ctx, &rt, &ob, &err) < 0)
 		return swn_cli_fail(&err);
 	if ((lockfd = lock_node(rt->cfg.home, &err)) < 0 || swn_outbox_recover(ob, &err) < 0) {
@@ -230,7 +261,8 @@ int cmd_serve(int argc, char **argv, struct swn_ctx *ctx)
 		return swn_cli_fail(&err);
 	}
 	redeliver(rt);
-	if (swn_server_start(rt, listen ? listen : rt->cfg.listen_partner, (int)workers, &server, &err) < 0) {
+	if (swn_server_start(rt, listen ? listen : rt->cfg.listen_partner, (int)workers, &limits,
+			     &server, &err) < 0) {
 		close_node(rt, ob);
 		return swn_cli_fail(&err);
 	}
@@ -261,6 +293,7 @@ int cmd_serve(int argc, char **argv, struct swn_ctx *ctx)
 				swn_log("reload failed: %s", err.msg);
 			else
 				swn_log("reloaded: %d agreements", n);
+			swn_server_agreements_changed(server);
 			continue;
 		}
 		swn_err_clear(&err);

@@ -25,6 +25,7 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
+#include "connlimit.h"
 #include "http_in.h"
 #include "inbound.h"
 #include "log.h"
@@ -33,7 +34,7 @@
 #include "proof.h"
 #include "swn_limits.h"
 
-#define IDLE_TIMEOUT_S 30
+#define MAX_HEADERS_BYTES (16 * 1024)
 
 struct worker {
 	struct swn_server *server;
@@ -43,6 +44,7 @@ struct worker {
 	struct evhttp_bound_socket *bound;
 	struct event *stop;
 	struct event *drain;
+	struct event *retune;    /* apply a new body size limit */
 	int fd;
 	int inflight;            /* requests whose reply is not sent yet */
 	int drain_ticks;
@@ -56,7 +58,155 @@ struct swn_server {
 	int nworkers;            /* threads started */
 	int port;
 	atomic_ulong requests;
+	struct swn_server_limits limits;
+	struct swn_connlimit *conns;
+	atomic_llong max_body;   /* largest maxMessageBytes of the agreements */
 };
+
+/* One client connection: its place in the connection limits and its
+ * deadline.  It hangs off the connection's SSL object (ex_data), so it is
+ * freed exactly when libevent frees the connection, however that ends. */
+struct conn {
+	struct worker *w;
+	struct bufferevent *bev;
+	struct event *timer;
+	struct sockaddr_storage addr;
+	int admitted;            /* counted in server->conns */
+};
+
+static int conn_index = -1;
+static pthread_once_t conn_once = PTHREAD_ONCE_INIT;
+
+static void conn_free(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long argl, void *argp)
+{
+	struct conn *c = ptr;
+
+	(void)parent; (void)ad; (void)idx; (void)argl; (void)argp;
+	if (c == NULL)
+		return;
+	if (c->timer)
+		event_free(c->timer);
+	if (c->admitted)
+		swn_connlimit_leave(c->w->server->conns, (struct sockaddr *)&c->addr);
+	free(c);
+}
+
+static void conn_index_init(void)
+{
+	conn_index = SSL_get_ex_new_index(0, NULL, NULL, NULL, conn_free);
+}
+
+/* Connection trouble is logged at most once a second: a flood of bad
+ * clients must not flood the log. */
+static int log_now(void)
+{
+	static _Atomic time_t last;
+	time_t now = time(NULL);
+
+	return atomic_exchange(&last, now) != now;
+}
+
+static const char *addr_text(const struct conn *c, char *buf, size_t n)
+{
+	if (getnameinfo((const struct sockaddr *)&c->addr, sizeof c->addr, buf, (socklen_t)n, NULL, 0,
+			NI_NUMERICHOST) != 0)
+		snprintf(buf, n, "?");
+	return buf;
+}
+
+/* Close the connection under libevent: it sees the end of the stream and
+ * frees the connection (and with it this struct) in its own time. */
+static void conn_close(struct conn *c)
+{
+	int fd = bufferevent_getfd(c->bev);
+
+	if (fd >= 0)
+		shutdown(fd, SHUT_RDWR);
+}
+
+static void conn_arm(struct conn *c)
+{
+	struct timeval tv = { c->w->server->limits.request_timeout_s, 0 };
+
+	if (c->admitted)
+		evtimer_add(c->timer, &tv);
+}
+
+/* First run, just after accept: count the connection (or refuse it).
+ * Later runs: the deadline passed with the handshake or request not in. */
+static void on_conn_timer(evutil_socket_t fd, short what, void *arg)
+{
+	struct conn *c = arg;
+	struct swn_server *s = c->w->server;
+	socklen_t len = sizeof c->addr;
+	enum swn_conn_verdict v;
+	char text[INET6_ADDRSTRLEN + 8];
+	int sock = bufferevent_getfd(c->bev);
+
+	(void)fd;
+	(void)what;
+	if (c->admitted) {
+		if (log_now())
+			swn_log("closed a connection from %s: no complete request within %d s",
+				addr_text(c, text, sizeof text), s->limits.request_timeout_s);
+		conn_close(c);
+		return;
+	}
+	if (sock < 0 || getpeername(sock, (struct sockaddr *)&c->addr, &len) < 0) {
+		conn_close(c);
+		return;
+	}
+	v = swn_connlimit_enter(s->conns, (struct sockaddr *)&c->addr);
+	if (v == SWN_CONN_ADDRESS_FULL) {
+		if (log_now())
+			swn_log("refused a connection from %s: it has %d connections open already",
+				addr_text(c, text, sizeof text), s->limits.max_per_address);
+		conn_close(c);
+		return;
+	}
+	if (v == SWN_CONN_NODE_FULL) {
+		if (log_now())
+			swn_log("refused a connection from %s: the node has %d connections open",
+				addr_text(c, text, sizeof text), s->limits.max_connections);
+		conn_close(c);
+		return;
+	}
+	c->admitted = 1;
+	conn_arm(c);
+}
+
+static SSL *ssl_of(struct evhttp_request *req)
+{
+	struct evhttp_connection *ec = evhttp_request_get_connection(req);
+	struct bufferevent *bev = ec ? evhttp_connection_get_bufferevent(ec) : NULL;
+
+	return bev ? bufferevent_openssl_get_ssl(bev) : NULL;
+}
+
+/* libevent refuses a request over the size limits itself, with 413 and
+ * before any route runs; the only trace is the status line it writes.
+ * Seen here, the refusal is recorded like every other. */
+static void on_output(struct evbuffer *buf, const struct evbuffer_cb_info *info, void *arg)
+{
+	struct conn *c = arg;
+	struct evbuffer_ptr pos;
+	char head[12], reason[300];
+	SSL *ssl;
+
+	if (info->n_added < sizeof head ||
+	    evbuffer_ptr_set(buf, &pos, info->orig_size, EVBUFFER_PTR_SET) < 0 ||
+	    evbuffer_copyout_from(buf, &pos, head, sizeof head) != (ev_ssize_t)sizeof head ||
+	    memcmp(head, "HTTP/1.", 7) != 0 || memcmp(head + 8, " 413", 4) != 0)
+		return;
+	ssl = bufferevent_openssl_get_ssl(c->bev);
+	snprintf(reason, sizeof reason,
+		 "request refused while it streamed in: body over %lld bytes (the largest "
+		 "maxMessageBytes of the active agreements) or headers over %d bytes",
+		 (long long)atomic_load(&c->w->server->max_body), MAX_HEADERS_BYTES);
+	swn_log("in: %s", reason);
+	swn_inbound_refused_http(c->w->server->rt, ssl ? SSL_get0_peer_certificate(ssl) : NULL, 413,
+				 reason);
+}
 
 /* Replaces chain verification: the client's certificate must be pinned by
  * an active agreement; nothing else makes it trusted. */
@@ -99,15 +249,37 @@ static SSL_CTX *make_ssl(struct swn_runtime *rt, struct swn_err *err)
 	return ctx;
 }
 
+/* A new connection's TLS layer and its struct conn.  (Were this to fail,
+ * libevent would go on without TLS: begin() refuses such requests.) */
 static struct bufferevent *make_bev(struct event_base *base, void *arg)
 {
-	struct swn_server *s = arg;
-	SSL *ssl = SSL_new(s->ssl);
+	struct worker *w = arg;
+	struct conn *c = calloc(1, sizeof *c);
+	SSL *ssl = c ? SSL_new(w->server->ssl) : NULL;
 
-	if (ssl == NULL)
+	if (ssl == NULL) {
+		free(c);
 		return NULL;
-	return bufferevent_openssl_socket_new(base, -1, ssl, BUFFEREVENT_SSL_ACCEPTING,
-					      BEV_OPT_CLOSE_ON_FREE);
+	}
+	c->w = w;
+	if (!(c->timer = evtimer_new(base, on_conn_timer, c)) || !SSL_set_ex_data(ssl, conn_index, c)) {
+		if (c->timer)
+			event_free(c->timer);
+		free(c);
+		SSL_free(ssl);
+		return NULL;
+	}
+	/* From here c is freed with ssl. */
+	c->bev = bufferevent_openssl_socket_new(base, -1, ssl, BUFFEREVENT_SSL_ACCEPTING,
+						BEV_OPT_CLOSE_ON_FREE);
+	if (c->bev == NULL) {
+		SSL_free(ssl);
+		return NULL;
+	}
+	evbuffer_add_cb(bufferevent_get_output(c->bev), on_output, c);
+	/* Runs once libevent has attached the accepted socket. */
+	event_active(c->timer, EV_TIMEOUT, 0);
+	return c->bev;
 }
 
 static void reply_text(struct evhttp_request *req, int code, const char *reason,
@@ -122,40 +294,57 @@ static void reply_text(struct evhttp_request *req, int code, const char *reason,
 	evbuffer_free(b);
 }
 
-/* A reply has gone out (or the connection died): one less to wait for. */
+/* A reply has gone out (or the connection died): one less to wait for,
+ * and the connection's deadline runs again for its next request. */
 static void on_sent(struct evhttp_request *req, void *arg)
 {
 	struct worker *w = arg;
+	SSL *ssl = ssl_of(req);
+	struct conn *c = ssl ? SSL_get_ex_data(ssl, conn_index) : NULL;
 
-	(void)req;
 	w->inflight--;
+	if (c)
+		conn_arm(c);
+}
+
+/* Every route starts here.  The request is in: its connection's deadline
+ * stops until the reply is out.  Returns the TLS session, or NULL (a 403
+ * sent) for a connection without a client certificate. */
+static SSL *begin(struct evhttp_request *req, struct worker *w)
+{
+	SSL *ssl = ssl_of(req);
+	struct conn *c = ssl ? SSL_get_ex_data(ssl, conn_index) : NULL;
+
+	atomic_fetch_add(&w->server->requests, 1);
+	w->inflight++;
+	evhttp_request_set_on_complete_cb(req, on_sent, w);
+	if (c)
+		evtimer_del(c->timer);
+	if (ssl == NULL || SSL_get0_peer_certificate(ssl) == NULL) {
+		reply_text(req, 403, "Forbidden", "no client certificate");
+		return NULL;
+	}
+	return ssl;
 }
 
 static void on_as4(struct evhttp_request *req, void *arg)
 {
 	struct worker *w = arg;
 	struct swn_server *s = w->server;
-	struct evhttp_connection *conn = evhttp_request_get_connection(req);
-	struct bufferevent *bev = conn ? evhttp_connection_get_bufferevent(conn) : NULL;
-	SSL *ssl = bev ? bufferevent_openssl_get_ssl(bev) : NULL;
+	SSL *ssl = begin(req, w);
 	struct evbuffer *in = evhttp_request_get_input_buffer(req), *out;
 	struct swn_inbound_reply reply;
 	X509 *client;
 	size_t len;
 	char *data;
 
-	atomic_fetch_add(&s->requests, 1);
+	if (ssl == NULL)
+		return;
 	if (evhttp_request_get_command(req) != EVHTTP_REQ_POST) {
 		reply_text(req, 405, "Method Not Allowed", "POST an AS4 message to /as4");
 		return;
 	}
-	client = ssl ? SSL_get1_peer_certificate(ssl) : NULL;
-	if (client == NULL) {
-		reply_text(req, 403, "Forbidden", "no client certificate");
-		return;
-	}
-	w->inflight++;
-	evhttp_request_set_on_complete_cb(req, on_sent, w);
+	client = SSL_get1_peer_certificate(ssl);
 	len = evbuffer_get_length(in);
 	data = (char *)evbuffer_pullup(in, -1);
 	swn_inbound_handle(s->rt, data ? data : "", data ? len : 0, client, &reply);
@@ -186,8 +375,8 @@ static void on_healthz(struct evhttp_request *req, void *arg)
 {
 	struct worker *w = arg;
 
-	atomic_fetch_add(&w->server->requests, 1);
-	reply_text(req, 200, "OK", "ok");
+	if (begin(req, w))
+		reply_text(req, 200, "OK", "ok");
 }
 
 /* A peer audits our ledger: the latest signed checkpoint, and consistency
@@ -198,7 +387,8 @@ static void on_checkpoint(struct evhttp_request *req, void *arg)
 	char note[SWN_NOTE_MAX];
 	struct swn_err err;
 
-	atomic_fetch_add(&w->server->requests, 1);
+	if (!begin(req, w))
+		return;
 	swn_err_clear(&err);
 	if (swn_ledger_checkpoint(w->server->rt->ledger, 0, note, sizeof note, &err) != 1) {
 		reply_text(req, 404, "Not Found", "no checkpoint yet");
@@ -227,7 +417,8 @@ static void on_consistency(struct evhttp_request *req, void *arg)
 	struct swn_err err;
 	char *json = NULL, *end;
 
-	atomic_fetch_add(&w->server->requests, 1);
+	if (!begin(req, w))
+		return;
 	TAILQ_INIT(&params);
 	if (!q || evhttp_parse_query_str(q, &params) < 0 ||
 	    !(from = evhttp_find_header(&params, "from")) || !(to = evhttp_find_header(&params, "to"))) {
@@ -266,8 +457,8 @@ static void on_consistency(struct evhttp_request *req, void *arg)
 
 static void on_other(struct evhttp_request *req, void *arg)
 {
-	(void)arg;
-	reply_text(req, 404, "Not Found", "swnode serves POST /as4 and GET /healthz");
+	if (begin(req, arg))
+		reply_text(req, 404, "Not Found", "swnode serves POST /as4 and GET /healthz");
 }
 
 #define DRAIN_TICK_MS 20
@@ -331,6 +522,15 @@ static void on_accept_error(struct evconnlistener *l, void *arg)
 	}
 }
 
+static void on_retune(evutil_socket_t fd, short what, void *arg)
+{
+	struct worker *w = arg;
+
+	(void)fd;
+	(void)what;
+	evhttp_set_max_body_size(w->http, (ev_ssize_t)atomic_load(&w->server->max_body));
+}
+
 static void *run_worker(void *arg)
 {
 	struct worker *w = arg;
@@ -385,7 +585,8 @@ static int bind_socket(const char *addr, int *port, struct swn_err *err)
 }
 
 int swn_server_start(struct swn_runtime *rt, const char *addr, int workers,
-		     struct swn_server **out, struct swn_err *err)
+		     const struct swn_server_limits *limits, struct swn_server **out,
+		     struct swn_err *err)
 {
 	struct swn_server *s = calloc(1, sizeof *s);
 	int i, fd = -1;
@@ -396,11 +597,18 @@ int swn_server_start(struct swn_runtime *rt, const char *addr, int workers,
 	if (workers < 1)
 		workers = 1;
 	s->rt = rt;
+	s->limits = *limits;
+	swn_runtime_agreements_lock(rt);
+	atomic_store(&s->max_body, swn_runtime_max_message_bytes(rt));
+	swn_runtime_agreements_unlock(rt);
 	evthread_use_pthreads();
-	if (!(s->ssl = make_ssl(rt, err)) ||
+	pthread_once(&conn_once, conn_index_init);
+	if (conn_index < 0 || !(s->ssl = make_ssl(rt, err)) ||
+	    !(s->conns = swn_connlimit_new(limits->max_connections, limits->max_per_address)) ||
 	    !(s->workers = calloc((size_t)workers, sizeof *s->workers))) {
-		if (s->ssl)
+		if (s->ssl || conn_index < 0)
 			swn_err_set(err, SWN_E_NOMEM, NULL, 0, "out of memory");
+		swn_connlimit_free(s->conns);
 		SSL_CTX_free(s->ssl);
 		free(s);
 		return -1;
@@ -422,23 +630,24 @@ int swn_server_start(struct swn_runtime *rt, const char *addr, int workers,
 		}
 		w->base = event_base_new();
 		w->http = evhttp_new(w->base);
-		evhttp_set_bevcb(w->http, make_bev, s);
-		evhttp_set_timeout(w->http, IDLE_TIMEOUT_S);
-		evhttp_set_max_body_size(w->http, SWN_MAX_DOCUMENT_BYTES);
-		evhttp_set_max_headers_size(w->http, 16 * 1024);
+		evhttp_set_bevcb(w->http, make_bev, w);
+		evhttp_set_timeout(w->http, limits->idle_timeout_s);
+		evhttp_set_max_body_size(w->http, (ev_ssize_t)atomic_load(&s->max_body));
+		evhttp_set_max_headers_size(w->http, MAX_HEADERS_BYTES);
 		evhttp_set_allowed_methods(w->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST);
 		evhttp_set_cb(w->http, "/as4", on_as4, w);
 		evhttp_set_cb(w->http, "/healthz", on_healthz, w);
 		evhttp_set_cb(w->http, "/ledger/checkpoint", on_checkpoint, w);
 		evhttp_set_cb(w->http, "/ledger/consistency", on_consistency, w);
-		evhttp_set_gencb(w->http, on_other, s);
+		evhttp_set_gencb(w->http, on_other, w);
 		w->bound = evhttp_accept_socket_with_handle(w->http, w->fd);
 		if (w->bound)
 			evconnlistener_set_error_cb(evhttp_bound_socket_get_listener(w->bound),
 						    on_accept_error);
 		w->stop = event_new(w->base, -1, 0, on_stop, w);
 		w->drain = evtimer_new(w->base, on_drain, w);
-		if (!w->base || !w->http || !w->bound || !w->stop || !w->drain) {
+		w->retune = event_new(w->base, -1, 0, on_retune, w);
+		if (!w->base || !w->http || !w->bound || !w->stop || !w->drain || !w->retune) {
 			swn_err_set(err, SWN_E_IO, NULL, 0, "cannot start the listener");
 			goto fail;
 		}
@@ -476,13 +685,16 @@ void swn_server_stop(struct swn_server *s)
 			event_free(w->stop);
 		if (w->drain)
 			event_free(w->drain);
+		if (w->retune)
+			event_free(w->retune);
 		if (w->http)
 			evhttp_free(w->http);   /* closes its listening socket */
 		else if (w->fd > 0)
 			close(w->fd);
 		if (w->base)
-			event_base_free(w->base);
+			event_base_free(w->base);   /* frees the last connections */
 	}
+	swn_connlimit_free(s->conns);
 	free(s->workers);
 	SSL_CTX_free(s->ssl);
 	free(s);
@@ -496,4 +708,20 @@ int swn_server_port(const struct swn_server *s)
 unsigned long swn_server_requests(const struct swn_server *s)
 {
 	return atomic_load(&s->requests);
+}
+
+void swn_server_agreements_changed(struct swn_server *s)
+{
+	int i;
+
+	swn_runtime_agreements_lock(s->rt);
+	atomic_store(&s->max_body, swn_runtime_max_message_bytes(s->rt));
+	swn_runtime_agreements_unlock(s->rt);
+	for (i = 0; i < s->nworkers; i++)
+		event_active(s->workers[i].retune, 0, 0);
+}
+
+int swn_server_connections(const struct swn_server *s)
+{
+	return swn_connlimit_open(s->conns);
 }

@@ -6,8 +6,14 @@
  * the TLS certificate pinned by an active agreement (checked in the
  * certificate verification callback, against the agreement set of the
  * moment, so a SIGHUP reload applies to the next handshake).  Bodies over
- * the size limit are refused while they stream in (413); idle and slow
- * connections time out.
+ * the largest maxMessageBytes of the active agreements are refused while
+ * they stream in (413, recorded in the ledger), so a request never holds
+ * more than that in memory.  Connections are limited in all and per client
+ * address; one that sends nothing for the idle timeout, or has not
+ * completed its handshake and request within the request timeout (however
+ * slowly it trickles bytes), is closed.  Only TLS connections with a
+ * client certificate are served: were the TLS layer not set up, every
+ * route refuses.
  *
  * Worker threads each run an event loop accepting on the one listening
  * socket, so connections spread over the cores.  (Not SO_REUSEPORT: with it
@@ -21,9 +27,25 @@
 
 struct swn_server;
 
+/* What the listener allows each client. */
+struct swn_server_limits {
+	int idle_timeout_s;        /* no byte for this long: closed */
+	int request_timeout_s;     /* handshake or request not in by then: closed */
+	int max_connections;       /* open at once, all clients */
+	int max_per_address;       /* open at once from one IP address */
+};
+#define SWN_SERVER_LIMITS_DEFAULT { 30, 60, 4096, 64 }
+
 /* Bind listen ("host:port") with workers threads and start serving. */
 int swn_server_start(struct swn_runtime *rt, const char *listen, int workers,
-		     struct swn_server **out, struct swn_err *err);
+		     const struct swn_server_limits *limits, struct swn_server **out,
+		     struct swn_err *err);
+
+/* The agreements were reloaded: apply their size limit to new requests. */
+void swn_server_agreements_changed(struct swn_server *s);
+
+/* Connections open now (for the log and tests). */
+int swn_server_connections(const struct swn_server *s);
 
 /* Stop accepting, let requests in flight finish, join the threads. */
 void swn_server_stop(struct swn_server *s);

@@ -491,6 +491,27 @@ done:
 	xmlFreeDoc(doc);
 }
 
+void swn_inbound_refused_http(struct swn_runtime *rt, X509 *client, int status,
+			      const char *reason)
+{
+	const struct swn_agreement *a;
+	struct swn_event ev = { "in", "unknown", "", "", "", "REFUSED", NULL };
+	char text[600];
+	struct swn_err err;
+
+	snprintf(text, sizeof text, "HTTP %d: %s", status, reason);
+	ev.reason = text;
+	swn_runtime_agreements_lock(rt);
+	if (client && (a = swn_runtime_find(rt, client, NULL, NULL))) {
+		ev.peer = a->peer.id;
+		ev.agreement = a->id;
+	}
+	swn_err_clear(&err);
+	if (swn_ledger_append(rt->ledger, &ev, NULL, 0, NULL, &err) < 0)
+		swn_log("in: cannot record a refusal (%s): %s", text, err.msg);
+	swn_runtime_agreements_unlock(rt);
+}
+
 /* ---- redelivery of received documents not yet in spool/in ---- */
 
 struct redeliver_ctx {

@@ -41,6 +41,13 @@ struct swn_inbound_reply {
 void swn_inbound_handle(struct swn_runtime *rt, const char *data, size_t len,
 			X509 *client, struct swn_inbound_reply *reply);
 
+/* A request from an authenticated peer that the listener refused before
+ * it reached swn_inbound_handle (HTTP status, e.g. 413 for a body over
+ * every agreement's size): one REFUSED entry with the reason, no evidence
+ * (the bytes were not kept). */
+void swn_inbound_refused_http(struct swn_runtime *rt, X509 *client, int status,
+			      const char *reason);
+
 /* Map and place every received document that is not in spool/in yet (a
  * failed local delivery, or a crash after RECEIVED).  serve runs it at
  * start and every minute. */

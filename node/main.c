@@ -216,7 +216,9 @@ static const struct swn_cmd commands[] = {
 	{ "serve", cmd_serve,
 	  "run the node: partner listener, outbox, spool",
 	  "usage: swnode serve [--home DIR] [--listen HOST:PORT] [--workers N]\n"
-	  "                    [--checkpoint-every SECONDS]\n"
+	  "                    [--checkpoint-every SECONDS] [--idle-timeout SECONDS]\n"
+	  "                    [--request-timeout SECONDS] [--max-connections N]\n"
+	  "                    [--max-connections-per-ip N]\n"
 	  "\n"
 	  "Listens for AS4 messages over HTTPS with mutual TLS (POST /as4; GET\n"
 	  "/healthz) on HOST:PORT (default: node.xml's partner address), delivers\n"
@@ -225,7 +227,12 @@ static const struct swn_cmd commands[] = {
 	  "SIGHUP reloads agreements; SIGTERM stops accepting, finishes the requests in\n"
 	  "flight and exits.  --workers defaults to the number of cores.  The ledger\n"
 	  "signs a checkpoint with every commit and, even when idle, at least every\n"
-	  "--checkpoint-every seconds (default 60; 0: only with commits).\n" },
+	  "--checkpoint-every seconds (default 60; 0: only with commits).\n"
+	  "A connection that sends nothing for --idle-timeout seconds (default 30),\n"
+	  "or has not completed its TLS handshake and request --request-timeout\n"
+	  "seconds (default 60) after it opened or after its last reply, is closed.\n"
+	  "At most --max-connections (default 4096, kept below the descriptor limit)\n"
+	  "are open at once, --max-connections-per-ip (default 64) from one address.\n" },
 	{ "status", cmd_status,
 	  "show a message's state and its ledger entries",
 	  "usage: swnode status [--home DIR] MSGID\n"

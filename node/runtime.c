@@ -183,3 +183,15 @@ int swn_runtime_tls_pinned(const struct swn_runtime *rt, X509 *cert)
 			return 1;
 	return 0;
 }
+
+long long swn_runtime_max_message_bytes(const struct swn_runtime *rt)
+{
+	long long max = SWN_MIN_BODY_BYTES;
+	int i;
+
+	for (i = 0; i < rt->nagreements; i++)
+		if (rt->agreements[i]->status == SWN_AGREEMENT_ACTIVE &&
+		    rt->agreements[i]->max_message_bytes > max)
+			max = rt->agreements[i]->max_message_bytes;
+	return max;
+}

@@ -66,4 +66,10 @@ const struct swn_agreement *swn_runtime_find(const struct swn_runtime *rt, X509 
  * a failed handshake. */
 int swn_runtime_tls_pinned(const struct swn_runtime *rt, X509 *cert);
 
+/* With the lock held: the largest maxMessageBytes of the active
+ * agreements (at least SWN_MIN_BODY_BYTES): no request body may be longer,
+ * whoever sends it. */
+#define SWN_MIN_BODY_BYTES (64 * 1024)
+long long swn_runtime_max_message_bytes(const struct swn_runtime *rt);
+
 #endif
