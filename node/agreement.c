@@ -423,6 +423,7 @@ int swn_agreement_load(const char *path, const struct swn_registry *reg,
 			goto done;
 		time_of(n, "acceptFrom", &p->accept_from);
 		time_of(n, "acceptUntil", &p->accept_until);
+		swn_cert_validity(p->cert, &p->not_before, &p->not_after);
 		a->nsigning++;
 	}
 	if (swn_xml_copy_text(peer, "ledgerKey", a->peer_ledger_key, sizeof a->peer_ledger_key, path, err) < 0 ||
@@ -527,7 +528,39 @@ int swn_agreement_pins_at(const struct swn_agreement *a, time_t t,
 	int i, n = 0;
 
 	for (i = 0; i < a->nsigning; i++)
-		if (t >= a->signing[i].accept_from && t <= a->signing[i].accept_until)
+		if (t >= a->signing[i].accept_from && t <= a->signing[i].accept_until &&
+		    t >= a->signing[i].not_before && t <= a->signing[i].not_after)
 			out[n++] = a->signing[i].cert;
 	return n;
+}
+
+void swn_agreement_no_pin_why(const struct swn_agreement *a, time_t t, char *why, size_t n)
+{
+	size_t used = 0;
+	int i;
+
+	why[0] = '\0';
+	for (i = 0; i < a->nsigning && used < n; i++) {
+		const struct swn_signing_pin *p = &a->signing[i];
+		char subject[200], from[SWN_TIME_LEN + 1], until[SWN_TIME_LEN + 1];
+		int w;
+
+		swn_cert_subject(p->cert, subject, sizeof subject);
+		if (t > p->not_after) {
+			swn_time_iso(p->not_after, until);
+			w = snprintf(why + used, n - used, "%ssigning certificate %s expired on %s",
+				     i ? "; " : "", subject, until);
+		} else if (t < p->not_before) {
+			swn_time_iso(p->not_before, from);
+			w = snprintf(why + used, n - used, "%ssigning certificate %s is not valid until %s",
+				     i ? "; " : "", subject, from);
+		} else {
+			swn_time_iso(p->accept_from, from);
+			swn_time_iso(p->accept_until, until);
+			w = snprintf(why + used, n - used,
+				     "%ssigning certificate %s is accepted only from %s until %s",
+				     i ? "; " : "", subject, from, until);
+		}
+		used += w > 0 ? (size_t)w : 0;
+	}
 }

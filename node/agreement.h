@@ -68,6 +68,7 @@ struct swn_agreement_doc {
 struct swn_signing_pin {
 	X509 *cert;
 	time_t accept_from, accept_until;
+	time_t not_before, not_after;    /* the certificate's own validity */
 };
 
 #define SWN_MAX_PINS 8
@@ -114,9 +115,13 @@ int swn_agreement_in_force(const struct swn_agreement *a, time_t now,
 const struct swn_agreement_doc *swn_agreement_doc(const struct swn_agreement *a,
 						  const char *type);
 
-/* The signing certificates accepted at t (up to SWN_MAX_PINS). */
+/* The signing certificates accepted at t (up to SWN_MAX_PINS): inside
+ * both their acceptance window and their own validity. */
 int swn_agreement_pins_at(const struct swn_agreement *a, time_t t,
 			  X509 *out[SWN_MAX_PINS]);
+
+/* Why no signing certificate is accepted at t: each one's reason. */
+void swn_agreement_no_pin_why(const struct swn_agreement *a, time_t t, char *why, size_t n);
 
 /* Check one agreement file.  Every problem goes to report; the return
  * value is the number of problems (0: the agreement is sound).  cfg may be

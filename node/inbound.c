@@ -327,7 +327,7 @@ void swn_inbound_handle(struct swn_runtime *rt, const char *data, size_t len,
 	enum swn_form form;
 	X509 *pins[SWN_MAX_PINS];
 	xmlDocPtr doc = NULL, payload = NULL;
-	char why[300];
+	char why[400];
 	int npins, i, dup, slot = -1;
 	long long seq = 0;
 	time_t now = time(NULL), stamp;
@@ -388,8 +388,9 @@ void swn_inbound_handle(struct swn_runtime *rt, const char *data, size_t len,
 	}
 	npins = swn_agreement_pins_at(j.a, now, pins);
 	if (npins == 0) {
+		swn_agreement_no_pin_why(j.a, now, why, sizeof why);
 		refuse(&j, SWN_EBMS_FAILED_AUTHENTICATION,
-		       "agreement %s accepts no signing certificate now", j.a->id);
+		       "agreement %s accepts no signing certificate now: %s", j.a->id, why);
 		goto done;
 	}
 	for (i = 0; i < npins; i++) {
