@@ -20,6 +20,12 @@
 /* Deepest element nesting accepted in any XML document. */
 #define SWN_MAX_XML_DEPTH        128
 
+/* Attributes (namespace declarations included) on one element.  The XML
+ * parser compares each attribute with every earlier one, so an element
+ * with 100,000 of them costs half a minute of CPU: the raw bytes are
+ * checked against this limit before parsing. */
+#define SWN_MAX_XML_ATTRIBUTES   256
+
 /* Schema or mapping errors reported for one document before giving up. */
 #define SWN_MAX_REPORTED_ERRORS  50
 

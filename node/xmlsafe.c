@@ -112,6 +112,70 @@ static int looks_like_xml(const char *data, size_t len, int *empty)
 	return i < len && data[i] == '<';
 }
 
+/* Skip from p[*i] past the terminator end, counting lines; to the end of
+ * the input if it never comes (the parser then reports it). */
+static void skip_past(const char *p, size_t len, size_t *i, const char *end, long *line)
+{
+	size_t n = strlen(end);
+
+	while (*i < len && !(len - *i >= n && memcmp(p + *i, end, n) == 0)) {
+		if (p[*i] == '\n')
+			(*line)++;
+		(*i)++;
+	}
+	*i = *i + n < len ? *i + n : len;
+}
+
+static int starts_with(const char *p, size_t len, size_t i, const char *s)
+{
+	size_t n = strlen(s);
+
+	return len - i >= n && memcmp(p + i, s, n) == 0;
+}
+
+/* The line of the first start tag with more than max attributes, or 0.
+ * The parser checks each attribute against every earlier one before any
+ * hook of ours runs, so this counts them in the raw bytes, with just
+ * enough XML to find start tags (comments, CDATA sections, processing
+ * instructions, end tags and declarations are skipped; '=' is counted
+ * outside quoted values).  One pass, linear in the input. */
+static long too_many_attributes(const char *p, size_t len, int max)
+{
+	size_t i = 0;
+	long line = 1;
+	int n;
+	char q;
+
+	while (i < len) {
+		if (p[i] != '<') {
+			line += p[i++] == '\n';
+			continue;
+		}
+		if (starts_with(p, len, i, "<!--")) {
+			skip_past(p, len, &i, "-->", &line);
+		} else if (starts_with(p, len, i, "<![CDATA[")) {
+			skip_past(p, len, &i, "]]>", &line);
+		} else if (starts_with(p, len, i, "<?")) {
+			skip_past(p, len, &i, "?>", &line);
+		} else if (starts_with(p, len, i, "</") || starts_with(p, len, i, "<!")) {
+			skip_past(p, len, &i, ">", &line);
+		} else {
+			for (i++, n = 0, q = 0; i < len && (q || p[i] != '>'); i++) {
+				if (p[i] == '\n')
+					line++;
+				else if (q)
+					q = p[i] == q ? 0 : q;
+				else if (p[i] == '"' || p[i] == '\'')
+					q = p[i];
+				else if (p[i] == '=' && ++n > max)
+					return line;
+			}
+			i++;
+		}
+	}
+	return 0;
+}
+
 xmlDocPtr swn_xml_parse(const char *data, size_t len, const char *name,
 			struct swn_err *err)
 {
@@ -136,6 +200,11 @@ xmlDocPtr swn_xml_parse(const char *data, size_t len, const char *name,
 		else
 			swn_err_set(err, SWN_E_NOT_XML, name, 0,
 				    "not an XML document: it does not start with '<'");
+		return NULL;
+	}
+	if ((st.line = too_many_attributes(data, len, SWN_MAX_XML_ATTRIBUTES)) > 0) {
+		swn_err_set(err, SWN_E_TOO_LARGE, name, st.line,
+			    "an element has more than %d attributes", SWN_MAX_XML_ATTRIBUTES);
 		return NULL;
 	}
 	ctxt = xmlNewParserCtxt();

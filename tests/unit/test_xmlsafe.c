@@ -102,6 +102,59 @@ START_TEST(depth_limit)
 }
 END_TEST
 
+/* One element with n attributes (one of them a namespace declaration),
+ * after a prologue that is not counted. */
+static xmlDocPtr with_attributes(int n, const char *prologue, struct swn_err *err)
+{
+	static char buf[64 * (SWN_MAX_XML_ATTRIBUTES + 2) + 256];
+	size_t len;
+	int i;
+
+	len = (size_t)sprintf(buf, "%s<r xmlns:x=\"urn:x\"", prologue);
+	for (i = 1; i < n; i++)
+		len += (size_t)sprintf(buf + len, " x:a%d='v=%d>'", i, i);
+	sprintf(buf + len, "/>");
+	return parse(buf, err);
+}
+
+START_TEST(attribute_limit)
+{
+	struct swn_err err;
+	xmlDocPtr d;
+
+	d = with_attributes(SWN_MAX_XML_ATTRIBUTES, "", &err);
+	ck_assert_ptr_nonnull(d);
+	xmlFreeDoc(d);
+	d = with_attributes(SWN_MAX_XML_ATTRIBUTES + 1, "", &err);
+	ck_assert_ptr_null(d);
+	ck_assert_int_eq(err.code, SWN_E_TOO_LARGE);
+	ck_assert_ptr_nonnull(strstr(err.msg, "attributes"));
+	/* '=' in comments, processing instructions and CDATA is not an
+	 * attribute, and a quote there opens no value. */
+	d = with_attributes(SWN_MAX_XML_ATTRIBUTES,
+			    "<?pi a=1 b=2 \"?><!-- ' = = = -->", &err);
+	ck_assert_ptr_nonnull(d);
+	xmlFreeDoc(d);
+}
+END_TEST
+
+START_TEST(attribute_limit_sees_through_cdata)
+{
+	struct swn_err err;
+	char buf[64 * (SWN_MAX_XML_ATTRIBUTES + 2)];
+	size_t len;
+	int i;
+
+	/* A quote inside CDATA must not hide the attributes that follow. */
+	len = (size_t)sprintf(buf, "<r><![CDATA[ \" ' ]]><e");
+	for (i = 0; i <= SWN_MAX_XML_ATTRIBUTES; i++)
+		len += (size_t)sprintf(buf + len, " a%d=\"\"", i);
+	sprintf(buf + len, "/></r>");
+	ck_assert_ptr_null(parse(buf, &err));
+	ck_assert_int_eq(err.code, SWN_E_TOO_LARGE);
+}
+END_TEST
+
 /* Text, comments and attributes do not count as nesting. */
 START_TEST(depth_counts_elements_only)
 {
@@ -203,6 +256,8 @@ int main(void)
 	tcase_add_test(tc, malformed_has_line);
 	tcase_add_test(tc, doctype_refused_before_entities);
 	tcase_add_test(tc, depth_limit);
+	tcase_add_test(tc, attribute_limit);
+	tcase_add_test(tc, attribute_limit_sees_through_cdata);
 	tcase_add_test(tc, depth_counts_elements_only);
 	tcase_add_test(tc, deep_documents_stop_at_the_limit);
 	tcase_add_test(tc, utf16_is_named);
