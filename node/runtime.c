@@ -178,7 +178,7 @@ int swn_runtime_tls_pinned(const struct swn_runtime *rt, X509 *cert)
 	int i;
 
 	for (i = 0; i < rt->nagreements; i++)
-		if (rt->agreements[i]->status == SWN_AGREEMENT_ACTIVE &&
+		if (rt->agreements[i]->status != SWN_AGREEMENT_DRAFT &&
 		    X509_cmp(rt->agreements[i]->tls, cert) == 0)
 			return 1;
 	return 0;

@@ -61,9 +61,10 @@ const struct swn_agreement *swn_runtime_find(const struct swn_runtime *rt, X509 
 					     const char *peer_party, const char *ref);
 
 /* With the lock held: 1 if cert is the pinned TLS certificate of an
- * agreement whose status is active.  Its dates are checked per message, so
- * that a peer whose agreement ended gets an eb:Error saying so rather than
- * a failed handshake. */
+ * agreement that is active or suspended (a draft is not agreed yet).  The
+ * status and dates are checked per message, so that a peer whose
+ * agreement is suspended or ended gets an eb:Error saying so, and the
+ * refusal is recorded, rather than a failed handshake. */
 int swn_runtime_tls_pinned(const struct swn_runtime *rt, X509 *cert);
 
 /* With the lock held: the largest maxMessageBytes of the active
