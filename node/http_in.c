@@ -96,14 +96,13 @@ static void conn_index_init(void)
 	conn_index = SSL_get_ex_new_index(0, NULL, NULL, NULL, conn_free);
 }
 
-/* Connection trouble is logged at most once a second: a flood of bad
- * clients must not flood the log. */
-static int log_now(void)
+/* Each kind of connection trouble is logged at most once a second: a
+ * flood of bad clients must not flood the log. */
+static int log_now(_Atomic time_t *last)
 {
-	static _Atomic time_t last;
 	time_t now = time(NULL);
 
-	return atomic_exchange(&last, now) != now;
+	return atomic_exchange(last, now) != now;
 }
 
 static const char *addr_text(const struct conn *c, char *buf, size_t n)
@@ -136,6 +135,7 @@ static void conn_arm(struct conn *c)
  * Later runs: the deadline passed with the handshake or request not in. */
 static void on_conn_timer(evutil_socket_t fd, short what, void *arg)
 {
+	static _Atomic time_t late, address_full, node_full;
 	struct conn *c = arg;
 	struct swn_server *s = c->w->server;
 	socklen_t len = sizeof c->addr;
@@ -146,7 +146,7 @@ static void on_conn_timer(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	if (c->admitted) {
-		if (log_now())
+		if (log_now(&late))
 			swn_log("closed a connection from %s: no complete request within %d s",
 				addr_text(c, text, sizeof text), s->limits.request_timeout_s);
 		conn_close(c);
@@ -158,14 +158,14 @@ static void on_conn_timer(evutil_socket_t fd, short what, void *arg)
 	}
 	v = swn_connlimit_enter(s->conns, (struct sockaddr *)&c->addr);
 	if (v == SWN_CONN_ADDRESS_FULL) {
-		if (log_now())
+		if (log_now(&address_full))
 			swn_log("refused a connection from %s: it has %d connections open already",
 				addr_text(c, text, sizeof text), s->limits.max_per_address);
 		conn_close(c);
 		return;
 	}
 	if (v == SWN_CONN_NODE_FULL) {
-		if (log_now())
+		if (log_now(&node_full))
 			swn_log("refused a connection from %s: the node has %d connections open",
 				addr_text(c, text, sizeof text), s->limits.max_connections);
 		conn_close(c);

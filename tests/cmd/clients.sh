@@ -1,0 +1,123 @@
+#!/bin/bash
+# Slow and broken clients: idle and trickling connections are closed, one
+# address cannot hold more than its share of connections, half-sent
+# requests and dropped TLS sessions leave no descriptor or memory behind,
+# and a body over the limit never sits in memory whole (docs/security.md).
+. "$(dirname "$0")/lib.sh"
+command -v curl >/dev/null && command -v openssl >/dev/null ||
+	{ echo "FAIL: curl and openssl are needed"; exit 1; }
+
+CN=$T/cn SG=$T/sg
+pair "$CN" CN-SW "$SG" SG-NTP
+start_node "$SG" --idle-timeout 2 --request-timeout 4
+PID=$(cat "$SG.pid")
+
+fds() { ls /proc/"$PID"/fd | wc -l; }
+rss_kb() { sed -n 's/^VmRSS:[[:space:]]*\([0-9]*\).*/\1/p' /proc/"$PID"/status; }
+hwm_kb() { sed -n 's/^VmHWM:[[:space:]]*\([0-9]*\).*/\1/p' /proc/"$PID"/status; }
+healthy() {
+	curl -sS --max-time 10 --cert "$CN/certs/tls.pem" --key "$CN/keys/tls.key" \
+		--cacert "$SG/certs/tls.pem" -o "$T/h" "https://127.0.0.1:$PORT_B/healthz" 2>"$T/curl.err" &&
+		grep -q ok "$T/h"
+}
+# tls_client: openssl s_client as CN, reading its input from stdin
+tls_client() {
+	openssl s_client -quiet -connect "127.0.0.1:$PORT_B" -cert "$CN/certs/tls.pem" \
+		-key "$CN/keys/tls.key" -CAfile "$SG/certs/tls.pem" 2>/dev/null
+}
+# until_true SECONDS CMD...: poll CMD every 0.1 s until it succeeds
+until_true() {
+	limit=$(($1 * 10))
+	shift
+	i=0
+	until "$@"; do
+		i=$((i + 1))
+		[ $i -gt "$limit" ] && return 1
+		sleep 0.1
+	done
+}
+log_has() { grep -q "$1" "$SG.log"; }
+fds_back() { [ "$(fds)" -le "$FDS0" ]; }
+
+healthy && pass || fail "the node does not answer"
+FDS0=$(fds) RSS0=$(rss_kb)
+echo "before: $FDS0 descriptors, $RSS0 KB resident"
+
+# ---- a connection that sends nothing is closed ----
+exec 3<>"/dev/tcp/127.0.0.1/$PORT_B"
+if read -r -t 30 -u 3 _; [ $? -le 128 ]; then pass; else fail "an idle connection was not closed"; fi
+exec 3<&-
+
+# ---- a client trickling its request is closed at the request deadline ----
+# (one byte every half second: never idle, never done)
+( printf 'POST /as4 HTTP/1.1\r\nHost: x\r\n'
+  for _ in $(seq 1 120); do printf 'X'; sleep 0.5; done ) | tls_client >"$T/slow.out" &
+slow=$!
+until_true 30 log_has "no complete request within 4 s" && pass ||
+	fail "a trickling client was not closed at the request deadline"
+until_true 10 eval '! kill -0 $slow 2>/dev/null' && pass || fail "the trickling client is still connected"
+kill "$slow" 2>/dev/null
+wait "$slow" 2>/dev/null
+
+# ---- half-sent requests and dropped TLS sessions ----
+clients=""
+for _ in $(seq 1 20); do
+	printf 'POST /as4 HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n<partial' | tls_client >/dev/null &
+	clients="$clients $!"
+done
+for _ in $(seq 1 20); do
+	# a handshake cut off: the first bytes of a ClientHello, then gone
+	(exec 4<>"/dev/tcp/127.0.0.1/$PORT_B"; printf '\026\003\001\002\000\001\000\001\374\003\003' >&4) &
+	clients="$clients $!"
+done
+for _ in $(seq 1 20); do
+	# a session dropped without a word once established
+	sleep 5 | openssl s_client -connect "127.0.0.1:$PORT_B" -cert "$CN/certs/tls.pem" \
+		-key "$CN/keys/tls.key" -CAfile "$SG/certs/tls.pem" >"$T/drop.out" 2>&1 &
+	dropped=$!
+	until_true 10 grep -qs "Verify return code" "$T/drop.out" || fail "no TLS session to drop"
+	kill -9 "$dropped" 2>/dev/null
+done
+# (the half-sent ones end when the node closes them)
+for p in $clients; do wait "$p" 2>/dev/null; done
+healthy && pass || fail "the node does not answer after the broken clients"
+# Every connection ends by its deadline: descriptors come back to where they were.
+until_true 30 fds_back && pass || fail "descriptors: $FDS0 before, $(fds) after the broken clients"
+echo "after: $(fds) descriptors, $(rss_kb) KB resident"
+
+# ---- a body over the limit is refused while it streams in ----
+# 100 MB chunked, ten times the agreement's maxMessageBytes: the node
+# refuses it once past the limit and never holds it whole.
+HWM0=$(hwm_kb)
+head -c 100000000 /dev/zero | curl -sS --max-time 60 --cert "$CN/certs/tls.pem" --key "$CN/keys/tls.key" \
+	--cacert "$SG/certs/tls.pem" -H 'Transfer-Encoding: chunked' -H 'Content-Type: application/soap+xml' \
+	-X POST -T - -o "$T/big" -w '%{http_code}' "https://127.0.0.1:$PORT_B/as4" >"$T/code" 2>/dev/null
+[ "$(entries "$SG" "event='REFUSED' and reason like 'HTTP 413%'")" = 1 ] && pass ||
+	fail "the 100 MB body was not refused and recorded"
+growth=$(( ($(hwm_kb) - HWM0) / 1024 ))
+[ "$growth" -lt 40 ] && pass || fail "peak memory grew by $growth MB for a refused 100 MB body"
+echo "100 MB body refused (HTTP $(cat "$T/code")); peak resident memory grew by $growth MB"
+healthy && pass || fail "the node does not answer after the big body"
+
+# ---- one address holds at most 8 connections ----
+# (the node again with its default timeouts, so that none ends by itself)
+stop_node "$SG"
+start_node "$SG" --max-connections-per-ip 8
+PID=$(cat "$SG.pid")
+opened=()
+for _ in $(seq 1 20); do
+	exec {fd}<>"/dev/tcp/127.0.0.1/$PORT_B" && opened+=("$fd")
+done
+until_true 10 log_has "it has 8 connections open already" && pass || fail "no connection over the limit was refused"
+open=0
+for fd in "${opened[@]}"; do
+	# refused ones were closed by the node (end of file at once); the
+	# others wait for their handshake
+	if read -r -t 0.5 -u "$fd" _; [ $? -gt 128 ]; then open=$((open + 1)); fi
+done
+[ "$open" = 8 ] && pass || fail "$open of 20 connections from one address stayed open, expected 8"
+for fd in "${opened[@]}"; do exec {fd}<&-; done
+echo "20 connections from one address: $open kept open"
+
+healthy && pass || fail "the node does not answer once the flood has gone"
+finish
