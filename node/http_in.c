@@ -208,12 +208,17 @@ static void on_output(struct evbuffer *buf, const struct evbuffer_cb_info *info,
 				 reason);
 }
 
+static int log_now(_Atomic time_t *last);
+
 /* Replaces chain verification: the client's certificate must be pinned by
- * an active agreement; nothing else makes it trusted. */
+ * an active or suspended agreement; nothing else makes it trusted.  A
+ * refusal is logged, not recorded: strangers cannot write to the ledger. */
 static int verify_pinned(X509_STORE_CTX *store, void *arg)
 {
+	static _Atomic time_t refused;
 	struct swn_runtime *rt = arg;
 	X509 *cert = X509_STORE_CTX_get0_cert(store);
+	char subject[256], fp[SWN_FP_LEN + 1];
 	int ok;
 
 	if (cert == NULL)
@@ -221,8 +226,16 @@ static int verify_pinned(X509_STORE_CTX *store, void *arg)
 	swn_runtime_agreements_lock(rt);
 	ok = swn_runtime_tls_pinned(rt, cert);
 	swn_runtime_agreements_unlock(rt);
-	if (!ok)
+	if (!ok) {
 		X509_STORE_CTX_set_error(store, X509_V_ERR_CERT_REJECTED);
+		if (log_now(&refused)) {
+			swn_cert_subject(cert, subject, sizeof subject);
+			swn_cert_fingerprint(cert, fp);
+			swn_oneline(subject);
+			swn_log("refused a TLS client certificate no agreement pins: %s (SHA-256 %s)",
+				subject, fp);
+		}
+	}
 	return ok;
 }
 

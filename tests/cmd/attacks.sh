@@ -143,6 +143,8 @@ for f in "$ATTACKS"/*.attack; do
 		[ "$RC" -ne 0 ] && [ "$STATUS" = 000 ] && pass ||
 			fail "$name: the TLS handshake succeeded (HTTP $STATUS)"
 		[ "$after" = "$before" ] && pass || fail "$name: a refused handshake reached the ledger"
+		grep -q "refused a TLS client certificate no agreement pins: CN=CN-SW" "$SG.log" &&
+			pass || fail "$name: the refused handshake was not logged"
 		want=""
 		;;
 	*)
