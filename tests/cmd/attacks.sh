@@ -172,4 +172,7 @@ done
 [ "$nattacks" -ge 30 ] && pass || fail "only $nattacks attacks in the corpus"
 kill -0 "$(cat "$SG.pid")" && pass || fail "the node died"
 echo "$nattacks attacks"
+# It stops cleanly (under the sanitizers: with nothing leaked).
+stop_node "$SG"
+[ "$RC" -eq 0 ] && pass || { fail "the node exited $RC"; tail -30 "$SG.log"; }
 finish

@@ -120,4 +120,7 @@ for fd in "${opened[@]}"; do exec {fd}<&-; done
 echo "20 connections from one address: $open kept open"
 
 healthy && pass || fail "the node does not answer once the flood has gone"
+# It stops cleanly (under the sanitizers: with nothing leaked).
+stop_node "$SG"
+[ "$RC" -eq 0 ] && pass || { fail "the node exited $RC"; tail -30 "$SG.log"; }
 finish
