@@ -7,6 +7,8 @@
 
 #include <libxml/c14n.h>
 #include <libxml/valid.h>
+#include <openssl/bn.h>
+#include <openssl/ecdsa.h>
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
@@ -150,17 +152,134 @@ static xmlNsPtr ns_of(xmlNodePtr el, const char *href, const char *prefix)
 	return ns ? ns : xmlNewNs(el, BAD_CAST href, BAD_CAST prefix);
 }
 
+static int is(const xmlNode *n, const char *ns, const char *name)
+{
+	return n && n->type == XML_ELEMENT_NODE && n->ns &&
+	       xmlStrEqual(n->ns->href, BAD_CAST ns) && xmlStrEqual(n->name, BAD_CAST name);
+}
+
+static xmlNodePtr child(const xmlNode *parent, const char *ns, const char *name)
+{
+	xmlNodePtr n;
+
+	for (n = parent ? parent->children : NULL; n; n = n->next)
+		if (is(n, ns, name))
+			return n;
+	return NULL;
+}
+
+/* C14N visibility: the subtree at target (namespace nodes by their
+ * element). */
+static int in_subtree(void *target, xmlNodePtr node, xmlNodePtr parent)
+{
+	xmlNodePtr n = (node == NULL || node->type == XML_NAMESPACE_DECL) ? parent : node;
+
+	for (; n; n = n->parent)
+		if (n == (xmlNodePtr)target)
+			return 1;
+	return 0;
+}
+
+/* Where canonical bytes go: straight into a digest or a signature. */
+struct c14n_sink {
+	EVP_MD_CTX *md;
+	int sign;
+	int failed;
+};
+
+static int sink_write(void *ctx, const char *buf, int len)
+{
+	struct c14n_sink *k = ctx;
+
+	if ((k->sign ? EVP_DigestSignUpdate(k->md, buf, (size_t)len)
+		     : EVP_DigestUpdate(k->md, buf, (size_t)len)) != 1) {
+		k->failed = 1;
+		return -1;
+	}
+	return len;
+}
+
+/* Exclusive C14N of the subtree at target, streamed into md: one pass, no
+ * node set (libxmlsec1 tests every node against one, in linear time each,
+ * which was a quarter of the signing time), no intermediate copy. */
+static int c14n_into(xmlDocPtr doc, xmlNodePtr target, EVP_MD_CTX *md, int sign)
+{
+	struct c14n_sink k = { md, sign, 0 };
+	xmlOutputBufferPtr out = xmlOutputBufferCreateIO(sink_write, NULL, &k, NULL);
+	int rc;
+
+	if (out == NULL)
+		return -1;
+	rc = xmlC14NExecute(doc, in_subtree, target, XML_C14N_EXCLUSIVE_1_0, NULL, 0, out);
+	if (xmlOutputBufferClose(out) < 0)
+		rc = -1;
+	return rc < 0 || k.failed ? -1 : 0;
+}
+
+/* Fill the DigestValue of ref with SHA-256 of target's canonical form. */
+static int fill_digest(xmlDocPtr doc, xmlNodePtr target, xmlNodePtr ref)
+{
+	EVP_MD_CTX *md = EVP_MD_CTX_new();
+	xmlNodePtr dv = child(ref, SWN_NS_DS, "DigestValue");
+	unsigned char d[EVP_MAX_MD_SIZE];
+	unsigned int n = 0;
+	char b64[4 * EVP_MAX_MD_SIZE / 3 + 4];
+	int ok;
+
+	ok = md && dv && EVP_DigestInit_ex(md, EVP_sha256(), NULL) == 1 &&
+	     c14n_into(doc, target, md, 0) == 0 && EVP_DigestFinal_ex(md, d, &n) == 1;
+	EVP_MD_CTX_free(md);
+	if (!ok)
+		return -1;
+	EVP_EncodeBlock((unsigned char *)b64, d, (int)n);
+	xmlNodeSetContent(dv, BAD_CAST b64);
+	return 0;
+}
+
+/* Sign the canonical SignedInfo of sig into its SignatureValue.  ECDSA
+ * values are written as XML-DSig wants them: r and s, each padded to the
+ * size of the group order, not DER. */
+static int fill_signature(xmlDocPtr doc, xmlNodePtr sig, const struct swn_signer *s)
+{
+	EVP_MD_CTX *md = EVP_MD_CTX_new();
+	xmlNodePtr si = child(sig, SWN_NS_DS, "SignedInfo"), sv = child(sig, SWN_NS_DS, "SignatureValue");
+	unsigned char der[1024], raw[2 * 66];
+	const unsigned char *value = der, *p = der;
+	char b64[4 * sizeof der / 3 + 4];
+	size_t len = 0;
+	int ok;
+
+	ok = md && si && sv && EVP_DigestSignInit(md, NULL, EVP_sha256(), NULL, s->key) == 1 &&
+	     c14n_into(doc, si, md, 1) == 0 && EVP_DigestSignFinal(md, NULL, &len) == 1 &&
+	     len <= sizeof der && EVP_DigestSignFinal(md, der, &len) == 1;
+	EVP_MD_CTX_free(md);
+	if (!ok)
+		return -1;
+	if (strcmp(s->alg, "ecdsa-sha256") == 0) {
+		ECDSA_SIG *es = d2i_ECDSA_SIG(NULL, &p, (long)len);
+		int half = (EVP_PKEY_get_bits(s->key) + 7) / 8;
+
+		ok = es && half > 0 && 2 * half <= (int)sizeof raw &&
+		     BN_bn2binpad(ECDSA_SIG_get0_r(es), raw, half) == half &&
+		     BN_bn2binpad(ECDSA_SIG_get0_s(es), raw + half, half) == half;
+		ECDSA_SIG_free(es);
+		if (!ok)
+			return -1;
+		value = raw;
+		len = (size_t)(2 * half);
+	}
+	EVP_EncodeBlock((unsigned char *)b64, value, (int)len);
+	xmlNodeSetContent(sv, BAD_CAST b64);
+	return 0;
+}
+
 int swn_wssec_sign(xmlDocPtr doc, const struct swn_as4_msg *m,
 		   const struct swn_signer *s, struct swn_err *err)
 {
 	const xmlChar *mid, *bid;
-	xmlSecDSigCtxPtr ctx = NULL;
-	xmlSecKeyDataPtr data = NULL;
-	xmlSecKeyPtr key = NULL;
 	xmlNodePtr sig, ref, bst, ki, str, r;
 	xmlNsPtr wsse, wsu, ds;
 	char uri[SWN_AS4_ID_BYTES + 2], bstid[48], u[SWN_AS4_ID_BYTES];
-	int rc = -1;
 
 	if (m->security == NULL)
 		return swn_err_set(err, SWN_E_AS4, NULL, 0, "no wsse:Security header to sign into");
@@ -190,29 +309,19 @@ int swn_wssec_sign(xmlDocPtr doc, const struct swn_as4_msg *m,
 	snprintf(uri, sizeof uri, "#%s", (const char *)mid);
 	if (!(ref = xmlSecTmplSignatureAddReference(sig, xmlSecTransformSha256Id, NULL,
 						    BAD_CAST uri, NULL)) ||
-	    !xmlSecTmplReferenceAddTransform(ref, xmlSecTransformExclC14NId))
+	    !xmlSecTmplReferenceAddTransform(ref, xmlSecTransformExclC14NId) ||
+	    fill_digest(doc, m->messaging, ref) < 0)
 		goto fail;
 	snprintf(uri, sizeof uri, "#%s", (const char *)bid);
 	if (!(ref = xmlSecTmplSignatureAddReference(sig, xmlSecTransformSha256Id, NULL,
 						    BAD_CAST uri, NULL)) ||
-	    !xmlSecTmplReferenceAddTransform(ref, xmlSecTransformExclC14NId))
+	    !xmlSecTmplReferenceAddTransform(ref, xmlSecTransformExclC14NId) ||
+	    fill_digest(doc, m->body, ref) < 0)
 		goto fail;
-
-	/* A key object around our EVP_PKEY (one more reference, no copy: a
-	 * re-decoded key would cost a third of the signing time). */
-	EVP_PKEY_up_ref(s->key);
-	if (!(data = xmlSecOpenSSLEvpKeyAdopt(s->key))) {
-		EVP_PKEY_free(s->key);
-		goto fail;
-	}
-	if (!(key = xmlSecKeyCreate()) || xmlSecKeySetValue(key, data) < 0)
-		goto fail;
-	data = NULL;
-	if (!(ctx = xmlSecDSigCtxCreate(NULL)))
-		goto fail;
-	ctx->signKey = key;
-	key = NULL;
-	if (xmlSecDSigCtxSign(ctx, sig) < 0)
+	/* The template gives the structure; the digests above and the
+	 * signature are made here, in one C14N pass each, with the loaded
+	 * key (never re-decoded). */
+	if (fill_signature(doc, sig, s) < 0)
 		goto fail;
 
 	/* KeyInfo points at the token (WSS X.509 token profile). */
@@ -223,37 +332,15 @@ int swn_wssec_sign(xmlDocPtr doc, const struct swn_as4_msg *m,
 	snprintf(uri, sizeof uri, "#%s", bstid);
 	xmlNewProp(r, BAD_CAST "URI", BAD_CAST uri);
 	xmlNewProp(r, BAD_CAST "ValueType", BAD_CAST WSS_X509V3);
-	rc = 0;
-	goto done;
+	return 0;
 fail:
-	swn_err_set(err, SWN_E_CRYPTO, NULL, 0, "signing failed: %s", xmlsec_said);
-done:
-	if (data)
-		xmlSecKeyDataDestroy(data);
-	if (key)
-		xmlSecKeyDestroy(key);
-	if (ctx)
-		xmlSecDSigCtxDestroy(ctx);
-	return rc;
+	return swn_err_set(err, SWN_E_CRYPTO, NULL, 0, "signing failed: %s",
+			   xmlsec_said[0] ? xmlsec_said : "canonicalisation or the key failed");
 }
 
 /* ---- verification ---- */
 
-static int is(const xmlNode *n, const char *ns, const char *name)
-{
-	return n && n->type == XML_ELEMENT_NODE && n->ns &&
-	       xmlStrEqual(n->ns->href, BAD_CAST ns) && xmlStrEqual(n->name, BAD_CAST name);
-}
 
-static xmlNodePtr child(const xmlNode *parent, const char *ns, const char *name)
-{
-	xmlNodePtr n;
-
-	for (n = parent ? parent->children : NULL; n; n = n->next)
-		if (is(n, ns, name))
-			return n;
-	return NULL;
-}
 
 static int attr_is(xmlNodePtr n, const char *name, const char *want)
 {
@@ -314,16 +401,6 @@ static const char *target_name(const struct swn_as4_msg *m, xmlNodePtr el)
 	return NULL;
 }
 
-/* Exclusive C14N of the subtree at target, for independent digests. */
-static int in_subtree(void *target, xmlNodePtr node, xmlNodePtr parent)
-{
-	xmlNodePtr n = (node == NULL || node->type == XML_NAMESPACE_DECL) ? parent : node;
-
-	for (; n; n = n->parent)
-		if (n == (xmlNodePtr)target)
-			return 1;
-	return 0;
-}
 
 static int digest_matches(xmlDocPtr doc, xmlNodePtr target, xmlNodePtr ref,
 			  char *prefixes, size_t plen)

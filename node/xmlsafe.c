@@ -112,25 +112,30 @@ static int looks_like_xml(const char *data, size_t len, int *empty)
 	return i < len && data[i] == '<';
 }
 
-/* Skip from p[*i] past the terminator end, counting lines; to the end of
- * the input if it never comes (the parser then reports it). */
-static void skip_past(const char *p, size_t len, size_t *i, const char *end, long *line)
+/* Index just past the next terminator end from i; len if it never comes
+ * (the parser then reports it). */
+static size_t past(const char *p, size_t len, size_t i, const char *end, size_t n)
 {
-	size_t n = strlen(end);
+	const char *hit;
 
-	while (*i < len && !(len - *i >= n && memcmp(p + *i, end, n) == 0)) {
-		if (p[*i] == '\n')
-			(*line)++;
-		(*i)++;
+	while (i < len && (hit = memchr(p + i, end[0], len - i))) {
+		i = (size_t)(hit - p);
+		if (len - i >= n && memcmp(hit, end, n) == 0)
+			return i + n;
+		i++;
 	}
-	*i = *i + n < len ? *i + n : len;
+	return len;
 }
 
-static int starts_with(const char *p, size_t len, size_t i, const char *s)
+/* The line of byte i (1 for the first). */
+static long line_at(const char *p, size_t i)
 {
-	size_t n = strlen(s);
+	long line = 1;
+	const char *nl;
 
-	return len - i >= n && memcmp(p + i, s, n) == 0;
+	for (nl = memchr(p, '\n', i); nl; nl = memchr(nl + 1, '\n', i - (size_t)(nl + 1 - p)))
+		line++;
+	return line;
 }
 
 /* The line of the first start tag with more than max attributes, or 0.
@@ -141,34 +146,29 @@ static int starts_with(const char *p, size_t len, size_t i, const char *s)
  * outside quoted values).  One pass, linear in the input. */
 static long too_many_attributes(const char *p, size_t len, int max)
 {
+	const char *lt;
 	size_t i = 0;
-	long line = 1;
 	int n;
 	char q;
 
-	while (i < len) {
-		if (p[i] != '<') {
-			line += p[i++] == '\n';
-			continue;
-		}
-		if (starts_with(p, len, i, "<!--")) {
-			skip_past(p, len, &i, "-->", &line);
-		} else if (starts_with(p, len, i, "<![CDATA[")) {
-			skip_past(p, len, &i, "]]>", &line);
-		} else if (starts_with(p, len, i, "<?")) {
-			skip_past(p, len, &i, "?>", &line);
-		} else if (starts_with(p, len, i, "</") || starts_with(p, len, i, "<!")) {
-			skip_past(p, len, &i, ">", &line);
+	while (i < len && (lt = memchr(p + i, '<', len - i))) {
+		i = (size_t)(lt - p);
+		if (len - i >= 4 && memcmp(lt, "<!--", 4) == 0) {
+			i = past(p, len, i + 4, "-->", 3);
+		} else if (len - i >= 9 && memcmp(lt, "<![CDATA[", 9) == 0) {
+			i = past(p, len, i + 9, "]]>", 3);
+		} else if (len - i >= 2 && lt[1] == '?') {
+			i = past(p, len, i + 2, "?>", 2);
+		} else if (len - i >= 2 && (lt[1] == '/' || lt[1] == '!')) {
+			i = past(p, len, i + 2, ">", 1);
 		} else {
 			for (i++, n = 0, q = 0; i < len && (q || p[i] != '>'); i++) {
-				if (p[i] == '\n')
-					line++;
-				else if (q)
+				if (q)
 					q = p[i] == q ? 0 : q;
 				else if (p[i] == '"' || p[i] == '\'')
 					q = p[i];
 				else if (p[i] == '=' && ++n > max)
-					return line;
+					return line_at(p, i);
 			}
 			i++;
 		}
