@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Regenerates the committed seed corpus (tests/fuzz/corpus/) and the peer
-# bundle the as4 and inbound targets pin (tests/fuzz/peer-bundle.xml), with
+# bundle the as4 and inbound targets pin (tests/fuzz/peer-bundle.xml) and the
+# ledger key the checkpoint target checks with (tests/fuzz/checkpoint.vkey), with
 # the built swnode: two nodes exchange messages, and what they produce is
 # kept.  Only public material is kept; the nodes' keys stay in the
 # temporary directory and are removed with it.
@@ -10,7 +11,7 @@
 F=$(cd "$(dirname "$0")" && pwd)
 C=$F/corpus
 rm -rf "$C"
-mkdir -p "$C/as4" "$C/doctype" "$C/agreement" "$C/bundle" "$C/proof" "$C/inbound"
+mkdir -p "$C/as4" "$C/doctype" "$C/agreement" "$C/bundle" "$C/proof" "$C/inbound" "$C/checkpoint"
 
 CN=$T/cn SG=$T/sg
 pa=$(free_port 0) pb=$(free_port 1)
@@ -43,10 +44,13 @@ cp "$TESTDATA/bad/ephyto-invalid-element-order.xml" "$C/doctype/"
 start_node "$SG"
 post "$CN" "$SG" "$pb" "$C/as4/eco.xml"
 cp "$T/reply" "$C/as4/receipt.xml"
+"$SWNODE" --home "$SG" ledger checkpoint >"$C/checkpoint/first.txt"
 sed 's/seed-eco@CN-SW/seed-changed@CN-SW/' "$C/as4/eco.xml" >"$T/changed.xml"
 post "$CN" "$SG" "$pb" "$T/changed.xml"
 cp "$T/reply" "$C/as4/error.xml"
 stop_node "$SG"
+"$SWNODE" --home "$SG" ledger checkpoint >"$C/checkpoint/second.txt"
+"$SWNODE" --home "$SG" ledger checkpoint --vkey >"$F/checkpoint.vkey"
 # Signals are refused before anything else inbound: user messages only.
 cp "$C/as4/"{ephyto,eco,customs-declaration,unsigned}.xml "$C/inbound/"
 
