@@ -384,6 +384,37 @@ static int bind_socket(const char *addr, int *port, struct swn_err *err)
 	return fd;
 }
 
+/* w's event loop, with the limits and routes of the listener, accepting
+ * on w->fd (TLS when s->ssl is set). */
+static int setup_worker(struct swn_server *s, struct worker *w, struct swn_err *err)
+{
+	w->server = s;
+	w->base = event_base_new();
+	w->http = w->base ? evhttp_new(w->base) : NULL;
+	if (w->http) {
+		if (s->ssl)
+			evhttp_set_bevcb(w->http, make_bev, s);
+		evhttp_set_timeout(w->http, IDLE_TIMEOUT_S);
+		evhttp_set_max_body_size(w->http, SWN_MAX_DOCUMENT_BYTES);
+		evhttp_set_max_headers_size(w->http, 16 * 1024);
+		evhttp_set_allowed_methods(w->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST);
+		evhttp_set_cb(w->http, "/as4", on_as4, w);
+		evhttp_set_cb(w->http, "/healthz", on_healthz, w);
+		evhttp_set_cb(w->http, "/ledger/checkpoint", on_checkpoint, w);
+		evhttp_set_cb(w->http, "/ledger/consistency", on_consistency, w);
+		evhttp_set_gencb(w->http, on_other, s);
+		w->bound = evhttp_accept_socket_with_handle(w->http, w->fd);
+	}
+	if (w->bound)
+		evconnlistener_set_error_cb(evhttp_bound_socket_get_listener(w->bound),
+					    on_accept_error);
+	w->stop = w->base ? event_new(w->base, -1, 0, on_stop, w) : NULL;
+	w->drain = w->base ? evtimer_new(w->base, on_drain, w) : NULL;
+	if (!w->base || !w->http || !w->bound || !w->stop || !w->drain)
+		return swn_err_set(err, SWN_E_IO, NULL, 0, "cannot start the listener");
+	return 0;
+}
+
 int swn_server_start(struct swn_runtime *rt, const char *addr, int workers,
 		     struct swn_server **out, struct swn_err *err)
 {
@@ -411,7 +442,6 @@ int swn_server_start(struct swn_runtime *rt, const char *addr, int workers,
 	for (i = 0; i < workers; i++) {
 		struct worker *w = &s->workers[i];
 
-		w->server = s;
 		/* One listening socket; each loop accepts on its own copy of
 		 * the descriptor, which its listener closes when freed. */
 		w->fd = dup(fd);
@@ -420,28 +450,8 @@ int swn_server_start(struct swn_runtime *rt, const char *addr, int workers,
 				    strerror(errno));
 			goto fail;
 		}
-		w->base = event_base_new();
-		w->http = evhttp_new(w->base);
-		evhttp_set_bevcb(w->http, make_bev, s);
-		evhttp_set_timeout(w->http, IDLE_TIMEOUT_S);
-		evhttp_set_max_body_size(w->http, SWN_MAX_DOCUMENT_BYTES);
-		evhttp_set_max_headers_size(w->http, 16 * 1024);
-		evhttp_set_allowed_methods(w->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST);
-		evhttp_set_cb(w->http, "/as4", on_as4, w);
-		evhttp_set_cb(w->http, "/healthz", on_healthz, w);
-		evhttp_set_cb(w->http, "/ledger/checkpoint", on_checkpoint, w);
-		evhttp_set_cb(w->http, "/ledger/consistency", on_consistency, w);
-		evhttp_set_gencb(w->http, on_other, s);
-		w->bound = evhttp_accept_socket_with_handle(w->http, w->fd);
-		if (w->bound)
-			evconnlistener_set_error_cb(evhttp_bound_socket_get_listener(w->bound),
-						    on_accept_error);
-		w->stop = event_new(w->base, -1, 0, on_stop, w);
-		w->drain = evtimer_new(w->base, on_drain, w);
-		if (!w->base || !w->http || !w->bound || !w->stop || !w->drain) {
-			swn_err_set(err, SWN_E_IO, NULL, 0, "cannot start the listener");
+		if (setup_worker(s, w, err) < 0)
 			goto fail;
-		}
 		s->nworkers++;
 		if (pthread_create(&w->thread, NULL, run_worker, w) != 0) {
 			s->nworkers--;
@@ -486,6 +496,29 @@ void swn_server_stop(struct swn_server *s)
 	free(s->workers);
 	SSL_CTX_free(s->ssl);
 	free(s);
+}
+
+int swn_server_plain(struct swn_runtime *rt, int fd, struct event_base **base,
+		      struct swn_server **out, struct swn_err *err)
+{
+	struct swn_server *s = calloc(1, sizeof *s);
+
+	*out = NULL;
+	if (s == NULL || !(s->workers = calloc(1, sizeof *s->workers))) {
+		free(s);
+		close(fd);
+		return swn_err_set(err, SWN_E_NOMEM, NULL, 0, "out of memory");
+	}
+	s->rt = rt;
+	s->nallocated = 1;
+	s->workers[0].fd = fd;
+	if (setup_worker(s, &s->workers[0], err) < 0) {
+		swn_server_stop(s);
+		return -1;
+	}
+	*base = s->workers[0].base;
+	*out = s;
+	return 0;
 }
 
 int swn_server_port(const struct swn_server *s)
