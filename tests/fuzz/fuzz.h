@@ -53,4 +53,9 @@ const char *fuzz_peer_bundle_path(void);
  * unless it exits 0. */
 void fuzz_command(const char *name, int argc, char **argv);
 
+/* A node SG-NTP in the scratch directory, made once, with an active
+ * agreement AB with the committed peer CN-SW (no rate limit to speak of),
+ * open as the node runs it. */
+struct swn_runtime *fuzz_node(void);
+
 #endif

@@ -11,9 +11,11 @@
 
 #include <libxslt/xslt.h>
 
+#include "agreement.h"
 #include "bundle.h"
 #include "cli.h"
 #include "fuzz.h"
+#include "runtime.h"
 #include "wssec.h"
 #include "xmlsafe.h"
 
@@ -156,3 +158,57 @@ void fuzz_command(const char *name, int argc, char **argv)
 	if (rc != 0)
 		fuzz_die("swnode %s failed (exit %d)", name, rc);
 }
+
+/* In FILE, replace the first FROM with TO (agreement attributes). */
+static void edit(const char *file, const char *from, const char *to)
+{
+	char text[65536], out[65536], *at;
+	size_t n;
+	FILE *fp = fopen(file, "rb");
+
+	if (!fp)
+		fuzz_die("cannot read %s", file);
+	n = fread(text, 1, sizeof text - 1, fp);
+	fclose(fp);
+	text[n] = '\0';
+	if (!(at = strstr(text, from)))
+		fuzz_die("%s: '%s' not found", file, from);
+	snprintf(out, sizeof out, "%.*s%s%s", (int)(at - text), text, to, at + strlen(from));
+	if (!(fp = fopen(file, "wb")) || fputs(out, fp) < 0 || fclose(fp) != 0)
+		fuzz_die("cannot write %s", file);
+}
+
+struct swn_runtime *fuzz_node(void)
+{
+	static struct swn_runtime *rt;
+	char home[4200], agreement[4300];
+	struct swn_err err;
+
+	if (rt)
+		return rt;
+	fuzz_setup();
+	snprintf(home, sizeof home, "%s/sg", fuzz_tmpdir());
+	{
+		char *init[] = { "init", "--home", home, "--party-id", "SG-NTP",
+				 "--key", "ec-p256", "--endpoint", "https://127.0.0.1:1/as4",
+				 NULL };
+		char *import[] = { "peer import", "--home", home,
+				   (char *)fuzz_peer_bundle_path(), "--agreement-id", "AB",
+				   NULL };
+
+		fuzz_command("init", 9, init);
+		fuzz_command("peer import", 6, import);
+	}
+	snprintf(agreement, sizeof agreement, "%s/peers/AB.xml", home);
+	edit(agreement, "status=\"draft\"", "status=\"active\"");
+	/* The fuzzer sends far more than a peer may per minute. */
+	edit(agreement, "maxMessagesPerMinute=\"" SWN_DRAFT_MAX_PER_MINUTE "\"",
+	     "maxMessagesPerMinute=\"1000000000000\"");
+	swn_err_clear(&err);
+	if (swn_runtime_open(home, NULL, NULL, &rt, &err) < 0)
+		fuzz_die("cannot open the node: %s: %s", err.file, err.msg);
+	if (rt->nagreements != 1)
+		fuzz_die("the node loaded %d agreements, not 1", rt->nagreements);
+	return rt;
+}
+

@@ -11,7 +11,7 @@
 F=$(cd "$(dirname "$0")" && pwd)
 C=$F/corpus
 rm -rf "$C"
-mkdir -p "$C/as4" "$C/doctype" "$C/agreement" "$C/bundle" "$C/proof" "$C/inbound" "$C/checkpoint"
+mkdir -p "$C/as4" "$C/doctype" "$C/agreement" "$C/bundle" "$C/proof" "$C/inbound" "$C/checkpoint" "$C/http"
 
 CN=$T/cn SG=$T/sg
 pa=$(free_port 0) pb=$(free_port 1)
@@ -53,6 +53,18 @@ stop_node "$SG"
 "$SWNODE" --home "$SG" ledger checkpoint --vkey >"$F/checkpoint.vkey"
 # Signals are refused before anything else inbound: user messages only.
 cp "$C/as4/"{ephyto,eco,customs-declaration,unsigned}.xml "$C/inbound/"
+
+# Requests to the listener (fuzz_http): every route, keep-alive, pipelining,
+# a chunked body, a method it refuses.
+crlf() { printf '%s\r\n' "$@"; }
+{ crlf "GET /healthz HTTP/1.1" "Host: sg" ""; } >"$C/http/healthz"
+{ crlf "GET /ledger/checkpoint HTTP/1.1" "Host: sg" "Connection: close" ""; } >"$C/http/checkpoint"
+{ crlf "GET /ledger/consistency?from=1&to=4 HTTP/1.1" "Host: sg" "" \
+       "GET /ledger/consistency?from=0&to=2 HTTP/1.1" "Host: sg" ""; } >"$C/http/consistency"
+{ crlf "POST /as4 HTTP/1.1" "Host: sg" "Content-Type: application/soap+xml; charset=UTF-8" \
+       "Content-Length: 5" "" "<a/>"; } >"$C/http/as4"
+{ crlf "POST /as4 HTTP/1.1" "Host: sg" "Transfer-Encoding: chunked" "" "4" "<a/>" "0" ""; } >"$C/http/chunked"
+{ crlf "PUT /as4 HTTP/1.0" "Content-Length: 0" "" "GET /other HTTP/1.0" ""; } >"$C/http/other"
 
 # Proofs from SG's ledger, which now holds a few entries.
 "$SWNODE" --home "$SG" ledger prove --seq 1 >"$C/proof/inclusion.json"
