@@ -100,7 +100,7 @@ for t in $TARGETS; do
 		echo "$line: PASS"
 	else
 		failed=$((failed + 1))
-		what=$(grep -oE 'ERROR: (AddressSanitizer|LeakSanitizer|libFuzzer): [a-z-]+|runtime error|fuzz: .*' "$work/log" | head -1)
+		what=$(grep -oE 'ERROR: (AddressSanitizer|LeakSanitizer|libFuzzer): [a-z-]+( [a-z]+)*|runtime error: .*|fuzz: .*' "$work/log" | head -1)
 		art=$(sed -n 's/.*Test unit written to \(.*\)/\1/p' "$work/log" | head -1)
 		echo "$line: FAIL (${what:-exit $rc}) ${art:-no artefact}"
 		sed 's/^/    /' "$work/log" | grep -v '^    #[0-9]' | tail -40
