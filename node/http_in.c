@@ -321,43 +321,51 @@ static void on_sent(struct evhttp_request *req, void *arg)
 }
 
 /* Every route starts here.  The request is in: its connection's deadline
- * stops until the reply is out.  Returns the TLS session, or NULL (a 403
- * sent) for a connection without a client certificate. */
-static SSL *begin(struct evhttp_request *req, struct worker *w)
+ * stops until the reply is out.  1 to go on, with the TLS session in *ssl;
+ * 0 (a 403 sent) for a connection without a client certificate.  The plain
+ * server of the fuzz target has no TLS at all: its routes go on with *ssl
+ * NULL, and /as4 refuses for want of a certificate. */
+static int begin(struct evhttp_request *req, struct worker *w, SSL **ssl)
 {
-	SSL *ssl = ssl_of(req);
-	struct conn *c = ssl ? SSL_get_ex_data(ssl, conn_index) : NULL;
+	struct conn *c;
 
+	*ssl = ssl_of(req);
+	c = *ssl ? SSL_get_ex_data(*ssl, conn_index) : NULL;
 	atomic_fetch_add(&w->server->requests, 1);
 	w->inflight++;
 	evhttp_request_set_on_complete_cb(req, on_sent, w);
 	if (c)
 		evtimer_del(c->timer);
-	if (ssl == NULL || SSL_get0_peer_certificate(ssl) == NULL) {
+	if (w->server->ssl == NULL)
+		return 1;
+	if (*ssl == NULL || SSL_get0_peer_certificate(*ssl) == NULL) {
 		reply_text(req, 403, "Forbidden", "no client certificate");
-		return NULL;
+		return 0;
 	}
-	return ssl;
+	return 1;
 }
 
 static void on_as4(struct evhttp_request *req, void *arg)
 {
 	struct worker *w = arg;
 	struct swn_server *s = w->server;
-	SSL *ssl = begin(req, w);
 	struct evbuffer *in = evhttp_request_get_input_buffer(req), *out;
 	struct swn_inbound_reply reply;
 	X509 *client;
 	size_t len;
 	char *data;
+	SSL *ssl;
 
-	if (ssl == NULL)
+	if (!begin(req, w, &ssl))
 		return;
 	if (evhttp_request_get_command(req) != EVHTTP_REQ_POST) {
 		reply_text(req, 405, "Method Not Allowed", "POST an AS4 message to /as4");
 		return;
 	}
-	client = SSL_get1_peer_certificate(ssl);
+	if (ssl == NULL || !(client = SSL_get1_peer_certificate(ssl))) {
+		reply_text(req, 403, "Forbidden", "no client certificate");
+		return;
+	}
 	len = evbuffer_get_length(in);
 	data = (char *)evbuffer_pullup(in, -1);
 	swn_inbound_handle(s->rt, data ? data : "", data ? len : 0, client, &reply);
@@ -387,8 +395,9 @@ static void on_as4(struct evhttp_request *req, void *arg)
 static void on_healthz(struct evhttp_request *req, void *arg)
 {
 	struct worker *w = arg;
+	SSL *ssl;
 
-	if (begin(req, w))
+	if (begin(req, w, &ssl))
 		reply_text(req, 200, "OK", "ok");
 }
 
@@ -399,8 +408,9 @@ static void on_checkpoint(struct evhttp_request *req, void *arg)
 	struct worker *w = arg;
 	char note[SWN_NOTE_MAX];
 	struct swn_err err;
+	SSL *ssl;
 
-	if (!begin(req, w))
+	if (!begin(req, w, &ssl))
 		return;
 	swn_err_clear(&err);
 	if (swn_ledger_checkpoint(w->server->rt->ledger, 0, note, sizeof note, &err) != 1) {
@@ -429,8 +439,9 @@ static void on_consistency(struct evhttp_request *req, void *arg)
 	struct swn_proof p;
 	struct swn_err err;
 	char *json = NULL, *end;
+	SSL *ssl;
 
-	if (!begin(req, w))
+	if (!begin(req, w, &ssl))
 		return;
 	TAILQ_INIT(&params);
 	if (!q || evhttp_parse_query_str(q, &params) < 0 ||
@@ -470,7 +481,9 @@ static void on_consistency(struct evhttp_request *req, void *arg)
 
 static void on_other(struct evhttp_request *req, void *arg)
 {
-	if (begin(req, arg))
+	SSL *ssl;
+
+	if (begin(req, arg, &ssl))
 		reply_text(req, 404, "Not Found", "swnode serves POST /as4 and GET /healthz");
 }
 
@@ -597,6 +610,38 @@ static int bind_socket(const char *addr, int *port, struct swn_err *err)
 	return fd;
 }
 
+/* w's event loop, with the limits and routes of the listener, accepting
+ * on w->fd (TLS when s->ssl is set). */
+static int setup_worker(struct swn_server *s, struct worker *w, struct swn_err *err)
+{
+	w->server = s;
+	w->base = event_base_new();
+	w->http = w->base ? evhttp_new(w->base) : NULL;
+	if (w->http) {
+		if (s->ssl)
+			evhttp_set_bevcb(w->http, make_bev, w);
+		evhttp_set_timeout(w->http, s->limits.idle_timeout_s);
+		evhttp_set_max_body_size(w->http, (ev_ssize_t)atomic_load(&s->max_body));
+		evhttp_set_max_headers_size(w->http, MAX_HEADERS_BYTES);
+		evhttp_set_allowed_methods(w->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST);
+		evhttp_set_cb(w->http, "/as4", on_as4, w);
+		evhttp_set_cb(w->http, "/healthz", on_healthz, w);
+		evhttp_set_cb(w->http, "/ledger/checkpoint", on_checkpoint, w);
+		evhttp_set_cb(w->http, "/ledger/consistency", on_consistency, w);
+		evhttp_set_gencb(w->http, on_other, w);
+		w->bound = evhttp_accept_socket_with_handle(w->http, w->fd);
+	}
+	if (w->bound)
+		evconnlistener_set_error_cb(evhttp_bound_socket_get_listener(w->bound),
+					    on_accept_error);
+	w->stop = w->base ? event_new(w->base, -1, 0, on_stop, w) : NULL;
+	w->drain = w->base ? evtimer_new(w->base, on_drain, w) : NULL;
+	w->retune = w->base ? event_new(w->base, -1, 0, on_retune, w) : NULL;
+	if (!w->base || !w->http || !w->bound || !w->stop || !w->drain || !w->retune)
+		return swn_err_set(err, SWN_E_IO, NULL, 0, "cannot start the listener");
+	return 0;
+}
+
 int swn_server_start(struct swn_runtime *rt, const char *addr, int workers,
 		     const struct swn_server_limits *limits, struct swn_server **out,
 		     struct swn_err *err)
@@ -632,7 +677,6 @@ int swn_server_start(struct swn_runtime *rt, const char *addr, int workers,
 	for (i = 0; i < workers; i++) {
 		struct worker *w = &s->workers[i];
 
-		w->server = s;
 		/* One listening socket; each loop accepts on its own copy of
 		 * the descriptor, which its listener closes when freed. */
 		w->fd = dup(fd);
@@ -641,29 +685,8 @@ int swn_server_start(struct swn_runtime *rt, const char *addr, int workers,
 				    strerror(errno));
 			goto fail;
 		}
-		w->base = event_base_new();
-		w->http = evhttp_new(w->base);
-		evhttp_set_bevcb(w->http, make_bev, w);
-		evhttp_set_timeout(w->http, limits->idle_timeout_s);
-		evhttp_set_max_body_size(w->http, (ev_ssize_t)atomic_load(&s->max_body));
-		evhttp_set_max_headers_size(w->http, MAX_HEADERS_BYTES);
-		evhttp_set_allowed_methods(w->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST);
-		evhttp_set_cb(w->http, "/as4", on_as4, w);
-		evhttp_set_cb(w->http, "/healthz", on_healthz, w);
-		evhttp_set_cb(w->http, "/ledger/checkpoint", on_checkpoint, w);
-		evhttp_set_cb(w->http, "/ledger/consistency", on_consistency, w);
-		evhttp_set_gencb(w->http, on_other, w);
-		w->bound = evhttp_accept_socket_with_handle(w->http, w->fd);
-		if (w->bound)
-			evconnlistener_set_error_cb(evhttp_bound_socket_get_listener(w->bound),
-						    on_accept_error);
-		w->stop = event_new(w->base, -1, 0, on_stop, w);
-		w->drain = evtimer_new(w->base, on_drain, w);
-		w->retune = event_new(w->base, -1, 0, on_retune, w);
-		if (!w->base || !w->http || !w->bound || !w->stop || !w->drain || !w->retune) {
-			swn_err_set(err, SWN_E_IO, NULL, 0, "cannot start the listener");
+		if (setup_worker(s, w, err) < 0)
 			goto fail;
-		}
 		s->nworkers++;
 		if (pthread_create(&w->thread, NULL, run_worker, w) != 0) {
 			s->nworkers--;
@@ -713,6 +736,33 @@ void swn_server_stop(struct swn_server *s)
 	free(s);
 }
 
+int swn_server_plain(struct swn_runtime *rt, int fd, struct event_base **base,
+		      struct swn_server **out, struct swn_err *err)
+{
+	struct swn_server *s = calloc(1, sizeof *s);
+
+	*out = NULL;
+	if (s == NULL || !(s->workers = calloc(1, sizeof *s->workers))) {
+		free(s);
+		close(fd);
+		return swn_err_set(err, SWN_E_NOMEM, NULL, 0, "out of memory");
+	}
+	s->rt = rt;
+	s->limits = (struct swn_server_limits)SWN_SERVER_LIMITS_DEFAULT;
+	swn_runtime_agreements_lock(rt);
+	atomic_store(&s->max_body, swn_runtime_max_message_bytes(rt));
+	swn_runtime_agreements_unlock(rt);
+	s->nallocated = 1;
+	s->workers[0].fd = fd;
+	if (setup_worker(s, &s->workers[0], err) < 0) {
+		swn_server_stop(s);
+		return -1;
+	}
+	*base = s->workers[0].base;
+	*out = s;
+	return 0;
+}
+
 int swn_server_port(const struct swn_server *s)
 {
 	return s->port;
@@ -736,5 +786,5 @@ void swn_server_agreements_changed(struct swn_server *s)
 
 int swn_server_connections(const struct swn_server *s)
 {
-	return swn_connlimit_open(s->conns);
+	return s->conns ? swn_connlimit_open(s->conns) : 0;
 }

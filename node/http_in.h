@@ -47,6 +47,14 @@ void swn_server_agreements_changed(struct swn_server *s);
 /* Connections open now (for the log and tests). */
 int swn_server_connections(const struct swn_server *s);
 
+/* For the fuzz target (tests/fuzz/fuzz_http.c): one event loop, no TLS, no
+ * threads, with the limits and routes above, accepting on the listening
+ * socket fd (taken over).  POST /as4 then answers 403, as to a client
+ * without a certificate.  The caller runs *base; swn_server_stop() frees. */
+struct event_base;
+int swn_server_plain(struct swn_runtime *rt, int fd, struct event_base **base,
+		     struct swn_server **out, struct swn_err *err);
+
 /* Stop accepting, let requests in flight finish, join the threads. */
 void swn_server_stop(struct swn_server *s);
 

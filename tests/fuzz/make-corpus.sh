@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# Regenerates the committed seed corpus (tests/fuzz/corpus/) and the peer
+# bundle the as4 and inbound targets pin (tests/fuzz/peer-bundle.xml) and the
+# ledger key the checkpoint target checks with (tests/fuzz/checkpoint.vkey), with
+# the built swnode: two nodes exchange messages, and what they produce is
+# kept.  Only public material is kept; the nodes' keys stay in the
+# temporary directory and are removed with it.
+#   SWNODE=./swnode SWNODE_SCHEMAS=schemas TESTDATA=tests/data bash tests/fuzz/make-corpus.sh
+# Run it when a format changes; then commit the result.
+. "$(dirname "$0")/../cmd/lib.sh"
+F=$(cd "$(dirname "$0")" && pwd)
+C=$F/corpus
+rm -rf "$C"
+mkdir -p "$C/as4" "$C/doctype" "$C/agreement" "$C/bundle" "$C/proof" "$C/inbound" "$C/checkpoint" "$C/http"
+
+CN=$T/cn SG=$T/sg
+pa=$(free_port 0) pb=$(free_port 1)
+# Ten years: the pinned certificates must outlive the committed corpus.
+newnode "$CN" CN-SW --days 3650 --key ec-p256 --endpoint "https://127.0.0.1:$pa/as4" --listen "127.0.0.1:$pa"
+newnode "$SG" SG-NTP --days 3650 --key rsa-2048 --endpoint "https://127.0.0.1:$pb/as4" --listen "127.0.0.1:$pb"
+"$SWNODE" --home "$CN" cert export -o "$F/peer-bundle.xml"
+"$SWNODE" --home "$SG" cert export -o "$C/bundle/rsa.xml"
+cp "$F/peer-bundle.xml" "$C/bundle/ec.xml"
+"$SWNODE" --home "$CN" peer import "$C/bundle/rsa.xml" --agreement-id AB >/dev/null
+"$SWNODE" --home "$SG" peer import "$F/peer-bundle.xml" --agreement-id AB >/dev/null
+cp "$SG/peers/AB.xml" "$C/agreement/draft.xml"
+for h in "$CN" "$SG"; do
+	sed -i 's/status="draft"/status="active"/' "$h/peers/AB.xml"
+done
+cp "$CN/peers/AB.xml" "$C/agreement/active-rsa.xml"
+
+# Messages from CN to SG: one per family, signed; one unsigned.
+for type in ephyto eco customs-declaration; do
+	f=$(ls "$TESTDATA/$type"/*.xml | head -1)
+	"$SWNODE" --home "$CN" as4 pack --agreement AB --message-id "seed-$type@CN-SW" "$f" -o "$C/as4/$type.xml"
+	cp "$f" "$C/doctype/$type-domestic.xml"
+	"$SWNODE" map --to international "$f" -o "$C/doctype/$type-international.xml"
+done
+"$SWNODE" --home "$CN" as4 pack --agreement AB --unsigned --message-id seed-unsigned@CN-SW \
+	"$(ls "$TESTDATA"/eco/*.xml | head -1)" -o "$C/as4/unsigned.xml"
+cp "$TESTDATA/bad/ephyto-invalid-element-order.xml" "$C/doctype/"
+
+# A receipt and an error signal, from SG's node over mutual TLS.
+start_node "$SG"
+post "$CN" "$SG" "$pb" "$C/as4/eco.xml"
+cp "$T/reply" "$C/as4/receipt.xml"
+"$SWNODE" --home "$SG" ledger checkpoint >"$C/checkpoint/first.txt"
+sed 's/seed-eco@CN-SW/seed-changed@CN-SW/' "$C/as4/eco.xml" >"$T/changed.xml"
+post "$CN" "$SG" "$pb" "$T/changed.xml"
+cp "$T/reply" "$C/as4/error.xml"
+stop_node "$SG"
+"$SWNODE" --home "$SG" ledger checkpoint >"$C/checkpoint/second.txt"
+"$SWNODE" --home "$SG" ledger checkpoint --vkey >"$F/checkpoint.vkey"
+# Signals are refused before anything else inbound: user messages only.
+cp "$C/as4/"{ephyto,eco,customs-declaration,unsigned}.xml "$C/inbound/"
+
+# Requests to the listener (fuzz_http): every route, keep-alive, pipelining,
+# a chunked body, a method it refuses.
+crlf() { printf '%s\r\n' "$@"; }
+{ crlf "GET /healthz HTTP/1.1" "Host: sg" ""; } >"$C/http/healthz"
+{ crlf "GET /ledger/checkpoint HTTP/1.1" "Host: sg" "Connection: close" ""; } >"$C/http/checkpoint"
+{ crlf "GET /ledger/consistency?from=1&to=4 HTTP/1.1" "Host: sg" "" \
+       "GET /ledger/consistency?from=0&to=2 HTTP/1.1" "Host: sg" ""; } >"$C/http/consistency"
+{ crlf "POST /as4 HTTP/1.1" "Host: sg" "Content-Type: application/soap+xml; charset=UTF-8" \
+       "Content-Length: 5" "" "<a/>"; } >"$C/http/as4"
+{ crlf "POST /as4 HTTP/1.1" "Host: sg" "Transfer-Encoding: chunked" "" "4" "<a/>" "0" ""; } >"$C/http/chunked"
+{ crlf "PUT /as4 HTTP/1.0" "Content-Length: 0" "" "GET /other HTTP/1.0" ""; } >"$C/http/other"
+
+# Proofs from SG's ledger, which now holds a few entries.
+"$SWNODE" --home "$SG" ledger prove --seq 1 >"$C/proof/inclusion.json"
+n=$(sqlite3 "$SG/ledger.db" 'select count(*) from entries')
+"$SWNODE" --home "$SG" ledger prove --from 1 --to "$n" >"$C/proof/consistency.json"
+"$SWNODE" --home "$SG" ledger prove --from 2 --to "$n" >"$C/proof/consistency2.json"
+ls -l "$C"/*
+du -sh "$C"
