@@ -229,6 +229,15 @@ int cmd_serve(int argc, char **argv, struct swn_ctx *ctx)
 		close_node(rt, ob);
 		return swn_cli_fail(&err);
 	}
+	{
+		int swept = swn_spool_sweep(rt->cfg.spool_dir, &err);
+
+		if (swept < 0)
+			swn_log("spool: %s", err.msg);
+		else if (swept > 0)
+			swn_log("spool: removed %d unfinished files a stopped writer left in spool/in", swept);
+		swn_err_clear(&err);
+	}
 	redeliver(rt);
 	if (swn_server_start(rt, listen ? listen : rt->cfg.listen_partner, (int)workers, &server, &err) < 0) {
 		close_node(rt, ob);

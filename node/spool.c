@@ -82,3 +82,26 @@ int swn_spool_scan(const char *dir, swn_spool_fn fn, void *ctx, struct swn_err *
 	closedir(d);
 	return handled;
 }
+
+int swn_spool_sweep(const char *dir, struct swn_err *err)
+{
+	char in[4096], path[4400];
+	struct dirent *e;
+	struct stat st;
+	DIR *d;
+	int removed = 0;
+
+	if (swn_path_join(in, sizeof in, dir, "in", err) < 0)
+		return -1;
+	if (!(d = opendir(in)))
+		return swn_err_set(err, SWN_E_IO, in, 0, "cannot read the spool");
+	while ((e = readdir(d)) != NULL) {
+		if (e->d_name[0] != '.' || !strstr(e->d_name, ".tmp-"))
+			continue;
+		snprintf(path, sizeof path, "%s/%s", in, e->d_name);
+		if (lstat(path, &st) == 0 && S_ISREG(st.st_mode) && unlink(path) == 0)
+			removed++;
+	}
+	closedir(d);
+	return removed;
+}

@@ -6,7 +6,8 @@
  *            starting with '.' or ending in .tmp, then rename: files like
  *            that are never picked up);
  * spool/in:  mapped domestic documents received from peers (each appears
- *            whole, by atomic rename);
+ *            whole, by atomic rename; names starting with '.' are files
+ *            being written, never documents);
  * spool/failed: outbound files that could not be accepted, kept with the
  *            reason next to them.
  */
@@ -25,5 +26,10 @@ typedef int (*swn_spool_fn)(void *ctx, const char *party, const char *path,
 
 /* One pass over spool/out; returns how many files were handled. */
 int swn_spool_scan(const char *dir, swn_spool_fn fn, void *ctx, struct swn_err *err);
+
+/* Remove the temporary files a killed writer left in spool/in (".*.tmp-*").
+ * Only while no other process writes there (the serve lock held). Returns
+ * how many were removed. */
+int swn_spool_sweep(const char *dir, struct swn_err *err);
 
 #endif
