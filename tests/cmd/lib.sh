@@ -181,7 +181,13 @@ post() {
 		--data-binary "@$4" -o "$T/reply" "https://127.0.0.1:$3/as4" 2>"$T/curl.err" || RC=$?
 }
 
+# sql HOME QUERY: run a query on HOME's ledger, waiting for a running
+# node's write (or a killed one's recovery) to finish
+sql() {
+	sqlite3 -cmd '.timeout 10000' "$1/ledger.db" "$2"
+}
+
 # entries HOME SQL-WHERE: how many ledger entries match
 entries() {
-	sqlite3 "$1/ledger.db" "select count(*) from entries where $2"
+	sql "$1" "select count(*) from entries where $2"
 }
