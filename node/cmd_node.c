@@ -225,7 +225,9 @@ int cmd_serve(int argc, char **argv, struct swn_ctx *ctx)
 	raise_fd_limit();
 	if (open_node(ctx, &rt, &ob, &err) < 0)
 		return swn_cli_fail(&err);
-	if ((lockfd = lock_node(rt->cfg.home, &err)) < 0 || swn_outbox_recover(ob, &err) < 0) {
+	/* A damaged ledger is refused before anything is recorded in it. */
+	if ((lockfd = lock_node(rt->cfg.home, &err)) < 0 || swn_ledger_quick_check(rt->ledger, &err) < 0 ||
+	    swn_outbox_recover(ob, &err) < 0) {
 		close_node(rt, ob);
 		return swn_cli_fail(&err);
 	}

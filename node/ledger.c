@@ -320,6 +320,98 @@ static int sync_frontier(struct swn_ledger *l, struct swn_err *err)
 	return 0;
 }
 
+/* ---- the write-ahead log, checked before SQLite reads it ----
+ *
+ * SQLite takes a WAL frame whose checksum fails for the end of the log and
+ * silently ignores it and every frame after it: a damaged frame would drop
+ * committed entries without a word, and the next write would overwrite
+ * them.  So before opening, walk the frames of the current log (the salts
+ * of its header) and their cumulative checksums.  A bad frame followed by
+ * two or more commit frames of the same log is damage: a crash can tear
+ * only the last transaction (its frames are written, then synced, before
+ * anything is acknowledged), never one that a later commit followed. */
+static uint32_t be32(const unsigned char *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static void wal_sum(int big, const unsigned char *p, size_t n, uint32_t s[2])
+{
+	size_t i;
+
+	for (i = 0; i + 8 <= n; i += 8) {
+		uint32_t a = big ? be32(p + i) : (uint32_t)p[i + 3] << 24 | (uint32_t)p[i + 2] << 16 |
+							 (uint32_t)p[i + 1] << 8 | p[i];
+		uint32_t b = big ? be32(p + i + 4) : (uint32_t)p[i + 7] << 24 | (uint32_t)p[i + 6] << 16 |
+							     (uint32_t)p[i + 5] << 8 | p[i + 4];
+
+		s[0] += a + s[1];
+		s[1] += b + s[0];
+	}
+}
+
+static int wal_check(const char *path, struct swn_err *err)
+{
+	char wal[sizeof ((struct swn_ledger *)0)->path + 8];
+	unsigned char h[32], fh[24], *page = NULL;
+	uint32_t s[2] = { 0, 0 }, magic, psize;
+	long long frame = 0, bad = 0, commits_after = 0;
+	int big, hdr_ok, rc = 0;
+	FILE *f;
+
+	snprintf(wal, sizeof wal, "%s-wal", path);
+	if (!(f = fopen(wal, "rb")))
+		return 0;
+	if (fread(h, 1, 32, f) != 32)
+		goto out;
+	magic = be32(h);
+	psize = be32(h + 8);
+	if ((magic & ~1u) != 0x377f0682u || psize < 512 || psize > 65536 || (psize & (psize - 1)))
+		goto out;   /* not a log SQLite would read: it starts afresh */
+	big = magic & 1;
+	wal_sum(big, h, 24, s);
+	hdr_ok = s[0] == be32(h + 24) && s[1] == be32(h + 28);
+	s[0] = be32(h + 24);
+	s[1] = be32(h + 28);
+	if (!(page = malloc(psize))) {
+		rc = swn_err_set(err, SWN_E_NOMEM, wal, 0, "out of memory");
+		goto out;
+	}
+	while (fread(fh, 1, 24, f) == 24 && fread(page, 1, psize, f) == psize) {
+		int mine = memcmp(fh + 8, h + 16, 8) == 0;
+
+		frame++;
+		if (!bad) {
+			wal_sum(big, fh, 8, s);
+			wal_sum(big, page, psize, s);
+			if (mine && s[0] == be32(fh + 16) && s[1] == be32(fh + 20)) {
+				if (!hdr_ok && be32(fh + 4)) {
+					bad = 1;   /* committed frames behind a damaged header */
+					commits_after = 2;
+					break;
+				}
+				continue;
+			}
+			/* The end of this log (a frame of an earlier one, or a
+			 * torn last transaction), or damage: what follows says. */
+			bad = frame;
+			continue;
+		}
+		if (mine && be32(fh + 4))
+			commits_after++;
+	}
+	if (bad && commits_after >= 2)
+		rc = swn_err_set(err, SWN_E_DB, wal, 0,
+				 "the ledger's write-ahead log is damaged (frame %lld of %lld fails its checksum "
+				 "and committed transactions follow it); SQLite would drop them silently, so the "
+				 "ledger is not opened: stop, keep copies of ledger.db and ledger.db-wal, and "
+				 "restore from a backup (docs/ledger.md, Damage)", bad, frame);
+out:
+	free(page);
+	fclose(f);
+	return rc;
+}
+
 int swn_ledger_open(const char *path, EVP_PKEY *key, const char *party,
 		    struct swn_ledger **out, struct swn_err *err)
 {
@@ -330,6 +422,10 @@ int swn_ledger_open(const char *path, EVP_PKEY *key, const char *party,
 	*out = NULL;
 	if (l == NULL)
 		return swn_err_set(err, SWN_E_NOMEM, path, 0, "out of memory");
+	if (wal_check(path, err) < 0) {
+		free(l);
+		return -1;
+	}
 	snprintf(l->path, sizeof l->path, "%s", path);
 	pthread_mutex_init(&l->lock, NULL);
 	pthread_mutex_init(&l->qlock, NULL);
@@ -369,6 +465,43 @@ fail:
 	sqlite3_finalize(st);
 	swn_ledger_close(l);
 	return -1;
+}
+
+int swn_ledger_quick_check(struct swn_ledger *l, struct swn_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	char first[600] = "";
+	int rc, rows = 0;
+
+	pthread_mutex_lock(&l->lock);
+	rc = sqlite3_prepare_v2(l->db, "PRAGMA quick_check(10)", -1, &st, NULL);
+	while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *t = (const char *)sqlite3_column_text(st, 0);
+
+		if (rows++ == 0) {
+			/* "*** in database main ***\nOn tree page 34 cell 0: ...\n...":
+			 * the first problem is enough to name. */
+			const char *p = t ? t : "", *nl;
+
+			if (strncmp(p, "*** ", 4) == 0 && (nl = strchr(p, '\n')))
+				p = nl + 1;
+			nl = strchr(p, '\n');
+			snprintf(first, sizeof first, "%.*s", nl ? (int)(nl - p) : (int)strlen(p), p);
+			if (nl)
+				rows++;
+		}
+		rc = SQLITE_OK;
+	}
+	if (rc != SQLITE_DONE)
+		snprintf(first, sizeof first, "%s", sqlite3_errmsg(l->db));
+	sqlite3_finalize(st);
+	pthread_mutex_unlock(&l->lock);
+	if (rc == SQLITE_DONE && rows == 1 && strcmp(first, "ok") == 0)
+		return 0;
+	return swn_err_set(err, SWN_E_DB, l->path, 0,
+			   "the ledger database is damaged (quick_check: %s%s); the node does not start on it: "
+			   "stop, keep copies of the file and its -wal, and restore it from a backup "
+			   "(docs/ledger.md, Damage)", first, rows > 1 ? "; and more" : "");
 }
 
 void swn_ledger_close(struct swn_ledger *l)

@@ -55,6 +55,13 @@ int swn_ledger_open(const char *path, EVP_PKEY *key, const char *party,
 		    struct swn_ledger **out, struct swn_err *err);
 void swn_ledger_close(struct swn_ledger *l);
 
+/* Opening also checks the write-ahead log (cheap): a damaged frame with
+ * committed transactions after it, which SQLite would drop silently, is
+ * refused.  This checks the database itself, every page and index
+ * (SQLite's quick_check: seconds per million entries), for a node about to
+ * serve: 0 sound, -1 with the file and what to do. */
+int swn_ledger_quick_check(struct swn_ledger *l, struct swn_err *err);
+
 /* What an entry says (the evidence is passed separately). */
 struct swn_event {
 	const char *direction;   /* "in" or "out" */
