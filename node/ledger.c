@@ -104,11 +104,24 @@ static const char schema_sql[] =
 	"  BEGIN SELECT RAISE(ABORT, 'ledger evidence is append-only'); END;"
 	"COMMIT;";
 
+/* SQLite's message for the last error on db, with a full disk said
+ * plainly: SQLITE_FULL reads "database or disk is full", and a write that
+ * fails with ENOSPC may come back as an I/O error. */
+const char *swn_ledger_errmsg(sqlite3 *db)
+{
+	if (db == NULL)
+		return "out of memory";
+	if ((sqlite3_errcode(db) & 0xff) == SQLITE_FULL ||
+	    ((sqlite3_errcode(db) & 0xff) == SQLITE_IOERR && sqlite3_system_errno(db) == ENOSPC))
+		return "disk full: no space left on the device (nothing was recorded; "
+		       "free space and try again)";
+	return sqlite3_errmsg(db);
+}
+
 static int db_fail(sqlite3 *db, const char *path, const char *what,
 		   struct swn_err *err)
 {
-	swn_err_set(err, SWN_E_DB, path, 0, "%s: %s", what,
-		    db ? sqlite3_errmsg(db) : "out of memory");
+	swn_err_set(err, SWN_E_DB, path, 0, "%s: %s", what, swn_ledger_errmsg(db));
 	sqlite3_close(db);
 	return -1;
 }
@@ -461,7 +474,7 @@ int swn_ledger_open(const char *path, EVP_PKEY *key, const char *party,
 	return 0;
 fail:
 	swn_err_set(err, SWN_E_DB, path, 0, "cannot open the ledger: %s",
-		    l->db ? sqlite3_errmsg(l->db) : "out of memory");
+		    swn_ledger_errmsg(l->db));
 	sqlite3_finalize(st);
 	swn_ledger_close(l);
 	return -1;
@@ -518,7 +531,7 @@ void swn_ledger_close(struct swn_ledger *l)
 
 static int fail_db(struct swn_ledger *l, const char *what, struct swn_err *err)
 {
-	return swn_err_set(err, SWN_E_DB, l->path, 0, "%s: %s", what, sqlite3_errmsg(l->db));
+	return swn_err_set(err, SWN_E_DB, l->path, 0, "%s: %s", what, swn_ledger_errmsg(l->db));
 }
 
 static void bind_text(sqlite3_stmt *st, int i, const char *v)

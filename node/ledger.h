@@ -73,6 +73,11 @@ struct swn_event {
 	const char *reason;      /* NULL or why */
 };
 
+/* SQLite's message for the last error on db, except that a full disk
+ * (SQLITE_FULL, or ENOSPC under an I/O error) reads "disk full: ...". */
+struct sqlite3;
+const char *swn_ledger_errmsg(struct sqlite3 *db);
+
 /* Append one entry, with evidence bytes (NULL for none) kept by their
  * SHA-256.  On return the entry is on disk (synchronous=FULL).  A second
  * RECEIVED for the same (peer, msgid) fails with SWN_E_EXISTS.  Appends

@@ -30,7 +30,7 @@ struct swn_outbox {
 static int db_err(struct swn_outbox *o, const char *what, struct swn_err *err)
 {
 	return swn_err_set(err, SWN_E_DB, o->rt->cfg.ledger_db, 0, "%s: %s", what,
-			   sqlite3_errmsg(o->db));
+			   swn_ledger_errmsg(o->db));
 }
 
 int swn_outbox_open(struct swn_runtime *rt, struct swn_outbox **out, struct swn_err *err)
