@@ -115,7 +115,8 @@ free_port() {
 }
 
 # start_node HOME [SERVE OPTIONS]: run swnode serve in the background;
-# returns once it printed "ready PORT" (it listens), or fails after 20 s.
+# returns once it printed "ready PORT" (it listens), or fails after
+# $START_WAIT seconds (20; more for a node under valgrind).
 start_node() {
 	h=$1
 	shift
@@ -127,7 +128,7 @@ start_node() {
 	i=0
 	until grep -q '^ready ' "$1.out"; do
 		i=$((i + 1))
-		if [ $i -gt 400 ] || ! kill -0 "$(cat "$1.pid")" 2>/dev/null; then
+		if [ $i -gt $(( ${START_WAIT:-20} * 20 )) ] || ! kill -0 "$(cat "$1.pid")" 2>/dev/null; then
 			echo "FAIL: node $1 did not start"; cat "$1.out" "$1.log"; ls -la "$1"; exit 1
 		fi
 		sleep 0.05
