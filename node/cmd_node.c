@@ -107,7 +107,8 @@ struct spool_ctx {
 	struct deliverer *d;
 };
 
-static int from_spool(void *arg, const char *party, const char *path, char *why, size_t n)
+static int from_spool(void *arg, const char *party, const char *path, const char *token,
+		      char *why, size_t n)
 {
 	struct spool_ctx *sc = arg;
 	char msgid[SWN_AS4_ID_BYTES];
@@ -117,7 +118,7 @@ static int from_spool(void *arg, const char *party, const char *path, char *why,
 
 	swn_err_clear(&err);
 	if (!(doc = swn_xml_read(path, SWN_MAX_DOCUMENT_BYTES, &err)) ||
-	    swn_outbox_submit(sc->ob, doc, path, party, msgid, sizeof msgid, &err) < 0) {
+	    swn_outbox_submit_once(sc->ob, doc, path, party, token, msgid, sizeof msgid, &err) < 0) {
 		if (err.line > 0)
 			snprintf(why, n, "%s:%ld: %s\n", err.file, err.line, err.msg);
 		else

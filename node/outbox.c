@@ -131,8 +131,39 @@ static const struct swn_agreement *agreement_for(struct swn_runtime *rt, const c
 	return NULL;
 }
 
+static int submit(struct swn_outbox *o, xmlDocPtr doc, const char *name, const char *to,
+		  const char *want, char *msgid, size_t n, struct swn_err *err);
+
 int swn_outbox_submit(struct swn_outbox *o, xmlDocPtr doc, const char *name,
 		      const char *to, char *msgid, size_t n, struct swn_err *err)
+{
+	return submit(o, doc, name, to, NULL, msgid, n, err);
+}
+
+int swn_outbox_submit_once(struct swn_outbox *o, xmlDocPtr doc, const char *name,
+			   const char *to, const char *token, char *msgid, size_t n,
+			   struct swn_err *err)
+{
+	char id[SWN_AS4_ID_BYTES], event[32];
+	const char *at;
+	int found;
+
+	/* "<token>@<party>", the party as swn_as4_new_id() writes it. */
+	swn_as4_new_id(o->rt->cfg.party_id, id, sizeof id);
+	at = strchr(id, '@');
+	if (snprintf(msgid, n, "%s%s", token, at ? at : "") >= (int)n)
+		return swn_err_set(err, SWN_E_TOO_LARGE, name, 0, "submission token too long");
+	found = swn_ledger_last_event(o->rt->ledger, "out", msgid, event, sizeof event, err);
+	if (found < 0)
+		return -1;
+	if (found)
+		return 0;  /* submitted before a crash: not again */
+	snprintf(id, sizeof id, "%s", msgid);
+	return submit(o, doc, name, to, id, msgid, n, err);
+}
+
+static int submit(struct swn_outbox *o, xmlDocPtr doc, const char *name, const char *to,
+		  const char *want, char *msgid, size_t n, struct swn_err *err)
 {
 	struct swn_runtime *rt = o->rt;
 	const struct swn_agreement *a;
@@ -154,7 +185,7 @@ int swn_outbox_submit(struct swn_outbox *o, xmlDocPtr doc, const char *name,
 		swn_err_set(err, SWN_E_CONFIG, name, 0, "cannot send to %s: %s", to, why);
 		goto done;
 	}
-	swn_compose_header(a, swn_agreement_doc(a, swn_doctype_id(p.type)), NULL, &u);
+	swn_compose_header(a, swn_agreement_doc(a, swn_doctype_id(p.type)), want, &u);
 	swn_runtime_agreements_unlock(rt);
 	if (!(env = swn_compose_envelope(&u, &p, rt->signer, err)) ||
 	    swn_xml_to_bytes(env, &bytes, &len, err) < 0)

@@ -2,11 +2,13 @@
 #include "autoconfig.h"
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "as4.h"
 #include "fsutil.h"
 #include "spool.h"
 
@@ -46,9 +48,31 @@ static void refuse_file(const char *dir, const char *party, const char *name,
 		unlink(path);   /* never loop on a file that cannot be moved */
 }
 
+/* Flush a directory, so that a rename in it survives a crash. */
+static int sync_dir(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc;
+
+	if (fd < 0)
+		return -1;
+	rc = fsync(fd);
+	close(fd);
+	return rc;
+}
+
+#define CLAIM_PREFIX ".claim-"
+#define TOKEN_LEN 36
+
+/* A file is claimed before it is submitted: renamed to
+ * ".claim-TOKEN-NAME" (TOKEN a new UUID that becomes its MessageId), the
+ * rename made durable, then submitted at most once under that MessageId and
+ * removed.  A crash anywhere leaves either the file itself (not submitted)
+ * or its claim (submitted or not: the next pass submits it, once). */
 int swn_spool_scan(const char *dir, swn_spool_fn fn, void *ctx, struct swn_err *err)
 {
-	char out[4096], pdir[4600], path[5000], why[1024];
+	char out[4096], pdir[4600], path[5000], claim[5200], why[1024];
+	char token[TOKEN_LEN + 1], id[SWN_AS4_ID_BYTES];
+	const char *name;
 	DIR *d, *p;
 	struct dirent *e, *f;
 	struct stat st;
@@ -65,16 +89,35 @@ int swn_spool_scan(const char *dir, swn_spool_fn fn, void *ctx, struct swn_err *
 		if (stat(pdir, &st) < 0 || !S_ISDIR(st.st_mode) || !(p = opendir(pdir)))
 			continue;
 		while ((f = readdir(p)) != NULL) {
-			if (!waiting(f->d_name))
-				continue;
-			snprintf(path, sizeof path, "%s/%s", pdir, f->d_name);
-			if (lstat(path, &st) < 0 || !S_ISREG(st.st_mode))
-				continue;
+			size_t pl = strlen(CLAIM_PREFIX);
+
+			if (strncmp(f->d_name, CLAIM_PREFIX, pl) == 0 &&
+			    strlen(f->d_name) > pl + TOKEN_LEN + 1 && f->d_name[pl + TOKEN_LEN] == '-') {
+				/* claimed before a crash */
+				memcpy(token, f->d_name + pl, TOKEN_LEN);
+				token[TOKEN_LEN] = '\0';
+				name = f->d_name + pl + TOKEN_LEN + 1;
+				snprintf(claim, sizeof claim, "%s/%s", pdir, f->d_name);
+				if (lstat(claim, &st) < 0 || !S_ISREG(st.st_mode))
+					continue;
+			} else {
+				if (!waiting(f->d_name))
+					continue;
+				name = f->d_name;
+				snprintf(path, sizeof path, "%s/%s", pdir, name);
+				if (lstat(path, &st) < 0 || !S_ISREG(st.st_mode))
+					continue;
+				swn_as4_new_id("", id, sizeof id);
+				snprintf(token, sizeof token, "%.*s", TOKEN_LEN, id);
+				snprintf(claim, sizeof claim, "%s/" CLAIM_PREFIX "%s-%s", pdir, token, name);
+				if (rename(path, claim) < 0 || sync_dir(pdir) < 0)
+					continue;
+			}
 			why[0] = '\0';
-			if (fn(ctx, e->d_name, path, why, sizeof why) == 0)
-				unlink(path);
+			if (fn(ctx, e->d_name, claim, token, why, sizeof why) == 0)
+				unlink(claim);
 			else
-				refuse_file(dir, e->d_name, f->d_name, path, why);
+				refuse_file(dir, e->d_name, name, claim, why);
 			handled++;
 		}
 		closedir(p);

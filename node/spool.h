@@ -18,11 +18,14 @@
 
 int swn_spool_create(const char *dir, struct swn_err *err);
 
-/* Called for each document waiting in spool/out: 0 accepted (the file is
- * removed), -1 refused (the file moves to spool/failed/PARTY-NAME with a
+/* Called for each document waiting in spool/out, claimed first (renamed
+ * to spool/out/PARTY/.claim-TOKEN-NAME, durably): submit it at most once
+ * under the MessageId TOKEN gives (a claim left by a crash comes back with
+ * the same TOKEN, submitted or not).  0 accepted (the file is removed),
+ * -1 refused (the file moves to spool/failed/PARTY-NAME with a
  * PARTY-NAME.reason file holding why). */
 typedef int (*swn_spool_fn)(void *ctx, const char *party, const char *path,
-			    char *why, size_t n);
+			    const char *token, char *why, size_t n);
 
 /* One pass over spool/out; returns how many files were handled. */
 int swn_spool_scan(const char *dir, swn_spool_fn fn, void *ctx, struct swn_err *err);
