@@ -123,8 +123,15 @@ static int from_spool(void *arg, const char *party, const char *path, const char
 			snprintf(why, n, "%s:%ld: %s\n", err.file, err.line, err.msg);
 		else
 			snprintf(why, n, "%s\n", err.msg);
-		swn_log("spool: %s refused: %s", path, err.msg);
-		rc = -1;
+		if (err.code == SWN_E_DB || err.code == SWN_E_NOMEM) {
+			/* Not the document's fault (a full disk, say): it stays
+			 * claimed and is tried again at the next pass. */
+			swn_log("spool: %s not submitted yet: %s", path, err.msg);
+			rc = 1;
+		} else {
+			swn_log("spool: %s refused: %s", path, err.msg);
+			rc = -1;
+		}
 	} else {
 		swn_log("spool: %s submitted as %s to %s", path, msgid, party);
 		pthread_mutex_lock(&sc->d->lock);

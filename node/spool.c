@@ -43,8 +43,10 @@ static void refuse_file(const char *dir, const char *party, const char *name,
 	snprintf(failed, sizeof failed, "%s/failed/%s-%s", dir, party, name);
 	snprintf(reason, sizeof reason, "%s.reason", failed);
 	swn_err_clear(&err);
-	if (swn_file_write(reason, why, strlen(why), 0640, SWN_WRITE_REPLACE, &err) < 0 ||
-	    rename(path, failed) < 0)
+	/* The document is kept even when its reason cannot be written (a
+	 * full disk: a rename needs no space). */
+	swn_file_write(reason, why, strlen(why), 0640, SWN_WRITE_REPLACE, &err);
+	if (rename(path, failed) < 0)
 		unlink(path);   /* never loop on a file that cannot be moved */
 }
 
@@ -114,11 +116,17 @@ int swn_spool_scan(const char *dir, swn_spool_fn fn, void *ctx, struct swn_err *
 					continue;
 			}
 			why[0] = '\0';
-			if (fn(ctx, e->d_name, claim, token, why, sizeof why) == 0)
+			switch (fn(ctx, e->d_name, claim, token, why, sizeof why)) {
+			case 0:
 				unlink(claim);
-			else
+				handled++;
+				break;
+			case 1:
+				break;
+			default:
 				refuse_file(dir, e->d_name, name, claim, why);
-			handled++;
+				handled++;
+			}
 		}
 		closedir(p);
 	}

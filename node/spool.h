@@ -22,8 +22,9 @@ int swn_spool_create(const char *dir, struct swn_err *err);
  * to spool/out/PARTY/.claim-TOKEN-NAME, durably): submit it at most once
  * under the MessageId TOKEN gives (a claim left by a crash comes back with
  * the same TOKEN, submitted or not).  0 accepted (the file is removed),
- * -1 refused (the file moves to spool/failed/PARTY-NAME with a
- * PARTY-NAME.reason file holding why). */
+ * 1 not now (the ledger cannot record: the claim stays and is tried again
+ * at the next pass), -1 refused (the file moves to
+ * spool/failed/PARTY-NAME with a PARTY-NAME.reason file holding why). */
 typedef int (*swn_spool_fn)(void *ctx, const char *party, const char *path,
 			    const char *token, char *why, size_t n);
 
