@@ -26,6 +26,11 @@ done
 "$SWNODE" --home "$CN" ledger query --format csv >"$T/before"
 n_before=$(entries "$CN" 1)
 
+# A spool file, written while there is space, renamed into place when
+# there is none.
+mkdir -p "$CN/spool/out/SG-NTP"
+cp "$(ls "$TESTDATA"/ephyto/*.xml | head -1)" "$CN/spool/out/SG-NTP/.pending.xml"
+
 # Fill the file system.
 dd if=/dev/zero of="$M/fill" bs=64k status=none 2>/dev/null
 dd if=/dev/zero of="$M/fill2" bs=512 status=none 2>/dev/null
@@ -44,6 +49,15 @@ expect 0 "ledger verify on a full disk" "$SWNODE" --home "$CN" ledger verify
 "$SWNODE" --home "$CN" ledger query --format csv >"$T/during"
 same "$T/before" "$T/during" "earlier entries intact on a full disk"
 kill -0 "$(cat "$CN.pid")" && pass || fail "the node died of the full disk"
+mv "$CN/spool/out/SG-NTP/.pending.xml" "$CN/spool/out/SG-NTP/pending.xml"
+i=0
+until grep -q "pending.xml not submitted yet: .*disk full" "$CN.log"; do
+	i=$((i + 1)); [ $i -gt 300 ] && break; sleep 0.1
+done
+has "$CN.log" "pending.xml not submitted yet: cannot commit to the ledger: disk full" "the spool says why it waits"
+[ "$(ls -A "$CN/spool/out/SG-NTP" | grep -c 'pending.xml$')" = 1 ] && pass || fail "the spool file was not kept on a full disk"
+[ -z "$(ls -A "$CN/spool/failed")" ] && pass || fail "a full disk moved a spool file to spool/failed"
+received=$(entries "$SG" "event='RECEIVED'")
 
 # Space again: submissions work, and the running node delivers them.
 rm -f "$M/fill" "$M/fill2"
@@ -52,6 +66,12 @@ for f in $(ls "$TESTDATA"/customs-declaration/*.xml | head -2); do
 	id=$(head -1 "$T/out")
 	[ "$(entries "$SG" "msgid='$id' and event='RECEIVED'")" = 1 ] && pass || fail "$id received once"
 done
+i=0
+until [ -z "$(ls -A "$CN/spool/out/SG-NTP")" ] && [ "$(entries "$SG" "event='RECEIVED'")" -ge $((received + 3)) ]; do
+	i=$((i + 1)); [ $i -gt 300 ] && break; sleep 0.1
+done
+[ -z "$(ls -A "$CN/spool/out/SG-NTP")" ] && pass || fail "the spool file was not submitted once there was space"
+[ "$(entries "$SG" "event='RECEIVED'")" = $((received + 3)) ] && pass || fail "the spool file was not received once"
 expect 0 "ledger verify afterwards" "$SWNODE" --home "$CN" ledger verify
 "$SWNODE" --home "$CN" ledger query --format csv | head -n "$(wc -l <"$T/before")" >"$T/after"
 same "$T/before" "$T/after" "earlier entries intact afterwards"
