@@ -363,16 +363,17 @@ static void wal_sum(int big, const unsigned char *p, size_t n, uint32_t s[2])
 	}
 }
 
-static int wal_check(const char *path, struct swn_err *err)
+/* One pass over the log wal: 1 damaged (bad: the first bad frame, frames:
+ * how many; h: the header read), 0 not, -1 out of memory. */
+static int wal_scan(const char *wal, unsigned char h[32], long long *bad, long long *frames)
 {
-	char wal[sizeof ((struct swn_ledger *)0)->path + 8];
-	unsigned char h[32], fh[24], *page = NULL;
+	unsigned char fh[24], *page = NULL;
 	uint32_t s[2] = { 0, 0 }, magic, psize;
-	long long frame = 0, bad = 0, commits_after = 0;
+	long long frame = 0, commits_after = 0;
 	int big, hdr_ok, rc = 0;
 	FILE *f;
 
-	snprintf(wal, sizeof wal, "%s-wal", path);
+	*bad = 0;
 	if (!(f = fopen(wal, "rb")))
 		return 0;
 	if (fread(h, 1, 32, f) != 32)
@@ -387,19 +388,19 @@ static int wal_check(const char *path, struct swn_err *err)
 	s[0] = be32(h + 24);
 	s[1] = be32(h + 28);
 	if (!(page = malloc(psize))) {
-		rc = swn_err_set(err, SWN_E_NOMEM, wal, 0, "out of memory");
+		rc = -1;
 		goto out;
 	}
 	while (fread(fh, 1, 24, f) == 24 && fread(page, 1, psize, f) == psize) {
 		int mine = memcmp(fh + 8, h + 16, 8) == 0;
 
 		frame++;
-		if (!bad) {
+		if (!*bad) {
 			wal_sum(big, fh, 8, s);
 			wal_sum(big, page, psize, s);
 			if (mine && s[0] == be32(fh + 16) && s[1] == be32(fh + 20)) {
 				if (!hdr_ok && be32(fh + 4)) {
-					bad = 1;   /* committed frames behind a damaged header */
+					*bad = 1;   /* committed frames behind a damaged header */
 					commits_after = 2;
 					break;
 				}
@@ -407,22 +408,50 @@ static int wal_check(const char *path, struct swn_err *err)
 			}
 			/* The end of this log (a frame of an earlier one, or a
 			 * torn last transaction), or damage: what follows says. */
-			bad = frame;
+			*bad = frame;
 			continue;
 		}
 		if (mine && be32(fh + 4))
 			commits_after++;
 	}
-	if (bad && commits_after >= 2)
-		rc = swn_err_set(err, SWN_E_DB, wal, 0,
-				 "the ledger's write-ahead log is damaged (frame %lld of %lld fails its checksum "
-				 "and committed transactions follow it); SQLite would drop them silently, so the "
-				 "ledger is not opened: stop, keep copies of ledger.db and ledger.db-wal, and "
-				 "restore from a backup (docs/ledger.md, Damage)", bad, frame);
+	rc = *bad && commits_after >= 2;
 out:
+	*frames = frame;
 	free(page);
 	fclose(f);
 	return rc;
+}
+
+/* Another process may be writing the log while it is read (a frame half
+ * written, or the log restarted under new salts): damage is reported only
+ * when three passes, a tenth of a second apart, find the same. */
+static int wal_check(const char *path, struct swn_err *err)
+{
+	char wal[sizeof ((struct swn_ledger *)0)->path + 8];
+	unsigned char h[32], h0[32];
+	long long bad, bad0 = 0, frames = 0;
+	int pass, rc;
+
+	snprintf(wal, sizeof wal, "%s-wal", path);
+	for (pass = 0; pass < 3; pass++) {
+		if (pass) {
+			struct timespec pause = { 0, 100 * 1000 * 1000 };
+
+			nanosleep(&pause, NULL);
+		}
+		rc = wal_scan(wal, h, &bad, &frames);
+		if (rc < 0)
+			return swn_err_set(err, SWN_E_NOMEM, wal, 0, "out of memory");
+		if (rc == 0 || (pass && (bad != bad0 || memcmp(h, h0, 32) != 0)))
+			return 0;
+		bad0 = bad;
+		memcpy(h0, h, 32);
+	}
+	return swn_err_set(err, SWN_E_DB, wal, 0,
+			   "the ledger's write-ahead log is damaged (frame %lld of %lld fails its checksum "
+			   "and committed transactions follow it); SQLite would drop them silently, so the "
+			   "ledger is not opened: stop, keep copies of ledger.db and ledger.db-wal, and "
+			   "restore from a backup (docs/ledger.md, Damage)", bad, frames);
 }
 
 int swn_ledger_open(const char *path, EVP_PKEY *key, const char *party,
