@@ -577,6 +577,7 @@ struct pending {
 	const void *evidence;
 	size_t len;
 	long long queue_at;          /* >= 0: also queue it in the outbox */
+	const struct swn_queue_update *update;  /* or set its outbox row */
 	long long seq;
 	int rc;
 	int done;
@@ -585,7 +586,8 @@ struct pending {
 };
 
 /* Inside the batch's transaction and a savepoint: the entry, its evidence,
- * its leaf and completed subtrees, and (for a submission) its queue row. */
+ * its leaf and completed subtrees, and its queue row (a submission's new
+ * one, or a delivery outcome's new state). */
 static int add_entry(struct swn_ledger *l, struct pending *p, const char *now)
 {
 	const struct swn_event *ev = p->ev;
@@ -656,6 +658,22 @@ static int add_entry(struct swn_ledger *l, struct pending *p, const char *now)
 		bind_text(st, 3, ev->peer ? ev->peer : "");
 		bind_text(st, 4, ev->doctype ? ev->doctype : "");
 		sqlite3_bind_int64(st, 5, p->queue_at);
+		step = sqlite3_step(st);
+		sqlite3_finalize(st);
+		st = NULL;
+		if (step != SQLITE_DONE)
+			goto fail;
+	}
+	if (p->update) {
+		if (sqlite3_prepare_v2(l->db,
+				       "UPDATE outbox SET state = ?, attempts = ?, next_attempt = ?, last_error = ?"
+				       " WHERE msgid = ?", -1, &st, NULL) != SQLITE_OK)
+			goto fail;
+		bind_text(st, 1, p->update->state);
+		sqlite3_bind_int64(st, 2, p->update->attempts);
+		sqlite3_bind_int64(st, 3, p->update->next_attempt);
+		bind_text(st, 4, p->update->last_error ? p->update->last_error : "");
+		bind_text(st, 5, ev->msgid);
 		step = sqlite3_step(st);
 		sqlite3_finalize(st);
 		st = NULL;
@@ -780,7 +798,8 @@ failed:
  * entry queued so far and commits them together; the others wait for it.
  * So concurrent workers share one fsync instead of paying one each. */
 static int append(struct swn_ledger *l, const struct swn_event *ev, const void *evidence,
-		  size_t len, long long queue_at, long long *seq, struct swn_err *err)
+		  size_t len, long long queue_at, const struct swn_queue_update *update,
+		  long long *seq, struct swn_err *err)
 {
 	struct pending me, *batch, *p;
 
@@ -789,6 +808,7 @@ static int append(struct swn_ledger *l, const struct swn_event *ev, const void *
 	me.evidence = evidence;
 	me.len = len;
 	me.queue_at = queue_at;
+	me.update = update;
 	swn_err_clear(&me.err);
 	pthread_mutex_lock(&l->qlock);
 	*l->qtail = &me;
@@ -827,14 +847,21 @@ int swn_ledger_append(struct swn_ledger *l, const struct swn_event *ev,
 		      const void *evidence, size_t len, long long *seq,
 		      struct swn_err *err)
 {
-	return append(l, ev, evidence, len, -1, seq, err);
+	return append(l, ev, evidence, len, -1, NULL, seq, err);
+}
+
+int swn_ledger_outcome(struct swn_ledger *l, const struct swn_event *ev,
+		       const void *evidence, size_t len, const struct swn_queue_update *q,
+		       struct swn_err *err)
+{
+	return append(l, ev, evidence, len, -1, q, NULL, err);
 }
 
 int swn_ledger_submit(struct swn_ledger *l, const struct swn_event *ev,
 		      const void *evidence, size_t len, long long next_attempt,
 		      struct swn_err *err)
 {
-	return append(l, ev, evidence, len, next_attempt, NULL, err);
+	return append(l, ev, evidence, len, next_attempt, NULL, NULL, err);
 }
 
 unsigned long long swn_ledger_batches(struct swn_ledger *l)

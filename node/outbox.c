@@ -281,6 +281,31 @@ static void record(struct swn_outbox *o, const struct due *d, const char *peer,
 			reason ? reason : "");
 }
 
+/* The outcome of an attempt: the entry and the queue row's new state in
+ * one transaction.  If it cannot be recorded, the message is tried again
+ * later (a delivered one is then answered as a duplicate, with the same
+ * receipt), so that no outcome is acted on without its entry. */
+static void outcome(struct swn_outbox *o, const struct due *d, const char *peer,
+		    const char *event, const char *reason, const void *evidence, size_t len,
+		    long long attempts, long long next)
+{
+	struct swn_event ev = { "out", peer, d->agreement, d->doctype, d->msgid, event, reason };
+	struct swn_queue_update q = { event, attempts, next,
+				      strcmp(event, "DELIVERED") == 0 ? NULL : reason };
+	struct swn_err err;
+
+	swn_err_clear(&err);
+	if (swn_ledger_outcome(o->rt->ledger, &ev, evidence, len, &q, &err) < 0) {
+		swn_log("out %s: cannot record %s: %s", d->msgid, event, err.msg);
+		swn_err_clear(&err);
+		set_state(o, d->msgid, "RETRYING", attempts, (long long)time(NULL) + 5,
+			  "the outcome could not be recorded; trying again", &err);
+		return;
+	}
+	swn_log("out %s to %s: %s%s%s", d->msgid, peer, event, reason ? ": " : "",
+		reason ? reason : "");
+}
+
 /* Every ds:Reference of our signature must come back, once, in the
  * receipt's ebbp:NonRepudiationInformation with the same URI and
  * DigestValue. */
@@ -433,16 +458,14 @@ static void deliver(struct swn_outbox *o, const struct due *d, time_t now)
 	if (a == NULL) {
 		swn_runtime_agreements_unlock(rt);
 		snprintf(reason, sizeof reason, "agreement %s is no longer loaded", d->agreement);
-		record(o, d, "", "FAILED", reason, NULL, 0);
-		set_state(o, d->msgid, "FAILED", attempts, 0, reason, &err);
+		outcome(o, d, "", "FAILED", reason, NULL, 0, attempts, 0);
 		return;
 	}
 	snprintf(peer, sizeof peer, "%s", a->peer.id);
 	if (swn_ledger_evidence(rt->ledger, "out", peer, d->msgid, "SUBMITTED", &bytes, &len, NULL, &err) != 1) {
 		swn_runtime_agreements_unlock(rt);
 		snprintf(reason, sizeof reason, "the submitted message is not in the ledger: %s", err.msg);
-		record(o, d, peer, "FAILED", reason, NULL, 0);
-		set_state(o, d->msgid, "FAILED", attempts, 0, reason, &err);
+		outcome(o, d, peer, "FAILED", reason, NULL, 0, attempts, 0);
 		return;
 	}
 	/* Copies: a reload may free the agreement while the post runs. */
@@ -492,8 +515,7 @@ static void deliver(struct swn_outbox *o, const struct due *d, time_t now)
 	}
 	if (m.kind == SWN_AS4_ERROR) {
 		snprintf(reason, sizeof reason, "%s %s", m.error_code, m.error_text);
-		record(o, d, peer, "FAILED", reason, reply.data, reply.len);
-		set_state(o, d->msgid, "FAILED", attempts, 0, reason, &err);
+		outcome(o, d, peer, "FAILED", reason, reply.data, reply.len, attempts, 0);
 		goto done;
 	}
 	ours = swn_xml_parse(bytes, len, "ours", &err);
@@ -505,20 +527,17 @@ static void deliver(struct swn_outbox *o, const struct due *d, time_t now)
 		char witness[1200];
 
 		cross_witness(o, d, peer, &m, bytes, len, witness, sizeof witness);
-		record(o, d, peer, "DELIVERED", witness, reply.data, reply.len);
+		outcome(o, d, peer, "DELIVERED", witness, reply.data, reply.len, attempts, 0);
 	}
-	set_state(o, d->msgid, "DELIVERED", attempts, 0, NULL, &err);
 	goto done;
 again:
 	if (retry < 0) {
 		char last[1300];
 
 		snprintf(last, sizeof last, "retries exhausted; last: %s", reason);
-		record(o, d, peer, "FAILED", last, NULL, 0);
-		set_state(o, d->msgid, "FAILED", attempts, 0, last, &err);
+		outcome(o, d, peer, "FAILED", last, NULL, 0, attempts, 0);
 	} else {
-		record(o, d, peer, "RETRYING", reason, NULL, 0);
-		set_state(o, d->msgid, "RETRYING", attempts, (long long)now + retry, reason, &err);
+		outcome(o, d, peer, "RETRYING", reason, NULL, 0, attempts, (long long)now + retry);
 	}
 done:
 	for (i = 0; i < npins; i++)
