@@ -127,7 +127,7 @@ scenario() {
 	while read -r id; do
 		[ "$(entries "$SG" "msgid='$id' and event='RECEIVED'")" = 1 ] && pass || fail "$name: $id not received exactly once"
 		[ "$(entries "$CN" "msgid='$id' and event='SUBMITTED'")" = 1 ] && pass || fail "$name: $id submitted once"
-		[ "$(entries "$CN" "msgid='$id' and event='DELIVERED'")" -ge 1 ] && pass || fail "$name: $id DELIVERED in the sender's ledger"
+		[ "$(entries "$CN" "msgid='$id' and event='DELIVERED'")" = 1 ] && pass || fail "$name: $id DELIVERED once in the sender's ledger"
 	done <"$T/ids.$set"
 	[ "$(entries "$SG" "event='RECEIVED'")" -eq $((before + N)) ] && pass ||
 		fail "$name: the receiver recorded $(( $(entries "$SG" "event='RECEIVED'") - before )) messages, not $N"
