@@ -107,7 +107,8 @@ struct spool_ctx {
 	struct deliverer *d;
 };
 
-static int from_spool(void *arg, const char *party, const char *path, char *why, size_t n)
+static int from_spool(void *arg, const char *party, const char *path, const char *token,
+		      char *why, size_t n)
 {
 	struct spool_ctx *sc = arg;
 	char msgid[SWN_AS4_ID_BYTES];
@@ -117,13 +118,20 @@ static int from_spool(void *arg, const char *party, const char *path, char *why,
 
 	swn_err_clear(&err);
 	if (!(doc = swn_xml_read(path, SWN_MAX_DOCUMENT_BYTES, &err)) ||
-	    swn_outbox_submit(sc->ob, doc, path, party, msgid, sizeof msgid, &err) < 0) {
+	    swn_outbox_submit_once(sc->ob, doc, path, party, token, msgid, sizeof msgid, &err) < 0) {
 		if (err.line > 0)
 			snprintf(why, n, "%s:%ld: %s\n", err.file, err.line, err.msg);
 		else
 			snprintf(why, n, "%s\n", err.msg);
-		swn_log("spool: %s refused: %s", path, err.msg);
-		rc = -1;
+		if (err.code == SWN_E_DB || err.code == SWN_E_NOMEM) {
+			/* Not the document's fault (a full disk, say): it stays
+			 * claimed and is tried again at the next pass. */
+			swn_log("spool: %s not submitted yet: %s", path, err.msg);
+			rc = 1;
+		} else {
+			swn_log("spool: %s refused: %s", path, err.msg);
+			rc = -1;
+		}
 	} else {
 		swn_log("spool: %s submitted as %s to %s", path, msgid, party);
 		pthread_mutex_lock(&sc->d->lock);
@@ -256,9 +264,20 @@ int cmd_serve(int argc, char **argv, struct swn_ctx *ctx)
 	limits.max_connections = fit_fd_limit(limits.max_connections);
 	if (open_node(ctx, &rt, &ob, &err) < 0)
 		return swn_cli_fail(&err);
-	if ((lockfd = lock_node(rt->cfg.home, &err)) < 0 || swn_outbox_recover(ob, &err) < 0) {
+	/* A damaged ledger is refused before anything is recorded in it. */
+	if ((lockfd = lock_node(rt->cfg.home, &err)) < 0 || swn_ledger_quick_check(rt->ledger, &err) < 0 ||
+	    swn_outbox_recover(ob, &err) < 0) {
 		close_node(rt, ob);
 		return swn_cli_fail(&err);
+	}
+	{
+		int swept = swn_spool_sweep(rt->cfg.spool_dir, &err);
+
+		if (swept < 0)
+			swn_log("spool: %s", err.msg);
+		else if (swept > 0)
+			swn_log("spool: removed %d unfinished files a stopped writer left in spool/in", swept);
+		swn_err_clear(&err);
 	}
 	redeliver(rt);
 	if (swn_server_start(rt, listen ? listen : rt->cfg.listen_partner, (int)workers, &limits,

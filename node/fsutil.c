@@ -125,8 +125,17 @@ int swn_file_write(const char *path, const void *data, size_t len, mode_t perm,
 			return swn_err_set(err, SWN_E_IO, path, 0,
 					   "exists and is not a regular file; refusing to replace it");
 	}
-	if (snprintf(tmp, sizeof tmp, "%s.tmp-XXXXXX", path) >= (int)sizeof tmp)
-		return swn_err_set(err, SWN_E_TOO_LARGE, path, 0, "path too long");
+	/* Hidden (".NAME.tmp-XXXXXX"): a process killed before the rename
+	 * leaves a file that no reader of the directory takes for a document. */
+	{
+		const char *base = strrchr(path, '/');
+		int w = base ? snprintf(tmp, sizeof tmp, "%.*s.%s.tmp-XXXXXX", (int)(base + 1 - path),
+					path, base + 1)
+			     : snprintf(tmp, sizeof tmp, ".%s.tmp-XXXXXX", path);
+
+		if (w < 0 || w >= (int)sizeof tmp)
+			return swn_err_set(err, SWN_E_TOO_LARGE, path, 0, "path too long");
+	}
 	fd = mkstemp(tmp);
 	if (fd < 0)
 		return swn_err_set(err, SWN_E_IO, path, 0, "cannot create a file beside it: %s",

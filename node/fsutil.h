@@ -5,8 +5,10 @@
  * before reading, and still stops at the limit for files whose size is not
  * known in advance (pipes, /dev/stdin).  swn_file_write() never leaves a
  * half-written file at the destination: it writes a temporary file with an
- * unpredictable name in the same directory, fsyncs it, renames (or links)
- * it into place and fsyncs the directory.  It replaces only regular files.
+ * unpredictable hidden name in the same directory (".NAME.tmp-XXXXXX"),
+ * fsyncs it, renames (or links) it into place and fsyncs the directory.  A
+ * process killed in between leaves only that hidden file behind.  It
+ * replaces only regular files.
  */
 #ifndef SWN_FSUTIL_H
 #define SWN_FSUTIL_H

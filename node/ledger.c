@@ -104,11 +104,24 @@ static const char schema_sql[] =
 	"  BEGIN SELECT RAISE(ABORT, 'ledger evidence is append-only'); END;"
 	"COMMIT;";
 
+/* SQLite's message for the last error on db, with a full disk said
+ * plainly: SQLITE_FULL reads "database or disk is full", and a write that
+ * fails with ENOSPC may come back as an I/O error. */
+const char *swn_ledger_errmsg(sqlite3 *db)
+{
+	if (db == NULL)
+		return "out of memory";
+	if ((sqlite3_errcode(db) & 0xff) == SQLITE_FULL ||
+	    ((sqlite3_errcode(db) & 0xff) == SQLITE_IOERR && sqlite3_system_errno(db) == ENOSPC))
+		return "disk full: no space left on the device (nothing was recorded; "
+		       "free space and try again)";
+	return sqlite3_errmsg(db);
+}
+
 static int db_fail(sqlite3 *db, const char *path, const char *what,
 		   struct swn_err *err)
 {
-	swn_err_set(err, SWN_E_DB, path, 0, "%s: %s", what,
-		    db ? sqlite3_errmsg(db) : "out of memory");
+	swn_err_set(err, SWN_E_DB, path, 0, "%s: %s", what, swn_ledger_errmsg(db));
 	sqlite3_close(db);
 	return -1;
 }
@@ -320,6 +333,127 @@ static int sync_frontier(struct swn_ledger *l, struct swn_err *err)
 	return 0;
 }
 
+/* ---- the write-ahead log, checked before SQLite reads it ----
+ *
+ * SQLite takes a WAL frame whose checksum fails for the end of the log and
+ * silently ignores it and every frame after it: a damaged frame would drop
+ * committed entries without a word, and the next write would overwrite
+ * them.  So before opening, walk the frames of the current log (the salts
+ * of its header) and their cumulative checksums.  A bad frame followed by
+ * two or more commit frames of the same log is damage: a crash can tear
+ * only the last transaction (its frames are written, then synced, before
+ * anything is acknowledged), never one that a later commit followed. */
+static uint32_t be32(const unsigned char *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static void wal_sum(int big, const unsigned char *p, size_t n, uint32_t s[2])
+{
+	size_t i;
+
+	for (i = 0; i + 8 <= n; i += 8) {
+		uint32_t a = big ? be32(p + i) : (uint32_t)p[i + 3] << 24 | (uint32_t)p[i + 2] << 16 |
+							 (uint32_t)p[i + 1] << 8 | p[i];
+		uint32_t b = big ? be32(p + i + 4) : (uint32_t)p[i + 7] << 24 | (uint32_t)p[i + 6] << 16 |
+							     (uint32_t)p[i + 5] << 8 | p[i + 4];
+
+		s[0] += a + s[1];
+		s[1] += b + s[0];
+	}
+}
+
+/* One pass over the log wal: 1 damaged (bad: the first bad frame, frames:
+ * how many; h: the header read), 0 not, -1 out of memory. */
+static int wal_scan(const char *wal, unsigned char h[32], long long *bad, long long *frames)
+{
+	unsigned char fh[24], *page = NULL;
+	uint32_t s[2] = { 0, 0 }, magic, psize;
+	long long frame = 0, commits_after = 0;
+	int big, hdr_ok, rc = 0;
+	FILE *f;
+
+	*bad = 0;
+	if (!(f = fopen(wal, "rb")))
+		return 0;
+	if (fread(h, 1, 32, f) != 32)
+		goto out;
+	magic = be32(h);
+	psize = be32(h + 8);
+	if ((magic & ~1u) != 0x377f0682u || psize < 512 || psize > 65536 || (psize & (psize - 1)))
+		goto out;   /* not a log SQLite would read: it starts afresh */
+	big = magic & 1;
+	wal_sum(big, h, 24, s);
+	hdr_ok = s[0] == be32(h + 24) && s[1] == be32(h + 28);
+	s[0] = be32(h + 24);
+	s[1] = be32(h + 28);
+	if (!(page = malloc(psize))) {
+		rc = -1;
+		goto out;
+	}
+	while (fread(fh, 1, 24, f) == 24 && fread(page, 1, psize, f) == psize) {
+		int mine = memcmp(fh + 8, h + 16, 8) == 0;
+
+		frame++;
+		if (!*bad) {
+			wal_sum(big, fh, 8, s);
+			wal_sum(big, page, psize, s);
+			if (mine && s[0] == be32(fh + 16) && s[1] == be32(fh + 20)) {
+				if (!hdr_ok && be32(fh + 4)) {
+					*bad = 1;   /* committed frames behind a damaged header */
+					commits_after = 2;
+					break;
+				}
+				continue;
+			}
+			/* The end of this log (a frame of an earlier one, or a
+			 * torn last transaction), or damage: what follows says. */
+			*bad = frame;
+			continue;
+		}
+		if (mine && be32(fh + 4))
+			commits_after++;
+	}
+	rc = *bad && commits_after >= 2;
+out:
+	*frames = frame;
+	free(page);
+	fclose(f);
+	return rc;
+}
+
+/* Another process may be writing the log while it is read (a frame half
+ * written, or the log restarted under new salts): damage is reported only
+ * when three passes, a tenth of a second apart, find the same. */
+static int wal_check(const char *path, struct swn_err *err)
+{
+	char wal[sizeof ((struct swn_ledger *)0)->path + 8];
+	unsigned char h[32], h0[32];
+	long long bad, bad0 = 0, frames = 0;
+	int pass, rc;
+
+	snprintf(wal, sizeof wal, "%s-wal", path);
+	for (pass = 0; pass < 3; pass++) {
+		if (pass) {
+			struct timespec pause = { 0, 100 * 1000 * 1000 };
+
+			nanosleep(&pause, NULL);
+		}
+		rc = wal_scan(wal, h, &bad, &frames);
+		if (rc < 0)
+			return swn_err_set(err, SWN_E_NOMEM, wal, 0, "out of memory");
+		if (rc == 0 || (pass && (bad != bad0 || memcmp(h, h0, 32) != 0)))
+			return 0;
+		bad0 = bad;
+		memcpy(h0, h, 32);
+	}
+	return swn_err_set(err, SWN_E_DB, wal, 0,
+			   "the ledger's write-ahead log is damaged (frame %lld of %lld fails its checksum "
+			   "and committed transactions follow it); SQLite would drop them silently, so the "
+			   "ledger is not opened: stop, keep copies of ledger.db and ledger.db-wal, and "
+			   "restore from a backup (docs/ledger.md, Damage)", bad, frames);
+}
+
 int swn_ledger_open(const char *path, EVP_PKEY *key, const char *party,
 		    struct swn_ledger **out, struct swn_err *err)
 {
@@ -330,6 +464,10 @@ int swn_ledger_open(const char *path, EVP_PKEY *key, const char *party,
 	*out = NULL;
 	if (l == NULL)
 		return swn_err_set(err, SWN_E_NOMEM, path, 0, "out of memory");
+	if (wal_check(path, err) < 0) {
+		free(l);
+		return -1;
+	}
 	snprintf(l->path, sizeof l->path, "%s", path);
 	pthread_mutex_init(&l->lock, NULL);
 	pthread_mutex_init(&l->qlock, NULL);
@@ -365,10 +503,47 @@ int swn_ledger_open(const char *path, EVP_PKEY *key, const char *party,
 	return 0;
 fail:
 	swn_err_set(err, SWN_E_DB, path, 0, "cannot open the ledger: %s",
-		    l->db ? sqlite3_errmsg(l->db) : "out of memory");
+		    swn_ledger_errmsg(l->db));
 	sqlite3_finalize(st);
 	swn_ledger_close(l);
 	return -1;
+}
+
+int swn_ledger_quick_check(struct swn_ledger *l, struct swn_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	char first[600] = "";
+	int rc, rows = 0;
+
+	pthread_mutex_lock(&l->lock);
+	rc = sqlite3_prepare_v2(l->db, "PRAGMA quick_check(10)", -1, &st, NULL);
+	while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *t = (const char *)sqlite3_column_text(st, 0);
+
+		if (rows++ == 0) {
+			/* "*** in database main ***\nOn tree page 34 cell 0: ...\n...":
+			 * the first problem is enough to name. */
+			const char *p = t ? t : "", *nl;
+
+			if (strncmp(p, "*** ", 4) == 0 && (nl = strchr(p, '\n')))
+				p = nl + 1;
+			nl = strchr(p, '\n');
+			snprintf(first, sizeof first, "%.*s", nl ? (int)(nl - p) : (int)strlen(p), p);
+			if (nl)
+				rows++;
+		}
+		rc = SQLITE_OK;
+	}
+	if (rc != SQLITE_DONE)
+		snprintf(first, sizeof first, "%s", sqlite3_errmsg(l->db));
+	sqlite3_finalize(st);
+	pthread_mutex_unlock(&l->lock);
+	if (rc == SQLITE_DONE && rows == 1 && strcmp(first, "ok") == 0)
+		return 0;
+	return swn_err_set(err, SWN_E_DB, l->path, 0,
+			   "the ledger database is damaged (quick_check: %s%s); the node does not start on it: "
+			   "stop, keep copies of the file and its -wal, and restore it from a backup "
+			   "(docs/ledger.md, Damage)", first, rows > 1 ? "; and more" : "");
 }
 
 void swn_ledger_close(struct swn_ledger *l)
@@ -385,7 +560,7 @@ void swn_ledger_close(struct swn_ledger *l)
 
 static int fail_db(struct swn_ledger *l, const char *what, struct swn_err *err)
 {
-	return swn_err_set(err, SWN_E_DB, l->path, 0, "%s: %s", what, sqlite3_errmsg(l->db));
+	return swn_err_set(err, SWN_E_DB, l->path, 0, "%s: %s", what, swn_ledger_errmsg(l->db));
 }
 
 static void bind_text(sqlite3_stmt *st, int i, const char *v)
@@ -402,6 +577,7 @@ struct pending {
 	const void *evidence;
 	size_t len;
 	long long queue_at;          /* >= 0: also queue it in the outbox */
+	const struct swn_queue_update *update;  /* or set its outbox row */
 	long long seq;
 	int rc;
 	int done;
@@ -410,7 +586,8 @@ struct pending {
 };
 
 /* Inside the batch's transaction and a savepoint: the entry, its evidence,
- * its leaf and completed subtrees, and (for a submission) its queue row. */
+ * its leaf and completed subtrees, and its queue row (a submission's new
+ * one, or a delivery outcome's new state). */
 static int add_entry(struct swn_ledger *l, struct pending *p, const char *now)
 {
 	const struct swn_event *ev = p->ev;
@@ -481,6 +658,22 @@ static int add_entry(struct swn_ledger *l, struct pending *p, const char *now)
 		bind_text(st, 3, ev->peer ? ev->peer : "");
 		bind_text(st, 4, ev->doctype ? ev->doctype : "");
 		sqlite3_bind_int64(st, 5, p->queue_at);
+		step = sqlite3_step(st);
+		sqlite3_finalize(st);
+		st = NULL;
+		if (step != SQLITE_DONE)
+			goto fail;
+	}
+	if (p->update) {
+		if (sqlite3_prepare_v2(l->db,
+				       "UPDATE outbox SET state = ?, attempts = ?, next_attempt = ?, last_error = ?"
+				       " WHERE msgid = ?", -1, &st, NULL) != SQLITE_OK)
+			goto fail;
+		bind_text(st, 1, p->update->state);
+		sqlite3_bind_int64(st, 2, p->update->attempts);
+		sqlite3_bind_int64(st, 3, p->update->next_attempt);
+		bind_text(st, 4, p->update->last_error ? p->update->last_error : "");
+		bind_text(st, 5, ev->msgid);
 		step = sqlite3_step(st);
 		sqlite3_finalize(st);
 		st = NULL;
@@ -605,7 +798,8 @@ failed:
  * entry queued so far and commits them together; the others wait for it.
  * So concurrent workers share one fsync instead of paying one each. */
 static int append(struct swn_ledger *l, const struct swn_event *ev, const void *evidence,
-		  size_t len, long long queue_at, long long *seq, struct swn_err *err)
+		  size_t len, long long queue_at, const struct swn_queue_update *update,
+		  long long *seq, struct swn_err *err)
 {
 	struct pending me, *batch, *p;
 
@@ -614,6 +808,7 @@ static int append(struct swn_ledger *l, const struct swn_event *ev, const void *
 	me.evidence = evidence;
 	me.len = len;
 	me.queue_at = queue_at;
+	me.update = update;
 	swn_err_clear(&me.err);
 	pthread_mutex_lock(&l->qlock);
 	*l->qtail = &me;
@@ -652,14 +847,21 @@ int swn_ledger_append(struct swn_ledger *l, const struct swn_event *ev,
 		      const void *evidence, size_t len, long long *seq,
 		      struct swn_err *err)
 {
-	return append(l, ev, evidence, len, -1, seq, err);
+	return append(l, ev, evidence, len, -1, NULL, seq, err);
+}
+
+int swn_ledger_outcome(struct swn_ledger *l, const struct swn_event *ev,
+		       const void *evidence, size_t len, const struct swn_queue_update *q,
+		       struct swn_err *err)
+{
+	return append(l, ev, evidence, len, -1, q, NULL, err);
 }
 
 int swn_ledger_submit(struct swn_ledger *l, const struct swn_event *ev,
 		      const void *evidence, size_t len, long long next_attempt,
 		      struct swn_err *err)
 {
-	return append(l, ev, evidence, len, next_attempt, NULL, err);
+	return append(l, ev, evidence, len, next_attempt, NULL, NULL, err);
 }
 
 unsigned long long swn_ledger_batches(struct swn_ledger *l)

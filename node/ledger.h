@@ -55,6 +55,13 @@ int swn_ledger_open(const char *path, EVP_PKEY *key, const char *party,
 		    struct swn_ledger **out, struct swn_err *err);
 void swn_ledger_close(struct swn_ledger *l);
 
+/* Opening also checks the write-ahead log (cheap): a damaged frame with
+ * committed transactions after it, which SQLite would drop silently, is
+ * refused.  This checks the database itself, every page and index
+ * (SQLite's quick_check: seconds per million entries), for a node about to
+ * serve: 0 sound, -1 with the file and what to do. */
+int swn_ledger_quick_check(struct swn_ledger *l, struct swn_err *err);
+
 /* What an entry says (the evidence is passed separately). */
 struct swn_event {
 	const char *direction;   /* "in" or "out" */
@@ -65,6 +72,11 @@ struct swn_event {
 	const char *event;       /* SUBMITTED, SENT, DELIVERED, RECEIVED, ... */
 	const char *reason;      /* NULL or why */
 };
+
+/* SQLite's message for the last error on db, except that a full disk
+ * (SQLITE_FULL, or ENOSPC under an I/O error) reads "disk full: ...". */
+struct sqlite3;
+const char *swn_ledger_errmsg(struct sqlite3 *db);
 
 /* Append one entry, with evidence bytes (NULL for none) kept by their
  * SHA-256.  On return the entry is on disk (synchronous=FULL).  A second
@@ -79,6 +91,19 @@ int swn_ledger_append(struct swn_ledger *l, const struct swn_event *ev,
 int swn_ledger_submit(struct swn_ledger *l, const struct swn_event *ev,
 		      const void *evidence, size_t len, long long next_attempt,
 		      struct swn_err *err);
+
+/* Append an outbound message's outcome (DELIVERED, RETRYING, FAILED) and
+ * set its outbox row in the same transaction, so that a crash cannot leave
+ * the entry without the state (the message would be delivered, and
+ * recorded as DELIVERED, twice) or the state without the entry. */
+struct swn_queue_update {
+	const char *state;
+	long long attempts, next_attempt;
+	const char *last_error;  /* NULL: none */
+};
+int swn_ledger_outcome(struct swn_ledger *l, const struct swn_event *ev,
+		       const void *evidence, size_t len, const struct swn_queue_update *q,
+		       struct swn_err *err);
 
 /* The evidence of the latest entry (direction, peer, msgid, event): 1 and
  * a malloc'd copy (and its digest) if there is one, 0 if none. */

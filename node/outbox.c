@@ -30,7 +30,7 @@ struct swn_outbox {
 static int db_err(struct swn_outbox *o, const char *what, struct swn_err *err)
 {
 	return swn_err_set(err, SWN_E_DB, o->rt->cfg.ledger_db, 0, "%s: %s", what,
-			   sqlite3_errmsg(o->db));
+			   swn_ledger_errmsg(o->db));
 }
 
 int swn_outbox_open(struct swn_runtime *rt, struct swn_outbox **out, struct swn_err *err)
@@ -131,8 +131,39 @@ static const struct swn_agreement *agreement_for(struct swn_runtime *rt, const c
 	return NULL;
 }
 
+static int submit(struct swn_outbox *o, xmlDocPtr doc, const char *name, const char *to,
+		  const char *want, char *msgid, size_t n, struct swn_err *err);
+
 int swn_outbox_submit(struct swn_outbox *o, xmlDocPtr doc, const char *name,
 		      const char *to, char *msgid, size_t n, struct swn_err *err)
+{
+	return submit(o, doc, name, to, NULL, msgid, n, err);
+}
+
+int swn_outbox_submit_once(struct swn_outbox *o, xmlDocPtr doc, const char *name,
+			   const char *to, const char *token, char *msgid, size_t n,
+			   struct swn_err *err)
+{
+	char id[SWN_AS4_ID_BYTES], event[32];
+	const char *at;
+	int found;
+
+	/* "<token>@<party>", the party as swn_as4_new_id() writes it. */
+	swn_as4_new_id(o->rt->cfg.party_id, id, sizeof id);
+	at = strchr(id, '@');
+	if (snprintf(msgid, n, "%s%s", token, at ? at : "") >= (int)n)
+		return swn_err_set(err, SWN_E_TOO_LARGE, name, 0, "submission token too long");
+	found = swn_ledger_last_event(o->rt->ledger, "out", msgid, event, sizeof event, err);
+	if (found < 0)
+		return -1;
+	if (found)
+		return 0;  /* submitted before a crash: not again */
+	snprintf(id, sizeof id, "%s", msgid);
+	return submit(o, doc, name, to, id, msgid, n, err);
+}
+
+static int submit(struct swn_outbox *o, xmlDocPtr doc, const char *name, const char *to,
+		  const char *want, char *msgid, size_t n, struct swn_err *err)
 {
 	struct swn_runtime *rt = o->rt;
 	const struct swn_agreement *a;
@@ -154,7 +185,7 @@ int swn_outbox_submit(struct swn_outbox *o, xmlDocPtr doc, const char *name,
 		swn_err_set(err, SWN_E_CONFIG, name, 0, "cannot send to %s: %s", to, why);
 		goto done;
 	}
-	swn_compose_header(a, swn_agreement_doc(a, swn_doctype_id(p.type)), NULL, &u);
+	swn_compose_header(a, swn_agreement_doc(a, swn_doctype_id(p.type)), want, &u);
 	swn_runtime_agreements_unlock(rt);
 	if (!(env = swn_compose_envelope(&u, &p, rt->signer, err)) ||
 	    swn_xml_to_bytes(env, &bytes, &len, err) < 0)
@@ -248,6 +279,31 @@ static void record(struct swn_outbox *o, const struct due *d, const char *peer,
 	if (strcmp(event, "SENT") != 0)
 		swn_log("out %s to %s: %s%s%s", d->msgid, peer, event, reason ? ": " : "",
 			reason ? reason : "");
+}
+
+/* The outcome of an attempt: the entry and the queue row's new state in
+ * one transaction.  If it cannot be recorded, the message is tried again
+ * later (a delivered one is then answered as a duplicate, with the same
+ * receipt), so that no outcome is acted on without its entry. */
+static void outcome(struct swn_outbox *o, const struct due *d, const char *peer,
+		    const char *event, const char *reason, const void *evidence, size_t len,
+		    long long attempts, long long next)
+{
+	struct swn_event ev = { "out", peer, d->agreement, d->doctype, d->msgid, event, reason };
+	struct swn_queue_update q = { event, attempts, next,
+				      strcmp(event, "DELIVERED") == 0 ? NULL : reason };
+	struct swn_err err;
+
+	swn_err_clear(&err);
+	if (swn_ledger_outcome(o->rt->ledger, &ev, evidence, len, &q, &err) < 0) {
+		swn_log("out %s: cannot record %s: %s", d->msgid, event, err.msg);
+		swn_err_clear(&err);
+		set_state(o, d->msgid, "RETRYING", attempts, (long long)time(NULL) + 5,
+			  "the outcome could not be recorded; trying again", &err);
+		return;
+	}
+	swn_log("out %s to %s: %s%s%s", d->msgid, peer, event, reason ? ": " : "",
+		reason ? reason : "");
 }
 
 /* Every ds:Reference of our signature must come back, once, in the
@@ -402,16 +458,14 @@ static void deliver(struct swn_outbox *o, const struct due *d, time_t now)
 	if (a == NULL) {
 		swn_runtime_agreements_unlock(rt);
 		snprintf(reason, sizeof reason, "agreement %s is no longer loaded", d->agreement);
-		record(o, d, "", "FAILED", reason, NULL, 0);
-		set_state(o, d->msgid, "FAILED", attempts, 0, reason, &err);
+		outcome(o, d, "", "FAILED", reason, NULL, 0, attempts, 0);
 		return;
 	}
 	snprintf(peer, sizeof peer, "%s", a->peer.id);
 	if (swn_ledger_evidence(rt->ledger, "out", peer, d->msgid, "SUBMITTED", &bytes, &len, NULL, &err) != 1) {
 		swn_runtime_agreements_unlock(rt);
 		snprintf(reason, sizeof reason, "the submitted message is not in the ledger: %s", err.msg);
-		record(o, d, peer, "FAILED", reason, NULL, 0);
-		set_state(o, d->msgid, "FAILED", attempts, 0, reason, &err);
+		outcome(o, d, peer, "FAILED", reason, NULL, 0, attempts, 0);
 		return;
 	}
 	/* Copies: a reload may free the agreement while the post runs. */
@@ -461,8 +515,7 @@ static void deliver(struct swn_outbox *o, const struct due *d, time_t now)
 	}
 	if (m.kind == SWN_AS4_ERROR) {
 		snprintf(reason, sizeof reason, "%s %s", m.error_code, m.error_text);
-		record(o, d, peer, "FAILED", reason, reply.data, reply.len);
-		set_state(o, d->msgid, "FAILED", attempts, 0, reason, &err);
+		outcome(o, d, peer, "FAILED", reason, reply.data, reply.len, attempts, 0);
 		goto done;
 	}
 	ours = swn_xml_parse(bytes, len, "ours", &err);
@@ -474,20 +527,17 @@ static void deliver(struct swn_outbox *o, const struct due *d, time_t now)
 		char witness[1200];
 
 		cross_witness(o, d, peer, &m, bytes, len, witness, sizeof witness);
-		record(o, d, peer, "DELIVERED", witness, reply.data, reply.len);
+		outcome(o, d, peer, "DELIVERED", witness, reply.data, reply.len, attempts, 0);
 	}
-	set_state(o, d->msgid, "DELIVERED", attempts, 0, NULL, &err);
 	goto done;
 again:
 	if (retry < 0) {
 		char last[1300];
 
 		snprintf(last, sizeof last, "retries exhausted; last: %s", reason);
-		record(o, d, peer, "FAILED", last, NULL, 0);
-		set_state(o, d->msgid, "FAILED", attempts, 0, last, &err);
+		outcome(o, d, peer, "FAILED", last, NULL, 0, attempts, 0);
 	} else {
-		record(o, d, peer, "RETRYING", reason, NULL, 0);
-		set_state(o, d->msgid, "RETRYING", attempts, (long long)now + retry, reason, &err);
+		outcome(o, d, peer, "RETRYING", reason, NULL, 0, attempts, (long long)now + retry);
 	}
 done:
 	for (i = 0; i < npins; i++)

@@ -37,6 +37,14 @@ void swn_outbox_close(struct swn_outbox *o);
 int swn_outbox_submit(struct swn_outbox *o, xmlDocPtr doc, const char *name,
 		      const char *to, char *msgid, size_t n, struct swn_err *err);
 
+/* The same under MessageId "<token>@<our party>" (msgid receives it), at
+ * most once: if that MessageId was submitted already (before a crash, say)
+ * nothing is done and 0 is returned.  For callers that must be able to
+ * repeat a submission whose outcome a crash hid (the spool). */
+int swn_outbox_submit_once(struct swn_outbox *o, xmlDocPtr doc, const char *name,
+			   const char *to, const char *token, char *msgid, size_t n,
+			   struct swn_err *err);
+
 /* Deliver one message due at now (claimed: SENDING, so that no other
  * process delivers it too); returns 1 if one was attempted, 0 if none is
  * due. */

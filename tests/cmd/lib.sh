@@ -115,7 +115,8 @@ free_port() {
 }
 
 # start_node HOME [SERVE OPTIONS]: run swnode serve in the background;
-# returns once it printed "ready PORT" (it listens), or fails after 20 s.
+# returns once it printed "ready PORT" (it listens), or fails after
+# $START_WAIT seconds (20; more for a node under valgrind).
 start_node() {
 	h=$1
 	shift
@@ -127,7 +128,7 @@ start_node() {
 	i=0
 	until grep -q '^ready ' "$1.out"; do
 		i=$((i + 1))
-		if [ $i -gt 400 ] || ! kill -0 "$(cat "$1.pid")" 2>/dev/null; then
+		if [ $i -gt $(( ${START_WAIT:-20} * 20 )) ] || ! kill -0 "$(cat "$1.pid")" 2>/dev/null; then
 			echo "FAIL: node $1 did not start"; cat "$1.out" "$1.log"; ls -la "$1"; exit 1
 		fi
 		sleep 0.05
@@ -181,7 +182,13 @@ post() {
 		--data-binary "@$4" -o "$T/reply" "https://127.0.0.1:$3/as4" 2>"$T/curl.err" || RC=$?
 }
 
+# sql HOME QUERY: run a query on HOME's ledger, waiting for a running
+# node's write (or a killed one's recovery) to finish
+sql() {
+	sqlite3 -cmd '.timeout 10000' "$1/ledger.db" "$2"
+}
+
 # entries HOME SQL-WHERE: how many ledger entries match
 entries() {
-	sqlite3 "$1/ledger.db" "select count(*) from entries where $2"
+	sql "$1" "select count(*) from entries where $2"
 }
