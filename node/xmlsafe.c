@@ -112,21 +112,6 @@ static int looks_like_xml(const char *data, size_t len, int *empty)
 	return i < len && data[i] == '<';
 }
 
-/* Index just past the next terminator end from i; len if it never comes
- * (the parser then reports it). */
-static size_t past(const char *p, size_t len, size_t i, const char *end, size_t n)
-{
-	const char *hit;
-
-	while (i < len && (hit = memchr(p + i, end[0], len - i))) {
-		i = (size_t)(hit - p);
-		if (len - i >= n && memcmp(hit, end, n) == 0)
-			return i + n;
-		i++;
-	}
-	return len;
-}
-
 /* The line of byte i (1 for the first). */
 static long line_at(const char *p, size_t i)
 {
@@ -138,12 +123,17 @@ static long line_at(const char *p, size_t i)
 	return line;
 }
 
-/* The line of the first start tag with more than max attributes, or 0.
- * The parser checks each attribute against every earlier one before any
- * hook of ours runs, so this counts them in the raw bytes, with just
- * enough XML to find start tags (comments, CDATA sections, processing
- * instructions, end tags and declarations are skipped; '=' is counted
- * outside quoted values).  One pass, linear in the input. */
+/* The line of a run with more than max attributes, or 0.  The parser
+ * checks each attribute against every earlier one before any hook of ours
+ * runs, so attributes are counted in the raw bytes first.  The count is an
+ * upper bound whatever the parser makes of the input: from every '<', the
+ * '=' outside quoted values up to the first '>' outside quotes or the next
+ * '<' (an attribute value cannot hold a raw '<', so every attribute of a
+ * start tag lies between its '<' and the next one, and the parser stops
+ * collecting a tag's attributes at its first error).  Nothing is skipped
+ * as a comment, CDATA section or processing instruction: after a malformed
+ * one the parser goes on at the next '<', and so does this count.  One
+ * pass, linear in the input. */
 static long too_many_attributes(const char *p, size_t len, int max)
 {
 	const char *lt;
@@ -152,25 +142,13 @@ static long too_many_attributes(const char *p, size_t len, int max)
 	char q;
 
 	while (i < len && (lt = memchr(p + i, '<', len - i))) {
-		i = (size_t)(lt - p);
-		if (len - i >= 4 && memcmp(lt, "<!--", 4) == 0) {
-			i = past(p, len, i + 4, "-->", 3);
-		} else if (len - i >= 9 && memcmp(lt, "<![CDATA[", 9) == 0) {
-			i = past(p, len, i + 9, "]]>", 3);
-		} else if (len - i >= 2 && lt[1] == '?') {
-			i = past(p, len, i + 2, "?>", 2);
-		} else if (len - i >= 2 && (lt[1] == '/' || lt[1] == '!')) {
-			i = past(p, len, i + 2, ">", 1);
-		} else {
-			for (i++, n = 0, q = 0; i < len && (q || p[i] != '>'); i++) {
-				if (q)
-					q = p[i] == q ? 0 : q;
-				else if (p[i] == '"' || p[i] == '\'')
-					q = p[i];
-				else if (p[i] == '=' && ++n > max)
-					return line_at(p, i);
-			}
-			i++;
+		for (i = (size_t)(lt - p) + 1, n = 0, q = 0; i < len && p[i] != '<' && (q || p[i] != '>'); i++) {
+			if (q)
+				q = p[i] == q ? 0 : q;
+			else if (p[i] == '"' || p[i] == '\'')
+				q = p[i];
+			else if (p[i] == '=' && ++n > max)
+				return line_at(p, i);
 		}
 	}
 	return 0;

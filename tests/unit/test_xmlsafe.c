@@ -155,6 +155,29 @@ START_TEST(attribute_limit_sees_through_cdata)
 }
 END_TEST
 
+/* Constructs the parser gives up on and then goes on after: the start
+ * tag behind them is still counted (the parser would still collect its
+ * attributes, in quadratic time). */
+START_TEST(attribute_limit_after_malformed_constructs)
+{
+	static const char *before[] = { "<r><! ", "<r></ ", "<r><? ", "<r><a x' >", "<r><!-- \x01 ",
+					"<r><![CDATA[ ", "<r><a b=\"<" };
+	static char buf[64 * (SWN_MAX_XML_ATTRIBUTES + 2) + 64];
+	struct swn_err err;
+	size_t k, len;
+	int i;
+
+	for (k = 0; k < sizeof before / sizeof before[0]; k++) {
+		len = (size_t)sprintf(buf, "%s<b", before[k]);
+		for (i = 0; i <= SWN_MAX_XML_ATTRIBUTES; i++)
+			len += (size_t)sprintf(buf + len, " a%d=\"\"", i);
+		sprintf(buf + len, "/></r>");
+		ck_assert_msg(parse(buf, &err) == NULL && err.code == SWN_E_TOO_LARGE,
+			      "not refused after '%s'", before[k]);
+	}
+}
+END_TEST
+
 /* Text, comments and attributes do not count as nesting. */
 START_TEST(depth_counts_elements_only)
 {
@@ -258,6 +281,7 @@ int main(void)
 	tcase_add_test(tc, depth_limit);
 	tcase_add_test(tc, attribute_limit);
 	tcase_add_test(tc, attribute_limit_sees_through_cdata);
+	tcase_add_test(tc, attribute_limit_after_malformed_constructs);
 	tcase_add_test(tc, depth_counts_elements_only);
 	tcase_add_test(tc, deep_documents_stop_at_the_limit);
 	tcase_add_test(tc, utf16_is_named);
