@@ -72,6 +72,7 @@ struct conn {
 	struct event *timer;
 	struct sockaddr_storage addr;
 	int admitted;            /* counted in server->conns */
+	int busy;                /* a request whose reply is not out yet */
 };
 
 static int conn_index = -1;
@@ -86,6 +87,10 @@ static void conn_free(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long
 		return;
 	if (c->timer)
 		event_free(c->timer);
+	/* The connection died before its reply went out: libevent 2.1 then
+	 * never calls the request's completion callback. */
+	if (c->busy)
+		c->w->inflight--;
 	if (c->admitted)
 		swn_connlimit_leave(c->w->server->conns, (struct sockaddr *)&c->addr);
 	free(c);
@@ -190,13 +195,15 @@ static void on_output(struct evbuffer *buf, const struct evbuffer_cb_info *info,
 {
 	struct conn *c = arg;
 	struct evbuffer_ptr pos;
-	char head[12], reason[300];
+	char head[32], reason[300];
+	const char *sp;
+	ev_ssize_t n;
 	SSL *ssl;
 
-	if (info->n_added < sizeof head ||
-	    evbuffer_ptr_set(buf, &pos, info->orig_size, EVBUFFER_PTR_SET) < 0 ||
-	    evbuffer_copyout_from(buf, &pos, head, sizeof head) != (ev_ssize_t)sizeof head ||
-	    memcmp(head, "HTTP/1.", 7) != 0 || memcmp(head + 8, " 413", 4) != 0)
+	/* "HTTP/<any version> 413 ": libevent echoes the client's version. */
+	if (info->n_added < 14 || evbuffer_ptr_set(buf, &pos, info->orig_size, EVBUFFER_PTR_SET) < 0 ||
+	    (n = evbuffer_copyout_from(buf, &pos, head, sizeof head)) < 14 || memcmp(head, "HTTP/", 5) != 0 ||
+	    !(sp = memchr(head, ' ', (size_t)n)) || (size_t)(head + n - sp) < 5 || memcmp(sp, " 413 ", 5) != 0)
 		return;
 	ssl = bufferevent_openssl_get_ssl(c->bev);
 	snprintf(reason, sizeof reason,
@@ -315,7 +322,11 @@ static void on_sent(struct evhttp_request *req, void *arg)
 	SSL *ssl = ssl_of(req);
 	struct conn *c = ssl ? SSL_get_ex_data(ssl, conn_index) : NULL;
 
-	w->inflight--;
+	if (c == NULL || c->busy) {
+		w->inflight--;
+		if (c)
+			c->busy = 0;
+	}
 	if (c)
 		conn_arm(c);
 }
@@ -331,15 +342,34 @@ static int begin(struct evhttp_request *req, struct worker *w, SSL **ssl)
 
 	*ssl = ssl_of(req);
 	c = *ssl ? SSL_get_ex_data(*ssl, conn_index) : NULL;
+	struct evhttp_connection *ec = evhttp_request_get_connection(req);
+	X509 *cert;
+	int pinned;
+
 	atomic_fetch_add(&w->server->requests, 1);
 	w->inflight++;
 	evhttp_request_set_on_complete_cb(req, on_sent, w);
-	if (c)
+	if (c) {
+		c->busy = 1;
 		evtimer_del(c->timer);
+	}
+	/* A reload reaches connections already open: the next request on this
+	 * one gets the limit of now. */
+	if (ec)
+		evhttp_connection_set_max_body_size(ec, (ev_ssize_t)atomic_load(&w->server->max_body));
 	if (w->server->ssl == NULL)
 		return 1;
-	if (*ssl == NULL || SSL_get0_peer_certificate(*ssl) == NULL) {
+	if (*ssl == NULL || (cert = SSL_get0_peer_certificate(*ssl)) == NULL) {
 		reply_text(req, 403, "Forbidden", "no client certificate");
+		return 0;
+	}
+	/* Pinned at the handshake is not enough on a kept-alive connection:
+	 * the agreement may have gone since. */
+	swn_runtime_agreements_lock(w->server->rt);
+	pinned = swn_runtime_tls_pinned(w->server->rt, cert);
+	swn_runtime_agreements_unlock(w->server->rt);
+	if (!pinned) {
+		reply_text(req, 403, "Forbidden", "no agreement pins this client certificate any more");
 		return 0;
 	}
 	return 1;
@@ -522,13 +552,18 @@ static void on_stop(evutil_socket_t fd, short what, void *arg)
 
 /* Out of descriptors (or another accept error): stop accepting for a
  * second instead of spinning, and say so at most once a minute. */
+/* Set before the workers stop: a listener paused just before may have been
+ * freed by then. */
+static atomic_int stopping;
+
 static void on_resume(evutil_socket_t fd, short what, void *arg)
 {
 	struct evconnlistener *l = arg;
 
 	(void)fd;
 	(void)what;
-	evconnlistener_enable(l);
+	if (!atomic_load(&stopping))
+		evconnlistener_enable(l);
 }
 
 static void on_accept_error(struct evconnlistener *l, void *arg)
@@ -656,6 +691,7 @@ int swn_server_start(struct swn_runtime *rt, const char *addr, int workers,
 		workers = 1;
 	s->rt = rt;
 	s->limits = *limits;
+	atomic_store(&stopping, 0);
 	swn_runtime_agreements_lock(rt);
 	atomic_store(&s->max_body, swn_runtime_max_message_bytes(rt));
 	swn_runtime_agreements_unlock(rt);
@@ -710,6 +746,7 @@ void swn_server_stop(struct swn_server *s)
 
 	if (s == NULL)
 		return;
+	atomic_store(&stopping, 1);
 	for (i = 0; i < s->nworkers; i++)
 		event_active(s->workers[i].stop, 0, 0);
 	for (i = 0; i < s->nworkers; i++)
