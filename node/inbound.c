@@ -107,7 +107,7 @@ static int over_rate(const struct swn_agreement *a, time_t now)
 struct job {
 	struct swn_runtime *rt;
 	const char *data;
-	size_t len;
+	size_t len;              /* 0 once the bytes are not to be kept */
 	struct swn_inbound_reply *reply;
 	struct swn_as4_msg m;
 	const struct swn_agreement *a;
@@ -366,6 +366,15 @@ void swn_inbound_handle(struct swn_runtime *rt, const char *data, size_t len,
 		       j.m.user.agreement_ref[0] ? " " : "", j.m.user.agreement_ref);
 		goto done;
 	}
+	/* A suspended or ended agreement carries nothing: refused before any
+	 * more work, and its bytes are not kept (the peer is known by its TLS
+	 * certificate, but has no agreement to fill the ledger under). */
+	if (!swn_agreement_in_force(j.a, now, why, sizeof why)) {
+		j.data = NULL;
+		j.len = 0;
+		refuse(&j, SWN_EBMS_PMODE_MISMATCH, "%s", why);
+		goto done;
+	}
 	if (strcmp(j.m.user.from.id, j.a->peer.id) != 0 ||
 	    strcmp(j.m.user.from.type, j.a->peer.type) != 0) {
 		const struct swn_agreement *a = j.a;
@@ -419,10 +428,6 @@ void swn_inbound_handle(struct swn_runtime *rt, const char *data, size_t len,
 		refuse(&j, SWN_EBMS_INVALID_HEADER,
 		       "eb:Timestamp %s is more than %d s ahead of this node's clock", j.m.user.timestamp,
 		       j.a->max_clock_skew);
-		goto done;
-	}
-	if (!swn_agreement_in_force(j.a, now, why, sizeof why)) {
-		refuse(&j, SWN_EBMS_PMODE_MISMATCH, "%s", why);
 		goto done;
 	}
 	if (!(payload = payload_doc(j.m.payload))) {
@@ -500,17 +505,22 @@ void swn_inbound_refused_http(struct swn_runtime *rt, X509 *client, int status,
 	char text[600];
 	struct swn_err err;
 
+	char peer[SWN_PARTY_BYTES] = "unknown", agreement[SWN_MAX_ID_LEN + 1] = "";
+
 	snprintf(text, sizeof text, "HTTP %d: %s", status, reason);
 	ev.reason = text;
+	/* Names copied, so that no lock is held across the ledger's fsync. */
 	swn_runtime_agreements_lock(rt);
 	if (client && (a = swn_runtime_find(rt, client, NULL, NULL))) {
-		ev.peer = a->peer.id;
-		ev.agreement = a->id;
+		snprintf(peer, sizeof peer, "%s", a->peer.id);
+		snprintf(agreement, sizeof agreement, "%s", a->id);
 	}
+	swn_runtime_agreements_unlock(rt);
+	ev.peer = peer;
+	ev.agreement = agreement;
 	swn_err_clear(&err);
 	if (swn_ledger_append(rt->ledger, &ev, NULL, 0, NULL, &err) < 0)
 		swn_log("in: cannot record a refusal (%s): %s", text, err.msg);
-	swn_runtime_agreements_unlock(rt);
 }
 
 /* ---- redelivery of received documents not yet in spool/in ---- */
