@@ -528,8 +528,10 @@ int swn_agreement_pins_at(const struct swn_agreement *a, time_t t,
 	int i, n = 0;
 
 	for (i = 0; i < a->nsigning; i++)
+		/* A certificate issued a moment ago on a clock slightly ahead
+		 * is not refused: the agreement's clock skew applies. */
 		if (t >= a->signing[i].accept_from && t <= a->signing[i].accept_until &&
-		    t >= a->signing[i].not_before && t <= a->signing[i].not_after)
+		    t + a->max_clock_skew >= a->signing[i].not_before && t <= a->signing[i].not_after)
 			out[n++] = a->signing[i].cert;
 	return n;
 }
@@ -550,7 +552,7 @@ void swn_agreement_no_pin_why(const struct swn_agreement *a, time_t t, char *why
 			swn_time_iso(p->not_after, until);
 			w = snprintf(why + used, n - used, "%ssigning certificate %s expired on %s",
 				     i ? "; " : "", subject, until);
-		} else if (t < p->not_before) {
+		} else if (t + a->max_clock_skew < p->not_before) {
 			swn_time_iso(p->not_before, from);
 			w = snprintf(why + used, n - used, "%ssigning certificate %s is not valid until %s",
 				     i ? "; " : "", subject, from);

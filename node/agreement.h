@@ -116,7 +116,8 @@ const struct swn_agreement_doc *swn_agreement_doc(const struct swn_agreement *a,
 						  const char *type);
 
 /* The signing certificates accepted at t (up to SWN_MAX_PINS): inside
- * both their acceptance window and their own validity. */
+ * both their acceptance window and their own validity (its start less the
+ * agreement's clock skew). */
 int swn_agreement_pins_at(const struct swn_agreement *a, time_t t,
 			  X509 *out[SWN_MAX_PINS]);
 

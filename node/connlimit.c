@@ -11,8 +11,10 @@
 
 #define BUCKETS 1024
 
-/* One client address: IPv4 as its IPv4-mapped IPv6 form, so that the two
- * spellings of one address count together. */
+/* One client: an IPv4 address as its IPv4-mapped IPv6 form, so that the
+ * two spellings of one address count together; an IPv6 address by its /64
+ * (one host commonly holds a whole /64, and could otherwise take a slot
+ * per address). */
 struct addr_count {
 	unsigned char key[16];
 	int count;
@@ -59,6 +61,8 @@ static void key_of(const struct sockaddr *sa, unsigned char key[16])
 	memset(key, 0, 16);
 	if (sa->sa_family == AF_INET6) {
 		memcpy(key, &((const struct sockaddr_in6 *)sa)->sin6_addr, 16);
+		if (!(memcmp(key, "\0\0\0\0\0\0\0\0\0\0\xff\xff", 12) == 0))
+			memset(key + 8, 0, 8);
 	} else if (sa->sa_family == AF_INET) {
 		key[10] = key[11] = 0xff;
 		memcpy(key + 12, &((const struct sockaddr_in *)sa)->sin_addr, 4);

@@ -2,7 +2,8 @@
  * connlimit.h - how many connections are open, in all and per client
  * address, so that one client cannot take every descriptor of the node.
  *
- * Thread-safe: the listener's worker threads share one table.  Every
+ * An IPv6 client counts by its /64.  Thread-safe: the listener's worker
+ * threads share one table.  Every
  * successful swn_connlimit_enter() is matched by one swn_connlimit_leave()
  * with the same address.
  */

@@ -281,6 +281,7 @@ int swn_wssec_sign(xmlDocPtr doc, const struct swn_as4_msg *m,
 	xmlNsPtr wsse, wsu, ds;
 	char uri[SWN_AS4_ID_BYTES + 2], bstid[48], u[SWN_AS4_ID_BYTES];
 
+	xmlsec_said[0] = '\0';   /* what an earlier call left says nothing here */
 	if (m->security == NULL)
 		return swn_err_set(err, SWN_E_AS4, NULL, 0, "no wsse:Security header to sign into");
 	if (!(mid = wsu_id(doc, m->messaging)) || !(bid = wsu_id(doc, m->body)))
