@@ -125,13 +125,3 @@ void swn_connlimit_leave(struct swn_connlimit *c, const struct sockaddr *sa)
 	}
 	pthread_mutex_unlock(&c->lock);
 }
-
-int swn_connlimit_open(struct swn_connlimit *c)
-{
-	int n;
-
-	pthread_mutex_lock(&c->lock);
-	n = c->total;
-	pthread_mutex_unlock(&c->lock);
-	return n;
-}

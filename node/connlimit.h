@@ -27,7 +27,4 @@ enum swn_conn_verdict {
 enum swn_conn_verdict swn_connlimit_enter(struct swn_connlimit *c, const struct sockaddr *sa);
 void swn_connlimit_leave(struct swn_connlimit *c, const struct sockaddr *sa);
 
-/* Connections admitted and not left yet. */
-int swn_connlimit_open(struct swn_connlimit *c);
-
 #endif

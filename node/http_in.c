@@ -215,8 +215,6 @@ static void on_output(struct evbuffer *buf, const struct evbuffer_cb_info *info,
 				 reason);
 }
 
-static int log_now(_Atomic time_t *last);
-
 /* Replaces chain verification: the client's certificate must be pinned by
  * an active or suspended agreement; nothing else makes it trusted.  A
  * refusal is logged, not recorded: strangers cannot write to the ledger. */
@@ -819,9 +817,4 @@ void swn_server_agreements_changed(struct swn_server *s)
 	swn_runtime_agreements_unlock(s->rt);
 	for (i = 0; i < s->nworkers; i++)
 		event_active(s->workers[i].retune, 0, 0);
-}
-
-int swn_server_connections(const struct swn_server *s)
-{
-	return s->conns ? swn_connlimit_open(s->conns) : 0;
 }

@@ -44,9 +44,6 @@ int swn_server_start(struct swn_runtime *rt, const char *listen, int workers,
 /* The agreements were reloaded: apply their size limit to new requests. */
 void swn_server_agreements_changed(struct swn_server *s);
 
-/* Connections open now (for the log and tests). */
-int swn_server_connections(const struct swn_server *s);
-
 /* For the fuzz target (tests/fuzz/fuzz_http.c): one event loop, no TLS, no
  * threads, with the limits and routes above, accepting on the listening
  * socket fd (taken over).  POST /as4 then answers 403, as to a client
