@@ -18,6 +18,8 @@
 #include "http_out.h"
 #include "inbound.h"
 #include "log.h"
+#include "delivery.h"
+#include "local_api.h"
 #include "outbox.h"
 #include "pki.h"
 #include "runtime.h"
@@ -62,49 +64,11 @@ static void close_node(struct swn_runtime *rt, struct swn_outbox *ob)
 	swn_wssec_cleanup();
 }
 
-/* ---- the outbox thread ---- */
-
-struct deliverer {
-	struct swn_outbox *ob;
-	pthread_t thread;
-	pthread_mutex_t lock;
-	pthread_cond_t wake;
-	int stop;
-};
-
-static void *deliver_loop(void *arg)
-{
-	struct deliverer *d = arg;
-	struct swn_err err;
-	struct timespec until;
-	long next;
-
-	pthread_mutex_lock(&d->lock);
-	while (!d->stop) {
-		int ran;
-
-		pthread_mutex_unlock(&d->lock);
-		swn_err_clear(&err);
-		ran = swn_outbox_run(d->ob, time(NULL), &err);
-		next = swn_outbox_next_due(d->ob, time(NULL));
-		pthread_mutex_lock(&d->lock);
-		if (d->stop || ran || next == 0)
-			continue;
-		/* Messages submitted by other processes appear in the table
-		 * without a signal: look again within a second. */
-		clock_gettime(CLOCK_REALTIME, &until);
-		until.tv_sec += (next < 0 || next > 1) ? 1 : next;
-		pthread_cond_timedwait(&d->wake, &d->lock, &until);
-	}
-	pthread_mutex_unlock(&d->lock);
-	return NULL;
-}
-
 /* ---- the spool ---- */
 
 struct spool_ctx {
 	struct swn_outbox *ob;
-	struct deliverer *d;
+	struct swn_delivery *d;
 };
 
 static int from_spool(void *arg, const char *party, const char *path, const char *token,
@@ -134,9 +98,7 @@ static int from_spool(void *arg, const char *party, const char *path, const char
 		}
 	} else {
 		swn_log("spool: %s submitted as %s to %s", path, msgid, party);
-		pthread_mutex_lock(&sc->d->lock);
-		pthread_cond_signal(&sc->d->wake);
-		pthread_mutex_unlock(&sc->d->lock);
+		swn_delivery_wake(sc->d);
 		rc = 0;
 	}
 	xmlFreeDoc(doc);
@@ -211,6 +173,9 @@ int cmd_serve(int argc, char **argv, struct swn_ctx *ctx)
 		{ "request-timeout", required_argument, NULL, 'r' },
 		{ "max-connections", required_argument, NULL, 'm' },
 		{ "max-connections-per-ip", required_argument, NULL, 'p' },
+		{ "senders", required_argument, NULL, 's' },
+		{ "local", required_argument, NULL, 'L' },
+		{ "local-workers", required_argument, NULL, 'W' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct swn_server_limits limits = SWN_SERVER_LIMITS_DEFAULT;
@@ -218,10 +183,13 @@ int cmd_serve(int argc, char **argv, struct swn_ctx *ctx)
 	char *end;
 	long every = 60;
 	long workers = sysconf(_SC_NPROCESSORS_ONLN);
+	long senders = 16, local_workers = 8;
+	const char *local = NULL;
+	struct swn_local *api = NULL;
 	struct swn_runtime *rt;
 	struct swn_outbox *ob;
 	struct swn_server *server = NULL;
-	struct deliverer d;
+	struct swn_delivery *d = NULL;
 	struct spool_ctx sc;
 	struct swn_err err;
 	sigset_t sigs;
@@ -234,6 +202,12 @@ int cmd_serve(int argc, char **argv, struct swn_ctx *ctx)
 			listen = optarg;
 		else if (c == 'w')
 			workers = strtol(optarg, NULL, 10);
+		else if (c == 's')
+			senders = strtol(optarg, NULL, 10);
+		else if (c == 'W')
+			local_workers = strtol(optarg, NULL, 10);
+		else if (c == 'L')
+			local = optarg;
 		else if (c == 'c')
 			every = strtol(optarg, NULL, 10);
 		else if (c == 'i' || c == 'r' || c == 'm' || c == 'p') {
@@ -254,6 +228,10 @@ int cmd_serve(int argc, char **argv, struct swn_ctx *ctx)
 		return swn_cli_usage_error(ctx, "--checkpoint-every must be 0 (off) to 86400 seconds");
 	if (workers < 1 || workers > 256)
 		return swn_cli_usage_error(ctx, "--workers must be between 1 and 256");
+	if (local_workers < 1 || local_workers > 256)
+		return swn_cli_usage_error(ctx, "--local-workers must be between 1 and 256");
+	if (senders < 1 || senders > SWN_DELIVERY_MAX_THREADS)
+		return swn_cli_usage_error(ctx, "--senders must be between 1 and %d", SWN_DELIVERY_MAX_THREADS);
 	/* Signals are taken by sigtimedwait() below, in this thread only. */
 	sigemptyset(&sigs);
 	sigaddset(&sigs, SIGTERM);
@@ -285,17 +263,26 @@ int cmd_serve(int argc, char **argv, struct swn_ctx *ctx)
 		close_node(rt, ob);
 		return swn_cli_fail(&err);
 	}
-	memset(&d, 0, sizeof d);
-	d.ob = ob;
-	pthread_mutex_init(&d.lock, NULL);
-	pthread_cond_init(&d.wake, NULL);
-	pthread_create(&d.thread, NULL, deliver_loop, &d);
+	if (swn_delivery_start(ob, (int)senders, &d, &err) < 0) {
+		swn_server_stop(server);
+		close_node(rt, ob);
+		return swn_cli_fail(&err);
+	}
+	if (swn_local_start(rt, ob, d, local ? local : rt->cfg.listen_local, (int)local_workers, &api,
+			    &err) < 0) {
+		swn_delivery_stop(d);
+		swn_server_stop(server);
+		close_node(rt, ob);
+		return swn_cli_fail(&err);
+	}
 	sc.ob = ob;
-	sc.d = &d;
+	sc.d = d;
 	swn_log("serving %s on %s (port %d, %ld workers, %d agreements)", rt->cfg.party_id,
 		listen ? listen : rt->cfg.listen_partner, swn_server_port(server), workers,
 		rt->nagreements);
-	printf("ready %d\n", swn_server_port(server));
+	swn_log("local API on %s (port %d, %ld workers)", local ? local : rt->cfg.listen_local,
+		swn_local_port(api), local_workers);
+	printf("local %d\nready %d\n", swn_local_port(api), swn_server_port(server));
 	fflush(stdout);
 	for (;;) {
 		sig = sigtimedwait(&sigs, NULL, &tick);
@@ -327,14 +314,9 @@ int cmd_serve(int argc, char **argv, struct swn_ctx *ctx)
 				swn_log("checkpoint: %s", err.msg);
 		}
 	}
+	swn_local_stop(api);
 	swn_server_stop(server);
-	pthread_mutex_lock(&d.lock);
-	d.stop = 1;
-	pthread_cond_signal(&d.wake);
-	pthread_mutex_unlock(&d.lock);
-	pthread_join(d.thread, NULL);
-	pthread_cond_destroy(&d.wake);
-	pthread_mutex_destroy(&d.lock);
+	swn_delivery_stop(d);
 	close_node(rt, ob);
 	close(lockfd);
 	swn_log("stopped");

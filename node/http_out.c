@@ -57,8 +57,42 @@ static int spki_pin(X509 *cert, char *out, size_t n)
 	return 0;
 }
 
+struct swn_http_client {
+	CURL *curl;
+};
+
+struct swn_http_client *swn_http_client_new(void)
+{
+	struct swn_http_client *c = calloc(1, sizeof *c);
+
+	if (c && !(c->curl = curl_easy_init())) {
+		free(c);
+		c = NULL;
+	}
+	return c;
+}
+
+void swn_http_client_free(struct swn_http_client *c)
+{
+	if (c == NULL)
+		return;
+	curl_easy_cleanup(c->curl);
+	free(c);
+}
+
 int swn_http_post(const struct swn_post *p, const char *body, size_t len,
 		  long *status, struct swn_buf *reply, struct swn_err *err)
+{
+	return swn_http_client_post(NULL, p, body, len, status, reply, err);
+}
+
+/* Kept connections idle at most this long: below the usual server idle
+ * timeouts (swnode's is 30 s), so a kept connection is rarely found closed. */
+#define KEEP_IDLE_S 20L
+
+int swn_http_client_post(struct swn_http_client *client, const struct swn_post *p,
+			 const char *body, size_t len, long *status, struct swn_buf *reply,
+			 struct swn_err *err)
 {
 	struct sink sink = { reply, err, 0 };
 	struct curl_blob ca;
@@ -79,7 +113,10 @@ int swn_http_post(const struct swn_post *p, const char *body, size_t len,
 	ca.data = pem;
 	ca.len = (size_t)pemlen;
 	ca.flags = CURL_BLOB_COPY;
-	if (!(c = curl_easy_init())) {
+	if (client) {
+		c = client->curl;
+		curl_easy_reset(c);   /* options only: the open connections stay */
+	} else if (!(c = curl_easy_init())) {
 		BIO_free(mem);
 		return swn_err_set(err, SWN_E_NOMEM, p->url, 0, "cannot create a transfer");
 	}
@@ -109,13 +146,17 @@ int swn_http_post(const struct swn_post *p, const char *body, size_t len,
 	curl_easy_setopt(c, CURLOPT_TIMEOUT, p->timeout_s > 0 ? p->timeout_s : 60L);
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
+	curl_easy_setopt(c, CURLOPT_MAXAGE_CONN, KEEP_IDLE_S);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, &sink);
 	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
 	rc = curl_easy_perform(c);
 	if (rc == CURLE_OK)
 		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, status);
-	curl_easy_cleanup(c);
+	if (client == NULL)
+		curl_easy_cleanup(c);
+	else   /* the settings point into this call's memory */
+		curl_easy_reset(c);
 	curl_slist_free_all(headers);
 	BIO_free(mem);
 	if (sink.failed)

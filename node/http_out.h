@@ -5,6 +5,12 @@
  * later, the peer authenticated by the certificate the agreement pins (it
  * is the only trust anchor, and its public key is pinned too), bounded
  * connect and transfer times, and a bounded reply.
+ *
+ * A swn_http_client keeps its connections open between posts, so a sender
+ * pays for a TLS handshake once per peer, not once per message.  libcurl
+ * reuses a connection only when the TLS settings match (the pinned peer
+ * certificate is the CA blob it compares), so a changed pin means a new
+ * handshake.  One client per thread: it is not shared.
  */
 #ifndef SWN_HTTP_OUT_H
 #define SWN_HTTP_OUT_H
@@ -26,10 +32,20 @@ struct swn_post {
 	long timeout_s;
 };
 
+struct swn_http_client;
+
+struct swn_http_client *swn_http_client_new(void);
+void swn_http_client_free(struct swn_http_client *c);
+
 /* POST body (GET when body is NULL); on a reply (any status) 0 with
  * *status and reply filled; -1 with err (SWN_E_IO) when no reply came
  * (connection, TLS, timeout). */
 int swn_http_post(const struct swn_post *p, const char *body, size_t len,
 		  long *status, struct swn_buf *reply, struct swn_err *err);
+
+/* The same over client's kept connections (client NULL: a fresh one). */
+int swn_http_client_post(struct swn_http_client *client, const struct swn_post *p,
+			 const char *body, size_t len, long *status, struct swn_buf *reply,
+			 struct swn_err *err);
 
 #endif

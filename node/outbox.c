@@ -25,7 +25,17 @@ struct swn_outbox {
 	struct swn_runtime *rt;
 	sqlite3 *db;
 	pthread_mutex_t lock;
+	swn_outbox_watch_fn watch;
+	void *watch_ctx;
 };
+
+void swn_outbox_set_watch(struct swn_outbox *o, swn_outbox_watch_fn fn, void *ctx)
+{
+	pthread_mutex_lock(&o->lock);
+	o->watch = fn;
+	o->watch_ctx = ctx;
+	pthread_mutex_unlock(&o->lock);
+}
 
 static int db_err(struct swn_outbox *o, const char *what, struct swn_err *err)
 {
@@ -304,6 +314,12 @@ static void outcome(struct swn_outbox *o, const struct due *d, const char *peer,
 	}
 	swn_log("out %s to %s: %s%s%s", d->msgid, peer, event, reason ? ": " : "",
 		reason ? reason : "");
+	/* Under the lock, so that once swn_outbox_set_watch() returns the
+	 * old watcher is never called again. */
+	pthread_mutex_lock(&o->lock);
+	if (o->watch)
+		o->watch(o->watch_ctx, d->msgid, event);
+	pthread_mutex_unlock(&o->lock);
 }
 
 /* Every ds:Reference of our signature must come back, once, in the
@@ -436,7 +452,8 @@ static void cross_witness(struct swn_outbox *o, const struct due *d, const char 
 }
 
 /* One delivery attempt of d. */
-static void deliver(struct swn_outbox *o, const struct due *d, time_t now)
+static void deliver(struct swn_outbox *o, struct swn_http_client *client, const struct due *d,
+		    time_t now)
 {
 	struct swn_runtime *rt = o->rt;
 	const struct swn_agreement *a;
@@ -484,7 +501,7 @@ static void deliver(struct swn_outbox *o, const struct due *d, time_t now)
 
 		snprintf(alg, sizeof alg, "%s", a->inbound_alg);
 		swn_runtime_agreements_unlock(rt);
-		if (swn_http_post(&post, bytes, len, &status, &reply, &err) < 0) {
+		if (swn_http_client_post(client, &post, bytes, len, &status, &reply, &err) < 0) {
 			snprintf(reason, sizeof reason, "no reply: %s", err.msg);
 			goto again;
 		}
@@ -549,7 +566,8 @@ done:
 	free(bytes);
 }
 
-int swn_outbox_run(struct swn_outbox *o, time_t now, struct swn_err *err)
+int swn_outbox_run(struct swn_outbox *o, struct swn_http_client *client, time_t now,
+		   struct swn_err *err)
 {
 	struct due list[8];
 	int n, i;
@@ -558,7 +576,7 @@ int swn_outbox_run(struct swn_outbox *o, time_t now, struct swn_err *err)
 	n = due_list(o, now, list, 8);
 	for (i = 0; i < n; i++)
 		if (claim(o, list[i].msgid)) {
-			deliver(o, &list[i], now);
+			deliver(o, client, &list[i], now);
 			return 1;
 		}
 	return 0;

@@ -46,9 +46,19 @@ int swn_outbox_submit_once(struct swn_outbox *o, xmlDocPtr doc, const char *name
 			   struct swn_err *err);
 
 /* Deliver one message due at now (claimed: SENDING, so that no other
- * process delivers it too); returns 1 if one was attempted, 0 if none is
- * due. */
-int swn_outbox_run(struct swn_outbox *o, time_t now, struct swn_err *err);
+ * process or thread delivers it too) over client's connections; returns 1
+ * if one was attempted, 0 if none is due.  Threads may call it at once,
+ * each with its own client. */
+struct swn_http_client;
+int swn_outbox_run(struct swn_outbox *o, struct swn_http_client *client, time_t now,
+		   struct swn_err *err);
+
+/* Told (on a delivery thread) after each outcome is recorded: event is
+ * "DELIVERED", "FAILED" or "RETRYING".  It runs under the outbox's lock:
+ * it must not block nor call the outbox.  Once a call setting another
+ * watcher (or NULL) returns, the old one is not called again. */
+typedef void (*swn_outbox_watch_fn)(void *ctx, const char *msgid, const char *event);
+void swn_outbox_set_watch(struct swn_outbox *o, swn_outbox_watch_fn fn, void *ctx);
 
 /* After a crash: messages left SENDING are due again.  Call only while
  * holding the node's serve lock. */

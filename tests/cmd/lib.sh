@@ -122,7 +122,7 @@ start_node() {
 	shift
 	set -- "$h" "$@"
 	: >"$1.out"
-	"$SWNODE" --home "$h" serve --workers 2 "${@:2}" >"$1.out" 2>>"$1.log" &
+	"$SWNODE" --home "$h" serve --workers 2 --local 127.0.0.1:0 "${@:2}" >"$1.out" 2>>"$1.log" &
 	echo $! >"$1.pid"
 	NODE_PIDS="$NODE_PIDS $!"
 	i=0

@@ -40,13 +40,13 @@ start() {
 }
 
 types=$("$SWNODE" doctypes | awk -F'\t' 'NF == 2 { print $1 }')
-pcn=$(free_port 0) psg=$(free_port 1)
+pcn=$(free_port 0) psg=$(free_port 1) lcn=$(free_port 2) lsg=$(free_port 3)
 
 echo "== two nodes: CN-SW (China, ECDSA P-256) and SG-NTP (Singapore, RSA-2048) on 127.0.0.1"
 "$SWNODE" init --home "$CN" --party-id CN-SW --org "China International Trade Single Window" \
-	--country CN --endpoint "https://127.0.0.1:$pcn/as4" --listen "127.0.0.1:$pcn" | sed 's/^/  /'
+	--country CN --endpoint "https://127.0.0.1:$pcn/as4" --listen "127.0.0.1:$pcn" --local "127.0.0.1:$lcn" | sed 's/^/  /'
 "$SWNODE" init --home "$SG" --party-id SG-NTP --org "Singapore TradeNet" --country SG \
-	--key rsa-2048 --endpoint "https://127.0.0.1:$psg/as4" --listen "127.0.0.1:$psg" | sed 's/^/  /'
+	--key rsa-2048 --endpoint "https://127.0.0.1:$psg/as4" --listen "127.0.0.1:$psg" --local "127.0.0.1:$lsg" | sed 's/^/  /'
 
 echo
 echo "== certificate bundles exchanged, agreements written and checked"
@@ -79,6 +79,20 @@ for type in $types; do
 		if [ "$state" = DELIVERED ]; then ok=$((ok + 1)); sent="$sent $dir:$msg"; else bad=$((bad + 1)); cat "$W/send.err"; fi
 	done
 done
+
+echo
+echo "== a domestic system submits through CN-SW's local API (POST /submit, then GET /status?wait=60)"
+tok=$(cat "$CN/local.token")
+reply=$(curl -sS -H "Authorization: Bearer $tok" -H "Content-Type: application/xml" \
+	--data-binary @"$f" "http://127.0.0.1:$lcn/submit?to=SG-NTP" 2>&1) || true
+echo "  POST /submit?to=SG-NTP  $(basename "$f"): $reply"
+msg=$(printf '%s' "$reply" | sed -n 's/.*"msgid":"\([^"]*\)".*/\1/p')
+reply=$(curl -sS -H "Authorization: Bearer $tok" "http://127.0.0.1:$lcn/status/$msg?wait=60" 2>&1) || true
+echo "  GET /status/$msg?wait=60: $reply"
+case $reply in
+*'"state":"DELIVERED"'*) ok=$((ok + 1)); sent="$sent CN-SG:$msg" ;;
+*) bad=$((bad + 1)) ;;
+esac
 
 echo
 echo "== each message as both ledgers record it"

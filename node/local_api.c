@@ -1,0 +1,648 @@
+/* local_api.c - the local listener; see local_api.h. */
+#include "autoconfig.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/queue.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <event2/event.h>
+#include <event2/http.h>
+#include <event2/keyvalq_struct.h>
+#include <event2/thread.h>
+#include <jansson.h>
+#include <openssl/crypto.h>
+#include <openssl/rand.h>
+
+#include "as4.h"
+#include "listen.h"
+#include "local_api.h"
+#include "log.h"
+#include "swn_limits.h"
+#include "xmlsafe.h"
+
+#define TOKEN_HEX 64
+#define MAX_HEADERS_BYTES (16 * 1024)
+#define IDLE_TIMEOUT_S (SWN_LOCAL_MAX_WAIT_S + 15)   /* longer than a held reply */
+#define DRAIN_TICK_MS 20
+#define DRAIN_MAX_TICKS 500
+
+struct lworker {
+	struct swn_local *l;
+	pthread_t thread;
+	struct event_base *base;
+	struct evhttp *http;
+	struct evhttp_bound_socket *bound;
+	struct event *stop;
+	struct event *drain;
+	int fd;
+	int inflight;            /* requests whose reply is not out yet */
+	int drain_ticks;
+	int stopping;
+};
+
+/* The worker whose loop runs on this thread: replies are only ever sent
+ * from it. */
+static _Thread_local struct lworker *this_worker;
+
+/* A held GET /status?wait: answered by its own event, which fires on its
+ * worker's loop at the deadline or when the outbox records an outcome. */
+struct waiter {
+	struct waiter *next;
+	struct lworker *w;
+	struct evhttp_request *req;
+	struct event *ev;
+	int linked;              /* in l->waiters (under l->lock) */
+	char msgid[SWN_AS4_ID_BYTES];
+};
+
+struct swn_local {
+	struct swn_runtime *rt;
+	struct swn_outbox *ob;
+	struct swn_delivery *d;
+	char token[TOKEN_HEX + 1];
+	struct lworker *workers;
+	int nallocated;
+	int nworkers;
+	int port;
+	pthread_mutex_t lock;    /* the waiters */
+	struct waiter *waiters;
+	int nwaiters;
+};
+
+/* ---- the token ---- */
+
+static int load_token(struct swn_local *l, struct swn_err *err)
+{
+	char path[SWN_PATH_MAX + 32];
+	unsigned char raw[TOKEN_HEX / 2];
+	char buf[TOKEN_HEX + 2];
+	ssize_t n;
+	int fd, i;
+
+	snprintf(path, sizeof path, "%s/%s", l->rt->cfg.home, SWN_LOCAL_TOKEN_FILE);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT) {
+		if (RAND_bytes(raw, sizeof raw) != 1)
+			return swn_err_set(err, SWN_E_CRYPTO, path, 0, "cannot make a random token");
+		for (i = 0; i < (int)sizeof raw; i++)
+			snprintf(buf + 2 * i, 3, "%02x", raw[i]);
+		fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+		if (fd < 0 || write(fd, buf, TOKEN_HEX) != TOKEN_HEX || write(fd, "\n", 1) != 1 ||
+		    fsync(fd) != 0) {
+			int saved = errno;
+
+			if (fd >= 0)
+				close(fd);
+			unlink(path);
+			return swn_err_set(err, SWN_E_IO, path, 0, "cannot write the local API token: %s",
+					   strerror(saved));
+		}
+		close(fd);
+		swn_log("local API: made a new token in %s", path);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+	}
+	if (fd < 0)
+		return swn_err_set(err, SWN_E_IO, path, 0, "cannot read the local API token: %s",
+				   strerror(errno));
+	n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	buf[n > 0 ? n : 0] = '\0';
+	buf[strcspn(buf, "\r\n")] = '\0';
+	if (strlen(buf) < 32 || strlen(buf) > TOKEN_HEX)
+		return swn_err_set(err, SWN_E_CONFIG, path, 0,
+				   "the local API token must be 32 to %d characters on one line", TOKEN_HEX);
+	snprintf(l->token, sizeof l->token, "%s", buf);
+	return 0;
+}
+
+static int authorized(const struct swn_local *l, struct evhttp_request *req)
+{
+	const char *h = evhttp_find_header(evhttp_request_get_input_headers(req), "Authorization");
+	size_t n = strlen(l->token);
+
+	return h && strncmp(h, "Bearer ", 7) == 0 && strlen(h + 7) == n &&
+	       CRYPTO_memcmp(h + 7, l->token, n) == 0;
+}
+
+/* ---- replies ---- */
+
+static void reply_json(struct evhttp_request *req, int code, const char *reason, json_t *body)
+{
+	struct evbuffer *b = evbuffer_new();
+	char *text = json_dumps(body, JSON_COMPACT);
+
+	/* A client gone while its reply was held: libevent frees the request
+	 * here and calls no completion, so it is counted out now. */
+	if (evhttp_request_get_connection(req) == NULL && this_worker)
+		this_worker->inflight--;
+	evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Type", "application/json");
+	if (text)
+		evbuffer_add_printf(b, "%s\n", text);
+	evhttp_send_reply(req, code, reason, b);
+	evbuffer_free(b);
+	free(text);
+	json_decref(body);
+}
+
+static void reply_error(struct evhttp_request *req, int code, const char *reason, const char *why)
+{
+	reply_json(req, code, reason, json_pack("{s:s}", "error", why));
+}
+
+static void on_sent(struct evhttp_request *req, void *arg)
+{
+	struct lworker *w = arg;
+
+	(void)req;
+	w->inflight--;
+}
+
+/* Every route starts here: 1 to go on, 0 when refused (and answered). */
+static int begin(struct evhttp_request *req, struct lworker *w, int need_token)
+{
+	w->inflight++;
+	evhttp_request_set_on_complete_cb(req, on_sent, w);
+	if (need_token && !authorized(w->l, req)) {
+		evhttp_add_header(evhttp_request_get_output_headers(req), "WWW-Authenticate", "Bearer");
+		reply_error(req, 401, "Unauthorized", "an Authorization: Bearer header with the node's "
+			    "local API token (" SWN_LOCAL_TOKEN_FILE " in the node's home) is needed");
+		return 0;
+	}
+	return 1;
+}
+
+/* ---- POST /submit ---- */
+
+static int token_ok(const char *t)
+{
+	size_t n = strspn(t, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-");
+
+	return n >= 1 && n <= 64 && t[n] == '\0';
+}
+
+static void on_submit(struct evhttp_request *req, void *arg)
+{
+	struct lworker *w = arg;
+	struct swn_local *l = w->l;
+	struct evkeyvalq q;
+	struct evbuffer *in = evhttp_request_get_input_buffer(req);
+	const char *to, *id, *query = evhttp_uri_get_query(evhttp_request_get_evhttp_uri(req));
+	char msgid[SWN_AS4_ID_BYTES] = "", line[32] = "";
+	struct swn_err err;
+	xmlDocPtr doc = NULL;
+	size_t len;
+	char *data;
+	int rc;
+
+	if (!begin(req, w, 1))
+		return;
+	if (evhttp_request_get_command(req) != EVHTTP_REQ_POST) {
+		reply_error(req, 405, "Method Not Allowed", "POST a document to /submit?to=PARTY");
+		return;
+	}
+	TAILQ_INIT(&q);
+	if (query == NULL || evhttp_parse_query_str(query, &q) < 0 ||
+	    !(to = evhttp_find_header(&q, "to")) || !*to) {
+		reply_error(req, 400, "Bad Request", "say which party to send to: /submit?to=PARTY");
+		evhttp_clear_headers(&q);
+		return;
+	}
+	id = evhttp_find_header(&q, "id");
+	if (id && !token_ok(id)) {
+		reply_error(req, 400, "Bad Request", "id must be 1 to 64 of A-Z a-z 0-9 . _ -");
+		evhttp_clear_headers(&q);
+		return;
+	}
+	swn_err_clear(&err);
+	len = evbuffer_get_length(in);
+	data = (char *)evbuffer_pullup(in, -1);
+	doc = swn_xml_parse(data ? data : "", data ? len : 0, "request body", &err);
+	if (doc == NULL)
+		rc = -1;
+	else if (id)
+		rc = swn_outbox_submit_once(l->ob, doc, "request body", to, id, msgid, sizeof msgid, &err);
+	else
+		rc = swn_outbox_submit(l->ob, doc, "request body", to, msgid, sizeof msgid, &err);
+	xmlFreeDoc(doc);
+	if (rc < 0) {
+		if (err.line > 0)
+			snprintf(line, sizeof line, "line %ld: ", err.line);
+		swn_log("local API: submission to %s refused: %s%s", to, line, err.msg);
+		if (err.code == SWN_E_DB || err.code == SWN_E_NOMEM) {
+			evhttp_add_header(evhttp_request_get_output_headers(req), "Retry-After", "5");
+			reply_error(req, 503, "Service Unavailable", err.msg);
+		} else {
+			reply_json(req, 422, "Unprocessable Entity",
+				   json_pack("{s:s,s:i}", "error", err.msg, "line", (int)err.line));
+		}
+	} else {
+		swn_delivery_wake(l->d);
+		swn_log("local API: submitted %s to %s", msgid, to);
+		reply_json(req, 202, "Accepted", json_pack("{s:s,s:s}", "msgid", msgid, "state", "SUBMITTED"));
+	}
+	evhttp_clear_headers(&q);
+}
+
+/* ---- GET /status/MSGID ---- */
+
+static int final_state(const char *state)
+{
+	return strcmp(state, "DELIVERED") == 0 || strcmp(state, "FAILED") == 0;
+}
+
+/* 1 answered with the state, 0 msgid is not queued (answered 404), -1
+ * not answered: the state is not final and final_only is set. */
+static int reply_status(struct swn_local *l, struct evhttp_request *req, const char *msgid,
+			int final_only)
+{
+	char state[32], last[1400], when[32] = "";
+	struct swn_err err;
+	time_t next;
+	struct tm tm;
+	int attempts, found;
+
+	swn_err_clear(&err);
+	found = swn_outbox_get(l->ob, msgid, state, sizeof state, &attempts, &next, last, sizeof last, &err);
+	if (found < 0) {
+		reply_error(req, 503, "Service Unavailable", err.msg);
+		return 1;
+	}
+	if (found == 0) {
+		reply_error(req, 404, "Not Found", "no such message in the outbox");
+		return 0;
+	}
+	if (final_only && !final_state(state))
+		return -1;
+	if (next > 0 && gmtime_r(&next, &tm))
+		strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	reply_json(req, 200, "OK", json_pack("{s:s,s:s,s:i,s:s?,s:s?}", "msgid", msgid, "state", state,
+					     "attempts", attempts, "next_attempt",
+					     when[0] && !final_state(state) ? when : NULL,
+					     "last_error", last[0] ? last : NULL));
+	return 1;
+}
+
+static void unlink_waiter(struct swn_local *l, struct waiter *x)
+{
+	struct waiter **p;
+
+	for (p = &l->waiters; *p; p = &(*p)->next)
+		if (*p == x) {
+			*p = x->next;
+			l->nwaiters--;
+			x->linked = 0;
+			return;
+		}
+}
+
+/* The deadline, an outcome, or the stop: answer with the state of now. */
+static void on_wake(evutil_socket_t fd, short what, void *arg)
+{
+	struct waiter *x = arg;
+	struct swn_local *l = x->w->l;
+
+	(void)fd;
+	(void)what;
+	pthread_mutex_lock(&l->lock);
+	if (x->linked)
+		unlink_waiter(l, x);
+	pthread_mutex_unlock(&l->lock);
+	reply_status(l, x->req, x->msgid, 0);
+	event_free(x->ev);
+	free(x);
+}
+
+/* The outbox recorded an outcome (a delivery thread, under the outbox's
+ * lock: nothing here calls the outbox). */
+static void on_outcome(void *ctx, const char *msgid, const char *event)
+{
+	struct swn_local *l = ctx;
+	struct waiter **p, *x;
+
+	if (strcmp(event, "DELIVERED") != 0 && strcmp(event, "FAILED") != 0)
+		return;
+	pthread_mutex_lock(&l->lock);
+	for (p = &l->waiters; (x = *p) != NULL;) {
+		if (strcmp(x->msgid, msgid) == 0) {
+			*p = x->next;
+			l->nwaiters--;
+			x->linked = 0;
+			event_active(x->ev, EV_TIMEOUT, 0);
+		} else {
+			p = &x->next;
+		}
+	}
+	pthread_mutex_unlock(&l->lock);
+}
+
+static void hold(struct lworker *w, struct evhttp_request *req, const char *msgid, long wait)
+{
+	struct swn_local *l = w->l;
+	struct timeval tv = { wait, 0 };
+	struct waiter *x = w->stopping ? NULL : calloc(1, sizeof *x);
+
+	if (x == NULL || !(x->ev = event_new(w->base, -1, 0, on_wake, x))) {
+		free(x);
+		reply_status(l, req, msgid, 0);
+		return;
+	}
+	x->w = w;
+	x->req = req;
+	snprintf(x->msgid, sizeof x->msgid, "%s", msgid);
+	pthread_mutex_lock(&l->lock);
+	if (l->nwaiters >= SWN_LOCAL_MAX_WAITERS) {
+		pthread_mutex_unlock(&l->lock);
+		event_free(x->ev);
+		free(x);
+		reply_status(l, req, msgid, 0);
+		return;
+	}
+	x->next = l->waiters;
+	l->waiters = x;
+	x->linked = 1;
+	l->nwaiters++;
+	pthread_mutex_unlock(&l->lock);
+	event_add(x->ev, &tv);
+	/* An outcome recorded between the first look and the registration
+	 * would be missed: look again now that it is registered. */
+	pthread_mutex_lock(&l->lock);
+	if (x->linked) {
+		char state[32], last[8];
+		struct swn_err err;
+		time_t next;
+		int attempts;
+
+		pthread_mutex_unlock(&l->lock);
+		swn_err_clear(&err);
+		if (swn_outbox_get(l->ob, msgid, state, sizeof state, &attempts, &next, last, sizeof last,
+				   &err) != 1 || final_state(state))
+			event_active(x->ev, EV_TIMEOUT, 0);
+		return;
+	}
+	pthread_mutex_unlock(&l->lock);
+}
+
+static void on_status(struct evhttp_request *req, const char *rest, struct lworker *w)
+{
+	struct evkeyvalq q;
+	const char *query = evhttp_uri_get_query(evhttp_request_get_evhttp_uri(req)), *v;
+	char *msgid;
+	long wait = 0;
+
+	if (!begin(req, w, 1))
+		return;
+	if (evhttp_request_get_command(req) != EVHTTP_REQ_GET) {
+		reply_error(req, 405, "Method Not Allowed", "GET /status/MSGID");
+		return;
+	}
+	TAILQ_INIT(&q);
+	if (query && evhttp_parse_query_str(query, &q) < 0) {
+		reply_error(req, 400, "Bad Request", "the query is not NAME=VALUE pairs");
+		return;
+	}
+	if ((v = evhttp_find_header(&q, "wait")) != NULL) {
+		char *end;
+
+		wait = strtol(v, &end, 10);
+		if (*end || wait < 0 || wait > SWN_LOCAL_MAX_WAIT_S) {
+			evhttp_clear_headers(&q);
+			reply_error(req, 400, "Bad Request", "wait must be 0 to 60 seconds");
+			return;
+		}
+	}
+	evhttp_clear_headers(&q);
+	msgid = evhttp_uridecode(rest, 0, NULL);
+	if (msgid == NULL || !*msgid || strlen(msgid) >= SWN_AS4_ID_BYTES) {
+		reply_error(req, 400, "Bad Request", "GET /status/MSGID with the MessageId /submit gave");
+		free(msgid);
+		return;
+	}
+	if (wait == 0 || reply_status(w->l, req, msgid, 1) >= 0) {
+		if (wait == 0)
+			reply_status(w->l, req, msgid, 0);
+		free(msgid);
+		return;
+	}
+	hold(w, req, msgid, wait);
+	free(msgid);
+}
+
+/* ---- routing ---- */
+
+static void on_request(struct evhttp_request *req, void *arg)
+{
+	struct lworker *w = arg;
+	const char *path = evhttp_uri_get_path(evhttp_request_get_evhttp_uri(req));
+
+	if (path == NULL)
+		path = "";
+	if (strcmp(path, "/submit") == 0) {
+		on_submit(req, w);
+	} else if (strncmp(path, "/status/", 8) == 0) {
+		on_status(req, path + 8, w);
+	} else if (strcmp(path, "/healthz") == 0) {
+		if (begin(req, w, 0))
+			reply_json(req, 200, "OK", json_pack("{s:s}", "status", "ok"));
+	} else if (begin(req, w, 0)) {
+		reply_error(req, 404, "Not Found", "the local API serves POST /submit, GET /status/MSGID, "
+			    "GET /healthz");
+	}
+}
+
+/* ---- workers ---- */
+
+static void on_drain(evutil_socket_t fd, short what, void *arg)
+{
+	struct lworker *w = arg;
+	struct timeval tick = { 0, DRAIN_TICK_MS * 1000 };
+
+	(void)fd;
+	(void)what;
+	if (w->inflight <= 0 || ++w->drain_ticks > DRAIN_MAX_TICKS) {
+		event_base_loopexit(w->base, NULL);
+		return;
+	}
+	evtimer_add(w->drain, &tick);
+}
+
+/* Stop: accept nothing more, answer the held requests now, drain. */
+static void on_stop(evutil_socket_t fd, short what, void *arg)
+{
+	struct lworker *w = arg;
+	struct swn_local *l = w->l;
+	struct waiter **p, *x;
+
+	(void)fd;
+	(void)what;
+	w->stopping = 1;
+	if (w->bound) {
+		evhttp_del_accept_socket(w->http, w->bound);
+		w->bound = NULL;
+	}
+	pthread_mutex_lock(&l->lock);
+	for (p = &l->waiters; (x = *p) != NULL;) {
+		if (x->w == w) {
+			*p = x->next;
+			l->nwaiters--;
+			x->linked = 0;
+			event_active(x->ev, EV_TIMEOUT, 0);
+		} else {
+			p = &x->next;
+		}
+	}
+	pthread_mutex_unlock(&l->lock);
+	on_drain(-1, 0, w);
+}
+
+static void *run_worker(void *arg)
+{
+	struct lworker *w = arg;
+
+	this_worker = w;
+	event_base_dispatch(w->base);
+	return NULL;
+}
+
+static int setup_worker(struct swn_local *l, struct lworker *w, struct swn_err *err)
+{
+	w->l = l;
+	w->base = event_base_new();
+	w->http = w->base ? evhttp_new(w->base) : NULL;
+	if (w->http) {
+		evhttp_set_timeout(w->http, IDLE_TIMEOUT_S);
+		evhttp_set_max_body_size(w->http, (ev_ssize_t)SWN_MAX_DOCUMENT_BYTES);
+		evhttp_set_max_headers_size(w->http, MAX_HEADERS_BYTES);
+		evhttp_set_allowed_methods(w->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST);
+		evhttp_set_gencb(w->http, on_request, w);
+		w->bound = evhttp_accept_socket_with_handle(w->http, w->fd);
+	}
+	w->stop = w->base ? event_new(w->base, -1, 0, on_stop, w) : NULL;
+	w->drain = w->base ? evtimer_new(w->base, on_drain, w) : NULL;
+	if (!w->base || !w->http || !w->bound || !w->stop || !w->drain)
+		return swn_err_set(err, SWN_E_IO, NULL, 0, "cannot start the local listener");
+	return 0;
+}
+
+/* Loopback only: the API is plain HTTP with a bearer token. */
+static int loopback(const char *addr)
+{
+	char host[256];
+	const char *colon = strrchr(addr, ':');
+	struct in_addr a4;
+	struct in6_addr a6;
+
+	if (colon == NULL || colon - addr >= (long)sizeof host)
+		return 0;
+	snprintf(host, sizeof host, "%.*s", (int)(colon - addr), addr);
+	if (host[0] == '[') {
+		memmove(host, host + 1, strlen(host));
+		host[strcspn(host, "]")] = '\0';
+	}
+	if (inet_pton(AF_INET, host, &a4) == 1)
+		return (ntohl(a4.s_addr) >> 24) == 127;
+	return inet_pton(AF_INET6, host, &a6) == 1 && IN6_IS_ADDR_LOOPBACK(&a6);
+}
+
+int swn_local_start(struct swn_runtime *rt, struct swn_outbox *ob, struct swn_delivery *d,
+		    const char *addr, int workers, struct swn_local **out, struct swn_err *err)
+{
+	struct swn_local *l;
+	int i, fd;
+
+	*out = NULL;
+	if (!loopback(addr))
+		return swn_err_set(err, SWN_E_CONFIG, NULL, 0,
+				   "the local API listens on a loopback address only (127.0.0.1:PORT or [::1]:PORT), not '%s'",
+				   addr);
+	if (!(l = calloc(1, sizeof *l)))
+		return swn_err_set(err, SWN_E_NOMEM, NULL, 0, "out of memory");
+	l->rt = rt;
+	l->ob = ob;
+	l->d = d;
+	pthread_mutex_init(&l->lock, NULL);
+	if (workers < 1)
+		workers = 1;
+	evthread_use_pthreads();
+	if (load_token(l, err) < 0 || !(l->workers = calloc((size_t)workers, sizeof *l->workers))) {
+		if (l->token[0])
+			swn_err_set(err, SWN_E_NOMEM, NULL, 0, "out of memory");
+		pthread_mutex_destroy(&l->lock);
+		free(l);
+		return -1;
+	}
+	l->nallocated = workers;
+	if ((fd = swn_listen_socket(addr, &l->port, err)) < 0)
+		goto fail;
+	for (i = 0; i < workers; i++) {
+		struct lworker *w = &l->workers[i];
+
+		if ((w->fd = dup(fd)) < 0) {
+			swn_err_set(err, SWN_E_IO, NULL, 0, "cannot share the listening socket: %s",
+				    strerror(errno));
+			break;
+		}
+		if (setup_worker(l, w, err) < 0)
+			break;
+		if (pthread_create(&w->thread, NULL, run_worker, w) != 0) {
+			swn_err_set(err, SWN_E_IO, NULL, 0, "cannot start a worker thread");
+			break;
+		}
+		l->nworkers++;
+	}
+	close(fd);
+	if (l->nworkers < workers)
+		goto fail;
+	swn_outbox_set_watch(ob, on_outcome, l);
+	*out = l;
+	return 0;
+fail:
+	swn_local_stop(l);
+	return -1;
+}
+
+int swn_local_port(const struct swn_local *l)
+{
+	return l->port;
+}
+
+void swn_local_stop(struct swn_local *l)
+{
+	int i;
+
+	if (l == NULL)
+		return;
+	/* No outcome reaches the waiters from here on; the workers answer
+	 * the held requests as they stop. */
+	swn_outbox_set_watch(l->ob, NULL, NULL);
+	for (i = 0; i < l->nworkers; i++)
+		event_active(l->workers[i].stop, 0, 0);
+	for (i = 0; i < l->nworkers; i++)
+		pthread_join(l->workers[i].thread, NULL);
+	for (i = 0; i < l->nallocated; i++) {
+		struct lworker *w = &l->workers[i];
+
+		if (w->stop)
+			event_free(w->stop);
+		if (w->drain)
+			event_free(w->drain);
+		if (w->http)
+			evhttp_free(w->http);
+		else if (w->fd > 0)
+			close(w->fd);
+		if (w->base)
+			event_base_free(w->base);
+	}
+	pthread_mutex_destroy(&l->lock);
+	free(l->workers);
+	free(l);
+}

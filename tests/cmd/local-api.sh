@@ -1,0 +1,139 @@
+#!/bin/sh
+# The local API (docs/local-api.md): a domestic system submits documents
+# and follows them to delivery over plain HTTP on loopback with the node's
+# token; refusals are clear; a repeated id submits once; held status
+# requests are answered when the outcome is recorded, and at stop.
+. "$(dirname "$0")/lib.sh"
+command -v curl >/dev/null || { echo "FAIL: curl is needed"; exit 1; }
+
+CN=$T/cn SG=$T/sg
+pair "$CN" CN-SW "$SG" SG-NTP
+start_node "$CN"
+start_node "$SG"
+LP=$(sed -n 's/^local //p' "$CN.out")
+[ -n "$LP" ] && pass || { fail "serve printed no local port"; cat "$CN.out"; exit 1; }
+TOKEN=$(cat "$CN/local.token")
+[ "$(stat -c %a "$CN/local.token")" = 600 ] && pass || fail "the token file is not mode 600"
+
+# api METHOD PATH [CURL ARGS...]: a request with the token; the body in
+# $T/body, the HTTP status in $CODE
+api() {
+	meth=$1 p=$2
+	shift 2
+	CODE=$(curl -sS -o "$T/body" -w '%{http_code}' -X "$meth" -H "Authorization: Bearer $TOKEN" "$@" \
+		"http://127.0.0.1:$LP$p") || CODE=curl-failed
+}
+code() { [ "$CODE" = "$1" ] && pass || { fail "$2: HTTP $CODE, expected $1: $(cat "$T/body")"; }; }
+msgid() { sed -n 's/.*"msgid":"\([^"]*\)".*/\1/p' "$T/body"; }
+
+eph=$(ls "$TESTDATA"/ephyto/*.xml | sed -n 2p)
+decl=$(ls "$TESTDATA"/customs-declaration/*.xml | head -1)
+
+# ---- health and authentication ----
+CODE=$(curl -sS -o "$T/body" -w '%{http_code}' "http://127.0.0.1:$LP/healthz")
+code 200 "healthz needs no token"
+CODE=$(curl -sS -o "$T/body" -w '%{http_code}' --data-binary @"$eph" "http://127.0.0.1:$LP/submit?to=SG-NTP")
+code 401 "submit without a token"
+has "$T/body" "local.token" "the 401 says where the token is"
+CODE=$(curl -sS -o "$T/body" -w '%{http_code}' -H "Authorization: Bearer ${TOKEN}x" \
+	--data-binary @"$eph" "http://127.0.0.1:$LP/submit?to=SG-NTP")
+code 401 "submit with a wrong token"
+CODE=$(curl -sS -o "$T/body" -w '%{http_code}' "http://127.0.0.1:$LP/status/x@y")
+code 401 "status without a token"
+[ "$(entries "$CN" "event='SUBMITTED'")" = 0 ] && pass || fail "an unauthenticated submission was recorded"
+
+# ---- refusals ----
+api POST "/submit" --data-binary @"$eph"
+code 400 "submit without a party"
+has "$T/body" "to=PARTY" "the 400 says what is missing"
+api GET "/submit?to=SG-NTP"
+code 405 "GET /submit"
+printf 'not xml at all' >"$T/junk"
+api POST "/submit?to=SG-NTP" --data-binary @"$T/junk"
+code 422 "non-XML body"
+has "$T/body" '"error"' "the 422 carries the error"
+api POST "/submit?to=XX-NOBODY" --data-binary @"$eph"
+code 422 "a party without an agreement"
+has "$T/body" "no agreement with party XX-NOBODY" "the 422 names the missing agreement"
+sed 's/<[^/!?][^ >]*/&/' "$eph" | head -c 300 >"$T/cut.xml"
+api POST "/submit?to=SG-NTP" --data-binary @"$T/cut.xml"
+code 422 "a truncated document"
+api POST "/submit?to=SG-NTP&id=bad/id" --data-binary @"$eph"
+code 400 "an id with a slash"
+head -c $((64 * 1024 * 1024 + 1)) /dev/zero >"$T/huge"
+api POST "/submit?to=SG-NTP" --data-binary @"$T/huge"
+code 413 "a body over 64 MB"
+rm -f "$T/huge"
+api GET "/status/nosuch@CN-SW"
+code 404 "status of an unknown message"
+api GET "/status/nosuch@CN-SW?wait=61"
+code 400 "wait over 60 s"
+api GET "/nowhere"
+code 404 "an unknown path"
+[ "$(entries "$CN" "event='SUBMITTED'")" = 0 ] && pass || fail "a refused submission was recorded"
+
+# ---- submit, then wait for the receipt ----
+api POST "/submit?to=SG-NTP" --data-binary @"$eph"
+code 202 "submit an ePhyto"
+m=$(msgid)
+case $m in *@CN-SW) pass ;; *) fail "MessageId '$m' is not ours" ;; esac
+api GET "/status/$m?wait=60"
+code 200 "status with wait"
+has "$T/body" '"state":"DELIVERED"' "the held status answers DELIVERED"
+[ "$(entries "$SG" "msgid='$m' and event='RECEIVED'")" = 1 ] && pass || fail "$m received once"
+f=$(sql "$SG" "select reason from entries where msgid='$m' and event='DELIVERED_LOCAL'")
+canon "$eph" >"$T/a" && canon "$f" >"$T/b"
+same "$T/a" "$T/b" "the submitted document arrived unchanged"
+api GET "/status/$m"
+has "$T/body" '"attempts":1' "status without wait"
+
+# ---- a caller's id: a repeat submits nothing twice ----
+api POST "/submit?to=SG-NTP&id=order-42" --data-binary @"$decl"
+code 202 "submit with an id"
+[ "$(msgid)" = "order-42@CN-SW" ] && pass || fail "the id makes the MessageId: $(cat "$T/body")"
+api POST "/submit?to=SG-NTP&id=order-42" --data-binary @"$decl"
+code 202 "the same id again"
+api GET "/status/order-42@CN-SW?wait=60"
+has "$T/body" '"state":"DELIVERED"' "the id's message delivered"
+[ "$(entries "$CN" "msgid='order-42@CN-SW' and event='SUBMITTED'")" = 1 ] && pass || fail "a repeated id submitted twice"
+[ "$(entries "$SG" "msgid='order-42@CN-SW' and event='RECEIVED'")" = 1 ] && pass || fail "a repeated id received twice"
+
+# ---- 30 at once: the delivery threads post concurrently ----
+i=0 burst=""
+while [ $i -lt 30 ]; do
+	( curl -sS -H "Authorization: Bearer $TOKEN" --data-binary @"$eph" \
+		"http://127.0.0.1:$LP/submit?to=SG-NTP&id=burst-$i" >/dev/null &&
+	  curl -sS -H "Authorization: Bearer $TOKEN" \
+		"http://127.0.0.1:$LP/status/burst-$i@CN-SW?wait=60" >"$T/burst-$i" ) &
+	burst="$burst $!"
+	i=$((i + 1))
+done
+for p in $burst; do wait "$p"; done
+n=$(grep -l '"state":"DELIVERED"' "$T"/burst-* | wc -l)
+[ "$n" = 30 ] && pass || fail "$n of 30 concurrent submissions reported DELIVERED"
+[ "$(entries "$SG" "msgid like 'burst-%' and event='RECEIVED'")" = 30 ] && pass || fail "30 received once each"
+[ "$(entries "$CN" "msgid like 'burst-%' and event='DELIVERED'")" = 30 ] && pass || fail "30 DELIVERED once each"
+
+# ---- a held request is answered when the node stops ----
+stop_node "$SG"
+api POST "/submit?to=SG-NTP&id=held-1" --data-binary @"$eph"
+code 202 "submit while the peer is down"
+curl -sS -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$LP/status/held-1@CN-SW?wait=60" >"$T/held" &
+cpid=$!
+# the request is held once the node has looked at it: wait for its RETRYING
+i=0
+until [ "$(entries "$CN" "msgid='held-1@CN-SW' and event='RETRYING'")" -ge 1 ]; do
+	i=$((i + 1)); [ $i -gt 400 ] && break; sleep 0.05
+done
+stop_node "$CN"
+[ "$RC" = 0 ] && pass || fail "serve exit $RC with a held request"
+wait $cpid && pass || fail "the held request got no reply at stop"
+has "$T/held" '"state":"RETRYING"' "a held request is answered with the state of the stop"
+has "$T/held" '"last_error"' "with the last error"
+
+# ---- loopback only ----
+run "$SWNODE" --home "$CN" serve --listen 127.0.0.1:0 --local 0.0.0.0:0
+[ "$RC" = 1 ] && pass || fail "a local API on 0.0.0.0 started (exit $RC)"
+has "$T/err" "loopback address only" "the refusal says why"
+
+finish
