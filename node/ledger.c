@@ -812,23 +812,19 @@ failed:
 /* Group commit: the first appender to find no commit running takes every
  * entry queued so far and commits them together; the others wait for it.
  * So concurrent workers share one fsync instead of paying one each. */
-static int append(struct swn_ledger *l, const struct swn_event *ev, const void *evidence,
-		  size_t len, long long queue_at, const struct swn_queue_update *update,
-		  long long *seq, struct swn_err *err)
+static int append_all(struct swn_ledger *l, struct pending *ps, int n, struct swn_err *err)
 {
-	struct pending me, *batch, *p;
+	struct pending *batch, *p;
+	int i;
 
-	memset(&me, 0, sizeof me);
-	me.ev = ev;
-	me.evidence = evidence;
-	me.len = len;
-	me.queue_at = queue_at;
-	me.update = update;
-	swn_err_clear(&me.err);
 	pthread_mutex_lock(&l->qlock);
-	*l->qtail = &me;
-	l->qtail = &me.next;
-	while (!me.done) {
+	/* Queued together, so they are in the same batch, in this order. */
+	for (i = 0; i < n; i++) {
+		swn_err_clear(&ps[i].err);
+		*l->qtail = &ps[i];
+		l->qtail = &ps[i].next;
+	}
+	while (!ps[n - 1].done) {
 		if (l->committing) {
 			pthread_cond_wait(&l->qdone, &l->qlock);
 			continue;
@@ -848,11 +844,29 @@ static int append(struct swn_ledger *l, const struct swn_event *ev, const void *
 		pthread_cond_broadcast(&l->qdone);
 	}
 	pthread_mutex_unlock(&l->qlock);
-	if (me.rc < 0) {
-		if (err->code == SWN_OK)
-			*err = me.err;
+	for (i = 0; i < n; i++)
+		if (ps[i].rc < 0) {
+			if (err->code == SWN_OK)
+				*err = ps[i].err;
+			return -1;
+		}
+	return 0;
+}
+
+static int append(struct swn_ledger *l, const struct swn_event *ev, const void *evidence,
+		  size_t len, long long queue_at, const struct swn_queue_update *update,
+		  long long *seq, struct swn_err *err)
+{
+	struct pending me;
+
+	memset(&me, 0, sizeof me);
+	me.ev = ev;
+	me.evidence = evidence;
+	me.len = len;
+	me.queue_at = queue_at;
+	me.update = update;
+	if (append_all(l, &me, 1, err) < 0)
 		return -1;
-	}
 	if (seq)
 		*seq = me.seq;
 	return 0;
@@ -865,11 +879,23 @@ int swn_ledger_append(struct swn_ledger *l, const struct swn_event *ev,
 	return append(l, ev, evidence, len, -1, NULL, seq, err);
 }
 
-int swn_ledger_outcome(struct swn_ledger *l, const struct swn_event *ev,
-		       const void *evidence, size_t len, const struct swn_queue_update *q,
-		       struct swn_err *err)
+int swn_ledger_outcome(struct swn_ledger *l, const struct swn_event *before,
+		       const struct swn_event *ev, const void *evidence, size_t len,
+		       const struct swn_queue_update *q, struct swn_err *err)
 {
-	return append(l, ev, evidence, len, -1, q, NULL, err);
+	struct pending ps[2];
+
+	if (before == NULL)
+		return append(l, ev, evidence, len, -1, q, NULL, err);
+	memset(ps, 0, sizeof ps);
+	ps[0].ev = before;
+	ps[0].queue_at = -1;
+	ps[1].ev = ev;
+	ps[1].evidence = evidence;
+	ps[1].len = len;
+	ps[1].queue_at = -1;
+	ps[1].update = q;
+	return append_all(l, ps, 2, err);
 }
 
 int swn_ledger_submit(struct swn_ledger *l, const struct swn_event *ev,

@@ -95,15 +95,17 @@ int swn_ledger_submit(struct swn_ledger *l, const struct swn_event *ev,
 /* Append an outbound message's outcome (DELIVERED, RETRYING, FAILED) and
  * set its outbox row in the same transaction, so that a crash cannot leave
  * the entry without the state (the message would be delivered, and
- * recorded as DELIVERED, twice) or the state without the entry. */
+ * recorded as DELIVERED, twice) or the state without the entry.  before,
+ * if not NULL, is appended just ahead of it in the same transaction (SENT:
+ * one commit, not two, per reply). */
 struct swn_queue_update {
 	const char *state;
 	long long attempts, next_attempt;
 	const char *last_error;  /* NULL: none */
 };
-int swn_ledger_outcome(struct swn_ledger *l, const struct swn_event *ev,
-		       const void *evidence, size_t len, const struct swn_queue_update *q,
-		       struct swn_err *err);
+int swn_ledger_outcome(struct swn_ledger *l, const struct swn_event *before,
+		       const struct swn_event *ev, const void *evidence, size_t len,
+		       const struct swn_queue_update *q, struct swn_err *err);
 
 /* The evidence of the latest entry (direction, peer, msgid, event): 1 and
  * a malloc'd copy (and its digest) if there is one, 0 if none. */

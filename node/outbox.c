@@ -27,7 +27,27 @@ struct swn_outbox {
 	pthread_mutex_t lock;
 	swn_outbox_watch_fn watch;
 	void *watch_ctx;
+	/* Prepared once: every delivery runs them (under lock). */
+	sqlite3_stmt *st_claim, *st_due, *st_next, *st_get;
 };
+
+/* The statement sql, prepared on first use and kept; reset after each use
+ * (stmt_done).  NULL if it cannot be prepared. */
+static sqlite3_stmt *stmt(struct swn_outbox *o, sqlite3_stmt **st, const char *sql)
+{
+	if (*st == NULL &&
+	    sqlite3_prepare_v3(o->db, sql, -1, SQLITE_PREPARE_PERSISTENT, st, NULL) != SQLITE_OK) {
+		sqlite3_finalize(*st);
+		*st = NULL;
+	}
+	return *st;
+}
+
+static void stmt_done(sqlite3_stmt *st)
+{
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+}
 
 void swn_outbox_set_watch(struct swn_outbox *o, swn_outbox_watch_fn fn, void *ctx)
 {
@@ -68,6 +88,10 @@ void swn_outbox_close(struct swn_outbox *o)
 {
 	if (o == NULL)
 		return;
+	sqlite3_finalize(o->st_claim);
+	sqlite3_finalize(o->st_due);
+	sqlite3_finalize(o->st_next);
+	sqlite3_finalize(o->st_get);
 	sqlite3_close(o->db);
 	pthread_mutex_destroy(&o->lock);
 	free(o);
@@ -234,12 +258,12 @@ static int claim(struct swn_outbox *o, const char *msgid)
 	int ok = 0;
 
 	pthread_mutex_lock(&o->lock);
-	if (sqlite3_prepare_v2(o->db, "UPDATE outbox SET state = 'SENDING' WHERE msgid = ?"
-				      " AND state IN ('SUBMITTED','RETRYING')", -1, &st, NULL) == SQLITE_OK) {
+	if ((st = stmt(o, &o->st_claim, "UPDATE outbox SET state = 'SENDING' WHERE msgid = ?"
+					 " AND state IN ('SUBMITTED','RETRYING')")) != NULL) {
 		sqlite3_bind_text(st, 1, msgid, -1, SQLITE_TRANSIENT);
 		ok = sqlite3_step(st) == SQLITE_DONE && sqlite3_changes(o->db) == 1;
+		stmt_done(st);
 	}
-	sqlite3_finalize(st);
 	pthread_mutex_unlock(&o->lock);
 	return ok;
 }
@@ -258,10 +282,9 @@ static int due_list(struct swn_outbox *o, time_t now, struct due *out, int max)
 	int n = 0;
 
 	pthread_mutex_lock(&o->lock);
-	if (sqlite3_prepare_v2(o->db,
-			       "SELECT msgid, agreement, doctype, attempts FROM outbox"
-			       " WHERE state IN ('SUBMITTED','RETRYING') AND next_attempt <= ?"
-			       " ORDER BY next_attempt LIMIT ?", -1, &st, NULL) == SQLITE_OK) {
+	if ((st = stmt(o, &o->st_due, "SELECT msgid, agreement, doctype, attempts FROM outbox"
+				       " WHERE state IN ('SUBMITTED','RETRYING') AND next_attempt <= ?"
+				       " ORDER BY next_attempt LIMIT ?")) != NULL) {
 		sqlite3_bind_int64(st, 1, (long long)now);
 		sqlite3_bind_int(st, 2, max);
 		while (n < max && sqlite3_step(st) == SQLITE_ROW) {
@@ -271,41 +294,28 @@ static int due_list(struct swn_outbox *o, time_t now, struct due *out, int max)
 			out[n].attempts = sqlite3_column_int(st, 3);
 			n++;
 		}
+		stmt_done(st);
 	}
-	sqlite3_finalize(st);
 	pthread_mutex_unlock(&o->lock);
 	return n;
 }
 
-static void record(struct swn_outbox *o, const struct due *d, const char *peer,
-		   const char *event, const char *reason, const void *evidence, size_t len)
-{
-	struct swn_event ev = { "out", peer, d->agreement, d->doctype, d->msgid, event, reason };
-	struct swn_err err;
-
-	swn_err_clear(&err);
-	if (swn_ledger_append(o->rt->ledger, &ev, evidence, len, NULL, &err) < 0)
-		swn_log("out %s: cannot record %s: %s", d->msgid, event, err.msg);
-	if (strcmp(event, "SENT") != 0)
-		swn_log("out %s to %s: %s%s%s", d->msgid, peer, event, reason ? ": " : "",
-			reason ? reason : "");
-}
-
 /* The outcome of an attempt: the entry and the queue row's new state in
- * one transaction.  If it cannot be recorded, the message is tried again
+ * one transaction, after SENT when a reply came.  If it cannot be recorded, the message is tried again
  * later (a delivered one is then answered as a duplicate, with the same
  * receipt), so that no outcome is acted on without its entry. */
-static void outcome(struct swn_outbox *o, const struct due *d, const char *peer,
+static void outcome(struct swn_outbox *o, const struct due *d, const char *peer, int replied,
 		    const char *event, const char *reason, const void *evidence, size_t len,
 		    long long attempts, long long next)
 {
+	struct swn_event sent = { "out", peer, d->agreement, d->doctype, d->msgid, "SENT", NULL };
 	struct swn_event ev = { "out", peer, d->agreement, d->doctype, d->msgid, event, reason };
 	struct swn_queue_update q = { event, attempts, next,
 				      strcmp(event, "DELIVERED") == 0 ? NULL : reason };
 	struct swn_err err;
 
 	swn_err_clear(&err);
-	if (swn_ledger_outcome(o->rt->ledger, &ev, evidence, len, &q, &err) < 0) {
+	if (swn_ledger_outcome(o->rt->ledger, replied ? &sent : NULL, &ev, evidence, len, &q, &err) < 0) {
 		swn_log("out %s: cannot record %s: %s", d->msgid, event, err.msg);
 		swn_err_clear(&err);
 		set_state(o, d->msgid, "RETRYING", attempts, (long long)time(NULL) + 5,
@@ -466,7 +476,7 @@ static void deliver(struct swn_outbox *o, struct swn_http_client *client, const 
 	xmlDocPtr ours = NULL, sig = NULL;
 	size_t len;
 	long status = 0;
-	int npins, i, retry, attempts = d->attempts + 1, verified = 0;
+	int npins, i, retry, attempts = d->attempts + 1, verified = 0, replied = 0;
 
 	swn_err_clear(&err);
 	swn_buf_init(&reply, SWN_MAX_DOCUMENT_BYTES);
@@ -475,14 +485,14 @@ static void deliver(struct swn_outbox *o, struct swn_http_client *client, const 
 	if (a == NULL) {
 		swn_runtime_agreements_unlock(rt);
 		snprintf(reason, sizeof reason, "agreement %s is no longer loaded", d->agreement);
-		outcome(o, d, "", "FAILED", reason, NULL, 0, attempts, 0);
+		outcome(o, d, "", 0, "FAILED", reason, NULL, 0, attempts, 0);
 		return;
 	}
 	snprintf(peer, sizeof peer, "%s", a->peer.id);
 	if (swn_ledger_evidence(rt->ledger, "out", peer, d->msgid, "SUBMITTED", &bytes, &len, NULL, &err) != 1) {
 		swn_runtime_agreements_unlock(rt);
 		snprintf(reason, sizeof reason, "the submitted message is not in the ledger: %s", err.msg);
-		outcome(o, d, peer, "FAILED", reason, NULL, 0, attempts, 0);
+		outcome(o, d, peer, replied, "FAILED", reason, NULL, 0, attempts, 0);
 		return;
 	}
 	/* Copies: a reload may free the agreement while the post runs. */
@@ -490,7 +500,10 @@ static void deliver(struct swn_outbox *o, struct swn_http_client *client, const 
 	post.url = url;
 	post.client_cert = rt->cfg.tls_cert;
 	post.client_key = rt->cfg.tls_key;
-	post.peer_tls = X509_dup(a->tls);
+	/* A reference, not a copy: certificates are never changed, and
+	 * copying one decodes its key again. */
+	X509_up_ref(a->tls);
+	post.peer_tls = a->tls;
 	post.timeout_s = 30;
 	retry = attempts <= a->nretry ? a->retry[attempts - 1] : -1;
 	npins = swn_agreement_pins_at(a, now, pins);
@@ -505,7 +518,7 @@ static void deliver(struct swn_outbox *o, struct swn_http_client *client, const 
 			snprintf(reason, sizeof reason, "no reply: %s", err.msg);
 			goto again;
 		}
-		record(o, d, peer, "SENT", NULL, NULL, 0);
+		replied = 1;
 		if (status >= 500 || reply.len == 0) {
 			snprintf(reason, sizeof reason, "HTTP %ld from the peer", status);
 			goto again;
@@ -532,7 +545,7 @@ static void deliver(struct swn_outbox *o, struct swn_http_client *client, const 
 	}
 	if (m.kind == SWN_AS4_ERROR) {
 		snprintf(reason, sizeof reason, "%s %s", m.error_code, m.error_text);
-		outcome(o, d, peer, "FAILED", reason, reply.data, reply.len, attempts, 0);
+		outcome(o, d, peer, replied, "FAILED", reason, reply.data, reply.len, attempts, 0);
 		goto done;
 	}
 	ours = swn_xml_parse(bytes, len, "ours", &err);
@@ -544,7 +557,7 @@ static void deliver(struct swn_outbox *o, struct swn_http_client *client, const 
 		char witness[1200];
 
 		cross_witness(o, d, peer, &m, bytes, len, witness, sizeof witness);
-		outcome(o, d, peer, "DELIVERED", witness, reply.data, reply.len, attempts, 0);
+		outcome(o, d, peer, replied, "DELIVERED", witness, reply.data, reply.len, attempts, 0);
 	}
 	goto done;
 again:
@@ -552,9 +565,9 @@ again:
 		char last[1300];
 
 		snprintf(last, sizeof last, "retries exhausted; last: %s", reason);
-		outcome(o, d, peer, "FAILED", last, NULL, 0, attempts, 0);
+		outcome(o, d, peer, replied, "FAILED", last, NULL, 0, attempts, 0);
 	} else {
-		outcome(o, d, peer, "RETRYING", reason, NULL, 0, attempts, (long long)now + retry);
+		outcome(o, d, peer, replied, "RETRYING", reason, NULL, 0, attempts, (long long)now + retry);
 	}
 done:
 	for (i = 0; i < npins; i++)
@@ -588,14 +601,15 @@ long swn_outbox_next_due(struct swn_outbox *o, time_t now)
 	long next = -1;
 
 	pthread_mutex_lock(&o->lock);
-	if (sqlite3_prepare_v2(o->db, "SELECT min(next_attempt) FROM outbox WHERE state IN ('SUBMITTED','RETRYING')",
-			       -1, &st, NULL) == SQLITE_OK &&
-	    sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL) {
-		long long t = sqlite3_column_int64(st, 0);
+	if ((st = stmt(o, &o->st_next, "SELECT min(next_attempt) FROM outbox"
+					" WHERE state IN ('SUBMITTED','RETRYING')")) != NULL) {
+		if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL) {
+			long long t = sqlite3_column_int64(st, 0);
 
-		next = t <= (long long)now ? 0 : (long)(t - (long long)now);
+			next = t <= (long long)now ? 0 : (long)(t - (long long)now);
+		}
+		stmt_done(st);
 	}
-	sqlite3_finalize(st);
 	pthread_mutex_unlock(&o->lock);
 	return next;
 }
@@ -608,8 +622,8 @@ int swn_outbox_get(struct swn_outbox *o, const char *msgid, char *state, size_t 
 	int rc = 0;
 
 	pthread_mutex_lock(&o->lock);
-	if (sqlite3_prepare_v2(o->db, "SELECT state, attempts, next_attempt, last_error FROM outbox WHERE msgid = ?",
-			       -1, &st, NULL) != SQLITE_OK) {
+	if ((st = stmt(o, &o->st_get, "SELECT state, attempts, next_attempt, last_error FROM outbox"
+				       " WHERE msgid = ?")) == NULL) {
 		rc = db_err(o, "cannot read the outbox", err);
 	} else {
 		sqlite3_bind_text(st, 1, msgid, -1, SQLITE_TRANSIENT);
@@ -620,8 +634,8 @@ int swn_outbox_get(struct swn_outbox *o, const char *msgid, char *state, size_t 
 			snprintf(last_error, en, "%s", sqlite3_column_text(st, 3) ? (const char *)sqlite3_column_text(st, 3) : "");
 			rc = 1;
 		}
+		stmt_done(st);
 	}
-	sqlite3_finalize(st);
 	pthread_mutex_unlock(&o->lock);
 	return rc;
 }
