@@ -186,7 +186,6 @@ struct swn_ledger {
 	int fr_valid;                      /* fr matches the database */
 	/* group commit: entries waiting, and whether a commit is running */
 	pthread_mutex_t qlock;
-	pthread_cond_t qdone;
 	struct pending *queue, **qtail;
 	int committing;
 	unsigned long long batches;
@@ -194,6 +193,7 @@ struct swn_ledger {
 	 * (preparing each time was most of `ledger verify`).  Used with lock
 	 * held, or at open before anyone else has the ledger. */
 	sqlite3_stmt *tree_get_st, *tree_put_st;
+	sqlite3_stmt *batch_st[12];        /* the commit's statements (batch_sql) */
 };
 
 /* ---- canonical entry bytes and the tree ---- */
@@ -484,7 +484,6 @@ int swn_ledger_open(const char *path, EVP_PKEY *key, const char *party,
 	snprintf(l->path, sizeof l->path, "%s", path);
 	pthread_mutex_init(&l->lock, NULL);
 	pthread_mutex_init(&l->qlock, NULL);
-	pthread_cond_init(&l->qdone, NULL);
 	l->qtail = &l->queue;
 	if (sqlite3_open_v2(path, &l->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX,
 			    NULL) != SQLITE_OK)
@@ -566,10 +565,11 @@ void swn_ledger_close(struct swn_ledger *l)
 	EVP_PKEY_free(l->key);
 	sqlite3_finalize(l->tree_get_st);
 	sqlite3_finalize(l->tree_put_st);
+	for (size_t i = 0; i < sizeof l->batch_st / sizeof l->batch_st[0]; i++)
+		sqlite3_finalize(l->batch_st[i]);
 	sqlite3_close(l->db);
 	pthread_mutex_destroy(&l->lock);
 	pthread_mutex_destroy(&l->qlock);
-	pthread_cond_destroy(&l->qdone);
 	free(l);
 }
 
@@ -598,7 +598,54 @@ struct pending {
 	int done;
 	struct swn_err err;
 	struct pending *next;
+	pthread_cond_t *wake;        /* its appender waits on this */
 };
+
+/* A commit's statements, prepared once (with lock held): preparing them
+ * for every entry was an eighth of the append path. */
+enum { Q_EVIDENCE, Q_ENTRY, Q_QUEUE, Q_UPDATE, Q_CHECKPOINT, Q_BEGIN, Q_COMMIT, Q_ROLLBACK,
+       Q_SAVEPOINT, Q_RELEASE, Q_ROLLBACK_TO, Q_COUNT };
+static const char *const batch_sql[Q_COUNT] = {
+	[Q_EVIDENCE] = "INSERT OR IGNORE INTO evidence(digest, body) VALUES (?, ?)",
+	[Q_ENTRY] = "INSERT INTO entries(time, direction, peer, agreement, doctype, msgid, event, reason, evidence, seq)"
+		    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	[Q_QUEUE] = "INSERT INTO outbox(msgid, agreement, peer, doctype, state, attempts, next_attempt)"
+		    " VALUES (?, ?, ?, ?, 'SUBMITTED', 0, ?)",
+	[Q_UPDATE] = "UPDATE outbox SET state = ?, attempts = ?, next_attempt = ?, last_error = ?"
+		     " WHERE msgid = ?",
+	[Q_CHECKPOINT] = "INSERT INTO checkpoints(size, time, root, note) VALUES (?, ?, ?, ?)",
+	[Q_BEGIN] = "BEGIN IMMEDIATE",
+	[Q_COMMIT] = "COMMIT",
+	[Q_ROLLBACK] = "ROLLBACK",
+	[Q_SAVEPOINT] = "SAVEPOINT entry",
+	[Q_RELEASE] = "RELEASE entry",
+	[Q_ROLLBACK_TO] = "ROLLBACK TO entry",
+};
+
+static sqlite3_stmt *q(struct swn_ledger *l, int which)
+{
+	return cached(l, &l->batch_st[which], batch_sql[which]);
+}
+
+/* Step a cached statement once and make it ready for the next use. */
+static int q_step(sqlite3_stmt *st)
+{
+	int rc = st ? sqlite3_step(st) : SQLITE_ERROR;
+
+	if (st) {
+		sqlite3_reset(st);
+		sqlite3_clear_bindings(st);
+	}
+	return rc;
+}
+
+/* A statement without parameters: SQLITE_OK or the error. */
+static int q_run(struct swn_ledger *l, int which)
+{
+	int rc = q_step(q(l, which));
+
+	return rc == SQLITE_DONE || rc == SQLITE_ROW ? SQLITE_OK : rc;
+}
 
 /* Inside the batch's transaction and a savepoint: the entry, its evidence,
  * its leaf and completed subtrees, and its queue row (a submission's new
@@ -607,25 +654,20 @@ static int add_entry(struct swn_ledger *l, struct pending *p, const char *now)
 {
 	const struct swn_event *ev = p->ev;
 	unsigned char digest[32], leaf[32];
-	sqlite3_stmt *st = NULL;
+	sqlite3_stmt *st;
 	struct swn_buf bytes;
 	int step;
 
 	if (p->evidence) {
 		SHA256(p->evidence, p->len, digest);
-		if (sqlite3_prepare_v2(l->db, "INSERT OR IGNORE INTO evidence(digest, body) VALUES (?, ?)",
-				       -1, &st, NULL) != SQLITE_OK)
+		if (!(st = q(l, Q_EVIDENCE)))
 			goto fail;
 		sqlite3_bind_blob(st, 1, digest, 32, SQLITE_STATIC);
 		sqlite3_bind_blob64(st, 2, p->evidence, p->len, SQLITE_STATIC);
-		if (sqlite3_step(st) != SQLITE_DONE)
+		if (q_step(st) != SQLITE_DONE)
 			goto fail;
-		sqlite3_finalize(st);
-		st = NULL;
 	}
-	if (sqlite3_prepare_v2(l->db,
-			       "INSERT INTO entries(time, direction, peer, agreement, doctype, msgid, event, reason, evidence, seq)"
-			       " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", -1, &st, NULL) != SQLITE_OK)
+	if (!(st = q(l, Q_ENTRY)))
 		goto fail;
 	bind_text(st, 1, now);
 	bind_text(st, 2, ev->direction);
@@ -640,9 +682,7 @@ static int add_entry(struct swn_ledger *l, struct pending *p, const char *now)
 	else
 		sqlite3_bind_null(st, 9);
 	sqlite3_bind_int64(st, 10, (sqlite3_int64)l->fr.size + 1);
-	step = sqlite3_step(st);
-	sqlite3_finalize(st);
-	st = NULL;
+	step = q_step(st);
 	if (step == SQLITE_CONSTRAINT)
 		return swn_err_set(&p->err, SWN_E_EXISTS, l->path, 0, "%s %s is recorded already",
 				   ev->event, ev->msgid ? ev->msgid : "");
@@ -664,40 +704,29 @@ static int add_entry(struct swn_ledger *l, struct pending *p, const char *now)
 		swn_buf_free(&bytes);
 	}
 	if (p->queue_at >= 0) {
-		if (sqlite3_prepare_v2(l->db,
-				       "INSERT INTO outbox(msgid, agreement, peer, doctype, state, attempts, next_attempt)"
-				       " VALUES (?, ?, ?, ?, 'SUBMITTED', 0, ?)", -1, &st, NULL) != SQLITE_OK)
+		if (!(st = q(l, Q_QUEUE)))
 			goto fail;
 		bind_text(st, 1, ev->msgid);
 		bind_text(st, 2, ev->agreement ? ev->agreement : "");
 		bind_text(st, 3, ev->peer ? ev->peer : "");
 		bind_text(st, 4, ev->doctype ? ev->doctype : "");
 		sqlite3_bind_int64(st, 5, p->queue_at);
-		step = sqlite3_step(st);
-		sqlite3_finalize(st);
-		st = NULL;
-		if (step != SQLITE_DONE)
+		if (q_step(st) != SQLITE_DONE)
 			goto fail;
 	}
 	if (p->update) {
-		if (sqlite3_prepare_v2(l->db,
-				       "UPDATE outbox SET state = ?, attempts = ?, next_attempt = ?, last_error = ?"
-				       " WHERE msgid = ?", -1, &st, NULL) != SQLITE_OK)
+		if (!(st = q(l, Q_UPDATE)))
 			goto fail;
 		bind_text(st, 1, p->update->state);
 		sqlite3_bind_int64(st, 2, p->update->attempts);
 		sqlite3_bind_int64(st, 3, p->update->next_attempt);
 		bind_text(st, 4, p->update->last_error ? p->update->last_error : "");
 		bind_text(st, 5, ev->msgid);
-		step = sqlite3_step(st);
-		sqlite3_finalize(st);
-		st = NULL;
-		if (step != SQLITE_DONE)
+		if (q_step(st) != SQLITE_DONE)
 			goto fail;
 	}
 	return 0;
 fail:
-	sqlite3_finalize(st);
 	return fail_db(l, "cannot append to the ledger", &p->err);
 }
 
@@ -707,20 +736,18 @@ static int store_checkpoint(struct swn_ledger *l, const char *now, struct swn_er
 {
 	char note[SWN_NOTE_MAX];
 	unsigned char root[32];
-	sqlite3_stmt *st = NULL;
+	sqlite3_stmt *st;
 	int ok;
 
 	if (swn_merkle_frontier_root(&l->fr, root) < 0 ||
 	    swn_checkpoint_sign(l->key, l->origin, l->fr.size, root, now, note, sizeof note, err) < 0 ||
-	    sqlite3_prepare_v2(l->db, "INSERT INTO checkpoints(size, time, root, note) VALUES (?, ?, ?, ?)",
-			       -1, &st, NULL) != SQLITE_OK)
+	    !(st = q(l, Q_CHECKPOINT)))
 		return fail_db(l, "cannot sign a checkpoint", err);
 	sqlite3_bind_int64(st, 1, (sqlite3_int64)l->fr.size);
 	bind_text(st, 2, now);
 	sqlite3_bind_blob(st, 3, root, 32, SQLITE_STATIC);
 	bind_text(st, 4, note);
-	ok = sqlite3_step(st) == SQLITE_DONE;
-	sqlite3_finalize(st);
+	ok = q_step(st) == SQLITE_DONE;
 	return ok ? 0 : fail_db(l, "cannot store a checkpoint", err);
 }
 
@@ -733,11 +760,11 @@ int swn_ledger_heartbeat(struct swn_ledger *l, struct swn_err *err)
 		return 0;
 	swn_as4_now(now);
 	pthread_mutex_lock(&l->lock);
-	if (sqlite3_exec(l->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
+	if (q_run(l, Q_BEGIN) != SQLITE_OK) {
 		fail_db(l, "cannot start a ledger transaction", err);
 	} else if (sync_frontier(l, err) < 0 || store_checkpoint(l, now, err) < 0 ||
-		   sqlite3_exec(l->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
-		sqlite3_exec(l->db, "ROLLBACK", NULL, NULL, NULL);
+		   q_run(l, Q_COMMIT) != SQLITE_OK) {
+		q_run(l, Q_ROLLBACK);
 		l->fr_valid = 0;
 		if (err->code == SWN_OK)
 			fail_db(l, "cannot commit a checkpoint", err);
@@ -760,28 +787,28 @@ static void commit_batch(struct swn_ledger *l, struct pending *batch)
 
 	swn_err_clear(&err);
 	swn_as4_now(now);
-	if (sqlite3_exec(l->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
+	if (q_run(l, Q_BEGIN) != SQLITE_OK) {
 		fail_db(l, "cannot start a ledger transaction", &err);
 		goto failed;
 	}
 	if (sync_frontier(l, &err) < 0) {
-		sqlite3_exec(l->db, "ROLLBACK", NULL, NULL, NULL);
+		q_run(l, Q_ROLLBACK);
 		goto failed;
 	}
 	for (p = batch; p; p = p->next) {
 		before = l->fr;
-		if (sqlite3_exec(l->db, "SAVEPOINT entry", NULL, NULL, NULL) != SQLITE_OK) {
+		if (q_run(l, Q_SAVEPOINT) != SQLITE_OK) {
 			fail_db(l, "cannot append to the ledger", &err);
 			goto rollback;
 		}
 		p->rc = add_entry(l, p, now);
 		if (p->rc < 0) {
-			sqlite3_exec(l->db, "ROLLBACK TO entry", NULL, NULL, NULL);
+			q_run(l, Q_ROLLBACK_TO);
 			l->fr = before;
 		} else {
 			added++;
 		}
-		sqlite3_exec(l->db, "RELEASE entry", NULL, NULL, NULL);
+		q_run(l, Q_RELEASE);
 		/* An I/O or memory error can end the whole transaction: then
 		 * nothing of the batch is kept, and everyone is told so. */
 		if (sqlite3_get_autocommit(l->db)) {
@@ -791,7 +818,7 @@ static void commit_batch(struct swn_ledger *l, struct pending *batch)
 	}
 	if (added && l->key && store_checkpoint(l, now, &err) < 0)
 		goto rollback;
-	if (sqlite3_exec(l->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+	if (q_run(l, Q_COMMIT) != SQLITE_OK) {
 		fail_db(l, "cannot commit to the ledger", &err);
 		goto rollback;
 	}
@@ -799,7 +826,7 @@ static void commit_batch(struct swn_ledger *l, struct pending *batch)
 	l->batches++;
 	return;
 rollback:
-	sqlite3_exec(l->db, "ROLLBACK", NULL, NULL, NULL);
+	q_run(l, Q_ROLLBACK);
 failed:
 	l->fr_valid = 0;
 	for (p = batch; p; p = p->next)
@@ -815,18 +842,21 @@ failed:
 static int append_all(struct swn_ledger *l, struct pending *ps, int n, struct swn_err *err)
 {
 	struct pending *batch, *p;
+	pthread_cond_t wake;
 	int i;
 
+	pthread_cond_init(&wake, NULL);
 	pthread_mutex_lock(&l->qlock);
 	/* Queued together, so they are in the same batch, in this order. */
 	for (i = 0; i < n; i++) {
 		swn_err_clear(&ps[i].err);
+		ps[i].wake = &wake;
 		*l->qtail = &ps[i];
 		l->qtail = &ps[i].next;
 	}
 	while (!ps[n - 1].done) {
 		if (l->committing) {
-			pthread_cond_wait(&l->qdone, &l->qlock);
+			pthread_cond_wait(&wake, &l->qlock);
 			continue;
 		}
 		l->committing = 1;
@@ -838,12 +868,18 @@ static int append_all(struct swn_ledger *l, struct pending *ps, int n, struct sw
 		commit_batch(l, batch);
 		pthread_mutex_unlock(&l->lock);
 		pthread_mutex_lock(&l->qlock);
-		for (p = batch; p; p = p->next)
+		/* Wake only those committed, and the first one waiting, which
+		 * commits the next batch: not every appender at each commit. */
+		for (p = batch; p; p = p->next) {
 			p->done = 1;
+			pthread_cond_signal(p->wake);
+		}
 		l->committing = 0;
-		pthread_cond_broadcast(&l->qdone);
+		if (l->queue)
+			pthread_cond_signal(l->queue->wake);
 	}
 	pthread_mutex_unlock(&l->qlock);
+	pthread_cond_destroy(&wake);
 	for (i = 0; i < n; i++)
 		if (ps[i].rc < 0) {
 			if (err->code == SWN_OK)
@@ -1192,9 +1228,9 @@ int swn_ledger_verify(struct swn_ledger *l, const unsigned char pub[32], const c
 {
 	struct swn_merkle_frontier fr;
 	struct tree_check tc = { l, 0, 0, 0 };
-	sqlite3_stmt *st = NULL, *ev = NULL, *cp = NULL;
+	sqlite3_stmt *st = NULL, *ev = NULL, *cp = NULL, *lv = NULL;
 	long long expect = 1;
-	int step, rc = -1;
+	int step, cp_row, lv_row, rc = -1;
 
 	memset(v, 0, sizeof *v);
 	swn_merkle_frontier_init(&fr);
@@ -1203,17 +1239,23 @@ int swn_ledger_verify(struct swn_ledger *l, const unsigned char pub[32], const c
 	if (sqlite3_prepare_v2(l->db, "SELECT seq, time, direction, peer, agreement, doctype, msgid, event,"
 				      " reason, evidence FROM entries ORDER BY seq", -1, &st, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(l->db, "SELECT body FROM evidence WHERE digest = ?", -1, &ev, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(l->db, "SELECT note FROM checkpoints WHERE size = ?", -1, &cp, NULL) != SQLITE_OK) {
+	    /* Checkpoints and leaves are read in order beside the entries,
+	     * not looked up one by one: a million point queries each. */
+	    sqlite3_prepare_v2(l->db, "SELECT size, note FROM checkpoints ORDER BY size", -1, &cp, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(l->db, "SELECT idx, hash FROM tree WHERE level = 0 ORDER BY idx", -1, &lv,
+			       NULL) != SQLITE_OK) {
 		fail_db(l, "cannot read the ledger", err);
 		goto out;
 	}
+	cp_row = sqlite3_step(cp) == SQLITE_ROW;
+	lv_row = sqlite3_step(lv) == SQLITE_ROW;
 	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
 		long long seq = sqlite3_column_int64(st, 0);
 		const char *f[8];
 		const unsigned char *dg = NULL;
-		unsigned char leaf[32], stored[32], root[32], md[32], croot[32];
+		unsigned char leaf[32], root[32], md[32], croot[32];
 		struct swn_buf bytes;
-		int i;
+		int i, have_root = 0;
 
 		if (seq != expect) {
 			v->bad_entry = expect;
@@ -1274,7 +1316,10 @@ int swn_ledger_verify(struct swn_ledger *l, const unsigned char pub[32], const c
 			goto out;
 		}
 		swn_buf_free(&bytes);
-		if (tree_get(l, 0, (uint64_t)seq - 1, stored) < 0 || memcmp(stored, leaf, 32) != 0) {
+		while (lv_row && sqlite3_column_int64(lv, 0) < seq - 1)
+			lv_row = sqlite3_step(lv) == SQLITE_ROW;
+		if (!lv_row || sqlite3_column_int64(lv, 0) != seq - 1 || sqlite3_column_bytes(lv, 1) != 32 ||
+		    memcmp(sqlite3_column_blob(lv, 1), leaf, 32) != 0) {
 			v->bad_entry = seq;
 			snprintf(v->problem, sizeof v->problem,
 				 "entry %lld does not match its leaf in the tree: the row was changed", seq);
@@ -1287,14 +1332,17 @@ int swn_ledger_verify(struct swn_ledger *l, const unsigned char pub[32], const c
 				 tc.level, (unsigned long long)tc.index, seq);
 			break;
 		}
-		swn_merkle_frontier_root(&fr, root);
-		sqlite3_reset(cp);
-		sqlite3_bind_int64(cp, 1, seq);
-		while (sqlite3_step(cp) == SQLITE_ROW) {
+		while (cp_row && sqlite3_column_int64(cp, 0) < seq)
+			cp_row = sqlite3_step(cp) == SQLITE_ROW;
+		for (; cp_row && sqlite3_column_int64(cp, 0) == seq; cp_row = sqlite3_step(cp) == SQLITE_ROW) {
 			struct swn_err e;
 			uint64_t csize;
-			const char *note = col(cp, 0);
+			const char *note = col(cp, 1);
 
+			if (!have_root) {
+				swn_merkle_frontier_root(&fr, root);
+				have_root = 1;
+			}
 			swn_err_clear(&e);
 			if (pub && swn_checkpoint_verify(note, strlen(note), origin, pub, &csize, croot, &e) < 0) {
 				v->bad_entry = seq;
@@ -1314,9 +1362,10 @@ int swn_ledger_verify(struct swn_ledger *l, const unsigned char pub[32], const c
 		if (v->bad_entry)
 			break;
 		v->entries = seq;
-		memcpy(v->root, root, 32);
 		expect++;
 	}
+	if (v->bad_entry == 0 && v->entries > 0)
+		swn_merkle_frontier_root(&fr, v->root);
 	if (v->bad_entry == 0 && step != SQLITE_ROW && step != SQLITE_DONE) {
 		fail_db(l, "cannot read the ledger", err);
 		goto out;
@@ -1360,6 +1409,7 @@ out:
 	sqlite3_finalize(st);
 	sqlite3_finalize(ev);
 	sqlite3_finalize(cp);
+	sqlite3_finalize(lv);
 	pthread_mutex_unlock(&l->lock);
 	return rc;
 }
