@@ -562,6 +562,7 @@ void swn_ledger_close(struct swn_ledger *l)
 {
 	if (l == NULL)
 		return;
+
 	EVP_PKEY_free(l->key);
 	sqlite3_finalize(l->tree_get_st);
 	sqlite3_finalize(l->tree_put_st);
@@ -593,6 +594,7 @@ struct pending {
 	size_t len;
 	long long queue_at;          /* >= 0: also queue it in the outbox */
 	const struct swn_queue_update *update;  /* or set its outbox row */
+	const struct swn_peer_checkpoint *witness;  /* and keep this */
 	long long seq;
 	int rc;
 	int done;
@@ -603,8 +605,8 @@ struct pending {
 
 /* A commit's statements, prepared once (with lock held): preparing them
  * for every entry was an eighth of the append path. */
-enum { Q_EVIDENCE, Q_ENTRY, Q_QUEUE, Q_UPDATE, Q_CHECKPOINT, Q_BEGIN, Q_COMMIT, Q_ROLLBACK,
-       Q_SAVEPOINT, Q_RELEASE, Q_ROLLBACK_TO, Q_COUNT };
+enum { Q_EVIDENCE, Q_ENTRY, Q_QUEUE, Q_UPDATE, Q_WITNESS, Q_CHECKPOINT, Q_BEGIN, Q_COMMIT,
+       Q_ROLLBACK, Q_SAVEPOINT, Q_RELEASE, Q_ROLLBACK_TO, Q_COUNT };
 static const char *const batch_sql[Q_COUNT] = {
 	[Q_EVIDENCE] = "INSERT OR IGNORE INTO evidence(digest, body) VALUES (?, ?)",
 	[Q_ENTRY] = "INSERT INTO entries(time, direction, peer, agreement, doctype, msgid, event, reason, evidence, seq)"
@@ -613,6 +615,8 @@ static const char *const batch_sql[Q_COUNT] = {
 		    " VALUES (?, ?, ?, ?, 'SUBMITTED', 0, ?)",
 	[Q_UPDATE] = "UPDATE outbox SET state = ?, attempts = ?, next_attempt = ?, last_error = ?"
 		     " WHERE msgid = ?",
+	[Q_WITNESS] = "INSERT OR IGNORE INTO witness(peer, size, root, note, msgid, leaf_index, received)"
+		      " VALUES (?, ?, ?, ?, ?, ?, ?)",
 	[Q_CHECKPOINT] = "INSERT INTO checkpoints(size, time, root, note) VALUES (?, ?, ?, ?)",
 	[Q_BEGIN] = "BEGIN IMMEDIATE",
 	[Q_COMMIT] = "COMMIT",
@@ -621,6 +625,9 @@ static const char *const batch_sql[Q_COUNT] = {
 	[Q_RELEASE] = "RELEASE entry",
 	[Q_ROLLBACK_TO] = "ROLLBACK TO entry",
 };
+
+_Static_assert(Q_COUNT == sizeof ((struct swn_ledger *)0)->batch_st / sizeof(sqlite3_stmt *),
+	       "batch_st holds every statement of batch_sql");
 
 static sqlite3_stmt *q(struct swn_ledger *l, int which)
 {
@@ -722,6 +729,21 @@ static int add_entry(struct swn_ledger *l, struct pending *p, const char *now)
 		sqlite3_bind_int64(st, 3, p->update->next_attempt);
 		bind_text(st, 4, p->update->last_error ? p->update->last_error : "");
 		bind_text(st, 5, ev->msgid);
+		if (q_step(st) != SQLITE_DONE)
+			goto fail;
+	}
+	if (p->witness) {
+		const struct swn_peer_checkpoint *w = p->witness;
+
+		if (!(st = q(l, Q_WITNESS)))
+			goto fail;
+		bind_text(st, 1, w->peer);
+		sqlite3_bind_int64(st, 2, (sqlite3_int64)w->size);
+		sqlite3_bind_blob(st, 3, w->root, 32, SQLITE_STATIC);
+		bind_text(st, 4, w->note);
+		bind_text(st, 5, w->msgid);
+		sqlite3_bind_int64(st, 6, w->leaf_index);
+		bind_text(st, 7, now);
 		if (q_step(st) != SQLITE_DONE)
 			goto fail;
 	}
@@ -917,21 +939,24 @@ int swn_ledger_append(struct swn_ledger *l, const struct swn_event *ev,
 
 int swn_ledger_outcome(struct swn_ledger *l, const struct swn_event *before,
 		       const struct swn_event *ev, const void *evidence, size_t len,
-		       const struct swn_queue_update *q, struct swn_err *err)
+		       const struct swn_queue_update *q, const struct swn_peer_checkpoint *witness,
+		       struct swn_err *err)
 {
 	struct pending ps[2];
+	int n = 0;
 
-	if (before == NULL)
-		return append(l, ev, evidence, len, -1, q, NULL, err);
 	memset(ps, 0, sizeof ps);
-	ps[0].ev = before;
-	ps[0].queue_at = -1;
-	ps[1].ev = ev;
-	ps[1].evidence = evidence;
-	ps[1].len = len;
-	ps[1].queue_at = -1;
-	ps[1].update = q;
-	return append_all(l, ps, 2, err);
+	if (before) {
+		ps[n].ev = before;
+		ps[n++].queue_at = -1;
+	}
+	ps[n].ev = ev;
+	ps[n].evidence = evidence;
+	ps[n].len = len;
+	ps[n].queue_at = -1;
+	ps[n].update = q;
+	ps[n++].witness = witness;
+	return append_all(l, ps, n, err);
 }
 
 int swn_ledger_submit(struct swn_ledger *l, const struct swn_event *ev,
@@ -1473,35 +1498,6 @@ int swn_ledger_entry_evidence_digest(struct swn_ledger *l, long long seq, unsign
 			memcpy(d, sqlite3_column_blob(st, 0), 32);
 			rc = 1;
 		}
-	}
-	sqlite3_finalize(st);
-	pthread_mutex_unlock(&l->lock);
-	return rc;
-}
-
-int swn_ledger_witness_add(struct swn_ledger *l, const char *peer, uint64_t size,
-			   const unsigned char root[32], const char *note, const char *msgid,
-			   long long leaf_index, struct swn_err *err)
-{
-	sqlite3_stmt *st = NULL;
-	char now[40];
-	int rc = 0;
-
-	swn_as4_now(now);
-	pthread_mutex_lock(&l->lock);
-	if (sqlite3_prepare_v2(l->db, "INSERT OR IGNORE INTO witness(peer, size, root, note, msgid, leaf_index, received)"
-				      " VALUES (?, ?, ?, ?, ?, ?, ?)", -1, &st, NULL) != SQLITE_OK) {
-		rc = fail_db(l, "cannot store a peer checkpoint", err);
-	} else {
-		bind_text(st, 1, peer);
-		sqlite3_bind_int64(st, 2, (sqlite3_int64)size);
-		sqlite3_bind_blob(st, 3, root, 32, SQLITE_STATIC);
-		bind_text(st, 4, note);
-		bind_text(st, 5, msgid);
-		sqlite3_bind_int64(st, 6, leaf_index);
-		bind_text(st, 7, now);
-		if (sqlite3_step(st) != SQLITE_DONE)
-			rc = fail_db(l, "cannot store a peer checkpoint", err);
 	}
 	sqlite3_finalize(st);
 	pthread_mutex_unlock(&l->lock);

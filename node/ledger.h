@@ -55,6 +55,7 @@ int swn_ledger_open(const char *path, EVP_PKEY *key, const char *party,
 		    struct swn_ledger **out, struct swn_err *err);
 void swn_ledger_close(struct swn_ledger *l);
 
+
 /* Opening also checks the write-ahead log (cheap): a damaged frame with
  * committed transactions after it, which SQLite would drop silently, is
  * refused.  This checks the database itself, every page and index
@@ -103,9 +104,19 @@ struct swn_queue_update {
 	long long attempts, next_attempt;
 	const char *last_error;  /* NULL: none */
 };
+/* Cross-witnessing: a checkpoint a peer signed and sent in a receipt (for
+ * msgid, whose leaf in the peer's tree is leaf_index), kept for audit-peer
+ * in the transaction of the outcome it came with. */
+struct swn_peer_checkpoint {
+	const char *peer, *note, *msgid;
+	uint64_t size;
+	unsigned char root[32];
+	long long leaf_index;
+};
 int swn_ledger_outcome(struct swn_ledger *l, const struct swn_event *before,
 		       const struct swn_event *ev, const void *evidence, size_t len,
-		       const struct swn_queue_update *q, struct swn_err *err);
+		       const struct swn_queue_update *q, const struct swn_peer_checkpoint *witness,
+		       struct swn_err *err);
 
 /* The evidence of the latest entry (direction, peer, msgid, event): 1 and
  * a malloc'd copy (and its digest) if there is one, 0 if none. */
@@ -179,11 +190,6 @@ int swn_ledger_query(struct swn_ledger *l, const struct swn_ledger_filter *q, sw
 int swn_ledger_entry_evidence_digest(struct swn_ledger *l, long long seq, unsigned char d[32],
 				     struct swn_err *err);
 
-/* Cross-witnessing: keep a checkpoint a peer signed and sent in a receipt
- * (for msgid, whose leaf in the peer's tree is leaf_index). */
-int swn_ledger_witness_add(struct swn_ledger *l, const char *peer, uint64_t size,
-			   const unsigned char root[32], const char *note, const char *msgid,
-			   long long leaf_index, struct swn_err *err);
 
 /* The peer's checkpoints kept so far, smallest first.  fn runs with the
  * ledger's lock held. */

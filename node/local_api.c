@@ -451,8 +451,14 @@ static void on_request(struct evhttp_request *req, void *arg)
 	} else if (strncmp(path, "/status/", 8) == 0) {
 		on_status(req, path + 8, w);
 	} else if (strcmp(path, "/healthz") == 0) {
-		if (begin(req, w, 0))
-			reply_json(req, 200, "OK", json_pack("{s:s}", "status", "ok"));
+		if (begin(req, w, 0)) {
+			int held;
+
+			pthread_mutex_lock(&w->l->lock);
+			held = w->l->nwaiters;
+			pthread_mutex_unlock(&w->l->lock);
+			reply_json(req, 200, "OK", json_pack("{s:s,s:i}", "status", "ok", "held_requests", held));
+		}
 	} else if (begin(req, w, 0)) {
 		reply_error(req, 404, "Not Found", "the local API serves POST /submit, GET /status/MSGID, "
 			    "GET /healthz");

@@ -16,7 +16,7 @@
  *        "next_attempt", "last_error"}; with wait, the reply is held up to
  *        S seconds (at most SWN_LOCAL_MAX_WAIT_S) until the message is
  *        DELIVERED or FAILED.
- *   GET  /healthz
+ *   GET  /healthz                  {"status": "ok", "held_requests": N}
  *
  * Refusals answer JSON {"error": ...}: 400 a bad request, 401 no or a
  * wrong token, 413 a body over SWN_MAX_DOCUMENT_BYTES, 422 a document the

@@ -304,9 +304,9 @@ static int due_list(struct swn_outbox *o, time_t now, struct due *out, int max)
  * one transaction, after SENT when a reply came.  If it cannot be recorded, the message is tried again
  * later (a delivered one is then answered as a duplicate, with the same
  * receipt), so that no outcome is acted on without its entry. */
-static void outcome(struct swn_outbox *o, const struct due *d, const char *peer, int replied,
-		    const char *event, const char *reason, const void *evidence, size_t len,
-		    long long attempts, long long next)
+static void outcome_kept(struct swn_outbox *o, const struct due *d, const char *peer, int replied,
+			 const char *event, const char *reason, const void *evidence, size_t len,
+			 long long attempts, long long next, const struct swn_peer_checkpoint *witness)
 {
 	struct swn_event sent = { "out", peer, d->agreement, d->doctype, d->msgid, "SENT", NULL };
 	struct swn_event ev = { "out", peer, d->agreement, d->doctype, d->msgid, event, reason };
@@ -315,7 +315,7 @@ static void outcome(struct swn_outbox *o, const struct due *d, const char *peer,
 	struct swn_err err;
 
 	swn_err_clear(&err);
-	if (swn_ledger_outcome(o->rt->ledger, replied ? &sent : NULL, &ev, evidence, len, &q, &err) < 0) {
+	if (swn_ledger_outcome(o->rt->ledger, replied ? &sent : NULL, &ev, evidence, len, &q, witness, &err) < 0) {
 		swn_log("out %s: cannot record %s: %s", d->msgid, event, err.msg);
 		swn_err_clear(&err);
 		set_state(o, d->msgid, "RETRYING", attempts, (long long)time(NULL) + 5,
@@ -330,6 +330,13 @@ static void outcome(struct swn_outbox *o, const struct due *d, const char *peer,
 	if (o->watch)
 		o->watch(o->watch_ctx, d->msgid, event);
 	pthread_mutex_unlock(&o->lock);
+}
+
+static void outcome(struct swn_outbox *o, const struct due *d, const char *peer, int replied,
+		    const char *event, const char *reason, const void *evidence, size_t len,
+		    long long attempts, long long next)
+{
+	outcome_kept(o, d, peer, replied, event, reason, evidence, len, attempts, next, NULL);
 }
 
 /* Every ds:Reference of our signature must come back, once, in the
@@ -392,11 +399,13 @@ static int receipt_matches(xmlDocPtr ours, const struct swn_as4_msg *receipt)
 }
 
 /* The receipt's ledger commitment: the peer's checkpoint covering our
- * message, checked with the agreement's peer ledger key and kept for
- * ledger audit-peer.  What happened goes into why (the DELIVERED reason). */
-static void cross_witness(struct swn_outbox *o, const struct due *d, const char *peer,
-			  const struct swn_as4_msg *receipt, const char *ours, size_t ours_len,
-			  char *why, size_t n)
+ * message, checked with the agreement's peer ledger key.  1 when it is to
+ * be kept for ledger audit-peer (filled into keep, which points into
+ * thread-local storage until the next call).  What happened goes into why
+ * (the DELIVERED reason). */
+static int cross_witness(struct swn_outbox *o, const struct due *d, const char *peer,
+			 const struct swn_as4_msg *receipt, const char *ours, size_t ours_len,
+			 struct swn_peer_checkpoint *keep, char *why, size_t n)
 {
 	struct swn_runtime *rt = o->rt;
 	const struct swn_agreement *a;
@@ -410,7 +419,7 @@ static void cross_witness(struct swn_outbox *o, const struct due *d, const char 
 
 	if (!swn_as4_receipt_commitment(receipt, &c)) {
 		snprintf(why, n, "the receipt carries no ledger commitment");
-		return;
+		return 0;
 	}
 	swn_runtime_agreements_lock(rt);
 	a = swn_runtime_agreement(rt, d->agreement);
@@ -423,13 +432,13 @@ static void cross_witness(struct swn_outbox *o, const struct due *d, const char 
 	swn_runtime_agreements_unlock(rt);
 	if (!have_key) {
 		snprintf(why, n, "the agreement pins no ledger key of the peer: commitment not checked");
-		return;
+		return 0;
 	}
 	swn_err_clear(&err);
 	if (swn_checkpoint_verify(c.note, strlen(c.note), name, pub, &size, root, &err) < 0) {
 		snprintf(why, n, "the peer's ledger commitment does not verify: %s", err.msg);
 		swn_log("out %s: %s", d->msgid, why);
-		return;
+		return 0;
 	}
 	/* Rebuild the peer's RECEIVED entry from what we sent, and prove it
 	 * is the leaf the peer named, in the tree the peer signed. */
@@ -450,15 +459,17 @@ static void cross_witness(struct swn_outbox *o, const struct due *d, const char 
 		snprintf(why, n, "the peer's ledger commitment does not prove that it recorded this message "
 			 "(leaf %lld of %llu)", c.leaf_index, (unsigned long long)size);
 		swn_log("out %s: %s", d->msgid, why);
-		return;
+		return 0;
 	}
-	swn_err_clear(&err);
-	if (swn_ledger_witness_add(rt->ledger, peer, size, root, c.note, d->msgid, c.leaf_index, &err) < 0) {
-		snprintf(why, n, "cannot keep the peer's checkpoint: %s", err.msg);
-		return;
-	}
+	keep->peer = peer;
+	keep->note = c.note;
+	keep->msgid = d->msgid;
+	keep->size = size;
+	memcpy(keep->root, root, 32);
+	keep->leaf_index = c.leaf_index;
 	snprintf(why, n, "peer ledger: this message is leaf %lld in its signed checkpoint of size %llu (proved)",
 		 c.leaf_index, (unsigned long long)size);
+	return 1;
 }
 
 /* One delivery attempt of d. */
@@ -554,10 +565,12 @@ static void deliver(struct swn_outbox *o, struct swn_http_client *client, const 
 		goto again;
 	}
 	{
+		struct swn_peer_checkpoint keep;
 		char witness[1200];
+		int kept = cross_witness(o, d, peer, &m, bytes, len, &keep, witness, sizeof witness);
 
-		cross_witness(o, d, peer, &m, bytes, len, witness, sizeof witness);
-		outcome(o, d, peer, replied, "DELIVERED", witness, reply.data, reply.len, attempts, 0);
+		outcome_kept(o, d, peer, replied, "DELIVERED", witness, reply.data, reply.len, attempts, 0,
+			     kept ? &keep : NULL);
 	}
 	goto done;
 again:
