@@ -8,7 +8,7 @@
  *     With RATE, submissions start on a schedule of RATE per second
  *     instead of as soon as a thread is free.  Latency runs from just
  *     before the POST to the DELIVERED reply.  Prints name value lines:
- *     exchanges, failed, seconds, per_s, p50_ms, p99_ms.  SECONDS 0: one
+ *     exchanges, failed, seconds, per_s, p50_ms, p90_ms, p99_ms, max_ms.  SECONDS 0: one
  *     exchange on one thread.
  *
  *   e2e_load idle PORT CERT KEY N PID
@@ -231,7 +231,9 @@ static int submit_main(int argc, char **argv)
 	printf("exchanges %ld\nfailed %ld\nseconds %.2f\nper_s %.1f\n", total, failed, elapsed,
 	       (double)total / elapsed);
 	if (total > 0)
-		printf("p50_ms %.1f\np99_ms %.1f\n", all[(total - 1) / 2], all[(long)((double)(total - 1) * 0.99)]);
+		printf("p50_ms %.1f\np90_ms %.1f\np99_ms %.1f\nmax_ms %.1f\n", all[(total - 1) / 2],
+		       all[(long)((double)(total - 1) * 0.90)], all[(long)((double)(total - 1) * 0.99)],
+		       all[total - 1]);
 	free(all);
 	free(t);
 	free(r.doc);
