@@ -601,6 +601,7 @@ struct pending {
 	struct swn_err err;
 	struct pending *next;
 	pthread_cond_t *wake;        /* its appender waits on this */
+	int group_n;                 /* first of an appender's group: its size */
 };
 
 /* A commit's statements, prepared once (with lock held): preparing them
@@ -802,7 +803,7 @@ int swn_ledger_heartbeat(struct swn_ledger *l, struct swn_err *err)
 static void commit_batch(struct swn_ledger *l, struct pending *batch)
 {
 	struct swn_merkle_frontier before;
-	struct pending *p;
+	struct pending *p, *next;
 	struct swn_err err;
 	char now[40];
 	int added = 0;
@@ -817,18 +818,36 @@ static void commit_batch(struct swn_ledger *l, struct pending *batch)
 		q_run(l, Q_ROLLBACK);
 		goto failed;
 	}
-	for (p = batch; p; p = p->next) {
+	/* One savepoint per appender's group (SENT with its outcome, say):
+	 * the group is kept whole or not at all. */
+	for (p = batch; p; p = next) {
+		struct pending *q_, *last = p;
+		int i, n = p->group_n > 0 ? p->group_n : 1, failed_at = -1;
+
+		for (i = 1; i < n && last->next; i++)
+			last = last->next;
+		next = last->next;
 		before = l->fr;
 		if (q_run(l, Q_SAVEPOINT) != SQLITE_OK) {
 			fail_db(l, "cannot append to the ledger", &err);
 			goto rollback;
 		}
-		p->rc = add_entry(l, p, now);
-		if (p->rc < 0) {
+		for (i = 0, q_ = p; q_ != next; i++, q_ = q_->next)
+			if ((q_->rc = add_entry(l, q_, now)) < 0) {
+				failed_at = i;
+				break;
+			}
+		if (failed_at >= 0) {
+			for (i = 0, q_ = p; q_ != next; i++, q_ = q_->next)
+				if (i != failed_at) {
+					q_->rc = -1;
+					swn_err_set(&q_->err, SWN_E_DB, l->path, 0,
+						    "not recorded: another entry of the same transaction failed");
+				}
 			q_run(l, Q_ROLLBACK_TO);
 			l->fr = before;
 		} else {
-			added++;
+			added += n;
 		}
 		q_run(l, Q_RELEASE);
 		/* An I/O or memory error can end the whole transaction: then
@@ -869,7 +888,9 @@ static int append_all(struct swn_ledger *l, struct pending *ps, int n, struct sw
 
 	pthread_cond_init(&wake, NULL);
 	pthread_mutex_lock(&l->qlock);
-	/* Queued together, so they are in the same batch, in this order. */
+	/* Queued together, so they are in the same batch, in this order;
+	 * committed all or none. */
+	ps[0].group_n = n;
 	for (i = 0; i < n; i++) {
 		swn_err_clear(&ps[i].err);
 		ps[i].wake = &wake;
@@ -1240,7 +1261,9 @@ static int compare_store(void *ctx, unsigned level, uint64_t index, const unsign
 	struct tree_check *c = ctx;
 	unsigned char stored[32];
 
-	if (!c->bad && (tree_get(c->l, level, index, stored) < 0 || memcmp(stored, hash, 32) != 0)) {
+	/* Leaves (level 0) are compared by verify's ordered scan instead. */
+	if (level > 0 && !c->bad &&
+	    (tree_get(c->l, level, index, stored) < 0 || memcmp(stored, hash, 32) != 0)) {
 		c->bad = 1;
 		c->level = level;
 		c->index = index;
@@ -1255,7 +1278,7 @@ int swn_ledger_verify(struct swn_ledger *l, const unsigned char pub[32], const c
 	struct tree_check tc = { l, 0, 0, 0 };
 	sqlite3_stmt *st = NULL, *ev = NULL, *cp = NULL, *lv = NULL;
 	long long expect = 1;
-	int step, cp_row, lv_row, rc = -1;
+	int step, cp_row, lv_row, cp_rc, lv_rc, rc = -1;
 
 	memset(v, 0, sizeof *v);
 	swn_merkle_frontier_init(&fr);
@@ -1272,8 +1295,8 @@ int swn_ledger_verify(struct swn_ledger *l, const unsigned char pub[32], const c
 		fail_db(l, "cannot read the ledger", err);
 		goto out;
 	}
-	cp_row = sqlite3_step(cp) == SQLITE_ROW;
-	lv_row = sqlite3_step(lv) == SQLITE_ROW;
+	cp_row = (cp_rc = sqlite3_step(cp)) == SQLITE_ROW;
+	lv_row = (lv_rc = sqlite3_step(lv)) == SQLITE_ROW;
 	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
 		long long seq = sqlite3_column_int64(st, 0);
 		const char *f[8];
@@ -1342,7 +1365,9 @@ int swn_ledger_verify(struct swn_ledger *l, const unsigned char pub[32], const c
 		}
 		swn_buf_free(&bytes);
 		while (lv_row && sqlite3_column_int64(lv, 0) < seq - 1)
-			lv_row = sqlite3_step(lv) == SQLITE_ROW;
+			lv_row = (lv_rc = sqlite3_step(lv)) == SQLITE_ROW;
+		if (lv_rc != SQLITE_ROW && lv_rc != SQLITE_DONE)
+			break;   /* a read error, not a missing leaf: below */
 		if (!lv_row || sqlite3_column_int64(lv, 0) != seq - 1 || sqlite3_column_bytes(lv, 1) != 32 ||
 		    memcmp(sqlite3_column_blob(lv, 1), leaf, 32) != 0) {
 			v->bad_entry = seq;
@@ -1358,8 +1383,9 @@ int swn_ledger_verify(struct swn_ledger *l, const unsigned char pub[32], const c
 			break;
 		}
 		while (cp_row && sqlite3_column_int64(cp, 0) < seq)
-			cp_row = sqlite3_step(cp) == SQLITE_ROW;
-		for (; cp_row && sqlite3_column_int64(cp, 0) == seq; cp_row = sqlite3_step(cp) == SQLITE_ROW) {
+			cp_row = (cp_rc = sqlite3_step(cp)) == SQLITE_ROW;
+		for (; cp_row && sqlite3_column_int64(cp, 0) == seq;
+		     cp_row = (cp_rc = sqlite3_step(cp)) == SQLITE_ROW) {
 			struct swn_err e;
 			uint64_t csize;
 			const char *note = col(cp, 1);
@@ -1391,7 +1417,9 @@ int swn_ledger_verify(struct swn_ledger *l, const unsigned char pub[32], const c
 	}
 	if (v->bad_entry == 0 && v->entries > 0)
 		swn_merkle_frontier_root(&fr, v->root);
-	if (v->bad_entry == 0 && step != SQLITE_ROW && step != SQLITE_DONE) {
+	if (v->bad_entry == 0 && ((step != SQLITE_ROW && step != SQLITE_DONE) ||
+				  (cp_rc != SQLITE_ROW && cp_rc != SQLITE_DONE) ||
+				  (lv_rc != SQLITE_ROW && lv_rc != SQLITE_DONE))) {
 		fail_db(l, "cannot read the ledger", err);
 		goto out;
 	}

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include <event2/buffer.h>
+#include <event2/bufferevent.h>
 #include <event2/event.h>
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
@@ -86,6 +87,7 @@ static int load_token(struct swn_local *l, struct swn_err *err)
 	char path[SWN_PATH_MAX + 32];
 	unsigned char raw[TOKEN_HEX / 2];
 	char buf[TOKEN_HEX + 2];
+	struct stat st;
 	ssize_t n;
 	int fd, i;
 
@@ -97,23 +99,34 @@ static int load_token(struct swn_local *l, struct swn_err *err)
 		for (i = 0; i < (int)sizeof raw; i++)
 			snprintf(buf + 2 * i, 3, "%02x", raw[i]);
 		fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-		if (fd < 0 || write(fd, buf, TOKEN_HEX) != TOKEN_HEX || write(fd, "\n", 1) != 1 ||
-		    fsync(fd) != 0) {
-			int saved = errno;
+		if (fd < 0 && errno != EEXIST)
+			return swn_err_set(err, SWN_E_IO, path, 0, "cannot create the local API token: %s",
+					   strerror(errno));
+		if (fd >= 0) {   /* ours: another process may have made it first */
+			if (write(fd, buf, TOKEN_HEX) != TOKEN_HEX || write(fd, "\n", 1) != 1 || fsync(fd) != 0) {
+				int saved = errno;
 
-			if (fd >= 0)
 				close(fd);
-			unlink(path);
-			return swn_err_set(err, SWN_E_IO, path, 0, "cannot write the local API token: %s",
-					   strerror(saved));
+				unlink(path);
+				return swn_err_set(err, SWN_E_IO, path, 0, "cannot write the local API token: %s",
+						   strerror(saved));
+			}
+			close(fd);
+			swn_log("local API: made a new token in %s", path);
 		}
-		close(fd);
-		swn_log("local API: made a new token in %s", path);
 		fd = open(path, O_RDONLY | O_CLOEXEC);
 	}
 	if (fd < 0)
 		return swn_err_set(err, SWN_E_IO, path, 0, "cannot read the local API token: %s",
 				   strerror(errno));
+	/* Whoever reads the token can have the node sign and send. */
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || (st.st_mode & 077) != 0 ||
+	    st.st_uid != geteuid()) {
+		close(fd);
+		return swn_err_set(err, SWN_E_CONFIG, path, 0,
+				   "the local API token must be a file of the node's user, readable by it "
+				   "alone (chmod 600)");
+	}
 	n = read(fd, buf, sizeof buf - 1);
 	close(fd);
 	buf[n > 0 ? n : 0] = '\0';
@@ -136,27 +149,59 @@ static int authorized(const struct swn_local *l, struct evhttp_request *req)
 
 /* ---- replies ---- */
 
+/* A JSON string of s: bytes that are not UTF-8 (a name from a query, a
+ * peer's error text cut short) become '?', so that a reply never fails to
+ * encode. */
+static json_t *text(const char *s)
+{
+	char *copy;
+	json_t *j;
+	size_t i, n;
+
+	if (s == NULL)
+		return json_null();
+	if ((j = json_string(s)) != NULL)
+		return j;
+	if (!(copy = strdup(s)))
+		return json_null();
+	for (i = 0; copy[i]; i += n) {
+		unsigned char c = (unsigned char)copy[i];
+		size_t k;
+
+		n = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
+		for (k = 1; n && k < n; k++)
+			if (((unsigned char)copy[i + k] & 0xC0) != 0x80)
+				n = 0;
+		if (n == 0 || (n == 1 && c < 0x20 && c != '\t')) {
+			copy[i] = '?';
+			n = 1;
+		}
+	}
+	j = json_string(copy);   /* still NULL for overlong forms: give up on them */
+	free(copy);
+	return j ? j : json_string("(not UTF-8)");
+}
+
 static void reply_json(struct evhttp_request *req, int code, const char *reason, json_t *body)
 {
 	struct evbuffer *b = evbuffer_new();
-	char *text = json_dumps(body, JSON_COMPACT);
+	char *dump = body ? json_dumps(body, JSON_COMPACT) : NULL;
 
 	/* A client gone while its reply was held: libevent frees the request
 	 * here and calls no completion, so it is counted out now. */
 	if (evhttp_request_get_connection(req) == NULL && this_worker)
 		this_worker->inflight--;
 	evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Type", "application/json");
-	if (text)
-		evbuffer_add_printf(b, "%s\n", text);
+	evbuffer_add_printf(b, "%s\n", dump ? dump : "{\"error\":\"the reply could not be encoded\"}");
 	evhttp_send_reply(req, code, reason, b);
 	evbuffer_free(b);
-	free(text);
+	free(dump);
 	json_decref(body);
 }
 
 static void reply_error(struct evhttp_request *req, int code, const char *reason, const char *why)
 {
-	reply_json(req, code, reason, json_pack("{s:s}", "error", why));
+	reply_json(req, code, reason, json_pack("{s:o}", "error", text(why)));
 }
 
 static void on_sent(struct evhttp_request *req, void *arg)
@@ -243,7 +288,7 @@ static void on_submit(struct evhttp_request *req, void *arg)
 			reply_error(req, 503, "Service Unavailable", err.msg);
 		} else {
 			reply_json(req, 422, "Unprocessable Entity",
-				   json_pack("{s:s,s:i}", "error", err.msg, "line", (int)err.line));
+				   json_pack("{s:o,s:i}", "error", text(err.msg), "line", (int)err.line));
 		}
 	} else {
 		swn_delivery_wake(l->d);
@@ -285,10 +330,10 @@ static int reply_status(struct swn_local *l, struct evhttp_request *req, const c
 		return -1;
 	if (next > 0 && gmtime_r(&next, &tm))
 		strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
-	reply_json(req, 200, "OK", json_pack("{s:s,s:s,s:i,s:s?,s:s?}", "msgid", msgid, "state", state,
+	reply_json(req, 200, "OK", json_pack("{s:o,s:s,s:i,s:s?,s:o}", "msgid", text(msgid), "state", state,
 					     "attempts", attempts, "next_attempt",
 					     when[0] && !final_state(state) ? when : NULL,
-					     "last_error", last[0] ? last : NULL));
+					     "last_error", text(last[0] ? last : NULL)));
 	return 1;
 }
 
@@ -322,18 +367,15 @@ static void on_wake(evutil_socket_t fd, short what, void *arg)
 	free(x);
 }
 
-/* The outbox recorded an outcome (a delivery thread, under the outbox's
- * lock: nothing here calls the outbox). */
-static void on_outcome(void *ctx, const char *msgid, const char *event)
+/* Take the held requests for msgid (or of worker w) off the list and fire
+ * their events: each is answered on its own worker's loop. */
+static void wake_waiters(struct swn_local *l, const char *msgid, const struct lworker *w)
 {
-	struct swn_local *l = ctx;
 	struct waiter **p, *x;
 
-	if (strcmp(event, "DELIVERED") != 0 && strcmp(event, "FAILED") != 0)
-		return;
 	pthread_mutex_lock(&l->lock);
 	for (p = &l->waiters; (x = *p) != NULL;) {
-		if (strcmp(x->msgid, msgid) == 0) {
+		if (msgid ? strcmp(x->msgid, msgid) == 0 : x->w == w) {
 			*p = x->next;
 			l->nwaiters--;
 			x->linked = 0;
@@ -343,6 +385,30 @@ static void on_outcome(void *ctx, const char *msgid, const char *event)
 		}
 	}
 	pthread_mutex_unlock(&l->lock);
+}
+
+/* The outbox recorded an outcome (a delivery thread, under the outbox's
+ * lock: nothing here calls the outbox). */
+static void on_outcome(void *ctx, const char *msgid, const char *event)
+{
+	struct swn_local *l = ctx;
+
+	if (strcmp(event, "DELIVERED") == 0 || strcmp(event, "FAILED") == 0)
+		wake_waiters(l, msgid, NULL);
+}
+
+/* A held request's connection reads nothing more until its reply is sent
+ * (libevent reads again then).  libevent 2.1's read callback treats bytes
+ * arriving while a reply is pending as an illegal state and may end the
+ * process (event_errx); other libevent users disable reading the same way.
+ * A client gone meanwhile is noticed when the reply is written. */
+static void stop_reading(struct evhttp_request *req)
+{
+	struct evhttp_connection *ec = evhttp_request_get_connection(req);
+	struct bufferevent *bev = ec ? evhttp_connection_get_bufferevent(ec) : NULL;
+
+	if (bev)
+		bufferevent_disable(bev, EV_READ);
 }
 
 static void hold(struct lworker *w, struct evhttp_request *req, const char *msgid, long wait)
@@ -372,6 +438,7 @@ static void hold(struct lworker *w, struct evhttp_request *req, const char *msgi
 	x->linked = 1;
 	l->nwaiters++;
 	pthread_mutex_unlock(&l->lock);
+	stop_reading(req);
 	event_add(x->ev, &tv);
 	/* An outcome recorded between the first look and the registration
 	 * would be missed: look again now that it is registered. */
@@ -397,6 +464,7 @@ static void on_status(struct evhttp_request *req, const char *rest, struct lwork
 	struct evkeyvalq q;
 	const char *query = evhttp_uri_get_query(evhttp_request_get_evhttp_uri(req)), *v;
 	char *msgid;
+	size_t n = 0;
 	long wait = 0;
 
 	if (!begin(req, w, 1))
@@ -421,8 +489,8 @@ static void on_status(struct evhttp_request *req, const char *rest, struct lwork
 		}
 	}
 	evhttp_clear_headers(&q);
-	msgid = evhttp_uridecode(rest, 0, NULL);
-	if (msgid == NULL || !*msgid || strlen(msgid) >= SWN_AS4_ID_BYTES) {
+	msgid = evhttp_uridecode(rest, 0, &n);
+	if (msgid == NULL || !*msgid || strlen(msgid) != n || n >= SWN_AS4_ID_BYTES) {
 		reply_error(req, 400, "Bad Request", "GET /status/MSGID with the MessageId /submit gave");
 		free(msgid);
 		return;
@@ -485,8 +553,6 @@ static void on_drain(evutil_socket_t fd, short what, void *arg)
 static void on_stop(evutil_socket_t fd, short what, void *arg)
 {
 	struct lworker *w = arg;
-	struct swn_local *l = w->l;
-	struct waiter **p, *x;
 
 	(void)fd;
 	(void)what;
@@ -495,18 +561,7 @@ static void on_stop(evutil_socket_t fd, short what, void *arg)
 		evhttp_del_accept_socket(w->http, w->bound);
 		w->bound = NULL;
 	}
-	pthread_mutex_lock(&l->lock);
-	for (p = &l->waiters; (x = *p) != NULL;) {
-		if (x->w == w) {
-			*p = x->next;
-			l->nwaiters--;
-			x->linked = 0;
-			event_active(x->ev, EV_TIMEOUT, 0);
-		} else {
-			p = &x->next;
-		}
-	}
-	pthread_mutex_unlock(&l->lock);
+	wake_waiters(w->l, NULL, w);
 	on_drain(-1, 0, w);
 }
 

@@ -131,13 +131,41 @@ i=0
 until curl -sS "http://127.0.0.1:$LP/healthz" | grep -q '"held_requests":1'; do
 	i=$((i + 1)); [ $i -gt 400 ] && { fail "the status request was never held"; break; }; sleep 0.05
 done
+# bytes sent on a connection whose reply is held (a pipelined request)
+# must not upset the node (libevent 2.1 may treat them as an illegal state)
+bash -c 'exec 3<>"/dev/tcp/127.0.0.1/$1"
+printf "GET /status/held-1@CN-SW?wait=60 HTTP/1.1\r\nHost: l\r\nAuthorization: Bearer %s\r\n\r\n" "$2" >&3
+i=0
+until curl -s "http://127.0.0.1:$1/healthz" | grep -q "\"held_requests\":2"; do
+	i=$((i + 1)); [ $i -gt 400 ] && exit 1; sleep 0.05
+done
+printf "GET /healthz HTTP/1.1\r\nHost: l\r\n\r\n" >&3
+: >"$3.sent"
+cat <&3 >"$3"' _ "$LP" "$TOKEN" "$T/raw" &
+rawpid=$!
+i=0
+until [ -f "$T/raw.sent" ]; do
+	i=$((i + 1)); [ $i -gt 600 ] && { fail "the pipelined request was not sent"; break; }; sleep 0.05
+done
+CODE=$(curl -sS -o "$T/body" -w '%{http_code}' "http://127.0.0.1:$LP/healthz")
+code 200 "the node answers after bytes on a held connection"
+has "$T/body" '"held_requests":2' "both requests still held"
 stop_node "$CN"
 [ "$RC" = 0 ] && pass || fail "serve exit $RC with a held request"
+wait $rawpid
+has "$T/raw" '"msgid":"held-1@CN-SW"' "the pipelined connection's held request answered at stop"
 wait $cpid && pass || fail "the held request got no reply at stop"
 # RETRYING, or SENDING if the stop fell on the next attempt
 grep -Eq '"state":"(RETRYING|SENDING)"' "$T/held" && pass ||
 	fail "a held request is answered with the state of the stop: $(cat "$T/held")"
 has "$T/held" '"last_error"' "with the last error"
+
+# ---- a token others can read is refused ----
+chmod 644 "$CN/local.token"
+run "$SWNODE" --home "$CN" serve --listen 127.0.0.1:0 --local 127.0.0.1:0
+[ "$RC" = 1 ] && pass || fail "serve started with a token file others can read (exit $RC)"
+has "$T/err" "chmod 600" "the refusal says what to do"
+chmod 600 "$CN/local.token"
 
 # ---- loopback only ----
 run "$SWNODE" --home "$CN" serve --listen 127.0.0.1:0 --local 0.0.0.0:0
