@@ -134,7 +134,7 @@ static int load_token(struct swn_local *l, struct swn_err *err)
 	if (strlen(buf) < 32 || strlen(buf) > TOKEN_HEX)
 		return swn_err_set(err, SWN_E_CONFIG, path, 0,
 				   "the local API token must be 32 to %d characters on one line", TOKEN_HEX);
-	snprintf(l->token, sizeof l->token, "%s", buf);
+	memcpy(l->token, buf, strlen(buf) + 1);   /* at most TOKEN_HEX + 1: checked */
 	return 0;
 }
 
