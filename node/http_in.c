@@ -2,7 +2,6 @@
 #include "autoconfig.h"
 
 #include <errno.h>
-#include <netdb.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <stdatomic.h>
