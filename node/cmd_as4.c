@@ -78,16 +78,22 @@ int cmd_as4_verify(int argc, char **argv, struct swn_ctx *ctx)
 		       m.ref_to[0] ? m.ref_to : "nothing");
 	rc = swn_wssec_verify(doc, &m, cert, NULL, &rep, &err);
 	printf("key        %s (%s, sha256 %s) from %s; the message's own KeyInfo is %s\n",
-	       info.subject, rep.sig_alg, info.sha256, certpath,
+	       info.subject, rep.sig.sig_alg, info.sha256, certpath,
 	       rep.key_info_ignored ? "not used" : "absent");
-	for (i = 0; i < rep.nrefs; i++)
-		printf("reference  %s -> %s: digest %s%s%s%s\n", rep.refs[i].uri,
-		       rep.refs[i].target,
-		       rep.refs[i].digest_ok == 1 ? "matches" :
-		       rep.refs[i].digest_ok == 0 ? "DOES NOT MATCH" : "not computed",
-		       rep.refs[i].prefixes[0] ? " (InclusiveNamespaces PrefixList \"" : "",
-		       rep.refs[i].prefixes, rep.refs[i].prefixes[0] ? "\")" : "");
-	if (rc == 0)
+	for (i = 0; i < rep.sig.nrefs; i++) {
+		const struct swn_dsig_ref *r = &rep.sig.refs[i];
+
+		printf("reference  %s -> %s: digest %s%s%s%s\n", r->uri, r->target,
+		       r->digest_ok == 1 ? "matches" :
+		       r->digest_ok == 0 ? "DOES NOT MATCH" : "not computed",
+		       r->prefixes[0] ? " (InclusiveNamespaces PrefixList \"" : "",
+		       r->prefixes, r->prefixes[0] ? "\")" : "");
+	}
+	if (rep.sig.signature_ok >= 0)
+		printf("signature  %s\n", rep.sig.signature_ok ? "verifies with the certificate"
+							 : "DOES NOT VERIFY");
+	/* "valid" only when every check passed, the last being libxmlsec1's. */
+	if (rc == 0 && rep.xmlsec_confirmed)
 		printf("valid\n");
 	else
 		printf("invalid: %s\n", err.msg);

@@ -6,18 +6,21 @@
  * by wsu:Id, exclusive C14N, SHA-256 digests, rsa-sha256 or ecdsa-sha256 by
  * the key's type.  Verifies a received envelope against one certificate.
  *
- * Verification cannot be fooled, by construction:
+ * Verification is decided by dsig (swnode's own strict reading of the
+ * signature: bare-name references only, every digest recomputed over the
+ * element swnode will process, the SignatureValue checked with the pinned
+ * key) and then re-checked by libxmlsec1; both must agree.  Here:
  *  - the key is the caller's (the agreement's pinned certificate), never
  *    the message's: BinarySecurityToken, KeyValue or any other KeyInfo in
  *    the message is not used;
- *  - the algorithms are fixed: exclusive C14N, SHA-256, the expected
- *    signature algorithm; references are same-document "#id" only;
- *  - every wsu:Id, xml:id and Id in the message must be unique, and the
- *    references must resolve to exactly the Envelope's soap:Body and its
- *    Header's eb:Messaging, the nodes swnode goes on to process (no
- *    wrapping), each exactly once;
- *  - valid means libxmlsec1 reported xmlSecDSigStatusSucceeded, not merely
- *    that it returned 0.
+ *  - every wsu:Id, xml:id and Id in the message whose value is an NCName is
+ *    registered and must be unique; the targets are exactly the
+ *    Envelope's soap:Body and its Header's eb:Messaging, the nodes swnode
+ *    goes on to process (no wrapping);
+ *  - libxmlsec1 sees a signature only after dsig has accepted it, with
+ *    only exclusive C14N, SHA-256 and the expected algorithm enabled; its
+ *    verdict is xmlSecDSigStatusSucceeded for the signature and every
+ *    reference, not merely a 0 return.
  * It checks no dates and no chains: those are the agreement's checks.
  */
 #ifndef SWN_WSSEC_H
@@ -27,12 +30,8 @@
 #include <openssl/x509.h>
 
 #include "as4.h"
+#include "dsig.h"
 #include "err.h"
-
-#define SWN_ALG_RSA_SHA256   "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256"
-#define SWN_ALG_ECDSA_SHA256 "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha256"
-#define SWN_ALG_EXC_C14N     "http://www.w3.org/2001/10/xml-exc-c14n#"
-#define SWN_ALG_SHA256       "http://www.w3.org/2001/04/xmlenc#sha256"
 
 /* Once per process, after swn_xml_init(). */
 int swn_wssec_init(struct swn_err *err);
@@ -52,25 +51,16 @@ const char *swn_signer_alg(const struct swn_signer *s);
 int swn_wssec_sign(xmlDocPtr doc, const struct swn_as4_msg *m,
 		   const struct swn_signer *s, struct swn_err *err);
 
-/* What verification found about one ds:Reference (for diagnostics). */
-struct swn_wssec_ref {
-	char uri[SWN_AS4_ID_BYTES];
-	char target[64];        /* "eb:Messaging", "soap:Body", or what else */
-	char prefixes[128];     /* InclusiveNamespaces PrefixList, if any */
-	int digest_ok;          /* 1 matched, 0 did not, -1 not computed */
-};
-
+/* What verification found, for diagnostics (swnode as4 verify). */
 struct swn_wssec_report {
-	int nrefs;
-	struct swn_wssec_ref refs[8];
-	char sig_alg[16];       /* "rsa-sha256", "ecdsa-sha256" or "other" */
-	int key_info_ignored;   /* the message carried KeyInfo we did not use */
+	struct swn_dsig_report sig;  /* each reference and its digest, the value */
+	int key_info_ignored;        /* the message carried KeyInfo we did not use */
+	int xmlsec_confirmed;        /* libxmlsec1 agreed */
 };
 
 /* Verify m's signature with cert alone.  expected_alg is "rsa-sha256",
  * "ecdsa-sha256" or NULL (either, as cert's key allows).  report, if not
- * NULL, is filled with each reference and whether its digest matched (the
- * digests are then computed independently of libxmlsec1, for diagnosis).
+ * NULL, is filled with each reference and whether its digest matched.
  * Returns 0 if valid; otherwise -1 with err (SWN_E_SIGNATURE) saying why. */
 int swn_wssec_verify(xmlDocPtr doc, const struct swn_as4_msg *m, X509 *cert,
 		     const char *expected_alg, struct swn_wssec_report *report,

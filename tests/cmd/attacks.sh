@@ -24,6 +24,16 @@ sed -i 's/status="draft"/status="active"/' "$EVIL/peers/AB.xml"
 sign() { "$SWNODE" --home "$CN" as4 sign "$1" -o "$2" 2>>"$T/craft.err"; }
 # evil_pack OUT: a message signed by the attacker's key, its certificate in the token
 evil_pack() { "$SWNODE" --home "$EVIL" as4 pack --agreement AB "$ECO" -o "$1" 2>>"$T/craft.err"; }
+# forge XSL: the stylesheet applied to $UNSIGNED (it adds a ds:Signature
+# template), then signed with CN's key by libxmlsec1 as the template's
+# references say (tests/forge/dsig_forge), into $OUT
+forge() {
+	xsltproc "$ATTACKS/$1" "$UNSIGNED" >"$T/template.xml" &&
+		"$TOP_BUILDDIR/tests/forge/dsig_forge" "$CN/keys/signing.key" "$CN/certs/signing.pem" \
+			"$T/template.xml" "$OUT" 2>>"$T/craft.err"
+}
+# node_cpu_ticks HOME: CPU time the node has used so far, in clock ticks
+node_cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$(cat "$1.pid")/stat"; }
 # xslt XSL: the attack stylesheet applied to $GOOD, into $OUT
 xslt() { xsltproc "$ATTACKS/$1" "$GOOD" >"$OUT"; }
 # insert DTD-FILE BODY-FILE: $GOOD with DTD-FILE's content after the XML
@@ -105,7 +115,7 @@ nattacks=0
 for f in "$ATTACKS"/*.attack; do
 	name=$(basename "$f" .attack)
 	unset -f setup craft teardown
-	EXPECT="" REASON="" OPTS=""
+	EXPECT="" REASON="" OPTS="" AS4_VERIFY=""
 	# shellcheck disable=SC1090
 	. "$f"
 	[ -n "$EXPECT" ] || { fail "$name: no EXPECT"; continue; }
@@ -159,6 +169,15 @@ for f in "$ATTACKS"/*.attack; do
 		"REFUSED $want"*"$REASON"*) pass ;;
 		*) fail "$name: the record says '$got', expected REFUSED $want ... $REASON" ;;
 		esac
+	fi
+	# A forged signature is invalid for the diagnostic command too: it
+	# must never print "valid" for it.
+	if [ "$AS4_VERIFY" = invalid ]; then
+		vrc=0
+		"$SWNODE" as4 verify "$OUT" --cert "$CN/certs/signing.pem" >"$T/verify.out" 2>&1 || vrc=$?
+		if [ "$vrc" -ne 0 ] && ! grep -qx valid "$T/verify.out"; then pass; else
+			fail "$name: as4 verify exited $vrc for it"; sed 's/^/  | /' "$T/verify.out"
+		fi
 	fi
 	if declare -F teardown >/dev/null; then teardown; fi
 	# The node goes on serving: the next valid message gets its Receipt.

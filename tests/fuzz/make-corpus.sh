@@ -54,6 +54,22 @@ stop_node "$SG"
 # Signals are refused before anything else inbound: user messages only.
 cp "$C/as4/"{ephyto,eco,customs-declaration,unsigned}.xml "$C/inbound/"
 
+# Values inside a signature (fuzz_dsig: one per line, set in as4/eco.xml):
+# the seed's own, and the forms a verifier must refuse.
+mkdir -p "$C/dsig"
+M=$(sed -n 's|.*<eb:Messaging [^>]*wsu:Id="\([^"]*\)".*|\1|p' "$C/as4/eco.xml")
+B=$(sed -n 's|.*<env:Body [^>]*wsu:Id="\([^"]*\)".*|\1|p' "$C/as4/eco.xml")
+X=http://www.w3.org/2001/10/xml-exc-c14n#
+printf '%s\n%s\n#%s\n#%s\n%s' "$M" "$B" "$M" "$B" "$X" >"$C/dsig/valid"
+printf '%s\n%s\n#%s\n#%s\n%s\nenv eb #default' "$M" "$B" "$M" "$B" "$X" >"$C/dsig/prefixlist"
+printf "xpointer(id('h'))\n%s\n#xpointer(id('h'))\n#%s\n%s" "$B" "$B" "$X" >"$C/dsig/xpointer-id"
+printf "xpointer(//*[count(//*)>0])\n%s\n#xpointer(//*[count(//*)>0])\n#%s\n%s" "$B" "$B" "$X" >"$C/dsig/xpointer-count"
+printf '%s\n%s\n\n#%s\n%s' "$M" "$B" "$B" "$X" >"$C/dsig/empty-uri"
+printf '%s\n%s\n#%s\n#%s\nhttp://www.w3.org/TR/1999/REC-xslt-19991116' "$M" "$B" "$M" "$B" >"$C/dsig/xslt"
+printf '%s\n%s\n#%s\n#%s\nhttp://www.w3.org/2000/09/xmldsig#enveloped-signature' "$M" "$B" "$B" "$M" >"$C/dsig/swapped-enveloped"
+printf '1bad\n%s\n#1bad\n#%s\n%s' "$B" "$B" "$X" >"$C/dsig/not-ncname"
+printf '%s\n%s\n#%s\n#%s\n%s\nxml:a b\tc\n#default' "$M" "$B" "$M" "$B" "$X" >"$C/dsig/prefix-bad"
+
 # Requests to the listener (fuzz_http): every route, keep-alive, pipelining,
 # a chunked body, a method it refuses.
 crlf() { printf '%s\r\n' "$@"; }
