@@ -131,6 +131,7 @@ int swn_agreement_write_draft(const struct swn_config *cfg,
 	n = xmlNewChild(root, root->ns, BAD_CAST "limits", NULL);
 	prop(n, "maxMessageBytes", SWN_DRAFT_MAX_MESSAGE_BYTES);
 	prop(n, "maxMessagesPerMinute", SWN_DRAFT_MAX_PER_MINUTE);
+	prop(n, "maxRefusalsPerMinute", SWN_DRAFT_MAX_REFUSALS_PER_MINUTE);
 	rc = swn_xml_save(doc, path_out, 0644, SWN_WRITE_EXCLUSIVE, err);
 	xmlFreeDoc(doc);
 	return rc;
@@ -466,6 +467,9 @@ int swn_agreement_load(const char *path, const struct swn_registry *reg,
 	n = swn_xml_child(root, "limits");
 	a->max_message_bytes = num_attr(n, "maxMessageBytes");
 	a->max_per_minute = num_attr(n, "maxMessagesPerMinute");
+	a->max_refusals_per_minute = num_attr(n, "maxRefusalsPerMinute");
+	if (a->max_refusals_per_minute <= 0)
+		a->max_refusals_per_minute = SWN_DEFAULT_REFUSALS_PER_MINUTE;
 	rc = 0;
 done:
 	xmlFreeDoc(doc);

@@ -34,6 +34,7 @@
 #define SWN_DRAFT_RETRY_INTERVALS   "30 60 120 300 600 1800 3600 7200"
 #define SWN_DRAFT_MAX_MESSAGE_BYTES "10485760"
 #define SWN_DRAFT_MAX_PER_MINUTE    "60000"
+#define SWN_DRAFT_MAX_REFUSALS_PER_MINUTE "30"   /* SWN_DEFAULT_REFUSALS_PER_MINUTE */
 #define SWN_DRAFT_MAX_CLOCK_SKEW    "300"
 
 /* What an agreement id may be, for messages. */
@@ -96,6 +97,7 @@ struct swn_agreement {
 	int nretry;
 	long long max_message_bytes;
 	long long max_per_minute;
+	long long max_refusals_per_minute;
 };
 
 /* Load an agreement that passes swn_agreement_check() (dates aside: an

@@ -305,6 +305,7 @@ int cmd_serve(int argc, char **argv, struct swn_ctx *ctx)
 		swn_err_clear(&err);
 		if (swn_spool_scan(rt->cfg.spool_dir, from_spool, &sc, &err) < 0)
 			swn_log("spool: %s", err.msg);
+		swn_inbound_flush_refusals(rt, time(NULL), 0);
 		if (++ticks % 60 == 0)
 			redeliver(rt);
 		/* A signed, timed checkpoint at least every N seconds, even idle. */
@@ -316,6 +317,7 @@ int cmd_serve(int argc, char **argv, struct swn_ctx *ctx)
 	}
 	swn_local_stop(api);
 	swn_server_stop(server);
+	swn_inbound_flush_refusals(rt, time(NULL), 1);
 	swn_delivery_stop(d);
 	close_node(rt, ob);
 	close(lockfd);

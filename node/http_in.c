@@ -216,28 +216,31 @@ static void on_output(struct evbuffer *buf, const struct evbuffer_cb_info *info,
 }
 
 /* Replaces chain verification: the client's certificate must be pinned by
- * an active or suspended agreement; nothing else makes it trusted.  A
- * refusal is logged, not recorded: strangers cannot write to the ledger. */
+ * an active or suspended agreement in its validity; nothing else makes it
+ * trusted.  A refusal is logged, not recorded: strangers, and peers whose
+ * agreement is over, cannot write to the ledger. */
 static int verify_pinned(X509_STORE_CTX *store, void *arg)
 {
-	static _Atomic time_t refused;
+	/* Logged at most once a second per kind: strangers, and certificates
+	 * pinned only by agreements that carry no traffic now. */
+	static _Atomic time_t refused_stranger, refused_pinned;
 	struct swn_runtime *rt = arg;
 	X509 *cert = X509_STORE_CTX_get0_cert(store);
-	char subject[256], fp[SWN_FP_LEN + 1];
+	char subject[256], fp[SWN_FP_LEN + 1], why[300];
 	int ok;
 
 	if (cert == NULL)
 		return 0;
 	swn_runtime_agreements_lock(rt);
-	ok = swn_runtime_tls_pinned(rt, cert);
+	ok = swn_runtime_tls_pinned(rt, cert, time(NULL), why, sizeof why);
 	swn_runtime_agreements_unlock(rt);
 	if (!ok) {
 		X509_STORE_CTX_set_error(store, X509_V_ERR_CERT_REJECTED);
-		if (log_now(&refused)) {
+		if (log_now(strncmp(why, "pinned", 6) == 0 ? &refused_pinned : &refused_stranger)) {
 			swn_cert_subject(cert, subject, sizeof subject);
 			swn_cert_fingerprint(cert, fp);
 			swn_oneline(subject);
-			swn_log("refused a TLS client certificate no agreement pins: %s (SHA-256 %s)",
+			swn_log("refused a TLS client certificate (%s): %s (SHA-256 %s)", why,
 				subject, fp);
 		}
 	}
@@ -345,6 +348,7 @@ static int begin(struct evhttp_request *req, struct worker *w, SSL **ssl)
 	c = *ssl ? SSL_get_ex_data(*ssl, conn_index) : NULL;
 	struct evhttp_connection *ec = evhttp_request_get_connection(req);
 	X509 *cert;
+	char why[300];
 	int pinned;
 
 	atomic_fetch_add(&w->server->requests, 1);
@@ -367,10 +371,11 @@ static int begin(struct evhttp_request *req, struct worker *w, SSL **ssl)
 	/* Pinned at the handshake is not enough on a kept-alive connection:
 	 * the agreement may have gone since. */
 	swn_runtime_agreements_lock(w->server->rt);
-	pinned = swn_runtime_tls_pinned(w->server->rt, cert);
+	pinned = swn_runtime_tls_pinned(w->server->rt, cert, time(NULL), why, sizeof why);
 	swn_runtime_agreements_unlock(w->server->rt);
 	if (!pinned) {
-		reply_text(req, 403, "Forbidden", "no agreement pins this client certificate any more");
+		/* The reason names only this peer's own agreement. */
+		reply_text(req, 403, "Forbidden", why);
 		return 0;
 	}
 	return 1;

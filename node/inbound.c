@@ -103,6 +103,113 @@ static int over_rate(const struct swn_agreement *a, time_t now)
 	return over;
 }
 
+/* Refusals recorded per peer and minute.  A peer that provokes more than
+ * its agreement's maxRefusalsPerMinute gets HTTP 429 (flow control: try
+ * later) for the rest of the minute, and those are counted, not recorded
+ * one by one: one REFUSALS_UNRECORDED entry per peer and minute says how
+ * many there were and the last reason, so that a flood from one
+ * connection costs the ledger a few entries a minute, not one a request. */
+struct refusals {
+	char peer[SWN_PARTY_BYTES];
+	char agreement[SWN_MAX_ID_LEN + 1];
+	time_t minute;
+	long long recorded, unrecorded;
+	char last[300];
+};
+#define REFUSAL_SLOTS 64
+static pthread_mutex_t refusal_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct refusals refusal_slots[REFUSAL_SLOTS];
+
+/* The summary of a finished minute, taken out of slot r (lock held). */
+struct refusal_summary {
+	char peer[SWN_PARTY_BYTES], agreement[SWN_MAX_ID_LEN + 1], reason[600];
+};
+
+static int take_summary(struct refusals *r, struct refusal_summary *out)
+{
+	char from[SWN_TIME_LEN + 1], until[SWN_TIME_LEN + 1];
+
+	if (r->unrecorded == 0)
+		return 0;
+	swn_time_iso(r->minute * 60, from);
+	swn_time_iso(r->minute * 60 + 59, until);
+	snprintf(out->peer, sizeof out->peer, "%s", r->peer);
+	snprintf(out->agreement, sizeof out->agreement, "%s", r->agreement);
+	snprintf(out->reason, sizeof out->reason,
+		 "%lld refusals from %s to %s answered HTTP 429, not recorded one by one (over %lld a minute); the last: %s",
+		 r->unrecorded, from, until, r->recorded, r->last);
+	r->unrecorded = 0;
+	return 1;
+}
+
+static void record_summary(struct swn_runtime *rt, const struct refusal_summary *sum)
+{
+	struct swn_event ev = { "in", sum->peer, sum->agreement, "", "", "REFUSALS_UNRECORDED",
+				sum->reason };
+	struct swn_err err;
+
+	swn_err_clear(&err);
+	if (swn_ledger_append(rt->ledger, &ev, NULL, 0, NULL, &err) < 0)
+		swn_log("in: cannot record a summary of refusals (%s): %s", sum->reason, err.msg);
+}
+
+/* May a refusal of peer (under agreement, allowed limit a minute) be
+ * recorded now?  1 yes; 0 no: it is counted with reason.  A summary of the
+ * peer's previous minute, if one is due, goes into *sum (*due = 1). */
+static int refusal_admitted(const char *peer, const char *agreement, long long limit,
+			    const char *reason, time_t now, struct refusal_summary *sum, int *due)
+{
+	struct refusals *r = NULL;
+	int i, ok;
+
+	*due = 0;
+	pthread_mutex_lock(&refusal_lock);
+	for (i = 0; i < REFUSAL_SLOTS && !r; i++)
+		if (strcmp(refusal_slots[i].peer, peer) == 0 || refusal_slots[i].peer[0] == '\0')
+			r = &refusal_slots[i];
+	if (r == NULL) {
+		/* More peers than slots: reuse the slot of the quietest. */
+		for (r = &refusal_slots[0], i = 1; i < REFUSAL_SLOTS; i++)
+			if (refusal_slots[i].minute < r->minute)
+				r = &refusal_slots[i];
+		*due = take_summary(r, sum);
+		r->peer[0] = '\0';
+	}
+	if (strcmp(r->peer, peer) != 0 || r->minute != now / 60) {
+		if (strcmp(r->peer, peer) == 0 && !*due)
+			*due = take_summary(r, sum);
+		snprintf(r->peer, sizeof r->peer, "%s", peer);
+		r->minute = now / 60;
+		r->recorded = r->unrecorded = 0;
+	}
+	snprintf(r->agreement, sizeof r->agreement, "%s", agreement);
+	ok = r->recorded < limit;
+	if (ok) {
+		r->recorded++;
+	} else {
+		r->unrecorded++;
+		snprintf(r->last, sizeof r->last, "%s", reason);
+	}
+	pthread_mutex_unlock(&refusal_lock);
+	return ok;
+}
+
+void swn_inbound_flush_refusals(struct swn_runtime *rt, time_t now, int all)
+{
+	struct refusal_summary sums[REFUSAL_SLOTS];
+	int i, n = 0;
+
+	pthread_mutex_lock(&refusal_lock);
+	for (i = 0; i < REFUSAL_SLOTS; i++)
+		if (refusal_slots[i].peer[0] && (all || refusal_slots[i].minute != now / 60) &&
+		    take_summary(&refusal_slots[i], &sums[n]))
+			n++;
+	pthread_mutex_unlock(&refusal_lock);
+	/* Recorded without the lock: the ledger's fsync is slow. */
+	for (i = 0; i < n; i++)
+		record_summary(rt, &sums[i]);
+}
+
 /* What is known about the message while it is being checked. */
 struct job {
 	struct swn_runtime *rt;
@@ -111,6 +218,7 @@ struct job {
 	struct swn_inbound_reply *reply;
 	struct swn_as4_msg m;
 	const struct swn_agreement *a;
+	const struct swn_agreement *tls_peer;  /* whose TLS certificate authenticated */
 	char doctype[40];
 };
 
@@ -138,26 +246,29 @@ static int sign_into(struct job *j, xmlDocPtr sig, struct swn_err *err)
 	return serialise(sig, &j->reply->body, err);
 }
 
-static const char *peer_name(const struct job *j)
+/* The peer, as authenticated (never the From a message claims). */
+static const struct swn_agreement *peer_of(const struct job *j)
 {
-	if (j->a)
-		return j->a->peer.id;
-	return j->m.user.from.id[0] ? j->m.user.from.id : "unknown";
+	return j->a ? j->a : j->tls_peer;
 }
 
 /* Refuse the message: a REFUSED entry with the reason and the bytes, and
- * a signed eb:Error as the reply. */
+ * a signed eb:Error as the reply; past the peer's refusals for this
+ * minute, HTTP 429 and a count instead. */
 static void refuse(struct job *j, enum swn_ebms_error code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 static void refuse(struct job *j, enum swn_ebms_error code, const char *fmt, ...)
 {
 	struct swn_inbound_reply *r = j->reply;
-	struct swn_event ev = { "in", peer_name(j), j->a ? j->a->id : "", j->doctype,
-				j->m.message_id, "REFUSED", NULL };
+	const struct swn_agreement *peer = peer_of(j);
+	struct swn_event ev = { "in", peer ? peer->peer.id : "unknown", j->a ? j->a->id : "",
+				j->doctype, j->m.message_id, "REFUSED", NULL };
+	struct refusal_summary sum;
 	struct swn_err err;
 	char reason[600];
 	xmlDocPtr sig;
 	va_list ap;
+	int due, admitted;
 
 	va_start(ap, fmt);
 	vsnprintf(r->reason, sizeof r->reason, fmt, ap);
@@ -166,6 +277,16 @@ static void refuse(struct job *j, enum swn_ebms_error code, const char *fmt, ...
 	snprintf(reason, sizeof reason, "%s %s: %s", swn_ebms_code(code), swn_ebms_short(code),
 		 r->reason);
 	ev.reason = reason;
+	admitted = refusal_admitted(ev.peer, peer ? peer->id : "",
+				    peer ? peer->max_refusals_per_minute : SWN_DEFAULT_REFUSALS_PER_MINUTE,
+				    reason, time(NULL), &sum, &due);
+	if (due)
+		record_summary(j->rt, &sum);
+	if (!admitted) {
+		r->http_status = 429;
+		snprintf(r->outcome, sizeof r->outcome, "refusal not recorded");
+		return;
+	}
 	swn_err_clear(&err);
 	if (swn_ledger_append(j->rt->ledger, &ev, j->data, j->len, NULL, &err) < 0) {
 		/* Nothing refused goes unrecorded: without the ledger, ask the
@@ -342,6 +463,8 @@ void swn_inbound_handle(struct swn_runtime *rt, const char *data, size_t len,
 	j.reply = reply;
 	swn_err_clear(&err);
 	swn_runtime_agreements_lock(rt);
+	/* Who is sending is known from TLS before a byte is parsed. */
+	j.tls_peer = client ? swn_runtime_find(rt, client, NULL, NULL) : NULL;
 
 	if (!(doc = swn_xml_parse(data, len, "message", &err))) {
 		refuse(&j, SWN_EBMS_OTHER, "%s", err.msg);
@@ -502,10 +625,12 @@ void swn_inbound_refused_http(struct swn_runtime *rt, X509 *client, int status,
 {
 	const struct swn_agreement *a;
 	struct swn_event ev = { "in", "unknown", "", "", "", "REFUSED", NULL };
+	struct refusal_summary sum;
 	char text[600];
 	struct swn_err err;
-
 	char peer[SWN_PARTY_BYTES] = "unknown", agreement[SWN_MAX_ID_LEN + 1] = "";
+	long long limit = SWN_DEFAULT_REFUSALS_PER_MINUTE;
+	int due, admitted;
 
 	snprintf(text, sizeof text, "HTTP %d: %s", status, reason);
 	ev.reason = text;
@@ -514,10 +639,16 @@ void swn_inbound_refused_http(struct swn_runtime *rt, X509 *client, int status,
 	if (client && (a = swn_runtime_find(rt, client, NULL, NULL))) {
 		snprintf(peer, sizeof peer, "%s", a->peer.id);
 		snprintf(agreement, sizeof agreement, "%s", a->id);
+		limit = a->max_refusals_per_minute;
 	}
 	swn_runtime_agreements_unlock(rt);
 	ev.peer = peer;
 	ev.agreement = agreement;
+	admitted = refusal_admitted(peer, agreement, limit, text, time(NULL), &sum, &due);
+	if (due)
+		record_summary(rt, &sum);
+	if (!admitted)
+		return;
 	swn_err_clear(&err);
 	if (swn_ledger_append(rt->ledger, &ev, NULL, 0, NULL, &err) < 0)
 		swn_log("in: cannot record a refusal (%s): %s", text, err.msg);

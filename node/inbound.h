@@ -23,6 +23,8 @@
 #ifndef SWN_INBOUND_H
 #define SWN_INBOUND_H
 
+#include <time.h>
+
 #include <openssl/x509.h>
 
 #include "buf.h"
@@ -47,6 +49,11 @@ void swn_inbound_handle(struct swn_runtime *rt, const char *data, size_t len,
  * (the bytes were not kept). */
 void swn_inbound_refused_http(struct swn_runtime *rt, X509 *client, int status,
 			      const char *reason);
+
+/* Record the count of refusals not recorded one by one (over a peer's
+ * maxRefusalsPerMinute) for every minute that has ended at now, or for
+ * every peer when all is set (at stop).  serve calls it every second. */
+void swn_inbound_flush_refusals(struct swn_runtime *rt, time_t now, int all);
 
 /* Map and place every received document that is not in spool/in yet (a
  * failed local delivery, or a crash after RECEIVED).  serve runs it at

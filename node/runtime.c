@@ -173,14 +173,30 @@ const struct swn_agreement *swn_runtime_find(const struct swn_runtime *rt, X509 
 	return any;
 }
 
-int swn_runtime_tls_pinned(const struct swn_runtime *rt, X509 *cert)
+int swn_runtime_tls_pinned(const struct swn_runtime *rt, X509 *cert, time_t now, char *why,
+			   size_t n)
 {
+	char when[SWN_TIME_LEN + 1];
 	int i;
 
-	for (i = 0; i < rt->nagreements; i++)
-		if (rt->agreements[i]->status != SWN_AGREEMENT_DRAFT &&
-		    X509_cmp(rt->agreements[i]->tls, cert) == 0)
+	snprintf(why, n, "no agreement pins it");
+	for (i = 0; i < rt->nagreements; i++) {
+		const struct swn_agreement *a = rt->agreements[i];
+
+		if (X509_cmp(a->tls, cert) != 0)
+			continue;
+		if (a->status == SWN_AGREEMENT_DRAFT) {
+			snprintf(why, n, "pinned only by agreement %s, a draft", a->id);
+		} else if (now > a->valid_until) {
+			swn_time_iso(a->valid_until, when);
+			snprintf(why, n, "pinned only by agreement %s, which ended on %s", a->id, when);
+		} else if (now < a->valid_from) {
+			swn_time_iso(a->valid_from, when);
+			snprintf(why, n, "pinned only by agreement %s, which starts on %s", a->id, when);
+		} else {
 			return 1;
+		}
+	}
 	return 0;
 }
 

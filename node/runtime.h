@@ -61,11 +61,15 @@ const struct swn_agreement *swn_runtime_find(const struct swn_runtime *rt, X509 
 					     const char *peer_party, const char *ref);
 
 /* With the lock held: 1 if cert is the pinned TLS certificate of an
- * agreement that is active or suspended (a draft is not agreed yet).  The
- * status and dates are checked per message, so that a peer whose
- * agreement is suspended or ended gets an eb:Error saying so, and the
- * refusal is recorded, rather than a failed handshake. */
-int swn_runtime_tls_pinned(const struct swn_runtime *rt, X509 *cert);
+ * agreement that is active or suspended and inside its validity at now;
+ * else 0 and why (size n) says why not ("no agreement pins it", "pinned
+ * only by agreement X, which ended on ...", "... a draft").  A draft is
+ * not agreed yet, and a peer whose agreement has ended or not begun has
+ * nothing to send: both fail the handshake and cannot reach the ledger.  A
+ * suspended agreement's peer still connects, to be told so in an eb:Error
+ * (refusals are rate-limited per peer before they are recorded). */
+int swn_runtime_tls_pinned(const struct swn_runtime *rt, X509 *cert, time_t now, char *why,
+			   size_t n);
 
 /* With the lock held: the largest maxMessageBytes of the active
  * agreements (at least SWN_MIN_BODY_BYTES): no request body may be longer,

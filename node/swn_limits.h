@@ -44,6 +44,11 @@
  * X.509 allows 64 characters for each. */
 #define SWN_MAX_CN_LEN           64
 
+/* Refusals of one peer's requests recorded one by one in a minute, unless
+ * its agreement says otherwise (limits/@maxRefusalsPerMinute): past it the
+ * peer gets HTTP 429 and one entry a minute counts the rest. */
+#define SWN_DEFAULT_REFUSALS_PER_MINUTE 30
+
 /* Endpoint URLs: 500 characters (the schemas say so). */
 #define SWN_MAX_URL_LEN          500
 #define SWN_URL_BYTES            2048

@@ -10,6 +10,8 @@ ATTACKS=$(cd "$(dirname "$0")/../attacks" && pwd)
 
 CN=$T/cn SG=$T/sg EVIL=$T/evil
 pair "$CN" CN-SW "$SG" SG-NTP
+# The corpus provokes many refusals a minute: record them all.
+sed -i 's|maxRefusalsPerMinute="[0-9]*"|maxRefusalsPerMinute="100000"|' "$SG/peers/AB.xml"
 start_node "$SG"
 ECO=$(ls "$TESTDATA"/eco/*.xml | head -1)
 cp "$SG/peers/AB.xml" "$T/AB.saved"
@@ -153,7 +155,7 @@ for f in "$ATTACKS"/*.attack; do
 		[ "$RC" -ne 0 ] && [ "$STATUS" = 000 ] && pass ||
 			fail "$name: the TLS handshake succeeded (HTTP $STATUS)"
 		[ "$after" = "$before" ] && pass || fail "$name: a refused handshake reached the ledger"
-		grep -q "refused a TLS client certificate no agreement pins: CN=CN-SW" "$SG.log" &&
+		grep -qF "refused a TLS client certificate (${REASON:-no agreement pins it}): CN=CN-SW" "$SG.log" &&
 			pass || fail "$name: the refused handshake was not logged"
 		want=""
 		;;
