@@ -26,7 +26,14 @@
 #include "wssec.h"
 #include "xmlsafe.h"
 
-#define MAX_ROWS 1024
+/* An exchange is one message in one direction with one peer: the
+ * MessageId alone is chosen by whoever sent it, so a peer could reuse one
+ * of ours.  Of each kind of entry that repeats (REFUSED, RETRYING, ...) the
+ * first PER_KIND are exported and the rest counted, so that no peer can
+ * push an exchange past a cap by provoking entries. */
+#define PER_KIND 16
+#define MAX_KINDS 32
+#define MAX_ROWS (PER_KIND * MAX_KINDS)
 
 struct row {
 	long long seq;
@@ -36,21 +43,41 @@ struct row {
 	unsigned char digest[32];
 };
 
-struct rows {
-	struct row r[MAX_ROWS];
-	int n;
-	int overflow;
+struct kind {
+	char event[32];
+	long long seen;
 };
 
+struct rows {
+	const char *dir, *peer;          /* the exchange */
+	struct row r[MAX_ROWS];
+	int n;
+	struct kind kinds[MAX_KINDS];
+	int nkinds;
+	long long omitted;
+};
+
+/* Keep the entry if it belongs to the exchange and its kind has room. */
 static void collect(void *ctx, long long seq, const char *time, const char *dir,
 		    const char *peer, const char *agreement, const char *doctype,
 		    const char *msgid, const char *event, const char *reason)
 {
 	struct rows *rs = ctx;
+	struct kind *k = NULL;
 	struct row *r;
+	int i;
 
-	if (rs->n >= MAX_ROWS) {
-		rs->overflow = 1;
+	if (strcmp(dir, rs->dir) != 0 || strcmp(peer, rs->peer) != 0)
+		return;
+	for (i = 0; i < rs->nkinds && !k; i++)
+		if (strcmp(rs->kinds[i].event, event) == 0)
+			k = &rs->kinds[i];
+	if (k == NULL && rs->nkinds < MAX_KINDS) {
+		k = &rs->kinds[rs->nkinds++];
+		snprintf(k->event, sizeof k->event, "%s", event);
+	}
+	if (k == NULL || k->seen++ >= PER_KIND || rs->n >= MAX_ROWS) {
+		rs->omitted++;
 		return;
 	}
 	r = &rs->r[rs->n++];
@@ -67,6 +94,73 @@ static void collect(void *ctx, long long seq, const char *time, const char *dir,
 	snprintf(r->reason, sizeof r->reason, "%s", reason ? reason : "");
 }
 
+/* The exchanges (direction, peer) that entries of one MessageId belong to,
+ * and whether each holds its message (SUBMITTED out, RECEIVED in). */
+struct exchanges {
+	struct {
+		char dir[4], peer[SWN_PARTY_BYTES];
+		int has_message;
+	} x[8];
+	int n, more;
+};
+
+static void find_exchanges(void *ctx, long long seq, const char *time, const char *dir,
+			   const char *peer, const char *agreement, const char *doctype,
+			   const char *msgid, const char *event, const char *reason)
+{
+	struct exchanges *xs = ctx;
+	int i, origin = strcmp(event, strcmp(dir, "out") == 0 ? "SUBMITTED" : "RECEIVED") == 0;
+
+	(void)seq; (void)time; (void)agreement; (void)doctype; (void)msgid; (void)reason;
+	for (i = 0; i < xs->n; i++)
+		if (strcmp(xs->x[i].dir, dir) == 0 && strcmp(xs->x[i].peer, peer) == 0)
+			break;
+	if (i == xs->n) {
+		if (xs->n == (int)(sizeof xs->x / sizeof xs->x[0])) {
+			xs->more = 1;
+			return;
+		}
+		snprintf(xs->x[i].dir, sizeof xs->x[i].dir, "%s", dir);
+		snprintf(xs->x[i].peer, sizeof xs->x[i].peer, "%s", peer);
+		xs->x[i].has_message = 0;
+		xs->n++;
+	}
+	xs->x[i].has_message |= origin;
+}
+
+/* Choose the exchange of msgid to export: the one the options name, else
+ * the only one that holds a message.  -1 with err (listing them) when
+ * that does not decide. */
+static int choose_exchange(const struct exchanges *xs, const char *msgid, const char *dir,
+			   const char *peer, int *chosen, struct swn_err *err)
+{
+	char list[1200] = "";
+	int i, n = 0, found = -1, with_message = 0, last_with = -1;
+
+	for (i = 0; i < xs->n; i++) {
+		if ((dir && strcmp(dir, xs->x[i].dir) != 0) || (peer && strcmp(peer, xs->x[i].peer) != 0))
+			continue;
+		n++;
+		found = i;
+		if (xs->x[i].has_message) {
+			with_message++;
+			last_with = i;
+		}
+		snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s %s %s%s", n > 1 ? "; " : "",
+			 xs->x[i].dir, !strcmp(xs->x[i].dir, "out") ? "to" : "from", xs->x[i].peer,
+			 xs->x[i].has_message ? "" : " (refusals only)");
+	}
+	if (n == 0)
+		return swn_err_set(err, SWN_E_NOT_FOUND, NULL, 0, "message %s is not in the ledger%s",
+				   msgid, dir || peer ? " with that direction and peer" : "");
+	*chosen = n == 1 ? found : with_message == 1 ? last_with : -1;
+	if (*chosen < 0)
+		return swn_err_set(err, SWN_E_USAGE, NULL, 0,
+				   "message %s names %d exchanges (%s): choose one with --direction and --peer",
+				   msgid, n, list);
+	return 0;
+}
+
 static int write_text(const char *dir, const char *name, const void *data, size_t len,
 		      struct swn_err *err)
 {
@@ -78,13 +172,16 @@ static int write_text(const char *dir, const char *name, const void *data, size_
 
 static const char readme[] =
 	"# Evidence of one exchange\n\n"
+	"One exchange is one message (MessageId) in one direction with one peer.\n"
 	"Written by `swnode ledger export`. Check it all at once with\n"
 	"`swnode ledger check-bundle DIR` (exit 0: every check holds), or by hand:\n\n"
 	"1. `ledger.vkey` is the node's ledger verifier key. Compare it with the key\n"
 	"   the operator published; everything below rests on it.\n"
 	"2. `checkpoint.txt` is a C2SP signed note (origin, tree size, root) signed\n"
 	"   with that key (Ed25519; key id = SHA-256(name || 0x0A || 0x01 || key)[:4]).\n"
-	"3. `entries.json` lists the ledger entries about the message. For each,\n"
+	"3. `entries.json` lists the ledger entries of the exchange (of a kind that\n"
+	"   repeats, such as REFUSED or RETRYING, the first 16; `omitted.json`, if\n"
+	"   present, counts the others by kind). For each,\n"
 	"   rebuild the canonical entry bytes (docs/ledger.md), hash them as an RFC 9162\n"
 	"   leaf, and check `inclusion-SEQ.json` (`swnode ledger check-proof`): its\n"
 	"   leaf_hash is that hash, its tree_size and root are the checkpoint's.\n"
@@ -98,10 +195,14 @@ int cmd_ledger_export(int argc, char **argv, struct swn_ctx *ctx)
 {
 	static const struct option opts[] = {
 		{ "msgid", required_argument, NULL, 'm' },
+		{ "direction", required_argument, NULL, 'd' },
+		{ "peer", required_argument, NULL, 'p' },
 		{ "output", required_argument, NULL, 'o' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *msgid = NULL, *out = NULL;
+	const char *msgid = NULL, *out = NULL, *want_dir = NULL, *want_peer = NULL;
+	static struct exchanges xs;
+	int chosen = -1;
 	const struct swn_config *cfg;
 	struct swn_ledger *l = NULL;
 	struct swn_agreement *a = NULL;
@@ -125,24 +226,34 @@ int cmd_ledger_export(int argc, char **argv, struct swn_ctx *ctx)
 			msgid = optarg;
 		else if (c == 'o')
 			out = optarg;
+		else if (c == 'd')
+			want_dir = optarg;
+		else if (c == 'p')
+			want_peer = optarg;
 		else
 			return c == 'h' ? SWN_EXIT_OK : SWN_EXIT_USAGE;
 	}
 	if (!msgid || !out)
 		return swn_cli_usage_error(ctx, "--msgid ID and -o DIR are required");
+	if (want_dir && strcmp(want_dir, "in") != 0 && strcmp(want_dir, "out") != 0)
+		return swn_cli_usage_error(ctx, "--direction must be in or out");
 	if (!(cfg = swn_ctx_config(ctx, &err)) ||
 	    swn_ledger_open(cfg->ledger_db, NULL, cfg->party_id, &l, &err) < 0)
 		return swn_cli_fail(&err);
+	memset(&xs, 0, sizeof xs);
+	if (swn_ledger_history(l, msgid, find_exchanges, &xs, &err) < 0)
+		goto done;
+	if (choose_exchange(&xs, msgid, want_dir, want_peer, &chosen, &err) < 0) {
+		if (err.code != SWN_E_USAGE)
+			goto done;
+		swn_err_print(&err, stderr);
+		rc = SWN_EXIT_USAGE;
+		goto cleanup;
+	}
+	rs.dir = xs.x[chosen].dir;
+	rs.peer = xs.x[chosen].peer;
 	if (swn_ledger_history(l, msgid, collect, &rs, &err) < 0)
 		goto done;
-	if (rs.n == 0) {
-		swn_err_set(&err, SWN_E_NOT_FOUND, NULL, 0, "message %s is not in the ledger", msgid);
-		goto done;
-	}
-	if (rs.overflow) {
-		swn_err_set(&err, SWN_E_TOO_LARGE, NULL, 0, "message %s has more than %d entries", msgid, MAX_ROWS);
-		goto done;
-	}
 	for (i = 0; i < rs.n; i++)
 		rs.r[i].has_digest = swn_ledger_entry_evidence_digest(l, rs.r[i].seq, rs.r[i].digest, &err) == 1;
 	/* The latest checkpoint covers every entry. */
@@ -189,6 +300,21 @@ int cmd_ledger_export(int argc, char **argv, struct swn_ctx *ctx)
 		goto done;
 	free(text);
 	text = NULL;
+	/* What repeated past PER_KIND entries of a kind: counted, not listed. */
+	if (rs.omitted > 0) {
+		json_t *o = json_object();
+
+		for (i = 0; i < rs.nkinds; i++)
+			if (rs.kinds[i].seen > PER_KIND)
+				json_object_set_new(o, rs.kinds[i].event,
+						    json_integer(rs.kinds[i].seen - PER_KIND));
+		text = json_dumps(o, JSON_INDENT(1));
+		json_decref(o);
+		if (!text || write_text(out, "omitted.json", text, strlen(text), &err) < 0)
+			goto done;
+		free(text);
+		text = NULL;
+	}
 	/* The signed message and the receipt, byte for byte. */
 	{
 		const char *dir = rs.r[0].dir, *peer = rs.r[0].peer;
@@ -224,12 +350,14 @@ int cmd_ledger_export(int argc, char **argv, struct swn_ctx *ctx)
 		}
 		swn_err_clear(&err);
 	}
-	printf("wrote the evidence of %s to %s: %d entries, checkpoint of size %llu\n", msgid, out,
-	       rs.n, (unsigned long long)size);
+	printf("wrote the evidence of %s (%s, %s) to %s: %d entries%s, checkpoint of size %llu\n",
+	       msgid, rs.dir, rs.peer, out, rs.n, rs.omitted ? " (more counted in omitted.json)" : "",
+	       (unsigned long long)size);
 	rc = SWN_EXIT_OK;
 done:
 	if (rc != SWN_EXIT_OK)
 		rc = swn_cli_fail(&err);
+cleanup:
 	free(text);
 	free(bytes);
 	X509_free(cert);
@@ -307,7 +435,7 @@ int cmd_ledger_check_bundle(int argc, char **argv, struct swn_ctx *ctx)
 		{ "vkey", required_argument, NULL, 'v' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *dir, *want_vkey = NULL, *msgid0 = NULL;
+	const char *dir, *want_vkey = NULL, *msgid0 = NULL, *dir0 = NULL, *peer0 = NULL;
 	char self[600];
 	char *vk = NULL, *note = NULL, *ents = NULL, name[600], what[900], who[300];
 	size_t vklen, nlen, elen;
@@ -375,10 +503,15 @@ int cmd_ledger_check_bundle(int argc, char **argv, struct swn_ctx *ctx)
 
 		for (k = 0; k < 8; k++)
 			f[k] = json_string_value(json_object_get(e, keys[k]));
-		if (msgid0 == NULL)
+		if (msgid0 == NULL) {
 			msgid0 = f[5];
-		if (!f[5] || !msgid0 || strcmp(f[5], msgid0) != 0) {
-			bad += check(0, "every entry in entries.json is about one message");
+			dir0 = f[1];
+			peer0 = f[2];
+		}
+		/* One exchange: the MessageId alone is the sender's choice. */
+		if (!f[5] || !msgid0 || strcmp(f[5], msgid0) != 0 || !f[1] || !dir0 ||
+		    strcmp(f[1], dir0) != 0 || !f[2] || !peer0 || strcmp(f[2], peer0) != 0) {
+			bad += check(0, "every entry in entries.json is about one exchange (message, direction, peer)");
 			continue;
 		}
 		if (ev && (strlen(ev) != 44 || EVP_DecodeBlock(digest, (const unsigned char *)ev, 44) != 33)) {
@@ -432,6 +565,24 @@ int cmd_ledger_check_bundle(int argc, char **argv, struct swn_ctx *ctx)
 		}
 	}
 	json_decref(arr);
+	/* Entries of repeated kinds past the first ones are counted only. */
+	{
+		char *om = NULL;
+		size_t omlen;
+		json_t *o;
+		const char *k;
+		json_t *v;
+
+		swn_err_clear(&err);
+		if (readf(dir, "omitted.json", &om, &omlen, &err) == 0 &&
+		    (o = json_loadb(om, omlen, 0, &jerr)) != NULL) {
+			json_object_foreach(o, k, v)
+				printf("note     %lld more %s entries of this exchange are counted in omitted.json, not in the bundle\n",
+				       (long long)json_integer_value(v), k);
+			json_decref(o);
+		}
+		free(om);
+	}
 	free(vk);
 	free(note);
 	free(ents);

@@ -578,6 +578,26 @@ void swn_inbound_handle(struct swn_runtime *rt, const char *data, size_t len,
 		       j.m.user.service, j.m.user.action, j.a->id, j.doctype, entry->service, entry->action);
 		goto done;
 	}
+	/* A MessageId this node issued names one of its own exchanges: a peer
+	 * reusing it would mix its message into that exchange's evidence. */
+	{
+		char last[32];
+		int ours;
+
+		swn_err_clear(&err);
+		ours = swn_ledger_last_event(rt->ledger, "out", j.m.message_id, last, sizeof last, &err);
+		if (ours < 0) {
+			reply->http_status = 503;
+			snprintf(reply->outcome, sizeof reply->outcome, "ledger unavailable");
+			goto done;
+		}
+		if (ours) {
+			refuse(&j, SWN_EBMS_VALUE_INCONSISTENT,
+			       "MessageId %s was issued by this node for a message it sent; another message may not reuse it",
+			       j.m.message_id);
+			goto done;
+		}
+	}
 	slot = busy_enter(j.a->peer.id, j.m.message_id);
 	swn_err_clear(&err);
 	if ((dup = duplicate(&j, &err)) != 0) {

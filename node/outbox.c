@@ -28,7 +28,7 @@ struct swn_outbox {
 	swn_outbox_watch_fn watch;
 	void *watch_ctx;
 	/* Prepared once: every delivery runs them (under lock). */
-	sqlite3_stmt *st_claim, *st_due, *st_next, *st_get;
+	sqlite3_stmt *st_claim, *st_due, *st_next, *st_get, *st_names;
 };
 
 /* The statement sql, prepared on first use and kept; reset after each use
@@ -92,6 +92,7 @@ void swn_outbox_close(struct swn_outbox *o)
 	sqlite3_finalize(o->st_due);
 	sqlite3_finalize(o->st_next);
 	sqlite3_finalize(o->st_get);
+	sqlite3_finalize(o->st_names);
 	sqlite3_close(o->db);
 	pthread_mutex_destroy(&o->lock);
 	free(o);
@@ -668,7 +669,24 @@ int swn_outbox_resend(struct swn_outbox *o, const char *msgid, struct swn_err *e
 		return swn_err_set(err, SWN_E_USAGE, NULL, 0,
 				   "message %s was delivered; a resend would only fetch the same receipt", msgid);
 	{
-		struct swn_event ev = { "out", "", "", "", msgid, "RESEND", "requested by the operator" };
+		/* Under the exchange's peer and agreement, like its other entries. */
+		char peer[SWN_PARTY_BYTES] = "", agreement[SWN_MAX_ID_LEN + 1] = "", doctype[40] = "";
+		struct swn_event ev = { "out", peer, agreement, doctype, msgid, "RESEND",
+					"requested by the operator" };
+		sqlite3_stmt *st;
+
+		pthread_mutex_lock(&o->lock);
+		if ((st = stmt(o, &o->st_names, "SELECT peer, agreement, doctype FROM outbox"
+						" WHERE msgid = ?")) != NULL) {
+			sqlite3_bind_text(st, 1, msgid, -1, SQLITE_TRANSIENT);
+			if (sqlite3_step(st) == SQLITE_ROW) {
+				snprintf(peer, sizeof peer, "%s", (const char *)sqlite3_column_text(st, 0));
+				snprintf(agreement, sizeof agreement, "%s", (const char *)sqlite3_column_text(st, 1));
+				snprintf(doctype, sizeof doctype, "%s", (const char *)sqlite3_column_text(st, 2));
+			}
+			stmt_done(st);
+		}
+		pthread_mutex_unlock(&o->lock);
 
 		if (swn_ledger_append(o->rt->ledger, &ev, NULL, 0, NULL, err) < 0)
 			return -1;
