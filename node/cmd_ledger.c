@@ -217,6 +217,11 @@ int cmd_ledger_verify(int argc, char **argv, struct swn_ctx *ctx)
 		printf("TAMPERED: first bad entry %lld: %s\n", v.bad_entry, v.problem);
 		return SWN_EXIT_FAIL;
 	}
+	if (v.index_problem[0]) {
+		printf("TAMPERED: the entries verify, but an index disagrees with them (%s): "
+		       "status, query and export could miss entries\n", v.index_problem);
+		return SWN_EXIT_FAIL;
+	}
 	EVP_EncodeBlock((unsigned char *)root, v.root, 32);
 	printf("ledger verified: %lld entries, %lld signed checkpoints (latest %lld), root %s\n",
 	       v.entries, v.checkpoints, v.last_checkpoint, root);

@@ -168,12 +168,15 @@ int swn_ledger_prove(struct swn_ledger *l, int inclusion, uint64_t a, uint64_t b
 
 /* Recompute everything: seq continuity, evidence digests, leaf hashes,
  * the root at every signed checkpoint and its signature (with pub, NULL to
- * skip signatures), truncation and unsigned tails.  Fills v; v->bad_entry
- * is the first bad entry (0: none). */
+ * skip signatures), truncation and unsigned tails; then, if the rows are
+ * sound, that every index agrees with its table (SQLite's
+ * integrity_check).  Fills v; v->bad_entry is the first bad entry (0:
+ * none), v->index_problem what is wrong with an index ("": nothing). */
 struct swn_ledger_verdict {
 	long long entries, checkpoints, last_checkpoint, bad_entry;
 	unsigned char root[32];
 	char problem[1200];
+	char index_problem[600];
 };
 int swn_ledger_verify(struct swn_ledger *l, const unsigned char pub[32], const char *origin,
 		      struct swn_ledger_verdict *v, struct swn_err *err);
