@@ -15,6 +15,7 @@
 #include "as4.h"
 #include "checkpoint.h"
 #include "cli.h"
+#include "escape.h"
 #include "fsutil.h"
 #include "http_out.h"
 #include "ledger.h"
@@ -336,10 +337,15 @@ int cmd_ledger_check_bundle(int argc, char **argv, struct swn_ctx *ctx)
 		free(note);
 		return SWN_EXIT_USAGE;
 	}
-	swn_oneline(vk);
+	/* The file is the key and a line end. */
+	while (vklen > 0 && (vk[vklen - 1] == '\n' || vk[vklen - 1] == '\r'))
+		vk[--vklen] = '\0';
 	if (swn_checkpoint_parse_vkey(vk, name, sizeof name, pub, &err) < 0 ||
 	    !(arr = json_loadb(ents, elen, 0, &jerr)) || !json_is_array(arr)) {
-		fprintf(stderr, "swnode: %s: not an evidence bundle: %s\n", dir, err.msg[0] ? err.msg : jerr.text);
+		char why[SWN_ESCAPED_SIZE(sizeof err.msg)];
+
+		swn_escape(why, sizeof why, err.msg[0] ? err.msg : jerr.text);
+		fprintf(stderr, "swnode: %s: not an evidence bundle: %s\n", dir, why);
 		free(vk); free(note); free(ents); json_decref(arr);
 		return SWN_EXIT_USAGE;
 	}
@@ -582,10 +588,13 @@ int cmd_ledger_audit_peer(int argc, char **argv, struct swn_ctx *ctx)
 		     memcmp(p.h1, k->root, 32) == 0 && memcmp(p.h2, root_now, 32) == 0 &&
 		     swn_proof_check(&p) == 1;
 		if (!ok) {
+			char why[SWN_ESCAPED_SIZE(sizeof err.msg)];
+
+			swn_escape(why, sizeof why, err.msg);
 			printf("FORK: the checkpoint of size %llu %s signed (received with %s at %s) is not a "
 			       "prefix of its current tree%s%s\n-- then:\n%s-- now:\n%s",
 			       (unsigned long long)k->size, party, k->msgid, k->received,
-			       err.msg[0] ? ": " : "", err.msg, k->note, cur);
+			       why[0] ? ": " : "", why, k->note, cur);
 			bad++;
 		}
 	}

@@ -162,7 +162,6 @@ static void refuse(struct job *j, enum swn_ebms_error code, const char *fmt, ...
 	va_start(ap, fmt);
 	vsnprintf(r->reason, sizeof r->reason, fmt, ap);
 	va_end(ap);
-	swn_oneline(r->reason);
 	snprintf(reason, sizeof reason, "%s %s: %s", swn_ebms_code(code), swn_ebms_short(code),
 		 r->reason);
 	ev.reason = reason;
