@@ -216,7 +216,10 @@ int cmd_ledger_export(int argc, char **argv, struct swn_ctx *ctx)
 		if (swn_cert_write(path, cert, &err) < 0)
 			goto done;
 		snprintf(path, sizeof path, "%s/%s.xml", cfg->peers_dir, rs.r[0].agreement);
-		if (swn_agreement_load(path, NULL, NULL, &a, &err) == 0) {
+		/* The peer names files here: only a party id (a ledger made
+		 * before the rule may hold anything). */
+		if (swn_party_id_ok(peer) && swn_agreement_id_ok(rs.r[0].agreement) &&
+		    swn_agreement_load(path, NULL, NULL, &a, &err) == 0) {
 			for (i = 0; i < a->nsigning; i++) {
 				snprintf(path, sizeof path, "%s/signing-%s-%d.pem", out, peer, i + 1);
 				if (swn_cert_write(path, a->signing[i].cert, &err) < 0)
@@ -250,10 +253,30 @@ static int readf(const char *dir, const char *name, char **data, size_t *len, st
 	return swn_file_read(path, SWN_MAX_DOCUMENT_BYTES, data, len, err);
 }
 
+/* what quotes the bundle, which may hold anything: escaped. */
 static int check(int ok, const char *what)
 {
-	printf("%s  %s\n", ok ? "ok     " : "FAILED ", what);
+	char shown[SWN_ESCAPED_SIZE(900)];
+
+	swn_escape(shown, sizeof shown, what);
+	printf("%s  %s\n", ok ? "ok     " : "FAILED ", shown);
 	return ok ? 0 : 1;
+}
+
+/* The exporting node's party from its key name "PARTY/swnode-ledger";
+ * -1 (err set) if the name is not that, with a party id. */
+static int key_party(const char *name, char *party, size_t n, struct swn_err *err)
+{
+	static const char suffix[] = "/swnode-ledger";
+	size_t len = strlen(name), sl = sizeof suffix - 1;
+
+	if (len > sl && len - sl < n && strcmp(name + len - sl, suffix) == 0) {
+		snprintf(party, n, "%.*s", (int)(len - sl), name);
+		if (swn_party_id_ok(party))
+			return 0;
+	}
+	return swn_err_set(err, SWN_E_PARSE, NULL, 0, "the ledger key's name '%s' is not PARTY%s with a "
+			   "party id (" SWN_PARTY_ID_RULE ")", name, suffix);
 }
 
 /* Does a signed file verify with one of party's certificates in the
@@ -341,6 +364,7 @@ int cmd_ledger_check_bundle(int argc, char **argv, struct swn_ctx *ctx)
 	while (vklen > 0 && (vk[vklen - 1] == '\n' || vk[vklen - 1] == '\r'))
 		vk[--vklen] = '\0';
 	if (swn_checkpoint_parse_vkey(vk, name, sizeof name, pub, &err) < 0 ||
+	    key_party(name, self, sizeof self, &err) < 0 ||
 	    !(arr = json_loadb(ents, elen, 0, &jerr)) || !json_is_array(arr)) {
 		char why[SWN_ESCAPED_SIZE(sizeof err.msg)];
 
@@ -360,10 +384,6 @@ int cmd_ledger_check_bundle(int argc, char **argv, struct swn_ctx *ctx)
 		bad += check(strcmp(want_vkey, vk) == 0, "the bundle's ledger key is the published one (--vkey)");
 	else
 		printf("warning: no --vkey given: the ledger key is the bundle's own; compare it with the published one\n");
-	/* The exporting node's party: the key name is "<party>/swnode-ledger". */
-	snprintf(self, sizeof self, "%s", name);
-	if (strstr(self, "/swnode-ledger"))
-		*strstr(self, "/swnode-ledger") = '\0';
 	bad += check(swn_checkpoint_verify(note, nlen, name, pub, &size, root, &err) == 0,
 		     "checkpoint.txt is signed by that key");
 	json_array_foreach(arr, i, e) {
@@ -430,6 +450,13 @@ int cmd_ledger_check_bundle(int argc, char **argv, struct swn_ctx *ctx)
 				int is_msg = !strcmp(file, "message.xml");
 				const char *signer = (outbound == is_msg) ? self : (f[2] ? f[2] : "");
 
+				/* The signer's certificates are found by its name. */
+				if (!swn_party_id_ok(signer)) {
+					snprintf(what, sizeof what, "%s carries a valid signature: entry %lld names "
+						 "the peer '%.200s', which is not a party id", file, seq, signer);
+					bad += check(0, what);
+					continue;
+				}
 				ok = signed_by_one(dir, file, signer, who, sizeof who);
 			}
 			snprintf(what, sizeof what, "%s carries a valid signature%s%s", file,
