@@ -239,6 +239,17 @@ static void check_signing(struct checker *c, xmlNodePtr peer, xmlNodePtr securit
 	}
 }
 
+/* Also when the installed schemas predate the rule. */
+static void check_party_id(struct checker *c, xmlNodePtr party)
+{
+	xmlChar *v = xmlGetProp(party, BAD_CAST "partyId");
+
+	if (v && !swn_party_id_ok((const char *)v))
+		problem(c, party, "%s partyId '%s' is not allowed: use " SWN_PARTY_ID_RULE,
+			(const char *)party->name, (const char *)v);
+	xmlFree(v);
+}
+
 static void check_tree(struct checker *c, xmlNodePtr root,
 		       const struct swn_registry *reg,
 		       const struct swn_config *cfg, time_t now)
@@ -275,6 +286,8 @@ static void check_tree(struct checker *c, xmlNodePtr root,
 	local = swn_xml_child(root, "local");
 	peer = swn_xml_child(root, "peer");
 	security = swn_xml_child(root, "security");
+	check_party_id(c, local);
+	check_party_id(c, peer);
 	if (cfg && !attr_is(local, "partyId", cfg->party_id))
 		problem(c, local, "local partyId is not this node's party id '%s'", cfg->party_id);
 	v = xmlGetProp(local, BAD_CAST "partyId");

@@ -12,6 +12,7 @@
 
 #include "as4.h"
 #include "buf.h"
+#include "escape.h"
 #include "xmlsafe.h"
 
 static const struct {
@@ -312,10 +313,9 @@ xmlDocPtr swn_as4_build_error(const char *ref_to, const char *own_party,
 	struct ns ns;
 	xmlNodePtr messaging, body, sm, e, d;
 	xmlDocPtr doc = envelope(&ns, &messaging, &body);
-	char id[SWN_AS4_ID_BYTES];
+	char id[SWN_AS4_ID_BYTES], *desc;
 
 	(void)body;
-	(void)err;
 	swn_as4_new_id(own_party, id, sizeof id);
 	sm = xmlNewChild(messaging, ns.eb, BAD_CAST "SignalMessage", NULL);
 	message_info(sm, ns.eb, id, ref_to);
@@ -327,7 +327,16 @@ xmlDocPtr swn_as4_build_error(const char *ref_to, const char *own_party,
 	xmlNewProp(e, BAD_CAST "shortDescription", BAD_CAST swn_ebms_short(code));
 	if (ref_to && *ref_to)
 		xmlNewProp(e, BAD_CAST "refToMessageInError", BAD_CAST ref_to);
-	d = text(e, ns.eb, "Description", description);
+	/* Escaped: it quotes the message (XML 1.0 cannot carry every control
+	 * character, nor bytes that are not UTF-8) and the peer logs it. */
+	desc = swn_escape_dup(description);
+	if (desc == NULL) {
+		xmlFreeDoc(doc);
+		swn_err_set(err, SWN_E_NOMEM, NULL, 0, "out of memory");
+		return NULL;
+	}
+	d = text(e, ns.eb, "Description", desc);
+	free(desc);
 	xmlNodeSetLang(d, BAD_CAST "en");
 	return doc;
 }
@@ -497,7 +506,6 @@ static int parse_signal(xmlNodePtr sm, struct swn_as4_msg *m, const char *file,
 		snprintf(m->error_code, sizeof m->error_code, "%s", code ? (const char *)code : "");
 		snprintf(m->error_text, sizeof m->error_text, "%s%s%s",
 			 sd ? (const char *)sd : "", dt ? ": " : "", dt ? (const char *)dt : "");
-		swn_oneline(m->error_text);
 		xmlFree(code);
 		xmlFree(sd);
 		xmlFree(dt);

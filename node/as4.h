@@ -88,7 +88,8 @@ struct swn_as4_msg {
 	char timestamp[40];
 	char ref_to[SWN_AS4_ID_BYTES]; /* signals: RefToMessageId */
 	char error_code[32];           /* Error: "EBMS:0101" */
-	char error_text[512];          /* Error: shortDescription: Description */
+	char error_text[512];          /* Error: shortDescription: Description,
+	                                * as the peer wrote them */
 };
 
 /* A new random MessageId ("<uuid>@<party>", RFC 2822 msg-id form). */

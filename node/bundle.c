@@ -131,6 +131,12 @@ int swn_bundle_load(const char *path, time_t now, struct swn_bundle *b,
 	    swn_xml_copy_attr(party, "type", b->party_type, sizeof b->party_type, path, err) < 0 ||
 	    swn_xml_copy_text(root, "endpoint", b->endpoint, sizeof b->endpoint, path, err) < 0)
 		goto done;
+	/* Also when the installed schemas predate the rule. */
+	if (!swn_party_id_ok(b->party_id)) {
+		swn_err_set(err, SWN_E_CONFIG, path, swn_xml_line(party),
+			    "party id '%s' is not allowed: use " SWN_PARTY_ID_RULE, b->party_id);
+		goto done;
+	}
 	n = swn_xml_child(root, "signingCertificate");
 	if (!(b->signing = swn_certxml_read(n, path, err)) ||
 	    swn_bundle_check_cert(b->signing, "signing", now, path, swn_xml_line(n), err) < 0)

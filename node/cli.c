@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "escape.h"
 
 #define MAX_OPTIONS 32
 
@@ -64,13 +65,15 @@ int swn_cli_fail(const struct swn_err *err)
 
 int swn_cli_usage_error(const struct swn_ctx *ctx, const char *fmt, ...)
 {
+	char raw[1024], line[SWN_ESCAPED_SIZE(sizeof raw)];
 	va_list ap;
 
-	fprintf(stderr, "swnode %s: ", ctx->cmd->name);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(raw, sizeof raw, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "; see swnode %s --help\n", ctx->cmd->name);
+	/* It may quote an argument, which may hold anything. */
+	swn_escape(line, sizeof line, raw);
+	fprintf(stderr, "swnode %s: %s; see swnode %s --help\n", ctx->cmd->name, line, ctx->cmd->name);
 	return SWN_EXIT_USAGE;
 }
 

@@ -10,6 +10,7 @@
 #include "as4.h"
 #include "cli.h"
 #include "compose.h"
+#include "escape.h"
 #include "fsutil.h"
 #include "pki.h"
 #include "swn_limits.h"
@@ -25,6 +26,37 @@ static const char *kind_name(enum swn_as4_kind k)
 	case SWN_AS4_ERROR:        return "Error signal";
 	}
 	return "?";
+}
+
+/* What the message says of itself, escaped: it may hold anything. */
+static void print_header(const char *file, const struct swn_as4_msg *m)
+{
+	char id[SWN_ESCAPED_SIZE(SWN_AS4_ID_BYTES)], ref[SWN_ESCAPED_SIZE(SWN_AS4_ID_BYTES)];
+	char from[SWN_ESCAPED_SIZE(SWN_PARTY_BYTES)], to[SWN_ESCAPED_SIZE(SWN_PARTY_BYTES)];
+
+	swn_escape(id, sizeof id, m->message_id);
+	if (m->kind == SWN_AS4_USER_MESSAGE) {
+		swn_escape(from, sizeof from, m->user.from.id);
+		swn_escape(to, sizeof to, m->user.to.id);
+		printf("%s: UserMessage %s from %s to %s\n", file, id, from, to);
+	} else {
+		swn_escape(ref, sizeof ref, m->ref_to[0] ? m->ref_to : "nothing");
+		printf("%s: %s %s (reply to %s)\n", file, kind_name(m->kind), id, ref);
+	}
+}
+
+static void print_reference(const struct swn_dsig_ref *r)
+{
+	char uri[SWN_ESCAPED_SIZE(sizeof r->uri)], target[SWN_ESCAPED_SIZE(sizeof r->target)];
+	char prefixes[SWN_ESCAPED_SIZE(sizeof r->prefixes)];
+
+	swn_escape(uri, sizeof uri, r->uri);
+	swn_escape(target, sizeof target, r->target);
+	swn_escape(prefixes, sizeof prefixes, r->prefixes);
+	printf("reference  %s -> %s: digest %s%s%s%s\n", uri, target,
+	       r->digest_ok == 1 ? "matches" : r->digest_ok == 0 ? "DOES NOT MATCH" : "not computed",
+	       prefixes[0] ? " (InclusiveNamespaces PrefixList \"" : "", prefixes,
+	       prefixes[0] ? "\")" : "");
 }
 
 int cmd_as4_verify(int argc, char **argv, struct swn_ctx *ctx)
@@ -70,33 +102,25 @@ int cmd_as4_verify(int argc, char **argv, struct swn_ctx *ctx)
 		return swn_cli_fail(&err);
 	}
 	swn_cert_describe(cert, &info);
-	if (m.kind == SWN_AS4_USER_MESSAGE)
-		printf("%s: UserMessage %s from %s to %s\n", file, m.message_id,
-		       m.user.from.id, m.user.to.id);
-	else
-		printf("%s: %s %s (reply to %s)\n", file, kind_name(m.kind), m.message_id,
-		       m.ref_to[0] ? m.ref_to : "nothing");
+	print_header(file, &m);
 	rc = swn_wssec_verify(doc, &m, cert, NULL, &rep, &err);
 	printf("key        %s (%s, sha256 %s) from %s; the message's own KeyInfo is %s\n",
 	       info.subject, rep.sig.sig_alg, info.sha256, certpath,
 	       rep.key_info_ignored ? "not used" : "absent");
-	for (i = 0; i < rep.sig.nrefs; i++) {
-		const struct swn_dsig_ref *r = &rep.sig.refs[i];
-
-		printf("reference  %s -> %s: digest %s%s%s%s\n", r->uri, r->target,
-		       r->digest_ok == 1 ? "matches" :
-		       r->digest_ok == 0 ? "DOES NOT MATCH" : "not computed",
-		       r->prefixes[0] ? " (InclusiveNamespaces PrefixList \"" : "",
-		       r->prefixes, r->prefixes[0] ? "\")" : "");
-	}
+	for (i = 0; i < rep.sig.nrefs; i++)
+		print_reference(&rep.sig.refs[i]);
 	if (rep.sig.signature_ok >= 0)
 		printf("signature  %s\n", rep.sig.signature_ok ? "verifies with the certificate"
 							 : "DOES NOT VERIFY");
 	/* "valid" only when every check passed, the last being libxmlsec1's. */
-	if (rc == 0 && rep.xmlsec_confirmed)
+	if (rc == 0 && rep.xmlsec_confirmed) {
 		printf("valid\n");
-	else
-		printf("invalid: %s\n", err.msg);
+	} else {
+		char why[SWN_ESCAPED_SIZE(sizeof err.msg)];
+
+		swn_escape(why, sizeof why, err.msg);
+		printf("invalid: %s\n", why);
+	}
 	xmlFreeDoc(doc);
 	X509_free(cert);
 	swn_wssec_cleanup();

@@ -15,6 +15,7 @@
 #include "as4.h"
 #include "checkpoint.h"
 #include "cli.h"
+#include "escape.h"
 #include "fsutil.h"
 #include "http_out.h"
 #include "ledger.h"
@@ -341,7 +342,10 @@ int cmd_ledger_export(int argc, char **argv, struct swn_ctx *ctx)
 		if (swn_cert_write(path, cert, &err) < 0)
 			goto done;
 		snprintf(path, sizeof path, "%s/%s.xml", cfg->peers_dir, rs.r[0].agreement);
-		if (swn_agreement_load(path, NULL, NULL, &a, &err) == 0) {
+		/* The peer names files here: only a party id (a ledger made
+		 * before the rule may hold anything). */
+		if (swn_party_id_ok(peer) && swn_agreement_id_ok(rs.r[0].agreement) &&
+		    swn_agreement_load(path, NULL, NULL, &a, &err) == 0) {
 			for (i = 0; i < a->nsigning; i++) {
 				snprintf(path, sizeof path, "%s/signing-%s-%d.pem", out, peer, i + 1);
 				if (swn_cert_write(path, a->signing[i].cert, &err) < 0)
@@ -377,10 +381,30 @@ static int readf(const char *dir, const char *name, char **data, size_t *len, st
 	return swn_file_read(path, SWN_MAX_DOCUMENT_BYTES, data, len, err);
 }
 
+/* what quotes the bundle, which may hold anything: escaped. */
 static int check(int ok, const char *what)
 {
-	printf("%s  %s\n", ok ? "ok     " : "FAILED ", what);
+	char shown[SWN_ESCAPED_SIZE(900)];
+
+	swn_escape(shown, sizeof shown, what);
+	printf("%s  %s\n", ok ? "ok     " : "FAILED ", shown);
 	return ok ? 0 : 1;
+}
+
+/* The exporting node's party from its key name "PARTY/swnode-ledger";
+ * -1 (err set) if the name is not that, with a party id. */
+static int key_party(const char *name, char *party, size_t n, struct swn_err *err)
+{
+	static const char suffix[] = "/swnode-ledger";
+	size_t len = strlen(name), sl = sizeof suffix - 1;
+
+	if (len > sl && len - sl < n && strcmp(name + len - sl, suffix) == 0) {
+		snprintf(party, n, "%.*s", (int)(len - sl), name);
+		if (swn_party_id_ok(party))
+			return 0;
+	}
+	return swn_err_set(err, SWN_E_PARSE, NULL, 0, "the ledger key's name '%s' is not PARTY%s with a "
+			   "party id (" SWN_PARTY_ID_RULE ")", name, suffix);
 }
 
 /* Does a signed file verify with one of party's certificates in the
@@ -464,10 +488,16 @@ int cmd_ledger_check_bundle(int argc, char **argv, struct swn_ctx *ctx)
 		free(note);
 		return SWN_EXIT_USAGE;
 	}
-	swn_oneline(vk);
+	/* The file is the key and a line end. */
+	while (vklen > 0 && (vk[vklen - 1] == '\n' || vk[vklen - 1] == '\r'))
+		vk[--vklen] = '\0';
 	if (swn_checkpoint_parse_vkey(vk, name, sizeof name, pub, &err) < 0 ||
+	    key_party(name, self, sizeof self, &err) < 0 ||
 	    !(arr = json_loadb(ents, elen, 0, &jerr)) || !json_is_array(arr)) {
-		fprintf(stderr, "swnode: %s: not an evidence bundle: %s\n", dir, err.msg[0] ? err.msg : jerr.text);
+		char why[SWN_ESCAPED_SIZE(sizeof err.msg)];
+
+		swn_escape(why, sizeof why, err.msg[0] ? err.msg : jerr.text);
+		fprintf(stderr, "swnode: %s: not an evidence bundle: %s\n", dir, why);
 		free(vk); free(note); free(ents); json_decref(arr);
 		return SWN_EXIT_USAGE;
 	}
@@ -482,10 +512,6 @@ int cmd_ledger_check_bundle(int argc, char **argv, struct swn_ctx *ctx)
 		bad += check(strcmp(want_vkey, vk) == 0, "the bundle's ledger key is the published one (--vkey)");
 	else
 		printf("warning: no --vkey given: the ledger key is the bundle's own; compare it with the published one\n");
-	/* The exporting node's party: the key name is "<party>/swnode-ledger". */
-	snprintf(self, sizeof self, "%s", name);
-	if (strstr(self, "/swnode-ledger"))
-		*strstr(self, "/swnode-ledger") = '\0';
 	bad += check(swn_checkpoint_verify(note, nlen, name, pub, &size, root, &err) == 0,
 		     "checkpoint.txt is signed by that key");
 	json_array_foreach(arr, i, e) {
@@ -557,6 +583,13 @@ int cmd_ledger_check_bundle(int argc, char **argv, struct swn_ctx *ctx)
 				int is_msg = !strcmp(file, "message.xml");
 				const char *signer = (outbound == is_msg) ? self : (f[2] ? f[2] : "");
 
+				/* The signer's certificates are found by its name. */
+				if (!swn_party_id_ok(signer)) {
+					snprintf(what, sizeof what, "%s carries a valid signature: entry %lld names "
+						 "the peer '%.200s', which is not a party id", file, seq, signer);
+					bad += check(0, what);
+					continue;
+				}
 				ok = signed_by_one(dir, file, signer, who, sizeof who);
 			}
 			snprintf(what, sizeof what, "%s carries a valid signature%s%s", file,
@@ -733,10 +766,13 @@ int cmd_ledger_audit_peer(int argc, char **argv, struct swn_ctx *ctx)
 		     memcmp(p.h1, k->root, 32) == 0 && memcmp(p.h2, root_now, 32) == 0 &&
 		     swn_proof_check(&p) == 1;
 		if (!ok) {
+			char why[SWN_ESCAPED_SIZE(sizeof err.msg)];
+
+			swn_escape(why, sizeof why, err.msg);
 			printf("FORK: the checkpoint of size %llu %s signed (received with %s at %s) is not a "
 			       "prefix of its current tree%s%s\n-- then:\n%s-- now:\n%s",
 			       (unsigned long long)k->size, party, k->msgid, k->received,
-			       err.msg[0] ? ": " : "", err.msg, k->note, cur);
+			       why[0] ? ": " : "", why, k->note, cur);
 			bad++;
 		}
 	}

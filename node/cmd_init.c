@@ -106,9 +106,11 @@ static int check_opts(struct swn_ctx *ctx, const struct init_opts *o,
 
 	if (o->party_id == NULL)
 		return swn_cli_usage_error(ctx, "--party-id is required");
-	if (o->party_id[0] == '\0' || strlen(o->party_id) > SWN_MAX_CN_LEN ||
-	    strpbrk(o->party_id, " \t\r\n") != NULL)
-		return swn_cli_usage_error(ctx, "--party-id must be 1-%d characters without spaces (it is the certificates' CN)",
+	if (!swn_party_id_ok(o->party_id))
+		return swn_cli_usage_error(ctx, "--party-id '%s' is not allowed: use " SWN_PARTY_ID_RULE,
+					   o->party_id);
+	if (strlen(o->party_id) > SWN_MAX_CN_LEN)
+		return swn_cli_usage_error(ctx, "--party-id must be at most %d characters: it is the certificates' CN",
 					   SWN_MAX_CN_LEN);
 	if (o->org && strlen(o->org) > SWN_MAX_CN_LEN)
 		return swn_cli_usage_error(ctx, "--org must be at most %d characters", SWN_MAX_CN_LEN);

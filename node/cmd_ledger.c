@@ -10,6 +10,7 @@
 
 #include "checkpoint.h"
 #include "cli.h"
+#include "escape.h"
 #include "fsutil.h"
 #include "ledger.h"
 #include "pki.h"
@@ -214,12 +215,19 @@ int cmd_ledger_verify(int argc, char **argv, struct swn_ctx *ctx)
 	if (rc < 0)
 		return swn_cli_fail(&err);
 	if (v.bad_entry) {
-		printf("TAMPERED: first bad entry %lld: %s\n", v.bad_entry, v.problem);
+		char problem[SWN_ESCAPED_SIZE(sizeof v.problem)];
+
+		/* A tampered ledger may hold anything. */
+		swn_escape(problem, sizeof problem, v.problem);
+		printf("TAMPERED: first bad entry %lld: %s\n", v.bad_entry, problem);
 		return SWN_EXIT_FAIL;
 	}
 	if (v.index_problem[0]) {
+		char problem[SWN_ESCAPED_SIZE(sizeof v.index_problem)];
+
+		swn_escape(problem, sizeof problem, v.index_problem);
 		printf("TAMPERED: the entries verify, but an index disagrees with them (%s): "
-		       "status, query and export could miss entries\n", v.index_problem);
+		       "status, query and export could miss entries\n", problem);
 		return SWN_EXIT_FAIL;
 	}
 	EVP_EncodeBlock((unsigned char *)root, v.root, 32);

@@ -83,10 +83,12 @@ static int from_spool(void *arg, const char *party, const char *path, const char
 	swn_err_clear(&err);
 	if (!(doc = swn_xml_read(path, SWN_MAX_DOCUMENT_BYTES, &err)) ||
 	    swn_outbox_submit_once(sc->ob, doc, path, party, token, msgid, sizeof msgid, &err) < 0) {
-		if (err.line > 0)
-			snprintf(why, n, "%s:%ld: %s\n", err.file, err.line, err.msg);
-		else
-			snprintf(why, n, "%s\n", err.msg);
+		size_t used;
+
+		swn_err_describe(&err, why, n - 1);
+		used = strlen(why);
+		why[used] = '\n';
+		why[used + 1] = '\0';
 		if (err.code == SWN_E_DB || err.code == SWN_E_NOMEM) {
 			/* Not the document's fault (a full disk, say): it stays
 			 * claimed and is tried again at the next pass. */

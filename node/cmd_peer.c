@@ -10,6 +10,7 @@
 #include "agreement.h"
 #include "bundle.h"
 #include "cli.h"
+#include "escape.h"
 #include "pki.h"
 
 int cmd_peer_import(int argc, char **argv, struct swn_ctx *ctx)
@@ -60,10 +61,10 @@ int cmd_peer_import(int argc, char **argv, struct swn_ctx *ctx)
 
 static void print_problem(void *ctx, const struct swn_err *e)
 {
-	if (e->line > 0)
-		printf("%s:%ld: %s\n", e->file, e->line, e->msg);
-	else
-		printf("%s: %s\n", e->file, e->msg);
+	char line[SWN_ESCAPED_SIZE(sizeof e->file + sizeof e->msg) + 32];
+
+	swn_err_describe(e, line, sizeof line);
+	printf("%s\n", line);
 }
 
 static int by_name(const void *a, const void *b)

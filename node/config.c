@@ -131,6 +131,16 @@ static int copy_path(char *out, const char *home, xmlNodePtr el, const char *nam
 	return 0;
 }
 
+#define PARTY_ID_FIRST "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+
+int swn_party_id_ok(const char *id)
+{
+	size_t n = strlen(id);
+
+	return n >= 1 && n <= SWN_MAX_PARTY_ID_LEN && strchr(PARTY_ID_FIRST, id[0]) &&
+	       strspn(id, PARTY_ID_FIRST "._-:") == n;
+}
+
 int swn_config_load(const char *home, struct swn_config *cfg,
 		    struct swn_err *err)
 {
@@ -172,6 +182,10 @@ int swn_config_load(const char *home, struct swn_config *cfg,
 	      copy_path(cfg->spool_dir, home, swn_xml_child(root, "spool"), "directory", path, err) < 0 ||
 	      copy_path(cfg->peers_dir, home, swn_xml_child(root, "peers"), "directory", path, err) < 0)
 		? -1 : 0;
+	/* Also when the installed schemas predate the rule. */
+	if (rc == 0 && !swn_party_id_ok(cfg->party_id))
+		rc = swn_err_set(err, SWN_E_CONFIG, path, swn_xml_line(party),
+				 "party id '%s' is not allowed: use " SWN_PARTY_ID_RULE, cfg->party_id);
 	xmlFreeDoc(doc);
 	return rc;
 }

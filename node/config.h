@@ -6,11 +6,14 @@
  * finds the directory (--home, else $SWNODE_HOME), reads and writes
  * node.xml, and resolves the paths it names against the directory.
  *
+ * It also holds the one rule for party ids, the node's own and its
+ * peers', which every module that takes one from outside checks.
+ *
  * Invariants:
  *  - Every path in a loaded struct swn_config is absolute or relative to
  *    the current directory, ready to open; node.xml itself stores paths
  *    relative to the node directory, so the directory can be moved.
- *  - A loaded config has passed node.xsd.
+ *  - A loaded config has passed node.xsd, and its party id the rule below.
  */
 #ifndef SWN_CONFIG_H
 #define SWN_CONFIG_H
@@ -21,6 +24,20 @@
 #define SWN_PATH_MAX 1024
 #define SWN_NODE_NS "urn:swnode:node:1"
 #define SWN_DEFAULT_PARTY_TYPE "urn:oasis:names:tc:ebcore:partyid-type:unregistered"
+
+/* What a party id may be, for messages.  A party id names directories and
+ * files (spool/out/PARTY/, signing-PARTY.pem in evidence bundles), makes
+ * the ledger's checkpoint origin and verifier key name "PARTY/swnode-ledger"
+ * (a C2SP key name may hold neither '+' nor spaces) and travels in
+ * eb:PartyId.  eDelivery ids fit: "domibus-blue",
+ * "urn:oasis:names:tc:ebcore:partyid-type:unregistered:C1".  The PartyId
+ * type of schemas/node.xsd and schemas/common-cert.xsd says the same, and
+ * 255 is SWN_MAX_PARTY_ID_LEN. */
+#define SWN_PARTY_ID_RULE \
+	"1-255 ASCII letters, digits, '.', '_', '-' or ':', starting with a letter or digit"
+
+/* 1 if id is a party id by SWN_PARTY_ID_RULE. */
+int swn_party_id_ok(const char *id);
 
 struct swn_config {
 	char home[SWN_PATH_MAX];

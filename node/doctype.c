@@ -54,7 +54,9 @@ const char *swn_form_name(enum swn_form f)
 }
 
 /* Collects what libxslt says, which arrives in printf-style fragments
- * (one message may take several calls): joined into one line. */
+ * (one message may take several calls): joined into one line, each
+ * fragment's line end becoming the space before the next.  What the
+ * fragments quote is kept as it is (escaped where it is written). */
 struct xslt_errors {
 	char text[700];
 	size_t len;
@@ -76,18 +78,25 @@ static void on_xslt_error(void *ctx, const char *fmt, ...)
 	if (n > 0)
 		c->len += (size_t)n < sizeof c->text - c->len ? (size_t)n
 							       : sizeof c->text - c->len - 1;
+	if (c->len > 0 && c->text[c->len - 1] == '\n')
+		c->text[c->len - 1] = ' ';
 }
 
 static const char *xslt_said(struct xslt_errors *c)
 {
-	swn_oneline(c->text);
 	return c->text[0] ? c->text : "no reason given";
 }
 
 static void on_xml_error(void *ctx, xmlErrorPtr e)
 {
-	if (e && e->message && e->level >= XML_ERR_ERROR)
-		on_xslt_error(ctx, "%s:%d: %s ", e->file ? e->file : "", e->line, e->message);
+	size_t n;
+
+	if (e && e->message && e->level >= XML_ERR_ERROR) {
+		n = strlen(e->message);
+		if (n > 0 && e->message[n - 1] == '\n')
+			n--;
+		on_xslt_error(ctx, "%s:%d: %.*s ", e->file ? e->file : "", e->line, (int)n, e->message);
+	}
 }
 
 static char *attr(xmlNodePtr n, const char *name)

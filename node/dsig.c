@@ -255,7 +255,6 @@ static int exc_c14n_method(xmlNodePtr el, const char *what, struct prefix_list *
 	memcpy(pl->store, list, strlen((const char *)list) + 1);
 	xmlFree(list);
 	snprintf(pl->text, sizeof pl->text, "%s", pl->store);
-	swn_oneline(pl->text);
 	for (p = pl->store; (tok = strtok_r(p, " \t\r\n", &save)) != NULL; p = NULL) {
 		if (pl->n == SWN_DSIG_MAX_PREFIXES)
 			return swn_err_set(err, SWN_E_SIGNATURE, name, swn_xml_line(kids[0]),
@@ -271,11 +270,11 @@ static int exc_c14n_method(xmlNodePtr el, const char *what, struct prefix_list *
 	return 0;
 }
 
-/* A printable copy of an untrusted value for reports and errors. */
+/* A copy of an untrusted value for reports and errors (escaped where it
+ * leaves the process, not here). */
 static void printable(char *dst, size_t n, const xmlChar *v)
 {
 	snprintf(dst, n, "%s", v ? (const char *)v : "(none)");
-	swn_oneline(dst);
 }
 
 /* Strict base64 (white space allowed between characters) into out. */

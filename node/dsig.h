@@ -55,7 +55,7 @@ struct swn_dsig_target {
 
 /* What verification found about one ds:Reference. */
 struct swn_dsig_ref {
-	char uri[SWN_DSIG_URI_BYTES];  /* printable copy, control characters escaped */
+	char uri[SWN_DSIG_URI_BYTES];  /* as the message has it (cut short): escape to print */
 	char target[64];               /* the target's name, or what it resolved to */
 	char prefixes[128];            /* InclusiveNamespaces PrefixList, if any */
 	int digest_ok;                 /* 1 matched, 0 did not, -1 not computed */

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "err.h"
+#include "escape.h"
 
 void swn_err_clear(struct swn_err *err)
 {
@@ -12,6 +13,15 @@ void swn_err_clear(struct swn_err *err)
 	err->file[0] = '\0';
 	err->line = 0;
 	err->msg[0] = '\0';
+}
+
+/* Libraries end their messages with a newline (and sometimes spaces). */
+static void trim_end(char *s)
+{
+	size_t n = strlen(s);
+
+	while (n > 0 && (s[n - 1] == '\n' || s[n - 1] == '\r' || s[n - 1] == ' ' || s[n - 1] == '\t'))
+		s[--n] = '\0';
 }
 
 int swn_err_set(struct swn_err *err, enum swn_code code, const char *file,
@@ -27,7 +37,7 @@ int swn_err_set(struct swn_err *err, enum swn_code code, const char *file,
 	va_start(ap, fmt);
 	vsnprintf(err->msg, sizeof err->msg, fmt, ap);
 	va_end(ap);
-	swn_oneline(err->msg);
+	trim_end(err->msg);
 	return -1;
 }
 
@@ -60,25 +70,24 @@ const char *swn_code_name(enum swn_code code)
 	return "unknown";
 }
 
-void swn_oneline(char *s)
+void swn_err_describe(const struct swn_err *err, char *out, size_t n)
 {
-	size_t n;
-	char *p;
+	char file[SWN_ESCAPED_SIZE(sizeof err->file)], msg[SWN_ESCAPED_SIZE(sizeof err->msg)];
 
-	for (p = s; *p; p++)
-		if ((unsigned char)*p < 0x20)
-			*p = ' ';
-	n = strlen(s);
-	while (n > 0 && s[n - 1] == ' ')
-		s[--n] = '\0';
+	swn_escape(file, sizeof file, err->file);
+	swn_escape(msg, sizeof msg, err->msg);
+	if (file[0] != '\0' && err->line > 0)
+		snprintf(out, n, "%s:%ld: %s", file, err->line, msg);
+	else if (file[0] != '\0')
+		snprintf(out, n, "%s: %s", file, msg);
+	else
+		snprintf(out, n, "%s", msg);
 }
 
 void swn_err_print(const struct swn_err *err, FILE *fp)
 {
-	if (err->file[0] != '\0' && err->line > 0)
-		fprintf(fp, "swnode: %s:%ld: %s\n", err->file, err->line, err->msg);
-	else if (err->file[0] != '\0')
-		fprintf(fp, "swnode: %s: %s\n", err->file, err->msg);
-	else
-		fprintf(fp, "swnode: %s\n", err->msg);
+	char line[SWN_ESCAPED_SIZE(sizeof err->file + sizeof err->msg) + 32];
+
+	swn_err_describe(err, line, sizeof line);
+	fprintf(fp, "swnode: %s\n", line);
 }

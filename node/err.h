@@ -8,6 +8,13 @@
  *
  * Invariants:
  *  - msg is always NUL-terminated; after swn_err_clear() it is empty.
+ *  - msg is the text as it was given, with what it quotes from outside (a
+ *    peer's value, a library's message) unchanged: it may hold newlines,
+ *    control characters or bytes that are not UTF-8.  It is escaped
+ *    (escape.h) where it leaves the process: swn_err_print(),
+ *    swn_err_describe(), the log, the ledger, an eb:Error.  Only the
+ *    trailing newline and spaces libraries end their messages with are
+ *    dropped.
  *  - line is 0 when there is no line (the error is about the whole file).
  *  - swn_err_set() on an error that is already set keeps the first error:
  *    the first cause is the one worth reporting.
@@ -57,11 +64,11 @@ int swn_err_set(struct swn_err *err, enum swn_code code, const char *file,
 /* Short stable name of a code, e.g. "schema" (used in messages and tests). */
 const char *swn_code_name(enum swn_code code);
 
-/* Make s one line: control characters become spaces, trailing spaces go.
- * Library messages arrive with newlines inside; swnode prints one line. */
-void swn_oneline(char *s);
+/* "FILE:LINE: message" (file and line when known) into out, escaped:
+ * one line whatever the message quotes. */
+void swn_err_describe(const struct swn_err *err, char *out, size_t n);
 
-/* Print "swnode: FILE:LINE: message" (file and line when known) to fp. */
+/* Print "swnode: " and the description above, and a newline, to fp. */
 void swn_err_print(const struct swn_err *err, FILE *fp);
 
 #endif

@@ -239,7 +239,6 @@ static int verify_pinned(X509_STORE_CTX *store, void *arg)
 		if (log_now(strncmp(why, "pinned", 6) == 0 ? &refused_pinned : &refused_stranger)) {
 			swn_cert_subject(cert, subject, sizeof subject);
 			swn_cert_fingerprint(cert, fp);
-			swn_oneline(subject);
 			swn_log("refused a TLS client certificate (%s): %s (SHA-256 %s)", why,
 				subject, fp);
 		}
@@ -406,8 +405,6 @@ static void on_as4(struct evhttp_request *req, void *arg)
 	data = (char *)evbuffer_pullup(in, -1);
 	swn_inbound_handle(s->rt, data ? data : "", data ? len : 0, client, &reply);
 	X509_free(client);
-	/* Values from the message are made one line before they are logged. */
-	swn_oneline(reply.msgid);
 	swn_log("in %s: %s%s%s", reply.msgid[0] ? reply.msgid : "(no MessageId)", reply.outcome,
 		reply.reason[0] ? ": " : "", reply.reason);
 	if (reply.http_status == 429) {

@@ -273,7 +273,6 @@ static void refuse(struct job *j, enum swn_ebms_error code, const char *fmt, ...
 	va_start(ap, fmt);
 	vsnprintf(r->reason, sizeof r->reason, fmt, ap);
 	va_end(ap);
-	swn_oneline(r->reason);
 	snprintf(reason, sizeof reason, "%s %s: %s", swn_ebms_code(code), swn_ebms_short(code),
 		 r->reason);
 	ev.reason = reason;
@@ -300,6 +299,25 @@ static void refuse(struct job *j, enum swn_ebms_error code, const char *fmt, ...
 	if (sig == NULL || sign_into(j, sig, &err) < 0)
 		r->http_status = 500;
 	xmlFreeDoc(sig);
+}
+
+/* Party ids name files and the peer of ledger entries: a From or To
+ * PartyId that breaks the rule is a malformed header, refused before it is
+ * used anywhere (a bad From is not even recorded as the peer's name). */
+static int parties_ok(struct job *j)
+{
+	struct swn_as4_user *u = &j->m.user;
+	int from_ok = swn_party_id_ok(u->from.id);
+	char id[SWN_PARTY_BYTES];
+
+	if (from_ok && swn_party_id_ok(u->to.id))
+		return 1;
+	snprintf(id, sizeof id, "%s", from_ok ? u->to.id : u->from.id);
+	if (!from_ok)
+		u->from.id[0] = '\0';
+	refuse(j, SWN_EBMS_INVALID_HEADER, "eb:%s eb:PartyId '%s' is not allowed: a party id is "
+	       SWN_PARTY_ID_RULE, from_ok ? "To" : "From", id);
+	return 0;
 }
 
 /* The payload as a document of its own, for detection and validation. */
@@ -480,6 +498,8 @@ void swn_inbound_handle(struct swn_runtime *rt, const char *data, size_t len,
 		       "signals are answered on the connection that carried the message; a pushed signal is not accepted");
 		goto done;
 	}
+	if (!parties_ok(&j))
+		goto done;
 	/* The agreement is the authenticated peer's; the message may only
 	 * narrow it down by AgreementRef. */
 	j.a = swn_runtime_find(rt, client, NULL, j.m.user.agreement_ref);

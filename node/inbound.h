@@ -4,7 +4,8 @@
  * One function takes the bytes of a POST /as4 from a peer that has
  * authenticated with a TLS client certificate and produces the reply, in
  * this order (../shared/DESIGN.md):
- *   safe parse -> AS4 structure -> agreement of the authenticated peer ->
+ *   safe parse -> AS4 structure, From and To PartyId by the party id rule
+ *   -> agreement of the authenticated peer ->
  *   signature with the peer's pinned certificate -> header checks (From is
  *   the peer, To is us, agreement in force, document type and Service /
  *   Action allowed inbound) -> duplicate check -> international schema ->

@@ -18,6 +18,7 @@
 #include "as4.h"
 #include "buf.h"
 #include "checkpoint.h"
+#include "escape.h"
 #include "fsutil.h"
 #include "ledger.h"
 #include "merkle.h"
@@ -657,8 +658,10 @@ static int q_run(struct swn_ledger *l, int which)
 
 /* Inside the batch's transaction and a savepoint: the entry, its evidence,
  * its leaf and completed subtrees, and its queue row (a submission's new
- * one, or a delivery outcome's new state). */
-static int add_entry(struct swn_ledger *l, struct pending *p, const char *now)
+ * one, or a delivery outcome's new state).  reason and last_error are the
+ * escaped forms of the event's. */
+static int insert_entry(struct swn_ledger *l, struct pending *p, const char *now,
+			const char *reason, const char *last_error)
 {
 	const struct swn_event *ev = p->ev;
 	unsigned char digest[32], leaf[32];
@@ -684,7 +687,7 @@ static int add_entry(struct swn_ledger *l, struct pending *p, const char *now)
 	bind_text(st, 5, ev->doctype ? ev->doctype : "");
 	bind_text(st, 6, ev->msgid ? ev->msgid : "");
 	bind_text(st, 7, ev->event);
-	bind_text(st, 8, ev->reason);
+	bind_text(st, 8, reason);
 	if (p->evidence)
 		sqlite3_bind_blob(st, 9, digest, 32, SQLITE_STATIC);
 	else
@@ -700,7 +703,7 @@ static int add_entry(struct swn_ledger *l, struct pending *p, const char *now)
 	{
 		const char *fields[8] = { now, ev->direction, ev->peer ? ev->peer : "",
 					  ev->agreement ? ev->agreement : "", ev->doctype ? ev->doctype : "",
-					  ev->msgid ? ev->msgid : "", ev->event, ev->reason };
+					  ev->msgid ? ev->msgid : "", ev->event, reason };
 
 		swn_buf_init(&bytes, 1 << 20);
 		if (swn_ledger_entry_bytes(p->seq, fields, p->evidence ? digest : NULL, &bytes, &p->err) < 0 ||
@@ -728,7 +731,7 @@ static int add_entry(struct swn_ledger *l, struct pending *p, const char *now)
 		bind_text(st, 1, p->update->state);
 		sqlite3_bind_int64(st, 2, p->update->attempts);
 		sqlite3_bind_int64(st, 3, p->update->next_attempt);
-		bind_text(st, 4, p->update->last_error ? p->update->last_error : "");
+		bind_text(st, 4, last_error ? last_error : "");
 		bind_text(st, 5, ev->msgid);
 		if (q_step(st) != SQLITE_DONE)
 			goto fail;
@@ -751,6 +754,25 @@ static int add_entry(struct swn_ledger *l, struct pending *p, const char *now)
 	return 0;
 fail:
 	return fail_db(l, "cannot append to the ledger", &p->err);
+}
+
+/* Reasons and last errors quote peers and libraries: they are stored
+ * escaped (escape.h), and the entry's leaf is hashed from the stored text,
+ * so that the entry and its leaf agree.  Entries stored before are hashed
+ * as they are. */
+static int add_entry(struct swn_ledger *l, struct pending *p, const char *now)
+{
+	const char *why = p->ev->reason, *last = p->update ? p->update->last_error : NULL;
+	char *reason = why ? swn_escape_dup(why) : NULL, *last_error = last ? swn_escape_dup(last) : NULL;
+	int rc;
+
+	if ((why && !reason) || (last && !last_error))
+		rc = swn_err_set(&p->err, SWN_E_NOMEM, l->path, 0, "out of memory");
+	else
+		rc = insert_entry(l, p, now, reason, last_error);
+	free(reason);
+	free(last_error);
+	return rc;
 }
 
 /* Inside a transaction: sign the current tree (with its time as an
@@ -1289,7 +1311,6 @@ static int check_indexes(struct swn_ledger *l, struct swn_ledger_verdict *v, str
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
 		return fail_db(l, "cannot check the ledger's indexes", err);
-	swn_oneline(v->index_problem);
 	return 0;
 }
 

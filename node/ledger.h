@@ -71,7 +71,7 @@ struct swn_event {
 	const char *doctype;     /* "" when not known */
 	const char *msgid;
 	const char *event;       /* SUBMITTED, SENT, DELIVERED, RECEIVED, ... */
-	const char *reason;      /* NULL or why */
+	const char *reason;      /* NULL or why; stored escaped (escape.h) */
 };
 
 /* SQLite's message for the last error on db, except that a full disk
@@ -102,7 +102,7 @@ int swn_ledger_submit(struct swn_ledger *l, const struct swn_event *ev,
 struct swn_queue_update {
 	const char *state;
 	long long attempts, next_attempt;
-	const char *last_error;  /* NULL: none */
+	const char *last_error;  /* NULL: none; stored escaped (escape.h) */
 };
 /* Cross-witnessing: a checkpoint a peer signed and sent in a receipt (for
  * msgid, whose leaf in the peer's tree is leaf_index), kept for audit-peer

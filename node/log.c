@@ -7,19 +7,23 @@
 #include <unistd.h>
 
 #include "as4.h"
+#include "escape.h"
 #include "log.h"
 
 static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
 
 void swn_log(const char *fmt, ...)
 {
-	char now[40], line[1200];
+	char now[40], raw[1200], line[SWN_ESCAPED_SIZE(sizeof raw)];
 	va_list ap;
 
 	swn_as4_now(now);
 	va_start(ap, fmt);
-	vsnprintf(line, sizeof line, fmt, ap);
+	vsnprintf(raw, sizeof raw, fmt, ap);
 	va_end(ap);
+	/* The whole line, so that no caller has to remember what came from
+	 * outside: one event is one line, whatever a peer or a client sent. */
+	swn_escape(line, sizeof line, raw);
 	pthread_mutex_lock(&log_lock);
 	fprintf(stderr, "%s swnode[%ld]: %s\n", now, (long)getpid(), line);
 	fflush(stderr);

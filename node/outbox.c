@@ -12,6 +12,7 @@
 #include "as4.h"
 #include "checkpoint.h"
 #include "compose.h"
+#include "escape.h"
 #include "merkle.h"
 #include "http_out.h"
 #include "log.h"
@@ -128,9 +129,14 @@ static int set_state(struct swn_outbox *o, const char *msgid, const char *state,
 		     long long attempts, long long next, const char *last_error,
 		     struct swn_err *err)
 {
-	const void *args[] = { state, &attempts, &next, last_error ? last_error : "", msgid };
-	int rc = exec(o, "UPDATE outbox SET state = ?, attempts = ?, next_attempt = ?, last_error = ?"
-			 " WHERE msgid = ?", "tiitt", args, err);
+	/* Stored escaped, as the ledger stores it (escape.h). */
+	char last[SWN_ESCAPED_SIZE(1300)];
+	const void *args[] = { state, &attempts, &next, last, msgid };
+	int rc;
+
+	swn_escape(last, sizeof last, last_error ? last_error : "");
+	rc = exec(o, "UPDATE outbox SET state = ?, attempts = ?, next_attempt = ?, last_error = ?"
+		     " WHERE msgid = ?", "tiitt", args, err);
 
 	if (rc < 0)
 		swn_log("out %s: cannot update the outbox to %s: %s", msgid, state, err->msg);

@@ -40,7 +40,6 @@ static void on_error(void *ctx, xmlErrorPtr e)
 	if (e->level < XML_ERR_ERROR)
 		return;
 	snprintf(msg, sizeof msg, "%s", e->message ? e->message : "invalid");
-	swn_oneline(msg);
 	line = e->line ? e->line : swn_xml_line(node);
 	swn_err_clear(&one);
 	if (node && node->type == XML_ELEMENT_NODE)

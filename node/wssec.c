@@ -41,7 +41,6 @@ static void on_xmlsec_error(const char *file, int line, const char *func,
 	(void)file; (void)line; (void)object; (void)reason;
 	snprintf(xmlsec_said, sizeof xmlsec_said, "%s%s%s%s%s", func ? func : "",
 		 subject ? ": " : "", subject ? subject : "", msg ? ": " : "", msg ? msg : "");
-	swn_oneline(xmlsec_said);
 }
 
 int swn_wssec_init(struct swn_err *err)

@@ -49,7 +49,6 @@ static void on_parse_error(void *data, xmlErrorPtr e)
 	if (st == NULL || e == NULL || e->level < XML_ERR_ERROR)
 		return;
 	snprintf(msg, sizeof msg, "%s", e->message ? e->message : "parse error");
-	swn_oneline(msg);
 	st->failed = 1;
 	swn_err_set(st->err, SWN_E_PARSE, st->name, e->line,
 		    "malformed XML: %s", msg);

@@ -309,6 +309,24 @@ cmp -s "$T/ev-cn/message.xml" "$T/ev-sg/message.xml" && pass || fail "both sides
 sed -i 's/Timestamp>2/Timestamp>3/' "$T/ev-sg/message.xml"
 expect 1 "a changed message in the bundle" "$SWNODE" ledger check-bundle "$T/ev-sg"
 has "$T/out" "FAILED   message.xml is the evidence" "the change is named"
+# Party ids in a bundle follow the rule (docs/agreements.md): a key name
+# that is not PARTY/swnode-ledger with a party id (here with ESC; a valid
+# key for that name, made by hand) is refused, and nothing prints it raw.
+b64=${SGKEY#*+}
+b64=${b64#*+}
+kname="SG$(printf '\033')[2J/swnode-ledger"
+kid=$( { printf '%s\n' "$kname"; printf '%s' "$b64" | base64 -d; } | sha256sum | cut -c1-8)
+cp -r "$T/ev-sg" "$T/ev-esc"
+printf '%s+%s+%s\n' "$kname" "$kid" "$b64" >"$T/ev-esc/ledger.vkey"
+expect 2 "a bundle whose ledger key is not named after a party id" "$SWNODE" ledger check-bundle "$T/ev-esc"
+has "$T/err" "the ledger key's name 'SG\x1b[2J/swnode-ledger' is not PARTY/swnode-ledger with a party id" \
+	"the key name is refused, escaped"
+if LC_ALL=C grep -q "$(printf '\033')" "$T/out" "$T/err"; then fail "check-bundle printed ESC raw"; else pass; fi
+# An entry whose peer is not a party id names no certificate file.
+cp -r "$T/ev-sg" "$T/ev-path"
+sed -i 's|"peer": "CN-SW"|"peer": "CN-SW/../x"|' "$T/ev-path/entries.json"
+expect 1 "a bundle entry whose peer is not a party id" "$SWNODE" ledger check-bundle "$T/ev-path"
+has "$T/out" "names the peer 'CN-SW/../x', which is not a party id" "the entry's peer is refused"
 for h in "$CN" "$SG"; do
 	expect 0 "ledger verify after the exchange ($h)" "$SWNODE" --home "$h" ledger verify
 done

@@ -61,10 +61,31 @@ expect 2 "init with --days that wraps around" "$SWNODE" init --home "$T/a" --par
 has "$T/err" "--days must be between 1 and 3650" "huge --days is refused"
 long=$(printf 'p%.0s' $(seq 65))
 expect 2 "init with a party id too long for a certificate" "$SWNODE" init --home "$T/a" --party-id "$long"
-has "$T/err" "--party-id must be 1-64 characters" "long party id is explained"
+has "$T/err" "--party-id must be at most 64 characters: it is the certificates' CN" "long party id is explained"
+# One rule for party ids (docs/agreements.md): '+' would break the ledger's
+# verifier key ("PARTY/swnode-ledger"), '/' would reach file names.
+for bad in 'CN+SW' 'CN/SW' '../x' 'CN SW' '' '-x' 'a"b' 'a\b'; do
+	expect 2 "init with party id '$bad'" "$SWNODE" init --home "$T/a" --party-id "$bad"
+	has "$T/err" "use 1-255 ASCII letters, digits, '.', '_', '-' or ':', starting with a letter or digit" \
+		"the refusal of '$bad' names the rule"
+done
+nl='CN
+SW'
+expect 2 "init with a newline in the party id" "$SWNODE" init --home "$T/a" --party-id "$nl"
+has "$T/err" "--party-id 'CN\x0aSW' is not allowed" "the refusal shows the id escaped"
 expect 2 "init with --csr=1" "$SWNODE" init --home "$T/a" --party-id X --csr=1
 has "$T/err" "option '--csr=1' takes no value" "a value on a flag is named"
 [ ! -e "$T/a" ] && pass || fail "a refused init left $T/a behind"
+
+# An ebCore party id (a URN, with ':') is a party id, and works as the
+# ledger's key name.
+U=$T/urn
+expect 0 "init with an ebCore URN party id" "$SWNODE" init --home "$U" \
+	--party-id urn:oasis:names:tc:ebcore:partyid-type:unregistered:C1
+xmllint --noout --schema "$SWNODE_SCHEMAS/node.xsd" "$U/node.xml" 2>/dev/null &&
+	pass || fail "node.xml with a URN party id does not validate"
+expect 0 "ledger checkpoint of the URN node" "$SWNODE" --home "$U" ledger checkpoint --vkey
+has "$T/out" "urn:oasis:names:tc:ebcore:partyid-type:unregistered:C1/swnode-ledger+" "the verifier key names the party"
 
 # Key types, and SWNODE_HOME instead of --home.
 for k in rsa-2048 rsa-3072 ec-p256; do

@@ -99,6 +99,18 @@ has "$T/err" "element 'endpoint'" "overlong endpoint is refused by the schema"
 sed 's|<subject>CN=SG-NTP,OU=swnode tls</subject>|<subject>CN=EVIL</subject>|' "$T/sg.xml" >"$T/evil-subject.xml"
 expect 1 "bundle whose subject is not its certificate's" "$SWNODE" --home "$CN" peer import "$T/evil-subject.xml" --agreement-id B5
 has "$T/err" "subject \"CN=EVIL\" does not match the certificate" "subject mismatch is named"
+# Party ids follow one rule (docs/agreements.md): a '/' would reach file
+# names, a '+' the ledger's verifier key.
+sed 's|<party id="SG-NTP"|<party id="SG/../NTP"|' "$T/sg.xml" >"$T/slash-party.xml"
+expect 1 "bundle whose party id holds '/'" "$SWNODE" --home "$CN" peer import "$T/slash-party.xml" --agreement-id B6
+line=$(grep -n '<party id="SG/../NTP"' "$T/slash-party.xml" | cut -d: -f1)
+has "$T/err" "slash-party.xml:$line: element 'party':" "the party id is refused at its line"
+has "$T/err" "'SG/../NTP' is not accepted by the pattern" "the refusal names the value"
+[ ! -e "$CN/peers/B6.xml" ] && pass || fail "a party id with '/' was imported"
+sed -e 's/id="CN-SG-2026"/id="B"/' -e 's/<peer partyId="SG-NTP"/<peer partyId="SG+NTP"/' "$A" >"$B"
+expect 1 "agreement whose peer partyId holds '+'" "$SWNODE" --home "$CN" peer check "$B"
+line=$(grep -n '<peer partyId="SG+NTP"' "$B" | cut -d: -f1)
+has "$T/out" "B.xml:$line: element 'peer':" "the peer partyId is refused at its line"
 expect 1 "agreement that is not XML" "$SWNODE" peer check "$T/junk.xml"
 has "$T/out" "junk.xml: not an XML document" "non-XML agreement"
 finish

@@ -1,5 +1,6 @@
-/* Unit tests: agreement ids, drafts and their checks; certificate
- * usability at a given time (agreement.h, bundle.h). */
+/* Unit tests: agreement ids and party ids (the C rule and the schemas'
+ * pattern agree), drafts and their checks; certificate usability at a
+ * given time (agreement.h, bundle.h, config.h). */
 #include "autoconfig.h"
 
 #include <stdio.h>
@@ -13,6 +14,7 @@
 #include "bundle.h"
 #include "fsutil.h"
 #include "pki.h"
+#include "schema.h"
 #include "xmlsafe.h"
 #include "testlib.h"
 
@@ -27,6 +29,112 @@ START_TEST(agreement_ids)
 	ck_assert(!swn_agreement_id_ok("a b"));
 	ck_assert(!swn_agreement_id_ok("-opt"));
 	ck_assert(!swn_agreement_id_ok("0123456789012345678901234567890123456789012345678901234567890123456789"));
+}
+END_TEST
+
+/* Party ids a node meets, and ones that would break files, the ledger's
+ * verifier key or a log line. */
+static const char *const good_party_ids[] = {
+	"CN-SW", "SG-NTP", "domibus-blue", "a", "0088:5798000000001", "gw_1.example",
+	"urn:oasis:names:tc:ebcore:partyid-type:unregistered:C1",
+	"urn:oasis:names:tc:ebcore:partyid-type:iso6523:0088:5798000000001",
+};
+static const char *const bad_party_ids[] = {
+	"", "CN+SW", "a/b", "../x", "a b", " a", "a\tb", "a\nb", "a\\b", "a\"b", "a'b", "a<b",
+	"-x", ".x", "_x", ":x", "a@b", "Z\xc3\xbcrich", "a\x7f",
+};
+
+START_TEST(party_ids)
+{
+	char longest[SWN_MAX_PARTY_ID_LEN + 2];
+	size_t i;
+
+	for (i = 0; i < sizeof good_party_ids / sizeof good_party_ids[0]; i++)
+		ck_assert_msg(swn_party_id_ok(good_party_ids[i]), "'%s' refused", good_party_ids[i]);
+	for (i = 0; i < sizeof bad_party_ids / sizeof bad_party_ids[0]; i++)
+		ck_assert_msg(!swn_party_id_ok(bad_party_ids[i]), "'%s' accepted", bad_party_ids[i]);
+	memset(longest, 'p', sizeof longest);
+	longest[SWN_MAX_PARTY_ID_LEN] = '\0';
+	ck_assert(swn_party_id_ok(longest));
+	longest[SWN_MAX_PARTY_ID_LEN] = 'p';
+	longest[SWN_MAX_PARTY_ID_LEN + 1] = '\0';
+	ck_assert(!swn_party_id_ok(longest));
+}
+END_TEST
+
+/* A schema of one element <p> of the type PartyId that xsd (in the
+ * schemas directory) defines, in namespace ns ("" for none). */
+static xmlSchemaPtr party_id_schema(const char *dir, const char *xsd, const char *ns)
+{
+	char path[4096], text[8192];
+	struct swn_err err;
+	xmlSchemaPtr s;
+	FILE *f;
+
+	snprintf(path, sizeof path, "%s/p-%s", dir, xsd);
+	snprintf(text, sizeof text,
+		 "<xs:schema xmlns:xs=\"http://www.w3.org/2001/XMLSchema\"%s%s%s%s%s>"
+		 "<xs:include schemaLocation=\"%s/%s\"/><xs:element name=\"p\" type=\"PartyId\"/>"
+		 "</xs:schema>",
+		 ns[0] ? " targetNamespace=\"" : "", ns, ns[0] ? "\" xmlns=\"" : "", ns, ns[0] ? "\"" : "",
+		 swn_schema_dir(), xsd);
+	f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs(text, f);
+	fclose(f);
+	swn_err_clear(&err);
+	s = swn_schema_compile(path, &err);
+	ck_assert_msg(s != NULL, "%s", err.msg);
+	return s;
+}
+
+static int schema_accepts(xmlSchemaPtr s, const char *ns, const char *id)
+{
+	xmlDocPtr doc = xmlNewDoc(BAD_CAST "1.0");
+	xmlNodePtr p = xmlNewDocNode(doc, NULL, BAD_CAST "p", NULL);
+	struct swn_err err;
+	int ok;
+
+	xmlDocSetRootElement(doc, p);
+	if (ns[0])
+		xmlSetNs(p, xmlNewNs(p, BAD_CAST ns, NULL));
+	xmlNodeAddContent(p, BAD_CAST id);
+	swn_err_clear(&err);
+	ok = swn_schema_validate(s, doc, "p", NULL, NULL, NULL, &err) == 0;
+	xmlFreeDoc(doc);
+	return ok;
+}
+
+/* The schemas' PartyId (node.xml; bundles and agreements) and the C rule
+ * are one rule. */
+START_TEST(party_id_schemas_agree_with_the_rule)
+{
+	static const struct { const char *xsd, *ns; } types[] = {
+		{ "node.xsd", SWN_NODE_NS }, { "common-cert.xsd", "" },
+	};
+	char dir[] = "/tmp/swn-pid-XXXXXX", longest[SWN_MAX_PARTY_ID_LEN + 2], cmd[100];
+	size_t i, t;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	memset(longest, 'p', sizeof longest);
+	longest[SWN_MAX_PARTY_ID_LEN + 1] = '\0';
+	for (t = 0; t < 2; t++) {
+		xmlSchemaPtr s = party_id_schema(dir, types[t].xsd, types[t].ns);
+
+		for (i = 0; i < sizeof good_party_ids / sizeof good_party_ids[0]; i++)
+			ck_assert_msg(schema_accepts(s, types[t].ns, good_party_ids[i]),
+				      "%s refuses '%s'", types[t].xsd, good_party_ids[i]);
+		for (i = 0; i < sizeof bad_party_ids / sizeof bad_party_ids[0]; i++)
+			ck_assert_msg(!schema_accepts(s, types[t].ns, bad_party_ids[i]),
+				      "%s accepts '%s'", types[t].xsd, bad_party_ids[i]);
+		ck_assert(!schema_accepts(s, types[t].ns, longest));
+		longest[SWN_MAX_PARTY_ID_LEN] = '\0';
+		ck_assert(schema_accepts(s, types[t].ns, longest));
+		longest[SWN_MAX_PARTY_ID_LEN] = 'p';
+		xmlSchemaFree(s);
+	}
+	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+	ck_assert_int_eq(system(cmd), 0);
 }
 END_TEST
 
@@ -150,6 +258,8 @@ int main(void)
 	swn_xml_init();
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, agreement_ids);
+	tcase_add_test(tc, party_ids);
+	tcase_add_test(tc, party_id_schemas_agree_with_the_rule);
 	tcase_add_test(tc, certificate_usable_only_inside_validity);
 	tcase_add_test(tc, draft_is_sound_until_the_peer_certificate_expires);
 	suite_add_tcase(s, tc);

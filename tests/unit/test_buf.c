@@ -89,15 +89,6 @@ START_TEST(strings_fit_or_fail)
 }
 END_TEST
 
-START_TEST(one_line_messages)
-{
-	char m[] = "Input is not proper UTF-8\nBytes: 0xFF\t0xFE\n  ";
-
-	swn_oneline(m);
-	ck_assert_str_eq(m, "Input is not proper UTF-8 Bytes: 0xFF 0xFE");
-}
-END_TEST
-
 START_TEST(first_error_wins)
 {
 	struct swn_err err;
@@ -123,7 +114,6 @@ int main(void)
 	tcase_add_test(tc, exactly_at_limit_then_one_byte_over);
 	tcase_add_test(tc, detach_takes_ownership);
 	tcase_add_test(tc, strings_fit_or_fail);
-	tcase_add_test(tc, one_line_messages);
 	tcase_add_test(tc, first_error_wins);
 	suite_add_tcase(s, tc);
 	return swn_test_run(s);
