@@ -131,8 +131,6 @@ static int check_opts(struct swn_ctx *ctx, const struct init_opts *o,
 			if (o->country[i] < 'A' || o->country[i] > 'Z')
 				return swn_cli_usage_error(ctx, "--country must be two upper-case letters");
 	}
-	if (o->days < 1 || o->days > 3650)
-		return swn_cli_usage_error(ctx, "--days must be between 1 and 3650");
 	return 0;
 }
 
@@ -261,7 +259,8 @@ int cmd_init(int argc, char **argv, struct swn_ctx *ctx)
 	struct swn_config cfg;
 	struct swn_err err;
 	enum swn_key_kind kind;
-	char home[SWN_PATH_MAX], *end;
+	char home[SWN_PATH_MAX];
+	long long days;
 	int c;
 
 	swn_err_clear(&err);
@@ -278,16 +277,11 @@ int cmd_init(int argc, char **argv, struct swn_ctx *ctx)
 		case 'L': o.local = optarg; break;
 		case 'o': o.org = optarg; break;
 		case 'C': o.country = optarg; break;
-		case 'd': {
-			long days;
-
-			errno = 0;
-			days = strtol(optarg, &end, 10);
-			/* Out of range or not a number: check_opts refuses 0. */
-			o.days = (errno || *end || end == optarg || days < 1 || days > 3650)
-				? 0 : (int)days;
+		case 'd':
+			if (swn_cli_number(ctx, "--days", optarg, 1, 3650, &days) < 0)
+				return SWN_EXIT_USAGE;
+			o.days = (int)days;
 			break;
-		}
 		default: return SWN_EXIT_USAGE;
 		}
 	}

@@ -163,7 +163,45 @@ static void redeliver(struct swn_runtime *rt)
 		swn_log("redelivery: %d received documents placed in spool/in, %d still failing", done, failed);
 }
 
-int cmd_serve(int argc, char **argv, struct swn_ctx *ctx)
+/* What serve was asked for on its command line. */
+struct serve_opts {
+	const char *listen, *local;   /* NULL: node.xml's */
+	long long workers, local_workers, senders, every;
+	struct swn_server_limits limits;
+};
+
+/* A number of the connection limits, which are ints. */
+static int limit_option(struct swn_ctx *ctx, const char *option, const char *v, int *out)
+{
+	long long n;
+
+	if (swn_cli_number(ctx, option, v, 1, 1000000, &n) < 0)
+		return -1;
+	*out = (int)n;
+	return 0;
+}
+
+/* One option's value into o: 0, or -1 after a usage error. */
+static int serve_option(struct swn_ctx *ctx, int c, const char *v, struct serve_opts *o)
+{
+	switch (c) {
+	case 'l': o->listen = v; return 0;
+	case 'L': o->local = v; return 0;
+	case 'w': return swn_cli_number(ctx, "--workers", v, 1, 256, &o->workers);
+	case 'W': return swn_cli_number(ctx, "--local-workers", v, 1, 256, &o->local_workers);
+	case 's': return swn_cli_number(ctx, "--senders", v, 1, SWN_DELIVERY_MAX_THREADS, &o->senders);
+	case 'c': return swn_cli_number(ctx, "--checkpoint-every", v, 0, 86400, &o->every);
+	case 'i': return limit_option(ctx, "--idle-timeout", v, &o->limits.idle_timeout_s);
+	case 'r': return limit_option(ctx, "--request-timeout", v, &o->limits.request_timeout_s);
+	case 'm': return limit_option(ctx, "--max-connections", v, &o->limits.max_connections);
+	case 'p': return limit_option(ctx, "--max-connections-per-ip", v, &o->limits.max_per_address);
+	default: return -1;
+	}
+}
+
+/* 1 to serve; 0 to exit with *code (after --help or a usage error). */
+static int serve_options(struct swn_ctx *ctx, int argc, char **argv, struct serve_opts *o,
+			 int *code)
 {
 	static const struct option opts[] = {
 		{ "listen", required_argument, NULL, 'l' },
@@ -178,13 +216,28 @@ int cmd_serve(int argc, char **argv, struct swn_ctx *ctx)
 		{ "local-workers", required_argument, NULL, 'W' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct swn_server_limits limits = SWN_SERVER_LIMITS_DEFAULT;
-	const char *listen = NULL;
-	char *end;
-	long every = 60;
-	long workers = sysconf(_SC_NPROCESSORS_ONLN);
-	long senders = 16, local_workers = 8;
-	const char *local = NULL;
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	int c;
+
+	*o = (struct serve_opts){ NULL, NULL, cores < 1 ? 1 : cores > 256 ? 256 : cores, 8, 16, 60,
+				  SWN_SERVER_LIMITS_DEFAULT };
+	*code = SWN_EXIT_USAGE;
+	while ((c = swn_cli_getopt(ctx, argc, argv, "", opts)) != -1) {
+		if (c == 'h')
+			*code = SWN_EXIT_OK;
+		if (c == 'h' || c == '?' || serve_option(ctx, c, optarg, o) < 0)
+			return 0;
+	}
+	if (optind < argc) {
+		swn_cli_usage_error(ctx, "unexpected argument '%s'", argv[optind]);
+		return 0;
+	}
+	return 1;
+}
+
+int cmd_serve(int argc, char **argv, struct swn_ctx *ctx)
+{
+	struct serve_opts o;
 	struct swn_local *api = NULL;
 	struct swn_runtime *rt;
 	struct swn_outbox *ob;
@@ -194,44 +247,12 @@ int cmd_serve(int argc, char **argv, struct swn_ctx *ctx)
 	struct swn_err err;
 	sigset_t sigs;
 	struct timespec tick = { 1, 0 };
-	int c, sig, rc = SWN_EXIT_OK, lockfd = -1, ticks = 0;
+	int sig, rc = SWN_EXIT_OK, lockfd = -1, ticks = 0;
 
 	swn_err_clear(&err);
-	while ((c = swn_cli_getopt(ctx, argc, argv, "", opts)) != -1) {
-		if (c == 'l')
-			listen = optarg;
-		else if (c == 'w')
-			workers = strtol(optarg, NULL, 10);
-		else if (c == 's')
-			senders = strtol(optarg, NULL, 10);
-		else if (c == 'W')
-			local_workers = strtol(optarg, NULL, 10);
-		else if (c == 'L')
-			local = optarg;
-		else if (c == 'c')
-			every = strtol(optarg, NULL, 10);
-		else if (c == 'i' || c == 'r' || c == 'm' || c == 'p') {
-			long v = strtol(optarg, &end, 10);
-
-			if (*end || v < 1 || v > 1000000)
-				return swn_cli_usage_error(ctx, "--%s must be a whole number from 1 to 1000000",
-							   c == 'i' ? "idle-timeout" : c == 'r' ? "request-timeout"
-							   : c == 'm' ? "max-connections" : "max-connections-per-ip");
-			*(c == 'i' ? &limits.idle_timeout_s : c == 'r' ? &limits.request_timeout_s
-			  : c == 'm' ? &limits.max_connections : &limits.max_per_address) = (int)v;
-		} else
-			return c == 'h' ? SWN_EXIT_OK : SWN_EXIT_USAGE;
-	}
-	if (optind < argc)
-		return swn_cli_usage_error(ctx, "unexpected argument '%s'", argv[optind]);
-	if (every < 0 || every > 86400)
-		return swn_cli_usage_error(ctx, "--checkpoint-every must be 0 (off) to 86400 seconds");
-	if (workers < 1 || workers > 256)
-		return swn_cli_usage_error(ctx, "--workers must be between 1 and 256");
-	if (local_workers < 1 || local_workers > 256)
-		return swn_cli_usage_error(ctx, "--local-workers must be between 1 and 256");
-	if (senders < 1 || senders > SWN_DELIVERY_MAX_THREADS)
-		return swn_cli_usage_error(ctx, "--senders must be between 1 and %d", SWN_DELIVERY_MAX_THREADS);
+	if (!serve_options(ctx, argc, argv, &o, &rc))
+		return rc;
+	rc = SWN_EXIT_OK;
 	/* Signals are taken by sigtimedwait() below, in this thread only. */
 	sigemptyset(&sigs);
 	sigaddset(&sigs, SIGTERM);
@@ -239,7 +260,7 @@ int cmd_serve(int argc, char **argv, struct swn_ctx *ctx)
 	sigaddset(&sigs, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	limits.max_connections = fit_fd_limit(limits.max_connections);
+	o.limits.max_connections = fit_fd_limit(o.limits.max_connections);
 	if (open_node(ctx, &rt, &ob, &err) < 0)
 		return swn_cli_fail(&err);
 	/* A damaged ledger is refused before anything is recorded in it. */
@@ -258,17 +279,17 @@ int cmd_serve(int argc, char **argv, struct swn_ctx *ctx)
 		swn_err_clear(&err);
 	}
 	redeliver(rt);
-	if (swn_server_start(rt, listen ? listen : rt->cfg.listen_partner, (int)workers, &limits,
+	if (swn_server_start(rt, o.listen ? o.listen : rt->cfg.listen_partner, (int)o.workers, &o.limits,
 			     &server, &err) < 0) {
 		close_node(rt, ob);
 		return swn_cli_fail(&err);
 	}
-	if (swn_delivery_start(ob, (int)senders, &d, &err) < 0) {
+	if (swn_delivery_start(ob, (int)o.senders, &d, &err) < 0) {
 		swn_server_stop(server);
 		close_node(rt, ob);
 		return swn_cli_fail(&err);
 	}
-	if (swn_local_start(rt, ob, d, local ? local : rt->cfg.listen_local, (int)local_workers, &api,
+	if (swn_local_start(rt, ob, d, o.local ? o.local : rt->cfg.listen_local, (int)o.local_workers, &api,
 			    &err) < 0) {
 		swn_delivery_stop(d);
 		swn_server_stop(server);
@@ -277,11 +298,11 @@ int cmd_serve(int argc, char **argv, struct swn_ctx *ctx)
 	}
 	sc.ob = ob;
 	sc.d = d;
-	swn_log("serving %s on %s (port %d, %ld workers, %d agreements)", rt->cfg.party_id,
-		listen ? listen : rt->cfg.listen_partner, swn_server_port(server), workers,
+	swn_log("serving %s on %s (port %d, %lld workers, %d agreements)", rt->cfg.party_id,
+		o.listen ? o.listen : rt->cfg.listen_partner, swn_server_port(server), o.workers,
 		rt->nagreements);
-	swn_log("local API on %s (port %d, %ld workers)", local ? local : rt->cfg.listen_local,
-		swn_local_port(api), local_workers);
+	swn_log("local API on %s (port %d, %lld workers)", o.local ? o.local : rt->cfg.listen_local,
+		swn_local_port(api), o.local_workers);
 	printf("local %d\nready %d\n", swn_local_port(api), swn_server_port(server));
 	fflush(stdout);
 	for (;;) {
@@ -308,7 +329,7 @@ int cmd_serve(int argc, char **argv, struct swn_ctx *ctx)
 		if (++ticks % 60 == 0)
 			redeliver(rt);
 		/* A signed, timed checkpoint at least every N seconds, even idle. */
-		if (every > 0 && ticks % every == 0) {
+		if (o.every > 0 && ticks % o.every == 0) {
 			swn_err_clear(&err);
 			if (swn_ledger_heartbeat(rt->ledger, &err) < 0)
 				swn_log("checkpoint: %s", err.msg);
@@ -375,7 +396,7 @@ int cmd_send(int argc, char **argv, struct swn_ctx *ctx)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *to = NULL, *file;
-	long wait_s = 0;
+	long long wait_s = 0;
 	char msgid[SWN_AS4_ID_BYTES], state[32] = "", last[1024];
 	struct swn_runtime *rt;
 	struct swn_outbox *ob;
@@ -388,17 +409,15 @@ int cmd_send(int argc, char **argv, struct swn_ctx *ctx)
 	while ((c = swn_cli_getopt(ctx, argc, argv, "", opts)) != -1) {
 		if (c == 't')
 			to = optarg;
-		else if (c == 'w')
-			wait_s = strtol(optarg, NULL, 10);
-		else
+		else if (c != 'w')
 			return c == 'h' ? SWN_EXIT_OK : SWN_EXIT_USAGE;
+		else if (swn_cli_number(ctx, "--wait", optarg, 0, 3600, &wait_s) < 0)
+			return SWN_EXIT_USAGE;
 	}
 	if (to == NULL)
 		return swn_cli_usage_error(ctx, "--to PARTY is required");
 	if (optind != argc - 1)
 		return swn_cli_usage_error(ctx, "give exactly one FILE");
-	if (wait_s < 0 || wait_s > 3600)
-		return swn_cli_usage_error(ctx, "--wait must be between 0 and 3600 seconds");
 	file = argv[optind];
 	if (open_node(ctx, &rt, &ob, &err) < 0)
 		return swn_cli_fail(&err);

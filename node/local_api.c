@@ -24,6 +24,7 @@
 #include <openssl/rand.h>
 
 #include "as4.h"
+#include "cli.h"
 #include "listen.h"
 #include "local_api.h"
 #include "log.h"
@@ -410,10 +411,10 @@ static void stop_reading(struct evhttp_request *req)
 		bufferevent_disable(bev, EV_READ);
 }
 
-static void hold(struct lworker *w, struct evhttp_request *req, const char *msgid, long wait)
+static void hold(struct lworker *w, struct evhttp_request *req, const char *msgid, long long wait)
 {
 	struct swn_local *l = w->l;
-	struct timeval tv = { wait, 0 };
+	struct timeval tv = { (time_t)wait, 0 };
 	struct waiter *x = w->stopping ? NULL : calloc(1, sizeof *x);
 
 	if (x == NULL || !(x->ev = event_new(w->base, -1, 0, on_wake, x))) {
@@ -464,7 +465,7 @@ static void on_status(struct evhttp_request *req, const char *rest, struct lwork
 	const char *query = evhttp_uri_get_query(evhttp_request_get_evhttp_uri(req)), *v;
 	char *msgid;
 	size_t n = 0;
-	long wait = 0;
+	long long wait = 0;
 
 	if (!begin(req, w, 1))
 		return;
@@ -477,15 +478,11 @@ static void on_status(struct evhttp_request *req, const char *rest, struct lwork
 		reply_error(req, 400, "Bad Request", "the query is not NAME=VALUE pairs");
 		return;
 	}
-	if ((v = evhttp_find_header(&q, "wait")) != NULL) {
-		char *end;
-
-		wait = strtol(v, &end, 10);
-		if (*end || wait < 0 || wait > SWN_LOCAL_MAX_WAIT_S) {
-			evhttp_clear_headers(&q);
-			reply_error(req, 400, "Bad Request", "wait must be 0 to 60 seconds");
-			return;
-		}
+	if ((v = evhttp_find_header(&q, "wait")) != NULL &&
+	    swn_parse_number(v, 0, SWN_LOCAL_MAX_WAIT_S, &wait) < 0) {
+		evhttp_clear_headers(&q);
+		reply_error(req, 400, "Bad Request", "wait must be a whole number of seconds from 0 to 60");
+		return;
 	}
 	evhttp_clear_headers(&q);
 	msgid = evhttp_uridecode(rest, 0, &n);

@@ -69,6 +69,11 @@ api GET "/status/nosuch@CN-SW"
 code 404 "status of an unknown message"
 api GET "/status/nosuch@CN-SW?wait=61"
 code 400 "wait over 60 s"
+for w in 5s %205 +5 ""; do
+	api GET "/status/nosuch@CN-SW?wait=$w"
+	code 400 "wait='$w' (not a whole number)"
+done
+has "$T/body" "wait must be a whole number of seconds from 0 to 60" "the 400 says what wait takes"
 api GET "/nowhere"
 code 404 "an unknown path"
 [ "$(entries "$CN" "event='SUBMITTED'")" = 0 ] && pass || fail "a refused submission was recorded"
