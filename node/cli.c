@@ -78,7 +78,7 @@ int swn_cli_usage_error(const struct swn_ctx *ctx, const char *fmt, ...)
 
 int swn_parse_number(const char *s, long long min, long long max, long long *out)
 {
-	const char *digits = s[0] == '-' ? s + 1 : s;
+	const char *digits = s[0] == '-' && min < 0 ? s + 1 : s;
 	char *end;
 	long long v;
 

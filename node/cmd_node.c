@@ -17,6 +17,7 @@
 #include "http_in.h"
 #include "http_out.h"
 #include "inbound.h"
+#include "listen.h"
 #include "log.h"
 #include "delivery.h"
 #include "local_api.h"
@@ -181,12 +182,29 @@ static int limit_option(struct swn_ctx *ctx, const char *option, const char *v, 
 	return 0;
 }
 
+/* HOST:PORT, the port 0 (any free one) to 65535. */
+static int address_option(struct swn_ctx *ctx, const char *option, const char *v, const char **out)
+{
+	struct swn_err err;
+	char host[256];
+	int port;
+
+	swn_err_clear(&err);
+	if (swn_listen_split(v, 0, host, sizeof host, &port, &err) < 0) {
+		swn_cli_usage_error(ctx, "%s must be HOST:PORT with a port from 0 (any free port) to 65535, "
+				    "not '%s'", option, v);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
 /* One option's value into o: 0, or -1 after a usage error. */
 static int serve_option(struct swn_ctx *ctx, int c, const char *v, struct serve_opts *o)
 {
 	switch (c) {
-	case 'l': o->listen = v; return 0;
-	case 'L': o->local = v; return 0;
+	case 'l': return address_option(ctx, "--listen", v, &o->listen);
+	case 'L': return address_option(ctx, "--local", v, &o->local);
 	case 'w': return swn_cli_number(ctx, "--workers", v, 1, 256, &o->workers);
 	case 'W': return swn_cli_number(ctx, "--local-workers", v, 1, 256, &o->local_workers);
 	case 's': return swn_cli_number(ctx, "--senders", v, 1, SWN_DELIVERY_MAX_THREADS, &o->senders);

@@ -591,20 +591,11 @@ static int setup_worker(struct swn_local *l, struct lworker *w, struct swn_err *
 }
 
 /* Loopback only: the API is plain HTTP with a bearer token. */
-static int loopback(const char *addr)
+static int loopback(const char *host)
 {
-	char host[256];
-	const char *colon = strrchr(addr, ':');
 	struct in_addr a4;
 	struct in6_addr a6;
 
-	if (colon == NULL || colon - addr >= (long)sizeof host)
-		return 0;
-	snprintf(host, sizeof host, "%.*s", (int)(colon - addr), addr);
-	if (host[0] == '[') {
-		memmove(host, host + 1, strlen(host));
-		host[strcspn(host, "]")] = '\0';
-	}
 	if (inet_pton(AF_INET, host, &a4) == 1)
 		return (ntohl(a4.s_addr) >> 24) == 127;
 	return inet_pton(AF_INET6, host, &a6) == 1 && IN6_IS_ADDR_LOOPBACK(&a6);
@@ -614,10 +605,13 @@ int swn_local_start(struct swn_runtime *rt, struct swn_outbox *ob, struct swn_de
 		    const char *addr, int workers, struct swn_local **out, struct swn_err *err)
 {
 	struct swn_local *l;
-	int i, fd;
+	char host[256];
+	int i, fd, port;
 
 	*out = NULL;
-	if (!loopback(addr))
+	if (swn_listen_split(addr, 0, host, sizeof host, &port, err) < 0)
+		return -1;
+	if (!loopback(host))
 		return swn_err_set(err, SWN_E_CONFIG, NULL, 0,
 				   "the local API listens on a loopback address only (127.0.0.1:PORT or [::1]:PORT), not '%s'",
 				   addr);

@@ -58,4 +58,28 @@ number_refused --days "1 to 3650" init --party-id X --days 30d
 number_refused --limit "1 to 9223372036854775807" ledger query --limit 10x
 number_refused --seq "0 to 9223372036854775807" ledger prove --seq 1x
 number_refused --to "0 to 9223372036854775807" ledger prove --from 1 --to 18446744073709551617
+
+# Ports: all digits, at most 65535 (":99999" wrapped to another port and
+# ":abc" listened on a random one).  serve takes port 0 for any free port;
+# the addresses init writes into node.xml are fixed ones.
+for a in 127.0.0.1:99999 127.0.0.1:abc 127.0.0.1: "127.0.0.1: 80" 127.0.0.1:+80 "[::1]:65536"; do
+	for o in --listen --local; do
+		expect 2 "serve $o $a" "$SWNODE" --home "$T" serve $o "$a" &&
+			has "$T/err" "$o must be HOST:PORT with a port from 0 (any free port) to 65535, not '$a'" \
+				"serve $o $a says what it takes"
+	done
+done
+for a in 127.0.0.1:99999 127.0.0.1:abc 127.0.0.1:0; do
+	for o in --listen --local; do
+		expect 2 "init $o $a" "$SWNODE" init --home "$T/n" --party-id X $o "$a" &&
+			has "$T/err" "$o must be HOST:PORT with a port from 1 to 65535, not '$a'" \
+				"init $o $a says what it takes"
+	done
+done
+for u in https://h:99999/as4 https://h:abc/as4 https://h:/as4 "https://[::1]:0/as4" https://h:443x; do
+	expect 2 "init --endpoint $u" "$SWNODE" init --home "$T/n" --party-id X --endpoint "$u" &&
+		has "$T/err" "--endpoint must be an https:// URL (with a port, if any, from 1 to 65535)" \
+			"init --endpoint $u says what it takes"
+done
+[ ! -e "$T/n" ] && pass || fail "a refused init created its directory"
 finish

@@ -177,4 +177,13 @@ run "$SWNODE" --home "$CN" serve --listen 127.0.0.1:0 --local 0.0.0.0:0
 [ "$RC" = 1 ] && pass || fail "a local API on 0.0.0.0 started (exit $RC)"
 has "$T/err" "loopback address only" "the refusal says why"
 
+# ---- a port beyond 65535 in node.xml is refused, not wrapped ----
+# (timeout: a node that took the address would serve until stopped)
+cp "$CN/node.xml" "$T/node.xml.saved"
+sed -i 's/local="[^"]*"/local="127.0.0.1:99999"/' "$CN/node.xml"
+run timeout 30 "$SWNODE" --home "$CN" serve --listen 127.0.0.1:0
+[ "$RC" = 1 ] && pass || fail "serve started with local port 99999 in node.xml (exit $RC)"
+has "$T/err" "the port must be a whole number from 0 to 65535" "the refusal names the port's range"
+cp "$T/node.xml.saved" "$CN/node.xml"
+
 finish
