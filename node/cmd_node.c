@@ -164,6 +164,92 @@ static void redeliver(struct swn_runtime *rt)
 		swn_log("redelivery: %d received documents placed in spool/in, %d still failing", done, failed);
 }
 
+static void reload(struct swn_runtime *rt, struct swn_server *server)
+{
+	struct swn_err err;
+	int n;
+
+	swn_err_clear(&err);
+	n = swn_runtime_reload(rt, log_problem, NULL, &err);
+	if (n < 0)
+		swn_log("reload failed: %s", err.msg);
+	else
+		swn_log("reloaded: %d agreements", n);
+	swn_server_agreements_changed(server);
+}
+
+/* The serving loop's periodic work, due by the monotonic clock: the loop's
+ * passes are no measure of time (a signal ends a pass early, a long spool
+ * pass makes it longer).  Times are milliseconds. */
+#define SPOOL_SCAN_MS 1000LL
+#define REDELIVER_MS 60000LL
+struct chores {
+	long long spool, redeliver, checkpoint;   /* when each is next due */
+	long long checkpoint_every;               /* 0: none */
+};
+
+static long long monotonic_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+static void chores_init(struct chores *ch, long long checkpoint_every_s)
+{
+	long long now = monotonic_ms();
+
+	ch->spool = now + SPOOL_SCAN_MS;
+	ch->redeliver = now + REDELIVER_MS;
+	ch->checkpoint_every = checkpoint_every_s * 1000;
+	ch->checkpoint = now + ch->checkpoint_every;
+}
+
+/* 1 if the chore due at *when is due now (and then its next time is set). */
+static int due(long long *when, long long every, long long now)
+{
+	if (now < *when)
+		return 0;
+	*when = now + every;
+	return 1;
+}
+
+/* How long the loop may wait for a signal: until the next chore. */
+static struct timespec chores_wait(const struct chores *ch)
+{
+	long long next = ch->spool, left;
+	struct timespec t;
+
+	if (ch->redeliver < next)
+		next = ch->redeliver;
+	if (ch->checkpoint_every > 0 && ch->checkpoint < next)
+		next = ch->checkpoint;
+	left = next - monotonic_ms();
+	if (left < 0)
+		left = 0;
+	t.tv_sec = (time_t)(left / 1000);
+	t.tv_nsec = (long)(left % 1000) * 1000000;
+	return t;
+}
+
+static void chores_run(struct chores *ch, struct swn_runtime *rt, struct spool_ctx *sc)
+{
+	long long now = monotonic_ms();
+	struct swn_err err;
+
+	swn_err_clear(&err);
+	if (due(&ch->spool, SPOOL_SCAN_MS, now) && swn_spool_scan(rt->cfg.spool_dir, from_spool, sc, &err) < 0)
+		swn_log("spool: %s", err.msg);
+	if (due(&ch->redeliver, REDELIVER_MS, now))
+		redeliver(rt);
+	/* A signed, timed checkpoint at least every N seconds, even idle. */
+	swn_err_clear(&err);
+	if (ch->checkpoint_every > 0 && due(&ch->checkpoint, ch->checkpoint_every, now) &&
+	    swn_ledger_heartbeat(rt->ledger, &err) < 0)
+		swn_log("checkpoint: %s", err.msg);
+}
+
 /* What serve was asked for on its command line. */
 struct serve_opts {
 	const char *listen, *local;   /* NULL: node.xml's */
@@ -263,9 +349,9 @@ int cmd_serve(int argc, char **argv, struct swn_ctx *ctx)
 	struct swn_delivery *d = NULL;
 	struct spool_ctx sc;
 	struct swn_err err;
+	struct chores ch;
 	sigset_t sigs;
-	struct timespec tick = { 1, 0 };
-	int sig, rc = SWN_EXIT_OK, lockfd = -1, ticks = 0;
+	int sig, rc = SWN_EXIT_OK, lockfd = -1;
 
 	swn_err_clear(&err);
 	if (!serve_options(ctx, argc, argv, &o, &rc))
@@ -323,35 +409,18 @@ int cmd_serve(int argc, char **argv, struct swn_ctx *ctx)
 		swn_local_port(api), o.local_workers);
 	printf("local %d\nready %d\n", swn_local_port(api), swn_server_port(server));
 	fflush(stdout);
+	chores_init(&ch, o.every);
 	for (;;) {
-		sig = sigtimedwait(&sigs, NULL, &tick);
+		struct timespec wait = chores_wait(&ch);
+
+		sig = sigtimedwait(&sigs, NULL, &wait);
 		if (sig == SIGTERM || sig == SIGINT) {
 			swn_log("stopping: finishing requests in flight");
 			break;
 		}
-		if (sig == SIGHUP) {
-			int n;
-
-			swn_err_clear(&err);
-			n = swn_runtime_reload(rt, log_problem, NULL, &err);
-			if (n < 0)
-				swn_log("reload failed: %s", err.msg);
-			else
-				swn_log("reloaded: %d agreements", n);
-			swn_server_agreements_changed(server);
-			continue;
-		}
-		swn_err_clear(&err);
-		if (swn_spool_scan(rt->cfg.spool_dir, from_spool, &sc, &err) < 0)
-			swn_log("spool: %s", err.msg);
-		if (++ticks % 60 == 0)
-			redeliver(rt);
-		/* A signed, timed checkpoint at least every N seconds, even idle. */
-		if (o.every > 0 && ticks % o.every == 0) {
-			swn_err_clear(&err);
-			if (swn_ledger_heartbeat(rt->ledger, &err) < 0)
-				swn_log("checkpoint: %s", err.msg);
-		}
+		if (sig == SIGHUP)
+			reload(rt, server);
+		chores_run(&ch, rt, &sc);
 	}
 	swn_local_stop(api);
 	swn_server_stop(server);
