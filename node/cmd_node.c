@@ -13,7 +13,10 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <openssl/sha.h>
+
 #include "cli.h"
+#include "fsutil.h"
 #include "http_in.h"
 #include "http_out.h"
 #include "inbound.h"
@@ -72,18 +75,34 @@ struct spool_ctx {
 	struct swn_delivery *d;
 };
 
+/* Read and parse a document to submit, with the SHA-256 of its bytes. */
+static xmlDocPtr read_document(const char *path, unsigned char sha256[32], struct swn_err *err)
+{
+	xmlDocPtr doc;
+	char *data;
+	size_t len;
+
+	if (swn_file_read(path, SWN_MAX_DOCUMENT_BYTES, &data, &len, err) < 0)
+		return NULL;
+	SHA256((const unsigned char *)data, len, sha256);
+	doc = swn_xml_parse(data, len, strcmp(path, "-") == 0 ? "<stdin>" : path, err);
+	free(data);
+	return doc;
+}
+
 static int from_spool(void *arg, const char *party, const char *path, const char *token,
 		      char *why, size_t n)
 {
 	struct spool_ctx *sc = arg;
-	char msgid[SWN_AS4_ID_BYTES];
+	unsigned char sha256[32];
+	struct swn_once once;
 	struct swn_err err;
 	xmlDocPtr doc;
 	int rc;
 
 	swn_err_clear(&err);
-	if (!(doc = swn_xml_read(path, SWN_MAX_DOCUMENT_BYTES, &err)) ||
-	    swn_outbox_submit_once(sc->ob, doc, path, party, token, msgid, sizeof msgid, &err) < 0) {
+	if (!(doc = read_document(path, sha256, &err)) ||
+	    swn_outbox_submit_once(sc->ob, doc, sha256, path, party, token, &once, &err) < 0) {
 		if (err.line > 0)
 			snprintf(why, n, "%s:%ld: %s\n", err.file, err.line, err.msg);
 		else
@@ -98,7 +117,7 @@ static int from_spool(void *arg, const char *party, const char *path, const char
 			rc = -1;
 		}
 	} else {
-		swn_log("spool: %s submitted as %s to %s", path, msgid, party);
+		swn_log("spool: %s submitted as %s to %s", path, once.msgid, party);
 		swn_delivery_wake(sc->d);
 		rc = 0;
 	}
@@ -485,6 +504,7 @@ int cmd_send(int argc, char **argv, struct swn_ctx *ctx)
 	const char *to = NULL, *file;
 	long long wait_s = 0;
 	char msgid[SWN_AS4_ID_BYTES], state[32] = "", last[1024];
+	unsigned char sha256[32];
 	struct swn_runtime *rt;
 	struct swn_outbox *ob;
 	struct swn_err err;
@@ -508,8 +528,8 @@ int cmd_send(int argc, char **argv, struct swn_ctx *ctx)
 	file = argv[optind];
 	if (open_node(ctx, &rt, &ob, &err) < 0)
 		return swn_cli_fail(&err);
-	if (!(doc = swn_xml_read(file, SWN_MAX_DOCUMENT_BYTES, &err)) ||
-	    swn_outbox_submit(ob, doc, file, to, msgid, sizeof msgid, &err) < 0) {
+	if (!(doc = read_document(file, sha256, &err)) ||
+	    swn_outbox_submit(ob, doc, sha256, file, to, msgid, sizeof msgid, &err) < 0) {
 		xmlFreeDoc(doc);
 		close_node(rt, ob);
 		return swn_cli_fail(&err);

@@ -22,6 +22,7 @@
 #include <jansson.h>
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
+#include <openssl/sha.h>
 
 #include "as4.h"
 #include "cli.h"
@@ -235,6 +236,47 @@ static int token_ok(const char *t)
 	return n >= 1 && n <= 64 && t[n] == '\0';
 }
 
+/* A submission that was not recorded: why, as the node would log it. */
+static void reply_refused(struct evhttp_request *req, const char *to, const struct swn_err *err,
+			  const struct swn_once *once)
+{
+	char line[32] = "";
+
+	if (err->line > 0)
+		snprintf(line, sizeof line, "line %ld: ", err->line);
+	swn_log("local API: submission to %s refused: %s%s", to, line, err->msg);
+	if (err->code == SWN_E_DB || err->code == SWN_E_NOMEM) {
+		evhttp_add_header(evhttp_request_get_output_headers(req), "Retry-After", "5");
+		reply_error(req, 503, "Service Unavailable", err->msg);
+	} else if (err->code == SWN_E_EXISTS && once->differs) {
+		reply_json(req, 409, "Conflict",
+			   json_pack("{s:o,s:o,s:s,s:o}", "error", text(err->msg), "msgid", text(once->msgid),
+				     "differs", once->differs, "first_to", text(once->first_to)));
+	} else {
+		reply_json(req, 422, "Unprocessable Entity",
+			   json_pack("{s:o,s:i}", "error", text(err->msg), "line", (int)err->line));
+	}
+}
+
+/* A repeated request for a message recorded before: its state of now. */
+static void reply_repeated(struct swn_local *l, struct evhttp_request *req, const char *msgid)
+{
+	char state[32], last[8];
+	struct swn_err err;
+	time_t next;
+	int attempts;
+
+	swn_err_clear(&err);
+	if (swn_outbox_get(l->ob, msgid, state, sizeof state, &attempts, &next, last, sizeof last, &err) != 1) {
+		reply_error(req, 503, "Service Unavailable",
+			    err.msg[0] ? err.msg : "the message's queue state cannot be read");
+		return;
+	}
+	swn_log("local API: %s was submitted before; answered with its state %s", msgid, state);
+	reply_json(req, 202, "Accepted", json_pack("{s:o,s:s,s:b}", "msgid", text(msgid), "state", state,
+						   "repeated", 1));
+}
+
 static void on_submit(struct evhttp_request *req, void *arg)
 {
 	struct lworker *w = arg;
@@ -242,7 +284,8 @@ static void on_submit(struct evhttp_request *req, void *arg)
 	struct evkeyvalq q;
 	struct evbuffer *in = evhttp_request_get_input_buffer(req);
 	const char *to, *id, *query = evhttp_uri_get_query(evhttp_request_get_evhttp_uri(req));
-	char msgid[SWN_AS4_ID_BYTES] = "", line[32] = "";
+	unsigned char sha256[32];
+	struct swn_once once;
 	struct swn_err err;
 	xmlDocPtr doc = NULL;
 	size_t len;
@@ -269,31 +312,26 @@ static void on_submit(struct evhttp_request *req, void *arg)
 		return;
 	}
 	swn_err_clear(&err);
+	memset(&once, 0, sizeof once);
 	len = evbuffer_get_length(in);
 	data = (char *)evbuffer_pullup(in, -1);
+	SHA256((const unsigned char *)(data ? data : ""), data ? len : 0, sha256);
 	doc = swn_xml_parse(data ? data : "", data ? len : 0, "request body", &err);
 	if (doc == NULL)
 		rc = -1;
 	else if (id)
-		rc = swn_outbox_submit_once(l->ob, doc, "request body", to, id, msgid, sizeof msgid, &err);
+		rc = swn_outbox_submit_once(l->ob, doc, sha256, "request body", to, id, &once, &err);
 	else
-		rc = swn_outbox_submit(l->ob, doc, "request body", to, msgid, sizeof msgid, &err);
+		rc = swn_outbox_submit(l->ob, doc, sha256, "request body", to, once.msgid, sizeof once.msgid, &err);
 	xmlFreeDoc(doc);
 	if (rc < 0) {
-		if (err.line > 0)
-			snprintf(line, sizeof line, "line %ld: ", err.line);
-		swn_log("local API: submission to %s refused: %s%s", to, line, err.msg);
-		if (err.code == SWN_E_DB || err.code == SWN_E_NOMEM) {
-			evhttp_add_header(evhttp_request_get_output_headers(req), "Retry-After", "5");
-			reply_error(req, 503, "Service Unavailable", err.msg);
-		} else {
-			reply_json(req, 422, "Unprocessable Entity",
-				   json_pack("{s:o,s:i}", "error", text(err.msg), "line", (int)err.line));
-		}
+		reply_refused(req, to, &err, &once);
+	} else if (once.repeated) {
+		reply_repeated(l, req, once.msgid);
 	} else {
 		swn_delivery_wake(l->d);
-		swn_log("local API: submitted %s to %s", msgid, to);
-		reply_json(req, 202, "Accepted", json_pack("{s:s,s:s}", "msgid", msgid, "state", "SUBMITTED"));
+		swn_log("local API: submitted %s to %s", once.msgid, to);
+		reply_json(req, 202, "Accepted", json_pack("{s:s,s:s}", "msgid", once.msgid, "state", "SUBMITTED"));
 	}
 	evhttp_clear_headers(&q);
 }

@@ -11,7 +11,10 @@
  *   POST /submit?to=PARTY[&id=TOKEN]   body: one document, as dropped in
  *        spool/out; 202 {"msgid": ...} once it is SUBMITTED (durable, queued).
  *        With id, the MessageId is TOKEN@OURPARTY and a repeated request
- *        (after a lost reply, say) submits nothing twice.
+ *        (after a lost reply, say) submits nothing twice: the same bytes
+ *        to the same party get 202 with the message's state of now,
+ *        anything else under a taken id 409 {"error", "msgid",
+ *        "differs", "first_to"}.
  *   GET  /status/MSGID[?wait=S]   {"msgid", "state", "attempts",
  *        "next_attempt", "last_error"}; with wait, the reply is held up to
  *        S seconds (at most SWN_LOCAL_MAX_WAIT_S) until the message is
@@ -19,7 +22,7 @@
  *   GET  /healthz                  {"status": "ok", "held_requests": N}
  *
  * Refusals answer JSON {"error": ...}: 400 a bad request, 401 no or a
- * wrong token, 413 a body over SWN_MAX_DOCUMENT_BYTES, 422 a document the
+ * wrong token, 409 a taken id, 413 a body over SWN_MAX_DOCUMENT_BYTES, 422 a document the
  * node will not send (with the reason the spool would give), 503 the
  * ledger could not record (send it again).  A refused document is not
  * recorded: the caller holds it and has the reason.

@@ -101,8 +101,76 @@ api POST "/submit?to=SG-NTP&id=order-42" --data-binary @"$decl"
 code 202 "the same id again"
 api GET "/status/order-42@CN-SW?wait=60"
 has "$T/body" '"state":"DELIVERED"' "the id's message delivered"
+# the same request once the message is delivered: the state of now
+api POST "/submit?to=SG-NTP&id=order-42" --data-binary @"$decl"
+code 202 "the same request after delivery"
+has "$T/body" '"msgid":"order-42@CN-SW"' "the repeat names the message"
+has "$T/body" '"state":"DELIVERED"' "the repeat is answered with the message's state of now"
+# the id again with other bytes (one newline more), another document or
+# another destination: refused, naming the first message and what differs
+{ cat "$decl"; echo; } >"$T/decl-nl.xml"
+api POST "/submit?to=SG-NTP&id=order-42" --data-binary @"$T/decl-nl.xml"
+code 409 "the id with other bytes of the document"
+has "$T/body" '"msgid":"order-42@CN-SW"' "the 409 names the first message"
+has "$T/body" '"differs":"document"' "the 409 says the document differs"
+api POST "/submit?to=SG-NTP&id=order-42" --data-binary @"$eph"
+code 409 "the id with another document"
+api POST "/submit?to=XX-ELSEWHERE&id=order-42" --data-binary @"$decl"
+code 409 "the id to another destination"
+has "$T/body" '"differs":"destination"' "the 409 says the destination differs"
+has "$T/body" '"first_to":"SG-NTP"' "the 409 says where the first message went"
 [ "$(entries "$CN" "msgid='order-42@CN-SW' and event='SUBMITTED'")" = 1 ] && pass || fail "a repeated id submitted twice"
 [ "$(entries "$SG" "msgid='order-42@CN-SW' and event='RECEIVED'")" = 1 ] && pass || fail "a repeated id received twice"
+[ "$(sql "$CN" "select reason from entries where msgid='order-42@CN-SW' and event='SUBMITTED'")" = \
+  "document sha256:$(sha256sum <"$decl" | cut -c1-64)" ] && pass ||
+	fail "SUBMITTED does not record the digest of the document as submitted"
+
+# ---- one id from 16 requests at once: one message ----
+# race ID PREFIX: 16 submissions of PREFIX-0..15 (each ending in a newline)
+# under id ID, all sent but their last byte, then the last bytes one after
+# the other, so that the node's loops take them up together; each reply in
+# $T/ID-i, its status in $T/ID-i.code
+race() {
+	bash -c 'id=$1 prefix=$2 port=$3 token=$4 out=$5
+	fds=()
+	for i in $(seq 0 15); do
+		len=$(stat -c %s "$prefix-$i")
+		exec {fd}<>"/dev/tcp/127.0.0.1/$port" || exit 1
+		printf "POST /submit?to=SG-NTP&id=%s HTTP/1.1\r\nHost: l\r\nAuthorization: Bearer %s\r\nContent-Length: %d\r\nConnection: close\r\n\r\n" \
+			"$id" "$token" "$len" >&"$fd"
+		head -c $((len - 1)) "$prefix-$i" >&"$fd"
+		fds+=("$fd")
+	done
+	for fd in "${fds[@]}"; do printf "\n" >&"$fd"; done
+	for i in $(seq 0 15); do
+		cat <&"${fds[$i]}" >"$out-$i"
+		sed -n "1s/^HTTP\/1.1 \([0-9]*\).*/\1/p" "$out-$i" >"$out-$i.code"
+	done' _ "$1" "$2" "$LP" "$TOKEN" "$T/$1"
+}
+big=$TESTDATA/customs-declaration/06-hundred-items.xml   # 75 KB: a longer way to the ledger
+for i in $(seq 0 15); do cp "$big" "$T/same-$i"; done
+race same-1 "$T/same"
+n=$(cat "$T"/same-1-*.code | grep -c '^202$')
+[ "$n" = 16 ] && pass || fail "$n of 16 identical submissions under one id answered 202: $(cat "$T"/same-1-*.code | tr '\n' ' ')"
+[ "$(grep -l '"msgid":"same-1@CN-SW"' "$T"/same-1-? "$T"/same-1-?? | wc -l)" = 16 ] && pass ||
+	fail "the identical submissions were not all answered with the one MessageId"
+[ "$(entries "$CN" "msgid='same-1@CN-SW' and event='SUBMITTED'")" = 1 ] && pass ||
+	fail "16 identical submissions under one id recorded $(entries "$CN" "msgid='same-1@CN-SW' and event='SUBMITTED'") messages"
+# 16 different documents (the same with 0 to 15 newlines more) under one id
+for i in $(seq 0 15); do { cat "$big"; head -c "$i" /dev/zero | tr '\0' '\n'; } >"$T/other-$i"; done
+race other-1 "$T/other"
+[ "$(cat "$T"/other-1-*.code | grep -c '^202$')" = 1 ] && pass ||
+	fail "not one of 16 different documents under one id was accepted: $(cat "$T"/other-1-*.code | tr '\n' ' ')"
+[ "$(cat "$T"/other-1-*.code | grep -c '^409$')" = 15 ] && pass ||
+	fail "the other 15 documents under the id were not refused with 409: $(cat "$T"/other-1-*.code | tr '\n' ' ')"
+[ "$(entries "$CN" "msgid='other-1@CN-SW' and event='SUBMITTED'")" = 1 ] && pass ||
+	fail "16 documents under one id recorded $(entries "$CN" "msgid='other-1@CN-SW' and event='SUBMITTED'") messages"
+api GET "/status/same-1@CN-SW?wait=60"
+has "$T/body" '"state":"DELIVERED"' "the raced message delivered"
+api GET "/status/other-1@CN-SW?wait=60"
+has "$T/body" '"state":"DELIVERED"' "the raced message delivered"
+[ "$(entries "$SG" "msgid in ('same-1@CN-SW','other-1@CN-SW') and event='RECEIVED'")" = 2 ] && pass ||
+	fail "the raced messages were not received once each"
 
 # ---- 30 at once: the delivery threads post concurrently ----
 i=0 burst=""
