@@ -144,33 +144,6 @@ static int lock_node(const char *home, struct swn_err *err)
 	return fd;
 }
 
-/* Many peers and connections need descriptors: take what the system allows. */
-/* Raise the descriptor limit as far as allowed, and keep the connection
- * limit below it, with room for the ledger, spool and outgoing
- * connections: clients are refused before the node runs out of
- * descriptors. */
-#define FDS_KEPT_FOR_THE_NODE 256
-static int fit_fd_limit(int max_connections)
-{
-	struct rlimit r;
-
-	if (getrlimit(RLIMIT_NOFILE, &r) != 0)
-		return max_connections;
-	if (r.rlim_cur < r.rlim_max) {
-		r.rlim_cur = r.rlim_max;
-		if (setrlimit(RLIMIT_NOFILE, &r) != 0)
-			getrlimit(RLIMIT_NOFILE, &r);
-	}
-	if (r.rlim_cur != RLIM_INFINITY && (rlim_t)max_connections + FDS_KEPT_FOR_THE_NODE > r.rlim_cur) {
-		int fit = r.rlim_cur > 2 * FDS_KEPT_FOR_THE_NODE ? (int)(r.rlim_cur - FDS_KEPT_FOR_THE_NODE)
-								  : (int)(r.rlim_cur / 2);
-
-		swn_log("descriptor limit %llu: at most %d connections at once", (unsigned long long)r.rlim_cur, fit);
-		return fit;
-	}
-	return max_connections;
-}
-
 static void redeliver(struct swn_runtime *rt)
 {
 	struct swn_err err;
@@ -274,6 +247,7 @@ struct serve_opts {
 	const char *listen, *local;   /* NULL: node.xml's */
 	long long workers, local_workers, senders, every;
 	struct swn_server_limits limits;
+	int local_max_connections;
 };
 
 /* A number of the connection limits, which are ints. */
@@ -318,7 +292,48 @@ static int serve_option(struct swn_ctx *ctx, int c, const char *v, struct serve_
 	case 'r': return limit_option(ctx, "--request-timeout", v, &o->limits.request_timeout_s);
 	case 'm': return limit_option(ctx, "--max-connections", v, &o->limits.max_connections);
 	case 'p': return limit_option(ctx, "--max-connections-per-ip", v, &o->limits.max_per_address);
+	case 'M': return limit_option(ctx, "--local-max-connections", v, &o->local_max_connections);
 	default: return -1;
+	}
+}
+
+/* Descriptors the node keeps for itself beyond its listeners' connections:
+ * the ledger (database, write-ahead log, temporary files), the spool, the
+ * event loops, and per delivery thread its kept connections to peers and
+ * the files curl reads for each handshake (our certificate and key). */
+#define FDS_KEPT_FOR_THE_NODE 256
+#define FDS_PER_SENDER 8
+
+/* Raise the descriptor limit as far as allowed, and keep both listeners'
+ * connection limits below it with that room left: clients are refused
+ * before the node runs out of descriptors to record and deliver.  The
+ * local API's share is kept first (a quarter of what is left at most),
+ * the partner listener gets the rest. */
+static void fit_fd_limit(struct serve_opts *o)
+{
+	long long reserve = FDS_KEPT_FOR_THE_NODE + FDS_PER_SENDER * o->senders, room;
+	struct rlimit r;
+
+	if (getrlimit(RLIMIT_NOFILE, &r) != 0)
+		return;
+	if (r.rlim_cur < r.rlim_max) {
+		r.rlim_cur = r.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &r) != 0)
+			getrlimit(RLIMIT_NOFILE, &r);
+	}
+	if (r.rlim_cur == RLIM_INFINITY)
+		return;
+	room = (long long)r.rlim_cur > 2 * reserve ? (long long)r.rlim_cur - reserve : (long long)r.rlim_cur / 2;
+	if (o->local_max_connections > room / 4) {
+		o->local_max_connections = room / 4 > 1 ? (int)(room / 4) : 1;
+		swn_log("descriptor limit %llu: at most %d local API connections at once",
+			(unsigned long long)r.rlim_cur, o->local_max_connections);
+	}
+	if (o->limits.max_connections > room - o->local_max_connections) {
+		o->limits.max_connections = room - o->local_max_connections > 1
+					    ? (int)(room - o->local_max_connections) : 1;
+		swn_log("descriptor limit %llu: at most %d connections at once",
+			(unsigned long long)r.rlim_cur, o->limits.max_connections);
 	}
 }
 
@@ -337,13 +352,14 @@ static int serve_options(struct swn_ctx *ctx, int argc, char **argv, struct serv
 		{ "senders", required_argument, NULL, 's' },
 		{ "local", required_argument, NULL, 'L' },
 		{ "local-workers", required_argument, NULL, 'W' },
+		{ "local-max-connections", required_argument, NULL, 'M' },
 		{ NULL, 0, NULL, 0 },
 	};
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
 	int c;
 
 	*o = (struct serve_opts){ NULL, NULL, cores < 1 ? 1 : cores > 256 ? 256 : cores, 8, 16, 60,
-				  SWN_SERVER_LIMITS_DEFAULT };
+				  SWN_SERVER_LIMITS_DEFAULT, SWN_LOCAL_MAX_CONNECTIONS };
 	*code = SWN_EXIT_USAGE;
 	while ((c = swn_cli_getopt(ctx, argc, argv, "", opts)) != -1) {
 		if (c == 'h')
@@ -383,7 +399,7 @@ int cmd_serve(int argc, char **argv, struct swn_ctx *ctx)
 	sigaddset(&sigs, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	o.limits.max_connections = fit_fd_limit(o.limits.max_connections);
+	fit_fd_limit(&o);
 	if (open_node(ctx, &rt, &ob, &err) < 0)
 		return swn_cli_fail(&err);
 	/* A damaged ledger is refused before anything is recorded in it. */
@@ -412,8 +428,8 @@ int cmd_serve(int argc, char **argv, struct swn_ctx *ctx)
 		close_node(rt, ob);
 		return swn_cli_fail(&err);
 	}
-	if (swn_local_start(rt, ob, d, o.local ? o.local : rt->cfg.listen_local, (int)o.local_workers, &api,
-			    &err) < 0) {
+	if (swn_local_start(rt, ob, d, o.local ? o.local : rt->cfg.listen_local, (int)o.local_workers,
+			    o.local_max_connections, &api, &err) < 0) {
 		swn_delivery_stop(d);
 		swn_server_stop(server);
 		close_node(rt, ob);

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,7 @@
 #include <event2/event.h>
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
+#include <event2/listener.h>
 #include <event2/thread.h>
 #include <jansson.h>
 #include <openssl/crypto.h>
@@ -37,6 +39,8 @@
 #define IDLE_TIMEOUT_S (SWN_LOCAL_MAX_WAIT_S + 15)   /* longer than a held reply */
 #define DRAIN_TICK_MS 20
 #define DRAIN_MAX_TICKS 500
+#define ACCEPT_PAUSE_MS 250      /* after an accept error (out of descriptors) */
+#define LOG_EVERY_S 60           /* each kind of connection trouble, at most */
 
 struct lworker {
 	struct swn_local *l;
@@ -46,6 +50,7 @@ struct lworker {
 	struct evhttp_bound_socket *bound;
 	struct event *stop;
 	struct event *drain;
+	struct event *resume;    /* accepts again after an accept error */
 	int fd;
 	int inflight;            /* requests whose reply is not out yet */
 	int drain_ticks;
@@ -76,6 +81,8 @@ struct swn_local {
 	int nallocated;
 	int nworkers;
 	int port;
+	int max_connections;
+	atomic_int connections;  /* open, all workers */
 	pthread_mutex_t lock;    /* the waiters */
 	struct waiter *waiters;
 	int nwaiters;
@@ -559,12 +566,128 @@ static void on_request(struct evhttp_request *req, void *arg)
 			pthread_mutex_lock(&w->l->lock);
 			held = w->l->nwaiters;
 			pthread_mutex_unlock(&w->l->lock);
-			reply_json(req, 200, "OK", json_pack("{s:s,s:i}", "status", "ok", "held_requests", held));
+			reply_json(req, 200, "OK", json_pack("{s:s,s:i,s:i}", "status", "ok", "held_requests", held,
+							     "connections", atomic_load(&w->l->connections)));
 		}
 	} else if (begin(req, w, 0)) {
 		reply_error(req, 404, "Not Found", "the local API serves POST /submit, GET /status/MSGID, "
 			    "GET /healthz");
 	}
+}
+
+/* ---- connections ---- */
+
+/* Each kind of connection trouble is logged at most once a minute: a local
+ * program that floods the listener must not flood the log. */
+static int log_now(_Atomic time_t *last)
+{
+	time_t now = time(NULL), then = atomic_load(last);
+
+	return (then == 0 || now - then >= LOG_EVERY_S) && atomic_compare_exchange_strong(last, &then, now);
+}
+
+static void on_conn_closed(struct evhttp_connection *evcon, void *arg)
+{
+	struct swn_local *l = arg;
+
+	(void)evcon;
+	atomic_fetch_sub(&l->connections, 1);
+}
+
+/* A new connection, looked at once evhttp has taken it (the event is made
+ * active while evhttp sets the connection up, so it runs before anything
+ * is read from it).  The bufferevent is held by a reference until then. */
+struct admission {
+	struct lworker *w;
+	struct bufferevent *bev;
+	struct event *ev;
+};
+
+/* Count the connection, or close it at once when max_connections are
+ * open.  libevent 2.1 gives no hook when it frees a plain connection, and
+ * no handle on it at accept: the handle is the argument evhttp gives its
+ * own callbacks on the connection's bufferevent (checked against it), and
+ * the hook its close callback. */
+static void admit(evutil_socket_t fd, short what, void *arg)
+{
+	static _Atomic time_t refused;
+	struct admission *a = arg;
+	struct swn_local *l = a->w->l;
+	bufferevent_event_cb taken = NULL;
+	struct evhttp_connection *evcon = NULL;
+	void *cbarg = NULL;
+
+	(void)fd;
+	(void)what;
+	bufferevent_getcb(a->bev, NULL, NULL, &taken, &cbarg);
+	evcon = cbarg;
+	/* No callbacks: evhttp could not set the connection up and freed it. */
+	if (taken && evcon && evhttp_connection_get_bufferevent(evcon) == a->bev) {
+		if (atomic_fetch_add(&l->connections, 1) < l->max_connections) {
+			evhttp_connection_set_closecb(evcon, on_conn_closed, l);
+		} else {
+			atomic_fetch_sub(&l->connections, 1);
+			if (log_now(&refused))
+				swn_log("local API: refused a connection: %d are open, the limit "
+					"(serve --local-max-connections); refusals are logged at most once a minute",
+					l->max_connections);
+			evhttp_connection_free(evcon);
+		}
+	}
+	bufferevent_decref(a->bev);
+	event_free(a->ev);
+	free(a);
+}
+
+/* evhttp's constructor for each accepted connection's bufferevent. */
+static struct bufferevent *make_bev(struct event_base *base, void *arg)
+{
+	struct admission *a = calloc(1, sizeof *a);
+	struct bufferevent *bev = bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE);
+
+	if (a == NULL || bev == NULL || !(a->ev = event_new(base, -1, 0, admit, a))) {
+		/* Out of memory: evhttp makes its own bufferevent, or gives up
+		 * the connection; either way it is not counted. */
+		if (bev)
+			bufferevent_free(bev);
+		free(a);
+		return NULL;
+	}
+	a->w = arg;
+	a->bev = bev;
+	bufferevent_incref(bev);
+	event_active(a->ev, EV_TIMEOUT, 0);
+	return bev;
+}
+
+/* Out of descriptors (or another accept error): libevent would retry at
+ * once, for ever, logging each time.  Pause accepting instead, and say so
+ * at most once a minute.  Runs on the worker's own loop. */
+static void on_accept_error(struct evconnlistener *listener, void *arg)
+{
+	static _Atomic time_t failed;
+	struct timeval pause = { 0, ACCEPT_PAUSE_MS * 1000 };
+	struct lworker *w = this_worker;
+	int e = EVUTIL_SOCKET_ERROR();
+
+	(void)arg;
+	evconnlistener_disable(listener);
+	if (w)
+		evtimer_add(w->resume, &pause);
+	if (log_now(&failed))
+		swn_log("local API: cannot accept connections: %s; pausing new connections for %d ms at a "
+			"time until it can (logged at most once a minute)", evutil_socket_error_to_string(e),
+			ACCEPT_PAUSE_MS);
+}
+
+static void on_resume(evutil_socket_t fd, short what, void *arg)
+{
+	struct lworker *w = arg;
+
+	(void)fd;
+	(void)what;
+	if (w->bound && !w->stopping)
+		evconnlistener_enable(evhttp_bound_socket_get_listener(w->bound));
 }
 
 /* ---- workers ---- */
@@ -591,6 +714,7 @@ static void on_stop(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	w->stopping = 1;
+	evtimer_del(w->resume);
 	if (w->bound) {
 		evhttp_del_accept_socket(w->http, w->bound);
 		w->bound = NULL;
@@ -619,11 +743,15 @@ static int setup_worker(struct swn_local *l, struct lworker *w, struct swn_err *
 		evhttp_set_max_headers_size(w->http, MAX_HEADERS_BYTES);
 		evhttp_set_allowed_methods(w->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST);
 		evhttp_set_gencb(w->http, on_request, w);
+		evhttp_set_bevcb(w->http, make_bev, w);
 		w->bound = evhttp_accept_socket_with_handle(w->http, w->fd);
 	}
+	if (w->bound)
+		evconnlistener_set_error_cb(evhttp_bound_socket_get_listener(w->bound), on_accept_error);
 	w->stop = w->base ? event_new(w->base, -1, 0, on_stop, w) : NULL;
 	w->drain = w->base ? evtimer_new(w->base, on_drain, w) : NULL;
-	if (!w->base || !w->http || !w->bound || !w->stop || !w->drain)
+	w->resume = w->base ? evtimer_new(w->base, on_resume, w) : NULL;
+	if (!w->base || !w->http || !w->bound || !w->stop || !w->drain || !w->resume)
 		return swn_err_set(err, SWN_E_IO, NULL, 0, "cannot start the local listener");
 	return 0;
 }
@@ -640,7 +768,8 @@ static int loopback(const char *host)
 }
 
 int swn_local_start(struct swn_runtime *rt, struct swn_outbox *ob, struct swn_delivery *d,
-		    const char *addr, int workers, struct swn_local **out, struct swn_err *err)
+		    const char *addr, int workers, int max_connections, struct swn_local **out,
+		    struct swn_err *err)
 {
 	struct swn_local *l;
 	char host[256];
@@ -658,6 +787,7 @@ int swn_local_start(struct swn_runtime *rt, struct swn_outbox *ob, struct swn_de
 	l->rt = rt;
 	l->ob = ob;
 	l->d = d;
+	l->max_connections = max_connections > 0 ? max_connections : 1;
 	pthread_mutex_init(&l->lock, NULL);
 	if (workers < 1)
 		workers = 1;
@@ -724,6 +854,8 @@ void swn_local_stop(struct swn_local *l)
 			event_free(w->stop);
 		if (w->drain)
 			event_free(w->drain);
+		if (w->resume)
+			event_free(w->resume);
 		if (w->http)
 			evhttp_free(w->http);
 		else if (w->fd > 0)

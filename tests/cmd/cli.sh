@@ -49,6 +49,7 @@ number_refused --workers "1 to 256" serve --workers 99999999999
 number_refused --workers "1 to 256" serve --workers " 4"
 number_refused --senders "1 to 256" serve --senders 16x
 number_refused --local-workers "1 to 256" serve --local-workers 8.0
+number_refused --local-max-connections "1 to 1000000" serve --local-max-connections 0
 number_refused --checkpoint-every "0 to 86400" serve --checkpoint-every 10s
 number_refused --checkpoint-every "0 to 86400" serve --checkpoint-every -1
 number_refused --idle-timeout "1 to 1000000" serve --idle-timeout +30

@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/bin/bash
 # The local API (docs/local-api.md): a domestic system submits documents
 # and follows them to delivery over plain HTTP on loopback with the node's
 # token; refusals are clear; a repeated id submits once; held status
@@ -232,6 +232,79 @@ wait $cpid && pass || fail "the held request got no reply at stop"
 grep -Eq '"state":"(RETRYING|SENDING)"' "$T/held" && pass ||
 	fail "a held request is answered with the state of the stop: $(cat "$T/held")"
 has "$T/held" '"last_error"' "with the last error"
+
+# ---- the local listener's connection limit ----
+start_node "$SG"
+start_node "$CN" --local-workers 2 --local-max-connections 8
+LP=$(sed -n 's/^local //p' "$CN.out")
+PID=$(cat "$CN.pid")
+# 20 connections without a token, each then asking for a status: the 8
+# the node takes are answered (401) and stay open, the others are closed
+# at once (end of file or a reset instead of an answer)
+trap '' PIPE
+held=()
+for _ in $(seq 1 20); do exec {fd}<>"/dev/tcp/127.0.0.1/$LP" && held+=("$fd"); done
+answered=0
+for fd in "${held[@]}"; do
+	printf 'GET /status/x@y HTTP/1.1\r\nHost: l\r\n\r\n' >&"$fd" 2>/dev/null
+	line=
+	IFS= read -r line <&"$fd" 2>/dev/null
+	case $line in "HTTP/1.1 401 "*) answered=$((answered + 1)) ;; esac
+done
+[ "$answered" = 8 ] && pass || fail "$answered of 20 connections answered with a limit of 8"
+for fd in "${held[@]}"; do exec {fd}<&-; done
+# closed now: once the node has seen that, a new connection is answered
+i=0
+until curl -sS -o "$T/body" "http://127.0.0.1:$LP/healthz" 2>/dev/null; do
+	i=$((i + 1)); [ $i -gt 200 ] && { fail "the node does not answer after the connections closed"; break; }
+	sleep 0.05
+done
+has "$T/body" '"connections":1' "healthz counts its own connection only"
+[ "$(grep -c 'local API: refused a connection' "$CN.log")" = 1 ] && pass ||
+	fail "refusals logged $(grep -c 'local API: refused a connection' "$CN.log") times, not once"
+
+# ---- out of descriptors: the listener pauses, the log does not flood
+# With its soft descriptor limit at 3 the node can open nothing new: every
+# accept fails (EMFILE).  Connection A is open before; B comes while the
+# node is out of descriptors and is taken once its limit is back.
+# ask FD: the reply to the request just sent on FD, status line and body
+ask() {
+	status= body=
+	IFS= read -r status <&"$1" || return 1
+	while IFS= read -r h <&"$1" && [ "$h" != $'\r' ]; do :; done
+	IFS= read -r body <&"$1"
+	echo "$status $body"
+}
+until_log() {
+	i=0
+	until grep -q "$1" "$CN.log"; do i=$((i + 1)); [ $i -gt 200 ] && return 1; sleep 0.05; done
+}
+soft=$(prlimit --pid "$PID" --nofile --output SOFT --noheadings | tr -d ' ')
+exec {a}<>"/dev/tcp/127.0.0.1/$LP"
+printf 'GET /healthz HTTP/1.1\r\nHost: l\r\n\r\n' >&"$a"
+ask "$a" >"$T/a0"
+has "$T/a0" "HTTP/1.1 200" "connection A answers"
+prlimit --pid "$PID" --nofile=3: || fail "prlimit"
+exec {b}<>"/dev/tcp/127.0.0.1/$LP"
+until_log "local API: cannot accept connections" || fail "no accept failure logged in 10 s"
+# A still works
+printf 'GET /healthz HTTP/1.1\r\nHost: l\r\n\r\n' >&"$a"
+ask "$a" >"$T/a1"
+has "$T/a1" "HTTP/1.1 200" "connection A answers while the node is out of descriptors"
+prlimit --pid "$PID" --nofile="$soft": || fail "prlimit back"
+printf 'GET /healthz HTTP/1.1\r\nHost: l\r\n\r\n' >&"$b"
+ask "$b" >"$T/b"
+exec {a}<&- {b}<&-
+trap - PIPE
+has "$T/b" "HTTP/1.1 200" "the connection that came meanwhile is answered once descriptors are back"
+[ "$(grep -c 'local API: cannot accept connections' "$CN.log")" = 1 ] && pass ||
+	fail "the accept failure logged $(grep -c 'local API: cannot accept connections' "$CN.log") times, not once"
+has "$CN.log" "cannot accept connections: Too many open files" "the log says why"
+hasnt "$CN.log" "[warn]" "libevent logged nothing of its own"
+stop_node "$CN"
+[ "$RC" = 0 ] && pass || fail "serve exit $RC after running out of descriptors"
+stop_node "$SG"
+grep -E "cannot accept|refused a connection" "$CN.log" | sed 's/^/  log: /'
 
 # ---- a token others can read is refused ----
 chmod 644 "$CN/local.token"
