@@ -2,6 +2,7 @@
 #include "autoconfig.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -559,6 +560,29 @@ static int cross_witness(struct swn_outbox *o, const struct due *d, const char *
 	return 1;
 }
 
+/* The attempt did not happen for want of something of this node's own
+ * (descriptors, memory, its own certificate): not the peer's doing, so it
+ * is not counted.  The message is due again soon with its attempts and
+ * retry schedule as they were, and the ledger records nothing: nothing
+ * was sent.  Logged at most once a minute (every due message may meet
+ * it), the reason kept in each message's last error. */
+#define LOCAL_RETRY_S 5
+static void not_attempted(struct swn_outbox *o, const struct due *d, const char *why)
+{
+	static _Atomic time_t logged;
+	char last[1300];
+	struct swn_err err;
+	time_t now = time(NULL), then = atomic_load(&logged);
+
+	snprintf(last, sizeof last, "not attempted, a problem of this node: %s", why);
+	if ((then == 0 || now - then >= 60) && atomic_compare_exchange_strong(&logged, &then, now))
+		swn_log("out %s: %s; trying again in %d s, the attempt not counted (logged at most once a minute)",
+			d->msgid, last, LOCAL_RETRY_S);
+	swn_err_clear(&err);
+	set_state(o, d->msgid, d->attempts == 0 ? "SUBMITTED" : "RETRYING", d->attempts,
+		  (long long)now + LOCAL_RETRY_S, last, &err);
+}
+
 /* One delivery attempt of d. */
 static void deliver(struct swn_outbox *o, struct swn_http_client *client, const struct due *d,
 		    time_t now)
@@ -587,9 +611,14 @@ static void deliver(struct swn_outbox *o, struct swn_http_client *client, const 
 		return;
 	}
 	snprintf(peer, sizeof peer, "%s", a->peer.id);
-	if (swn_ledger_evidence(rt->ledger, "out", peer, d->msgid, "SUBMITTED", &bytes, &len, NULL, &err) != 1) {
+	i = swn_ledger_evidence(rt->ledger, "out", peer, d->msgid, "SUBMITTED", &bytes, &len, NULL, &err);
+	if (i != 1) {
 		swn_runtime_agreements_unlock(rt);
-		snprintf(reason, sizeof reason, "the submitted message is not in the ledger: %s", err.msg);
+		if (i < 0) {   /* the ledger could not be read (no descriptor, say) */
+			not_attempted(o, d, err.msg);
+			return;
+		}
+		snprintf(reason, sizeof reason, "the submitted message is not in the ledger");
 		outcome(o, d, peer, replied, "FAILED", reason, NULL, 0, attempts, 0);
 		return;
 	}
@@ -613,6 +642,10 @@ static void deliver(struct swn_outbox *o, struct swn_http_client *client, const 
 		snprintf(alg, sizeof alg, "%s", a->inbound_alg);
 		swn_runtime_agreements_unlock(rt);
 		if (swn_http_client_post(client, &post, bytes, len, &status, &reply, &err) < 0) {
+			if (err.code == SWN_E_LOCAL) {
+				not_attempted(o, d, err.msg);
+				goto done;
+			}
 			snprintf(reason, sizeof reason, "no reply: %s", err.msg);
 			goto again;
 		}

@@ -263,10 +263,12 @@ has "$T/body" '"connections":1' "healthz counts its own connection only"
 [ "$(grep -c 'local API: refused a connection' "$CN.log")" = 1 ] && pass ||
 	fail "refusals logged $(grep -c 'local API: refused a connection' "$CN.log") times, not once"
 
-# ---- out of descriptors: the listener pauses, the log does not flood
+# ---- out of descriptors: the listener pauses, the log does not flood,
+# ---- and a delivery that cannot open a socket is not an attempt
 # With its soft descriptor limit at 3 the node can open nothing new: every
-# accept fails (EMFILE).  Connection A is open before; B comes while the
-# node is out of descriptors and is taken once its limit is back.
+# accept fails (EMFILE), and so does every socket and file a delivery
+# needs.  Connection A is open before; B comes while the node is out of
+# descriptors and is taken once its limit is back.
 # ask FD: the reply to the request just sent on FD, status line and body
 ask() {
 	status= body=
@@ -287,10 +289,13 @@ has "$T/a0" "HTTP/1.1 200" "connection A answers"
 prlimit --pid "$PID" --nofile=3: || fail "prlimit"
 exec {b}<>"/dev/tcp/127.0.0.1/$LP"
 until_log "local API: cannot accept connections" || fail "no accept failure logged in 10 s"
-# A still works
-printf 'GET /healthz HTTP/1.1\r\nHost: l\r\n\r\n' >&"$a"
+# A still works: a document submitted, and its delivery not attempted
+{ printf 'POST /submit?to=SG-NTP&id=emfile-1 HTTP/1.1\r\nHost: l\r\nAuthorization: Bearer %s\r\nContent-Length: %d\r\n\r\n' \
+	"$TOKEN" "$(stat -c %s "$eph")"; cat "$eph"; } >&"$a"
 ask "$a" >"$T/a1"
-has "$T/a1" "HTTP/1.1 200" "connection A answers while the node is out of descriptors"
+has "$T/a1" "HTTP/1.1 202" "connection A submits while the node is out of descriptors"
+until_log "out emfile-1@CN-SW: not attempted" || fail "no delivery was tried in 10 s"
+sql "$CN" "select state, attempts, last_error from outbox where msgid = 'emfile-1@CN-SW'" >"$T/row"
 prlimit --pid "$PID" --nofile="$soft": || fail "prlimit back"
 printf 'GET /healthz HTTP/1.1\r\nHost: l\r\n\r\n' >&"$b"
 ask "$b" >"$T/b"
@@ -301,10 +306,19 @@ has "$T/b" "HTTP/1.1 200" "the connection that came meanwhile is answered once d
 	fail "the accept failure logged $(grep -c 'local API: cannot accept connections' "$CN.log") times, not once"
 has "$CN.log" "cannot accept connections: Too many open files" "the log says why"
 hasnt "$CN.log" "[warn]" "libevent logged nothing of its own"
+has "$T/row" "SUBMITTED|0|not attempted, a problem of this node:" \
+	"a delivery without a descriptor is not an attempt, and says why"
+[ "$(entries "$CN" "msgid='emfile-1@CN-SW' and event in ('SENT','RETRYING','FAILED')")" = 0 ] && pass ||
+	fail "a delivery that could not open a socket was recorded as an attempt"
+api GET "/status/emfile-1@CN-SW?wait=60"
+has "$T/body" '"state":"DELIVERED"' "delivered once descriptors are back"
+has "$T/body" '"attempts":1' "with one attempt, the one that was made"
+[ "$(grep -c 'not attempted, a problem of this node' "$CN.log")" = 1 ] && pass ||
+	fail "the delivery's local problem logged $(grep -c 'not attempted, a problem of this node' "$CN.log") times, not once"
 stop_node "$CN"
 [ "$RC" = 0 ] && pass || fail "serve exit $RC after running out of descriptors"
 stop_node "$SG"
-grep -E "cannot accept|refused a connection" "$CN.log" | sed 's/^/  log: /'
+grep -E "cannot accept|not attempted|refused a connection" "$CN.log" | sed 's/^/  log: /'
 
 # ---- a token others can read is refused ----
 chmod 644 "$CN/local.token"
