@@ -55,10 +55,24 @@ static int home_usable(const char *home, struct swn_err *err)
 	return 0;
 }
 
-/* Host part of an https URL, for the TLS certificate's subjectAltName. */
+/* A port written in a URL or an address: all digits, 1 to 65535. */
+static int port_ok(const char *p, size_t len)
+{
+	char digits[8];
+	long long v;
+
+	if (len == 0 || len >= sizeof digits)
+		return 0;
+	memcpy(digits, p, len);
+	digits[len] = '\0';
+	return swn_parse_number(digits, 1, 65535, &v) == 0;
+}
+
+/* Host part of an https URL, for the TLS certificate's subjectAltName;
+ * the port, if the URL has one, must be a real one. */
 static int endpoint_host(const char *url, char *host, size_t n)
 {
-	const char *p, *end;
+	const char *p, *end, *after;
 
 	if (strncmp(url, "https://", 8) != 0)
 		return -1;
@@ -68,26 +82,31 @@ static int endpoint_host(const char *url, char *host, size_t n)
 		if (end == NULL)
 			return -1;
 		p++;
+		after = end + 1;
 	} else {
 		end = p + strcspn(p, ":/");
+		after = end;
 	}
 	if (end == p || (size_t)(end - p) >= n)
+		return -1;
+	if (*after == ':' && !port_ok(after + 1, strcspn(after + 1, "/")))
+		return -1;
+	if (*after != ':' && *after != '/' && *after != '\0')
 		return -1;
 	snprintf(host, n, "%.*s", (int)(end - p), p);
 	return 0;
 }
 
-/* host:port or [v6]:port, as node.xsd wants it. */
+/* host:port or [v6]:port, as node.xsd wants it, the port 1 to 65535: a
+ * node's configured address is a fixed one (serve --listen and --local
+ * take port 0 for any free port). */
 static int host_port_ok(const char *s)
 {
 	const char *colon = strrchr(s, ':');
 	size_t i, n;
 
-	if (colon == NULL || colon == s || colon[1] == '\0' || strlen(colon + 1) > 5)
+	if (colon == NULL || colon == s || !port_ok(colon + 1, strlen(colon + 1)))
 		return 0;
-	for (i = 1; colon[i]; i++)
-		if (colon[i] < '0' || colon[i] > '9')
-			return 0;
 	n = (size_t)(colon - s);
 	if (s[0] == '[')
 		return n > 2 && s[n - 1] == ']';
@@ -121,11 +140,14 @@ static int check_opts(struct swn_ctx *ctx, const struct init_opts *o,
 	if (swn_key_kind_parse(o->key, kind) < 0 || *kind == SWN_KEY_ED25519)
 		return swn_cli_usage_error(ctx, "--key must be rsa-2048, rsa-3072 or ec-p256, not '%s'", o->key);
 	if (endpoint_host(o->endpoint, host, sizeof host) < 0)
-		return swn_cli_usage_error(ctx, "--endpoint must be an https:// URL, not '%s'", o->endpoint);
+		return swn_cli_usage_error(ctx, "--endpoint must be an https:// URL (with a port, if any, "
+					   "from 1 to 65535), not '%s'", o->endpoint);
 	if (!host_port_ok(o->listen))
-		return swn_cli_usage_error(ctx, "--listen must be HOST:PORT, not '%s'", o->listen);
+		return swn_cli_usage_error(ctx, "--listen must be HOST:PORT with a port from 1 to 65535, not '%s'",
+					   o->listen);
 	if (!host_port_ok(o->local))
-		return swn_cli_usage_error(ctx, "--local must be HOST:PORT, not '%s'", o->local);
+		return swn_cli_usage_error(ctx, "--local must be HOST:PORT with a port from 1 to 65535, not '%s'",
+					   o->local);
 	if (o->country) {
 		if (strlen(o->country) != 2)
 			return swn_cli_usage_error(ctx, "--country must be a two-letter ISO 3166 code");
@@ -133,8 +155,6 @@ static int check_opts(struct swn_ctx *ctx, const struct init_opts *o,
 			if (o->country[i] < 'A' || o->country[i] > 'Z')
 				return swn_cli_usage_error(ctx, "--country must be two upper-case letters");
 	}
-	if (o->days < 1 || o->days > 3650)
-		return swn_cli_usage_error(ctx, "--days must be between 1 and 3650");
 	return 0;
 }
 
@@ -263,7 +283,8 @@ int cmd_init(int argc, char **argv, struct swn_ctx *ctx)
 	struct swn_config cfg;
 	struct swn_err err;
 	enum swn_key_kind kind;
-	char home[SWN_PATH_MAX], *end;
+	char home[SWN_PATH_MAX];
+	long long days;
 	int c;
 
 	swn_err_clear(&err);
@@ -280,16 +301,11 @@ int cmd_init(int argc, char **argv, struct swn_ctx *ctx)
 		case 'L': o.local = optarg; break;
 		case 'o': o.org = optarg; break;
 		case 'C': o.country = optarg; break;
-		case 'd': {
-			long days;
-
-			errno = 0;
-			days = strtol(optarg, &end, 10);
-			/* Out of range or not a number: check_opts refuses 0. */
-			o.days = (errno || *end || end == optarg || days < 1 || days > 3650)
-				? 0 : (int)days;
+		case 'd':
+			if (swn_cli_number(ctx, "--days", optarg, 1, 3650, &days) < 0)
+				return SWN_EXIT_USAGE;
+			o.days = (int)days;
 			break;
-		}
 		default: return SWN_EXIT_USAGE;
 		}
 	}

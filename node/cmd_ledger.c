@@ -1,6 +1,7 @@
 /* cmd_ledger.c - swnode ledger ...: what auditors run.  All read-only. */
 #include "autoconfig.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -84,17 +85,14 @@ int cmd_ledger_checkpoint(int argc, char **argv, struct swn_ctx *ctx)
 	return SWN_EXIT_OK;
 }
 
-static int parse_u64(const char *s, uint64_t *out)
+/* A tree position or size option: SQLite counts entries in 63 bits. */
+static int position(struct swn_ctx *ctx, const char *option, const char *v, uint64_t *out)
 {
-	char *end;
-	unsigned long long v;
+	long long n = 0;
 
-	if (*s < '0' || *s > '9')
+	if (v && swn_cli_number(ctx, option, v, 0, INT64_MAX, &n) < 0)
 		return -1;
-	v = strtoull(s, &end, 10);
-	if (*end)
-		return -1;
-	*out = (uint64_t)v;
+	*out = (uint64_t)n;
 	return 0;
 }
 
@@ -127,23 +125,14 @@ int cmd_ledger_prove(int argc, char **argv, struct swn_ctx *ctx)
 	}
 	if (!!seq == !!(from || to) || (seq && (from || to)) || (!seq && !(from && to)))
 		return swn_cli_usage_error(ctx, "give --seq N [--size M], or --from M --to N");
+	if (seq ? position(ctx, "--seq", seq, &a) < 0 || position(ctx, "--size", size, &b) < 0
+		: position(ctx, "--from", from, &a) < 0 || position(ctx, "--to", to, &b) < 0)
+		return SWN_EXIT_USAGE;
 	if (open_ledger(ctx, &l, &err) < 0)
 		return swn_cli_fail(&err);
-	if (seq) {
-		if (parse_u64(seq, &a) < 0 || (size && parse_u64(size, &b) < 0)) {
-			swn_ledger_close(l);
-			return swn_cli_usage_error(ctx, "--seq and --size take whole numbers");
-		}
-		if (!size)
-			b = swn_ledger_size(l);
-		rc = swn_ledger_prove(l, 1, a, b, &p, &err);
-	} else {
-		if (parse_u64(from, &a) < 0 || parse_u64(to, &b) < 0) {
-			swn_ledger_close(l);
-			return swn_cli_usage_error(ctx, "--from and --to take whole numbers");
-		}
-		rc = swn_ledger_prove(l, 0, a, b, &p, &err);
-	}
+	if (seq && !size)
+		b = swn_ledger_size(l);
+	rc = swn_ledger_prove(l, seq != NULL, a, b, &p, &err);
 	swn_ledger_close(l);
 	if (rc < 0 || swn_proof_to_json(&p, &json, &err) < 0)
 		return swn_cli_fail(&err);
@@ -324,7 +313,10 @@ int cmd_ledger_query(int argc, char **argv, struct swn_ctx *ctx)
 		case 's': q.since = optarg; break;
 		case 'u': q.until = optarg; break;
 		case 'm': q.msgid = optarg; break;
-		case 'n': q.limit = strtoll(optarg, NULL, 10); break;
+		case 'n':
+			if (swn_cli_number(ctx, "--limit", optarg, 1, INT64_MAX, &q.limit) < 0)
+				return SWN_EXIT_USAGE;
+			break;
 		case 'f':
 			if (strcmp(optarg, "table") == 0)
 				out.fmt = TABLE;

@@ -13,10 +13,14 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <openssl/sha.h>
+
 #include "cli.h"
+#include "fsutil.h"
 #include "http_in.h"
 #include "http_out.h"
 #include "inbound.h"
+#include "listen.h"
 #include "log.h"
 #include "delivery.h"
 #include "local_api.h"
@@ -71,18 +75,34 @@ struct spool_ctx {
 	struct swn_delivery *d;
 };
 
+/* Read and parse a document to submit, with the SHA-256 of its bytes. */
+static xmlDocPtr read_document(const char *path, unsigned char sha256[32], struct swn_err *err)
+{
+	xmlDocPtr doc;
+	char *data;
+	size_t len;
+
+	if (swn_file_read(path, SWN_MAX_DOCUMENT_BYTES, &data, &len, err) < 0)
+		return NULL;
+	SHA256((const unsigned char *)data, len, sha256);
+	doc = swn_xml_parse(data, len, strcmp(path, "-") == 0 ? "<stdin>" : path, err);
+	free(data);
+	return doc;
+}
+
 static int from_spool(void *arg, const char *party, const char *path, const char *token,
 		      char *why, size_t n)
 {
 	struct spool_ctx *sc = arg;
-	char msgid[SWN_AS4_ID_BYTES];
+	unsigned char sha256[32];
+	struct swn_once once;
 	struct swn_err err;
 	xmlDocPtr doc;
 	int rc;
 
 	swn_err_clear(&err);
-	if (!(doc = swn_xml_read(path, SWN_MAX_DOCUMENT_BYTES, &err)) ||
-	    swn_outbox_submit_once(sc->ob, doc, path, party, token, msgid, sizeof msgid, &err) < 0) {
+	if (!(doc = read_document(path, sha256, &err)) ||
+	    swn_outbox_submit_once(sc->ob, doc, sha256, path, party, token, &once, &err) < 0) {
 		size_t used;
 
 		swn_err_describe(&err, why, n - 1);
@@ -99,7 +119,7 @@ static int from_spool(void *arg, const char *party, const char *path, const char
 			rc = -1;
 		}
 	} else {
-		swn_log("spool: %s submitted as %s to %s", path, msgid, party);
+		swn_log("spool: %s submitted as %s to %s", path, once.msgid, party);
 		swn_delivery_wake(sc->d);
 		rc = 0;
 	}
@@ -126,33 +146,6 @@ static int lock_node(const char *home, struct swn_err *err)
 	return fd;
 }
 
-/* Many peers and connections need descriptors: take what the system allows. */
-/* Raise the descriptor limit as far as allowed, and keep the connection
- * limit below it, with room for the ledger, spool and outgoing
- * connections: clients are refused before the node runs out of
- * descriptors. */
-#define FDS_KEPT_FOR_THE_NODE 256
-static int fit_fd_limit(int max_connections)
-{
-	struct rlimit r;
-
-	if (getrlimit(RLIMIT_NOFILE, &r) != 0)
-		return max_connections;
-	if (r.rlim_cur < r.rlim_max) {
-		r.rlim_cur = r.rlim_max;
-		if (setrlimit(RLIMIT_NOFILE, &r) != 0)
-			getrlimit(RLIMIT_NOFILE, &r);
-	}
-	if (r.rlim_cur != RLIM_INFINITY && (rlim_t)max_connections + FDS_KEPT_FOR_THE_NODE > r.rlim_cur) {
-		int fit = r.rlim_cur > 2 * FDS_KEPT_FOR_THE_NODE ? (int)(r.rlim_cur - FDS_KEPT_FOR_THE_NODE)
-								  : (int)(r.rlim_cur / 2);
-
-		swn_log("descriptor limit %llu: at most %d connections at once", (unsigned long long)r.rlim_cur, fit);
-		return fit;
-	}
-	return max_connections;
-}
-
 static void redeliver(struct swn_runtime *rt)
 {
 	struct swn_err err;
@@ -165,7 +158,192 @@ static void redeliver(struct swn_runtime *rt)
 		swn_log("redelivery: %d received documents placed in spool/in, %d still failing", done, failed);
 }
 
-int cmd_serve(int argc, char **argv, struct swn_ctx *ctx)
+static void reload(struct swn_runtime *rt, struct swn_server *server)
+{
+	struct swn_err err;
+	int n;
+
+	swn_err_clear(&err);
+	n = swn_runtime_reload(rt, log_problem, NULL, &err);
+	if (n < 0)
+		swn_log("reload failed: %s", err.msg);
+	else
+		swn_log("reloaded: %d agreements", n);
+	swn_server_agreements_changed(server);
+}
+
+/* The serving loop's periodic work, due by the monotonic clock: the loop's
+ * passes are no measure of time (a signal ends a pass early, a long spool
+ * pass makes it longer).  Times are milliseconds. */
+#define SPOOL_SCAN_MS 1000LL
+#define REDELIVER_MS 60000LL
+struct chores {
+	long long spool, redeliver, checkpoint;   /* when each is next due */
+	long long checkpoint_every;               /* 0: none */
+};
+
+static long long monotonic_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+static void chores_init(struct chores *ch, long long checkpoint_every_s)
+{
+	long long now = monotonic_ms();
+
+	ch->spool = now + SPOOL_SCAN_MS;
+	ch->redeliver = now + REDELIVER_MS;
+	ch->checkpoint_every = checkpoint_every_s * 1000;
+	ch->checkpoint = now + ch->checkpoint_every;
+}
+
+/* 1 if the chore due at *when is due now (and then its next time is set). */
+static int due(long long *when, long long every, long long now)
+{
+	if (now < *when)
+		return 0;
+	*when = now + every;
+	return 1;
+}
+
+/* How long the loop may wait for a signal: until the next chore. */
+static struct timespec chores_wait(const struct chores *ch)
+{
+	long long next = ch->spool, left;
+	struct timespec t;
+
+	if (ch->redeliver < next)
+		next = ch->redeliver;
+	if (ch->checkpoint_every > 0 && ch->checkpoint < next)
+		next = ch->checkpoint;
+	left = next - monotonic_ms();
+	if (left < 0)
+		left = 0;
+	t.tv_sec = (time_t)(left / 1000);
+	t.tv_nsec = (long)(left % 1000) * 1000000;
+	return t;
+}
+
+static void chores_run(struct chores *ch, struct swn_runtime *rt, struct spool_ctx *sc)
+{
+	long long now = monotonic_ms();
+	struct swn_err err;
+
+	swn_err_clear(&err);
+	if (due(&ch->spool, SPOOL_SCAN_MS, now) && swn_spool_scan(rt->cfg.spool_dir, from_spool, sc, &err) < 0)
+		swn_log("spool: %s", err.msg);
+	if (due(&ch->redeliver, REDELIVER_MS, now))
+		redeliver(rt);
+	/* Counts of refusals not recorded one by one, for minutes that ended. */
+	swn_inbound_flush_refusals(rt, time(NULL), 0);
+	/* A signed, timed checkpoint at least every N seconds, even idle. */
+	swn_err_clear(&err);
+	if (ch->checkpoint_every > 0 && due(&ch->checkpoint, ch->checkpoint_every, now) &&
+	    swn_ledger_heartbeat(rt->ledger, &err) < 0)
+		swn_log("checkpoint: %s", err.msg);
+}
+
+/* What serve was asked for on its command line. */
+struct serve_opts {
+	const char *listen, *local;   /* NULL: node.xml's */
+	long long workers, local_workers, senders, every;
+	struct swn_server_limits limits;
+	int local_max_connections;
+};
+
+/* A number of the connection limits, which are ints. */
+static int limit_option(struct swn_ctx *ctx, const char *option, const char *v, int *out)
+{
+	long long n;
+
+	if (swn_cli_number(ctx, option, v, 1, 1000000, &n) < 0)
+		return -1;
+	*out = (int)n;
+	return 0;
+}
+
+/* HOST:PORT, the port 0 (any free one) to 65535. */
+static int address_option(struct swn_ctx *ctx, const char *option, const char *v, const char **out)
+{
+	struct swn_err err;
+	char host[256];
+	int port;
+
+	swn_err_clear(&err);
+	if (swn_listen_split(v, 0, host, sizeof host, &port, &err) < 0) {
+		swn_cli_usage_error(ctx, "%s must be HOST:PORT with a port from 0 (any free port) to 65535, "
+				    "not '%s'", option, v);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+/* One option's value into o: 0, or -1 after a usage error. */
+static int serve_option(struct swn_ctx *ctx, int c, const char *v, struct serve_opts *o)
+{
+	switch (c) {
+	case 'l': return address_option(ctx, "--listen", v, &o->listen);
+	case 'L': return address_option(ctx, "--local", v, &o->local);
+	case 'w': return swn_cli_number(ctx, "--workers", v, 1, 256, &o->workers);
+	case 'W': return swn_cli_number(ctx, "--local-workers", v, 1, 256, &o->local_workers);
+	case 's': return swn_cli_number(ctx, "--senders", v, 1, SWN_DELIVERY_MAX_THREADS, &o->senders);
+	case 'c': return swn_cli_number(ctx, "--checkpoint-every", v, 0, 86400, &o->every);
+	case 'i': return limit_option(ctx, "--idle-timeout", v, &o->limits.idle_timeout_s);
+	case 'r': return limit_option(ctx, "--request-timeout", v, &o->limits.request_timeout_s);
+	case 'm': return limit_option(ctx, "--max-connections", v, &o->limits.max_connections);
+	case 'p': return limit_option(ctx, "--max-connections-per-ip", v, &o->limits.max_per_address);
+	case 'M': return limit_option(ctx, "--local-max-connections", v, &o->local_max_connections);
+	default: return -1;
+	}
+}
+
+/* Descriptors the node keeps for itself beyond its listeners' connections:
+ * the ledger (database, write-ahead log, temporary files), the spool, the
+ * event loops, and per delivery thread its kept connections to peers and
+ * the files curl reads for each handshake (our certificate and key). */
+#define FDS_KEPT_FOR_THE_NODE 256
+#define FDS_PER_SENDER 8
+
+/* Raise the descriptor limit as far as allowed, and keep both listeners'
+ * connection limits below it with that room left: clients are refused
+ * before the node runs out of descriptors to record and deliver.  The
+ * local API's share is kept first (a quarter of what is left at most),
+ * the partner listener gets the rest. */
+static void fit_fd_limit(struct serve_opts *o)
+{
+	long long reserve = FDS_KEPT_FOR_THE_NODE + FDS_PER_SENDER * o->senders, room;
+	struct rlimit r;
+
+	if (getrlimit(RLIMIT_NOFILE, &r) != 0)
+		return;
+	if (r.rlim_cur < r.rlim_max) {
+		r.rlim_cur = r.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &r) != 0)
+			getrlimit(RLIMIT_NOFILE, &r);
+	}
+	if (r.rlim_cur == RLIM_INFINITY)
+		return;
+	room = (long long)r.rlim_cur > 2 * reserve ? (long long)r.rlim_cur - reserve : (long long)r.rlim_cur / 2;
+	if (o->local_max_connections > room / 4) {
+		o->local_max_connections = room / 4 > 1 ? (int)(room / 4) : 1;
+		swn_log("descriptor limit %llu: at most %d local API connections at once",
+			(unsigned long long)r.rlim_cur, o->local_max_connections);
+	}
+	if (o->limits.max_connections > room - o->local_max_connections) {
+		o->limits.max_connections = room - o->local_max_connections > 1
+					    ? (int)(room - o->local_max_connections) : 1;
+		swn_log("descriptor limit %llu: at most %d connections at once",
+			(unsigned long long)r.rlim_cur, o->limits.max_connections);
+	}
+}
+
+/* 1 to serve; 0 to exit with *code (after --help or a usage error). */
+static int serve_options(struct swn_ctx *ctx, int argc, char **argv, struct serve_opts *o,
+			 int *code)
 {
 	static const struct option opts[] = {
 		{ "listen", required_argument, NULL, 'l' },
@@ -178,15 +356,31 @@ int cmd_serve(int argc, char **argv, struct swn_ctx *ctx)
 		{ "senders", required_argument, NULL, 's' },
 		{ "local", required_argument, NULL, 'L' },
 		{ "local-workers", required_argument, NULL, 'W' },
+		{ "local-max-connections", required_argument, NULL, 'M' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct swn_server_limits limits = SWN_SERVER_LIMITS_DEFAULT;
-	const char *listen = NULL;
-	char *end;
-	long every = 60;
-	long workers = sysconf(_SC_NPROCESSORS_ONLN);
-	long senders = 16, local_workers = 8;
-	const char *local = NULL;
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	int c;
+
+	*o = (struct serve_opts){ NULL, NULL, cores < 1 ? 1 : cores > 256 ? 256 : cores, 8, 16, 60,
+				  SWN_SERVER_LIMITS_DEFAULT, SWN_LOCAL_MAX_CONNECTIONS };
+	*code = SWN_EXIT_USAGE;
+	while ((c = swn_cli_getopt(ctx, argc, argv, "", opts)) != -1) {
+		if (c == 'h')
+			*code = SWN_EXIT_OK;
+		if (c == 'h' || c == '?' || serve_option(ctx, c, optarg, o) < 0)
+			return 0;
+	}
+	if (optind < argc) {
+		swn_cli_usage_error(ctx, "unexpected argument '%s'", argv[optind]);
+		return 0;
+	}
+	return 1;
+}
+
+int cmd_serve(int argc, char **argv, struct swn_ctx *ctx)
+{
+	struct serve_opts o;
 	struct swn_local *api = NULL;
 	struct swn_runtime *rt;
 	struct swn_outbox *ob;
@@ -194,46 +388,14 @@ int cmd_serve(int argc, char **argv, struct swn_ctx *ctx)
 	struct swn_delivery *d = NULL;
 	struct spool_ctx sc;
 	struct swn_err err;
+	struct chores ch;
 	sigset_t sigs;
-	struct timespec tick = { 1, 0 };
-	int c, sig, rc = SWN_EXIT_OK, lockfd = -1, ticks = 0;
+	int sig, rc = SWN_EXIT_OK, lockfd = -1;
 
 	swn_err_clear(&err);
-	while ((c = swn_cli_getopt(ctx, argc, argv, "", opts)) != -1) {
-		if (c == 'l')
-			listen = optarg;
-		else if (c == 'w')
-			workers = strtol(optarg, NULL, 10);
-		else if (c == 's')
-			senders = strtol(optarg, NULL, 10);
-		else if (c == 'W')
-			local_workers = strtol(optarg, NULL, 10);
-		else if (c == 'L')
-			local = optarg;
-		else if (c == 'c')
-			every = strtol(optarg, NULL, 10);
-		else if (c == 'i' || c == 'r' || c == 'm' || c == 'p') {
-			long v = strtol(optarg, &end, 10);
-
-			if (*end || v < 1 || v > 1000000)
-				return swn_cli_usage_error(ctx, "--%s must be a whole number from 1 to 1000000",
-							   c == 'i' ? "idle-timeout" : c == 'r' ? "request-timeout"
-							   : c == 'm' ? "max-connections" : "max-connections-per-ip");
-			*(c == 'i' ? &limits.idle_timeout_s : c == 'r' ? &limits.request_timeout_s
-			  : c == 'm' ? &limits.max_connections : &limits.max_per_address) = (int)v;
-		} else
-			return c == 'h' ? SWN_EXIT_OK : SWN_EXIT_USAGE;
-	}
-	if (optind < argc)
-		return swn_cli_usage_error(ctx, "unexpected argument '%s'", argv[optind]);
-	if (every < 0 || every > 86400)
-		return swn_cli_usage_error(ctx, "--checkpoint-every must be 0 (off) to 86400 seconds");
-	if (workers < 1 || workers > 256)
-		return swn_cli_usage_error(ctx, "--workers must be between 1 and 256");
-	if (local_workers < 1 || local_workers > 256)
-		return swn_cli_usage_error(ctx, "--local-workers must be between 1 and 256");
-	if (senders < 1 || senders > SWN_DELIVERY_MAX_THREADS)
-		return swn_cli_usage_error(ctx, "--senders must be between 1 and %d", SWN_DELIVERY_MAX_THREADS);
+	if (!serve_options(ctx, argc, argv, &o, &rc))
+		return rc;
+	rc = SWN_EXIT_OK;
 	/* Signals are taken by sigtimedwait() below, in this thread only. */
 	sigemptyset(&sigs);
 	sigaddset(&sigs, SIGTERM);
@@ -241,7 +403,7 @@ int cmd_serve(int argc, char **argv, struct swn_ctx *ctx)
 	sigaddset(&sigs, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	limits.max_connections = fit_fd_limit(limits.max_connections);
+	fit_fd_limit(&o);
 	if (open_node(ctx, &rt, &ob, &err) < 0)
 		return swn_cli_fail(&err);
 	/* A damaged ledger is refused before anything is recorded in it. */
@@ -260,18 +422,18 @@ int cmd_serve(int argc, char **argv, struct swn_ctx *ctx)
 		swn_err_clear(&err);
 	}
 	redeliver(rt);
-	if (swn_server_start(rt, listen ? listen : rt->cfg.listen_partner, (int)workers, &limits,
+	if (swn_server_start(rt, o.listen ? o.listen : rt->cfg.listen_partner, (int)o.workers, &o.limits,
 			     &server, &err) < 0) {
 		close_node(rt, ob);
 		return swn_cli_fail(&err);
 	}
-	if (swn_delivery_start(ob, (int)senders, &d, &err) < 0) {
+	if (swn_delivery_start(ob, (int)o.senders, &d, &err) < 0) {
 		swn_server_stop(server);
 		close_node(rt, ob);
 		return swn_cli_fail(&err);
 	}
-	if (swn_local_start(rt, ob, d, local ? local : rt->cfg.listen_local, (int)local_workers, &api,
-			    &err) < 0) {
+	if (swn_local_start(rt, ob, d, o.local ? o.local : rt->cfg.listen_local, (int)o.local_workers,
+			    o.local_max_connections, &api, &err) < 0) {
 		swn_delivery_stop(d);
 		swn_server_stop(server);
 		close_node(rt, ob);
@@ -279,43 +441,25 @@ int cmd_serve(int argc, char **argv, struct swn_ctx *ctx)
 	}
 	sc.ob = ob;
 	sc.d = d;
-	swn_log("serving %s on %s (port %d, %ld workers, %d agreements)", rt->cfg.party_id,
-		listen ? listen : rt->cfg.listen_partner, swn_server_port(server), workers,
+	swn_log("serving %s on %s (port %d, %lld workers, %d agreements)", rt->cfg.party_id,
+		o.listen ? o.listen : rt->cfg.listen_partner, swn_server_port(server), o.workers,
 		rt->nagreements);
-	swn_log("local API on %s (port %d, %ld workers)", local ? local : rt->cfg.listen_local,
-		swn_local_port(api), local_workers);
+	swn_log("local API on %s (port %d, %lld workers)", o.local ? o.local : rt->cfg.listen_local,
+		swn_local_port(api), o.local_workers);
 	printf("local %d\nready %d\n", swn_local_port(api), swn_server_port(server));
 	fflush(stdout);
+	chores_init(&ch, o.every);
 	for (;;) {
-		sig = sigtimedwait(&sigs, NULL, &tick);
+		struct timespec wait = chores_wait(&ch);
+
+		sig = sigtimedwait(&sigs, NULL, &wait);
 		if (sig == SIGTERM || sig == SIGINT) {
 			swn_log("stopping: finishing requests in flight");
 			break;
 		}
-		if (sig == SIGHUP) {
-			int n;
-
-			swn_err_clear(&err);
-			n = swn_runtime_reload(rt, log_problem, NULL, &err);
-			if (n < 0)
-				swn_log("reload failed: %s", err.msg);
-			else
-				swn_log("reloaded: %d agreements", n);
-			swn_server_agreements_changed(server);
-			continue;
-		}
-		swn_err_clear(&err);
-		if (swn_spool_scan(rt->cfg.spool_dir, from_spool, &sc, &err) < 0)
-			swn_log("spool: %s", err.msg);
-		swn_inbound_flush_refusals(rt, time(NULL), 0);
-		if (++ticks % 60 == 0)
-			redeliver(rt);
-		/* A signed, timed checkpoint at least every N seconds, even idle. */
-		if (every > 0 && ticks % every == 0) {
-			swn_err_clear(&err);
-			if (swn_ledger_heartbeat(rt->ledger, &err) < 0)
-				swn_log("checkpoint: %s", err.msg);
-		}
+		if (sig == SIGHUP)
+			reload(rt, server);
+		chores_run(&ch, rt, &sc);
 	}
 	swn_local_stop(api);
 	swn_server_stop(server);
@@ -379,8 +523,9 @@ int cmd_send(int argc, char **argv, struct swn_ctx *ctx)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *to = NULL, *file;
-	long wait_s = 0;
+	long long wait_s = 0;
 	char msgid[SWN_AS4_ID_BYTES], state[32] = "", last[1024];
+	unsigned char sha256[32];
 	struct swn_runtime *rt;
 	struct swn_outbox *ob;
 	struct swn_err err;
@@ -392,22 +537,20 @@ int cmd_send(int argc, char **argv, struct swn_ctx *ctx)
 	while ((c = swn_cli_getopt(ctx, argc, argv, "", opts)) != -1) {
 		if (c == 't')
 			to = optarg;
-		else if (c == 'w')
-			wait_s = strtol(optarg, NULL, 10);
-		else
+		else if (c != 'w')
 			return c == 'h' ? SWN_EXIT_OK : SWN_EXIT_USAGE;
+		else if (swn_cli_number(ctx, "--wait", optarg, 0, 3600, &wait_s) < 0)
+			return SWN_EXIT_USAGE;
 	}
 	if (to == NULL)
 		return swn_cli_usage_error(ctx, "--to PARTY is required");
 	if (optind != argc - 1)
 		return swn_cli_usage_error(ctx, "give exactly one FILE");
-	if (wait_s < 0 || wait_s > 3600)
-		return swn_cli_usage_error(ctx, "--wait must be between 0 and 3600 seconds");
 	file = argv[optind];
 	if (open_node(ctx, &rt, &ob, &err) < 0)
 		return swn_cli_fail(&err);
-	if (!(doc = swn_xml_read(file, SWN_MAX_DOCUMENT_BYTES, &err)) ||
-	    swn_outbox_submit(ob, doc, file, to, msgid, sizeof msgid, &err) < 0) {
+	if (!(doc = read_document(file, sha256, &err)) ||
+	    swn_outbox_submit(ob, doc, sha256, file, to, msgid, sizeof msgid, &err) < 0) {
 		xmlFreeDoc(doc);
 		close_node(rt, ob);
 		return swn_cli_fail(&err);

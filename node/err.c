@@ -66,6 +66,7 @@ const char *swn_code_name(enum swn_code code)
 	case SWN_E_AS4:          return "as4";
 	case SWN_E_SIGNATURE:    return "signature";
 	case SWN_E_NOMEM:        return "nomem";
+	case SWN_E_LOCAL:        return "local";
 	}
 	return "unknown";
 }

@@ -45,6 +45,8 @@ enum swn_code {
 	SWN_E_AS4,         /* not an AS4 message, or a malformed one */
 	SWN_E_SIGNATURE,   /* a signature that does not verify or is not allowed */
 	SWN_E_NOMEM,       /* out of memory */
+	SWN_E_LOCAL,       /* this node could not do its part: out of descriptors,
+			      its own TLS certificate or key unreadable */
 };
 
 struct swn_err {

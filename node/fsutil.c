@@ -29,7 +29,14 @@ int swn_file_read(const char *path, size_t limit, char **data, size_t *len,
 	else if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
 		return swn_err_set(err, SWN_E_IO, path, 0, "cannot open: %s",
 				   strerror(errno));
-	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+	if (fstat(fd, &st) != 0) {
+		int saved = errno;
+
+		if (fd != STDIN_FILENO)
+			close(fd);
+		return swn_err_set(err, SWN_E_IO, name, 0, "cannot read: %s", strerror(saved));
+	}
+	if (S_ISDIR(st.st_mode)) {
 		if (fd != STDIN_FILENO)
 			close(fd);
 		return swn_err_set(err, SWN_E_IO, name, 0, "is a directory, not a file");

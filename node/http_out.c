@@ -1,9 +1,11 @@
 /* http_out.c - posting to a peer with libcurl; see http_out.h. */
 #include "autoconfig.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include <curl/curl.h>
 #include <openssl/evp.h>
@@ -86,6 +88,34 @@ int swn_http_post(const struct swn_post *p, const char *body, size_t len,
 	return swn_http_client_post(NULL, p, body, len, status, reply, err);
 }
 
+/* Opens the transfer's sockets, to know why one could not be opened:
+ * libcurl says only that it could not connect. */
+static curl_socket_t open_socket(void *ctx, curlsocktype purpose, struct curl_sockaddr *a)
+{
+	curl_socket_t fd = socket(a->family, a->socktype | SOCK_CLOEXEC, a->protocol);
+
+	(void)purpose;
+	if (fd == CURL_SOCKET_BAD)
+		*(int *)ctx = errno;
+	return fd;
+}
+
+static int out_of_resources(int e)
+{
+	return e == EMFILE || e == ENFILE || e == ENOBUFS || e == ENOMEM;
+}
+
+/* A failure of this node's own, not of the peer or the network: no
+ * descriptor or memory for a socket or a file (curl then cannot even load
+ * our certificate), our certificate or key unreadable, the pinned
+ * certificate not loadable from memory. */
+static int local_fault(CURLcode rc, int socket_errno, long os_errno)
+{
+	return out_of_resources(socket_errno) || out_of_resources((int)os_errno) ||
+	       rc == CURLE_OUT_OF_MEMORY || rc == CURLE_SSL_CERTPROBLEM || rc == CURLE_SSL_CACERT_BADFILE ||
+	       rc == CURLE_FAILED_INIT;
+}
+
 /* Kept connections idle at most this long: below the usual server idle
  * timeouts (swnode's is 30 s), so a kept connection is rarely found closed. */
 #define KEEP_IDLE_S 20L
@@ -100,14 +130,15 @@ int swn_http_client_post(struct swn_http_client *client, const struct swn_post *
 	char pin[128], errbuf[CURL_ERROR_SIZE] = "";
 	BIO *mem = BIO_new(BIO_s_mem());
 	char *pem = NULL;
-	long pemlen;
+	long pemlen, os_errno = 0;
+	int socket_errno = 0;
 	CURLcode rc;
 	CURL *c;
 
 	*status = 0;
 	if (mem == NULL || !PEM_write_bio_X509(mem, p->peer_tls) || spki_pin(p->peer_tls, pin, sizeof pin) < 0) {
 		BIO_free(mem);
-		return swn_err_set(err, SWN_E_CRYPTO, p->url, 0, "cannot prepare the peer's certificate");
+		return swn_err_set(err, SWN_E_LOCAL, p->url, 0, "cannot prepare the peer's certificate");
 	}
 	pemlen = BIO_get_mem_data(mem, &pem);
 	ca.data = pem;
@@ -118,7 +149,7 @@ int swn_http_client_post(struct swn_http_client *client, const struct swn_post *
 		curl_easy_reset(c);   /* options only: the open connections stay */
 	} else if (!(c = curl_easy_init())) {
 		BIO_free(mem);
-		return swn_err_set(err, SWN_E_NOMEM, p->url, 0, "cannot create a transfer");
+		return swn_err_set(err, SWN_E_LOCAL, p->url, 0, "cannot create a transfer");
 	}
 	curl_easy_setopt(c, CURLOPT_URL, p->url);
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "https");
@@ -150,9 +181,13 @@ int swn_http_client_post(struct swn_http_client *client, const struct swn_post *
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, &sink);
 	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
+	curl_easy_setopt(c, CURLOPT_OPENSOCKETFUNCTION, open_socket);
+	curl_easy_setopt(c, CURLOPT_OPENSOCKETDATA, &socket_errno);
 	rc = curl_easy_perform(c);
 	if (rc == CURLE_OK)
 		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, status);
+	else
+		curl_easy_getinfo(c, CURLINFO_OS_ERRNO, &os_errno);
 	if (client == NULL)
 		curl_easy_cleanup(c);
 	else   /* the settings point into this call's memory */
@@ -161,6 +196,10 @@ int swn_http_client_post(struct swn_http_client *client, const struct swn_post *
 	BIO_free(mem);
 	if (sink.failed)
 		return swn_err_set(err, SWN_E_TOO_LARGE, p->url, 0, "the reply is too large");
+	if (rc != CURLE_OK && local_fault(rc, socket_errno, os_errno))
+		return swn_err_set(err, SWN_E_LOCAL, p->url, 0, "%s (%s)", errbuf[0] ? errbuf : curl_easy_strerror(rc),
+				   socket_errno ? strerror(socket_errno)
+				   : os_errno ? strerror((int)os_errno) : "a problem of this node");
 	if (rc != CURLE_OK)
 		return swn_err_set(err, SWN_E_IO, p->url, 0, "%s", errbuf[0] ? errbuf : curl_easy_strerror(rc));
 	return 0;

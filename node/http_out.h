@@ -38,8 +38,11 @@ struct swn_http_client *swn_http_client_new(void);
 void swn_http_client_free(struct swn_http_client *c);
 
 /* POST body (GET when body is NULL); on a reply (any status) 0 with
- * *status and reply filled; -1 with err (SWN_E_IO) when no reply came
- * (connection, TLS, timeout). */
+ * *status and reply filled; -1 with err when no reply came: SWN_E_IO for
+ * the network or the peer (connection, TLS, timeout), SWN_E_LOCAL when
+ * this node could not do its part (no descriptor for the socket or for
+ * reading its certificate, no memory, its certificate or key unreadable):
+ * the peer was then not tried, or not fairly. */
 int swn_http_post(const struct swn_post *p, const char *body, size_t len,
 		  long *status, struct swn_buf *reply, struct swn_err *err);
 

@@ -1144,12 +1144,14 @@ int swn_ledger_undelivered(struct swn_ledger *l, swn_entry_fn fn, void *ctx,
 	struct row {
 		long long seq;
 		char *peer, *agreement, *doctype, *msgid;
-	} *rows = NULL, *grown;
+	} *rows = NULL, *grown, *r;
 	sqlite3_stmt *st = NULL;
 	size_t n = 0, i;
-	int rc = 0;
+	int rc = 0, step = SQLITE_DONE;
 
-	/* Collected first, called after: the callbacks use the ledger too. */
+	/* Collected first, called after: the callbacks use the ledger too.
+	 * A read that fails is an error, never the end of the list: a
+	 * document left out would silently stay undelivered. */
 	pthread_mutex_lock(&l->lock);
 	if (sqlite3_prepare_v2(l->db,
 			       "SELECT r.seq, r.peer, r.agreement, r.doctype, r.msgid FROM entries r"
@@ -1159,22 +1161,28 @@ int swn_ledger_undelivered(struct swn_ledger *l, swn_entry_fn fn, void *ctx,
 			       -1, &st, NULL) != SQLITE_OK) {
 		rc = fail_db(l, "cannot read the ledger", err);
 	} else {
-		while (sqlite3_step(st) == SQLITE_ROW) {
-			if (!(grown = realloc(rows, sizeof *rows * (n + 1))))
+		while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW) {
+			if (!(grown = realloc(rows, sizeof *rows * (n + 1)))) {
+				rc = swn_err_set(err, SWN_E_NOMEM, NULL, 0, "out of memory");
 				break;
+			}
 			rows = grown;
-			rows[n].seq = sqlite3_column_int64(st, 0);
-			rows[n].peer = strdup(col(st, 1));
-			rows[n].agreement = strdup(col(st, 2));
-			rows[n].doctype = strdup(col(st, 3));
-			rows[n].msgid = strdup(col(st, 4));
-			n++;
+			r = &rows[n++];
+			r->seq = sqlite3_column_int64(st, 0);
+			r->peer = strdup(col(st, 1));
+			r->agreement = strdup(col(st, 2));
+			r->doctype = strdup(col(st, 3));
+			r->msgid = strdup(col(st, 4));
+			if (!r->peer || !r->agreement || !r->doctype || !r->msgid)
+				rc = swn_err_set(err, SWN_E_NOMEM, NULL, 0, "out of memory");
 		}
+		if (rc == 0 && step != SQLITE_DONE)
+			rc = fail_db(l, "cannot read the ledger", err);
 	}
 	sqlite3_finalize(st);
 	pthread_mutex_unlock(&l->lock);
 	for (i = 0; i < n; i++) {
-		if (rows[i].peer && rows[i].agreement && rows[i].doctype && rows[i].msgid)
+		if (rc == 0)
 			fn(ctx, rows[i].seq, "", "in", rows[i].peer, rows[i].agreement, rows[i].doctype,
 			   rows[i].msgid, "RECEIVED", NULL);
 		free(rows[i].peer);

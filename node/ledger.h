@@ -142,7 +142,9 @@ int swn_ledger_history(struct swn_ledger *l, const char *msgid, swn_entry_fn fn,
 int swn_ledger_entries(struct swn_ledger *l, long long after, swn_entry_fn fn,
 		       void *ctx, struct swn_err *err);
 
-/* Every inbound RECEIVED entry without DELIVERED_LOCAL (to redeliver). */
+/* Every inbound RECEIVED entry without DELIVERED_LOCAL (to redeliver), up
+ * to 1000 at a time.  If the ledger cannot be read (or memory runs out),
+ * -1 with err and fn is not called: never a short list taken for all. */
 int swn_ledger_undelivered(struct swn_ledger *l, swn_entry_fn fn, void *ctx,
 			   struct swn_err *err);
 

@@ -10,23 +10,49 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "listen.h"
+
+int swn_listen_split(const char *addr, int min_port, char *host, size_t n, int *port,
+		     struct swn_err *err)
+{
+	const char *colon = strrchr(addr, ':'), *start = addr;
+	size_t len;
+	long long v;
+
+	if (colon == NULL || colon == addr)
+		return swn_err_set(err, SWN_E_CONFIG, NULL, 0, "listen address '%s' is not HOST:PORT", addr);
+	/* atoi took ":abc" for 0 (any port) and getaddrinfo wrapped 99999. */
+	if (swn_parse_number(colon + 1, min_port, 65535, &v) < 0)
+		return swn_err_set(err, SWN_E_CONFIG, NULL, 0,
+				   "listen address '%s': the port must be a whole number from %d to 65535",
+				   addr, min_port);
+	len = (size_t)(colon - addr);
+	if (addr[0] == '[') {
+		if (len < 3 || addr[len - 1] != ']')
+			return swn_err_set(err, SWN_E_CONFIG, NULL, 0,
+					   "listen address '%s' is not [IPV6]:PORT", addr);
+		start++;
+		len -= 2;
+	}
+	if (len >= n)
+		return swn_err_set(err, SWN_E_CONFIG, NULL, 0, "listen address '%s': the host is too long",
+				   addr);
+	memcpy(host, start, len);
+	host[len] = '\0';
+	*port = (int)v;
+	return 0;
+}
 
 int swn_listen_socket(const char *addr, int *port, struct swn_err *err)
 {
 	char host[256], service[16];
-	const char *colon = strrchr(addr, ':');
 	struct addrinfo hints, *res = NULL;
-	int fd, one = 1;
+	int fd, one = 1, given;
 
-	if (colon == NULL)
-		return swn_err_set(err, SWN_E_CONFIG, NULL, 0, "listen address '%s' is not HOST:PORT", addr);
-	snprintf(host, sizeof host, "%.*s", (int)(colon - addr), addr);
-	if (host[0] == '[') {
-		memmove(host, host + 1, strlen(host));
-		host[strcspn(host, "]")] = '\0';
-	}
-	snprintf(service, sizeof service, "%d", *port ? *port : atoi(colon + 1));
+	if (swn_listen_split(addr, 0, host, sizeof host, &given, err) < 0)
+		return -1;
+	snprintf(service, sizeof service, "%d", *port ? *port : given);
 	memset(&hints, 0, sizeof hints);
 	hints.ai_family = AF_UNSPEC;
 	hints.ai_socktype = SOCK_STREAM;

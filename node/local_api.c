@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,12 +19,15 @@
 #include <event2/event.h>
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
+#include <event2/listener.h>
 #include <event2/thread.h>
 #include <jansson.h>
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
+#include <openssl/sha.h>
 
 #include "as4.h"
+#include "cli.h"
 #include "listen.h"
 #include "local_api.h"
 #include "log.h"
@@ -35,6 +39,8 @@
 #define IDLE_TIMEOUT_S (SWN_LOCAL_MAX_WAIT_S + 15)   /* longer than a held reply */
 #define DRAIN_TICK_MS 20
 #define DRAIN_MAX_TICKS 500
+#define ACCEPT_PAUSE_MS 250      /* after an accept error (out of descriptors) */
+#define LOG_EVERY_S 60           /* each kind of connection trouble, at most */
 
 struct lworker {
 	struct swn_local *l;
@@ -44,6 +50,7 @@ struct lworker {
 	struct evhttp_bound_socket *bound;
 	struct event *stop;
 	struct event *drain;
+	struct event *resume;    /* accepts again after an accept error */
 	int fd;
 	int inflight;            /* requests whose reply is not out yet */
 	int drain_ticks;
@@ -74,6 +81,8 @@ struct swn_local {
 	int nallocated;
 	int nworkers;
 	int port;
+	int max_connections;
+	atomic_int connections;  /* open, all workers */
 	pthread_mutex_t lock;    /* the waiters */
 	struct waiter *waiters;
 	int nwaiters;
@@ -234,6 +243,47 @@ static int token_ok(const char *t)
 	return n >= 1 && n <= 64 && t[n] == '\0';
 }
 
+/* A submission that was not recorded: why, as the node would log it. */
+static void reply_refused(struct evhttp_request *req, const char *to, const struct swn_err *err,
+			  const struct swn_once *once)
+{
+	char line[32] = "";
+
+	if (err->line > 0)
+		snprintf(line, sizeof line, "line %ld: ", err->line);
+	swn_log("local API: submission to %s refused: %s%s", to, line, err->msg);
+	if (err->code == SWN_E_DB || err->code == SWN_E_NOMEM) {
+		evhttp_add_header(evhttp_request_get_output_headers(req), "Retry-After", "5");
+		reply_error(req, 503, "Service Unavailable", err->msg);
+	} else if (err->code == SWN_E_EXISTS && once->differs) {
+		reply_json(req, 409, "Conflict",
+			   json_pack("{s:o,s:o,s:s,s:o}", "error", text(err->msg), "msgid", text(once->msgid),
+				     "differs", once->differs, "first_to", text(once->first_to)));
+	} else {
+		reply_json(req, 422, "Unprocessable Entity",
+			   json_pack("{s:o,s:i}", "error", text(err->msg), "line", (int)err->line));
+	}
+}
+
+/* A repeated request for a message recorded before: its state of now. */
+static void reply_repeated(struct swn_local *l, struct evhttp_request *req, const char *msgid)
+{
+	char state[32], last[8];
+	struct swn_err err;
+	time_t next;
+	int attempts;
+
+	swn_err_clear(&err);
+	if (swn_outbox_get(l->ob, msgid, state, sizeof state, &attempts, &next, last, sizeof last, &err) != 1) {
+		reply_error(req, 503, "Service Unavailable",
+			    err.msg[0] ? err.msg : "the message's queue state cannot be read");
+		return;
+	}
+	swn_log("local API: %s was submitted before; answered with its state %s", msgid, state);
+	reply_json(req, 202, "Accepted", json_pack("{s:o,s:s,s:b}", "msgid", text(msgid), "state", state,
+						   "repeated", 1));
+}
+
 static void on_submit(struct evhttp_request *req, void *arg)
 {
 	struct lworker *w = arg;
@@ -241,7 +291,8 @@ static void on_submit(struct evhttp_request *req, void *arg)
 	struct evkeyvalq q;
 	struct evbuffer *in = evhttp_request_get_input_buffer(req);
 	const char *to, *id, *query = evhttp_uri_get_query(evhttp_request_get_evhttp_uri(req));
-	char msgid[SWN_AS4_ID_BYTES] = "", line[32] = "";
+	unsigned char sha256[32];
+	struct swn_once once;
 	struct swn_err err;
 	xmlDocPtr doc = NULL;
 	size_t len;
@@ -268,31 +319,26 @@ static void on_submit(struct evhttp_request *req, void *arg)
 		return;
 	}
 	swn_err_clear(&err);
+	memset(&once, 0, sizeof once);
 	len = evbuffer_get_length(in);
 	data = (char *)evbuffer_pullup(in, -1);
+	SHA256((const unsigned char *)(data ? data : ""), data ? len : 0, sha256);
 	doc = swn_xml_parse(data ? data : "", data ? len : 0, "request body", &err);
 	if (doc == NULL)
 		rc = -1;
 	else if (id)
-		rc = swn_outbox_submit_once(l->ob, doc, "request body", to, id, msgid, sizeof msgid, &err);
+		rc = swn_outbox_submit_once(l->ob, doc, sha256, "request body", to, id, &once, &err);
 	else
-		rc = swn_outbox_submit(l->ob, doc, "request body", to, msgid, sizeof msgid, &err);
+		rc = swn_outbox_submit(l->ob, doc, sha256, "request body", to, once.msgid, sizeof once.msgid, &err);
 	xmlFreeDoc(doc);
 	if (rc < 0) {
-		if (err.line > 0)
-			snprintf(line, sizeof line, "line %ld: ", err.line);
-		swn_log("local API: submission to %s refused: %s%s", to, line, err.msg);
-		if (err.code == SWN_E_DB || err.code == SWN_E_NOMEM) {
-			evhttp_add_header(evhttp_request_get_output_headers(req), "Retry-After", "5");
-			reply_error(req, 503, "Service Unavailable", err.msg);
-		} else {
-			reply_json(req, 422, "Unprocessable Entity",
-				   json_pack("{s:o,s:i}", "error", text(err.msg), "line", (int)err.line));
-		}
+		reply_refused(req, to, &err, &once);
+	} else if (once.repeated) {
+		reply_repeated(l, req, once.msgid);
 	} else {
 		swn_delivery_wake(l->d);
-		swn_log("local API: submitted %s to %s", msgid, to);
-		reply_json(req, 202, "Accepted", json_pack("{s:s,s:s}", "msgid", msgid, "state", "SUBMITTED"));
+		swn_log("local API: submitted %s to %s", once.msgid, to);
+		reply_json(req, 202, "Accepted", json_pack("{s:s,s:s}", "msgid", once.msgid, "state", "SUBMITTED"));
 	}
 	evhttp_clear_headers(&q);
 }
@@ -410,10 +456,10 @@ static void stop_reading(struct evhttp_request *req)
 		bufferevent_disable(bev, EV_READ);
 }
 
-static void hold(struct lworker *w, struct evhttp_request *req, const char *msgid, long wait)
+static void hold(struct lworker *w, struct evhttp_request *req, const char *msgid, long long wait)
 {
 	struct swn_local *l = w->l;
-	struct timeval tv = { wait, 0 };
+	struct timeval tv = { (time_t)wait, 0 };
 	struct waiter *x = w->stopping ? NULL : calloc(1, sizeof *x);
 
 	if (x == NULL || !(x->ev = event_new(w->base, -1, 0, on_wake, x))) {
@@ -464,7 +510,7 @@ static void on_status(struct evhttp_request *req, const char *rest, struct lwork
 	const char *query = evhttp_uri_get_query(evhttp_request_get_evhttp_uri(req)), *v;
 	char *msgid;
 	size_t n = 0;
-	long wait = 0;
+	long long wait = 0;
 
 	if (!begin(req, w, 1))
 		return;
@@ -477,15 +523,11 @@ static void on_status(struct evhttp_request *req, const char *rest, struct lwork
 		reply_error(req, 400, "Bad Request", "the query is not NAME=VALUE pairs");
 		return;
 	}
-	if ((v = evhttp_find_header(&q, "wait")) != NULL) {
-		char *end;
-
-		wait = strtol(v, &end, 10);
-		if (*end || wait < 0 || wait > SWN_LOCAL_MAX_WAIT_S) {
-			evhttp_clear_headers(&q);
-			reply_error(req, 400, "Bad Request", "wait must be 0 to 60 seconds");
-			return;
-		}
+	if ((v = evhttp_find_header(&q, "wait")) != NULL &&
+	    swn_parse_number(v, 0, SWN_LOCAL_MAX_WAIT_S, &wait) < 0) {
+		evhttp_clear_headers(&q);
+		reply_error(req, 400, "Bad Request", "wait must be a whole number of seconds from 0 to 60");
+		return;
 	}
 	evhttp_clear_headers(&q);
 	msgid = evhttp_uridecode(rest, 0, &n);
@@ -524,12 +566,128 @@ static void on_request(struct evhttp_request *req, void *arg)
 			pthread_mutex_lock(&w->l->lock);
 			held = w->l->nwaiters;
 			pthread_mutex_unlock(&w->l->lock);
-			reply_json(req, 200, "OK", json_pack("{s:s,s:i}", "status", "ok", "held_requests", held));
+			reply_json(req, 200, "OK", json_pack("{s:s,s:i,s:i}", "status", "ok", "held_requests", held,
+							     "connections", atomic_load(&w->l->connections)));
 		}
 	} else if (begin(req, w, 0)) {
 		reply_error(req, 404, "Not Found", "the local API serves POST /submit, GET /status/MSGID, "
 			    "GET /healthz");
 	}
+}
+
+/* ---- connections ---- */
+
+/* Each kind of connection trouble is logged at most once a minute: a local
+ * program that floods the listener must not flood the log. */
+static int log_now(_Atomic time_t *last)
+{
+	time_t now = time(NULL), then = atomic_load(last);
+
+	return (then == 0 || now - then >= LOG_EVERY_S) && atomic_compare_exchange_strong(last, &then, now);
+}
+
+static void on_conn_closed(struct evhttp_connection *evcon, void *arg)
+{
+	struct swn_local *l = arg;
+
+	(void)evcon;
+	atomic_fetch_sub(&l->connections, 1);
+}
+
+/* A new connection, looked at once evhttp has taken it (the event is made
+ * active while evhttp sets the connection up, so it runs before anything
+ * is read from it).  The bufferevent is held by a reference until then. */
+struct admission {
+	struct lworker *w;
+	struct bufferevent *bev;
+	struct event *ev;
+};
+
+/* Count the connection, or close it at once when max_connections are
+ * open.  libevent 2.1 gives no hook when it frees a plain connection, and
+ * no handle on it at accept: the handle is the argument evhttp gives its
+ * own callbacks on the connection's bufferevent (checked against it), and
+ * the hook its close callback. */
+static void admit(evutil_socket_t fd, short what, void *arg)
+{
+	static _Atomic time_t refused;
+	struct admission *a = arg;
+	struct swn_local *l = a->w->l;
+	bufferevent_event_cb taken = NULL;
+	struct evhttp_connection *evcon = NULL;
+	void *cbarg = NULL;
+
+	(void)fd;
+	(void)what;
+	bufferevent_getcb(a->bev, NULL, NULL, &taken, &cbarg);
+	evcon = cbarg;
+	/* No callbacks: evhttp could not set the connection up and freed it. */
+	if (taken && evcon && evhttp_connection_get_bufferevent(evcon) == a->bev) {
+		if (atomic_fetch_add(&l->connections, 1) < l->max_connections) {
+			evhttp_connection_set_closecb(evcon, on_conn_closed, l);
+		} else {
+			atomic_fetch_sub(&l->connections, 1);
+			if (log_now(&refused))
+				swn_log("local API: refused a connection: %d are open, the limit "
+					"(serve --local-max-connections); refusals are logged at most once a minute",
+					l->max_connections);
+			evhttp_connection_free(evcon);
+		}
+	}
+	bufferevent_decref(a->bev);
+	event_free(a->ev);
+	free(a);
+}
+
+/* evhttp's constructor for each accepted connection's bufferevent. */
+static struct bufferevent *make_bev(struct event_base *base, void *arg)
+{
+	struct admission *a = calloc(1, sizeof *a);
+	struct bufferevent *bev = bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE);
+
+	if (a == NULL || bev == NULL || !(a->ev = event_new(base, -1, 0, admit, a))) {
+		/* Out of memory: evhttp makes its own bufferevent, or gives up
+		 * the connection; either way it is not counted. */
+		if (bev)
+			bufferevent_free(bev);
+		free(a);
+		return NULL;
+	}
+	a->w = arg;
+	a->bev = bev;
+	bufferevent_incref(bev);
+	event_active(a->ev, EV_TIMEOUT, 0);
+	return bev;
+}
+
+/* Out of descriptors (or another accept error): libevent would retry at
+ * once, for ever, logging each time.  Pause accepting instead, and say so
+ * at most once a minute.  Runs on the worker's own loop. */
+static void on_accept_error(struct evconnlistener *listener, void *arg)
+{
+	static _Atomic time_t failed;
+	struct timeval pause = { 0, ACCEPT_PAUSE_MS * 1000 };
+	struct lworker *w = this_worker;
+	int e = EVUTIL_SOCKET_ERROR();
+
+	(void)arg;
+	evconnlistener_disable(listener);
+	if (w)
+		evtimer_add(w->resume, &pause);
+	if (log_now(&failed))
+		swn_log("local API: cannot accept connections: %s; pausing new connections for %d ms at a "
+			"time until it can (logged at most once a minute)", evutil_socket_error_to_string(e),
+			ACCEPT_PAUSE_MS);
+}
+
+static void on_resume(evutil_socket_t fd, short what, void *arg)
+{
+	struct lworker *w = arg;
+
+	(void)fd;
+	(void)what;
+	if (w->bound && !w->stopping)
+		evconnlistener_enable(evhttp_bound_socket_get_listener(w->bound));
 }
 
 /* ---- workers ---- */
@@ -556,6 +714,7 @@ static void on_stop(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	w->stopping = 1;
+	evtimer_del(w->resume);
 	if (w->bound) {
 		evhttp_del_accept_socket(w->http, w->bound);
 		w->bound = NULL;
@@ -584,43 +743,42 @@ static int setup_worker(struct swn_local *l, struct lworker *w, struct swn_err *
 		evhttp_set_max_headers_size(w->http, MAX_HEADERS_BYTES);
 		evhttp_set_allowed_methods(w->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST);
 		evhttp_set_gencb(w->http, on_request, w);
+		evhttp_set_bevcb(w->http, make_bev, w);
 		w->bound = evhttp_accept_socket_with_handle(w->http, w->fd);
 	}
+	if (w->bound)
+		evconnlistener_set_error_cb(evhttp_bound_socket_get_listener(w->bound), on_accept_error);
 	w->stop = w->base ? event_new(w->base, -1, 0, on_stop, w) : NULL;
 	w->drain = w->base ? evtimer_new(w->base, on_drain, w) : NULL;
-	if (!w->base || !w->http || !w->bound || !w->stop || !w->drain)
+	w->resume = w->base ? evtimer_new(w->base, on_resume, w) : NULL;
+	if (!w->base || !w->http || !w->bound || !w->stop || !w->drain || !w->resume)
 		return swn_err_set(err, SWN_E_IO, NULL, 0, "cannot start the local listener");
 	return 0;
 }
 
 /* Loopback only: the API is plain HTTP with a bearer token. */
-static int loopback(const char *addr)
+static int loopback(const char *host)
 {
-	char host[256];
-	const char *colon = strrchr(addr, ':');
 	struct in_addr a4;
 	struct in6_addr a6;
 
-	if (colon == NULL || colon - addr >= (long)sizeof host)
-		return 0;
-	snprintf(host, sizeof host, "%.*s", (int)(colon - addr), addr);
-	if (host[0] == '[') {
-		memmove(host, host + 1, strlen(host));
-		host[strcspn(host, "]")] = '\0';
-	}
 	if (inet_pton(AF_INET, host, &a4) == 1)
 		return (ntohl(a4.s_addr) >> 24) == 127;
 	return inet_pton(AF_INET6, host, &a6) == 1 && IN6_IS_ADDR_LOOPBACK(&a6);
 }
 
 int swn_local_start(struct swn_runtime *rt, struct swn_outbox *ob, struct swn_delivery *d,
-		    const char *addr, int workers, struct swn_local **out, struct swn_err *err)
+		    const char *addr, int workers, int max_connections, struct swn_local **out,
+		    struct swn_err *err)
 {
 	struct swn_local *l;
-	int i, fd;
+	char host[256];
+	int i, fd, port;
 
 	*out = NULL;
-	if (!loopback(addr))
+	if (swn_listen_split(addr, 0, host, sizeof host, &port, err) < 0)
+		return -1;
+	if (!loopback(host))
 		return swn_err_set(err, SWN_E_CONFIG, NULL, 0,
 				   "the local API listens on a loopback address only (127.0.0.1:PORT or [::1]:PORT), not '%s'",
 				   addr);
@@ -629,6 +787,7 @@ int swn_local_start(struct swn_runtime *rt, struct swn_outbox *ob, struct swn_de
 	l->rt = rt;
 	l->ob = ob;
 	l->d = d;
+	l->max_connections = max_connections > 0 ? max_connections : 1;
 	pthread_mutex_init(&l->lock, NULL);
 	if (workers < 1)
 		workers = 1;
@@ -695,6 +854,8 @@ void swn_local_stop(struct swn_local *l)
 			event_free(w->stop);
 		if (w->drain)
 			event_free(w->drain);
+		if (w->resume)
+			event_free(w->resume);
 		if (w->http)
 			evhttp_free(w->http);
 		else if (w->fd > 0)

@@ -11,18 +11,27 @@
  *   POST /submit?to=PARTY[&id=TOKEN]   body: one document, as dropped in
  *        spool/out; 202 {"msgid": ...} once it is SUBMITTED (durable, queued).
  *        With id, the MessageId is TOKEN@OURPARTY and a repeated request
- *        (after a lost reply, say) submits nothing twice.
+ *        (after a lost reply, say) submits nothing twice: the same bytes
+ *        to the same party get 202 with the message's state of now,
+ *        anything else under a taken id 409 {"error", "msgid",
+ *        "differs", "first_to"}.
  *   GET  /status/MSGID[?wait=S]   {"msgid", "state", "attempts",
  *        "next_attempt", "last_error"}; with wait, the reply is held up to
  *        S seconds (at most SWN_LOCAL_MAX_WAIT_S) until the message is
  *        DELIVERED or FAILED.
- *   GET  /healthz                  {"status": "ok", "held_requests": N}
+ *   GET  /healthz                  {"status": "ok", "held_requests": N,
+ *                                   "connections": N}
  *
  * Refusals answer JSON {"error": ...}: 400 a bad request, 401 no or a
- * wrong token, 413 a body over SWN_MAX_DOCUMENT_BYTES, 422 a document the
- * node will not send (with the reason the spool would give), 503 the
- * ledger could not record (send it again).  A refused document is not
- * recorded: the caller holds it and has the reason.
+ * wrong token, 409 a taken id, 413 a body over SWN_MAX_DOCUMENT_BYTES,
+ * 422 a document the node will not send (with the reason the spool would
+ * give), 503 the ledger could not record (send it again).  A refused
+ * document is not recorded: the caller holds it and has the reason.
+ *
+ * At most max_connections are open at once (all workers); one more is
+ * closed as soon as it is accepted.  When accepting fails (out of
+ * descriptors), the listener pauses for a moment instead of retrying at
+ * once.  Both are logged at most once a minute.
  *
  * Worker threads each run an event loop on the one listening socket; a
  * submission is handled whole on its worker (map, sign, durable commit),
@@ -37,13 +46,16 @@
 #define SWN_LOCAL_MAX_WAIT_S 60
 #define SWN_LOCAL_MAX_WAITERS 4096   /* held /status replies, all workers */
 #define SWN_LOCAL_TOKEN_FILE "local.token"
+#define SWN_LOCAL_MAX_CONNECTIONS 256   /* default of serve --local-max-connections */
 
 struct swn_local;
 
 /* Listen on addr (a loopback HOST:PORT; port 0 picks one) with workers
- * threads, submitting into ob and waking d. */
+ * threads and at most max_connections open, submitting into ob and waking
+ * d. */
 int swn_local_start(struct swn_runtime *rt, struct swn_outbox *ob, struct swn_delivery *d,
-		    const char *addr, int workers, struct swn_local **out, struct swn_err *err);
+		    const char *addr, int workers, int max_connections, struct swn_local **out,
+		    struct swn_err *err);
 
 int swn_local_port(const struct swn_local *l);
 

@@ -218,6 +218,8 @@ static const struct swn_cmd commands[] = {
 	{ "serve", cmd_serve,
 	  "run the node: partner listener, outbox, spool",
 	  "usage: swnode serve [--home DIR] [--listen HOST:PORT] [--workers N]\n"
+	  "                    [--local HOST:PORT] [--local-workers N]\n"
+	  "                    [--local-max-connections N] [--senders N]\n"
 	  "                    [--checkpoint-every SECONDS] [--idle-timeout SECONDS]\n"
 	  "                    [--request-timeout SECONDS] [--max-connections N]\n"
 	  "                    [--max-connections-per-ip N]\n"
@@ -234,7 +236,11 @@ static const struct swn_cmd commands[] = {
 	  "or has not completed its TLS handshake and request --request-timeout\n"
 	  "seconds (default 60) after it opened or after its last reply, is closed.\n"
 	  "At most --max-connections (default 4096, kept below the descriptor limit)\n"
-	  "are open at once, --max-connections-per-ip (default 64) from one address.\n" },
+	  "are open at once, --max-connections-per-ip (default 64) from one address.\n"
+	  "The local API (POST /submit, GET /status/MSGID, GET /healthz) listens on\n"
+	  "--local (default: node.xml's local address; loopback only) with\n"
+	  "--local-workers loops (default 8) and at most --local-max-connections\n"
+	  "(default 256) connections open.  --senders threads (default 16) deliver.\n" },
 	{ "status", cmd_status,
 	  "show a message's state and its ledger entries",
 	  "usage: swnode status [--home DIR] MSGID\n"

@@ -2,6 +2,7 @@
 #include "autoconfig.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -172,39 +173,125 @@ static const struct swn_agreement *agreement_for(struct swn_runtime *rt, const c
 	return NULL;
 }
 
-static int submit(struct swn_outbox *o, xmlDocPtr doc, const char *name, const char *to,
-		  const char *want, char *msgid, size_t n, struct swn_err *err);
+static int submit(struct swn_outbox *o, xmlDocPtr doc, const unsigned char sha256[32],
+		  const char *name, const char *to, const char *want, char *msgid, size_t n,
+		  struct swn_err *err);
 
-int swn_outbox_submit(struct swn_outbox *o, xmlDocPtr doc, const char *name,
-		      const char *to, char *msgid, size_t n, struct swn_err *err)
+int swn_outbox_submit(struct swn_outbox *o, xmlDocPtr doc, const unsigned char sha256[32],
+		      const char *name, const char *to, char *msgid, size_t n, struct swn_err *err)
 {
-	return submit(o, doc, name, to, NULL, msgid, n, err);
+	return submit(o, doc, sha256, name, to, NULL, msgid, n, err);
 }
 
-int swn_outbox_submit_once(struct swn_outbox *o, xmlDocPtr doc, const char *name,
-			   const char *to, const char *token, char *msgid, size_t n,
+/* The SUBMITTED entry's reason: the document as it was handed in. */
+static void document_reason(const unsigned char sha256[32], char *out, size_t n)
+{
+	size_t i, at = (size_t)snprintf(out, n, "document sha256:");
+
+	for (i = 0; i < 32 && at + 2 < n; i++, at += 2)
+		snprintf(out + at, n - at, "%02x", sha256[i]);
+}
+
+/* What the ledger says of an outbound message's SUBMITTED entry. */
+struct first_submission {
+	int found;
+	char peer[SWN_PARTY_BYTES];
+	char reason[96];
+};
+
+static void keep_submitted(void *ctx, long long seq, const char *time, const char *direction,
+			   const char *peer, const char *agreement, const char *doctype,
+			   const char *msgid, const char *event, const char *reason)
+{
+	struct first_submission *f = ctx;
+
+	(void)seq; (void)time; (void)agreement; (void)doctype; (void)msgid;
+	if (f->found || strcmp(direction, "out") != 0 || strcmp(event, "SUBMITTED") != 0)
+		return;
+	f->found = 1;
+	snprintf(f->peer, sizeof f->peer, "%s", peer);
+	snprintf(f->reason, sizeof f->reason, "%s", reason ? reason : "");
+}
+
+enum { FIRST_NONE, FIRST_SAME, FIRST_OTHER };
+
+/* Was once->msgid submitted before, and with this document to this party?
+ * FIRST_NONE, FIRST_SAME (once->repeated set), FIRST_OTHER (err says what
+ * differs, SWN_E_EXISTS), or -1 when the ledger cannot tell. */
+static int look_for_first(struct swn_outbox *o, const char *token, const char *to,
+			  const unsigned char sha256[32], struct swn_once *once, struct swn_err *err)
+{
+	struct first_submission f;
+	char want[sizeof f.reason];
+	int other_doc, other_to;
+
+	memset(&f, 0, sizeof f);
+	if (swn_ledger_history(o->rt->ledger, once->msgid, keep_submitted, &f, err) < 0)
+		return -1;
+	if (!f.found)
+		return FIRST_NONE;
+	document_reason(sha256, want, sizeof want);
+	/* A SUBMITTED entry without the document's digest (recorded by an
+	 * earlier version) can only be judged by its destination. */
+	other_doc = f.reason[0] != '\0' && strcmp(f.reason, want) != 0;
+	other_to = strcmp(f.peer, to) != 0;
+	if (!other_doc && !other_to) {
+		once->repeated = 1;
+		return FIRST_SAME;
+	}
+	once->differs = other_doc && other_to ? "document and destination" : other_doc ? "document" : "destination";
+	snprintf(once->first_to, sizeof once->first_to, "%s", f.peer);
+	swn_err_set(err, SWN_E_EXISTS, NULL, 0,
+		    "id '%s' is message %s, submitted to %s; this request differs in its %s: "
+		    "another submission needs another id", token, once->msgid, f.peer, once->differs);
+	return FIRST_OTHER;
+}
+
+int swn_outbox_submit_once(struct swn_outbox *o, xmlDocPtr doc, const unsigned char sha256[32],
+			   const char *name, const char *to, const char *token, struct swn_once *once,
 			   struct swn_err *err)
 {
-	char id[SWN_AS4_ID_BYTES], event[32];
+	char id[SWN_AS4_ID_BYTES];
+	struct swn_err failed;
 	const char *at;
-	int found;
+	int first;
 
+	memset(once, 0, sizeof *once);
 	/* "<token>@<party>", the party as swn_as4_new_id() writes it. */
 	swn_as4_new_id(o->rt->cfg.party_id, id, sizeof id);
 	at = strchr(id, '@');
-	if (snprintf(msgid, n, "%s%s", token, at ? at : "") >= (int)n)
+	if (snprintf(once->msgid, sizeof once->msgid, "%s%s", token, at ? at : "") >= (int)sizeof once->msgid)
 		return swn_err_set(err, SWN_E_TOO_LARGE, name, 0, "submission token too long");
-	found = swn_ledger_last_event(o->rt->ledger, "out", msgid, event, sizeof event, err);
-	if (found < 0)
-		return -1;
-	if (found)
-		return 0;  /* submitted before a crash: not again */
-	snprintf(id, sizeof id, "%s", msgid);
-	return submit(o, doc, name, to, id, msgid, n, err);
+	/* Recorded before (a crash or a lost reply hid it): the same request
+	 * is done already, another one is refused. */
+	first = look_for_first(o, token, to, sha256, once, err);
+	if (first != FIRST_NONE)
+		return first == FIRST_SAME ? 0 : -1;
+	snprintf(id, sizeof id, "%s", once->msgid);
+	swn_err_clear(&failed);
+	if (submit(o, doc, sha256, name, to, id, once->msgid, sizeof once->msgid, &failed) == 0)
+		return 0;
+	/* The check above and the record are not one step: a concurrent
+	 * submission of the same id may have come between.  The outbox's
+	 * unique MessageId let only one of them record; the others find it
+	 * now and are answered as a repeat or a conflict. */
+	if (failed.code == SWN_E_DB) {
+		struct swn_err again;
+
+		swn_err_clear(&again);
+		first = look_for_first(o, token, to, sha256, once, &again);
+		if (first == FIRST_SAME)
+			return 0;
+		if (first == FIRST_OTHER)
+			failed = again;
+	}
+	*err = failed;
+	return -1;
 }
 
-static int submit(struct swn_outbox *o, xmlDocPtr doc, const char *name, const char *to,
-		  const char *want, char *msgid, size_t n, struct swn_err *err)
+static int submit(struct swn_outbox *o, xmlDocPtr doc, const unsigned char sha256[32],
+		  const char *name, const char *to, const char *want, char *msgid, size_t n,
+		  struct swn_err *err)
 {
 	struct swn_runtime *rt = o->rt;
 	const struct swn_agreement *a;
@@ -212,7 +299,7 @@ static int submit(struct swn_outbox *o, xmlDocPtr doc, const char *name, const c
 	struct swn_as4_user u;
 	xmlDocPtr env = NULL;
 	char *bytes = NULL;
-	char why[1500];
+	char why[1500], document[96];
 	size_t len = 0;
 	int rc = -1;
 	time_t now = time(NULL);
@@ -231,9 +318,10 @@ static int submit(struct swn_outbox *o, xmlDocPtr doc, const char *name, const c
 	if (!(env = swn_compose_envelope(&u, &p, rt->signer, err)) ||
 	    swn_xml_to_bytes(env, &bytes, &len, err) < 0)
 		goto done;
+	document_reason(sha256, document, sizeof document);
 	{
 		struct swn_event ev = { "out", u.to.id, u.agreement_ref, swn_doctype_id(p.type),
-					u.message_id, "SUBMITTED", NULL };
+					u.message_id, "SUBMITTED", document };
 
 		/* The signed bytes, the SUBMITTED entry and the queue row commit
 		 * together: nothing submitted is lost or left unqueued. */
@@ -479,6 +567,29 @@ static int cross_witness(struct swn_outbox *o, const struct due *d, const char *
 	return 1;
 }
 
+/* The attempt did not happen for want of something of this node's own
+ * (descriptors, memory, its own certificate): not the peer's doing, so it
+ * is not counted.  The message is due again soon with its attempts and
+ * retry schedule as they were, and the ledger records nothing: nothing
+ * was sent.  Logged at most once a minute (every due message may meet
+ * it), the reason kept in each message's last error. */
+#define LOCAL_RETRY_S 5
+static void not_attempted(struct swn_outbox *o, const struct due *d, const char *why)
+{
+	static _Atomic time_t logged;
+	char last[1300];
+	struct swn_err err;
+	time_t now = time(NULL), then = atomic_load(&logged);
+
+	snprintf(last, sizeof last, "not attempted, a problem of this node: %s", why);
+	if ((then == 0 || now - then >= 60) && atomic_compare_exchange_strong(&logged, &then, now))
+		swn_log("out %s: %s; trying again in %d s, the attempt not counted (logged at most once a minute)",
+			d->msgid, last, LOCAL_RETRY_S);
+	swn_err_clear(&err);
+	set_state(o, d->msgid, d->attempts == 0 ? "SUBMITTED" : "RETRYING", d->attempts,
+		  (long long)now + LOCAL_RETRY_S, last, &err);
+}
+
 /* One delivery attempt of d. */
 static void deliver(struct swn_outbox *o, struct swn_http_client *client, const struct due *d,
 		    time_t now)
@@ -507,9 +618,14 @@ static void deliver(struct swn_outbox *o, struct swn_http_client *client, const 
 		return;
 	}
 	snprintf(peer, sizeof peer, "%s", a->peer.id);
-	if (swn_ledger_evidence(rt->ledger, "out", peer, d->msgid, "SUBMITTED", &bytes, &len, NULL, &err) != 1) {
+	i = swn_ledger_evidence(rt->ledger, "out", peer, d->msgid, "SUBMITTED", &bytes, &len, NULL, &err);
+	if (i != 1) {
 		swn_runtime_agreements_unlock(rt);
-		snprintf(reason, sizeof reason, "the submitted message is not in the ledger: %s", err.msg);
+		if (i < 0) {   /* the ledger could not be read (no descriptor, say) */
+			not_attempted(o, d, err.msg);
+			return;
+		}
+		snprintf(reason, sizeof reason, "the submitted message is not in the ledger");
 		outcome(o, d, peer, replied, "FAILED", reason, NULL, 0, attempts, 0);
 		return;
 	}
@@ -533,6 +649,10 @@ static void deliver(struct swn_outbox *o, struct swn_http_client *client, const 
 		snprintf(alg, sizeof alg, "%s", a->inbound_alg);
 		swn_runtime_agreements_unlock(rt);
 		if (swn_http_client_post(client, &post, bytes, len, &status, &reply, &err) < 0) {
+			if (err.code == SWN_E_LOCAL) {
+				not_attempted(o, d, err.msg);
+				goto done;
+			}
 			snprintf(reason, sizeof reason, "no reply: %s", err.msg);
 			goto again;
 		}

@@ -25,7 +25,9 @@
 
 #include <libxml/tree.h>
 
+#include "as4.h"
 #include "runtime.h"
+#include "swn_limits.h"
 
 struct swn_outbox;
 
@@ -33,16 +35,30 @@ int swn_outbox_open(struct swn_runtime *rt, struct swn_outbox **out, struct swn_
 void swn_outbox_close(struct swn_outbox *o);
 
 /* Submit a document (parsed; domestic or international) to peer party
- * `to`.  msgid receives the MessageId. */
-int swn_outbox_submit(struct swn_outbox *o, xmlDocPtr doc, const char *name,
-		      const char *to, char *msgid, size_t n, struct swn_err *err);
+ * `to`.  sha256 is the digest of the bytes it was parsed from: the
+ * SUBMITTED entry records it (reason "document sha256:HEX").  msgid
+ * receives the MessageId. */
+int swn_outbox_submit(struct swn_outbox *o, xmlDocPtr doc, const unsigned char sha256[32],
+		      const char *name, const char *to, char *msgid, size_t n, struct swn_err *err);
 
-/* The same under MessageId "<token>@<our party>" (msgid receives it), at
- * most once: if that MessageId was submitted already (before a crash, say)
- * nothing is done and 0 is returned.  For callers that must be able to
- * repeat a submission whose outcome a crash hid (the spool). */
-int swn_outbox_submit_once(struct swn_outbox *o, xmlDocPtr doc, const char *name,
-			   const char *to, const char *token, char *msgid, size_t n,
+/* What became of a submission under a caller's id. */
+struct swn_once {
+	char msgid[SWN_AS4_ID_BYTES];    /* "<token>@<our party>" */
+	int repeated;                    /* submitted before, the same: nothing done */
+	/* When the id was taken by another submission (SWN_E_EXISTS): */
+	const char *differs;             /* "document", "destination" or both */
+	char first_to[SWN_PARTY_BYTES];  /* where the id's message went */
+};
+
+/* The same under MessageId "<token>@<our party>", at most once.  If that
+ * MessageId was submitted before (a crash or a lost reply hid the
+ * outcome) with the same document bytes to the same party, nothing is
+ * done and 0 is returned with once->repeated set; if it was submitted with
+ * another document or to another party, -1 with SWN_E_EXISTS, saying
+ * what differs.  Concurrent calls with one token record one message: the
+ * others are answered as a repeat or a conflict. */
+int swn_outbox_submit_once(struct swn_outbox *o, xmlDocPtr doc, const unsigned char sha256[32],
+			   const char *name, const char *to, const char *token, struct swn_once *once,
 			   struct swn_err *err);
 
 /* Deliver one message due at now (claimed: SENDING, so that no other

@@ -58,7 +58,7 @@ expect 2 "init with an http endpoint" "$SWNODE" init --home "$T/a" --party-id X 
 expect 2 "init with a bad country" "$SWNODE" init --home "$T/a" --party-id X --country china
 expect 2 "init with a bad listen address" "$SWNODE" init --home "$T/a" --party-id X --listen nowhere
 expect 2 "init with --days that wraps around" "$SWNODE" init --home "$T/a" --party-id X --days 4294967297
-has "$T/err" "--days must be between 1 and 3650" "huge --days is refused"
+has "$T/err" "--days must be a whole number from 1 to 3650" "huge --days is refused"
 long=$(printf 'p%.0s' $(seq 65))
 expect 2 "init with a party id too long for a certificate" "$SWNODE" init --home "$T/a" --party-id "$long"
 has "$T/err" "--party-id must be at most 64 characters: it is the certificates' CN" "long party id is explained"

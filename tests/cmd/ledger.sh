@@ -124,4 +124,27 @@ done
 stop_node "$H"
 expect 0 "verify with timed checkpoints" "$SWNODE" --home "$H" ledger verify
 
+# The interval is time, not passes of the node's loop: a signal ends a pass
+# early, so reloads (SIGHUP) five times a second made passes of 0.2 s, and
+# counting passes as seconds the node never reached its checkpoint.  (A
+# node with nothing queued: its only checkpoints are the timed ones.)
+I=$T/idle
+newnode "$I" IDLE
+start_node "$I" --listen "127.0.0.1:$(free_port 4)" --checkpoint-every 2
+PID=$(cat "$I.pid")
+(while kill -HUP "$PID" 2>/dev/null; do sleep 0.2; done) &
+hups=$!
+checkpoints() { sqlite3 "$I/ledger.db" "select count(*) from checkpoints"; }
+i=0
+until [ "$(checkpoints)" -ge 2 ]; do
+	i=$((i + 1)); [ $i -gt 300 ] && break; sleep 0.1
+done
+[ "$(checkpoints)" -ge 2 ] && pass ||
+	fail "$(checkpoints) timed checkpoints within 30 s while the node reloads five times a second"
+kill "$hups"
+wait "$hups" 2>/dev/null
+[ "$(grep -c 'reloaded:' "$I.log")" -ge 5 ] && pass || fail "the node was not reloading"
+stop_node "$I"
+[ "$RC" = 0 ] && pass || fail "serve exit $RC after the reloads"
+
 finish
