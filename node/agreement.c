@@ -528,6 +528,48 @@ int swn_agreement_in_force(const struct swn_agreement *a, time_t now,
 	return 1;
 }
 
+static int shares_signing(const struct swn_agreement *a, const struct swn_agreement *b)
+{
+	int i, j;
+
+	for (i = 0; i < a->nsigning; i++)
+		for (j = 0; j < b->nsigning; j++)
+			if (X509_cmp(a->signing[i].cert, b->signing[j].cert) == 0)
+				return 1;
+	return 0;
+}
+
+int swn_agreement_conflict(const struct swn_agreement *a, const struct swn_agreement *b,
+			   char *why, size_t n)
+{
+	char from[SWN_TIME_LEN + 1], until[SWN_TIME_LEN + 1];
+	const char *what;
+
+	if (a->status == SWN_AGREEMENT_DRAFT || b->status == SWN_AGREEMENT_DRAFT ||
+	    a->valid_until < b->valid_from || b->valid_until < a->valid_from)
+		return 0;
+	if (strcmp(a->peer.id, b->peer.id) == 0)
+		what = "the peer party id";
+	else if (X509_cmp(a->tls, b->tls) == 0)
+		what = "the peer's TLS certificate";
+	else if (shares_signing(a, b))
+		what = "a peer signing certificate";
+	else
+		return 0;
+	swn_time_iso(a->valid_from > b->valid_from ? a->valid_from : b->valid_from, from);
+	swn_time_iso(a->valid_until < b->valid_until ? a->valid_until : b->valid_until, until);
+	if (strcmp(a->id, b->id) > 0) {   /* named in one order, whatever the files' */
+		const struct swn_agreement *t = a;
+
+		a = b;
+		b = t;
+	}
+	snprintf(why, n, "agreements %s and %s share %s (%s) while both are active or suspended "
+		 "(%s to %s): suspend, end or remove one (a new certificate goes into the same "
+		 "agreement as another signingCertificate)", a->id, b->id, what, a->peer.id, from, until);
+	return 1;
+}
+
 const struct swn_agreement_doc *swn_agreement_doc(const struct swn_agreement *a,
 						  const char *type)
 {

@@ -126,6 +126,14 @@ int swn_agreement_pins_at(const struct swn_agreement *a, time_t t,
 /* Why no signing certificate is accepted at t: each one's reason. */
 void swn_agreement_no_pin_why(const struct swn_agreement *a, time_t t, char *why, size_t n);
 
+/* Do a and b claim the same peer at the same time?  1 if both are active
+ * or suspended, their validity periods overlap, and they name the same
+ * peer party id or pin a TLS or signing certificate in common: then which
+ * one a document goes to, or which one a peer's message belongs to, would
+ * be a matter of file order.  why (size n) says what they share. */
+int swn_agreement_conflict(const struct swn_agreement *a, const struct swn_agreement *b,
+			   char *why, size_t n);
+
 /* Check one agreement file.  Every problem goes to report; the return
  * value is the number of problems (0: the agreement is sound).  cfg may be
  * NULL (no node to compare the local party and key with).  now 0 leaves

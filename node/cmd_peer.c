@@ -109,13 +109,53 @@ static int list_agreements(const char *dir, char ***out, int *n, struct swn_err 
 	return 0;
 }
 
+/* Agreements that claim one peer at one time (swn_agreement_conflict):
+ * a problem of each file involved, added to its count.  The node loads
+ * neither of a new pair (docs/agreements.md). */
+static void check_conflicts(char **files, int nfiles, const struct swn_registry *reg,
+			    const struct swn_config *cfg, int *counts)
+{
+	struct swn_agreement **a = calloc((size_t)nfiles + 1, sizeof *a);
+	char why[700];
+	int i, j;
+
+	if (a == NULL)
+		return;
+	for (i = 0; i < nfiles; i++) {
+		struct swn_err err;
+
+		swn_err_clear(&err);
+		if (swn_agreement_load(files[i], reg, cfg, &a[i], &err) < 0)
+			a[i] = NULL;   /* its problems were printed above */
+	}
+	for (i = 0; i < nfiles; i++)
+		for (j = i + 1; j < nfiles; j++) {
+			int k;
+
+			if (!a[i] || !a[j] || !swn_agreement_conflict(a[i], a[j], why, sizeof why))
+				continue;
+			for (k = 0; k < 2; k++) {
+				int f = k ? j : i;
+				struct swn_err e;
+
+				swn_err_clear(&e);
+				swn_err_set(&e, SWN_E_CONFIG, files[f], 0, "%s", why);
+				print_problem(NULL, &e);
+				counts[f]++;
+			}
+		}
+	for (i = 0; i < nfiles; i++)
+		swn_agreement_free(a[i]);
+	free(a);
+}
+
 int cmd_peer_check(int argc, char **argv, struct swn_ctx *ctx)
 {
 	const struct swn_config *cfg = NULL;
 	const struct swn_registry *reg;
 	struct swn_err err;
 	char **files = NULL;
-	int nfiles = 0, i, c, problems = 0, bad = 0, listed = 0;
+	int nfiles = 0, i, c, problems = 0, bad = 0, listed = 0, *counts;
 
 	swn_err_clear(&err);
 	while ((c = swn_cli_getopt(ctx, argc, argv, "", NULL)) != -1)
@@ -136,12 +176,18 @@ int cmd_peer_check(int argc, char **argv, struct swn_ctx *ctx)
 			return swn_cli_fail(&err);
 		listed = 1;
 	}
-	for (i = 0; i < nfiles; i++) {
-		int p = swn_agreement_check(files[i], reg, cfg, time(NULL), print_problem, NULL);
-
-		problems += p;
-		bad += p > 0;
+	if (!(counts = calloc((size_t)nfiles + 1, sizeof *counts))) {
+		swn_err_set(&err, SWN_E_NOMEM, NULL, 0, "out of memory");
+		return swn_cli_fail(&err);
 	}
+	for (i = 0; i < nfiles; i++)
+		counts[i] = swn_agreement_check(files[i], reg, cfg, time(NULL), print_problem, NULL);
+	check_conflicts(files, nfiles, reg, cfg, counts);
+	for (i = 0; i < nfiles; i++) {
+		problems += counts[i];
+		bad += counts[i] > 0;
+	}
+	free(counts);
 	if (listed) {
 		for (i = 0; i < nfiles; i++)
 			free(files[i]);

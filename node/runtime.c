@@ -19,6 +19,64 @@ static void free_set(struct swn_agreement **set, int n)
 	free(set);
 }
 
+static int was_loaded(const struct swn_agreement *a, struct swn_agreement *const *prev, int nprev)
+{
+	int i;
+
+	for (i = 0; i < nprev; i++)
+		if (strcmp(prev[i]->id, a->id) == 0)
+			return 1;
+	return 0;
+}
+
+static int report_dropped(const struct swn_agreement *a, const char *why, swn_report_fn report,
+			  void *ctx)
+{
+	struct swn_err e;
+
+	if (report) {
+		swn_err_clear(&e);
+		swn_err_set(&e, SWN_E_CONFIG, a->path, 0, "agreement %s is not loaded: %s", a->id, why);
+		report(ctx, &e);
+	}
+	return 1;
+}
+
+/* Leave out agreements that claim one peer at one time
+ * (swn_agreement_conflict): of a conflicting pair, the one already loaded
+ * (prev) stays, so a new agreement cannot take a partner's traffic; when
+ * neither or both were, neither stays.  Each one left out is reported. */
+static void drop_conflicts(struct swn_agreement **set, int *n, struct swn_agreement *const *prev,
+			   int nprev, swn_report_fn report, void *ctx)
+{
+	char *drop = calloc((size_t)*n + 1, 1), why[700];
+	int i, j, kept = 0;
+
+	if (drop == NULL)
+		return;
+	for (i = 0; i < *n; i++)
+		for (j = i + 1; j < *n; j++) {
+			int pi, pj;
+
+			if (!swn_agreement_conflict(set[i], set[j], why, sizeof why))
+				continue;
+			pi = was_loaded(set[i], prev, nprev);
+			pj = was_loaded(set[j], prev, nprev);
+			if (!pi || pj)
+				drop[i] = report_dropped(set[i], why, report, ctx);
+			if (!pj || pi)
+				drop[j] = report_dropped(set[j], why, report, ctx);
+		}
+	for (i = 0; i < *n; i++) {
+		if (drop[i])
+			swn_agreement_free(set[i]);
+		else
+			set[kept++] = set[i];
+	}
+	*n = kept;
+	free(drop);
+}
+
 /* Every .xml file in peers/ that loads; problems go to report. */
 static int load_set(struct swn_runtime *rt, struct swn_agreement ***out, int *nout,
 		    swn_report_fn report, void *ctx, struct swn_err *err)
@@ -57,6 +115,7 @@ static int load_set(struct swn_runtime *rt, struct swn_agreement ***out, int *no
 		set[n++] = a;
 	}
 	closedir(d);
+	drop_conflicts(set, &n, rt->agreements, rt->nagreements, report, ctx);
 	*out = set;
 	*nout = n;
 	return 0;

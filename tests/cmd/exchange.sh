@@ -242,6 +242,33 @@ done
 has "$T/out" "outbound: DELIVERED" "resent message delivered"
 has "$T/out" " RESEND " "resend is in the ledger"
 
+# ---- an impostor's agreement for the partner's party id ----
+# A bundle claiming SG-NTP, from another node, activated beside the real
+# agreement under an id that sorts first: the running node keeps the
+# agreement it had, leaves the new one out and says so; documents for
+# SG-NTP still go to SG.
+EVIL=$T/impostor
+newnode "$EVIL" SG-NTP --key rsa-2048 --endpoint "https://127.0.0.1:$(free_port 5)/as4"
+"$SWNODE" --home "$EVIL" cert export -o "$T/impostor.bundle" 2>/dev/null
+"$SWNODE" --home "$CN" peer import "$T/impostor.bundle" --agreement-id AA-EVIL >/dev/null
+sed -i 's/status="draft"/status="active"/' "$CN/peers/AA-EVIL.xml"
+reload_node "$CN"
+has "$CN.log" "agreement AA-EVIL is not loaded: agreements AA-EVIL and AB share the peer party id (SG-NTP)" \
+	"the impostor's agreement is left out"
+token=$(cat "$CN/local.token")
+lport=$(sed -n 's/^local //p' "$CN.out")
+curl -sS -H "Authorization: Bearer $token" --data-binary "@$eco" \
+	"http://127.0.0.1:$lport/submit?to=SG-NTP" >"$T/submit.json"
+MSG=$(sed -n 's/.*"msgid": *"\([^"]*\)".*/\1/p' "$T/submit.json")
+curl -sS -H "Authorization: Bearer $token" "http://127.0.0.1:$lport/status/$MSG?wait=30" >"$T/status.json"
+has "$T/status.json" '"DELIVERED"' "a document for SG-NTP still goes to SG"
+[ "$(entries "$SG" "msgid='$MSG' and event='RECEIVED'")" = 1 ] && pass || fail "SG did not receive it"
+# A process that starts with both (send) takes neither: it refuses.
+expect 1 "send with two agreements claiming SG-NTP" "$SWNODE" --home "$CN" send "$eco" --to SG-NTP
+has "$T/err" "agreement AA-EVIL is not loaded" "send names the conflict"
+rm "$CN/peers/AA-EVIL.xml"
+reload_node "$CN"
+
 # ---- a received document that cannot be placed is placed later ----
 mv "$SG/spool/in" "$SG/spool/in.away"
 : >"$SG/spool/in"

@@ -111,6 +111,32 @@ sed -e 's/id="CN-SG-2026"/id="B"/' -e 's/<peer partyId="SG-NTP"/<peer partyId="S
 expect 1 "agreement whose peer partyId holds '+'" "$SWNODE" --home "$CN" peer check "$B"
 line=$(grep -n '<peer partyId="SG+NTP"' "$B" | cut -d: -f1)
 has "$T/out" "B.xml:$line: element 'peer':" "the peer partyId is refused at its line"
+# Two agreements that claim one peer at one time: an impostor's bundle
+# under the real partner's party id, activated beside the real one.
+rm -f "$B"
+sed -i 's/status="draft"/status="active"/' "$A"
+EVIL=$T/evil
+newnode "$EVIL" SG-NTP --key rsa-2048 --endpoint https://127.0.0.1:9444/as4
+"$SWNODE" --home "$EVIL" cert export -o "$T/evil.xml" 2>/dev/null
+expect 0 "import a second bundle for one party id" "$SWNODE" --home "$CN" peer import "$T/evil.xml" --agreement-id AA-EVIL
+expect 0 "a draft beside an active agreement is no conflict" "$SWNODE" --home "$CN" peer check
+sed -i 's/status="draft"/status="active"/' "$CN/peers/AA-EVIL.xml"
+expect 1 "two active agreements with one peer party id" "$SWNODE" --home "$CN" peer check
+has "$T/out" "AA-EVIL.xml: agreements AA-EVIL and CN-SG-2026 share the peer party id (SG-NTP)" "the impostor named"
+has "$T/out" "CN-SG-2026.xml: agreements AA-EVIL and CN-SG-2026 share the peer party id" "the partner named"
+has "$T/out" "2 agreements checked, 2 with problems" "both files have the problem"
+# One certificate pinned by two agreements for two party ids.
+sed -e 's/id="AA-EVIL"/id="AA-COPY"/' -e 's/partyId="SG-NTP"/partyId="SG-OTHER"/' "$A" |
+	sed 's/id="CN-SG-2026"/id="AA-COPY"/' >"$CN/peers/AA-COPY.xml"
+rm "$CN/peers/AA-EVIL.xml"
+expect 1 "two active agreements pinning one certificate" "$SWNODE" --home "$CN" peer check
+has "$T/out" "share the peer's TLS certificate (SG-OTHER)" "the shared certificate named"
+# Validity periods that do not overlap are a sequence, not a conflict.
+sed -i -e 's/until="[^"]*"/until="2021-01-01T00:00:00Z"/' -e 's/<validity from="[^"]*"/<validity from="2020-01-01T00:00:00Z"/' \
+	"$CN/peers/AA-COPY.xml"
+run "$SWNODE" --home "$CN" peer check
+hasnt "$T/out" "share the peer" "an agreement that ended does not conflict"
+rm "$CN/peers/AA-COPY.xml"
 expect 1 "agreement that is not XML" "$SWNODE" peer check "$T/junk.xml"
 has "$T/out" "junk.xml: not an XML document" "non-XML agreement"
 finish
