@@ -516,6 +516,43 @@ static int parse_signal(xmlNodePtr sm, struct swn_as4_msg *m, const char *file,
 	return 0;
 }
 
+#define SOAP12_ROLE_NEXT     SWN_NS_SOAP12 "/role/next"
+#define SOAP12_ROLE_ULTIMATE SWN_NS_SOAP12 "/role/ultimateReceiver"
+
+/* Is the header block h one this node must understand (SOAP 1.2, 5.2.3):
+ * mustUnderstand "true" or "1", for a role this node plays (none given,
+ * next or ultimateReceiver)? */
+static int must_understand(xmlNodePtr h)
+{
+	xmlChar *mu = xmlGetNsProp(h, BAD_CAST "mustUnderstand", BAD_CAST SWN_NS_SOAP12);
+	xmlChar *role = xmlGetNsProp(h, BAD_CAST "role", BAD_CAST SWN_NS_SOAP12);
+	int yes = mu && (xmlStrEqual(mu, BAD_CAST "true") || xmlStrEqual(mu, BAD_CAST "1")) &&
+		  (role == NULL || xmlStrEqual(role, BAD_CAST SOAP12_ROLE_NEXT) ||
+		   xmlStrEqual(role, BAD_CAST SOAP12_ROLE_ULTIMATE));
+
+	xmlFree(mu);
+	xmlFree(role);
+	return yes;
+}
+
+/* Every header block marked mustUnderstand is one this node processes
+ * (eb:Messaging, wsse:Security); another is refused, never ignored. */
+static int understood(const struct swn_as4_msg *m, const char *name, struct swn_err *err)
+{
+	xmlNodePtr h;
+
+	for (h = m->header->children; h; h = h->next) {
+		if (h->type != XML_ELEMENT_NODE || is(h, SWN_NS_EB, "Messaging") ||
+		    is(h, SWN_NS_WSSE, "Security") || !must_understand(h))
+			continue;
+		return swn_err_set(err, SWN_E_AS4, name, swn_xml_line(h),
+				   "the header block {%s}%s is marked mustUnderstand and this node does "
+				   "not process it (SOAP 1.2 MustUnderstand)",
+				   h->ns ? (const char *)h->ns->href : "", (const char *)h->name);
+	}
+	return 0;
+}
+
 int swn_as4_parse(xmlDocPtr doc, const char *name, struct swn_as4_msg *m,
 		  struct swn_err *err)
 {
@@ -543,6 +580,8 @@ int swn_as4_parse(xmlDocPtr doc, const char *name, struct swn_as4_msg *m,
 	if (count > 1)
 		return swn_err_set(err, SWN_E_AS4, name, swn_xml_line(m->header),
 				   "wsse:Security appears more than once in the Header");
+	if (understood(m, name, err) < 0)
+		return -1;
 	um = only(m->messaging, SWN_NS_EB, "UserMessage", &nu);
 	sm = only(m->messaging, SWN_NS_EB, "SignalMessage", &ns_);
 	if (nu + ns_ != 1)
