@@ -27,6 +27,7 @@
 #include "outbox.h"
 #include "pki.h"
 #include "runtime.h"
+#include "placement.h"
 #include "spool.h"
 #include "swn_limits.h"
 #include "wssec.h"
@@ -176,9 +177,9 @@ static void reload(struct swn_runtime *rt, struct swn_server *server)
  * passes are no measure of time (a signal ends a pass early, a long spool
  * pass makes it longer).  Times are milliseconds. */
 #define SPOOL_SCAN_MS 1000LL
-#define REDELIVER_MS 60000LL
 struct chores {
 	long long spool, redeliver, checkpoint;   /* when each is next due */
+	long long redeliver_every;
 	long long checkpoint_every;               /* 0: none */
 };
 
@@ -190,12 +191,13 @@ static long long monotonic_ms(void)
 	return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
 }
 
-static void chores_init(struct chores *ch, long long checkpoint_every_s)
+static void chores_init(struct chores *ch, long long redeliver_every_s, long long checkpoint_every_s)
 {
 	long long now = monotonic_ms();
 
 	ch->spool = now + SPOOL_SCAN_MS;
-	ch->redeliver = now + REDELIVER_MS;
+	ch->redeliver_every = redeliver_every_s * 1000;
+	ch->redeliver = now + ch->redeliver_every;
 	ch->checkpoint_every = checkpoint_every_s * 1000;
 	ch->checkpoint = now + ch->checkpoint_every;
 }
@@ -235,7 +237,7 @@ static void chores_run(struct chores *ch, struct swn_runtime *rt, struct spool_c
 	swn_err_clear(&err);
 	if (due(&ch->spool, SPOOL_SCAN_MS, now) && swn_spool_scan(rt->cfg.spool_dir, from_spool, sc, &err) < 0)
 		swn_log("spool: %s", err.msg);
-	if (due(&ch->redeliver, REDELIVER_MS, now))
+	if (due(&ch->redeliver, ch->redeliver_every, now))
 		redeliver(rt);
 	/* Counts of refusals not recorded one by one, for minutes that ended. */
 	swn_inbound_flush_refusals(rt, time(NULL), 0);
@@ -249,7 +251,7 @@ static void chores_run(struct chores *ch, struct swn_runtime *rt, struct spool_c
 /* What serve was asked for on its command line. */
 struct serve_opts {
 	const char *listen, *local;   /* NULL: node.xml's */
-	long long workers, local_workers, senders, every;
+	long long workers, local_workers, senders, every, redeliver_every;
 	struct swn_server_limits limits;
 	int local_max_connections;
 };
@@ -292,6 +294,7 @@ static int serve_option(struct swn_ctx *ctx, int c, const char *v, struct serve_
 	case 'W': return swn_cli_number(ctx, "--local-workers", v, 1, 256, &o->local_workers);
 	case 's': return swn_cli_number(ctx, "--senders", v, 1, SWN_DELIVERY_MAX_THREADS, &o->senders);
 	case 'c': return swn_cli_number(ctx, "--checkpoint-every", v, 0, 86400, &o->every);
+	case 'D': return swn_cli_number(ctx, "--redeliver-every", v, 1, 86400, &o->redeliver_every);
 	case 'i': return limit_option(ctx, "--idle-timeout", v, &o->limits.idle_timeout_s);
 	case 'r': return limit_option(ctx, "--request-timeout", v, &o->limits.request_timeout_s);
 	case 'm': return limit_option(ctx, "--max-connections", v, &o->limits.max_connections);
@@ -349,6 +352,7 @@ static int serve_options(struct swn_ctx *ctx, int argc, char **argv, struct serv
 		{ "listen", required_argument, NULL, 'l' },
 		{ "workers", required_argument, NULL, 'w' },
 		{ "checkpoint-every", required_argument, NULL, 'c' },
+		{ "redeliver-every", required_argument, NULL, 'D' },
 		{ "idle-timeout", required_argument, NULL, 'i' },
 		{ "request-timeout", required_argument, NULL, 'r' },
 		{ "max-connections", required_argument, NULL, 'm' },
@@ -362,7 +366,7 @@ static int serve_options(struct swn_ctx *ctx, int argc, char **argv, struct serv
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
 	int c;
 
-	*o = (struct serve_opts){ NULL, NULL, cores < 1 ? 1 : cores > 256 ? 256 : cores, 8, 16, 60,
+	*o = (struct serve_opts){ NULL, NULL, cores < 1 ? 1 : cores > 256 ? 256 : cores, 8, 16, 60, 60,
 				  SWN_SERVER_LIMITS_DEFAULT, SWN_LOCAL_MAX_CONNECTIONS };
 	*code = SWN_EXIT_USAGE;
 	while ((c = swn_cli_getopt(ctx, argc, argv, "", opts)) != -1) {
@@ -412,13 +416,18 @@ int cmd_serve(int argc, char **argv, struct swn_ctx *ctx)
 		close_node(rt, ob);
 		return swn_cli_fail(&err);
 	}
+	if (swn_ledger_note(rt->ledger)[0])
+		swn_log("ledger: %s", swn_ledger_note(rt->ledger));
+	/* What a killed node left in spool/in: a placement it recorded is
+	 * finished, one it did not is removed (and done again below). */
 	{
-		int swept = swn_spool_sweep(rt->cfg.spool_dir, &err);
+		int finished, removed;
 
-		if (swept < 0)
+		if (swn_placement_recover(rt->ledger, rt->cfg.spool_dir, &finished, &removed, &err) < 0)
 			swn_log("spool: %s", err.msg);
-		else if (swept > 0)
-			swn_log("spool: removed %d unfinished files a stopped writer left in spool/in", swept);
+		else if (finished + removed > 0)
+			swn_log("spool: %d recorded placements in spool/in finished, %d unrecorded files removed",
+				finished, removed);
 		swn_err_clear(&err);
 	}
 	redeliver(rt);
@@ -448,7 +457,7 @@ int cmd_serve(int argc, char **argv, struct swn_ctx *ctx)
 		swn_local_port(api), o.local_workers);
 	printf("local %d\nready %d\n", swn_local_port(api), swn_server_port(server));
 	fflush(stdout);
-	chores_init(&ch, o.every);
+	chores_init(&ch, o.redeliver_every, o.every);
 	for (;;) {
 		struct timespec wait = chores_wait(&ch);
 

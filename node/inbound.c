@@ -18,6 +18,7 @@
 #include "inbound.h"
 #include "pipeline.h"
 #include "pki.h"
+#include "placement.h"
 #include "proof.h"
 #include "swn_limits.h"
 #include "wssec.h"
@@ -381,42 +382,49 @@ static int receipt(struct job *j, long long seq, struct swn_err *err)
 	return rc;
 }
 
-/* Map to the domestic form and drop it into spool/in, whole, under a name
- * no other message can have (the seq of its RECEIVED entry), never over an
- * existing file.  Records DELIVERED_LOCAL or LOCAL_DELIVERY_FAILED.  type is
- * the payload's type when it was just validated as international, NULL to
- * detect and validate it again (redelivery from the evidence). */
+/* Map to the domestic form and place it in spool/in, exactly once
+ * (placement.h): visible only after DELIVERED_LOCAL is on disk, under the
+ * seq of its RECEIVED entry.  A failure is recorded as
+ * LOCAL_DELIVERY_FAILED, once in a row (redelivery tries again each pass
+ * without repeating the entry).  type is the payload's type when it was
+ * just validated as international, NULL to detect and validate it again
+ * (redelivery from the evidence).  The caller holds the message's slot. */
 static int deliver_local(struct swn_runtime *rt, const char *peer, const char *agreement,
 			 const char *doctype, const char *msgid, long long seq,
 			 const struct swn_doctype *type, xmlDocPtr payload)
 {
-	struct swn_event ev = { "in", peer, agreement, doctype, msgid, "DELIVERED_LOCAL", NULL };
-	char path[SWN_PATH_MAX + 100], reason[1200];
+	struct swn_placement d = { peer, agreement, doctype, msgid, seq, NULL, 0 };
+	char path[SWN_PATH_MAX + 200], last[32];
 	struct swn_mapped mapped;
 	struct swn_err err;
-	int rc = 0;
 
 	swn_err_clear(&err);
-	snprintf(path, sizeof path, "%s/in/%s-%08lld.xml", rt->cfg.spool_dir, doctype, seq);
 	if ((type ? swn_pipeline_map_valid(type, SWN_FORM_INTERNATIONAL, payload, "payload",
 					   SWN_FORM_DOMESTIC, NULL, NULL, &mapped, NULL, &err)
 		  : swn_pipeline_map(rt->reg, payload, "payload", SWN_FORM_DOMESTIC, NULL, NULL,
-				     &mapped, &err)) < 0 ||
-	    (swn_file_write(path, mapped.out.data, mapped.out.len, 0640, SWN_WRITE_EXCLUSIVE, &err) < 0 &&
-	     err.code != SWN_E_EXISTS)) {
-		snprintf(reason, sizeof reason, "%s", err.msg);
-		ev.event = "LOCAL_DELIVERY_FAILED";
-		ev.reason = reason;
-		swn_log("in %s: local delivery failed (retried later): %s", msgid, err.msg);
-		rc = -1;
-	} else {
-		ev.reason = path;
+				     &mapped, &err)) == 0) {
+		d.data = mapped.out.data;
+		d.len = mapped.out.len;
+		if (swn_placement_place(rt->ledger, rt->cfg.spool_dir, &d, path, sizeof path, &err) == 0) {
+			swn_buf_free(&mapped.out);
+			return 0;
+		}
 	}
 	swn_buf_free(&mapped.out);
-	swn_err_clear(&err);
-	if (swn_ledger_append(rt->ledger, &ev, NULL, 0, NULL, &err) < 0)
-		swn_log("in %s: cannot record local delivery: %s", msgid, err.msg);
-	return rc;
+	swn_log("in %s: local delivery failed (retried later): %s", msgid, err.msg);
+	{
+		struct swn_event ev = { "in", peer, agreement, doctype, msgid, "LOCAL_DELIVERY_FAILED",
+					err.msg };
+		struct swn_err e2;
+
+		swn_err_clear(&e2);
+		if (swn_ledger_last_event(rt->ledger, "in", msgid, last, sizeof last, &e2) == 1 &&
+		    strcmp(last, "LOCAL_DELIVERY_FAILED") == 0)
+			return -1;
+		if (swn_ledger_append(rt->ledger, &ev, NULL, 0, NULL, &e2) < 0)
+			swn_log("in %s: cannot record the failed local delivery: %s", msgid, e2.msg);
+	}
+	return -1;
 }
 
 /* A MessageId seen before: 1 handled (reply set), 0 new, -1 failure. */
@@ -712,15 +720,29 @@ static void redeliver_one(void *arg, long long seq, const char *time, const char
 	char *bytes = NULL;
 	size_t len;
 
+	static _Thread_local struct swn_ledger_placed placed;
+	int slot, state;
+
 	(void)time; (void)dir; (void)event; (void)reason;
 	swn_err_clear(&err);
-	if (swn_ledger_evidence(c->rt->ledger, "in", peer, msgid, "RECEIVED", &bytes, &len, NULL, &err) != 1 ||
+	/* The message's slot, as a worker receiving it holds it: the two never
+	 * place one message at once, and what the list said is looked at
+	 * again under it. */
+	slot = busy_enter(peer, msgid);
+	state = swn_ledger_placement(c->rt->ledger, seq, &placed, &err);
+	if (state == 2) {
+		busy_leave(slot);
+		return;
+	}
+	if (state < 0 ||
+	    swn_ledger_evidence(c->rt->ledger, "in", peer, msgid, "RECEIVED", &bytes, &len, NULL, &err) != 1 ||
 	    !(doc = swn_xml_parse(bytes, len, "evidence", &err)) ||
 	    swn_as4_parse(doc, "evidence", &m, &err) < 0 || !(payload = payload_doc(m.payload)) ||
 	    deliver_local(c->rt, peer, agreement, doctype, msgid, seq, NULL, payload) < 0)
 		c->failed++;
 	else
 		c->done++;
+	busy_leave(slot);
 	xmlFreeDoc(payload);
 	xmlFreeDoc(doc);
 	free(bytes);

@@ -25,6 +25,14 @@
 #include "proof.h"
 #include "pki.h"
 
+/* A received message is placed in spool/in once and acknowledged by the
+ * domestic side once, whatever races: added to ledgers made before too. */
+#define PLACED_ONCE_SQL \
+	"CREATE UNIQUE INDEX IF NOT EXISTS entries_placed_once ON entries(peer, msgid)" \
+	"  WHERE direction = 'in' AND event = 'DELIVERED_LOCAL';" \
+	"CREATE UNIQUE INDEX IF NOT EXISTS entries_acknowledged_once ON entries(peer, msgid)" \
+	"  WHERE direction = 'in' AND event = 'ACKNOWLEDGED_LOCAL';"
+
 static const char schema_sql[] =
 	"PRAGMA journal_mode=WAL;"
 	"BEGIN;"
@@ -47,6 +55,7 @@ static const char schema_sql[] =
 	/* A message from a peer is recorded as received once, whatever races. */
 	"CREATE UNIQUE INDEX entries_received_once ON entries(peer, msgid)"
 	"  WHERE direction = 'in' AND event = 'RECEIVED';"
+	PLACED_ONCE_SQL
 	/* The outbound work queue: mutable, not evidence (see outbox.h). */
 	"CREATE TABLE outbox("
 	"  msgid TEXT PRIMARY KEY,"
@@ -195,6 +204,7 @@ struct swn_ledger {
 	 * held, or at open before anyone else has the ledger. */
 	sqlite3_stmt *tree_get_st, *tree_put_st;
 	sqlite3_stmt *batch_st[12];        /* the commit's statements (batch_sql) */
+	char note[300];                    /* for the operator, from opening */
 };
 
 /* ---- canonical entry bytes and the tree ---- */
@@ -510,6 +520,13 @@ int swn_ledger_open(const char *path, EVP_PKEY *key, const char *party,
 	if (key) {
 		EVP_PKEY_up_ref(key);
 		l->key = key;
+		/* A ledger made before these indexes gets them; one that already
+		 * holds a message placed twice cannot, and says so. */
+		if (sqlite3_exec(l->db, PLACED_ONCE_SQL, NULL, NULL, NULL) != SQLITE_OK)
+			snprintf(l->note, sizeof l->note,
+				 "the ledger records a received message placed or acknowledged twice "
+				 "(before this version); placement stays once-only within this process: %s",
+				 sqlite3_errmsg(l->db));
 	}
 	swn_checkpoint_origin(party ? party : "", l->origin, sizeof l->origin);
 	*out = l;
@@ -1191,6 +1208,104 @@ int swn_ledger_undelivered(struct swn_ledger *l, swn_entry_fn fn, void *ctx,
 		free(rows[i].msgid);
 	}
 	free(rows);
+	return rc;
+}
+
+const char *swn_ledger_note(const struct swn_ledger *l)
+{
+	return l->note;
+}
+
+int swn_ledger_placement(struct swn_ledger *l, long long received, struct swn_ledger_placed *p,
+			 struct swn_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = 0, step;
+
+	memset(p, 0, sizeof *p);
+	pthread_mutex_lock(&l->lock);
+	if (sqlite3_prepare_v2(l->db,
+			       "SELECT r.peer, r.msgid, r.agreement, r.doctype, d.reason"
+			       " FROM entries r LEFT JOIN entries d"
+			       " ON d.direction = 'in' AND d.peer = r.peer AND d.msgid = r.msgid"
+			       " AND d.event = 'DELIVERED_LOCAL'"
+			       " WHERE r.seq = ? AND r.direction = 'in' AND r.event = 'RECEIVED'",
+			       -1, &st, NULL) != SQLITE_OK) {
+		rc = fail_db(l, "cannot read the ledger", err);
+		goto out;
+	}
+	sqlite3_bind_int64(st, 1, received);
+	if ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		snprintf(p->peer, sizeof p->peer, "%s", col(st, 0));
+		snprintf(p->msgid, sizeof p->msgid, "%s", col(st, 1));
+		snprintf(p->agreement, sizeof p->agreement, "%s", col(st, 2));
+		snprintf(p->doctype, sizeof p->doctype, "%s", col(st, 3));
+		rc = 1;
+		if (sqlite3_column_type(st, 4) != SQLITE_NULL) {
+			snprintf(p->file, sizeof p->file, "%s", col(st, 4));
+			rc = 2;
+		}
+	} else if (step != SQLITE_DONE) {
+		rc = fail_db(l, "cannot read the ledger", err);
+	}
+out:
+	sqlite3_finalize(st);
+	pthread_mutex_unlock(&l->lock);
+	return rc;
+}
+
+int swn_ledger_unacknowledged(struct swn_ledger *l, long long limit, swn_entry_fn fn, void *ctx,
+			      struct swn_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = 0, step;
+
+	pthread_mutex_lock(&l->lock);
+	if (sqlite3_prepare_v2(l->db,
+			       "SELECT r.seq, d.time, r.peer, r.agreement, r.doctype, r.msgid, d.reason"
+			       " FROM entries d JOIN entries r ON r.direction = 'in' AND r.peer = d.peer"
+			       " AND r.msgid = d.msgid AND r.event = 'RECEIVED'"
+			       " WHERE d.direction = 'in' AND d.event = 'DELIVERED_LOCAL' AND NOT EXISTS"
+			       " (SELECT 1 FROM entries a WHERE a.direction = 'in' AND a.peer = d.peer"
+			       " AND a.msgid = d.msgid AND a.event = 'ACKNOWLEDGED_LOCAL')"
+			       " ORDER BY r.seq LIMIT ?", -1, &st, NULL) != SQLITE_OK) {
+		rc = fail_db(l, "cannot read the ledger", err);
+		goto out;
+	}
+	sqlite3_bind_int64(st, 1, limit);
+	while ((step = sqlite3_step(st)) == SQLITE_ROW)
+		fn(ctx, sqlite3_column_int64(st, 0), col(st, 1), "in", col(st, 2), col(st, 3),
+		   col(st, 4), col(st, 5), "DELIVERED_LOCAL", col(st, 6));
+	if (step != SQLITE_DONE)
+		rc = fail_db(l, "cannot read the ledger", err);
+out:
+	sqlite3_finalize(st);
+	pthread_mutex_unlock(&l->lock);
+	return rc;
+}
+
+int swn_ledger_acknowledged(struct swn_ledger *l, const char *peer, const char *msgid,
+			    struct swn_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = 0, step;
+
+	pthread_mutex_lock(&l->lock);
+	if (sqlite3_prepare_v2(l->db,
+			       "SELECT 1 FROM entries WHERE msgid = ? AND direction = 'in' AND peer = ?"
+			       " AND event = 'ACKNOWLEDGED_LOCAL'", -1, &st, NULL) != SQLITE_OK) {
+		rc = fail_db(l, "cannot read the ledger", err);
+		goto out;
+	}
+	bind_text(st, 1, msgid);
+	bind_text(st, 2, peer);
+	if ((step = sqlite3_step(st)) == SQLITE_ROW)
+		rc = 1;
+	else if (step != SQLITE_DONE)
+		rc = fail_db(l, "cannot read the ledger", err);
+out:
+	sqlite3_finalize(st);
+	pthread_mutex_unlock(&l->lock);
 	return rc;
 }
 

@@ -142,6 +142,32 @@ int swn_ledger_history(struct swn_ledger *l, const char *msgid, swn_entry_fn fn,
 int swn_ledger_entries(struct swn_ledger *l, long long after, swn_entry_fn fn,
 		       void *ctx, struct swn_err *err);
 
+/* What opening the ledger has to tell the operator ("" if nothing). */
+const char *swn_ledger_note(const struct swn_ledger *l);
+
+/* A received message and where it was placed in spool/in. */
+struct swn_ledger_placed {
+	char peer[1024], agreement[65], doctype[40], msgid[256];
+	char file[2048];         /* DELIVERED_LOCAL's reason: the file's path */
+};
+
+/* The message whose RECEIVED entry is seq `received`: 0 no such entry;
+ * 1 found (p filled but for file), not placed in spool/in; 2 found and
+ * placed (p->file filled too). */
+int swn_ledger_placement(struct swn_ledger *l, long long received, struct swn_ledger_placed *p,
+			 struct swn_err *err);
+
+/* Received documents placed in spool/in (DELIVERED_LOCAL) that the
+ * domestic side has not acknowledged (no ACKNOWLEDGED_LOCAL), oldest
+ * first, at most limit: fn gets the RECEIVED seq, the time placed, the
+ * names, and the file as reason.  fn runs with the ledger's lock held. */
+int swn_ledger_unacknowledged(struct swn_ledger *l, long long limit, swn_entry_fn fn, void *ctx,
+			      struct swn_err *err);
+
+/* 1 if (peer, msgid) inbound has ACKNOWLEDGED_LOCAL, 0 if not. */
+int swn_ledger_acknowledged(struct swn_ledger *l, const char *peer, const char *msgid,
+			    struct swn_err *err);
+
 /* Every inbound RECEIVED entry without DELIVERED_LOCAL (to redeliver), up
  * to 1000 at a time.  If the ledger cannot be read (or memory runs out),
  * -1 with err and fn is not called: never a short list taken for all. */

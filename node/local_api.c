@@ -31,6 +31,7 @@
 #include "listen.h"
 #include "local_api.h"
 #include "log.h"
+#include "placement.h"
 #include "swn_limits.h"
 #include "xmlsafe.h"
 
@@ -546,6 +547,138 @@ static void on_status(struct evhttp_request *req, const char *rest, struct lwork
 	free(msgid);
 }
 
+/* ---- GET /inbox, GET /inbox/NAME, DELETE /inbox/NAME ---- */
+
+#define INBOX_LIST_MAX 1000
+
+struct inbox_list {
+	json_t *items;
+	const char *in;      /* spool/in */
+};
+
+static void inbox_item(void *ctx, long long seq, const char *time, const char *dir,
+		       const char *peer, const char *agreement, const char *doctype,
+		       const char *msgid, const char *event, const char *file)
+{
+	struct inbox_list *il = ctx;
+	const char *name = strrchr(file ? file : "", '/');
+	char path[SWN_PATH_MAX + 300];
+	struct stat st;
+
+	(void)dir;
+	(void)event;
+	name = name ? name + 1 : (file ? file : "");
+	snprintf(path, sizeof path, "%s/%s", il->in, name);
+	json_array_append_new(il->items,
+			      json_pack("{s:o,s:I,s:o,s:o,s:o,s:o,s:s,s:b}", "file", text(name),
+					"seq", (json_int_t)seq, "msgid", text(msgid), "peer", text(peer),
+					"agreement", text(agreement), "doctype", text(doctype),
+					"placed", time, "present",
+					lstat(path, &st) == 0 && S_ISREG(st.st_mode)));
+}
+
+/* The documents placed and not acknowledged, oldest first. */
+static void inbox_list(struct swn_local *l, struct evhttp_request *req)
+{
+	char in[SWN_PATH_MAX + 8];
+	struct inbox_list il = { json_array(), in };
+	struct swn_err err;
+
+	snprintf(in, sizeof in, "%s/in", l->rt->cfg.spool_dir);
+	swn_err_clear(&err);
+	if (swn_ledger_unacknowledged(l->rt->ledger, INBOX_LIST_MAX, inbox_item, &il, &err) < 0) {
+		json_decref(il.items);
+		reply_error(req, 503, "Service Unavailable", err.msg);
+		return;
+	}
+	reply_json(req, 200, "OK", json_pack("{s:o}", "documents", il.items));
+}
+
+static void inbox_get(struct swn_local *l, struct evhttp_request *req, const char *name)
+{
+	static _Thread_local struct swn_ledger_placed p;
+	struct evbuffer *b;
+	struct swn_err err;
+	char *data = NULL;
+	size_t len;
+	int found;
+
+	swn_err_clear(&err);
+	found = swn_placement_find(l->rt->ledger, name, &p, &err);
+	if (found == 1)
+		found = swn_placement_read(l->rt->cfg.spool_dir, name, SWN_MAX_DOCUMENT_BYTES, &data,
+					   &len, &err);
+	if (found < 0) {
+		reply_error(req, 503, "Service Unavailable", err.msg);
+		return;
+	}
+	if (found == 0) {
+		reply_error(req, 404, "Not Found", "no such document in spool/in (never placed, or taken)");
+		return;
+	}
+	if (evhttp_request_get_connection(req) == NULL && this_worker)
+		this_worker->inflight--;
+	b = evbuffer_new();
+	evbuffer_add(b, data, len);
+	evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Type", "application/xml");
+	evhttp_add_header(evhttp_request_get_output_headers(req), "X-Swnode-MessageId", p.msgid);
+	evhttp_send_reply(req, 200, "OK", b);
+	evbuffer_free(b);
+	free(data);
+}
+
+static void inbox_ack(struct swn_local *l, struct evhttp_request *req, const char *name)
+{
+	static _Thread_local struct swn_ledger_placed p;
+	struct swn_err err;
+	int rc;
+
+	swn_err_clear(&err);
+	rc = swn_placement_acknowledge(l->rt->ledger, l->rt->cfg.spool_dir, name, &p, &err);
+	if (rc < 0) {
+		reply_error(req, 503, "Service Unavailable", err.msg);
+		return;
+	}
+	if (rc == 0) {
+		reply_error(req, 404, "Not Found", "no document of that name was placed in spool/in");
+		return;
+	}
+	if (rc == 1)
+		swn_log("local API: %s (%s) acknowledged as taken", name, p.msgid);
+	reply_json(req, 200, "OK", json_pack("{s:o,s:o,s:s,s:b}", "file", text(name), "msgid", text(p.msgid),
+					     "state", "ACKNOWLEDGED_LOCAL", "repeated", rc == 2));
+}
+
+static void on_inbox(struct evhttp_request *req, const char *rest, struct lworker *w)
+{
+	enum evhttp_cmd_type cmd = evhttp_request_get_command(req);
+	char *name;
+	size_t n = 0;
+
+	if (!begin(req, w, 1))
+		return;
+	if (*rest == '\0') {
+		if (cmd == EVHTTP_REQ_GET)
+			inbox_list(w->l, req);
+		else
+			reply_error(req, 405, "Method Not Allowed", "GET /inbox");
+		return;
+	}
+	name = evhttp_uridecode(rest, 0, &n);
+	if (name == NULL || !*name || strlen(name) != n || strchr(name, '/') || name[0] == '.') {
+		reply_error(req, 400, "Bad Request", "GET or DELETE /inbox/NAME with a name GET /inbox gave");
+		free(name);
+		return;
+	}
+	if (cmd == EVHTTP_REQ_GET)
+		inbox_get(w->l, req, name);
+	else if (cmd == EVHTTP_REQ_DELETE)
+		inbox_ack(w->l, req, name);
+	else
+		reply_error(req, 405, "Method Not Allowed", "GET or DELETE /inbox/NAME");
+	free(name);
+}
+
 /* ---- routing ---- */
 
 static void on_request(struct evhttp_request *req, void *arg)
@@ -559,6 +692,8 @@ static void on_request(struct evhttp_request *req, void *arg)
 		on_submit(req, w);
 	} else if (strncmp(path, "/status/", 8) == 0) {
 		on_status(req, path + 8, w);
+	} else if (strcmp(path, "/inbox") == 0 || strncmp(path, "/inbox/", 7) == 0) {
+		on_inbox(req, path[6] ? path + 7 : "", w);
 	} else if (strcmp(path, "/healthz") == 0) {
 		if (begin(req, w, 0)) {
 			int held;
@@ -571,7 +706,7 @@ static void on_request(struct evhttp_request *req, void *arg)
 		}
 	} else if (begin(req, w, 0)) {
 		reply_error(req, 404, "Not Found", "the local API serves POST /submit, GET /status/MSGID, "
-			    "GET /healthz");
+			    "GET /inbox, GET and DELETE /inbox/NAME, GET /healthz");
 	}
 }
 
@@ -741,7 +876,7 @@ static int setup_worker(struct swn_local *l, struct lworker *w, struct swn_err *
 		evhttp_set_timeout(w->http, IDLE_TIMEOUT_S);
 		evhttp_set_max_body_size(w->http, (ev_ssize_t)SWN_MAX_DOCUMENT_BYTES);
 		evhttp_set_max_headers_size(w->http, MAX_HEADERS_BYTES);
-		evhttp_set_allowed_methods(w->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST);
+		evhttp_set_allowed_methods(w->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_DELETE);
 		evhttp_set_gencb(w->http, on_request, w);
 		evhttp_set_bevcb(w->http, make_bev, w);
 		w->bound = evhttp_accept_socket_with_handle(w->http, w->fd);
