@@ -483,6 +483,9 @@ int swn_agreement_load(const char *path, const struct swn_registry *reg,
 	a->max_refusals_per_minute = num_attr(n, "maxRefusalsPerMinute");
 	if (a->max_refusals_per_minute <= 0)
 		a->max_refusals_per_minute = SWN_DEFAULT_REFUSALS_PER_MINUTE;
+	a->max_refused_bytes_per_minute = num_attr(n, "maxRefusedBytesPerMinute");
+	if (a->max_refused_bytes_per_minute <= 0)
+		a->max_refused_bytes_per_minute = SWN_DEFAULT_REFUSED_BYTES_PER_MINUTE;
 	rc = 0;
 done:
 	xmlFreeDoc(doc);

@@ -98,6 +98,7 @@ struct swn_agreement {
 	long long max_message_bytes;
 	long long max_per_minute;
 	long long max_refusals_per_minute;
+	long long max_refused_bytes_per_minute;
 };
 
 /* Load an agreement that passes swn_agreement_check() (dates aside: an

@@ -138,6 +138,11 @@ static int choose_exchange(const struct exchanges *xs, const char *msgid, const 
 	char list[1200] = "";
 	int i, n = 0, found = -1, with_message = 0, last_with = -1;
 
+	if (xs->more)
+		return swn_err_set(err, SWN_E_USAGE, NULL, 0,
+				   "message %s names more than %zu exchanges: choose one with --direction and --peer",
+				   msgid, sizeof xs->x / sizeof xs->x[0]);
+
 	for (i = 0; i < xs->n; i++) {
 		if ((dir && strcmp(dir, xs->x[i].dir) != 0) || (peer && strcmp(peer, xs->x[i].peer) != 0))
 			continue;
@@ -242,19 +247,30 @@ int cmd_ledger_export(int argc, char **argv, struct swn_ctx *ctx)
 	    swn_ledger_open(cfg->ledger_db, NULL, cfg->party_id, &l, &err) < 0)
 		return swn_cli_fail(&err);
 	memset(&xs, 0, sizeof xs);
-	if (swn_ledger_history(l, msgid, find_exchanges, &xs, &err) < 0)
-		goto done;
-	if (choose_exchange(&xs, msgid, want_dir, want_peer, &chosen, &err) < 0) {
-		if (err.code != SWN_E_USAGE)
+	if (want_dir && want_peer) {
+		/* Named in full: whatever else the MessageId names. */
+		rs.dir = want_dir;
+		rs.peer = want_peer;
+	} else {
+		if (swn_ledger_history(l, msgid, find_exchanges, &xs, &err) < 0)
 			goto done;
-		swn_err_print(&err, stderr);
-		rc = SWN_EXIT_USAGE;
-		goto cleanup;
+		if (choose_exchange(&xs, msgid, want_dir, want_peer, &chosen, &err) < 0) {
+			if (err.code != SWN_E_USAGE)
+				goto done;
+			swn_err_print(&err, stderr);
+			rc = SWN_EXIT_USAGE;
+			goto cleanup;
+		}
+		rs.dir = xs.x[chosen].dir;
+		rs.peer = xs.x[chosen].peer;
 	}
-	rs.dir = xs.x[chosen].dir;
-	rs.peer = xs.x[chosen].peer;
 	if (swn_ledger_history(l, msgid, collect, &rs, &err) < 0)
 		goto done;
+	if (rs.n == 0) {
+		swn_err_set(&err, SWN_E_NOT_FOUND, NULL, 0, "message %s is not in the ledger with that "
+			    "direction and peer", msgid);
+		goto done;
+	}
 	for (i = 0; i < rs.n; i++)
 		rs.r[i].has_digest = swn_ledger_entry_evidence_digest(l, rs.r[i].seq, rs.r[i].digest, &err) == 1;
 	/* The latest checkpoint covers every entry. */
@@ -407,6 +423,23 @@ static int key_party(const char *name, char *party, size_t n, struct swn_err *er
 			   "party id (" SWN_PARTY_ID_RULE ")", name, suffix);
 }
 
+/* Is name party's certificate file: exactly PREFIX.pem or PREFIX-N.pem
+ * (N digits)?  ("signing-SG" must not take "signing-SG-NTP-1.pem".) */
+static int signing_file_of(const char *name, const char *prefix, size_t plen)
+{
+	const char *p = name + plen;
+
+	if (strncmp(name, prefix, plen) != 0)
+		return 0;
+	if (*p == '-') {
+		if (!(*++p >= '0' && *p <= '9'))
+			return 0;
+		while (*p >= '0' && *p <= '9')
+			p++;
+	}
+	return strcmp(p, ".pem") == 0;
+}
+
 /* Does a signed file verify with one of party's certificates in the
  * bundle (signing-PARTY.pem, signing-PARTY-N.pem)? */
 static int signed_by_one(const char *dir, const char *file, const char *party, char *who, size_t n)
@@ -433,8 +466,7 @@ static int signed_by_one(const char *dir, const char *file, const char *party, c
 		xmlDocPtr doc;
 		X509 *c;
 
-		if (strncmp(e->d_name, prefix, plen) != 0 ||
-		    (e->d_name[plen] != '.' && e->d_name[plen] != '-'))
+		if (!signing_file_of(e->d_name, prefix, plen))
 			continue;
 		snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
 		swn_err_clear(&err);

@@ -32,18 +32,6 @@ int swn_dsig_bare_name(const char *s)
 
 /* ---- exclusive C14N of a subtree, streamed ---- */
 
-/* C14N visibility: the subtree at target (namespace nodes by their
- * element).  The walk up is bounded by the parser's depth limit. */
-static int in_subtree(void *target, xmlNodePtr node, xmlNodePtr parent)
-{
-	xmlNodePtr n = (node == NULL || node->type == XML_NAMESPACE_DECL) ? parent : node;
-
-	for (; n; n = n->parent)
-		if (n == (xmlNodePtr)target)
-			return 1;
-	return 0;
-}
-
 enum sink_op { SINK_DIGEST, SINK_SIGN, SINK_VERIFY };
 
 struct sink {
@@ -71,17 +59,35 @@ static int sink_write(void *ctx, const char *buf, int len)
 }
 
 /* Exclusive C14N (without comments) of the subtree at el into md: one
- * pass, no node set, no intermediate copy. */
+ * pass over that subtree alone, no node set, no intermediate copy.
+ *
+ * libxml2 canonicalises a document subset by walking the whole document
+ * and asking at every node whether it is in the subset; at every element,
+ * in the subset or not, it looks namespaces up through the ancestors.  So
+ * the cost followed what surrounds el (an unsigned header block full of
+ * namespace declarations cost minutes), not el.  Here the document's top
+ * list is pointed at el for the call: only el's subtree is walked, while
+ * its ancestors stay linked by their parent pointers, so the namespaces in
+ * scope at el are found exactly as before (tests/unit/test_dsig.c compares
+ * the two).  The document is restored before returning; it must not be
+ * used by another thread meanwhile (each message has its own). */
 static int c14n_into(xmlDocPtr doc, xmlNodePtr el, xmlChar **prefixes, EVP_MD_CTX *md,
 		     enum sink_op op)
 {
 	struct sink k = { md, op, 0 };
 	xmlOutputBufferPtr out = xmlOutputBufferCreateIO(sink_write, NULL, &k, NULL);
+	xmlNodePtr top = doc->children, last = doc->last, prev = el->prev, next = el->next;
 	int rc;
 
 	if (out == NULL)
 		return -1;
-	rc = xmlC14NExecute(doc, in_subtree, el, XML_C14N_EXCLUSIVE_1_0, prefixes, 0, out);
+	doc->children = doc->last = el;
+	el->prev = el->next = NULL;
+	rc = xmlC14NExecute(doc, NULL, NULL, XML_C14N_EXCLUSIVE_1_0, prefixes, 0, out);
+	doc->children = top;
+	doc->last = last;
+	el->prev = prev;
+	el->next = next;
 	if (xmlOutputBufferClose(out) < 0)
 		rc = -1;
 	return rc < 0 || k.failed ? -1 : 0;
@@ -99,9 +105,9 @@ static int digest_with(xmlDocPtr doc, xmlNodePtr el, xmlChar **prefixes, unsigne
 	return ok ? 0 : -1;
 }
 
-int swn_dsig_digest(xmlDocPtr doc, xmlNodePtr el, unsigned char out[32])
+int swn_dsig_digest(xmlDocPtr doc, xmlNodePtr el, xmlChar **prefixes, unsigned char out[32])
 {
-	return digest_with(doc, el, NULL, out);
+	return digest_with(doc, el, prefixes, out);
 }
 
 /* Bytes of the group order of an EC key (32 for P-256). */
@@ -212,13 +218,52 @@ static int algorithm_is(xmlNodePtr el, const char *want)
 	return eq;
 }
 
-/* A parsed PrefixList: NCNames or "#default", white-space separated. */
+/* A parsed PrefixList: NCNames or "#default", separated by single spaces
+ * (so that every reader splits it alike: libxmlsec1 splits on single
+ * spaces, and libxml2 takes an empty token for the default namespace). */
 struct prefix_list {
-	char text[128];
-	char store[512];
+	char store[256];
 	xmlChar *tok[SWN_DSIG_MAX_PREFIXES + 1];
 	int n;
 };
+
+/* The list as it was written (for reports): the tokens joined again. */
+static void prefix_text(const struct prefix_list *pl, char *out, size_t n)
+{
+	size_t used = 0;
+	int i;
+
+	out[0] = '\0';
+	for (i = 0; i < pl->n && used < n; i++)
+		used += (size_t)snprintf(out + used, n - used, "%s%s", i ? " " : "",
+					 (const char *)pl->tok[i]);
+}
+
+/* Split list into pl: tokens separated by one space, each an NCName or
+ * "#default", at most SWN_DSIG_MAX_PREFIXES. */
+static int split_prefixes(const char *list, struct prefix_list *pl)
+{
+	size_t len = strlen(list);
+	char *p;
+
+	if (len == 0 || len >= sizeof pl->store || list[0] == ' ' || list[len - 1] == ' ' ||
+	    strstr(list, "  "))
+		return -1;
+	memcpy(pl->store, list, len + 1);
+	for (p = pl->store; p; ) {
+		char *sp = strchr(p, ' ');
+
+		if (sp)
+			*sp = '\0';
+		if (pl->n == SWN_DSIG_MAX_PREFIXES ||
+		    (strcmp(p, "#default") != 0 && xmlValidateNCName(BAD_CAST p, 0) != 0))
+			return -1;
+		pl->tok[pl->n++] = BAD_CAST p;
+		p = sp ? sp + 1 : NULL;
+	}
+	pl->tok[pl->n] = NULL;
+	return 0;
+}
 
 /* el is an exclusive C14N method or transform: Algorithm exc-c14n and at
  * most one InclusiveNamespaces child with a PrefixList.  what begins the
@@ -228,8 +273,7 @@ static int exc_c14n_method(xmlNodePtr el, const char *what, struct prefix_list *
 {
 	xmlNodePtr kids[1];
 	xmlChar *list;
-	char *p, *save = NULL, *tok;
-	int n;
+	int n, bad;
 
 	memset(pl, 0, sizeof *pl);
 	if (attrs_only(el, alg_attrs, name, err) < 0)
@@ -246,27 +290,12 @@ static int exc_c14n_method(xmlNodePtr el, const char *what, struct prefix_list *
 				   "ds:%s may hold only an empty ec:InclusiveNamespaces",
 				   (const char *)el->name);
 	list = xmlGetNoNsProp(kids[0], BAD_CAST "PrefixList");
-	if (list == NULL || strlen((const char *)list) >= sizeof pl->store) {
-		xmlFree(list);
-		return swn_err_set(err, SWN_E_SIGNATURE, name, swn_xml_line(kids[0]),
-				   "ec:InclusiveNamespaces needs a PrefixList of at most %zu bytes",
-				   sizeof pl->store - 1);
-	}
-	memcpy(pl->store, list, strlen((const char *)list) + 1);
+	bad = list == NULL || split_prefixes((const char *)list, pl) < 0;
 	xmlFree(list);
-	snprintf(pl->text, sizeof pl->text, "%s", pl->store);
-	for (p = pl->store; (tok = strtok_r(p, " \t\r\n", &save)) != NULL; p = NULL) {
-		if (pl->n == SWN_DSIG_MAX_PREFIXES)
-			return swn_err_set(err, SWN_E_SIGNATURE, name, swn_xml_line(kids[0]),
-					   "the PrefixList names more than %d prefixes",
-					   SWN_DSIG_MAX_PREFIXES);
-		if (strcmp(tok, "#default") != 0 && xmlValidateNCName(BAD_CAST tok, 0) != 0)
-			return swn_err_set(err, SWN_E_SIGNATURE, name, swn_xml_line(kids[0]),
-					   "the PrefixList holds '%s', which is neither a prefix nor #default",
-					   pl->text);
-		pl->tok[pl->n++] = BAD_CAST tok;
-	}
-	pl->tok[pl->n] = NULL;
+	if (bad)
+		return swn_err_set(err, SWN_E_SIGNATURE, name, swn_xml_line(kids[0]),
+				   "the PrefixList must be 1 to %d prefixes (or #default) separated by "
+				   "single spaces", SWN_DSIG_MAX_PREFIXES);
 	return 0;
 }
 
@@ -306,19 +335,27 @@ static int base64_value(xmlNodePtr el, unsigned char *out, size_t cap, size_t *l
 	return 0;
 }
 
+/* What a Reference asks to be checked: which target, with which prefix
+ * list, against which digest. */
+struct ref_plan {
+	int target;
+	struct prefix_list pl;
+	unsigned char want[32];
+};
+
 /* One Reference, read and checked: URI resolved to a target, transforms,
- * digest method; the digest computed and compared. */
+ * digest method, DigestValue; plan says what to compute (later: nothing of
+ * the targets is canonicalised before the SignatureValue is known good). */
 static int check_reference(xmlDocPtr doc, xmlNodePtr ref, const struct swn_dsig_target *t,
-			   int nt, int *seen, struct swn_dsig_ref *r, const char *name,
-			   struct swn_err *err)
+			   int nt, int *seen, struct swn_dsig_ref *r, struct ref_plan *plan,
+			   const char *name, struct swn_err *err)
 {
 	static const char *const ref_attrs[] = { "URI", "Id", "Type", NULL };
 	xmlNodePtr kids[3], tr[1];
-	struct prefix_list pl;
 	char what[SWN_DSIG_URI_BYTES + 48];
 	xmlChar *uri;
 	xmlAttrPtr id;
-	unsigned char want[64], got[32];
+	unsigned char want[64];
 	size_t wlen = 0;
 	int i = nt, n;
 
@@ -370,9 +407,9 @@ static int check_reference(xmlDocPtr doc, xmlNodePtr ref, const struct swn_dsig_
 				   "Reference %s uses a transform other than exclusive C14N (%d transforms; "
 				   "exactly one, exclusive C14N, is accepted)", r->uri, n);
 	snprintf(what, sizeof what, "Reference %s uses a transform other than", r->uri);
-	if (exc_c14n_method(tr[0], what, &pl, name, err) < 0)
+	if (exc_c14n_method(tr[0], what, &plan->pl, name, err) < 0)
 		return -1;
-	snprintf(r->prefixes, sizeof r->prefixes, "%s", pl.text);
+	prefix_text(&plan->pl, r->prefixes, sizeof r->prefixes);
 	if (attrs_only(kids[1], alg_attrs, name, err) < 0 || kids[1]->children ||
 	    !algorithm_is(kids[1], SWN_ALG_SHA256))
 		return swn_err_set(err, SWN_E_SIGNATURE, name, swn_xml_line(kids[1]),
@@ -382,10 +419,8 @@ static int check_reference(xmlDocPtr doc, xmlNodePtr ref, const struct swn_dsig_
 	if (base64_value(kids[2], want, sizeof want, &wlen) < 0 || wlen != 32)
 		return swn_err_set(err, SWN_E_SIGNATURE, name, swn_xml_line(kids[2]),
 				   "the DigestValue of %s is not the base64 of a SHA-256 digest", r->uri);
-	if (digest_with(doc, t[i].el, pl.n ? pl.tok : NULL, got) < 0)
-		return swn_err_set(err, SWN_E_SIGNATURE, name, swn_xml_line(ref),
-				   "cannot canonicalise %s", t[i].name);
-	r->digest_ok = memcmp(want, got, 32) == 0;
+	plan->target = i;
+	memcpy(plan->want, want, 32);
 	return 0;
 }
 
@@ -438,11 +473,30 @@ static int check_value(xmlDocPtr doc, xmlNodePtr si, xmlNodePtr sv, struct prefi
 	return ok;
 }
 
+/* Each reference's digest, computed over its target and compared. */
+static int check_digests(xmlDocPtr doc, const struct swn_dsig_target *t, const struct ref_plan *plans,
+			 struct swn_dsig_report *rep, const char *name, struct swn_err *err)
+{
+	unsigned char got[32];
+	int i;
+
+	for (i = 0; i < rep->nrefs; i++) {
+		const struct ref_plan *pl = &plans[i];
+
+		if (digest_with(doc, t[pl->target].el, pl->pl.n ? (xmlChar **)pl->pl.tok : NULL, got) < 0)
+			return swn_err_set(err, SWN_E_SIGNATURE, name, 0, "cannot canonicalise %s",
+					   t[pl->target].name);
+		rep->refs[i].digest_ok = memcmp(pl->want, got, 32) == 0;
+	}
+	return 0;
+}
+
 int swn_dsig_verify(xmlDocPtr doc, xmlNodePtr signature, const struct swn_dsig_target *targets,
-		    int ntargets, EVP_PKEY *key, const char *alg, struct swn_dsig_report *rep,
-		    const char *name, struct swn_err *err)
+		    int ntargets, EVP_PKEY *key, const char *alg, int diagnose,
+		    struct swn_dsig_report *rep, const char *name, struct swn_err *err)
 {
 	static const char *const si_attrs[] = { "Id", NULL };
+	static _Thread_local struct ref_plan plans[SWN_DSIG_MAX_REFS];
 	xmlNodePtr parts[3], kids[2 + SWN_DSIG_MAX_REFS], si, sv;
 	struct prefix_list pl;
 	int seen[SWN_DSIG_MAX_REFS] = { 0 };
@@ -490,7 +544,8 @@ int swn_dsig_verify(xmlDocPtr doc, xmlNodePtr signature, const struct swn_dsig_t
 		if (!is_el(kids[i], SWN_NS_DSIG, "Reference"))
 			return swn_err_set(err, SWN_E_SIGNATURE, name, swn_xml_line(kids[i]),
 					   "SignedInfo may hold only References after SignatureMethod");
-		if (check_reference(doc, kids[i], targets, ntargets, seen, r, name, err) < 0)
+		if (check_reference(doc, kids[i], targets, ntargets, seen, r, &plans[rep->nrefs - 1],
+				    name, err) < 0)
 			return -1;
 	}
 	for (i = 0; i < ntargets; i++)
@@ -498,14 +553,19 @@ int swn_dsig_verify(xmlDocPtr doc, xmlNodePtr signature, const struct swn_dsig_t
 			return swn_err_set(err, SWN_E_SIGNATURE, name, swn_xml_line(si),
 					   "the signature must cover every part; %s is not signed",
 					   targets[i].name);
+	if (attrs_only(sv, si_attrs, name, err) < 0)
+		return -1;
+	/* The value first: SignedInfo is small, the targets may be large, and
+	 * nothing large is canonicalised for a sender without the key. */
+	rep->signature_ok = check_value(doc, si, sv, &pl, key, alg);
+	if ((rep->signature_ok == 1 || diagnose) &&
+	    check_digests(doc, targets, plans, rep, name, err) < 0)
+		return -1;
 	for (i = 0; i < rep->nrefs; i++)
-		if (rep->refs[i].digest_ok != 1)
+		if (rep->refs[i].digest_ok == 0)
 			return swn_err_set(err, SWN_E_SIGNATURE, name, swn_xml_line(si),
 					   "the digest of %s (%s) does not match: it was changed after signing",
 					   rep->refs[i].target, rep->refs[i].uri);
-	if (attrs_only(sv, si_attrs, name, err) < 0)
-		return -1;
-	rep->signature_ok = check_value(doc, si, sv, &pl, key, alg);
 	if (rep->signature_ok != 1)
 		return swn_err_set(err, SWN_E_SIGNATURE, name, swn_xml_line(sv),
 				   "the SignatureValue does not verify with the pinned certificate: "

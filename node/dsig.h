@@ -11,17 +11,20 @@
  *  - a Reference's URI is a bare name "#NCName"; XPointer forms, the empty
  *    URI, "#" alone and anything external are refused before anything is
  *    resolved;  its one Transform is exclusive C14N (with an optional
- *    PrefixList of NCNames or "#default"), its DigestMethod SHA-256;
+ *    PrefixList of at most 16 NCNames or "#default", single spaces
+ *    between them), its DigestMethod SHA-256;
  *  - the name resolves through the document's ID table to one of the
  *    caller's targets (the element pointer itself), each target exactly
  *    once, every target referenced;
- *  - every digest is recomputed here over the target element (libxml2's
- *    exclusive C14N, streamed into SHA-256) and compared as bytes with the
- *    decoded DigestValue;
  *  - the SignatureValue is checked here over the exclusive C14N of
- *    SignedInfo with the caller's key.
- * The cost is linear in the size of the document (C14N of each target and
- * of SignedInfo, a hash lookup per reference), whoever sent it.
+ *    SignedInfo with the caller's key;
+ *  - then every digest is recomputed here over the target element
+ *    (libxml2's exclusive C14N, streamed into SHA-256) and compared as
+ *    bytes with the decoded DigestValue.
+ * Canonicalisation walks the canonicalised subtree alone, never the rest
+ * of the document.  Before the SignatureValue is known good the work is
+ * reading SignedInfo and canonicalising it: whatever else a sender without
+ * the key puts in the message costs nothing here.
  *
  * It registers no ids: the caller decides which attributes are ids (wssec
  * registers wsu:Id, Id and xml:id, NCName values only, each once).
@@ -44,7 +47,7 @@
 
 /* Limits on what a SignedInfo may hold. */
 #define SWN_DSIG_MAX_REFS      8
-#define SWN_DSIG_MAX_PREFIXES  32
+#define SWN_DSIG_MAX_PREFIXES  16
 #define SWN_DSIG_URI_BYTES     256
 
 /* An element the signature must cover, and what to call it. */
@@ -75,9 +78,10 @@ const char *swn_dsig_alg_uri(const char *alg);
 /* Is s a bare-name reference "#NCName"? */
 int swn_dsig_bare_name(const char *s);
 
-/* SHA-256 of the exclusive C14N (no comments, no prefix list) of the
- * subtree at el. */
-int swn_dsig_digest(xmlDocPtr doc, xmlNodePtr el, unsigned char out[32]);
+/* SHA-256 of the exclusive C14N (no comments; prefixes: the
+ * InclusiveNamespaces PrefixList, NULL-terminated, or NULL) of the subtree
+ * at el. */
+int swn_dsig_digest(xmlDocPtr doc, xmlNodePtr el, xmlChar **prefixes, unsigned char out[32]);
 
 /* Sign the exclusive C14N of the subtree at el with key; sig receives the
  * XML-DSig form (RSA: PKCS#1 v1.5; ECDSA: r||s, each the size of the
@@ -87,10 +91,12 @@ int swn_dsig_sign(xmlDocPtr doc, xmlNodePtr el, EVP_PKEY *key, const char *alg,
 
 /* Verify signature (a ds:Signature element) against key under the profile
  * above; alg is "rsa-sha256" or "ecdsa-sha256" and must be the key's.
- * rep (required) is filled as far as verification got.  name is the
- * input's name in errors.  0 valid; -1 with err (SWN_E_SIGNATURE). */
+ * The SignatureValue is checked first and the targets' digests only when
+ * it verifies, unless diagnose is set (then both, to say which part
+ * changed).  rep (required) is filled as far as verification got.  name is
+ * the input's name in errors.  0 valid; -1 with err (SWN_E_SIGNATURE). */
 int swn_dsig_verify(xmlDocPtr doc, xmlNodePtr signature, const struct swn_dsig_target *targets,
-		    int ntargets, EVP_PKEY *key, const char *alg, struct swn_dsig_report *rep,
-		    const char *name, struct swn_err *err);
+		    int ntargets, EVP_PKEY *key, const char *alg, int diagnose,
+		    struct swn_dsig_report *rep, const char *name, struct swn_err *err);
 
 #endif

@@ -115,6 +115,7 @@ struct refusals {
 	char agreement[SWN_MAX_ID_LEN + 1];
 	time_t minute;
 	long long recorded, unrecorded;
+	long long bytes;         /* evidence kept this minute */
 	char last[300];
 };
 #define REFUSAL_SLOTS 64
@@ -154,11 +155,32 @@ static void record_summary(struct swn_runtime *rt, const struct refusal_summary 
 		swn_log("in: cannot record a summary of refusals (%s): %s", sum->reason, err.msg);
 }
 
-/* May a refusal of peer (under agreement, allowed limit a minute) be
- * recorded now?  1 yes; 0 no: it is counted with reason.  A summary of the
- * peer's previous minute, if one is due, goes into *sum (*due = 1). */
-static int refusal_admitted(const char *peer, const char *agreement, long long limit,
-			    const char *reason, time_t now, struct refusal_summary *sum, int *due)
+/* What one peer's refusals may cost the ledger in a minute: entries, and
+ * bytes of evidence (a refused message of the agreement's largest size,
+ * thirty times a minute, would otherwise be hundreds of megabytes). */
+struct refusal_limits {
+	long long entries, bytes;
+};
+
+static struct refusal_limits limits_of(const struct swn_agreement *a)
+{
+	struct refusal_limits l = { SWN_DEFAULT_REFUSALS_PER_MINUTE,
+				    SWN_DEFAULT_REFUSED_BYTES_PER_MINUTE };
+
+	if (a) {
+		l.entries = a->max_refusals_per_minute;
+		l.bytes = a->max_refused_bytes_per_minute;
+	}
+	return l;
+}
+
+/* May a refusal of peer (under agreement, within lim) be recorded now?  1
+ * yes, and *keep says whether its len bytes of evidence fit this minute's
+ * budget too; 0 no: it is counted with reason.  A summary of the peer's
+ * previous minute, if one is due, goes into *sum (*due = 1). */
+static int refusal_admitted(const char *peer, const char *agreement, struct refusal_limits lim,
+			    size_t len, int *keep, const char *reason, time_t now,
+			    struct refusal_summary *sum, int *due)
 {
 	struct refusals *r = NULL;
 	int i, ok;
@@ -181,12 +203,17 @@ static int refusal_admitted(const char *peer, const char *agreement, long long l
 			*due = take_summary(r, sum);
 		snprintf(r->peer, sizeof r->peer, "%s", peer);
 		r->minute = now / 60;
-		r->recorded = r->unrecorded = 0;
+		r->recorded = r->unrecorded = r->bytes = 0;
 	}
 	snprintf(r->agreement, sizeof r->agreement, "%s", agreement);
-	ok = r->recorded < limit;
+	ok = r->recorded < lim.entries;
+	*keep = 0;
 	if (ok) {
 		r->recorded++;
+		if ((long long)len <= lim.bytes - r->bytes) {
+			r->bytes += (long long)len;
+			*keep = 1;
+		}
 	} else {
 		r->unrecorded++;
 		snprintf(r->last, sizeof r->last, "%s", reason);
@@ -266,10 +293,10 @@ static void refuse(struct job *j, enum swn_ebms_error code, const char *fmt, ...
 				j->doctype, j->m.message_id, "REFUSED", NULL };
 	struct refusal_summary sum;
 	struct swn_err err;
-	char reason[600];
+	char reason[800];
 	xmlDocPtr sig;
 	va_list ap;
-	int due, admitted;
+	int due, admitted, keep;
 
 	va_start(ap, fmt);
 	vsnprintf(r->reason, sizeof r->reason, fmt, ap);
@@ -277,8 +304,7 @@ static void refuse(struct job *j, enum swn_ebms_error code, const char *fmt, ...
 	snprintf(reason, sizeof reason, "%s %s: %s", swn_ebms_code(code), swn_ebms_short(code),
 		 r->reason);
 	ev.reason = reason;
-	admitted = refusal_admitted(ev.peer, peer ? peer->id : "",
-				    peer ? peer->max_refusals_per_minute : SWN_DEFAULT_REFUSALS_PER_MINUTE,
+	admitted = refusal_admitted(ev.peer, peer ? peer->id : "", limits_of(peer), j->len, &keep,
 				    reason, time(NULL), &sum, &due);
 	if (due)
 		record_summary(j->rt, &sum);
@@ -286,6 +312,22 @@ static void refuse(struct job *j, enum swn_ebms_error code, const char *fmt, ...
 		r->http_status = 429;
 		snprintf(r->outcome, sizeof r->outcome, "refusal not recorded");
 		return;
+	}
+	if (!keep && j->len > 0) {
+		/* Recorded without the bytes, which are named by their digest. */
+		unsigned char md[32];
+		char hex[65];
+		int k;
+
+		SHA256((const unsigned char *)j->data, j->len, md);
+		for (k = 0; k < 32; k++)
+			snprintf(hex + 2 * k, 3, "%02x", md[k]);
+		snprintf(reason + strlen(reason), sizeof reason - strlen(reason),
+			 " (the %zu bytes received are not kept, over the %lld bytes of refused "
+			 "messages kept from this peer a minute; SHA-256 %s)",
+			 j->len, limits_of(peer).bytes, hex);
+		j->data = NULL;
+		j->len = 0;
 	}
 	swn_err_clear(&err);
 	if (swn_ledger_append(j->rt->ledger, &ev, j->data, j->len, NULL, &err) < 0) {
@@ -536,6 +578,9 @@ void swn_inbound_handle(struct swn_runtime *rt, const char *data, size_t len,
 		goto done;
 	}
 	if ((long long)len > j.a->max_message_bytes) {
+		/* Bytes the agreement does not allow are not kept either. */
+		j.data = NULL;
+		j.len = 0;
 		refuse(&j, SWN_EBMS_PMODE_MISMATCH, "the message is %zu bytes; agreement %s allows %lld",
 		       len, j.a->id, j.a->max_message_bytes);
 		goto done;
@@ -677,8 +722,8 @@ void swn_inbound_refused_http(struct swn_runtime *rt, X509 *client, int status,
 	char text[600];
 	struct swn_err err;
 	char peer[SWN_PARTY_BYTES] = "unknown", agreement[SWN_MAX_ID_LEN + 1] = "";
-	long long limit = SWN_DEFAULT_REFUSALS_PER_MINUTE;
-	int due, admitted;
+	struct refusal_limits lim = limits_of(NULL);
+	int due, admitted, keep;
 
 	snprintf(text, sizeof text, "HTTP %d: %s", status, reason);
 	ev.reason = text;
@@ -687,12 +732,12 @@ void swn_inbound_refused_http(struct swn_runtime *rt, X509 *client, int status,
 	if (client && (a = swn_runtime_find(rt, client, NULL, NULL))) {
 		snprintf(peer, sizeof peer, "%s", a->peer.id);
 		snprintf(agreement, sizeof agreement, "%s", a->id);
-		limit = a->max_refusals_per_minute;
+		lim = limits_of(a);
 	}
 	swn_runtime_agreements_unlock(rt);
 	ev.peer = peer;
 	ev.agreement = agreement;
-	admitted = refusal_admitted(peer, agreement, limit, text, time(NULL), &sum, &due);
+	admitted = refusal_admitted(peer, agreement, lim, 0, &keep, text, time(NULL), &sum, &due);
 	if (due)
 		record_summary(rt, &sum);
 	if (!admitted)

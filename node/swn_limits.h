@@ -26,6 +26,13 @@
  * checked against this limit before parsing. */
 #define SWN_MAX_XML_ATTRIBUTES   256
 
+/* Namespace declarations in scope at any element (on it and its
+ * ancestors).  The parser and canonicalisation look prefixes up among them
+ * at every element: a message with thousands in scope cost seconds to
+ * parse and minutes to canonicalise.  An AS4 message with its payload
+ * needs a few dozen at most. */
+#define SWN_MAX_XML_NAMESPACES   64
+
 /* Schema or mapping errors reported for one document before giving up. */
 #define SWN_MAX_REPORTED_ERRORS  50
 
@@ -48,6 +55,12 @@
  * its agreement says otherwise (limits/@maxRefusalsPerMinute): past it the
  * peer gets HTTP 429 and one entry a minute counts the rest. */
 #define SWN_DEFAULT_REFUSALS_PER_MINUTE 30
+
+/* Bytes of refused messages kept as evidence from one peer in a minute,
+ * unless its agreement says otherwise (limits/@maxRefusedBytesPerMinute):
+ * past it a refusal is recorded with the SHA-256 of the bytes, not the
+ * bytes. */
+#define SWN_DEFAULT_REFUSED_BYTES_PER_MINUTE (1024LL * 1024)
 
 /* Endpoint URLs: 500 characters (the schemas say so). */
 #define SWN_MAX_URL_LEN          500

@@ -173,7 +173,7 @@ static int fill_digest(xmlDocPtr doc, xmlNodePtr target, xmlNodePtr ref)
 	unsigned char d[32];
 	char b64[48];
 
-	if (dv == NULL || swn_dsig_digest(doc, target, d) < 0)
+	if (dv == NULL || swn_dsig_digest(doc, target, NULL, d) < 0)
 		return -1;
 	EVP_EncodeBlock((unsigned char *)b64, d, 32);
 	xmlNodeSetContent(dv, BAD_CAST b64);
@@ -407,8 +407,8 @@ int swn_wssec_verify(xmlDocPtr doc, const struct swn_as4_msg *m, X509 *cert,
 	/* swnode decides: its own reading of SignedInfo, its own digests over
 	 * the elements it will process, its own check of the value. */
 	if (register_ids(doc, name, err) < 0 ||
-	    swn_dsig_verify(doc, sig, targets, 2, X509_get0_pubkey(cert), alg, &rep->sig, name,
-			    err) < 0)
+	    swn_dsig_verify(doc, sig, targets, 2, X509_get0_pubkey(cert), alg, report != NULL,
+			    &rep->sig, name, err) < 0)
 		return -1;
 	/* libxmlsec1 re-checks that decision. */
 	if (xmlsec_confirms(sig, cert, alg, name, err) < 0)

@@ -22,6 +22,7 @@ struct parse_state {
 	struct swn_err *err;
 	int saw_doctype;
 	int too_deep;
+	int too_many_ns;
 	int failed;
 	long line;             /* where a DOCTYPE or the nesting limit was met */
 	startElementNsSAX2Func start_element;   /* libxml2's own handler */
@@ -67,7 +68,11 @@ static void on_doctype(void *ctx, const xmlChar *name, const xmlChar *ext,
 }
 
 /* SAX hook: the nesting limit is enforced while parsing, so a deep
- * document is never built.  nameNr counts the element's ancestors. */
+ * document is never built.  nameNr counts the element's ancestors.  So is
+ * the number of namespace declarations in scope (nsNr counts two entries
+ * for each): the parser, and later canonicalisation, look prefixes up
+ * among them at every element, so thousands in scope made a small
+ * message cost seconds. */
 static void on_start_element(void *ctx, const xmlChar *localname,
 			     const xmlChar *prefix, const xmlChar *uri,
 			     int nb_namespaces, const xmlChar **namespaces,
@@ -79,6 +84,12 @@ static void on_start_element(void *ctx, const xmlChar *localname,
 
 	if (ctxt->nameNr + 1 > SWN_MAX_XML_DEPTH) {
 		st->too_deep = 1;
+		st->line = ctxt->input ? ctxt->input->line : 0;
+		xmlStopParser(ctxt);
+		return;
+	}
+	if (ctxt->nsNr / 2 > SWN_MAX_XML_NAMESPACES) {
+		st->too_many_ns = 1;
 		st->line = ctxt->input ? ctxt->input->line : 0;
 		xmlStopParser(ctxt);
 		return;
@@ -156,7 +167,7 @@ static long too_many_attributes(const char *p, size_t len, int max)
 xmlDocPtr swn_xml_parse(const char *data, size_t len, const char *name,
 			struct swn_err *err)
 {
-	struct parse_state st = { name, err, 0, 0, 0, 0, NULL };
+	struct parse_state st = { name, err, 0, 0, 0, 0, 0, NULL };
 	xmlParserCtxtPtr ctxt;
 	xmlDocPtr doc;
 	int empty;
@@ -195,16 +206,20 @@ xmlDocPtr swn_xml_parse(const char *data, size_t len, const char *name,
 	st.start_element = ctxt->sax->startElementNs;
 	ctxt->sax->startElementNs = on_start_element;
 	doc = xmlCtxtReadMemory(ctxt, data, (int)len, name, NULL, SAFE_OPTIONS);
-	if (st.saw_doctype || st.too_deep) {
+	if (st.saw_doctype || st.too_deep || st.too_many_ns) {
 		xmlFreeDoc(doc);
 		doc = NULL;
 		swn_err_clear(err);
 		if (st.saw_doctype)
 			swn_err_set(err, SWN_E_FORBIDDEN, name, st.line,
 				    "a DOCTYPE is not allowed: swnode never processes DTDs or entity declarations");
-		else
+		else if (st.too_deep)
 			swn_err_set(err, SWN_E_TOO_LARGE, name, st.line,
 				    "elements nested deeper than %d levels", SWN_MAX_XML_DEPTH);
+		else
+			swn_err_set(err, SWN_E_TOO_LARGE, name, st.line,
+				    "more than %d namespace declarations in scope at one element",
+				    SWN_MAX_XML_NAMESPACES);
 	} else if (doc == NULL || !ctxt->wellFormed || st.failed) {
 		xmlFreeDoc(doc);
 		doc = NULL;

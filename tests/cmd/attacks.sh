@@ -61,6 +61,14 @@ in_payload() {
 		while ((getline l < f) > 0) printf "%s", l
 		print substr($0, RSTART); done = 1; next } { print }' "$GOOD" >"$OUT"
 }
+# in_header FILE [IN]: IN ($GOOD) with FILE's content as the last header
+# block (just before </env:Header>), into $OUT
+in_header() {
+	awk -v f="$1" '!done && (i = index($0, "</env:Header>")) {
+		printf "%s", substr($0, 1, i - 1)
+		while ((getline l < f) > 0) printf "%s", l
+		print substr($0, i); done = 1; next } { print }' "${2:-$GOOD}" >"$OUT"
+}
 # repeat N TEXT: TEXT N times, no newline
 repeat() { awk -v n="$1" -v s="$2" 'BEGIN { for (i = 0; i < n; i++) printf "%s", s }'; }
 # agreement SED-EXPR: SG's agreement edited, and reloaded

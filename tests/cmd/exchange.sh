@@ -225,7 +225,7 @@ reload_node "$SG"
 # Its peer's TLS certificate is pinned no more: the handshake fails, the
 # refusal is logged, and nothing reaches the ledger.
 run "$SWNODE" --home "$CN" send "$eco" --to SG-NTP --wait 30
-has "$T/err" "FAILED: retries exhausted; last: no reply" "ended agreement refused"
+has "$T/err" "FAILED: retries exhausted" "ended agreement refused"
 MSG=$(head -1 "$T/out")
 [ "$(entries "$SG" "msgid='$MSG'")" = 0 ] && pass || fail "an ended agreement's peer reached the ledger"
 has "$SG.log" "refused a TLS client certificate (pinned only by agreement AB, which ended on 2025-01-01T00:00:00Z)" \

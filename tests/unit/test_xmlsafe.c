@@ -102,6 +102,54 @@ START_TEST(depth_limit)
 }
 END_TEST
 
+/* Namespace declarations in scope: the limit, whether they sit on one
+ * element or on a chain of ancestors; redeclaring one prefix on sibling
+ * branches does not add up. */
+START_TEST(namespace_limit)
+{
+	static char buf[64 * (SWN_MAX_XML_NAMESPACES + 8)];
+	struct swn_err err;
+	size_t n;
+	int i, count;
+	xmlDocPtr d;
+
+	for (count = SWN_MAX_XML_NAMESPACES; count <= SWN_MAX_XML_NAMESPACES + 1; count++) {
+		/* a chain: one declaration per level */
+		n = 0;
+		for (i = 0; i < count; i++)
+			n += (size_t)sprintf(buf + n, "<p%d:e xmlns:p%d=\"urn:n\">", i, i);
+		for (i = count - 1; i >= 0; i--)
+			n += (size_t)sprintf(buf + n, "</p%d:e>", i);
+		buf[n] = '\0';
+		d = parse(buf, &err);
+		if (count == SWN_MAX_XML_NAMESPACES) {
+			ck_assert_msg(d != NULL, "%s", err.msg);
+			xmlFreeDoc(d);
+		} else {
+			ck_assert_ptr_null(d);
+			ck_assert_int_eq(err.code, SWN_E_TOO_LARGE);
+			ck_assert_msg(strstr(err.msg, "namespace declarations in scope") != NULL, "%s", err.msg);
+		}
+		/* all on one element */
+		n = (size_t)sprintf(buf, "<r");
+		for (i = 0; i < count; i++)
+			n += (size_t)sprintf(buf + n, " xmlns:q%d=\"urn:n%d\"", i, i);
+		n += (size_t)sprintf(buf + n, "/>");
+		d = parse(buf, &err);
+		ck_assert_msg((d != NULL) == (count == SWN_MAX_XML_NAMESPACES), "%d on one element", count);
+		xmlFreeDoc(d);
+	}
+	/* 40 sibling branches, each declaring the same prefix: 1 in scope */
+	n = (size_t)sprintf(buf, "<r>");
+	for (i = 0; i < 40; i++)
+		n += (size_t)sprintf(buf + n, "<a:x xmlns:a=\"urn:a\"/>");
+	n += (size_t)sprintf(buf + n, "</r>");
+	d = parse(buf, &err);
+	ck_assert_msg(d != NULL, "%s", err.msg);
+	xmlFreeDoc(d);
+}
+END_TEST
+
 /* One element with n attributes (one of them a namespace declaration),
  * after a prologue that is not counted. */
 static xmlDocPtr with_attributes(int n, const char *prologue, struct swn_err *err)
@@ -279,6 +327,7 @@ int main(void)
 	tcase_add_test(tc, malformed_has_line);
 	tcase_add_test(tc, doctype_refused_before_entities);
 	tcase_add_test(tc, depth_limit);
+	tcase_add_test(tc, namespace_limit);
 	tcase_add_test(tc, attribute_limit);
 	tcase_add_test(tc, attribute_limit_sees_through_cdata);
 	tcase_add_test(tc, attribute_limit_after_malformed_constructs);
