@@ -12,71 +12,114 @@
 #include "buf.h"
 #include "fsutil.h"
 
-int swn_file_read(const char *path, size_t limit, char **data, size_t *len,
-		  struct swn_err *err)
+/* Why an entry that is not a regular file is refused. */
+static const char *not_regular(mode_t mode)
 {
-	const char *name = strcmp(path, "-") == 0 ? "<stdin>" : path;
+	if (S_ISLNK(mode))
+		return "is a symbolic link, which swnode does not follow";
+	if (S_ISDIR(mode))
+		return "is a directory, not a file";
+	if (S_ISFIFO(mode))
+		return "is a FIFO (named pipe), not a regular file";
+	if (S_ISSOCK(mode))
+		return "is a socket, not a regular file";
+	return "is a device, not a regular file";
+}
+
+int swn_file_open_at(int dirfd, const char *name, const char *shown, struct stat *st,
+		     struct swn_err *err)
+{
+	struct stat entry;
+	int fd;
+
+	memset(st, 0, sizeof *st);
+	/* Looked at before it is opened: opening a FIFO or a device may
+	 * block or do something. */
+	if (fstatat(dirfd, name, &entry, AT_SYMLINK_NOFOLLOW) != 0)
+		return swn_err_set(err, SWN_E_IO, shown, 0, "cannot open: %s", strerror(errno));
+	*st = entry;
+	if (!S_ISREG(entry.st_mode))
+		return swn_err_set(err, SWN_E_IO, shown, 0, "%s", not_regular(entry.st_mode));
+	/* O_NOFOLLOW and O_NONBLOCK: if the entry was swapped since, the
+	 * open neither follows a link nor waits on a FIFO, and fstat says
+	 * what it is now. */
+	fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0) {
+		int saved = errno;
+
+		return swn_err_set(err, SWN_E_IO, shown, 0, "%s", saved == ELOOP ?
+				   not_regular(S_IFLNK) : strerror(saved));
+	}
+	if (fstat(fd, st) != 0 || !S_ISREG(st->st_mode) || st->st_dev != entry.st_dev ||
+	    st->st_ino != entry.st_ino) {
+		int regular = S_ISREG(st->st_mode);
+
+		close(fd);
+		*st = entry;
+		return swn_err_set(err, SWN_E_IO, shown, 0, "%s", regular ?
+				   "was replaced while it was opened; not read" : not_regular(st->st_mode));
+	}
+	return fd;
+}
+
+int swn_fd_read(int fd, const char *shown, size_t limit, char **data, size_t *len,
+		struct swn_err *err)
+{
 	struct swn_buf b;
 	struct stat st;
 	char chunk[65536];
 	ssize_t n;
-	int fd;
 
 	*data = NULL;
 	*len = 0;
-	if (strcmp(path, "-") == 0)
-		fd = STDIN_FILENO;
-	else if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-		return swn_err_set(err, SWN_E_IO, path, 0, "cannot open: %s",
-				   strerror(errno));
-	if (fstat(fd, &st) != 0) {
-		int saved = errno;
-
-		if (fd != STDIN_FILENO)
-			close(fd);
-		return swn_err_set(err, SWN_E_IO, name, 0, "cannot read: %s", strerror(saved));
-	}
-	if (S_ISDIR(st.st_mode)) {
-		if (fd != STDIN_FILENO)
-			close(fd);
-		return swn_err_set(err, SWN_E_IO, name, 0, "is a directory, not a file");
-	}
-	if (S_ISREG(st.st_mode) && (unsigned long long)st.st_size > limit) {
-		if (fd != STDIN_FILENO)
-			close(fd);
-		return swn_err_set(err, SWN_E_TOO_LARGE, name, 0,
+	if (fstat(fd, &st) != 0)
+		return swn_err_set(err, SWN_E_IO, shown, 0, "cannot read: %s", strerror(errno));
+	if (S_ISDIR(st.st_mode))
+		return swn_err_set(err, SWN_E_IO, shown, 0, "is a directory, not a file");
+	if (S_ISREG(st.st_mode) && (unsigned long long)st.st_size > limit)
+		return swn_err_set(err, SWN_E_TOO_LARGE, shown, 0,
 				   "file is %lld bytes, over the limit of %zu bytes; refused without reading it",
 				   (long long)st.st_size, limit);
-	}
 	swn_buf_init(&b, limit);
 	for (;;) {
 		n = read(fd, chunk, sizeof chunk);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
-			swn_err_set(err, SWN_E_IO, name, 0, "read failed: %s",
-				    strerror(errno));
-			goto fail;
+			swn_err_set(err, SWN_E_IO, shown, 0, "read failed: %s", strerror(errno));
+			swn_buf_free(&b);
+			return -1;
 		}
 		if (n == 0)
 			break;
 		if (swn_buf_add(&b, chunk, (size_t)n, err) < 0) {
 			if (err->code == SWN_E_TOO_LARGE)
-				snprintf(err->file, sizeof err->file, "%s", name);
-			goto fail;
+				snprintf(err->file, sizeof err->file, "%s", shown);
+			swn_buf_free(&b);
+			return -1;
 		}
 	}
-	if (fd != STDIN_FILENO)
-		close(fd);
 	if (b.data == NULL && swn_buf_add(&b, "", 0, err) < 0)
 		return -1;
 	*data = swn_buf_detach(&b, len);
 	return 0;
-fail:
-	if (fd != STDIN_FILENO)
-		close(fd);
-	swn_buf_free(&b);
-	return -1;
+}
+
+int swn_file_read(const char *path, size_t limit, char **data, size_t *len,
+		  struct swn_err *err)
+{
+	struct stat st;
+	int fd, rc;
+
+	*data = NULL;
+	*len = 0;
+	if (strcmp(path, "-") == 0)
+		return swn_fd_read(STDIN_FILENO, "<stdin>", limit, data, len, err);
+	if ((fd = swn_file_open_at(AT_FDCWD, path, path, &st, err)) < 0)
+		return -1;
+	rc = swn_fd_read(fd, path, limit, data, len, err);
+	close(fd);
+	return rc;
 }
 
 static int write_all(int fd, const char *p, size_t len)
