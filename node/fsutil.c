@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -138,94 +139,111 @@ static int write_all(int fd, const char *p, size_t len)
 	return 0;
 }
 
-/* Flush the directory that holds path, so a rename or link survives a
- * crash. */
-static int sync_dir(const char *path)
+/* Create a hidden file with an unpredictable name beside name
+ * (".NAME.tmp-XXXXXX"), so that a process killed before the rename leaves
+ * a file no reader of the directory takes for a document. */
+static int create_temp(int dirfd, const char *name, char *tmp, size_t n)
 {
-	char dir[4096];
-	const char *slash = strrchr(path, '/');
-	int fd, rc;
+	static const char chars[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+	unsigned char r[6];
+	int tries, fd, w;
+	size_t i;
 
-	if (slash == NULL)
-		snprintf(dir, sizeof dir, ".");
-	else if (slash == path)
-		snprintf(dir, sizeof dir, "/");
-	else if (snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path) >= (int)sizeof dir)
-		return -1;
-	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
-		return -1;
-	rc = fsync(fd);
-	close(fd);
-	return rc;
+	for (tries = 0; tries < 100; tries++) {
+		if (getrandom(r, sizeof r, 0) != (ssize_t)sizeof r)
+			return -1;
+		w = snprintf(tmp, n, ".%s.tmp-", name);
+		if (w < 0 || (size_t)w + sizeof r >= n) {
+			errno = ENAMETOOLONG;
+			return -1;
+		}
+		for (i = 0; i < sizeof r; i++)
+			tmp[w + i] = chars[r[i] % (sizeof chars - 1)];
+		tmp[w + sizeof r] = '\0';
+		fd = openat(dirfd, tmp, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+		if (fd >= 0 || errno != EEXIST)
+			return fd;
+	}
+	return -1;
 }
 
-int swn_file_write(const char *path, const void *data, size_t len, mode_t perm,
-		   enum swn_write_mode how, struct swn_err *err)
+int swn_file_write_at(int dirfd, const char *name, const char *shown, const void *data,
+		      size_t len, mode_t perm, enum swn_write_mode how, struct swn_err *err)
 {
 	char tmp[4096];
 	struct stat st;
 	int fd, saved;
 
 	/* Only regular files are replaced: never a FIFO, device or link. */
-	if (lstat(path, &st) == 0) {
+	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
 		if (how == SWN_WRITE_EXCLUSIVE)
-			return swn_err_set(err, SWN_E_EXISTS, path, 0,
+			return swn_err_set(err, SWN_E_EXISTS, shown, 0,
 					   "already exists; refusing to overwrite it");
 		if (!S_ISREG(st.st_mode))
-			return swn_err_set(err, SWN_E_IO, path, 0,
+			return swn_err_set(err, SWN_E_IO, shown, 0,
 					   "exists and is not a regular file; refusing to replace it");
 	}
-	/* Hidden (".NAME.tmp-XXXXXX"): a process killed before the rename
-	 * leaves a file that no reader of the directory takes for a document. */
-	{
-		const char *base = strrchr(path, '/');
-		int w = base ? snprintf(tmp, sizeof tmp, "%.*s.%s.tmp-XXXXXX", (int)(base + 1 - path),
-					path, base + 1)
-			     : snprintf(tmp, sizeof tmp, ".%s.tmp-XXXXXX", path);
-
-		if (w < 0 || w >= (int)sizeof tmp)
-			return swn_err_set(err, SWN_E_TOO_LARGE, path, 0, "path too long");
-	}
-	fd = mkstemp(tmp);
-	if (fd < 0)
-		return swn_err_set(err, SWN_E_IO, path, 0, "cannot create a file beside it: %s",
+	if ((fd = create_temp(dirfd, name, tmp, sizeof tmp)) < 0)
+		return swn_err_set(err, SWN_E_IO, shown, 0, "cannot create a file beside it: %s",
 				   strerror(errno));
 	if (fchmod(fd, perm) < 0 || write_all(fd, data, len) < 0 || fsync(fd) < 0) {
 		saved = errno;
 		close(fd);
-		unlink(tmp);
-		return swn_err_set(err, SWN_E_IO, path, 0, "cannot write: %s",
-				   strerror(saved));
+		unlinkat(dirfd, tmp, 0);
+		return swn_err_set(err, SWN_E_IO, shown, 0, "cannot write: %s", strerror(saved));
 	}
 	if (close(fd) < 0) {
 		saved = errno;
-		unlink(tmp);
-		return swn_err_set(err, SWN_E_IO, path, 0, "cannot write: %s",
-				   strerror(saved));
+		unlinkat(dirfd, tmp, 0);
+		return swn_err_set(err, SWN_E_IO, shown, 0, "cannot write: %s", strerror(saved));
 	}
 	/* link() fails if the target exists, so exclusive creation stays
 	 * exclusive even against a concurrent writer. */
 	if (how == SWN_WRITE_EXCLUSIVE) {
-		if (link(tmp, path) < 0) {
+		if (linkat(dirfd, tmp, dirfd, name, 0) < 0) {
 			saved = errno;
-			unlink(tmp);
+			unlinkat(dirfd, tmp, 0);
 			if (saved == EEXIST)
-				return swn_err_set(err, SWN_E_EXISTS, path, 0,
+				return swn_err_set(err, SWN_E_EXISTS, shown, 0,
 						   "already exists; refusing to overwrite it");
-			return swn_err_set(err, SWN_E_IO, path, 0, "cannot create: %s",
-					   strerror(saved));
+			return swn_err_set(err, SWN_E_IO, shown, 0, "cannot create: %s", strerror(saved));
 		}
-		unlink(tmp);
-	} else if (rename(tmp, path) < 0) {
+		unlinkat(dirfd, tmp, 0);
+	} else if (renameat(dirfd, tmp, dirfd, name) < 0) {
 		saved = errno;
-		unlink(tmp);
-		return swn_err_set(err, SWN_E_IO, path, 0, "cannot rename into place: %s",
+		unlinkat(dirfd, tmp, 0);
+		return swn_err_set(err, SWN_E_IO, shown, 0, "cannot rename into place: %s",
 				   strerror(saved));
 	}
-	if (sync_dir(path) < 0)
-		return swn_err_set(err, SWN_E_IO, path, 0, "cannot flush its directory: %s",
+	/* The rename or link survives a crash only once the directory is
+	 * flushed. */
+	if (fsync(dirfd) < 0)
+		return swn_err_set(err, SWN_E_IO, shown, 0, "cannot flush its directory: %s",
 				   strerror(errno));
 	return 0;
+}
+
+int swn_file_write(const char *path, const void *data, size_t len, mode_t perm,
+		   enum swn_write_mode how, struct swn_err *err)
+{
+	char dir[4096];
+	const char *slash = strrchr(path, '/'), *name = slash ? slash + 1 : path;
+	int dirfd, rc;
+
+	if (slash == NULL)
+		snprintf(dir, sizeof dir, ".");
+	else if (slash == path)
+		snprintf(dir, sizeof dir, "/");
+	else if (snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path) >= (int)sizeof dir)
+		return swn_err_set(err, SWN_E_TOO_LARGE, path, 0, "path too long");
+	if (name[0] == '\0')
+		return swn_err_set(err, SWN_E_IO, path, 0, "names a directory, not a file");
+	if ((dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return swn_err_set(err, SWN_E_IO, path, 0, "cannot create a file beside it: %s",
+				   strerror(errno));
+	rc = swn_file_write_at(dirfd, name, path, data, len, perm, how, err);
+	close(dirfd);
+	return rc;
 }
 
 int swn_write_output(const char *path, const void *data, size_t len, struct swn_err *err)

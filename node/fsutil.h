@@ -49,6 +49,12 @@ enum swn_write_mode {
 int swn_file_write(const char *path, const void *data, size_t len, mode_t perm,
 		   enum swn_write_mode how, struct swn_err *err);
 
+/* The same for the file name in the directory dirfd (shown names it in
+ * errors): nothing outside that directory is touched, whatever links the
+ * path to it holds. */
+int swn_file_write_at(int dirfd, const char *name, const char *shown, const void *data,
+		      size_t len, mode_t perm, enum swn_write_mode how, struct swn_err *err);
+
 /* A command's output: standard output when path is NULL or "-", otherwise
  * path, written atomically (mode 0644). */
 int swn_write_output(const char *path, const void *data, size_t len, struct swn_err *err);
