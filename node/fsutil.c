@@ -13,22 +13,32 @@
 #include "buf.h"
 #include "fsutil.h"
 
-/* Why an entry that is not a regular file is refused. */
-static const char *not_regular(mode_t mode)
+/* What an entry is, in a refusal. */
+static const char *kind(mode_t mode)
 {
-	if (S_ISLNK(mode))
-		return "is a symbolic link, which swnode does not follow";
+	if (S_ISREG(mode))
+		return "a regular file";
 	if (S_ISDIR(mode))
-		return "is a directory, not a file";
+		return "a directory";
 	if (S_ISFIFO(mode))
-		return "is a FIFO (named pipe), not a regular file";
+		return "a FIFO (named pipe)";
 	if (S_ISSOCK(mode))
-		return "is a socket, not a regular file";
-	return "is a device, not a regular file";
+		return "a socket";
+	return "a device";
 }
 
-int swn_file_open_at(int dirfd, const char *name, const char *shown, struct stat *st,
-		     struct swn_err *err)
+/* Refuse an entry that is not of the type wanted, saying what it is. */
+static int wrong_type(mode_t mode, mode_t want, const char *shown, struct swn_err *err)
+{
+	if (S_ISLNK(mode))
+		return swn_err_set(err, SWN_E_IO, shown, 0, "is a symbolic link, which swnode does not follow");
+	return swn_err_set(err, SWN_E_IO, shown, 0, "is %s, not %s", kind(mode), kind(want));
+}
+
+/* Open the entry name in dirfd if it is of type want (S_IFREG, S_IFDIR),
+ * never through a link; see swn_file_open_at(). */
+static int open_entry(int dirfd, const char *name, const char *shown, mode_t want, int flags,
+		      struct stat *st, struct swn_err *err)
 {
 	struct stat entry;
 	int fd;
@@ -39,28 +49,42 @@ int swn_file_open_at(int dirfd, const char *name, const char *shown, struct stat
 	if (fstatat(dirfd, name, &entry, AT_SYMLINK_NOFOLLOW) != 0)
 		return swn_err_set(err, SWN_E_IO, shown, 0, "cannot open: %s", strerror(errno));
 	*st = entry;
-	if (!S_ISREG(entry.st_mode))
-		return swn_err_set(err, SWN_E_IO, shown, 0, "%s", not_regular(entry.st_mode));
+	if ((entry.st_mode & S_IFMT) != want)
+		return wrong_type(entry.st_mode, want, shown, err);
 	/* O_NOFOLLOW and O_NONBLOCK: if the entry was swapped since, the
 	 * open neither follows a link nor waits on a FIFO, and fstat says
 	 * what it is now. */
-	fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	fd = openat(dirfd, name, flags | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
 	if (fd < 0) {
 		int saved = errno;
 
-		return swn_err_set(err, SWN_E_IO, shown, 0, "%s", saved == ELOOP ?
-				   not_regular(S_IFLNK) : strerror(saved));
+		if (saved == ELOOP)
+			return wrong_type(S_IFLNK, want, shown, err);
+		return swn_err_set(err, SWN_E_IO, shown, 0, "cannot open: %s", strerror(saved));
 	}
-	if (fstat(fd, st) != 0 || !S_ISREG(st->st_mode) || st->st_dev != entry.st_dev ||
+	if (fstat(fd, st) != 0 || (st->st_mode & S_IFMT) != want || st->st_dev != entry.st_dev ||
 	    st->st_ino != entry.st_ino) {
-		int regular = S_ISREG(st->st_mode);
+		mode_t now = st->st_mode;
 
 		close(fd);
 		*st = entry;
-		return swn_err_set(err, SWN_E_IO, shown, 0, "%s", regular ?
-				   "was replaced while it was opened; not read" : not_regular(st->st_mode));
+		if ((now & S_IFMT) != want)
+			return wrong_type(now, want, shown, err);
+		return swn_err_set(err, SWN_E_IO, shown, 0, "was replaced while it was opened");
 	}
 	return fd;
+}
+
+int swn_file_open_at(int dirfd, const char *name, const char *shown, struct stat *st,
+		     struct swn_err *err)
+{
+	return open_entry(dirfd, name, shown, S_IFREG, O_RDONLY, st, err);
+}
+
+int swn_dir_open_at(int dirfd, const char *name, const char *shown, struct stat *st,
+		    struct swn_err *err)
+{
+	return open_entry(dirfd, name, shown, S_IFDIR, O_RDONLY | O_DIRECTORY, st, err);
 }
 
 int swn_fd_read(int fd, const char *shown, size_t limit, char **data, size_t *len,
@@ -76,7 +100,7 @@ int swn_fd_read(int fd, const char *shown, size_t limit, char **data, size_t *le
 	if (fstat(fd, &st) != 0)
 		return swn_err_set(err, SWN_E_IO, shown, 0, "cannot read: %s", strerror(errno));
 	if (S_ISDIR(st.st_mode))
-		return swn_err_set(err, SWN_E_IO, shown, 0, "is a directory, not a file");
+		return swn_err_set(err, SWN_E_IO, shown, 0, "is a directory, not a regular file");
 	if (S_ISREG(st.st_mode) && (unsigned long long)st.st_size > limit)
 		return swn_err_set(err, SWN_E_TOO_LARGE, shown, 0,
 				   "file is %lld bytes, over the limit of %zu bytes; refused without reading it",

@@ -36,6 +36,10 @@ int swn_file_read(const char *path, size_t limit, char **data, size_t *len,
 int swn_file_open_at(int dirfd, const char *name, const char *shown, struct stat *st,
 		     struct swn_err *err);
 
+/* The same for a directory: a directory only, never through a link. */
+int swn_dir_open_at(int dirfd, const char *name, const char *shown, struct stat *st,
+		    struct swn_err *err);
+
 /* Read what is left of an open file, as swn_file_read() does. */
 int swn_fd_read(int fd, const char *shown, size_t limit, char **data, size_t *len,
 		struct swn_err *err);
