@@ -19,6 +19,7 @@
 #include "pipeline.h"
 #include "pki.h"
 #include "proof.h"
+#include "spool.h"
 #include "swn_limits.h"
 #include "wssec.h"
 #include "xmlout.h"
@@ -391,18 +392,19 @@ static int deliver_local(struct swn_runtime *rt, const char *peer, const char *a
 			 const struct swn_doctype *type, xmlDocPtr payload)
 {
 	struct swn_event ev = { "in", peer, agreement, doctype, msgid, "DELIVERED_LOCAL", NULL };
-	char path[SWN_PATH_MAX + 100], reason[1200];
+	char name[200], path[SWN_PATH_MAX + 300], reason[1200];
 	struct swn_mapped mapped;
 	struct swn_err err;
 	int rc = 0;
 
 	swn_err_clear(&err);
-	snprintf(path, sizeof path, "%s/in/%s-%08lld.xml", rt->cfg.spool_dir, doctype, seq);
+	snprintf(name, sizeof name, "%s-%08lld.xml", doctype, seq);
+	snprintf(path, sizeof path, "%s/in/%s", rt->cfg.spool_dir, name);
 	if ((type ? swn_pipeline_map_valid(type, SWN_FORM_INTERNATIONAL, payload, "payload",
 					   SWN_FORM_DOMESTIC, NULL, NULL, &mapped, NULL, &err)
 		  : swn_pipeline_map(rt->reg, payload, "payload", SWN_FORM_DOMESTIC, NULL, NULL,
 				     &mapped, &err)) < 0 ||
-	    (swn_file_write(path, mapped.out.data, mapped.out.len, 0640, SWN_WRITE_EXCLUSIVE, &err) < 0 &&
+	    (swn_spool_place(rt->cfg.spool_dir, name, mapped.out.data, mapped.out.len, &err) < 0 &&
 	     err.code != SWN_E_EXISTS)) {
 		snprintf(reason, sizeof reason, "%s", err.msg);
 		ev.event = "LOCAL_DELIVERY_FAILED";
