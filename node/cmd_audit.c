@@ -606,7 +606,11 @@ int cmd_ledger_check_bundle(int argc, char **argv, struct swn_ctx *ctx)
 				ok = memcmp(md, digest, 32) == 0;
 				free(data);
 			}
-			snprintf(what, sizeof what, "%s is the evidence of entry %lld", file, seq);
+			if (err.code != SWN_OK)   /* not readable: say which file and why */
+				snprintf(what, sizeof what, "%s is the evidence of entry %lld: %.300s: %.400s",
+					 file, seq, err.file, err.msg);
+			else
+				snprintf(what, sizeof what, "%s is the evidence of entry %lld", file, seq);
 			bad += check(ok, what);
 			/* Sender and receiver by party: the message is signed by
 			 * its sender, the receipt by its receiver. */

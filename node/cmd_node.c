@@ -72,26 +72,47 @@ static void close_node(struct swn_runtime *rt, struct swn_outbox *ob)
 /* ---- the spool ---- */
 
 struct spool_ctx {
+	struct swn_spool *spool;
 	struct swn_outbox *ob;
 	struct swn_delivery *d;
 };
 
-/* Read and parse a document to submit, with the SHA-256 of its bytes. */
-static xmlDocPtr read_document(const char *path, unsigned char sha256[32], struct swn_err *err)
+/* Parse a document to submit, with the SHA-256 of its bytes; data is
+ * freed. */
+static xmlDocPtr parse_document(char *data, size_t len, const char *name, unsigned char sha256[32],
+				struct swn_err *err)
 {
 	xmlDocPtr doc;
+
+	SHA256((const unsigned char *)data, len, sha256);
+	doc = swn_xml_parse(data, len, name, err);
+	free(data);
+	return doc;
+}
+
+/* A document named on the command line ("-": standard input). */
+static xmlDocPtr read_document(const char *path, unsigned char sha256[32], struct swn_err *err)
+{
 	char *data;
 	size_t len;
 
 	if (swn_file_read(path, SWN_MAX_DOCUMENT_BYTES, &data, &len, err) < 0)
 		return NULL;
-	SHA256((const unsigned char *)data, len, sha256);
-	doc = swn_xml_parse(data, len, strcmp(path, "-") == 0 ? "<stdin>" : path, err);
-	free(data);
-	return doc;
+	return parse_document(data, len, strcmp(path, "-") == 0 ? "<stdin>" : path, sha256, err);
 }
 
-static int from_spool(void *arg, const char *party, const char *path, const char *token,
+/* A document the spool claimed: read from the descriptor it opened. */
+static xmlDocPtr read_claimed(int fd, const char *path, unsigned char sha256[32], struct swn_err *err)
+{
+	char *data;
+	size_t len;
+
+	if (swn_fd_read(fd, path, SWN_MAX_DOCUMENT_BYTES, &data, &len, err) < 0)
+		return NULL;
+	return parse_document(data, len, path, sha256, err);
+}
+
+static int from_spool(void *arg, const char *party, const char *path, int fd, const char *token,
 		      char *why, size_t n)
 {
 	struct spool_ctx *sc = arg;
@@ -102,7 +123,7 @@ static int from_spool(void *arg, const char *party, const char *path, const char
 	int rc;
 
 	swn_err_clear(&err);
-	if (!(doc = read_document(path, sha256, &err)) ||
+	if (!(doc = read_claimed(fd, path, sha256, &err)) ||
 	    swn_outbox_submit_once(sc->ob, doc, sha256, path, party, token, &once, &err) < 0) {
 		size_t used;
 
@@ -235,7 +256,7 @@ static void chores_run(struct chores *ch, struct swn_runtime *rt, struct spool_c
 	struct swn_err err;
 
 	swn_err_clear(&err);
-	if (due(&ch->spool, SPOOL_SCAN_MS, now) && swn_spool_scan(rt->cfg.spool_dir, from_spool, sc, &err) < 0)
+	if (due(&ch->spool, SPOOL_SCAN_MS, now) && swn_spool_scan(sc->spool, from_spool, sc, &err) < 0)
 		swn_log("spool: %s", err.msg);
 	if (due(&ch->redeliver, ch->redeliver_every, now))
 		redeliver(rt);
@@ -448,6 +469,13 @@ int cmd_serve(int argc, char **argv, struct swn_ctx *ctx)
 		close_node(rt, ob);
 		return swn_cli_fail(&err);
 	}
+	if (swn_spool_new(rt->cfg.spool_dir, &sc.spool, &err) < 0) {
+		swn_local_stop(api);
+		swn_delivery_stop(d);
+		swn_server_stop(server);
+		close_node(rt, ob);
+		return swn_cli_fail(&err);
+	}
 	sc.ob = ob;
 	sc.d = d;
 	swn_log("serving %s on %s (port %d, %lld workers, %d agreements)", rt->cfg.party_id,
@@ -475,6 +503,7 @@ int cmd_serve(int argc, char **argv, struct swn_ctx *ctx)
 	swn_inbound_flush_refusals(rt, time(NULL), 1);
 	swn_delivery_stop(d);
 	close_node(rt, ob);
+	swn_spool_free(sc.spool);
 	close(lockfd);
 	swn_log("stopped");
 	return rc;

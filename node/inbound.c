@@ -20,6 +20,7 @@
 #include "pki.h"
 #include "placement.h"
 #include "proof.h"
+#include "spool.h"
 #include "swn_limits.h"
 #include "wssec.h"
 #include "xmlout.h"

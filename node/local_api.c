@@ -28,6 +28,7 @@
 
 #include "as4.h"
 #include "cli.h"
+#include "fsutil.h"
 #include "listen.h"
 #include "local_api.h"
 #include "log.h"
@@ -96,13 +97,13 @@ static int load_token(struct swn_local *l, struct swn_err *err)
 	char path[SWN_PATH_MAX + 32];
 	unsigned char raw[TOKEN_HEX / 2];
 	char buf[TOKEN_HEX + 2];
+	struct swn_err why;
 	struct stat st;
 	ssize_t n;
 	int fd, i;
 
 	snprintf(path, sizeof path, "%s/%s", l->rt->cfg.home, SWN_LOCAL_TOKEN_FILE);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 && errno == ENOENT) {
+	if (!swn_path_exists(path)) {
 		if (RAND_bytes(raw, sizeof raw) != 1)
 			return swn_err_set(err, SWN_E_CRYPTO, path, 0, "cannot make a random token");
 		for (i = 0; i < (int)sizeof raw; i++)
@@ -123,14 +124,16 @@ static int load_token(struct swn_local *l, struct swn_err *err)
 			close(fd);
 			swn_log("local API: made a new token in %s", path);
 		}
-		fd = open(path, O_RDONLY | O_CLOEXEC);
 	}
+	swn_err_clear(&why);
+	fd = swn_file_open_at(AT_FDCWD, path, path, &st, &why);
+	if (fd < 0 && st.st_mode == 0)
+		return swn_err_set(err, SWN_E_IO, path, 0, "cannot read the local API token: %s", why.msg);
 	if (fd < 0)
-		return swn_err_set(err, SWN_E_IO, path, 0, "cannot read the local API token: %s",
-				   strerror(errno));
+		return swn_err_set(err, SWN_E_CONFIG, path, 0, "%s; the local API token must be a regular "
+				   "file of the node's user, readable by it alone (chmod 600)", why.msg);
 	/* Whoever reads the token can have the node sign and send. */
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || (st.st_mode & 077) != 0 ||
-	    st.st_uid != geteuid()) {
+	if ((st.st_mode & 077) != 0 || st.st_uid != geteuid()) {
 		close(fd);
 		return swn_err_set(err, SWN_E_CONFIG, path, 0,
 				   "the local API token must be a file of the node's user, readable by it "

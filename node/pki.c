@@ -116,12 +116,13 @@ static int no_passphrase(char *buf, int size, int rwflag, void *u)
 static int read_secret(const char *path, unsigned char *buf, size_t *len,
 		       struct swn_err *err)
 {
+	struct stat st;
 	ssize_t n;
 	int fd;
 
 	*len = 0;
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-		return swn_err_set(err, SWN_E_IO, path, 0, "cannot open: %s", strerror(errno));
+	if ((fd = swn_file_open_at(AT_FDCWD, path, path, &st, err)) < 0)
+		return -1;
 	while (*len <= SWN_MAX_PEM_BYTES &&
 	       (n = read(fd, buf + *len, SWN_MAX_PEM_BYTES + 1 - *len)) != 0) {
 		if (n < 0 && errno == EINTR)

@@ -336,6 +336,17 @@ cmp -s "$T/ev-cn/message.xml" "$T/ev-sg/message.xml" && pass || fail "both sides
 sed -i 's/Timestamp>2/Timestamp>3/' "$T/ev-sg/message.xml"
 expect 1 "a changed message in the bundle" "$SWNODE" ledger check-bundle "$T/ev-sg"
 has "$T/out" "FAILED   message.xml is the evidence" "the change is named"
+# Bundle files are read only when they are regular files: a FIFO in place
+# of message.xml is refused at once (it blocked for ever); a link to a
+# copy of the real one is followed, as for any file the operator names.
+cp -r "$T/ev-cn" "$T/ev-fifo"
+rm "$T/ev-fifo/message.xml" && mkfifo "$T/ev-fifo/message.xml"
+expect 1 "a bundle whose message.xml is a FIFO" timeout 20 "$SWNODE" ledger check-bundle --vkey "$CNKEY" "$T/ev-fifo"
+has "$T/out" "FAILED   message.xml is the evidence of entry" "the FIFO fails the evidence check"
+has "$T/out" "ev-fifo/message.xml: is a FIFO (named pipe), not a regular file" "the FIFO is named"
+cp -r "$T/ev-cn" "$T/ev-link"
+mv "$T/ev-link/message.xml" "$T/message-elsewhere.xml" && ln -s "$T/message-elsewhere.xml" "$T/ev-link/message.xml"
+expect 0 "a bundle whose message.xml is a link to the real one" timeout 20 "$SWNODE" ledger check-bundle --vkey "$CNKEY" "$T/ev-link"
 # Party ids in a bundle follow the rule (docs/agreements.md): a key name
 # that is not PARTY/swnode-ledger with a party id (here with ESC; a valid
 # key for that name, made by hand) is refused, and nothing prints it raw.
