@@ -255,11 +255,11 @@ struct serve_opts {
 };
 
 /* A number of the connection limits, which are ints. */
-static int limit_option(struct swn_ctx *ctx, const char *option, const char *v, int *out)
+static int limit_option(struct swn_ctx *ctx, const char *option, const char *v, long long min, int *out)
 {
 	long long n;
 
-	if (swn_cli_number(ctx, option, v, 1, 1000000, &n) < 0)
+	if (swn_cli_number(ctx, option, v, min, 1000000, &n) < 0)
 		return -1;
 	*out = (int)n;
 	return 0;
@@ -292,11 +292,15 @@ static int serve_option(struct swn_ctx *ctx, int c, const char *v, struct serve_
 	case 'W': return swn_cli_number(ctx, "--local-workers", v, 1, 256, &o->local_workers);
 	case 's': return swn_cli_number(ctx, "--senders", v, 1, SWN_DELIVERY_MAX_THREADS, &o->senders);
 	case 'c': return swn_cli_number(ctx, "--checkpoint-every", v, 0, 86400, &o->every);
-	case 'i': return limit_option(ctx, "--idle-timeout", v, &o->limits.idle_timeout_s);
-	case 'r': return limit_option(ctx, "--request-timeout", v, &o->limits.request_timeout_s);
-	case 'm': return limit_option(ctx, "--max-connections", v, &o->limits.max_connections);
-	case 'p': return limit_option(ctx, "--max-connections-per-ip", v, &o->limits.max_per_address);
-	case 'M': return limit_option(ctx, "--local-max-connections", v, &o->local_max_connections);
+	case 'i': return limit_option(ctx, "--idle-timeout", v, 1, &o->limits.idle_timeout_s);
+	case 'T': return limit_option(ctx, "--handshake-timeout", v, 1, &o->limits.handshake_timeout_s);
+	case 'r': return limit_option(ctx, "--request-timeout", v, 1, &o->limits.request_timeout_s);
+	/* At least one for a handshake and one kept for pinned peers. */
+	case 'm': return limit_option(ctx, "--max-connections", v, 2, &o->limits.max_connections);
+	case 'p': return limit_option(ctx, "--max-connections-per-ip", v, 1, &o->limits.max_per_address);
+	case 'k': return limit_option(ctx, "--max-handshakes", v, 1, &o->limits.max_handshakes);
+	case 'K': return limit_option(ctx, "--max-handshakes-per-ip", v, 1, &o->limits.max_handshakes_per_address);
+	case 'M': return limit_option(ctx, "--local-max-connections", v, 1, &o->local_max_connections);
 	default: return -1;
 	}
 }
@@ -341,6 +345,17 @@ static void fit_fd_limit(struct serve_opts *o)
 	}
 }
 
+/* Connections in the TLS handshake must leave room for pinned peers: at
+ * most half of all when the two limits would leave none. */
+static void fit_handshakes(struct swn_server_limits *limits)
+{
+	if (limits->max_handshakes < limits->max_connections)
+		return;
+	limits->max_handshakes = limits->max_connections / 2;
+	swn_log("at most %d connections in the TLS handshake at once, so that %d are kept for pinned peers",
+		limits->max_handshakes, limits->max_connections - limits->max_handshakes);
+}
+
 /* 1 to serve; 0 to exit with *code (after --help or a usage error). */
 static int serve_options(struct swn_ctx *ctx, int argc, char **argv, struct serve_opts *o,
 			 int *code)
@@ -350,9 +365,12 @@ static int serve_options(struct swn_ctx *ctx, int argc, char **argv, struct serv
 		{ "workers", required_argument, NULL, 'w' },
 		{ "checkpoint-every", required_argument, NULL, 'c' },
 		{ "idle-timeout", required_argument, NULL, 'i' },
+		{ "handshake-timeout", required_argument, NULL, 'T' },
 		{ "request-timeout", required_argument, NULL, 'r' },
 		{ "max-connections", required_argument, NULL, 'm' },
 		{ "max-connections-per-ip", required_argument, NULL, 'p' },
+		{ "max-handshakes", required_argument, NULL, 'k' },
+		{ "max-handshakes-per-ip", required_argument, NULL, 'K' },
 		{ "senders", required_argument, NULL, 's' },
 		{ "local", required_argument, NULL, 'L' },
 		{ "local-workers", required_argument, NULL, 'W' },
@@ -404,6 +422,7 @@ int cmd_serve(int argc, char **argv, struct swn_ctx *ctx)
 	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	fit_fd_limit(&o);
+	fit_handshakes(&o.limits);
 	if (open_node(ctx, &rt, &ob, &err) < 0)
 		return swn_cli_fail(&err);
 	/* A damaged ledger is refused before anything is recorded in it. */
@@ -432,7 +451,7 @@ int cmd_serve(int argc, char **argv, struct swn_ctx *ctx)
 		close_node(rt, ob);
 		return swn_cli_fail(&err);
 	}
-	if (swn_local_start(rt, ob, d, o.local ? o.local : rt->cfg.listen_local, (int)o.local_workers,
+	if (swn_local_start(rt, ob, d, server, o.local ? o.local : rt->cfg.listen_local, (int)o.local_workers,
 			    o.local_max_connections, &api, &err) < 0) {
 		swn_delivery_stop(d);
 		swn_server_stop(server);

@@ -2,10 +2,11 @@
 # Slow and broken clients: idle and trickling connections are closed, one
 # address cannot hold more than its share of connections, half-sent
 # requests and dropped TLS sessions leave no descriptor or memory behind,
-# and a body over the limit never sits in memory whole (docs/security.md).
+# a body over the limit never sits in memory whole, and strangers holding
+# TLS handshakes cannot keep a pinned peer out (docs/security.md).
 . "$(dirname "$0")/lib.sh"
-command -v curl >/dev/null && command -v openssl >/dev/null ||
-	{ echo "FAIL: curl and openssl are needed"; exit 1; }
+command -v curl >/dev/null && command -v openssl >/dev/null && command -v node >/dev/null ||
+	{ echo "FAIL: curl, openssl and node are needed"; exit 1; }
 
 CN=$T/cn SG=$T/sg
 pair "$CN" CN-SW "$SG" SG-NTP
@@ -120,6 +121,47 @@ for fd in "${opened[@]}"; do exec {fd}<&-; done
 echo "20 connections from one address: $open kept open"
 
 healthy && pass || fail "the node does not answer once the flood has gone"
+
+# ---- strangers in the TLS handshake cannot keep a pinned peer out ----
+# At most 8 connections in the handshake (3 from one address), for 10 s.
+# CN's address has completed a pinned handshake; strangers from four other
+# loopback addresses try to hold 16 handshakes.  CN still gets its
+# Receipt, and the deadline ends the strangers' handshakes.
+stop_node "$SG"
+start_node "$SG" --max-handshakes 8 --max-handshakes-per-ip 3 --handshake-timeout 10
+LOCAL_B=$(sed -n 's/^local //p' "$SG.out")
+health() { curl -sS --max-time 5 "http://127.0.0.1:$LOCAL_B/healthz" 2>/dev/null; }
+partner_are() { health | grep -q "\"partner_handshakes\":$1,\"partner_authenticated\":$2}"; }
+count_lines() { grep -c "$1" "$2" || true; }
+healthy && pass || fail "the node does not answer before the strangers come"
+"$SWNODE" --home "$CN" as4 pack --agreement AB "$(ls "$TESTDATA"/eco/*.xml | head -1)" -o "$T/msg.xml" 2>/dev/null ||
+	fail "as4 pack"
+node "$TOP_SRCDIR/tests/forge/hold-connections.js" "$PORT_B" \
+	127.0.0.2:4 127.0.0.3:4 127.0.0.4:4 127.0.0.5:4 >"$T/hold.out" 2>&1 &
+holder=$!
+NODE_PIDS="$NODE_PIDS $holder"
+until_true 20 grep -qs '^done 16' "$T/hold.out" || fail "the strangers could not open their connections"
+until_true 10 partner_are 8 0 && pass || fail "the strangers did not fill the handshake pool: $(health)"
+until_true 10 log_has "connections are in the TLS handshake, the limit" && pass ||
+	fail "no stranger over the handshake limit was refused"
+has "$SG.log" "it has 3 connections in the TLS handshake already" "a fourth handshake from one address is refused"
+# 8 of the 16 were closed at once
+[ "$(count_lines '^closed' "$T/hold.out")" = 8 ] && pass ||
+	fail "$(count_lines '^closed' "$T/hold.out") of 16 strangers were closed at once, expected 8"
+post "$CN" "$SG" "$PORT_B" "$T/msg.xml"
+[ "$RC" = 0 ] && grep -q "Receipt" "$T/reply" && pass ||
+	fail "the pinned peer got no Receipt while strangers held the handshakes (curl $RC: $(cat "$T/curl.err"))"
+partner_are 8 0 && pass || fail "the strangers were not held all along: $(health)"
+# The deadline ends every held handshake.
+until_true 30 partner_are 0 0 && pass || fail "the held handshakes were not closed: $(health)"
+until_true 10 eval '[ "$(count_lines "^closed" "$T/hold.out")" = 16 ]' && pass ||
+	fail "$(count_lines '^closed' "$T/hold.out") of 16 strangers closed"
+has "$SG.log" "no TLS handshake within 10 s" "the deadline is logged"
+kill "$holder" 2>/dev/null
+wait "$holder" 2>/dev/null
+echo "16 strangers in the handshake: 8 refused at once, 8 held until the deadline; the pinned peer got its Receipt"
+grep -E "TLS handshake|refused a connection" "$SG.log" | sed 's/^/  log: /'
+
 # It stops cleanly (under the sanitizers: with nothing leaked).
 stop_node "$SG"
 [ "$RC" -eq 0 ] && pass || { fail "the node exited $RC"; tail -30 "$SG.log"; }
