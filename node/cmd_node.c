@@ -305,44 +305,74 @@ static int serve_option(struct swn_ctx *ctx, int c, const char *v, struct serve_
 	}
 }
 
-/* Descriptors the node keeps for itself beyond its listeners' connections:
- * the ledger (database, write-ahead log, temporary files), the spool, the
- * event loops, and per delivery thread its kept connections to peers and
- * the files curl reads for each handshake (our certificate and key). */
+/* Descriptors the node needs besides its listeners' connections (counted
+ * on Linux with libevent 2.1 and libcurl 7.88):
+ * - for itself, generously: standard streams, the serve lock, the ledger's
+ *   two SQLite connections (database and write-ahead log each, the shared
+ *   memory, temporary files), the spool (directories, the file claimed),
+ *   agreements read at a reload, whatever it inherited;
+ * - per event loop, of either listener: its epoll descriptor, its copy of
+ *   the listening socket, libevent's signal pipe (two) and wake-up eventfd;
+ * - per partner worker, a received document being placed in spool/in (the
+ *   file and its directory);
+ * - per delivery thread: libcurl's kept connections and one being opened,
+ *   its wake-up socket pair, a name lookup (a socket pair, a DNS socket,
+ *   /etc/hosts) and our certificate or key being read. */
 #define FDS_KEPT_FOR_THE_NODE 256
-#define FDS_PER_SENDER 8
+#define FDS_PER_EVENT_LOOP 5
+#define FDS_PER_PARTNER_WORKER 2
+#define FDS_PER_SENDER (SWN_HTTP_KEPT_CONNECTIONS + 1 + 2 + 4 + 1)
+/* Fewer connections than this for both listeners together: not started. */
+#define FDS_MIN_CONNECTIONS 16
+
+static long long fds_kept(const struct serve_opts *o)
+{
+	return FDS_KEPT_FOR_THE_NODE + FDS_PER_EVENT_LOOP * (o->workers + o->local_workers) +
+	       FDS_PER_PARTNER_WORKER * o->workers + FDS_PER_SENDER * o->senders;
+}
 
 /* Raise the descriptor limit as far as allowed, and keep both listeners'
- * connection limits below it with that room left: clients are refused
- * before the node runs out of descriptors to record and deliver.  The
- * local API's share is kept first (a quarter of what is left at most),
- * the partner listener gets the rest. */
-static void fit_fd_limit(struct serve_opts *o)
+ * connection limits below it with the node's own descriptors left over:
+ * clients are refused before the node runs out of descriptors to record
+ * and deliver.  The local API's share is kept first (a quarter of what is
+ * left at most), the partner listener gets the rest.  A limit that leaves
+ * too little is refused: lowering the node's own share instead would let
+ * a full listener starve the ledger and the deliveries. */
+static int fit_fd_limit(struct serve_opts *o, struct swn_err *err)
 {
-	long long reserve = FDS_KEPT_FOR_THE_NODE + FDS_PER_SENDER * o->senders, room;
+	long long kept = fds_kept(o), room;
 	struct rlimit r;
 
 	if (getrlimit(RLIMIT_NOFILE, &r) != 0)
-		return;
+		return 0;
 	if (r.rlim_cur < r.rlim_max) {
 		r.rlim_cur = r.rlim_max;
 		if (setrlimit(RLIMIT_NOFILE, &r) != 0)
 			getrlimit(RLIMIT_NOFILE, &r);
 	}
 	if (r.rlim_cur == RLIM_INFINITY)
-		return;
-	room = (long long)r.rlim_cur > 2 * reserve ? (long long)r.rlim_cur - reserve : (long long)r.rlim_cur / 2;
+		return 0;
+	room = (long long)r.rlim_cur - kept;
+	if (room < FDS_MIN_CONNECTIONS)
+		return swn_err_set(err, SWN_E_CONFIG, NULL, 0,
+				   "the descriptor limit is %llu (ulimit -n; the hard limit is %llu): serve keeps %lld "
+				   "for itself (%lld event loops, %lld delivery threads, the ledger and the spool) "
+				   "and needs %d more for connections; raise the limit to %lld or more, or start "
+				   "fewer --workers, --local-workers or --senders",
+				   (unsigned long long)r.rlim_cur, (unsigned long long)r.rlim_max, kept,
+				   o->workers + o->local_workers, o->senders, FDS_MIN_CONNECTIONS,
+				   kept + FDS_MIN_CONNECTIONS);
 	if (o->local_max_connections > room / 4) {
-		o->local_max_connections = room / 4 > 1 ? (int)(room / 4) : 1;
-		swn_log("descriptor limit %llu: at most %d local API connections at once",
-			(unsigned long long)r.rlim_cur, o->local_max_connections);
+		o->local_max_connections = (int)(room / 4);
+		swn_log("descriptor limit %llu, %lld kept for the node: at most %d local API connections at once",
+			(unsigned long long)r.rlim_cur, kept, o->local_max_connections);
 	}
 	if (o->limits.max_connections > room - o->local_max_connections) {
-		o->limits.max_connections = room - o->local_max_connections > 1
-					    ? (int)(room - o->local_max_connections) : 1;
-		swn_log("descriptor limit %llu: at most %d connections at once",
-			(unsigned long long)r.rlim_cur, o->limits.max_connections);
+		o->limits.max_connections = (int)(room - o->local_max_connections);
+		swn_log("descriptor limit %llu, %lld kept for the node: at most %d connections at once",
+			(unsigned long long)r.rlim_cur, kept, o->limits.max_connections);
 	}
+	return 0;
 }
 
 /* Connections in the TLS handshake must leave room for pinned peers: at
@@ -421,7 +451,8 @@ int cmd_serve(int argc, char **argv, struct swn_ctx *ctx)
 	sigaddset(&sigs, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	fit_fd_limit(&o);
+	if (fit_fd_limit(&o, &err) < 0)
+		return swn_cli_fail(&err);
 	fit_handshakes(&o.limits);
 	if (open_node(ctx, &rt, &ob, &err) < 0)
 		return swn_cli_fail(&err);
