@@ -278,11 +278,11 @@ struct serve_opts {
 };
 
 /* A number of the connection limits, which are ints. */
-static int limit_option(struct swn_ctx *ctx, const char *option, const char *v, int *out)
+static int limit_option(struct swn_ctx *ctx, const char *option, const char *v, long long min, int *out)
 {
 	long long n;
 
-	if (swn_cli_number(ctx, option, v, 1, 1000000, &n) < 0)
+	if (swn_cli_number(ctx, option, v, min, 1000000, &n) < 0)
 		return -1;
 	*out = (int)n;
 	return 0;
@@ -316,53 +316,98 @@ static int serve_option(struct swn_ctx *ctx, int c, const char *v, struct serve_
 	case 's': return swn_cli_number(ctx, "--senders", v, 1, SWN_DELIVERY_MAX_THREADS, &o->senders);
 	case 'c': return swn_cli_number(ctx, "--checkpoint-every", v, 0, 86400, &o->every);
 	case 'D': return swn_cli_number(ctx, "--redeliver-every", v, 1, 86400, &o->redeliver_every);
-	case 'i': return limit_option(ctx, "--idle-timeout", v, &o->limits.idle_timeout_s);
-	case 'r': return limit_option(ctx, "--request-timeout", v, &o->limits.request_timeout_s);
-	case 'm': return limit_option(ctx, "--max-connections", v, &o->limits.max_connections);
-	case 'p': return limit_option(ctx, "--max-connections-per-ip", v, &o->limits.max_per_address);
-	case 'M': return limit_option(ctx, "--local-max-connections", v, &o->local_max_connections);
+	case 'i': return limit_option(ctx, "--idle-timeout", v, 1, &o->limits.idle_timeout_s);
+	case 'T': return limit_option(ctx, "--handshake-timeout", v, 1, &o->limits.handshake_timeout_s);
+	case 'r': return limit_option(ctx, "--request-timeout", v, 1, &o->limits.request_timeout_s);
+	/* At least one for a handshake and one kept for pinned peers. */
+	case 'm': return limit_option(ctx, "--max-connections", v, 2, &o->limits.max_connections);
+	case 'p': return limit_option(ctx, "--max-connections-per-ip", v, 1, &o->limits.max_per_address);
+	case 'k': return limit_option(ctx, "--max-handshakes", v, 1, &o->limits.max_handshakes);
+	case 'K': return limit_option(ctx, "--max-handshakes-per-ip", v, 1, &o->limits.max_handshakes_per_address);
+	case 'M': return limit_option(ctx, "--local-max-connections", v, 1, &o->local_max_connections);
 	default: return -1;
 	}
 }
 
-/* Descriptors the node keeps for itself beyond its listeners' connections:
- * the ledger (database, write-ahead log, temporary files), the spool, the
- * event loops, and per delivery thread its kept connections to peers and
- * the files curl reads for each handshake (our certificate and key). */
+/* Descriptors the node needs besides its listeners' connections (counted
+ * on Linux with libevent 2.1 and libcurl 7.88):
+ * - for itself, generously: standard streams, the serve lock, the ledger's
+ *   two SQLite connections (database and write-ahead log each, the shared
+ *   memory, temporary files), the spool (directories, the file claimed),
+ *   agreements read at a reload, whatever it inherited;
+ * - per event loop, of either listener: its epoll descriptor, its copy of
+ *   the listening socket, libevent's signal pipe (two) and wake-up eventfd;
+ * - per partner worker, a received document being placed in spool/in (the
+ *   file and its directory);
+ * - per delivery thread: libcurl's kept connections and one being opened,
+ *   its wake-up socket pair, a name lookup (a socket pair, a DNS socket,
+ *   /etc/hosts) and our certificate or key being read. */
 #define FDS_KEPT_FOR_THE_NODE 256
-#define FDS_PER_SENDER 8
+#define FDS_PER_EVENT_LOOP 5
+#define FDS_PER_PARTNER_WORKER 2
+#define FDS_PER_SENDER (SWN_HTTP_KEPT_CONNECTIONS + 1 + 2 + 4 + 1)
+/* Fewer connections than this for both listeners together: not started. */
+#define FDS_MIN_CONNECTIONS 16
+
+static long long fds_kept(const struct serve_opts *o)
+{
+	return FDS_KEPT_FOR_THE_NODE + FDS_PER_EVENT_LOOP * (o->workers + o->local_workers) +
+	       FDS_PER_PARTNER_WORKER * o->workers + FDS_PER_SENDER * o->senders;
+}
 
 /* Raise the descriptor limit as far as allowed, and keep both listeners'
- * connection limits below it with that room left: clients are refused
- * before the node runs out of descriptors to record and deliver.  The
- * local API's share is kept first (a quarter of what is left at most),
- * the partner listener gets the rest. */
-static void fit_fd_limit(struct serve_opts *o)
+ * connection limits below it with the node's own descriptors left over:
+ * clients are refused before the node runs out of descriptors to record
+ * and deliver.  The local API's share is kept first (a quarter of what is
+ * left at most), the partner listener gets the rest.  A limit that leaves
+ * too little is refused: lowering the node's own share instead would let
+ * a full listener starve the ledger and the deliveries. */
+static int fit_fd_limit(struct serve_opts *o, struct swn_err *err)
 {
-	long long reserve = FDS_KEPT_FOR_THE_NODE + FDS_PER_SENDER * o->senders, room;
+	long long kept = fds_kept(o), room;
 	struct rlimit r;
 
 	if (getrlimit(RLIMIT_NOFILE, &r) != 0)
-		return;
+		return 0;
 	if (r.rlim_cur < r.rlim_max) {
 		r.rlim_cur = r.rlim_max;
 		if (setrlimit(RLIMIT_NOFILE, &r) != 0)
 			getrlimit(RLIMIT_NOFILE, &r);
 	}
 	if (r.rlim_cur == RLIM_INFINITY)
-		return;
-	room = (long long)r.rlim_cur > 2 * reserve ? (long long)r.rlim_cur - reserve : (long long)r.rlim_cur / 2;
+		return 0;
+	room = (long long)r.rlim_cur - kept;
+	if (room < FDS_MIN_CONNECTIONS)
+		return swn_err_set(err, SWN_E_CONFIG, NULL, 0,
+				   "the descriptor limit is %llu (ulimit -n; the hard limit is %llu): serve keeps %lld "
+				   "for itself (%lld event loops, %lld delivery threads, the ledger and the spool) "
+				   "and needs %d more for connections; raise the limit to %lld or more, or start "
+				   "fewer --workers, --local-workers or --senders",
+				   (unsigned long long)r.rlim_cur, (unsigned long long)r.rlim_max, kept,
+				   o->workers + o->local_workers, o->senders, FDS_MIN_CONNECTIONS,
+				   kept + FDS_MIN_CONNECTIONS);
 	if (o->local_max_connections > room / 4) {
-		o->local_max_connections = room / 4 > 1 ? (int)(room / 4) : 1;
-		swn_log("descriptor limit %llu: at most %d local API connections at once",
-			(unsigned long long)r.rlim_cur, o->local_max_connections);
+		o->local_max_connections = (int)(room / 4);
+		swn_log("descriptor limit %llu, %lld kept for the node: at most %d local API connections at once",
+			(unsigned long long)r.rlim_cur, kept, o->local_max_connections);
 	}
 	if (o->limits.max_connections > room - o->local_max_connections) {
-		o->limits.max_connections = room - o->local_max_connections > 1
-					    ? (int)(room - o->local_max_connections) : 1;
-		swn_log("descriptor limit %llu: at most %d connections at once",
-			(unsigned long long)r.rlim_cur, o->limits.max_connections);
+		o->limits.max_connections = (int)(room - o->local_max_connections);
+		swn_log("descriptor limit %llu, %lld kept for the node: at most %d connections at once",
+			(unsigned long long)r.rlim_cur, kept, o->limits.max_connections);
 	}
+	return 0;
+}
+
+/* Connections in the TLS handshake must leave room for pinned peers: at
+ * most half of all when the two limits would leave none. */
+static void fit_handshakes(struct swn_server_limits *limits)
+{
+	if (limits->max_handshakes < limits->max_connections)
+		return;
+	limits->max_handshakes = limits->max_connections / 2;
+	swn_log("at most %d connections in the TLS handshake at once, so that %d are kept for pinned peers",
+		limits->max_handshakes, limits->max_connections - limits->max_handshakes);
 }
 
 /* 1 to serve; 0 to exit with *code (after --help or a usage error). */
@@ -375,9 +420,12 @@ static int serve_options(struct swn_ctx *ctx, int argc, char **argv, struct serv
 		{ "checkpoint-every", required_argument, NULL, 'c' },
 		{ "redeliver-every", required_argument, NULL, 'D' },
 		{ "idle-timeout", required_argument, NULL, 'i' },
+		{ "handshake-timeout", required_argument, NULL, 'T' },
 		{ "request-timeout", required_argument, NULL, 'r' },
 		{ "max-connections", required_argument, NULL, 'm' },
 		{ "max-connections-per-ip", required_argument, NULL, 'p' },
+		{ "max-handshakes", required_argument, NULL, 'k' },
+		{ "max-handshakes-per-ip", required_argument, NULL, 'K' },
 		{ "senders", required_argument, NULL, 's' },
 		{ "local", required_argument, NULL, 'L' },
 		{ "local-workers", required_argument, NULL, 'W' },
@@ -428,7 +476,9 @@ int cmd_serve(int argc, char **argv, struct swn_ctx *ctx)
 	sigaddset(&sigs, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	fit_fd_limit(&o);
+	if (fit_fd_limit(&o, &err) < 0)
+		return swn_cli_fail(&err);
+	fit_handshakes(&o.limits);
 	if (open_node(ctx, &rt, &ob, &err) < 0)
 		return swn_cli_fail(&err);
 	/* A damaged ledger is refused before anything is recorded in it. */
@@ -462,7 +512,7 @@ int cmd_serve(int argc, char **argv, struct swn_ctx *ctx)
 		close_node(rt, ob);
 		return swn_cli_fail(&err);
 	}
-	if (swn_local_start(rt, ob, d, o.local ? o.local : rt->cfg.listen_local, (int)o.local_workers,
+	if (swn_local_start(rt, ob, d, server, o.local ? o.local : rt->cfg.listen_local, (int)o.local_workers,
 			    o.local_max_connections, &api, &err) < 0) {
 		swn_delivery_stop(d);
 		swn_server_stop(server);

@@ -71,7 +71,7 @@ struct conn {
 	struct bufferevent *bev;
 	struct event *timer;
 	struct sockaddr_storage addr;
-	int admitted;            /* counted in server->conns */
+	enum swn_conn_state state;   /* where it is counted in server->conns */
 	int busy;                /* a request whose reply is not out yet */
 };
 
@@ -91,8 +91,7 @@ static void conn_free(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long
 	 * never calls the request's completion callback. */
 	if (c->busy)
 		c->w->inflight--;
-	if (c->admitted)
-		swn_connlimit_leave(c->w->server->conns, (struct sockaddr *)&c->addr);
+	swn_connlimit_leave(c->w->server->conns, (struct sockaddr *)&c->addr, &c->state);
 	free(c);
 }
 
@@ -128,56 +127,145 @@ static void conn_close(struct conn *c)
 		shutdown(fd, SHUT_RDWR);
 }
 
+/* The deadline of what the connection must do next: its handshake, or
+ * once authenticated its next request. */
 static void conn_arm(struct conn *c)
 {
-	struct timeval tv = { c->w->server->limits.request_timeout_s, 0 };
+	const struct swn_server_limits *lim = &c->w->server->limits;
+	struct timeval tv = { c->state == SWN_CONN_AUTHENTICATED ? lim->request_timeout_s
+								   : lim->handshake_timeout_s, 0 };
 
-	if (c->admitted)
+	if (c->state != SWN_CONN_OUT)
 		evtimer_add(c->timer, &tv);
 }
 
-/* First run, just after accept: count the connection (or refuse it).
- * Later runs: the deadline passed with the handshake or request not in. */
-static void on_conn_timer(evutil_socket_t fd, short what, void *arg)
+static time_t monotonic_s(void)
 {
-	static _Atomic time_t late, address_full, node_full;
-	struct conn *c = arg;
-	struct swn_server *s = c->w->server;
-	socklen_t len = sizeof c->addr;
-	enum swn_conn_verdict v;
-	char text[INET6_ADDRSTRLEN + 8];
-	int sock = bufferevent_getfd(c->bev);
+	struct timespec t;
 
-	(void)fd;
-	(void)what;
-	if (c->admitted) {
-		if (log_now(&late))
-			swn_log("closed a connection from %s: no complete request within %d s",
-				addr_text(c, text, sizeof text), s->limits.request_timeout_s);
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec;
+}
+
+/* Why a connection was refused or closed by the limits, at most once a
+ * second per reason. */
+static void log_refusal(struct conn *c, enum swn_conn_verdict v)
+{
+	static _Atomic time_t address_full, handshakes_full, address_handshakes_full, pinned_full, no_memory;
+	const struct swn_server_limits *lim = &c->w->server->limits;
+	char text[INET6_ADDRSTRLEN + 8];
+
+	switch (v) {
+	case SWN_CONN_ADMITTED:
+		break;
+	case SWN_CONN_ADDRESS_FULL:
+		if (log_now(&address_full))
+			swn_log("refused a connection from %s: it has %d connections open already",
+				addr_text(c, text, sizeof text), lim->max_per_address);
+		break;
+	case SWN_CONN_HANDSHAKES_FULL:
+		if (log_now(&handshakes_full))
+			swn_log("refused a connection from %s: %d connections are in the TLS handshake, the limit "
+				"(serve --max-handshakes)", addr_text(c, text, sizeof text), lim->max_handshakes);
+		break;
+	case SWN_CONN_ADDRESS_HANDSHAKES_FULL:
+		if (log_now(&address_handshakes_full))
+			swn_log("refused a connection from %s: it has %d connections in the TLS handshake already",
+				addr_text(c, text, sizeof text), lim->max_handshakes_per_address);
+		break;
+	case SWN_CONN_PINNED_FULL:
+		if (log_now(&pinned_full))
+			swn_log("closed a connection from %s after its handshake: %d connections of pinned peers "
+				"are open, the room kept for them (serve --max-connections less --max-handshakes)",
+				addr_text(c, text, sizeof text), lim->max_connections - lim->max_handshakes);
+		break;
+	case SWN_CONN_NO_MEMORY:
+		if (log_now(&no_memory))
+			swn_log("refused a connection from %s: out of memory", addr_text(c, text, sizeof text));
+		break;
+	}
+}
+
+/* The handshake is complete with a pinned certificate: the client has
+ * proved it holds the key (the certificate alone, seen by verify_pinned,
+ * is public and proves nothing).  The connection leaves the handshake
+ * pool for the room kept for pinned peers, and its request deadline
+ * starts. */
+static void conn_authenticated(struct conn *c, const SSL *ssl)
+{
+	enum swn_conn_verdict v;
+
+	if ((c->state != SWN_CONN_HANDSHAKE && c->state != SWN_CONN_KNOWN_HANDSHAKE) ||
+	    SSL_get0_peer_certificate(ssl) == NULL || SSL_get_verify_result(ssl) != X509_V_OK)
+		return;
+	v = swn_connlimit_authenticated(c->w->server->conns, (struct sockaddr *)&c->addr, monotonic_s(),
+					&c->state);
+	if (v != SWN_CONN_ADMITTED) {
+		log_refusal(c, v);
 		conn_close(c);
 		return;
 	}
+	conn_arm(c);
+}
+
+static void on_tls_info(const SSL *ssl, int where, int ret)
+{
+	struct conn *c;
+
+	(void)ret;
+	if ((where & SSL_CB_HANDSHAKE_DONE) && (c = SSL_get_ex_data(ssl, conn_index)) != NULL)
+		conn_authenticated(c, ssl);
+}
+
+/* Just after accept: count the connection in the handshake pool (or the
+ * room of a pinned peer's address), or refuse it. */
+static void conn_admit(struct conn *c)
+{
+	socklen_t len = sizeof c->addr;
+	enum swn_conn_verdict v;
+	int sock = bufferevent_getfd(c->bev);
+	SSL *ssl;
+
 	if (sock < 0 || getpeername(sock, (struct sockaddr *)&c->addr, &len) < 0) {
 		conn_close(c);
 		return;
 	}
-	v = swn_connlimit_enter(s->conns, (struct sockaddr *)&c->addr);
-	if (v == SWN_CONN_ADDRESS_FULL) {
-		if (log_now(&address_full))
-			swn_log("refused a connection from %s: it has %d connections open already",
-				addr_text(c, text, sizeof text), s->limits.max_per_address);
+	v = swn_connlimit_enter(c->w->server->conns, (struct sockaddr *)&c->addr, monotonic_s(), &c->state);
+	if (v != SWN_CONN_ADMITTED) {
+		log_refusal(c, v);
 		conn_close(c);
 		return;
 	}
-	if (v == SWN_CONN_NODE_FULL) {
-		if (log_now(&node_full))
-			swn_log("refused a connection from %s: the node has %d connections open",
-				addr_text(c, text, sizeof text), s->limits.max_connections);
-		conn_close(c);
-		return;
-	}
-	c->admitted = 1;
 	conn_arm(c);
+	ssl = bufferevent_openssl_get_ssl(c->bev);
+	if (ssl && SSL_is_init_finished(ssl))
+		conn_authenticated(c, ssl);
+}
+
+/* First run, just after accept: admission.  Later runs: the deadline
+ * passed with the handshake or the request not in. */
+static void on_conn_timer(evutil_socket_t fd, short what, void *arg)
+{
+	static _Atomic time_t late_handshake, late_request;
+	struct conn *c = arg;
+	const struct swn_server_limits *lim = &c->w->server->limits;
+	char text[INET6_ADDRSTRLEN + 8];
+
+	(void)fd;
+	(void)what;
+	if (c->state == SWN_CONN_OUT) {
+		conn_admit(c);
+		return;
+	}
+	if (c->state == SWN_CONN_AUTHENTICATED) {
+		if (log_now(&late_request))
+			swn_log("closed a connection from %s: no complete request within %d s",
+				addr_text(c, text, sizeof text), lim->request_timeout_s);
+	} else if (log_now(&late_handshake)) {
+		swn_log("closed a connection from %s: no TLS handshake within %d s",
+			addr_text(c, text, sizeof text), lim->handshake_timeout_s);
+	}
+	conn_close(c);
 }
 
 static SSL *ssl_of(struct evhttp_request *req)
@@ -264,6 +352,7 @@ static SSL_CTX *make_ssl(struct swn_runtime *rt, struct swn_err *err)
 	}
 	SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, NULL);
 	SSL_CTX_set_cert_verify_callback(ctx, verify_pinned, rt);
+	SSL_CTX_set_info_callback(ctx, on_tls_info);
 	SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
 	SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION | SSL_OP_NO_TICKET);
 	/* An idle connection gives back its TLS read and write buffers: with
@@ -635,20 +724,44 @@ static int setup_worker(struct swn_server *s, struct worker *w, struct swn_err *
 	return 0;
 }
 
+/* The connection limits in a table's terms: the handshake pool must leave
+ * room for pinned peers. */
+static int connlimit_caps(const struct swn_server_limits *limits, struct swn_connlimit_caps *caps,
+			  struct swn_err *err)
+{
+	if (limits->max_handshakes < 1 || limits->max_handshakes >= limits->max_connections ||
+	    limits->max_handshakes_per_address < 1 || limits->max_per_address < 1)
+		return swn_err_set(err, SWN_E_USAGE, NULL, 0,
+				   "connections in the TLS handshake (%d) must be at least 1 and fewer than all "
+				   "connections (%d): the rest is kept for pinned peers",
+				   limits->max_handshakes, limits->max_connections);
+	caps->max_total = limits->max_connections;
+	caps->max_per_address = limits->max_per_address;
+	caps->max_handshakes = limits->max_handshakes;
+	caps->max_handshakes_per_address = limits->max_handshakes_per_address;
+	return 0;
+}
+
 int swn_server_start(struct swn_runtime *rt, const char *addr, int workers,
 		     const struct swn_server_limits *limits, struct swn_server **out,
 		     struct swn_err *err)
 {
-	struct swn_server *s = calloc(1, sizeof *s);
+	struct swn_server *s;
+	struct swn_connlimit_caps caps;
 	int i, fd = -1;
 
 	*out = NULL;
-	if (s == NULL)
+	if (connlimit_caps(limits, &caps, err) < 0)
+		return -1;
+	if ((s = calloc(1, sizeof *s)) == NULL)
 		return swn_err_set(err, SWN_E_NOMEM, NULL, 0, "out of memory");
 	if (workers < 1)
 		workers = 1;
 	s->rt = rt;
 	s->limits = *limits;
+	/* A handshake is never given longer than a request. */
+	if (s->limits.handshake_timeout_s > s->limits.request_timeout_s)
+		s->limits.handshake_timeout_s = s->limits.request_timeout_s;
 	atomic_store(&stopping, 0);
 	swn_runtime_agreements_lock(rt);
 	atomic_store(&s->max_body, swn_runtime_max_message_bytes(rt));
@@ -656,7 +769,7 @@ int swn_server_start(struct swn_runtime *rt, const char *addr, int workers,
 	evthread_use_pthreads();
 	pthread_once(&conn_once, conn_index_init);
 	if (conn_index < 0 || !(s->ssl = make_ssl(rt, err)) ||
-	    !(s->conns = swn_connlimit_new(limits->max_connections, limits->max_per_address)) ||
+	    !(s->conns = swn_connlimit_new(&caps)) ||
 	    !(s->workers = calloc((size_t)workers, sizeof *s->workers))) {
 		if (s->ssl || conn_index < 0)
 			swn_err_set(err, SWN_E_NOMEM, NULL, 0, "out of memory");
@@ -766,6 +879,13 @@ int swn_server_port(const struct swn_server *s)
 unsigned long swn_server_requests(const struct swn_server *s)
 {
 	return atomic_load(&s->requests);
+}
+
+void swn_server_connections(const struct swn_server *s, int *handshakes, int *authenticated)
+{
+	*handshakes = *authenticated = 0;
+	if (s && s->conns)
+		swn_connlimit_counts(s->conns, handshakes, authenticated);
 }
 
 void swn_server_agreements_changed(struct swn_server *s)

@@ -178,6 +178,7 @@ int swn_http_client_post(struct swn_http_client *client, const struct swn_post *
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
 	curl_easy_setopt(c, CURLOPT_MAXAGE_CONN, KEEP_IDLE_S);
+	curl_easy_setopt(c, CURLOPT_MAXCONNECTS, (long)SWN_HTTP_KEPT_CONNECTIONS);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, &sink);
 	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);

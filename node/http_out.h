@@ -32,6 +32,10 @@ struct swn_post {
 	long timeout_s;
 };
 
+/* Connections a client keeps open at most (libcurl's default, named
+ * here because serve keeps descriptors for them). */
+#define SWN_HTTP_KEPT_CONNECTIONS 5
+
 struct swn_http_client;
 
 struct swn_http_client *swn_http_client_new(void);

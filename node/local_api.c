@@ -78,6 +78,7 @@ struct swn_local {
 	struct swn_runtime *rt;
 	struct swn_outbox *ob;
 	struct swn_delivery *d;
+	const struct swn_server *partner;   /* its connections, for /healthz */
 	char token[TOKEN_HEX + 1];
 	struct lworker *workers;
 	int nallocated;
@@ -684,6 +685,19 @@ static void on_inbox(struct evhttp_request *req, const char *rest, struct lworke
 
 /* ---- routing ---- */
 
+static void reply_health(struct evhttp_request *req, struct swn_local *l)
+{
+	int held, handshakes, authenticated;
+
+	pthread_mutex_lock(&l->lock);
+	held = l->nwaiters;
+	pthread_mutex_unlock(&l->lock);
+	swn_server_connections(l->partner, &handshakes, &authenticated);
+	reply_json(req, 200, "OK", json_pack("{s:s,s:i,s:i,s:i,s:i}", "status", "ok", "held_requests", held,
+					     "connections", atomic_load(&l->connections), "partner_handshakes",
+					     handshakes, "partner_authenticated", authenticated));
+}
+
 static void on_request(struct evhttp_request *req, void *arg)
 {
 	struct lworker *w = arg;
@@ -698,15 +712,8 @@ static void on_request(struct evhttp_request *req, void *arg)
 	} else if (strcmp(path, "/inbox") == 0 || strncmp(path, "/inbox/", 7) == 0) {
 		on_inbox(req, path[6] ? path + 7 : "", w);
 	} else if (strcmp(path, "/healthz") == 0) {
-		if (begin(req, w, 0)) {
-			int held;
-
-			pthread_mutex_lock(&w->l->lock);
-			held = w->l->nwaiters;
-			pthread_mutex_unlock(&w->l->lock);
-			reply_json(req, 200, "OK", json_pack("{s:s,s:i,s:i}", "status", "ok", "held_requests", held,
-							     "connections", atomic_load(&w->l->connections)));
-		}
+		if (begin(req, w, 0))
+			reply_health(req, w->l);
 	} else if (begin(req, w, 0)) {
 		reply_error(req, 404, "Not Found", "the local API serves POST /submit, GET /status/MSGID, "
 			    "GET /inbox, GET and DELETE /inbox/NAME, GET /healthz");
@@ -906,8 +913,8 @@ static int loopback(const char *host)
 }
 
 int swn_local_start(struct swn_runtime *rt, struct swn_outbox *ob, struct swn_delivery *d,
-		    const char *addr, int workers, int max_connections, struct swn_local **out,
-		    struct swn_err *err)
+		    const struct swn_server *partner, const char *addr, int workers, int max_connections,
+		    struct swn_local **out, struct swn_err *err)
 {
 	struct swn_local *l;
 	char host[256];
@@ -925,6 +932,7 @@ int swn_local_start(struct swn_runtime *rt, struct swn_outbox *ob, struct swn_de
 	l->rt = rt;
 	l->ob = ob;
 	l->d = d;
+	l->partner = partner;
 	l->max_connections = max_connections > 0 ? max_connections : 1;
 	pthread_mutex_init(&l->lock, NULL);
 	if (workers < 1)

@@ -20,7 +20,8 @@
  *        S seconds (at most SWN_LOCAL_MAX_WAIT_S) until the message is
  *        DELIVERED or FAILED.
  *   GET  /healthz                  {"status": "ok", "held_requests": N,
- *                                   "connections": N}
+ *                                   "connections": N, "partner_handshakes": N,
+ *                                   "partner_authenticated": N}
  *
  * Refusals answer JSON {"error": ...}: 400 a bad request, 401 no or a
  * wrong token, 409 a taken id, 413 a body over SWN_MAX_DOCUMENT_BYTES,
@@ -41,6 +42,7 @@
 #define SWN_LOCAL_API_H
 
 #include "delivery.h"
+#include "http_in.h"
 #include "runtime.h"
 
 #define SWN_LOCAL_MAX_WAIT_S 60
@@ -52,10 +54,10 @@ struct swn_local;
 
 /* Listen on addr (a loopback HOST:PORT; port 0 picks one) with workers
  * threads and at most max_connections open, submitting into ob and waking
- * d. */
+ * d; /healthz reports partner's connections (partner may be NULL). */
 int swn_local_start(struct swn_runtime *rt, struct swn_outbox *ob, struct swn_delivery *d,
-		    const char *addr, int workers, int max_connections, struct swn_local **out,
-		    struct swn_err *err);
+		    const struct swn_server *partner, const char *addr, int workers, int max_connections,
+		    struct swn_local **out, struct swn_err *err);
 
 int swn_local_port(const struct swn_local *l);
 

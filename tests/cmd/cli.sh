@@ -53,7 +53,11 @@ number_refused --local-max-connections "1 to 1000000" serve --local-max-connecti
 number_refused --checkpoint-every "0 to 86400" serve --checkpoint-every 10s
 number_refused --checkpoint-every "0 to 86400" serve --checkpoint-every -1
 number_refused --idle-timeout "1 to 1000000" serve --idle-timeout +30
-number_refused --max-connections "1 to 1000000" serve --max-connections 18446744073709551617
+number_refused --max-connections "2 to 1000000" serve --max-connections 18446744073709551617
+number_refused --max-connections "2 to 1000000" serve --max-connections 1
+number_refused --max-handshakes "1 to 1000000" serve --max-handshakes 0
+number_refused --max-handshakes-per-ip "1 to 1000000" serve --max-handshakes-per-ip 8x
+number_refused --handshake-timeout "1 to 1000000" serve --handshake-timeout 0
 number_refused --wait "0 to 3600" send --to SG-NTP --wait 5m x.xml
 number_refused --days "1 to 3650" init --party-id X --days 30d
 number_refused --limit "1 to 9223372036854775807" ledger query --limit 10x
