@@ -1080,24 +1080,35 @@ out:
 	return rc;
 }
 
-int swn_ledger_last_event(struct swn_ledger *l, const char *direction,
-			  const char *msgid, char *event, size_t n, struct swn_err *err)
+static const char *col(sqlite3_stmt *st, int i)
+{
+	const unsigned char *t = sqlite3_column_text(st, i);
+
+	return t ? (const char *)t : "";
+}
+
+/* The first column of the first row of sql with two text parameters into
+ * out (size n; NULL: only whether there is a row): 1 a row, 0 none, -1
+ * error.  A read error is never taken for "no row". */
+static int first_text(struct swn_ledger *l, const char *sql, const char *p1, const char *p2,
+		      char *out, size_t n, struct swn_err *err)
 {
 	sqlite3_stmt *st = NULL;
-	int rc = 0;
+	int rc = 0, step;
 
 	pthread_mutex_lock(&l->lock);
-	if (sqlite3_prepare_v2(l->db,
-			       "SELECT event FROM entries WHERE msgid = ? AND direction = ?"
-			       " ORDER BY seq DESC LIMIT 1", -1, &st, NULL) != SQLITE_OK) {
+	if (sqlite3_prepare_v2(l->db, sql, -1, &st, NULL) != SQLITE_OK) {
 		rc = fail_db(l, "cannot read the ledger", err);
 		goto out;
 	}
-	bind_text(st, 1, msgid);
-	bind_text(st, 2, direction);
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		snprintf(event, n, "%s", (const char *)sqlite3_column_text(st, 0));
+	bind_text(st, 1, p1);
+	bind_text(st, 2, p2);
+	if ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		if (out)
+			snprintf(out, n, "%s", col(st, 0));
 		rc = 1;
+	} else if (step != SQLITE_DONE) {
+		rc = fail_db(l, "cannot read the ledger", err);
 	}
 out:
 	sqlite3_finalize(st);
@@ -1105,11 +1116,11 @@ out:
 	return rc;
 }
 
-static const char *col(sqlite3_stmt *st, int i)
+int swn_ledger_last_event(struct swn_ledger *l, const char *direction,
+			  const char *msgid, char *event, size_t n, struct swn_err *err)
 {
-	const unsigned char *t = sqlite3_column_text(st, i);
-
-	return t ? (const char *)t : "";
+	return first_text(l, "SELECT event FROM entries WHERE msgid = ? AND direction = ?"
+			     " ORDER BY seq DESC LIMIT 1", msgid, direction, event, n, err);
 }
 
 static int each_entry(struct swn_ledger *l, const char *sql, const char *msgid,
@@ -1287,26 +1298,8 @@ out:
 int swn_ledger_acknowledged(struct swn_ledger *l, const char *peer, const char *msgid,
 			    struct swn_err *err)
 {
-	sqlite3_stmt *st = NULL;
-	int rc = 0, step;
-
-	pthread_mutex_lock(&l->lock);
-	if (sqlite3_prepare_v2(l->db,
-			       "SELECT 1 FROM entries WHERE msgid = ? AND direction = 'in' AND peer = ?"
-			       " AND event = 'ACKNOWLEDGED_LOCAL'", -1, &st, NULL) != SQLITE_OK) {
-		rc = fail_db(l, "cannot read the ledger", err);
-		goto out;
-	}
-	bind_text(st, 1, msgid);
-	bind_text(st, 2, peer);
-	if ((step = sqlite3_step(st)) == SQLITE_ROW)
-		rc = 1;
-	else if (step != SQLITE_DONE)
-		rc = fail_db(l, "cannot read the ledger", err);
-out:
-	sqlite3_finalize(st);
-	pthread_mutex_unlock(&l->lock);
-	return rc;
+	return first_text(l, "SELECT 1 FROM entries WHERE msgid = ? AND direction = 'in' AND peer = ?"
+			     " AND event = 'ACKNOWLEDGED_LOCAL'", msgid, peer, NULL, 0, err);
 }
 
 /* ---- reading: checkpoints, proofs, verification, queries ---- */
