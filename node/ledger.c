@@ -1437,7 +1437,7 @@ int swn_ledger_verify(struct swn_ledger *l, const unsigned char pub[32], const c
 	struct tree_check tc = { l, 0, 0, 0 };
 	sqlite3_stmt *st = NULL, *ev = NULL, *cp = NULL, *lv = NULL;
 	long long expect = 1;
-	int step, cp_row, lv_row, cp_rc, lv_rc, rc = -1;
+	int step = SQLITE_DONE, cp_row, lv_row, cp_rc, lv_rc, rc = -1;
 
 	memset(v, 0, sizeof *v);
 	swn_merkle_frontier_init(&fr);
@@ -1456,7 +1456,26 @@ int swn_ledger_verify(struct swn_ledger *l, const unsigned char pub[32], const c
 	}
 	cp_row = (cp_rc = sqlite3_step(cp)) == SQLITE_ROW;
 	lv_row = (lv_rc = sqlite3_step(lv)) == SQLITE_ROW;
-	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+	/* Checkpoints of the empty tree (a node signs one while idle before
+	 * its first entry): signed, and of the empty root. */
+	for (; cp_row && sqlite3_column_int64(cp, 0) == 0 && !v->bad_entry;
+	     cp_row = (cp_rc = sqlite3_step(cp)) == SQLITE_ROW) {
+		struct swn_err e;
+		uint64_t csize;
+		unsigned char croot[32];
+		const char *note = col(cp, 1);
+
+		swn_err_clear(&e);
+		if (pub && (swn_checkpoint_verify(note, strlen(note), origin, pub, &csize, croot, &e) < 0 ||
+			    csize != 0 || memcmp(croot, v->root, 32) != 0)) {
+			v->bad_entry = 1;
+			snprintf(v->problem, sizeof v->problem, "the checkpoint of the empty ledger: %s",
+				 e.msg[0] ? e.msg : "it signs a tree that is not empty");
+			break;
+		}
+		v->checkpoints++;
+	}
+	while (!v->bad_entry && (step = sqlite3_step(st)) == SQLITE_ROW) {
 		long long seq = sqlite3_column_int64(st, 0);
 		const char *f[8];
 		const unsigned char *dg = NULL;
@@ -1592,7 +1611,7 @@ int swn_ledger_verify(struct swn_ledger *l, const unsigned char pub[32], const c
 			top = sqlite3_column_int64(cp, 0);
 		sqlite3_finalize(cp);
 		cp = NULL;
-		if (sqlite3_prepare_v2(l->db, "SELECT count(*) FROM checkpoints WHERE size < 1 OR size > ?",
+		if (sqlite3_prepare_v2(l->db, "SELECT count(*) FROM checkpoints WHERE size < 0 OR size > ?",
 				       -1, &cp, NULL) == SQLITE_OK) {
 			sqlite3_bind_int64(cp, 1, v->entries);
 			if (sqlite3_step(cp) == SQLITE_ROW && sqlite3_column_int64(cp, 0) > 0 && top <= v->entries) {

@@ -146,5 +146,7 @@ wait "$hups" 2>/dev/null
 [ "$(grep -c 'reloaded:' "$I.log")" -ge 5 ] && pass || fail "the node was not reloading"
 stop_node "$I"
 [ "$RC" = 0 ] && pass || fail "serve exit $RC after the reloads"
+# Its ledger holds no entry, only checkpoints of the empty tree: sound.
+expect 0 "verify a ledger of timed checkpoints alone" "$SWNODE" --home "$I" ledger verify
 
 finish

@@ -54,7 +54,11 @@ trap 'for p in $NODE_PIDS; do kill -TERM "$p" 2>/dev/null; done; for p in $NODE_
 
 CN=$T/cn SG=$T/sg
 pair "$CN" CN-SW "$SG" SG-NTP
-eco=$(ls "$TESTDATA"/eco/*.xml | head -1)
+# A document the attacker may read (the source tree may not be readable
+# to other users: CI builds in a private temporary directory).
+cp "$(ls "$TESTDATA"/eco/*.xml | head -1)" "$T/doc.xml"
+chmod 644 "$T/doc.xml"
+eco=$T/doc.xml
 
 # The domestic systems' group (nogroup here) may pass through the node
 # directory and the spool and write spool/out only (docs/node-directory.md).
