@@ -492,13 +492,15 @@ int cmd_serve(int argc, char **argv, struct swn_ctx *ctx)
 	/* What a killed node left in spool/in: a placement it recorded is
 	 * finished, one it did not is removed (and done again below). */
 	{
-		int finished, removed;
+		int finished, removed, failed;
 
-		if (swn_placement_recover(rt->ledger, rt->cfg.spool_dir, &finished, &removed, &err) < 0)
-			swn_log("spool: %s", err.msg);
-		else if (finished + removed > 0)
-			swn_log("spool: %d recorded placements in spool/in finished, %d unrecorded files removed",
-				finished, removed);
+		swn_placement_recover(rt->ledger, rt->cfg.spool_dir, &finished, &removed, &failed, &err);
+		if (finished + removed > 0)
+			swn_log("spool: %d recorded placements in spool/in finished, %d files removed "
+				"(unrecorded, acknowledged, or not the bytes recorded)", finished, removed);
+		if (failed > 0)
+			swn_log("spool: %d placements in spool/in could not be finished (tried again at each "
+				"redelivery); the first: %s", failed, err.msg);
 		swn_err_clear(&err);
 	}
 	redeliver(rt);

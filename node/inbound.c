@@ -446,10 +446,19 @@ static int deliver_local(struct swn_runtime *rt, const char *peer, const char *a
 					   SWN_FORM_DOMESTIC, NULL, NULL, &mapped, NULL, &err)
 		  : swn_pipeline_map(rt->reg, payload, "payload", SWN_FORM_DOMESTIC, NULL, NULL,
 				     &mapped, &err)) == 0) {
+		int placed;
+
 		d.data = mapped.out.data;
 		d.len = mapped.out.len;
-		if (swn_placement_place(rt->ledger, rt->cfg.spool_dir, &d, path, sizeof path, &err) == 0) {
-			swn_buf_free(&mapped.out);
+		placed = swn_placement_place(rt->ledger, rt->cfg.spool_dir, &d, path, sizeof path, &err);
+		swn_buf_free(&mapped.out);
+		if (placed == 0)
+			return 0;
+		if (placed == 1) {
+			/* Recorded: it is placed, and becomes visible when the next
+			 * redelivery (or start) finishes the rename. */
+			swn_log("in %s: placed, not visible yet (finished at the next redelivery): %s",
+				msgid, err.msg);
 			return 0;
 		}
 	}
@@ -750,9 +759,21 @@ void swn_inbound_refused_http(struct swn_runtime *rt, X509 *client, int status,
 
 /* ---- redelivery of received documents not yet in spool/in ---- */
 
+int swn_inbound_hold(const char *peer, const char *msgid)
+{
+	return busy_enter(peer, msgid);
+}
+
+void swn_inbound_release(int slot)
+{
+	busy_leave(slot);
+}
+
 struct redeliver_ctx {
 	struct swn_runtime *rt;
 	int done, failed;
+	long long last;          /* the last RECEIVED seq listed */
+	long long first_failed;  /* the first that could not be placed (0: none) */
 };
 
 static void redeliver_one(void *arg, long long seq, const char *time, const char *dir,
@@ -771,6 +792,7 @@ static void redeliver_one(void *arg, long long seq, const char *time, const char
 
 	(void)time; (void)dir; (void)event; (void)reason;
 	swn_err_clear(&err);
+	c->last = seq;
 	/* The message's slot, as a worker receiving it holds it: the two never
 	 * place one message at once, and what the list said is looked at
 	 * again under it. */
@@ -784,22 +806,86 @@ static void redeliver_one(void *arg, long long seq, const char *time, const char
 	    swn_ledger_evidence(c->rt->ledger, "in", peer, msgid, "RECEIVED", &bytes, &len, NULL, &err) != 1 ||
 	    !(doc = swn_xml_parse(bytes, len, "evidence", &err)) ||
 	    swn_as4_parse(doc, "evidence", &m, &err) < 0 || !(payload = payload_doc(m.payload)) ||
-	    deliver_local(c->rt, peer, agreement, doctype, msgid, seq, NULL, payload) < 0)
+	    deliver_local(c->rt, peer, agreement, doctype, msgid, seq, NULL, payload) < 0) {
 		c->failed++;
-	else
+		if (c->first_failed == 0)
+			c->first_failed = seq;
+	} else {
 		c->done++;
+	}
 	busy_leave(slot);
 	xmlFreeDoc(payload);
 	xmlFreeDoc(doc);
 	free(bytes);
 }
 
+/* A placement recorded but left hidden (its rename failed, or the node
+ * stopped before it): finished under the message's slot, so that it
+ * meets neither a placement nor an acknowledgement of the same message. */
+struct finish_ctx {
+	struct swn_runtime *rt;
+	int finished;
+};
+
+static void finish_one(void *arg, long long seq)
+{
+	static _Thread_local struct swn_ledger_placed p;
+	struct finish_ctx *c = arg;
+	enum swn_finish what;
+	struct swn_err err;
+	int slot;
+
+	swn_err_clear(&err);
+	if (swn_ledger_placement(c->rt->ledger, seq, &p, &err) != 2)
+		return;   /* unrecorded: under way, or removed at the next start */
+	slot = busy_enter(p.peer, p.msgid);
+	if (swn_placement_finish(c->rt->ledger, c->rt->cfg.spool_dir, seq, 0, &what, &err) < 0)
+		swn_log("in %s: the placed document is still not visible: %s", p.msgid, err.msg);
+	else if (what == SWN_FINISH_REVEALED)
+		c->finished++;
+	else if (what == SWN_FINISH_FOREIGN)
+		swn_log("in %s: spool/in/.placing-%lld was not the document placed: removed", p.msgid, seq);
+	busy_leave(slot);
+}
+
+/* Received documents up to here are all placed (or failing before it):
+ * each pass starts after it, so that a long ledger is not read again
+ * and again, and a thousand documents that keep failing do not hide the
+ * ones after them. */
+static pthread_mutex_t redeliver_lock = PTHREAD_MUTEX_INITIALIZER;
+static long long placed_below;
+
+long long swn_inbound_placed_below(void)
+{
+	long long v;
+
+	pthread_mutex_lock(&redeliver_lock);
+	v = placed_below;
+	pthread_mutex_unlock(&redeliver_lock);
+	return v;
+}
+
 int swn_inbound_redeliver(struct swn_runtime *rt, int *done, int *failed, struct swn_err *err)
 {
-	struct redeliver_ctx c = { rt, 0, 0 };
-	int rc = swn_ledger_undelivered(rt->ledger, redeliver_one, &c, err);
+	struct redeliver_ctx c = { rt, 0, 0, 0, 0 };
+	struct finish_ctx f = { rt, 0 };
+	int n;
 
-	*done = c.done;
+	long long size;
+
+	pthread_mutex_lock(&redeliver_lock);
+	/* Every RECEIVED up to size that the pages do not list was placed. */
+	size = (long long)swn_ledger_size(rt->ledger);
+	c.last = placed_below;
+	do {
+		n = swn_ledger_undelivered(rt->ledger, c.last, redeliver_one, &c, err);
+	} while (n == SWN_LEDGER_PAGE);
+	if (n >= 0)
+		placed_below = c.first_failed ? c.first_failed - 1 : c.last > size ? c.last : size;
+	pthread_mutex_unlock(&redeliver_lock);
+	if (n >= 0 && swn_placement_pending(rt->cfg.spool_dir, finish_one, &f, err) < 0)
+		n = -1;
+	*done = c.done + f.finished;
 	*failed = c.failed;
-	return rc;
+	return n < 0 ? -1 : 0;
 }

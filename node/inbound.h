@@ -56,6 +56,15 @@ void swn_inbound_refused_http(struct swn_runtime *rt, X509 *client, int status,
  * every peer when all is set (at stop).  serve calls it every second. */
 void swn_inbound_flush_refusals(struct swn_runtime *rt, time_t now, int all);
 
+/* Hold the message (peer, msgid): while held, no other thread receives,
+ * places or acknowledges it.  Returns the slot to release. */
+int swn_inbound_hold(const char *peer, const char *msgid);
+void swn_inbound_release(int slot);
+
+/* Every received document up to this RECEIVED seq is placed in spool/in
+ * (as the last redelivery found). */
+long long swn_inbound_placed_below(void);
+
 /* Map and place every received document that is not in spool/in yet (a
  * failed local delivery, or a crash after RECEIVED).  serve runs it at
  * start and every minute. */

@@ -1166,7 +1166,7 @@ int swn_ledger_entries(struct swn_ledger *l, long long after, swn_entry_fn fn,
 			  NULL, after, fn, ctx, err);
 }
 
-int swn_ledger_undelivered(struct swn_ledger *l, swn_entry_fn fn, void *ctx,
+int swn_ledger_undelivered(struct swn_ledger *l, long long after, swn_entry_fn fn, void *ctx,
 			   struct swn_err *err)
 {
 	struct row {
@@ -1183,12 +1183,13 @@ int swn_ledger_undelivered(struct swn_ledger *l, swn_entry_fn fn, void *ctx,
 	pthread_mutex_lock(&l->lock);
 	if (sqlite3_prepare_v2(l->db,
 			       "SELECT r.seq, r.peer, r.agreement, r.doctype, r.msgid FROM entries r"
-			       " WHERE r.direction = 'in' AND r.event = 'RECEIVED' AND NOT EXISTS"
+			       " WHERE r.seq > ? AND r.direction = 'in' AND r.event = 'RECEIVED' AND NOT EXISTS"
 			       " (SELECT 1 FROM entries d WHERE d.direction = 'in' AND d.peer = r.peer"
-			       " AND d.msgid = r.msgid AND d.event = 'DELIVERED_LOCAL') ORDER BY r.seq LIMIT 1000",
-			       -1, &st, NULL) != SQLITE_OK) {
+			       " AND d.msgid = r.msgid AND d.event = 'DELIVERED_LOCAL') ORDER BY r.seq LIMIT "
+			       SWN_LEDGER_PAGE_S, -1, &st, NULL) != SQLITE_OK) {
 		rc = fail_db(l, "cannot read the ledger", err);
 	} else {
+		sqlite3_bind_int64(st, 1, after);
 		while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW) {
 			if (!(grown = realloc(rows, sizeof *rows * (n + 1)))) {
 				rc = swn_err_set(err, SWN_E_NOMEM, NULL, 0, "out of memory");
@@ -1219,7 +1220,7 @@ int swn_ledger_undelivered(struct swn_ledger *l, swn_entry_fn fn, void *ctx,
 		free(rows[i].msgid);
 	}
 	free(rows);
-	return rc;
+	return rc < 0 ? rc : (int)n;
 }
 
 const char *swn_ledger_note(const struct swn_ledger *l)
@@ -1236,7 +1237,7 @@ int swn_ledger_placement(struct swn_ledger *l, long long received, struct swn_le
 	memset(p, 0, sizeof *p);
 	pthread_mutex_lock(&l->lock);
 	if (sqlite3_prepare_v2(l->db,
-			       "SELECT r.peer, r.msgid, r.agreement, r.doctype, d.reason"
+			       "SELECT r.peer, r.msgid, r.agreement, r.doctype, d.reason, d.evidence"
 			       " FROM entries r LEFT JOIN entries d"
 			       " ON d.direction = 'in' AND d.peer = r.peer AND d.msgid = r.msgid"
 			       " AND d.event = 'DELIVERED_LOCAL'"
@@ -1254,6 +1255,10 @@ int swn_ledger_placement(struct swn_ledger *l, long long received, struct swn_le
 		rc = 1;
 		if (sqlite3_column_type(st, 4) != SQLITE_NULL) {
 			snprintf(p->file, sizeof p->file, "%s", col(st, 4));
+			if (sqlite3_column_bytes(st, 5) == 32) {
+				memcpy(p->digest, sqlite3_column_blob(st, 5), 32);
+				p->has_digest = 1;
+			}
 			rc = 2;
 		}
 	} else if (step != SQLITE_DONE) {
@@ -1265,8 +1270,8 @@ out:
 	return rc;
 }
 
-int swn_ledger_unacknowledged(struct swn_ledger *l, long long limit, swn_entry_fn fn, void *ctx,
-			      struct swn_err *err)
+int swn_ledger_unacknowledged(struct swn_ledger *l, long long after, long long limit,
+			      swn_entry_fn fn, void *ctx, struct swn_err *err)
 {
 	sqlite3_stmt *st = NULL;
 	int rc = 0, step;
@@ -1274,16 +1279,17 @@ int swn_ledger_unacknowledged(struct swn_ledger *l, long long limit, swn_entry_f
 	pthread_mutex_lock(&l->lock);
 	if (sqlite3_prepare_v2(l->db,
 			       "SELECT r.seq, d.time, r.peer, r.agreement, r.doctype, r.msgid, d.reason"
-			       " FROM entries d JOIN entries r ON r.direction = 'in' AND r.peer = d.peer"
-			       " AND r.msgid = d.msgid AND r.event = 'RECEIVED'"
-			       " WHERE d.direction = 'in' AND d.event = 'DELIVERED_LOCAL' AND NOT EXISTS"
-			       " (SELECT 1 FROM entries a WHERE a.direction = 'in' AND a.peer = d.peer"
-			       " AND a.msgid = d.msgid AND a.event = 'ACKNOWLEDGED_LOCAL')"
+			       " FROM entries r JOIN entries d ON d.direction = 'in' AND d.peer = r.peer"
+			       " AND d.msgid = r.msgid AND d.event = 'DELIVERED_LOCAL'"
+			       " WHERE r.seq > ? AND r.direction = 'in' AND r.event = 'RECEIVED' AND NOT EXISTS"
+			       " (SELECT 1 FROM entries a WHERE a.direction = 'in' AND a.peer = r.peer"
+			       " AND a.msgid = r.msgid AND a.event = 'ACKNOWLEDGED_LOCAL')"
 			       " ORDER BY r.seq LIMIT ?", -1, &st, NULL) != SQLITE_OK) {
 		rc = fail_db(l, "cannot read the ledger", err);
 		goto out;
 	}
-	sqlite3_bind_int64(st, 1, limit);
+	sqlite3_bind_int64(st, 1, after);
+	sqlite3_bind_int64(st, 2, limit);
 	while ((step = sqlite3_step(st)) == SQLITE_ROW)
 		fn(ctx, sqlite3_column_int64(st, 0), col(st, 1), "in", col(st, 2), col(st, 3),
 		   col(st, 4), col(st, 5), "DELIVERED_LOCAL", col(st, 6));

@@ -149,6 +149,8 @@ const char *swn_ledger_note(const struct swn_ledger *l);
 struct swn_ledger_placed {
 	char peer[1024], agreement[65], doctype[40], msgid[256];
 	char file[2048];         /* DELIVERED_LOCAL's reason: the file's path */
+	unsigned char digest[32];/* its evidence: the SHA-256 of the bytes placed */
+	int has_digest;          /* 0 for a placement recorded without them */
 };
 
 /* The message whose RECEIVED entry is seq `received`: 0 no such entry;
@@ -157,21 +159,27 @@ struct swn_ledger_placed {
 int swn_ledger_placement(struct swn_ledger *l, long long received, struct swn_ledger_placed *p,
 			 struct swn_err *err);
 
-/* Received documents placed in spool/in (DELIVERED_LOCAL) that the
- * domestic side has not acknowledged (no ACKNOWLEDGED_LOCAL), oldest
- * first, at most limit: fn gets the RECEIVED seq, the time placed, the
- * names, and the file as reason.  fn runs with the ledger's lock held. */
-int swn_ledger_unacknowledged(struct swn_ledger *l, long long limit, swn_entry_fn fn, void *ctx,
-			      struct swn_err *err);
+/* Received documents (RECEIVED entries after seq `after`) placed in
+ * spool/in (DELIVERED_LOCAL) that the domestic side has not acknowledged
+ * (no ACKNOWLEDGED_LOCAL), in the order received, at most limit: fn
+ * gets the RECEIVED seq, the time placed, the names, and the
+ * DELIVERED_LOCAL reason.  fn runs with the ledger's lock held: it must
+ * not call the ledger, nor do slow work. */
+int swn_ledger_unacknowledged(struct swn_ledger *l, long long after, long long limit,
+			      swn_entry_fn fn, void *ctx, struct swn_err *err);
 
 /* 1 if (peer, msgid) inbound has ACKNOWLEDGED_LOCAL, 0 if not. */
 int swn_ledger_acknowledged(struct swn_ledger *l, const char *peer, const char *msgid,
 			    struct swn_err *err);
 
-/* Every inbound RECEIVED entry without DELIVERED_LOCAL (to redeliver), up
- * to 1000 at a time.  If the ledger cannot be read (or memory runs out),
- * -1 with err and fn is not called: never a short list taken for all. */
-int swn_ledger_undelivered(struct swn_ledger *l, swn_entry_fn fn, void *ctx,
+/* Inbound RECEIVED entries after seq `after` without DELIVERED_LOCAL (to
+ * redeliver), oldest first, SWN_LEDGER_PAGE at a time: the number listed
+ * is returned, so that a caller pages on from the last seq while a full
+ * page comes back.  If the ledger cannot be read (or memory runs out), -1
+ * with err and fn is not called: never a short list taken for all. */
+#define SWN_LEDGER_PAGE 1000
+#define SWN_LEDGER_PAGE_S "1000"
+int swn_ledger_undelivered(struct swn_ledger *l, long long after, swn_entry_fn fn, void *ctx,
 			   struct swn_err *err);
 
 /* Sign a checkpoint of the current tree now, even if nothing was added:

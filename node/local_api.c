@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -29,6 +30,7 @@
 #include "as4.h"
 #include "cli.h"
 #include "fsutil.h"
+#include "inbound.h"
 #include "listen.h"
 #include "local_api.h"
 #include "log.h"
@@ -555,47 +557,115 @@ static void on_status(struct evhttp_request *req, const char *rest, struct lwork
 
 #define INBOX_LIST_MAX 1000
 
+/* Rows collected under the ledger's lock; the files are looked at after. */
+struct inbox_row {
+	long long seq;
+	char time[40], doctype[40], file[200];
+	char *peer, *agreement, *msgid;
+};
+
 struct inbox_list {
-	json_t *items;
-	const char *in;      /* spool/in */
+	struct inbox_row *rows;
+	int n;
 };
 
 static void inbox_item(void *ctx, long long seq, const char *time, const char *dir,
 		       const char *peer, const char *agreement, const char *doctype,
-		       const char *msgid, const char *event, const char *file)
+		       const char *msgid, const char *event, const char *reason)
 {
 	struct inbox_list *il = ctx;
-	const char *name = strrchr(file ? file : "", '/');
-	char path[SWN_PATH_MAX + 300];
-	struct stat st;
+	struct inbox_row *r;
+	const char *name = strrchr(reason ? reason : "", '/');
 
 	(void)dir;
 	(void)event;
-	name = name ? name + 1 : (file ? file : "");
-	snprintf(path, sizeof path, "%s/%s", il->in, name);
-	json_array_append_new(il->items,
-			      json_pack("{s:o,s:I,s:o,s:o,s:o,s:o,s:s,s:b}", "file", text(name),
-					"seq", (json_int_t)seq, "msgid", text(msgid), "peer", text(peer),
-					"agreement", text(agreement), "doctype", text(doctype),
-					"placed", time, "present",
-					lstat(path, &st) == 0 && S_ISREG(st.st_mode)));
+	if (il->n >= INBOX_LIST_MAX)
+		return;
+	r = &il->rows[il->n++];
+	r->seq = seq;
+	snprintf(r->time, sizeof r->time, "%s", time);
+	snprintf(r->doctype, sizeof r->doctype, "%s", doctype);
+	name = name ? name + 1 : (reason ? reason : "");
+	snprintf(r->file, sizeof r->file, "%s", name);
+	r->peer = strdup(peer);
+	r->agreement = strdup(agreement);
+	r->msgid = strdup(msgid);
 }
 
-/* The documents placed and not acknowledged, oldest first. */
+/* Below this RECEIVED seq every document is placed and acknowledged: the
+ * list starts there, so that a long ledger of acknowledged documents is
+ * not read again at each request.  It never passes a document not placed
+ * yet (swn_inbound_placed_below), which may be placed later. */
+static pthread_mutex_t inbox_lock = PTHREAD_MUTEX_INITIALIZER;
+static long long inbox_from;
+
+/* The documents placed and not acknowledged, in the order received (after
+ * the seq `after=`, for paging). */
 static void inbox_list(struct swn_local *l, struct evhttp_request *req)
 {
-	char in[SWN_PATH_MAX + 8];
-	struct inbox_list il = { json_array(), in };
+	const char *query = evhttp_uri_get_query(evhttp_request_get_evhttp_uri(req)), *v;
+	char in[SWN_PATH_MAX + 8], path[SWN_PATH_MAX + 300];
+	struct inbox_list il = { calloc(INBOX_LIST_MAX, sizeof(struct inbox_row)), 0 };
+	json_t *items = json_array();
+	long long after = 0, from;
+	struct evkeyvalq q;
 	struct swn_err err;
+	struct stat st;
+	int i, rc;
 
-	snprintf(in, sizeof in, "%s/in", l->rt->cfg.spool_dir);
+	TAILQ_INIT(&q);
+	if ((query && evhttp_parse_query_str(query, &q) < 0) ||
+	    ((v = evhttp_find_header(&q, "after")) != NULL &&
+	     swn_parse_number(v, 0, LLONG_MAX, &after) < 0)) {
+		evhttp_clear_headers(&q);
+		free(il.rows);
+		json_decref(items);
+		reply_error(req, 400, "Bad Request", "GET /inbox[?after=SEQ], SEQ a whole number");
+		return;
+	}
+	evhttp_clear_headers(&q);
+	if (il.rows == NULL || items == NULL) {
+		free(il.rows);
+		json_decref(items);
+		reply_error(req, 503, "Service Unavailable", "out of memory");
+		return;
+	}
+	pthread_mutex_lock(&inbox_lock);
+	from = after > inbox_from ? after : inbox_from;
 	swn_err_clear(&err);
-	if (swn_ledger_unacknowledged(l->rt->ledger, INBOX_LIST_MAX, inbox_item, &il, &err) < 0) {
-		json_decref(il.items);
+	rc = swn_ledger_unacknowledged(l->rt->ledger, from, INBOX_LIST_MAX, inbox_item, &il, &err);
+	if (rc == 0 && after <= inbox_from) {
+		long long below = il.n ? il.rows[0].seq - 1 : (long long)swn_ledger_size(l->rt->ledger);
+		long long placed = swn_inbound_placed_below();
+
+		if (below > placed)
+			below = placed;
+		if (below > inbox_from)
+			inbox_from = below;
+	}
+	pthread_mutex_unlock(&inbox_lock);
+	snprintf(in, sizeof in, "%s/in", l->rt->cfg.spool_dir);
+	for (i = 0; i < il.n; i++) {
+		struct inbox_row *r = &il.rows[i];
+
+		snprintf(path, sizeof path, "%s/%s", in, r->file);
+		json_array_append_new(items,
+				      json_pack("{s:o,s:I,s:o,s:o,s:o,s:o,s:s,s:b}", "file", text(r->file),
+						"seq", (json_int_t)r->seq, "msgid", text(r->msgid),
+						"peer", text(r->peer), "agreement", text(r->agreement),
+						"doctype", text(r->doctype), "placed", r->time, "present",
+						lstat(path, &st) == 0 && S_ISREG(st.st_mode)));
+		free(r->peer);
+		free(r->agreement);
+		free(r->msgid);
+	}
+	free(il.rows);
+	if (rc < 0) {
+		json_decref(items);
 		reply_error(req, 503, "Service Unavailable", err.msg);
 		return;
 	}
-	reply_json(req, 200, "OK", json_pack("{s:o}", "documents", il.items));
+	reply_json(req, 200, "OK", json_pack("{s:o}", "documents", items));
 }
 
 static void inbox_get(struct swn_local *l, struct evhttp_request *req, const char *name)
@@ -609,11 +679,14 @@ static void inbox_get(struct swn_local *l, struct evhttp_request *req, const cha
 
 	swn_err_clear(&err);
 	found = swn_placement_find(l->rt->ledger, name, &p, &err);
-	if (found == 1)
-		found = swn_placement_read(l->rt->cfg.spool_dir, name, SWN_MAX_DOCUMENT_BYTES, &data,
-					   &len, &err);
+	if (found == 1 && (found = swn_ledger_acknowledged(l->rt->ledger, p.peer, p.msgid, &err)) == 0)
+		found = swn_placement_read(l->rt->cfg.spool_dir, &p, SWN_MAX_DOCUMENT_BYTES, &data, &len,
+					   &err);
+	else if (found == 1)
+		found = 0;   /* acknowledged: taken */
 	if (found < 0) {
-		reply_error(req, 503, "Service Unavailable", err.msg);
+		reply_error(req, err.code == SWN_E_DB ? 503 : 409,
+			    err.code == SWN_E_DB ? "Service Unavailable" : "Conflict", err.msg);
 		return;
 	}
 	if (found == 0) {
@@ -635,10 +708,17 @@ static void inbox_ack(struct swn_local *l, struct evhttp_request *req, const cha
 {
 	static _Thread_local struct swn_ledger_placed p;
 	struct swn_err err;
-	int rc;
+	int rc, slot;
 
 	swn_err_clear(&err);
-	rc = swn_placement_acknowledge(l->rt->ledger, l->rt->cfg.spool_dir, name, &p, &err);
+	rc = swn_placement_find(l->rt->ledger, name, &p, &err);
+	if (rc == 1) {
+		/* Held, so that it meets no placing or finishing of the same
+		 * message: a document acknowledged is never revealed after. */
+		slot = swn_inbound_hold(p.peer, p.msgid);
+		rc = swn_placement_acknowledge(l->rt->ledger, l->rt->cfg.spool_dir, name, &p, &err);
+		swn_inbound_release(slot);
+	}
 	if (rc < 0) {
 		reply_error(req, 503, "Service Unavailable", err.msg);
 		return;

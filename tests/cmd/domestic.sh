@@ -147,6 +147,97 @@ code=$(api -o /dev/null -w '%{http_code}' -X DELETE "http://127.0.0.1:$SGPORT/in
 code=$(curl -sS -o /dev/null -w '%{http_code}' "http://127.0.0.1:$SGPORT/inbox")
 [ "$code" = 401 ] && pass || fail "the inbox without a token: HTTP $code"
 
+# ---- placements that cannot finish at once ----
+# submit_one: one document through CN's local API; its MessageId in $MSG
+submit_one() {
+	curl -sS -H "Authorization: Bearer $token" --data-binary "@$eco" \
+		"http://127.0.0.1:$lport/submit?to=SG-NTP" >"$T/one.json"
+	MSG=$(sed -n 's/.*"msgid": *"\([^"]*\)".*/\1/p' "$T/one.json")
+}
+# placed_name MSGID: the name its DELIVERED_LOCAL recorded (empty: none yet)
+placed_name() {
+	sql "$SG" "select reason from entries where msgid = '$1' and event = 'DELIVERED_LOCAL'" | sed 's|.*/||'
+}
+# wait_for COND...: a bounded poll for a condition the node brings about
+wait_for() {
+	i=0
+	until "$@"; do
+		i=$((i + 1)); [ $i -gt 300 ] && return 1; sleep 0.05
+	done
+}
+present() { [ -f "$IN/$1" ]; }
+recorded() { [ -n "$(placed_name "$1")" ]; }
+
+# Something that is not a file where a document is to appear (a domestic
+# user may create anything in spool/in): it is moved aside, never deleted,
+# and the document appears at once.
+stop_node "$SG"
+next=$(( $(sql "$SG" "select max(seq) from entries") + 1 ))
+for k in 0 1 2 3 4 5; do mkdir "$IN/eco-$(printf %08d $((next + k))).xml"; done
+start_node "$SG" --redeliver-every 1
+submit_one
+wait_for recorded "$MSG" || fail "the document was not placed"
+NAME=$(placed_name "$MSG")
+wait_for present "$NAME" && pass || fail "a directory in the way kept $NAME hidden"
+ls -a "$IN" | grep -q "^\.in-the-way-" && pass || fail "what was in the way was not moved aside"
+[ "$(grep -c 'local delivery failed' "$SG.log")" -eq 0 ] && pass || fail "a placement was called failed"
+rm -rf "$IN"/eco-*.xml "$IN"/.in-the-way-*
+
+# The rename failing (here: made to fail once): the placement is recorded
+# and finished by the next redelivery, without a restart, and is never
+# recorded as failed.
+stop_node "$SG"
+CRASH_DIR=$IN CRASH_AT=1 CRASH_WHEN=fail LD_PRELOAD=$T/crashpoint.so \
+ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0 start_node "$SG" --redeliver-every 1
+submit_one
+wait_for recorded "$MSG" || fail "the document was not recorded"
+NAME=$(placed_name "$MSG")
+wait_for present "$NAME" && pass || fail "a recorded placement whose rename failed stayed hidden"
+has "$SG.log" "placed, not visible yet (finished at the next redelivery)" "the failed rename is logged"
+[ "$(sql "$SG" "select count(*) from entries where msgid = '$MSG' and event = 'LOCAL_DELIVERY_FAILED'")" -eq 0 ] &&
+	pass || fail "a recorded placement was recorded as failed"
+rm -f "$IN/$NAME"
+
+# Acknowledged before it became visible: it never appears.  (The rename
+# fails, redelivery is far off, the domestic side acknowledges the name.)
+stop_node "$SG"
+CRASH_DIR=$IN CRASH_AT=1 CRASH_WHEN=fail LD_PRELOAD=$T/crashpoint.so \
+ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0 start_node "$SG" --redeliver-every 3600
+SGPORT=$(sed -n 's/^local //p' "$SG.out" | tail -1)
+submit_one
+wait_for recorded "$MSG" || fail "the document was not recorded"
+NAME=$(placed_name "$MSG")
+seq=$(sql "$SG" "select seq from entries where msgid = '$MSG' and event = 'RECEIVED'")
+[ -f "$IN/.placing-$seq" ] && pass || fail "the placement is not waiting hidden"
+code=$(api -o "$T/ack3.json" -w '%{http_code}' -X DELETE "http://127.0.0.1:$SGPORT/inbox/$NAME")
+[ "$code" = 200 ] && pass || fail "acknowledging a hidden placement: HTTP $code"
+[ ! -e "$IN/.placing-$seq" ] && [ ! -e "$IN/$NAME" ] && pass || fail "an acknowledged document can still appear"
+stop_node "$SG"
+start_node "$SG" --redeliver-every 1
+[ ! -e "$IN/$NAME" ] && pass || fail "an acknowledged document appeared after a restart"
+
+# Bytes planted under a placement's hidden name are never revealed, and
+# the inbox never serves a file that is not the document placed.
+submit_one
+wait_for recorded "$MSG" || fail "the document was not placed"
+NAME=$(placed_name "$MSG")
+wait_for present "$NAME" || fail "$NAME did not appear"
+seq=$(sql "$SG" "select seq from entries where msgid = '$MSG' and event = 'RECEIVED'")
+cp "$IN/$NAME" "$T/genuine.xml"
+rm "$IN/$NAME"
+echo '<forged/>' >"$IN/.placing-$seq"
+stop_node "$SG"
+start_node "$SG" --redeliver-every 1
+SGPORT=$(sed -n 's/^local //p' "$SG.out" | tail -1)
+[ ! -e "$IN/$NAME" ] && [ ! -e "$IN/.placing-$seq" ] && pass || fail "planted bytes were revealed as $NAME"
+has "$SG.log" "files removed (unrecorded, acknowledged, or not the bytes recorded)" "the planted file is removed at start"
+echo '<forged/>' >"$IN/$NAME"
+code=$(api -o "$T/forged.out" -w '%{http_code}' "http://127.0.0.1:$SGPORT/inbox/$NAME")
+[ "$code" = 409 ] && pass || fail "the inbox served a file that is not the document placed: HTTP $code"
+cp "$T/genuine.xml" "$IN/$NAME"
+code=$(api -o "$T/genuine.out" -w '%{http_code}' "http://127.0.0.1:$SGPORT/inbox/$NAME")
+[ "$code" = 200 ] && cmp -s "$T/genuine.out" "$T/genuine.xml" && pass || fail "the genuine document: HTTP $code"
+
 stop_node "$CN"
 stop_node "$SG"
 [ "$RC" -eq 0 ] && pass || fail "the receiver exited $RC"

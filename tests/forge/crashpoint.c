@@ -7,12 +7,14 @@
  *   CRASH_DIR    the directory watched (an absolute path)
  *   CRASH_AT     kill at the N-th call whose target is a visible name
  *                (not starting with '.') in CRASH_DIR
- *   CRASH_WHEN   "before" (the call is not made) or "after" (it is)
+ *   CRASH_WHEN   "before" (the call is not made) or "after" (it is); or
+ *                "fail": no kill, the call fails with EIO instead
  *
  * Without CRASH_DIR it only passes the calls on.
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
@@ -45,7 +47,8 @@ static void target_dir(int dirfd, const char *path, char *dir, size_t n)
 		snprintf(dir + strlen(dir), n - strlen(dir), "/%.*s", (int)(slash - path), path);
 }
 
-/* 1 if this call is the one to die at (and when: -1 before, 1 after). */
+/* 1 if this call is the one to die at (and when: -1 before, 1 after; 2:
+ * fail it instead). */
 static int armed(int dirfd, const char *path)
 {
 	const char *watch = getenv("CRASH_DIR"), *at = getenv("CRASH_AT"), *when = getenv("CRASH_WHEN");
@@ -62,6 +65,8 @@ static int armed(int dirfd, const char *path)
 		return 0;
 	if (atomic_fetch_add(&calls, 1) + 1 != atoi(at))
 		return 0;
+	if (when && strcmp(when, "fail") == 0)
+		return 2;
 	return when && strcmp(when, "before") == 0 ? -1 : 1;
 }
 
@@ -80,8 +85,12 @@ static void die(void)
 			*(void **)&real = dlsym(RTLD_NEXT, #name);          \
 		if (a < 0)                                                  \
 			die();                                              \
+		if (a == 2) {                                               \
+			errno = EIO;                                        \
+			return -1;                                          \
+		}                                                           \
 		r = real args;                                              \
-		if (a > 0)                                                  \
+		if (a == 1)                                                 \
 			die();                                              \
 		return r;                                                   \
 	}

@@ -104,15 +104,21 @@ START_TEST(a_read_error_is_reported)
 	make_ledger();
 	swn_err_clear(&err);
 	ck_assert_int_eq(swn_ledger_open(path, NULL, "CN-SW", &l, &err), 0);
-	ck_assert_int_eq(swn_ledger_undelivered(l, count, &n, &err), 0);
+	ck_assert_int_eq(swn_ledger_undelivered(l, 0, count, &n, &err), ENTRIES);
 	ck_assert_int_eq(n, ENTRIES);
+	/* Paged from a seq: only what comes after it. */
+	n = 0;
+	ck_assert_int_eq(swn_ledger_undelivered(l, ENTRIES / 2, count, &n, &err), ENTRIES - ENTRIES / 2);
+	ck_assert_int_eq(n, ENTRIES - ENTRIES / 2);
+	n = 0;
+	ck_assert_int_eq(swn_ledger_undelivered(l, ENTRIES, count, &n, &err), 0);
 	swn_ledger_close(l);
 
 	damage_first_leaf();
 	n = 0;
 	ck_assert_msg(swn_ledger_open(path, NULL, "CN-SW", &l, &err) == 0, "%s", err.msg);
 	/* Not "nothing to redeliver": an error, and no partial list. */
-	ck_assert_int_eq(swn_ledger_undelivered(l, count, &n, &err), -1);
+	ck_assert_int_eq(swn_ledger_undelivered(l, 0, count, &n, &err), -1);
 	ck_assert_int_eq(err.code, SWN_E_DB);
 	ck_assert_msg(strstr(err.msg, "cannot read the ledger") != NULL, "%s", err.msg);
 	ck_assert_int_eq(n, 0);
