@@ -222,7 +222,7 @@ static void refuse(struct job *j, enum swn_ebms_error code, const char *fmt, ...
 	const struct swn_agreement *peer = peer_of(j);
 	struct swn_event ev = { "in", peer ? peer->peer.id : "unknown", j->a ? j->a->id : "",
 				j->doctype, j->m.message_id, "REFUSED", NULL };
-	struct swn_refusal one = { ev.peer, peer ? peer->id : "", NULL, j->len };
+	struct swn_refusal one = { ev.peer, peer ? peer->id : "", NULL, j->len, 0 };
 	struct swn_err err;
 	char reason[800];
 	xmlDocPtr sig;
@@ -648,7 +648,7 @@ void swn_inbound_refused_http(struct swn_runtime *rt, X509 *client, int status,
 	char text[600];
 	struct swn_err err;
 	char peer[SWN_PARTY_BYTES] = "unknown", agreement[SWN_MAX_ID_LEN + 1] = "";
-	struct swn_refusal one = { peer, agreement, text, 0 };
+	struct swn_refusal one = { peer, agreement, text, 0, 1 };
 	struct swn_refusal_limits lim = limits_of(NULL);
 	int keep;
 
@@ -664,6 +664,7 @@ void swn_inbound_refused_http(struct swn_runtime *rt, X509 *client, int status,
 	swn_runtime_agreements_unlock(rt);
 	ev.peer = peer;
 	ev.agreement = agreement;
+	/* Counted past the limit: the request keeps the status that refused it. */
 	if (!refusal_admitted(rt, &one, lim, &keep))
 		return;
 	swn_err_clear(&err);

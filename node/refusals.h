@@ -9,8 +9,12 @@
  * A recorded refusal keeps the bytes received as evidence while the peer's
  * bytes budget for the minute (maxRefusedBytesPerMinute) lasts.
  *
- * The table has SWN_REFUSAL_SLOTS slots, one per peer; when it is full, a
- * new peer takes the slot of the earliest minute.
+ * The table has SWN_REFUSAL_SLOTS slots, one per peer.  A slot of the
+ * current minute is never taken from its peer (that would reset a flooding
+ * peer's count); a new peer takes an empty slot or one of an earlier
+ * minute.  When every slot belongs to a peer refused this minute, further
+ * peers' refusals are counted, not recorded, in one overflow count with a
+ * summary of its own.
  *
  * Pure bookkeeping: no ledger, no clock (callers pass the time), no lock
  * (the caller holds one around each call).  Summaries come out of the
@@ -31,14 +35,16 @@ struct swn_refusal_slot {
 	char agreement[SWN_MAX_ID_LEN + 1];  /* of the last refusal */
 	time_t minute;                       /* seconds / 60 */
 	long long recorded;                  /* recorded one by one this minute */
-	long long unrecorded;                /* counted */
+	long long unrecorded, unrecorded_http;   /* counted; of which refused by HTTP status */
 	long long bytes;                     /* evidence kept this minute */
 	char last[300];                      /* the last counted reason */
+	char last_peer[SWN_PARTY_BYTES];     /* whose (the overflow's) */
 };
 
 /* Zero-initialised (static or memset) is an empty table. */
 struct swn_refusals {
 	struct swn_refusal_slot slot[SWN_REFUSAL_SLOTS];
+	struct swn_refusal_slot overflow;    /* peers beyond a full table */
 };
 
 /* What one peer's refusals may cost the ledger in a minute. */
@@ -51,6 +57,8 @@ struct swn_refusal {
 	const char *peer, *agreement;   /* the peer as authenticated */
 	const char *reason;
 	size_t len;                     /* bytes it would keep as evidence */
+	int http;                       /* refused by the listener with an HTTP status of its
+					 * own (413); 0: a message, answered HTTP 429 if counted */
 };
 
 /* A minute's count of refusals not recorded one by one; reason begins
@@ -61,8 +69,8 @@ struct swn_refusal_summary {
 
 /* May refusal r be recorded one by one at now?  1: yes, and *keep says
  * whether its r->len bytes fit the minute's bytes budget; 0: it is
- * counted.  A summary that fell due (a minute of this slot that ended)
- * is put in *sum, and *due = 1. */
+ * counted.  A summary that fell due (a minute of this slot or of the
+ * overflow that ended) is put in *sum, and *due = 1. */
 int swn_refusals_admit(struct swn_refusals *t, const struct swn_refusal *r,
 		       struct swn_refusal_limits lim, time_t now, int *keep,
 		       struct swn_refusal_summary *sum, int *due);
