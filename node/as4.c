@@ -63,6 +63,19 @@ void swn_as4_new_id(const char *party, char *out, size_t n)
 	snprintf(out, n, "%s@%s", u, i ? right : "swnode");
 }
 
+int swn_as4_message_id_ok(const char *id)
+{
+	size_t i;
+
+	for (i = 0; id[i]; i++) {
+		unsigned char c = (unsigned char)id[i];
+
+		if (c < 0x21 || c > 0x7e || c == '<' || c == '>')
+			return 0;
+	}
+	return i > 0 && i < SWN_AS4_ID_BYTES;
+}
+
 void swn_as4_now(char out[40])
 {
 	struct timeval tv;
@@ -414,6 +427,27 @@ static int eb_text(const xmlNode *parent, const char *name, char *dst, size_t n,
 	return 0;
 }
 
+/* Copy the MessageId or RefToMessageId (name) of MessageInfo mi into dst
+ * (size n): refused unless it follows SWN_AS4_MESSAGE_ID_RULE, and then
+ * dst is left empty, so that a refusal never echoes it. */
+static int eb_message_id(const xmlNode *mi, const char *name, char *dst, size_t n,
+			 int required, const char *file, struct swn_err *err)
+{
+	int count;
+	xmlNodePtr c = only(mi, SWN_NS_EB, name, &count);
+
+	if (eb_text(mi, name, dst, n, required, file, err) < 0) {
+		dst[0] = '\0';
+		return -1;
+	}
+	if (count == 0 || swn_as4_message_id_ok(dst))
+		return 0;
+	swn_err_set(err, SWN_E_AS4, file, swn_xml_line(c),
+		    "eb:%s '%s' is not allowed: a MessageId is " SWN_AS4_MESSAGE_ID_RULE, name, dst);
+	dst[0] = '\0';
+	return -1;
+}
+
 static int parse_party(const xmlNode *info, const char *name, struct swn_as4_party *p,
 		       const char *file, struct swn_err *err)
 {
@@ -437,10 +471,12 @@ static int parse_user(xmlNodePtr um, struct swn_as4_msg *m, const char *file,
 {
 	xmlNodePtr mi, pi, ci, n;
 	struct swn_as4_user *u = &m->user;
+	char ref_to[SWN_AS4_ID_BYTES];   /* checked, not used */
 
 	if (!(mi = one(um, SWN_NS_EB, "eb", "MessageInfo", file, err)) ||
 	    eb_text(mi, "Timestamp", u->timestamp, sizeof u->timestamp, 1, file, err) < 0 ||
-	    eb_text(mi, "MessageId", u->message_id, sizeof u->message_id, 1, file, err) < 0 ||
+	    eb_message_id(mi, "MessageId", u->message_id, sizeof u->message_id, 1, file, err) < 0 ||
+	    eb_message_id(mi, "RefToMessageId", ref_to, sizeof ref_to, 0, file, err) < 0 ||
 	    !(pi = one(um, SWN_NS_EB, "eb", "PartyInfo", file, err)) ||
 	    parse_party(pi, "From", &u->from, file, err) < 0 ||
 	    parse_party(pi, "To", &u->to, file, err) < 0 ||
@@ -478,8 +514,8 @@ static int parse_signal(xmlNodePtr sm, struct swn_as4_msg *m, const char *file,
 
 	if (!(mi = one(sm, SWN_NS_EB, "eb", "MessageInfo", file, err)) ||
 	    eb_text(mi, "Timestamp", m->timestamp, sizeof m->timestamp, 1, file, err) < 0 ||
-	    eb_text(mi, "MessageId", m->message_id, sizeof m->message_id, 1, file, err) < 0 ||
-	    eb_text(mi, "RefToMessageId", m->ref_to, sizeof m->ref_to, 0, file, err) < 0)
+	    eb_message_id(mi, "MessageId", m->message_id, sizeof m->message_id, 1, file, err) < 0 ||
+	    eb_message_id(mi, "RefToMessageId", m->ref_to, sizeof m->ref_to, 0, file, err) < 0)
 		return -1;
 	m->receipt = only(sm, SWN_NS_EB, "Receipt", &nreceipt);
 	e = only(sm, SWN_NS_EB, "Error", &nerror);
