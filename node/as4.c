@@ -555,31 +555,91 @@ static int parse_signal(xmlNodePtr sm, struct swn_as4_msg *m, const char *file,
 #define SOAP12_ROLE_NEXT     SWN_NS_SOAP12 "/role/next"
 #define SOAP12_ROLE_ULTIMATE SWN_NS_SOAP12 "/role/ultimateReceiver"
 
-/* Is the header block h one this node must understand (SOAP 1.2, 5.2.3):
- * mustUnderstand "true" or "1", for a role this node plays (none given,
- * next or ultimateReceiver)? */
-static int must_understand(xmlNodePtr h)
+static int xml_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+/* Is v, with its XML white space collapsed (XML Schema whiteSpace
+ * "collapse", which xs:boolean and xs:anyURI values get: runs of white
+ * space as one space, none at either end), equal to want? */
+static int collapsed_is(const xmlChar *v, const char *want)
+{
+	const char *s = (const char *)v;
+
+	while (xml_space(*s))
+		s++;
+	while (*s) {
+		if (xml_space(*s)) {
+			while (xml_space(*s))
+				s++;
+			if (*s && *want++ != ' ')
+				return 0;
+		} else if (*s++ != *want++) {
+			return 0;
+		}
+	}
+	return *want == '\0';
+}
+
+/* The env:mustUnderstand of header block h (an xs:boolean): 1, 0 (also
+ * when absent), or -1 when it is not a boolean, its value then in *bad
+ * (to be freed). */
+static int must_understand_value(xmlNodePtr h, xmlChar **bad)
 {
 	xmlChar *mu = xmlGetNsProp(h, BAD_CAST "mustUnderstand", BAD_CAST SWN_NS_SOAP12);
-	xmlChar *role = xmlGetNsProp(h, BAD_CAST "role", BAD_CAST SWN_NS_SOAP12);
-	int yes = mu && (xmlStrEqual(mu, BAD_CAST "true") || xmlStrEqual(mu, BAD_CAST "1")) &&
-		  (role == NULL || xmlStrEqual(role, BAD_CAST SOAP12_ROLE_NEXT) ||
-		   xmlStrEqual(role, BAD_CAST SOAP12_ROLE_ULTIMATE));
+	int v = 0;
 
-	xmlFree(mu);
+	*bad = NULL;
+	if (mu == NULL)
+		return 0;
+	if (collapsed_is(mu, "true") || collapsed_is(mu, "1"))
+		v = 1;
+	else if (!collapsed_is(mu, "false") && !collapsed_is(mu, "0"))
+		v = -1;
+	if (v < 0)
+		*bad = mu;
+	else
+		xmlFree(mu);
+	return v;
+}
+
+/* Does this node play h's env:role (an xs:anyURI): none given, next or
+ * ultimateReceiver? */
+static int plays_role(xmlNodePtr h)
+{
+	xmlChar *role = xmlGetNsProp(h, BAD_CAST "role", BAD_CAST SWN_NS_SOAP12);
+	int yes = role == NULL || collapsed_is(role, SOAP12_ROLE_NEXT) ||
+		  collapsed_is(role, SOAP12_ROLE_ULTIMATE);
+
 	xmlFree(role);
 	return yes;
 }
 
-/* Every header block marked mustUnderstand is one this node processes
- * (eb:Messaging, wsse:Security); another is refused, never ignored. */
+/* Every header block marked mustUnderstand (SOAP 1.2, 5.2.3) for a role
+ * this node plays is one it processes (eb:Messaging, wsse:Security);
+ * another is refused, never ignored.  A mustUnderstand that is not a
+ * boolean is a malformed header, not a "false". */
 static int understood(const struct swn_as4_msg *m, const char *name, struct swn_err *err)
 {
 	xmlNodePtr h;
+	xmlChar *bad;
+	int mu;
 
 	for (h = m->header->children; h; h = h->next) {
-		if (h->type != XML_ELEMENT_NODE || is(h, SWN_NS_EB, "Messaging") ||
-		    is(h, SWN_NS_WSSE, "Security") || !must_understand(h))
+		if (h->type != XML_ELEMENT_NODE)
+			continue;
+		if ((mu = must_understand_value(h, &bad)) < 0) {
+			swn_err_set(err, SWN_E_AS4, name, swn_xml_line(h),
+				    "the header block {%s}%s has env:mustUnderstand '%s', which is not a "
+				    "boolean (true, false, 1 or 0)",
+				    h->ns ? (const char *)h->ns->href : "", (const char *)h->name,
+				    (const char *)bad);
+			xmlFree(bad);
+			return -1;
+		}
+		if (mu == 0 || is(h, SWN_NS_EB, "Messaging") || is(h, SWN_NS_WSSE, "Security") ||
+		    !plays_role(h))
 			continue;
 		return swn_err_set(err, SWN_E_AS4, name, swn_xml_line(h),
 				   "the header block {%s}%s is marked mustUnderstand and this node does "
