@@ -63,6 +63,19 @@ void swn_as4_new_id(const char *party, char *out, size_t n)
 	snprintf(out, n, "%s@%s", u, i ? right : "swnode");
 }
 
+int swn_as4_message_id_ok(const char *id)
+{
+	size_t i;
+
+	for (i = 0; id[i]; i++) {
+		unsigned char c = (unsigned char)id[i];
+
+		if (c < 0x21 || c > 0x7e || c == '<' || c == '>')
+			return 0;
+	}
+	return i > 0 && i < SWN_AS4_ID_BYTES;
+}
+
 void swn_as4_now(char out[40])
 {
 	struct timeval tv;
@@ -414,6 +427,27 @@ static int eb_text(const xmlNode *parent, const char *name, char *dst, size_t n,
 	return 0;
 }
 
+/* Copy the MessageId or RefToMessageId (name) of MessageInfo mi into dst
+ * (size n): refused unless it follows SWN_AS4_MESSAGE_ID_RULE, and then
+ * dst is left empty, so that a refusal never echoes it. */
+static int eb_message_id(const xmlNode *mi, const char *name, char *dst, size_t n,
+			 int required, const char *file, struct swn_err *err)
+{
+	int count;
+	xmlNodePtr c = only(mi, SWN_NS_EB, name, &count);
+
+	if (eb_text(mi, name, dst, n, required, file, err) < 0) {
+		dst[0] = '\0';
+		return -1;
+	}
+	if (count == 0 || swn_as4_message_id_ok(dst))
+		return 0;
+	swn_err_set(err, SWN_E_AS4, file, swn_xml_line(c),
+		    "eb:%s '%s' is not allowed: a MessageId is " SWN_AS4_MESSAGE_ID_RULE, name, dst);
+	dst[0] = '\0';
+	return -1;
+}
+
 static int parse_party(const xmlNode *info, const char *name, struct swn_as4_party *p,
 		       const char *file, struct swn_err *err)
 {
@@ -437,10 +471,12 @@ static int parse_user(xmlNodePtr um, struct swn_as4_msg *m, const char *file,
 {
 	xmlNodePtr mi, pi, ci, n;
 	struct swn_as4_user *u = &m->user;
+	char ref_to[SWN_AS4_ID_BYTES];   /* checked, not used */
 
 	if (!(mi = one(um, SWN_NS_EB, "eb", "MessageInfo", file, err)) ||
 	    eb_text(mi, "Timestamp", u->timestamp, sizeof u->timestamp, 1, file, err) < 0 ||
-	    eb_text(mi, "MessageId", u->message_id, sizeof u->message_id, 1, file, err) < 0 ||
+	    eb_message_id(mi, "MessageId", u->message_id, sizeof u->message_id, 1, file, err) < 0 ||
+	    eb_message_id(mi, "RefToMessageId", ref_to, sizeof ref_to, 0, file, err) < 0 ||
 	    !(pi = one(um, SWN_NS_EB, "eb", "PartyInfo", file, err)) ||
 	    parse_party(pi, "From", &u->from, file, err) < 0 ||
 	    parse_party(pi, "To", &u->to, file, err) < 0 ||
@@ -478,8 +514,8 @@ static int parse_signal(xmlNodePtr sm, struct swn_as4_msg *m, const char *file,
 
 	if (!(mi = one(sm, SWN_NS_EB, "eb", "MessageInfo", file, err)) ||
 	    eb_text(mi, "Timestamp", m->timestamp, sizeof m->timestamp, 1, file, err) < 0 ||
-	    eb_text(mi, "MessageId", m->message_id, sizeof m->message_id, 1, file, err) < 0 ||
-	    eb_text(mi, "RefToMessageId", m->ref_to, sizeof m->ref_to, 0, file, err) < 0)
+	    eb_message_id(mi, "MessageId", m->message_id, sizeof m->message_id, 1, file, err) < 0 ||
+	    eb_message_id(mi, "RefToMessageId", m->ref_to, sizeof m->ref_to, 0, file, err) < 0)
 		return -1;
 	m->receipt = only(sm, SWN_NS_EB, "Receipt", &nreceipt);
 	e = only(sm, SWN_NS_EB, "Error", &nerror);
@@ -519,31 +555,91 @@ static int parse_signal(xmlNodePtr sm, struct swn_as4_msg *m, const char *file,
 #define SOAP12_ROLE_NEXT     SWN_NS_SOAP12 "/role/next"
 #define SOAP12_ROLE_ULTIMATE SWN_NS_SOAP12 "/role/ultimateReceiver"
 
-/* Is the header block h one this node must understand (SOAP 1.2, 5.2.3):
- * mustUnderstand "true" or "1", for a role this node plays (none given,
- * next or ultimateReceiver)? */
-static int must_understand(xmlNodePtr h)
+static int xml_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+/* Is v, with its XML white space collapsed (XML Schema whiteSpace
+ * "collapse", which xs:boolean and xs:anyURI values get: runs of white
+ * space as one space, none at either end), equal to want? */
+static int collapsed_is(const xmlChar *v, const char *want)
+{
+	const char *s = (const char *)v;
+
+	while (xml_space(*s))
+		s++;
+	while (*s) {
+		if (xml_space(*s)) {
+			while (xml_space(*s))
+				s++;
+			if (*s && *want++ != ' ')
+				return 0;
+		} else if (*s++ != *want++) {
+			return 0;
+		}
+	}
+	return *want == '\0';
+}
+
+/* The env:mustUnderstand of header block h (an xs:boolean): 1, 0 (also
+ * when absent), or -1 when it is not a boolean, its value then in *bad
+ * (to be freed). */
+static int must_understand_value(xmlNodePtr h, xmlChar **bad)
 {
 	xmlChar *mu = xmlGetNsProp(h, BAD_CAST "mustUnderstand", BAD_CAST SWN_NS_SOAP12);
-	xmlChar *role = xmlGetNsProp(h, BAD_CAST "role", BAD_CAST SWN_NS_SOAP12);
-	int yes = mu && (xmlStrEqual(mu, BAD_CAST "true") || xmlStrEqual(mu, BAD_CAST "1")) &&
-		  (role == NULL || xmlStrEqual(role, BAD_CAST SOAP12_ROLE_NEXT) ||
-		   xmlStrEqual(role, BAD_CAST SOAP12_ROLE_ULTIMATE));
+	int v = 0;
 
-	xmlFree(mu);
+	*bad = NULL;
+	if (mu == NULL)
+		return 0;
+	if (collapsed_is(mu, "true") || collapsed_is(mu, "1"))
+		v = 1;
+	else if (!collapsed_is(mu, "false") && !collapsed_is(mu, "0"))
+		v = -1;
+	if (v < 0)
+		*bad = mu;
+	else
+		xmlFree(mu);
+	return v;
+}
+
+/* Does this node play h's env:role (an xs:anyURI): none given, next or
+ * ultimateReceiver? */
+static int plays_role(xmlNodePtr h)
+{
+	xmlChar *role = xmlGetNsProp(h, BAD_CAST "role", BAD_CAST SWN_NS_SOAP12);
+	int yes = role == NULL || collapsed_is(role, SOAP12_ROLE_NEXT) ||
+		  collapsed_is(role, SOAP12_ROLE_ULTIMATE);
+
 	xmlFree(role);
 	return yes;
 }
 
-/* Every header block marked mustUnderstand is one this node processes
- * (eb:Messaging, wsse:Security); another is refused, never ignored. */
+/* Every header block marked mustUnderstand (SOAP 1.2, 5.2.3) for a role
+ * this node plays is one it processes (eb:Messaging, wsse:Security);
+ * another is refused, never ignored.  A mustUnderstand that is not a
+ * boolean is a malformed header, not a "false". */
 static int understood(const struct swn_as4_msg *m, const char *name, struct swn_err *err)
 {
 	xmlNodePtr h;
+	xmlChar *bad;
+	int mu;
 
 	for (h = m->header->children; h; h = h->next) {
-		if (h->type != XML_ELEMENT_NODE || is(h, SWN_NS_EB, "Messaging") ||
-		    is(h, SWN_NS_WSSE, "Security") || !must_understand(h))
+		if (h->type != XML_ELEMENT_NODE)
+			continue;
+		if ((mu = must_understand_value(h, &bad)) < 0) {
+			swn_err_set(err, SWN_E_AS4, name, swn_xml_line(h),
+				    "the header block {%s}%s has env:mustUnderstand '%s', which is not a "
+				    "boolean (true, false, 1 or 0)",
+				    h->ns ? (const char *)h->ns->href : "", (const char *)h->name,
+				    (const char *)bad);
+			xmlFree(bad);
+			return -1;
+		}
+		if (mu == 0 || is(h, SWN_NS_EB, "Messaging") || is(h, SWN_NS_WSSE, "Security") ||
+		    !plays_role(h))
 			continue;
 		return swn_err_set(err, SWN_E_AS4, name, swn_xml_line(h),
 				   "the header block {%s}%s is marked mustUnderstand and this node does "

@@ -94,6 +94,18 @@ struct swn_as4_msg {
 
 /* A new random MessageId ("<uuid>@<party>", RFC 2822 msg-id form). */
 void swn_as4_new_id(const char *party, char *out, size_t n);
+
+/* What a MessageId or RefToMessageId may be, for messages.  ebMS 3.0
+ * 5.2.2.1 makes it an RFC 2822 msg-id without the angle brackets: no
+ * space, control character or non-ASCII byte, which is also what lets
+ * it go into an HTTP header, a log line or a file name's neighbourhood
+ * as it is. */
+#define SWN_AS4_MESSAGE_ID_RULE \
+	"1-255 printable ASCII characters (0x21-0x7E) other than '<' and '>' " \
+	"(an RFC 2822 msg-id without its angle brackets, ebMS 3.0 5.2.2.1)"
+
+/* 1 if id may be a MessageId (SWN_AS4_MESSAGE_ID_RULE). */
+int swn_as4_message_id_ok(const char *id);
 /* Now as an xsd:dateTime in UTC with milliseconds. */
 void swn_as4_now(char out[40]);
 

@@ -190,8 +190,8 @@ int cmd_as4_pack(int argc, char **argv, struct swn_ctx *ctx)
 	}
 	if (id == NULL)
 		return swn_cli_usage_error(ctx, "--agreement ID is required");
-	if (msgid && (!*msgid || strlen(msgid) >= SWN_AS4_ID_BYTES || strpbrk(msgid, " <>\t\r\n")))
-		return swn_cli_usage_error(ctx, "--message-id must be 1-255 characters without spaces or <>");
+	if (msgid && !swn_as4_message_id_ok(msgid))
+		return swn_cli_usage_error(ctx, "--message-id must be " SWN_AS4_MESSAGE_ID_RULE);
 	if (!swn_agreement_id_ok(id))
 		return swn_cli_usage_error(ctx, "agreement id '%s' is not allowed: use " SWN_AGREEMENT_ID_RULE, id);
 	if (optind != argc - 1)

@@ -20,6 +20,7 @@
 #include "pki.h"
 #include "placement.h"
 #include "proof.h"
+#include "refusals.h"
 #include "spool.h"
 #include "swn_limits.h"
 #include "wssec.h"
@@ -105,47 +106,11 @@ static int over_rate(const struct swn_agreement *a, time_t now)
 	return over;
 }
 
-/* Refusals recorded per peer and minute.  A peer that provokes more than
- * its agreement's maxRefusalsPerMinute gets HTTP 429 (flow control: try
- * later) for the rest of the minute, and those are counted, not recorded
- * one by one: one REFUSALS_UNRECORDED entry per peer and minute says how
- * many there were and the last reason, so that a flood from one
- * connection costs the ledger a few entries a minute, not one a request. */
-struct refusals {
-	char peer[SWN_PARTY_BYTES];
-	char agreement[SWN_MAX_ID_LEN + 1];
-	time_t minute;
-	long long recorded, unrecorded;
-	long long bytes;         /* evidence kept this minute */
-	char last[300];
-};
-#define REFUSAL_SLOTS 64
+/* Refusals recorded per peer and minute (refusals.h), for this process. */
 static pthread_mutex_t refusal_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct refusals refusal_slots[REFUSAL_SLOTS];
+static struct swn_refusals refusal_table;
 
-/* The summary of a finished minute, taken out of slot r (lock held). */
-struct refusal_summary {
-	char peer[SWN_PARTY_BYTES], agreement[SWN_MAX_ID_LEN + 1], reason[600];
-};
-
-static int take_summary(struct refusals *r, struct refusal_summary *out)
-{
-	char from[SWN_TIME_LEN + 1], until[SWN_TIME_LEN + 1];
-
-	if (r->unrecorded == 0)
-		return 0;
-	swn_time_iso(r->minute * 60, from);
-	swn_time_iso(r->minute * 60 + 59, until);
-	snprintf(out->peer, sizeof out->peer, "%s", r->peer);
-	snprintf(out->agreement, sizeof out->agreement, "%s", r->agreement);
-	snprintf(out->reason, sizeof out->reason,
-		 "%lld refusals from %s to %s answered HTTP 429, not recorded one by one (over %lld a minute); the last: %s",
-		 r->unrecorded, from, until, r->recorded, r->last);
-	r->unrecorded = 0;
-	return 1;
-}
-
-static void record_summary(struct swn_runtime *rt, const struct refusal_summary *sum)
+static void record_summary(struct swn_runtime *rt, const struct swn_refusal_summary *sum)
 {
 	struct swn_event ev = { "in", sum->peer, sum->agreement, "", "", "REFUSALS_UNRECORDED",
 				sum->reason };
@@ -159,14 +124,10 @@ static void record_summary(struct swn_runtime *rt, const struct refusal_summary 
 /* What one peer's refusals may cost the ledger in a minute: entries, and
  * bytes of evidence (a refused message of the agreement's largest size,
  * thirty times a minute, would otherwise be hundreds of megabytes). */
-struct refusal_limits {
-	long long entries, bytes;
-};
-
-static struct refusal_limits limits_of(const struct swn_agreement *a)
+static struct swn_refusal_limits limits_of(const struct swn_agreement *a)
 {
-	struct refusal_limits l = { SWN_DEFAULT_REFUSALS_PER_MINUTE,
-				    SWN_DEFAULT_REFUSED_BYTES_PER_MINUTE };
+	struct swn_refusal_limits l = { SWN_DEFAULT_REFUSALS_PER_MINUTE,
+					SWN_DEFAULT_REFUSED_BYTES_PER_MINUTE };
 
 	if (a) {
 		l.entries = a->max_refusals_per_minute;
@@ -175,68 +136,37 @@ static struct refusal_limits limits_of(const struct swn_agreement *a)
 	return l;
 }
 
-/* May a refusal of peer (under agreement, within lim) be recorded now?  1
- * yes, and *keep says whether its len bytes of evidence fit this minute's
- * budget too; 0 no: it is counted with reason.  A summary of the peer's
- * previous minute, if one is due, goes into *sum (*due = 1). */
-static int refusal_admitted(const char *peer, const char *agreement, struct refusal_limits lim,
-			    size_t len, int *keep, const char *reason, time_t now,
-			    struct refusal_summary *sum, int *due)
+/* May refusal r be recorded one by one now?  1 yes, and *keep says
+ * whether its bytes fit this minute's evidence budget too; 0 no: it is
+ * counted.  A summary that fell due is recorded first. */
+static int refusal_admitted(struct swn_runtime *rt, const struct swn_refusal *r,
+			    struct swn_refusal_limits lim, int *keep)
 {
-	struct refusals *r = NULL;
-	int i, ok;
+	struct swn_refusal_summary sum;
+	int due, ok;
 
-	*due = 0;
 	pthread_mutex_lock(&refusal_lock);
-	for (i = 0; i < REFUSAL_SLOTS && !r; i++)
-		if (strcmp(refusal_slots[i].peer, peer) == 0 || refusal_slots[i].peer[0] == '\0')
-			r = &refusal_slots[i];
-	if (r == NULL) {
-		/* More peers than slots: reuse the slot of the quietest. */
-		for (r = &refusal_slots[0], i = 1; i < REFUSAL_SLOTS; i++)
-			if (refusal_slots[i].minute < r->minute)
-				r = &refusal_slots[i];
-		*due = take_summary(r, sum);
-		r->peer[0] = '\0';
-	}
-	if (strcmp(r->peer, peer) != 0 || r->minute != now / 60) {
-		if (strcmp(r->peer, peer) == 0 && !*due)
-			*due = take_summary(r, sum);
-		snprintf(r->peer, sizeof r->peer, "%s", peer);
-		r->minute = now / 60;
-		r->recorded = r->unrecorded = r->bytes = 0;
-	}
-	snprintf(r->agreement, sizeof r->agreement, "%s", agreement);
-	ok = r->recorded < lim.entries;
-	*keep = 0;
-	if (ok) {
-		r->recorded++;
-		if ((long long)len <= lim.bytes - r->bytes) {
-			r->bytes += (long long)len;
-			*keep = 1;
-		}
-	} else {
-		r->unrecorded++;
-		snprintf(r->last, sizeof r->last, "%s", reason);
-	}
+	ok = swn_refusals_admit(&refusal_table, r, lim, time(NULL), keep, &sum, &due);
 	pthread_mutex_unlock(&refusal_lock);
+	/* Recorded without the lock: the ledger's fsync is slow. */
+	if (due)
+		record_summary(rt, &sum);
 	return ok;
 }
 
 void swn_inbound_flush_refusals(struct swn_runtime *rt, time_t now, int all)
 {
-	struct refusal_summary sums[REFUSAL_SLOTS];
-	int i, n = 0;
+	struct swn_refusal_summary sum;
+	int got;
 
-	pthread_mutex_lock(&refusal_lock);
-	for (i = 0; i < REFUSAL_SLOTS; i++)
-		if (refusal_slots[i].peer[0] && (all || refusal_slots[i].minute != now / 60) &&
-		    take_summary(&refusal_slots[i], &sums[n]))
-			n++;
-	pthread_mutex_unlock(&refusal_lock);
-	/* Recorded without the lock: the ledger's fsync is slow. */
-	for (i = 0; i < n; i++)
-		record_summary(rt, &sums[i]);
+	for (;;) {
+		pthread_mutex_lock(&refusal_lock);
+		got = swn_refusals_take(&refusal_table, now, all, &sum);
+		pthread_mutex_unlock(&refusal_lock);
+		if (!got)
+			break;
+		record_summary(rt, &sum);
+	}
 }
 
 /* What is known about the message while it is being checked. */
@@ -292,24 +222,20 @@ static void refuse(struct job *j, enum swn_ebms_error code, const char *fmt, ...
 	const struct swn_agreement *peer = peer_of(j);
 	struct swn_event ev = { "in", peer ? peer->peer.id : "unknown", j->a ? j->a->id : "",
 				j->doctype, j->m.message_id, "REFUSED", NULL };
-	struct refusal_summary sum;
+	struct swn_refusal one = { ev.peer, peer ? peer->id : "", NULL, j->len, 0 };
 	struct swn_err err;
 	char reason[800];
 	xmlDocPtr sig;
 	va_list ap;
-	int due, admitted, keep;
+	int keep;
 
 	va_start(ap, fmt);
 	vsnprintf(r->reason, sizeof r->reason, fmt, ap);
 	va_end(ap);
 	snprintf(reason, sizeof reason, "%s %s: %s", swn_ebms_code(code), swn_ebms_short(code),
 		 r->reason);
-	ev.reason = reason;
-	admitted = refusal_admitted(ev.peer, peer ? peer->id : "", limits_of(peer), j->len, &keep,
-				    reason, time(NULL), &sum, &due);
-	if (due)
-		record_summary(j->rt, &sum);
-	if (!admitted) {
+	ev.reason = one.reason = reason;
+	if (!refusal_admitted(j->rt, &one, limits_of(peer), &keep)) {
 		r->http_status = 429;
 		snprintf(r->outcome, sizeof r->outcome, "refusal not recorded");
 		return;
@@ -728,12 +654,12 @@ void swn_inbound_refused_http(struct swn_runtime *rt, X509 *client, int status,
 {
 	const struct swn_agreement *a;
 	struct swn_event ev = { "in", "unknown", "", "", "", "REFUSED", NULL };
-	struct refusal_summary sum;
 	char text[600];
 	struct swn_err err;
 	char peer[SWN_PARTY_BYTES] = "unknown", agreement[SWN_MAX_ID_LEN + 1] = "";
-	struct refusal_limits lim = limits_of(NULL);
-	int due, admitted, keep;
+	struct swn_refusal one = { peer, agreement, text, 0, 1 };
+	struct swn_refusal_limits lim = limits_of(NULL);
+	int keep;
 
 	snprintf(text, sizeof text, "HTTP %d: %s", status, reason);
 	ev.reason = text;
@@ -747,10 +673,8 @@ void swn_inbound_refused_http(struct swn_runtime *rt, X509 *client, int status,
 	swn_runtime_agreements_unlock(rt);
 	ev.peer = peer;
 	ev.agreement = agreement;
-	admitted = refusal_admitted(peer, agreement, lim, 0, &keep, text, time(NULL), &sum, &due);
-	if (due)
-		record_summary(rt, &sum);
-	if (!admitted)
+	/* Counted past the limit: the request keeps the status that refused it. */
+	if (!refusal_admitted(rt, &one, lim, &keep))
 		return;
 	swn_err_clear(&err);
 	if (swn_ledger_append(rt->ledger, &ev, NULL, 0, NULL, &err) < 0)

@@ -52,8 +52,9 @@ void swn_inbound_refused_http(struct swn_runtime *rt, X509 *client, int status,
 			      const char *reason);
 
 /* Record the count of refusals not recorded one by one (over a peer's
- * maxRefusalsPerMinute) for every minute that has ended at now, or for
- * every peer when all is set (at stop).  serve calls it every second. */
+ * maxRefusalsPerMinute, or of peers beyond the table: refusals.h) for
+ * every minute that has ended at now, or for every minute when all is set
+ * (at stop).  serve calls it every second. */
 void swn_inbound_flush_refusals(struct swn_runtime *rt, time_t now, int all);
 
 /* Hold the message (peer, msgid): while held, no other thread receives,

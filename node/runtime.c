@@ -19,13 +19,23 @@ static void free_set(struct swn_agreement **set, int n)
 	free(set);
 }
 
+/* 1 if the running node already carried a's traffic: its loaded version
+ * (same id) was active or suspended, for the same peer party id and TLS
+ * certificate.  A draft carried nothing, and an agreement edited to claim
+ * another peer is new for that peer: either would otherwise count as
+ * loaded and, in a conflict, take the partner's agreement down with it. */
 static int was_loaded(const struct swn_agreement *a, struct swn_agreement *const *prev, int nprev)
 {
 	int i;
 
-	for (i = 0; i < nprev; i++)
-		if (strcmp(prev[i]->id, a->id) == 0)
-			return 1;
+	for (i = 0; i < nprev; i++) {
+		const struct swn_agreement *p = prev[i];
+
+		if (strcmp(p->id, a->id) != 0)
+			continue;
+		return p->status != SWN_AGREEMENT_DRAFT && strcmp(p->peer.id, a->peer.id) == 0 &&
+		       X509_cmp(p->tls, a->tls) == 0;
+	}
 	return 0;
 }
 
@@ -44,8 +54,9 @@ static int report_dropped(const struct swn_agreement *a, const char *why, swn_re
 
 /* Leave out agreements that claim one peer at one time
  * (swn_agreement_conflict): of a conflicting pair, the one already loaded
- * (prev) stays, so a new agreement cannot take a partner's traffic; when
- * neither or both were, neither stays.  Each one left out is reported. */
+ * (was_loaded, from prev) stays, so a new agreement cannot take a
+ * partner's traffic; when neither or both were, neither stays.  Each one
+ * left out is reported. */
 static void drop_conflicts(struct swn_agreement **set, int *n, struct swn_agreement *const *prev,
 			   int nprev, swn_report_fn report, void *ctx)
 {

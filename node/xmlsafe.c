@@ -2,6 +2,7 @@
 #include "autoconfig.h"
 
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -23,8 +24,10 @@ struct parse_state {
 	int saw_doctype;
 	int too_deep;
 	int too_many_ns;
+	int relative_ns;
 	int failed;
 	long line;             /* where a DOCTYPE or the nesting limit was met */
+	char bad_ns[300];      /* the relative namespace declaration, shown */
 	startElementNsSAX2Func start_element;   /* libxml2's own handler */
 };
 
@@ -67,12 +70,44 @@ static void on_doctype(void *ctx, const xmlChar *name, const xmlChar *ext,
 	xmlStopParser(ctxt);
 }
 
+/* Is uri absolute (RFC 3986 section 3.1: a scheme, ALPHA *( ALPHA /
+ * DIGIT / "+" / "-" / "." ), then ':')? */
+static int absolute_uri(const char *uri)
+{
+	const char *p = uri;
+
+	if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z')))
+		return 0;
+	for (p++; (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		  (*p >= '0' && *p <= '9') || *p == '+' || *p == '-' || *p == '.'; p++)
+		;
+	return *p == ':';
+}
+
+/* The first of an element's namespace declarations (prefix, URI pairs)
+ * whose URI is neither empty (xmlns="" undeclares the default) nor
+ * absolute, or -1.  Canonical XML forbids relative namespace URIs:
+ * libxml2's C14N refuses them in a document subset, and dsig's subtree
+ * canonicalisation would read them without the declarations above. */
+static int relative_namespace(int nb_namespaces, const xmlChar **namespaces)
+{
+	int i;
+
+	for (i = 0; i < nb_namespaces; i++) {
+		const char *uri = (const char *)namespaces[2 * i + 1];
+
+		if (uri && uri[0] && !absolute_uri(uri))
+			return i;
+	}
+	return -1;
+}
+
 /* SAX hook: the nesting limit is enforced while parsing, so a deep
  * document is never built.  nameNr counts the element's ancestors.  So is
  * the number of namespace declarations in scope (nsNr counts two entries
  * for each): the parser, and later canonicalisation, look prefixes up
  * among them at every element, so thousands in scope made a small
- * message cost seconds. */
+ * message cost seconds.  A relative namespace URI stops the parse too. */
 static void on_start_element(void *ctx, const xmlChar *localname,
 			     const xmlChar *prefix, const xmlChar *uri,
 			     int nb_namespaces, const xmlChar **namespaces,
@@ -81,6 +116,7 @@ static void on_start_element(void *ctx, const xmlChar *localname,
 {
 	xmlParserCtxtPtr ctxt = ctx;
 	struct parse_state *st = ctxt->_private;
+	int rel;
 
 	if (ctxt->nameNr + 1 > SWN_MAX_XML_DEPTH) {
 		st->too_deep = 1;
@@ -91,6 +127,16 @@ static void on_start_element(void *ctx, const xmlChar *localname,
 	if (ctxt->nsNr / 2 > SWN_MAX_XML_NAMESPACES) {
 		st->too_many_ns = 1;
 		st->line = ctxt->input ? ctxt->input->line : 0;
+		xmlStopParser(ctxt);
+		return;
+	}
+	if ((rel = relative_namespace(nb_namespaces, namespaces)) >= 0) {
+		const xmlChar *p = namespaces[2 * rel];
+
+		st->relative_ns = 1;
+		st->line = ctxt->input ? ctxt->input->line : 0;
+		snprintf(st->bad_ns, sizeof st->bad_ns, "xmlns%s%.100s=\"%.150s\"", p ? ":" : "",
+			 p ? (const char *)p : "", (const char *)namespaces[2 * rel + 1]);
 		xmlStopParser(ctxt);
 		return;
 	}
@@ -167,7 +213,7 @@ static long too_many_attributes(const char *p, size_t len, int max)
 xmlDocPtr swn_xml_parse(const char *data, size_t len, const char *name,
 			struct swn_err *err)
 {
-	struct parse_state st = { name, err, 0, 0, 0, 0, 0, NULL };
+	struct parse_state st = { name, err, 0, 0, 0, 0, 0, 0, "", NULL };
 	xmlParserCtxtPtr ctxt;
 	xmlDocPtr doc;
 	int empty;
@@ -206,7 +252,7 @@ xmlDocPtr swn_xml_parse(const char *data, size_t len, const char *name,
 	st.start_element = ctxt->sax->startElementNs;
 	ctxt->sax->startElementNs = on_start_element;
 	doc = xmlCtxtReadMemory(ctxt, data, (int)len, name, NULL, SAFE_OPTIONS);
-	if (st.saw_doctype || st.too_deep || st.too_many_ns) {
+	if (st.saw_doctype || st.too_deep || st.too_many_ns || st.relative_ns) {
 		xmlFreeDoc(doc);
 		doc = NULL;
 		swn_err_clear(err);
@@ -216,10 +262,15 @@ xmlDocPtr swn_xml_parse(const char *data, size_t len, const char *name,
 		else if (st.too_deep)
 			swn_err_set(err, SWN_E_TOO_LARGE, name, st.line,
 				    "elements nested deeper than %d levels", SWN_MAX_XML_DEPTH);
-		else
+		else if (st.too_many_ns)
 			swn_err_set(err, SWN_E_TOO_LARGE, name, st.line,
 				    "more than %d namespace declarations in scope at one element",
 				    SWN_MAX_XML_NAMESPACES);
+		else
+			swn_err_set(err, SWN_E_FORBIDDEN, name, st.line,
+				    "the namespace declaration %s has a relative URI: a namespace "
+				    "URI must be absolute, with a scheme such as urn: or http: "
+				    "(canonical XML cannot sign relative ones)", st.bad_ns);
 	} else if (doc == NULL || !ctxt->wellFormed || st.failed) {
 		xmlFreeDoc(doc);
 		doc = NULL;

@@ -11,7 +11,12 @@
  *    XML_PARSE_HUGE, and refuses any document that has a DOCTYPE at all,
  *    stopping the parser as soon as it meets one;
  *  - refuses nesting deeper than SWN_MAX_XML_DEPTH while parsing, so a
- *    deep document is never built;
+ *    deep document is never built, and more than SWN_MAX_XML_NAMESPACES
+ *    namespace declarations in scope at any element;
+ *  - refuses a namespace declaration whose URI is relative (neither empty
+ *    nor with a scheme, RFC 3986): canonical XML forbids them, libxml2's
+ *    C14N fails on them in a document subset, and a subtree canonicalised
+ *    on its own (dsig) would read them without the declarations above;
  *  - reads UTF-8 (and encodings declared in the XML declaration), and
  *    refuses UTF-16 with a message that says so;
  *  - reports the first error with the input's name and line, and turns

@@ -62,6 +62,11 @@ bad deep.xml "deep.xml:1: elements nested deeper than 128 levels"
 awk 'BEGIN { for (i = 0; i < 200; i++) printf "<d>"; for (i = 0; i < 200; i++) printf "</d>"; print "" }' >"$T/deep200.xml"
 bad deep200.xml "elements nested deeper than 128 levels"
 
+# A relative namespace URI: canonical XML (and so a signature over the
+# document) cannot take it.
+sed 's|<CertificateNumber>|<CertificateNumber xmlns:r="../rel">|' "$eco" >"$T/relative-ns.xml"
+bad relative-ns.xml "relative-ns.xml:3: the namespace declaration xmlns:r=\"../rel\" has a relative URI"
+
 printf '\377\376<\000a\000/\000>\000' >"$T/utf16.xml"
 bad utf16.xml "UTF-16 is not supported"
 

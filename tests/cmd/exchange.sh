@@ -91,11 +91,13 @@ f2=$(sqlite3 "$SG/ledger.db" "select reason from entries where msgid='col_CN-SW'
 arrived "$SG" col@CN-SW "$eco"
 arrived "$SG" col_CN-SW "$eco2"
 
-# A MessageId with a newline cannot forge a log line.
+# A MessageId with a newline is a malformed header (refused before the
+# signature is looked at: `as4 sign` would not sign it), and it cannot
+# forge a log line.
 "$SWNODE" --home "$CN" as4 pack --agreement AB --unsigned "$eco" -o "$T/nl0.xml" 2>/dev/null
 sed 's|<eb:MessageId>[^<]*</eb:MessageId>|<eb:MessageId>x\&#10;2026-01-01T00:00:00.000Z swnode[1]: forged</eb:MessageId>|' "$T/nl0.xml" >"$T/nl1.xml"
-"$SWNODE" --home "$CN" as4 sign "$T/nl1.xml" -o "$T/nl.xml"
-post "$CN" "$SG" "$PORT_B" "$T/nl.xml"
+post "$CN" "$SG" "$PORT_B" "$T/nl1.xml"
+has "$T/reply" 'errorCode="EBMS:0009"' "a MessageId with a newline is refused"
 if grep -q '^2026-01-01T00:00:00.000Z swnode\[1\]: forged' "$SG.log"; then fail "a MessageId forged a log line"; else pass; fi
 
 # A second serve on the same node is refused (it would deliver twice).
@@ -255,18 +257,52 @@ sed -i 's/status="draft"/status="active"/' "$CN/peers/AA-EVIL.xml"
 reload_node "$CN"
 has "$CN.log" "agreement AA-EVIL is not loaded: agreements AA-EVIL and AB share the peer party id (SG-NTP)" \
 	"the impostor's agreement is left out"
-token=$(cat "$CN/local.token")
-lport=$(sed -n 's/^local //p' "$CN.out")
-curl -sS -H "Authorization: Bearer $token" --data-binary "@$eco" \
-	"http://127.0.0.1:$lport/submit?to=SG-NTP" >"$T/submit.json"
-MSG=$(sed -n 's/.*"msgid": *"\([^"]*\)".*/\1/p' "$T/submit.json")
-curl -sS -H "Authorization: Bearer $token" "http://127.0.0.1:$lport/status/$MSG?wait=30" >"$T/status.json"
-has "$T/status.json" '"DELIVERED"' "a document for SG-NTP still goes to SG"
-[ "$(entries "$SG" "msgid='$MSG' and event='RECEIVED'")" = 1 ] && pass || fail "SG did not receive it"
+# still_to_sg DESCRIPTION: a document submitted to the running CN for
+# SG-NTP is delivered to SG, and CN never left AB out
+still_to_sg() {
+	token=$(cat "$CN/local.token")
+	lport=$(sed -n 's/^local //p' "$CN.out")
+	curl -sS -H "Authorization: Bearer $token" --data-binary "@$eco" \
+		"http://127.0.0.1:$lport/submit?to=SG-NTP" >"$T/submit.json"
+	MSG=$(sed -n 's/.*"msgid": *"\([^"]*\)".*/\1/p' "$T/submit.json")
+	curl -sS -H "Authorization: Bearer $token" "http://127.0.0.1:$lport/status/$MSG?wait=30" >"$T/status.json"
+	has "$T/status.json" '"DELIVERED"' "$1: a document for SG-NTP still goes to SG"
+	[ "$(entries "$SG" "msgid='$MSG' and event='RECEIVED'")" = 1 ] && pass || fail "$1: SG did not receive it"
+	hasnt "$CN.log" "agreement AB is not loaded" "$1: the partner's agreement stays"
+}
+still_to_sg "impostor activated beside AB"
 # A process that starts with both (send) takes neither: it refuses.
 expect 1 "send with two agreements claiming SG-NTP" "$SWNODE" --home "$CN" send "$eco" --to SG-NTP
 has "$T/err" "agreement AA-EVIL is not loaded" "send names the conflict"
 rm "$CN/peers/AA-EVIL.xml"
+reload_node "$CN"
+# The impostor's bundle imported as a draft, loaded as such (a draft
+# carries no traffic), then activated: the draft never carried SG-NTP's
+# traffic, so the active version is the new one and is left out.
+"$SWNODE" --home "$CN" peer import "$T/impostor.bundle" --agreement-id AA-DRAFT >/dev/null
+reload_node "$CN"
+sed -i 's/status="draft"/status="active"/' "$CN/peers/AA-DRAFT.xml"
+reload_node "$CN"
+has "$CN.log" "agreement AA-DRAFT is not loaded: agreements AA-DRAFT and AB share the peer party id (SG-NTP)" \
+	"an activated draft claiming SG-NTP is left out"
+still_to_sg "impostor loaded as a draft, then activated"
+rm "$CN/peers/AA-DRAFT.xml"
+reload_node "$CN"
+# An agreement the node carries for another peer (P1), edited to claim
+# SG-NTP: for SG-NTP it is new, and it is left out.
+newnode "$T/p1" P1 --key ec-p256 --endpoint "https://127.0.0.1:$(free_port 6)/as4"
+"$SWNODE" --home "$T/p1" cert export -o "$T/p1.bundle" 2>/dev/null
+"$SWNODE" --home "$CN" peer import "$T/p1.bundle" --agreement-id AA-P1 >/dev/null
+sed -i 's/status="draft"/status="active"/' "$CN/peers/AA-P1.xml"
+reload_node "$CN"
+hasnt "$CN.log" "agreement AA-P1 is not loaded" "an agreement for P1 is loaded"
+sed -i 's/<peer partyId="P1"/<peer partyId="SG-NTP"/' "$CN/peers/AA-P1.xml"
+has "$CN/peers/AA-P1.xml" '<peer partyId="SG-NTP"' "AA-P1 edited to claim SG-NTP"
+reload_node "$CN"
+has "$CN.log" "agreement AA-P1 is not loaded: agreements AA-P1 and AB share the peer party id (SG-NTP)" \
+	"an agreement edited to claim SG-NTP is left out"
+still_to_sg "an agreement edited to claim SG-NTP"
+rm "$CN/peers/AA-P1.xml"
 reload_node "$CN"
 
 # ---- a received document that cannot be placed is placed later ----

@@ -396,6 +396,99 @@ START_TEST(error_signal)
 }
 END_TEST
 
+/* The first element named name (any namespace) under n, depth first. */
+static xmlNodePtr find_named(xmlNodePtr n, const char *name)
+{
+	xmlNodePtr c, found;
+
+	for (; n; n = n->next) {
+		if (n->type == XML_ELEMENT_NODE && xmlStrEqual(n->name, BAD_CAST name))
+			return n;
+		if ((c = n->children) && (found = find_named(c, name)))
+			return found;
+	}
+	return NULL;
+}
+
+/* Parse doc after setting the text of its element name to value: the
+ * parse fails with want in the message, and the value is not kept. */
+static void refused_id(xmlDocPtr d, const char *name, const char *value, const char *want)
+{
+	struct swn_as4_msg m;
+	struct swn_err err;
+	xmlNodePtr n = find_named(xmlDocGetRootElement(d), name);
+
+	ck_assert_ptr_nonnull(n);
+	xmlNodeSetContent(n, NULL);
+	xmlNodeAddContent(n, BAD_CAST value);
+	swn_err_clear(&err);
+	ck_assert_msg(swn_as4_parse(d, "s", &m, &err) == -1, "%s '%s' accepted", name, value);
+	ck_assert_int_eq(err.code, SWN_E_AS4);
+	ck_assert_msg(strstr(err.msg, want) != NULL, "'%s' not in '%s'", want, err.msg);
+	ck_assert(!*value || (strcmp(m.message_id, value) != 0 && strcmp(m.user.message_id, value) != 0 &&
+			      strcmp(m.ref_to, value) != 0));
+}
+
+START_TEST(message_ids_are_msg_ids)
+{
+	const char *parties[] = { "CN-SW", "", "urn:oasis:names:tc:ebcore:partyid-type:unregistered:C1",
+				  "0088:5798000000001", "a_b.c" };
+	const char *bad[] = { "", "a b", "x\r\n\tX-Injected", "<a@b>", "a>b", "a<b", "caf\xc3\xa9@x",
+			      "a\x7f", "a\x01" };
+	const char *rule = "is not allowed: a MessageId is 1-255 printable ASCII characters";
+	char id[SWN_AS4_ID_BYTES + 1], once[SWN_AS4_ID_BYTES];
+	struct swn_as4_user u;
+	struct swn_err err;
+	xmlDocPtr payload, d;
+	size_t i;
+
+	/* The node's own ids: new ones for any party id, and the outbox's
+	 * "<token>@<party>" of a local API id= or a spool claim token. */
+	for (i = 0; i < sizeof parties / sizeof parties[0]; i++) {
+		swn_as4_new_id(parties[i], id, sizeof id);
+		ck_assert_msg(swn_as4_message_id_ok(id), "own id '%s' refused", id);
+		snprintf(once, sizeof once, "Order-7.b_1%s", strchr(id, '@'));
+		ck_assert_msg(swn_as4_message_id_ok(once), "own id '%s' refused", once);
+	}
+	memset(id, 'a', SWN_AS4_ID_BYTES);
+	id[SWN_AS4_ID_BYTES - 1] = '\0';
+	ck_assert(swn_as4_message_id_ok(id));
+	id[SWN_AS4_ID_BYTES - 1] = 'a';
+	id[SWN_AS4_ID_BYTES] = '\0';
+	ck_assert(!swn_as4_message_id_ok(id));
+	for (i = 0; i < sizeof bad / sizeof bad[0]; i++)
+		ck_assert_msg(!swn_as4_message_id_ok(bad[i]), "'%s' accepted", bad[i]);
+
+	/* In a received UserMessage: a malformed header, the id not kept. */
+	memset(&u, 0, sizeof u);
+	strcpy(u.message_id, "m1@CN-SW");
+	swn_as4_now(u.timestamp);
+	strcpy(u.conversation_id, "c1");
+	strcpy(u.service, "urn:test:service");
+	strcpy(u.action, "Deliver");
+	strcpy(u.from.id, "CN-SW");
+	strcpy(u.from.role, "urn:test:role");
+	strcpy(u.to.id, "SG-NTP");
+	strcpy(u.to.role, "urn:test:role");
+	swn_err_clear(&err);
+	payload = xmlReadMemory("<Doc/>", 6, NULL, "UTF-8", 0);
+	d = swn_as4_build_user(&u, xmlDocGetRootElement(payload), &err);
+	ck_assert_ptr_nonnull(d);
+	refused_id(d, "MessageId", "x\r\n\tX-Injected", rule);
+	refused_id(d, "MessageId", "<m1@CN-SW>", rule);
+	refused_id(d, "MessageId", "m1 @CN-SW", rule);
+	xmlFreeDoc(d);
+	/* In a signal, the same for RefToMessageId, present but empty too. */
+	d = swn_as4_build_error("m1@CN-SW", "SG-NTP", SWN_EBMS_OTHER, "x", &err);
+	ck_assert_ptr_nonnull(d);
+	refused_id(d, "RefToMessageId", "m1@CN-SW\n", "eb:RefToMessageId 'm1@CN-SW\n' " );
+	refused_id(d, "RefToMessageId", "", rule);
+	refused_id(d, "MessageId", "a\tb", "eb:MessageId 'a\tb' ");
+	xmlFreeDoc(d);
+	xmlFreeDoc(payload);
+}
+END_TEST
+
 START_TEST(structure_errors)
 {
 	struct swn_as4_msg m;
@@ -448,6 +541,7 @@ int main(void)
 	tcase_add_test(tc, receipt_copies_the_references);
 	tcase_add_test(tc, error_signal);
 	tcase_add_test(tc, structure_errors);
+	tcase_add_test(tc, message_ids_are_msg_ids);
 	suite_add_tcase(s, tc);
 	rc = swn_test_run(s);
 	swn_signer_free(ec_signer);

@@ -315,6 +315,42 @@ START_TEST(child_helpers)
 }
 END_TEST
 
+START_TEST(relative_namespace_uris_refused)
+{
+	const char *relative[][2] = {
+		{ "<a xmlns:a=\"rel\"/>", "xmlns:a=\"rel\"" },
+		{ "<a>\n<b xmlns=\"../up\"/></a>", "xmlns=\"../up\"" },
+		{ "<a xmlns:x=\"urn:x\">\n\n<x:b xmlns:f=\"#frag\"/></a>", "xmlns:f=\"#frag\"" },
+		{ "<a xmlns=\":x\"/>", "xmlns=\":x\"" },
+		{ "<a xmlns=\"1x:y\"/>", "xmlns=\"1x:y\"" },
+		{ "<a xmlns=\"a b:c\"/>", "xmlns=\"a b:c\"" },
+	};
+	const long line[] = { 1, 2, 3, 1, 1, 1 };
+	const char *absolute[] = {
+		"<a xmlns:a=\"urn:x\"/>",
+		"<a xmlns=\"http://a/b\"><b xmlns=\"\"/></a>",
+		"<a xmlns=\"urn:x\" xmlns:s=\"x-y+z.1:p\"/>",
+		"<e:Envelope xmlns:e=\"http://www.w3.org/2003/05/soap-envelope\"/>",
+	};
+	struct swn_err err;
+	xmlDocPtr d;
+	size_t i;
+
+	for (i = 0; i < sizeof relative / sizeof relative[0]; i++) {
+		ck_assert_msg(parse(relative[i][0], &err) == NULL, "accepted: %s", relative[i][0]);
+		ck_assert_int_eq(err.code, SWN_E_FORBIDDEN);
+		ck_assert_int_eq(err.line, line[i]);
+		ck_assert_msg(strstr(err.msg, relative[i][1]) && strstr(err.msg, "has a relative URI"),
+			      "%s", err.msg);
+	}
+	for (i = 0; i < sizeof absolute / sizeof absolute[0]; i++) {
+		d = parse(absolute[i], &err);
+		ck_assert_msg(d != NULL, "refused: %s: %s", absolute[i], err.msg);
+		xmlFreeDoc(d);
+	}
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("xmlsafe");
@@ -336,6 +372,7 @@ int main(void)
 	tcase_add_test(tc, utf16_is_named);
 	tcase_add_test(tc, sibling_walk_is_bounded_by_depth_not_width);
 	tcase_add_test(tc, child_helpers);
+	tcase_add_test(tc, relative_namespace_uris_refused);
 	suite_add_tcase(s, tc);
 	rc = swn_test_run(s);
 	swn_xml_cleanup();
