@@ -383,7 +383,7 @@ static void time_of(xmlNodePtr n, const char *name, time_t *t)
 	xmlFree(v);
 }
 
-static int load_party(xmlNodePtr n, struct swn_as4_party *p, const char *path,
+static int load_party(xmlNodePtr n, struct swn_party *p, const char *path,
 		      struct swn_err *err)
 {
 	return (swn_xml_copy_attr(n, "partyId", p->id, sizeof p->id, path, err) < 0 ||

@@ -20,7 +20,7 @@
 
 #include <time.h>
 
-#include "as4.h"
+#include "party.h"
 #include "bundle.h"
 #include "config.h"
 #include "doctype.h"
@@ -81,7 +81,7 @@ struct swn_agreement {
 	char path[SWN_PATH_MAX];
 	enum swn_agreement_status status;
 	time_t valid_from, valid_until;
-	struct swn_as4_party local, peer;
+	struct swn_party local, peer;
 	char endpoint[SWN_URL_BYTES];
 	X509 *tls;
 	struct swn_signing_pin signing[SWN_MAX_PINS];

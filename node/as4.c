@@ -11,6 +11,7 @@
 #include <openssl/rand.h>
 
 #include "as4.h"
+#include "stamp.h"
 #include "buf.h"
 #include "escape.h"
 #include "xmlsafe.h"
@@ -33,25 +34,12 @@ const char *swn_ebms_short(enum swn_ebms_error e) { return ebms[e].name; }
 const char *swn_ebms_category(enum swn_ebms_error e) { return ebms[e].category; }
 const char *swn_ebms_origin(enum swn_ebms_error e) { return ebms[e].origin; }
 
-static void uuid4(char out[37])
-{
-	unsigned char b[16];
-
-	if (RAND_bytes(b, sizeof b) != 1)
-		memset(b, 0, sizeof b);   /* RAND failing is fatal elsewhere first */
-	b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);
-	b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
-	snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
-		 b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10],
-		 b[11], b[12], b[13], b[14], b[15]);
-}
-
 void swn_as4_new_id(const char *party, char *out, size_t n)
 {
 	char u[37], right[80];
 	size_t i;
 
-	uuid4(u);
+	swn_stamp_uuid(u);
 	/* The id-right must be a dot-atom: keep letters, digits, '.', '-'. */
 	for (i = 0; party[i] && i < sizeof right - 1; i++) {
 		char c = party[i];
@@ -74,19 +62,6 @@ int swn_as4_message_id_ok(const char *id)
 			return 0;
 	}
 	return i > 0 && i < SWN_AS4_ID_BYTES;
-}
-
-void swn_as4_now(char out[40])
-{
-	struct timeval tv;
-	struct tm tm;
-	char base[32];
-
-	gettimeofday(&tv, NULL);
-	gmtime_r(&tv.tv_sec, &tm);
-	strftime(base, sizeof base, "%Y-%m-%dT%H:%M:%S", &tm);
-	if (snprintf(out, 40, "%s.%03dZ", base, (int)(tv.tv_usec / 1000) % 1000) >= 40)
-		out[39] = '\0';
 }
 
 static int is(const xmlNode *n, const char *ns, const char *name);
@@ -115,7 +90,7 @@ static xmlDocPtr envelope(struct ns *ns, xmlNodePtr *messaging, xmlNodePtr *body
 	header = xmlNewChild(env, ns->soap, BAD_CAST "Header", NULL);
 	*messaging = xmlNewChild(header, ns->eb, BAD_CAST "Messaging", NULL);
 	xmlNewNsProp(*messaging, ns->soap, BAD_CAST "mustUnderstand", BAD_CAST "true");
-	uuid4(u);
+	swn_stamp_uuid(u);
 	snprintf(id, sizeof id, "_messaging-%s", u);
 	xmlNewNsProp(*messaging, ns->wsu, BAD_CAST "Id", BAD_CAST id);
 	sec = xmlNewChild(header, ns->wsse, BAD_CAST "Security", NULL);
@@ -137,7 +112,7 @@ static void message_info(xmlNodePtr parent, xmlNsPtr eb, const char *msgid,
 	char ts[40];
 	xmlNodePtr mi = xmlNewChild(parent, eb, BAD_CAST "MessageInfo", NULL);
 
-	swn_as4_now(ts);
+	swn_stamp_now(ts);
 	text(mi, eb, "Timestamp", ts);
 	text(mi, eb, "MessageId", msgid);
 	if (ref_to && *ref_to)
@@ -145,7 +120,7 @@ static void message_info(xmlNodePtr parent, xmlNsPtr eb, const char *msgid,
 }
 
 static void party(xmlNodePtr info, xmlNsPtr eb, const char *name,
-		  const struct swn_as4_party *p)
+		  const struct swn_party *p)
 {
 	xmlNodePtr el = xmlNewChild(info, eb, BAD_CAST name, NULL);
 	xmlNodePtr id = text(el, eb, "PartyId", p->id);
@@ -448,7 +423,7 @@ static int eb_message_id(const xmlNode *mi, const char *name, char *dst, size_t 
 	return -1;
 }
 
-static int parse_party(const xmlNode *info, const char *name, struct swn_as4_party *p,
+static int parse_party(const xmlNode *info, const char *name, struct swn_party *p,
 		       const char *file, struct swn_err *err)
 {
 	xmlNodePtr el = one(info, SWN_NS_EB, "eb", name, file, err), id;

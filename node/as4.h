@@ -25,6 +25,7 @@
 #include <libxml/tree.h>
 
 #include "err.h"
+#include "party.h"
 #include "swn_limits.h"
 
 #define SWN_NS_SOAP12 "http://www.w3.org/2003/05/soap-envelope"
@@ -52,13 +53,6 @@ const char *swn_ebms_short(enum swn_ebms_error e);
 const char *swn_ebms_category(enum swn_ebms_error e);
 const char *swn_ebms_origin(enum swn_ebms_error e);
 
-#define SWN_AS4_ID_BYTES 256
-
-struct swn_as4_party {
-	char id[SWN_PARTY_BYTES];
-	char type[SWN_PARTY_BYTES];
-	char role[SWN_PARTY_BYTES];
-};
 
 /* The header values of a UserMessage. */
 struct swn_as4_user {
@@ -68,7 +62,7 @@ struct swn_as4_user {
 	char agreement_ref[SWN_AS4_ID_BYTES];
 	char service[SWN_AS4_ID_BYTES];
 	char action[SWN_AS4_ID_BYTES];
-	struct swn_as4_party from, to;
+	struct swn_party from, to;
 };
 
 enum swn_as4_kind {
@@ -106,8 +100,6 @@ void swn_as4_new_id(const char *party, char *out, size_t n);
 
 /* 1 if id may be a MessageId (SWN_AS4_MESSAGE_ID_RULE). */
 int swn_as4_message_id_ok(const char *id);
-/* Now as an xsd:dateTime in UTC with milliseconds. */
-void swn_as4_now(char out[40]);
 
 /* A UserMessage carrying a copy of payload (an element) in soap:Body. */
 xmlDocPtr swn_as4_build_user(const struct swn_as4_user *u, xmlNodePtr payload,

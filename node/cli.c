@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "number.h"
 #include "escape.h"
 
 #define MAX_OPTIONS 32
@@ -77,23 +78,6 @@ int swn_cli_usage_error(const struct swn_ctx *ctx, const char *fmt, ...)
 	swn_escape(line, sizeof line, raw);
 	fprintf(stderr, "swnode %s: %s; see swnode %s --help\n", ctx->cmd->name, line, ctx->cmd->name);
 	return SWN_EXIT_USAGE;
-}
-
-int swn_parse_number(const char *s, long long min, long long max, long long *out)
-{
-	const char *digits = s[0] == '-' && min < 0 ? s + 1 : s;
-	char *end;
-	long long v;
-
-	/* strtoll alone takes spaces, a '+' and a partial number ("4x"). */
-	if (*digits < '0' || *digits > '9')
-		return -1;
-	errno = 0;
-	v = strtoll(s, &end, 10);
-	if (errno != 0 || *end != '\0' || v < min || v > max)
-		return -1;
-	*out = v;
-	return 0;
 }
 
 int swn_cli_number(const struct swn_ctx *ctx, const char *option, const char *value,

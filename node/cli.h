@@ -52,12 +52,6 @@ int swn_cli_fail(const struct swn_err *err);
 int swn_cli_usage_error(const struct swn_ctx *ctx, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
-/* The one parser of numbers a user types (command-line options, the local
- * API's query values, ports): the whole of s is a decimal number (digits,
- * a '-' before them only when min is negative; no spaces, no '+', nothing
- * after) within min..max.  0 with *out set, or -1. */
-int swn_parse_number(const char *s, long long min, long long max, long long *out);
-
 /* The value of a command-line option as such a number; otherwise prints
  * "swnode CMD: OPTION must be a whole number from MIN to MAX, not 'VALUE'"
  * with the hint to use --help, and returns -1: the command then returns

@@ -14,6 +14,7 @@
 #include "swn_limits.h"
 #include "pki.h"
 #include "spool.h"
+#include "number.h"
 
 struct init_opts {
 	const char *party_id;

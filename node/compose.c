@@ -6,6 +6,7 @@
 
 #include "compose.h"
 #include "pipeline.h"
+#include "stamp.h"
 
 int swn_compose_payload(const struct swn_registry *reg, xmlDocPtr doc, const char *name,
 			struct swn_payload *p, struct swn_err *err)
@@ -42,7 +43,7 @@ void swn_compose_header(const struct swn_agreement *a, const struct swn_agreemen
 		snprintf(u->message_id, sizeof u->message_id, "%s", msgid);
 	else
 		swn_as4_new_id(a->local.id, u->message_id, sizeof u->message_id);
-	swn_as4_now(u->timestamp);
+	swn_stamp_now(u->timestamp);
 	swn_as4_new_id(a->local.id, u->conversation_id, sizeof u->conversation_id);
 	snprintf(u->agreement_ref, sizeof u->agreement_ref, "%s", a->id);
 	snprintf(u->service, sizeof u->service, "%s", entry->service);

@@ -2,6 +2,7 @@
 #include "autoconfig.h"
 
 #include "config.h"
+#include "party.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -129,16 +130,6 @@ static int copy_path(char *out, const char *home, xmlNodePtr el, const char *nam
 		return swn_err_set(err, SWN_E_TOO_LARGE, file, swn_xml_line(el),
 				   "%s: path too long", name);
 	return 0;
-}
-
-#define PARTY_ID_FIRST "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
-
-int swn_party_id_ok(const char *id)
-{
-	size_t n = strlen(id);
-
-	return n >= 1 && n <= SWN_MAX_PARTY_ID_LEN && strchr(PARTY_ID_FIRST, id[0]) &&
-	       strspn(id, PARTY_ID_FIRST "._-:") == n;
 }
 
 int swn_config_load(const char *home, struct swn_config *cfg,

@@ -19,26 +19,11 @@
 #define SWN_CONFIG_H
 
 #include "err.h"
+#include "party.h"
 #include "swn_limits.h"
 
 #define SWN_PATH_MAX 1024
 #define SWN_NODE_NS "urn:swnode:node:1"
-#define SWN_DEFAULT_PARTY_TYPE "urn:oasis:names:tc:ebcore:partyid-type:unregistered"
-
-/* What a party id may be, for messages.  A party id names directories and
- * files (spool/out/PARTY/, signing-PARTY.pem in evidence bundles), makes
- * the ledger's checkpoint origin and verifier key name "PARTY/swnode-ledger"
- * (a C2SP key name may hold neither '+' nor spaces) and travels in
- * eb:PartyId.  eDelivery ids fit: "domibus-blue",
- * "urn:oasis:names:tc:ebcore:partyid-type:unregistered:C1".  The PartyId
- * type of schemas/node.xsd and schemas/common-cert.xsd says the same, and
- * 255 is SWN_MAX_PARTY_ID_LEN. */
-#define SWN_PARTY_ID_RULE \
-	"1-255 ASCII letters, digits, '.', '_', '-' or ':', starting with a letter or digit"
-
-/* 1 if id is a party id by SWN_PARTY_ID_RULE. */
-int swn_party_id_ok(const char *id);
-
 struct swn_config {
 	char home[SWN_PATH_MAX];
 	char party_id[SWN_PARTY_BYTES];

@@ -15,7 +15,6 @@
 #include <openssl/sha.h>
 #include <sqlite3.h>
 
-#include "as4.h"
 #include "buf.h"
 #include "checkpoint.h"
 #include "escape.h"
@@ -24,6 +23,7 @@
 #include "merkle.h"
 #include "proof.h"
 #include "pki.h"
+#include "stamp.h"
 
 /* A received message is placed in spool/in once and acknowledged by the
  * domestic side once, whatever races: added to ledgers made before too. */
@@ -820,7 +820,7 @@ int swn_ledger_heartbeat(struct swn_ledger *l, struct swn_err *err)
 
 	if (l->key == NULL)
 		return 0;
-	swn_as4_now(now);
+	swn_stamp_now(now);
 	pthread_mutex_lock(&l->lock);
 	if (q_run(l, Q_BEGIN) != SQLITE_OK) {
 		fail_db(l, "cannot start a ledger transaction", err);
@@ -848,7 +848,7 @@ static void commit_batch(struct swn_ledger *l, struct pending *batch)
 	int added = 0;
 
 	swn_err_clear(&err);
-	swn_as4_now(now);
+	swn_stamp_now(now);
 	if (q_run(l, Q_BEGIN) != SQLITE_OK) {
 		fail_db(l, "cannot start a ledger transaction", &err);
 		goto failed;

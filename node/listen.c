@@ -10,8 +10,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "cli.h"
 #include "listen.h"
+#include "number.h"
 
 int swn_listen_split(const char *addr, int min_port, char *host, size_t n, int *port,
 		     struct swn_err *err)

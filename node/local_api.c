@@ -28,7 +28,6 @@
 #include <openssl/sha.h>
 
 #include "as4.h"
-#include "cli.h"
 #include "fsutil.h"
 #include "inbound.h"
 #include "listen.h"
@@ -37,6 +36,7 @@
 #include "placement.h"
 #include "swn_limits.h"
 #include "xmlsafe.h"
+#include "number.h"
 
 #define TOKEN_HEX 64
 #define MAX_HEADERS_BYTES (16 * 1024)

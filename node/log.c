@@ -6,9 +6,9 @@
 #include <stdio.h>
 #include <unistd.h>
 
-#include "as4.h"
 #include "escape.h"
 #include "log.h"
+#include "stamp.h"
 
 static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
 
@@ -17,7 +17,7 @@ void swn_log(const char *fmt, ...)
 	char now[40], raw[1200], line[SWN_ESCAPED_SIZE(sizeof raw)];
 	va_list ap;
 
-	swn_as4_now(now);
+	swn_stamp_now(now);
 	va_start(ap, fmt);
 	vsnprintf(raw, sizeof raw, fmt, ap);
 	va_end(ap);

@@ -66,4 +66,8 @@
 #define SWN_MAX_URL_LEN          500
 #define SWN_URL_BYTES            2048
 
+/* An AS4 MessageId, Service, Action, AgreementRef or ConversationId: 255
+ * bytes and the NUL. */
+#define SWN_AS4_ID_BYTES         256
+
 #endif
