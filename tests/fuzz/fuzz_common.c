@@ -11,13 +11,13 @@
 
 #include <libxslt/xslt.h>
 
-#include "agreement.h"
-#include "bundle.h"
-#include "cli.h"
+#include "trust/agreement.h"
+#include "trust/bundle.h"
+#include "cmd/cli.h"
 #include "fuzz.h"
-#include "runtime.h"
-#include "wssec.h"
-#include "xmlsafe.h"
+#include "node/node/runtime.h"
+#include "as4/wssec.h"
+#include "xml/xmlsafe.h"
 
 #ifndef SWN_FUZZ_SRCDIR
 #error "SWN_FUZZ_SRCDIR must name the source tree (tests/fuzz/run.sh sets it)"
