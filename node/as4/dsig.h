@@ -32,6 +32,8 @@
 #ifndef SWN_DSIG_H
 #define SWN_DSIG_H
 
+#include "base/swn_limits.h"
+
 #include <stddef.h>
 
 #include <libxml/tree.h>
@@ -46,9 +48,6 @@
 #define SWN_ALG_SHA256       "http://www.w3.org/2001/04/xmlenc#sha256"
 
 /* Limits on what a SignedInfo may hold. */
-#define SWN_DSIG_MAX_REFS      8
-#define SWN_DSIG_MAX_PREFIXES  16
-#define SWN_DSIG_URI_BYTES     256
 
 /* An element the signature must cover, and what to call it. */
 struct swn_dsig_target {

@@ -70,4 +70,63 @@
  * bytes and the NUL. */
 #define SWN_AS4_ID_BYTES         256
 
+/* ---- limits that belonged to one module, kept here with the rest ---- */
+
+/* References in one SignedInfo. */
+#define SWN_DSIG_MAX_REFS      8
+
+/* Prefixes in one InclusiveNamespaces PrefixList. */
+#define SWN_DSIG_MAX_PREFIXES  16
+
+/* A Reference URI as a report keeps it. */
+#define SWN_DSIG_URI_BYTES     256
+
+/* Hashes in one inclusion or consistency proof (a tree of 2^63 leaves needs 63). */
+#define SWN_MERKLE_MAX_PROOF  64
+
+/* A proof file (JSON). */
+#define SWN_PROOF_MAX_BYTES (64u * 1024u)
+
+/* A signed checkpoint note. */
+#define SWN_NOTE_MAX 4096
+
+/* A file path swnode builds or reads from configuration. */
+#define SWN_PATH_MAX 1024
+
+/* Signing certificates pinned by one agreement. */
+#define SWN_MAX_PINS 8
+
+/* Document types in one agreement. */
+#define SWN_MAX_AGREEMENT_DOCS 64
+
+/* Intervals in one retry schedule. */
+#define SWN_MAX_RETRIES 50
+
+/* The smallest request body the partner listener takes, whatever the agreements say. */
+#define SWN_MIN_BODY_BYTES (64 * 1024)
+
+/* How long GET /status may hold a reply (?wait=), seconds. */
+#define SWN_LOCAL_MAX_WAIT_S 60
+
+/* Held /status replies, all local API workers together. */
+#define SWN_LOCAL_MAX_WAITERS 4096
+
+/* Open local API connections (the default of serve --local-max-connections). */
+#define SWN_LOCAL_MAX_CONNECTIONS 256
+
+/* Delivery threads (serve --senders). */
+#define SWN_DELIVERY_MAX_THREADS 256
+
+/* Headers of one HTTP request, on either listener. */
+#define SWN_MAX_HTTP_HEADERS_BYTES (16 * 1024)
+
+/* The canonical bytes of one ledger entry (its fields are bounded). */
+#define SWN_MAX_ENTRY_BYTES      (1u << 20)
+
+/* A peer's answer about its ledger (checkpoint, consistency proof). */
+#define SWN_MAX_PEER_LEDGER_REPLY_BYTES (1u << 20)
+
+/* Documents one GET /inbox lists. */
+#define SWN_MAX_INBOX_LIST       1000
+
 #endif

@@ -576,7 +576,7 @@ int cmd_ledger_check_bundle(int argc, char **argv, struct swn_ctx *ctx)
 			bad += check(0, "an evidence digest in entries.json");
 			continue;
 		}
-		swn_buf_init(&bytes, 1 << 20);
+		swn_buf_init(&bytes, SWN_MAX_ENTRY_BYTES);
 		swn_err_clear(&err);
 		ok = swn_ledger_entry_bytes(seq, f, ev ? digest : NULL, &bytes, &err) == 0 &&
 		     swn_merkle_leaf_hash(bytes.data, bytes.len, leaf) == 0;
@@ -740,7 +740,7 @@ int cmd_ledger_audit_peer(int argc, char **argv, struct swn_ctx *ctx)
 	int c, bad = 0, rc = SWN_EXIT_FAIL;
 
 	swn_err_clear(&err);
-	swn_buf_init(&reply, 1 << 20);
+	swn_buf_init(&reply, SWN_MAX_PEER_LEDGER_REPLY_BYTES);
 	while ((c = swn_cli_getopt(ctx, argc, argv, "", NULL)) != -1)
 		return c == 'h' ? SWN_EXIT_OK : SWN_EXIT_USAGE;
 	if (optind != argc - 1)
@@ -794,7 +794,7 @@ int cmd_ledger_audit_peer(int argc, char **argv, struct swn_ctx *ctx)
 		snprintf(path, sizeof path, "/ledger/consistency?from=%llu&to=%llu",
 			 (unsigned long long)k->size, (unsigned long long)size_now);
 		swn_buf_free(&reply);
-		swn_buf_init(&reply, 1 << 20);
+		swn_buf_init(&reply, SWN_MAX_PEER_LEDGER_REPLY_BYTES);
 		swn_err_clear(&err);
 		ok = peer_get(rt, a, path, &reply, &err) == 0 &&
 		     swn_proof_parse(reply.data, reply.len, path, &p, &err) == 0 &&

@@ -15,6 +15,7 @@
 #include <openssl/sha.h>
 #include <sqlite3.h>
 
+#include "base/swn_limits.h"
 #include "base/buf.h"
 #include "trust/checkpoint.h"
 #include "base/escape.h"
@@ -722,7 +723,7 @@ static int insert_entry(struct swn_ledger *l, struct pending *p, const char *now
 					  ev->agreement ? ev->agreement : "", ev->doctype ? ev->doctype : "",
 					  ev->msgid ? ev->msgid : "", ev->event, reason };
 
-		swn_buf_init(&bytes, 1 << 20);
+		swn_buf_init(&bytes, SWN_MAX_ENTRY_BYTES);
 		if (swn_ledger_entry_bytes(p->seq, fields, p->evidence ? digest : NULL, &bytes, &p->err) < 0 ||
 		    swn_merkle_leaf_hash(bytes.data, bytes.len, leaf) < 0 ||
 		    swn_merkle_frontier_append(&l->fr, leaf, tree_put, l, &p->err) < 0) {
@@ -1539,7 +1540,7 @@ int swn_ledger_verify(struct swn_ledger *l, const unsigned char pub[32], const c
 				break;
 			}
 		}
-		swn_buf_init(&bytes, 1 << 20);
+		swn_buf_init(&bytes, SWN_MAX_ENTRY_BYTES);
 		tc.bad = 0;
 		if (swn_ledger_entry_bytes(seq, f, dg, &bytes, err) < 0 ||
 		    swn_merkle_leaf_hash(bytes.data, bytes.len, leaf) < 0 ||

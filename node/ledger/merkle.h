@@ -40,13 +40,14 @@
 #ifndef SWN_MERKLE_H
 #define SWN_MERKLE_H
 
+#include "base/swn_limits.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
 #include "base/err.h"
 
 #define SWN_MERKLE_HASH_LEN   32
-#define SWN_MERKLE_MAX_PROOF  64
 #define SWN_MERKLE_MAX_SIZE   UINT64_C(0x7fffffffffffffff)
 
 /* The hash of the perfect subtree of 2^level leaves starting at leaf

@@ -29,6 +29,8 @@
 #ifndef SWN_PROOF_H
 #define SWN_PROOF_H
 
+#include "base/swn_limits.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -36,7 +38,6 @@
 #include "ledger/merkle.h"
 
 /* Largest proof file read.  (It belongs in swn_limits.h.) */
-#define SWN_PROOF_MAX_BYTES (64u * 1024u)
 
 enum swn_proof_type {
 	SWN_PROOF_INCLUSION,

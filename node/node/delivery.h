@@ -10,12 +10,13 @@
 #ifndef SWN_DELIVERY_H
 #define SWN_DELIVERY_H
 
+#include "base/swn_limits.h"
+
 #include "node/node/outbox.h"
 
 struct swn_delivery;
 
 /* Start n threads (1..SWN_DELIVERY_MAX_THREADS) delivering ob. */
-#define SWN_DELIVERY_MAX_THREADS 256
 int swn_delivery_start(struct swn_outbox *ob, int n, struct swn_delivery **out,
 		       struct swn_err *err);
 

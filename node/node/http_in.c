@@ -34,7 +34,6 @@
 #include "ledger/proof.h"
 #include "base/swn_limits.h"
 
-#define MAX_HEADERS_BYTES (16 * 1024)
 
 struct worker {
 	struct swn_server *server;
@@ -297,7 +296,7 @@ static void on_output(struct evbuffer *buf, const struct evbuffer_cb_info *info,
 	snprintf(reason, sizeof reason,
 		 "request refused while it streamed in: body over %lld bytes (the largest "
 		 "maxMessageBytes of the active agreements) or headers over %d bytes",
-		 (long long)atomic_load(&c->w->server->max_body), MAX_HEADERS_BYTES);
+		 (long long)atomic_load(&c->w->server->max_body), SWN_MAX_HTTP_HEADERS_BYTES);
 	swn_log("in: %s", reason);
 	swn_inbound_refused_http(c->w->server->rt, ssl ? SSL_get0_peer_certificate(ssl) : NULL, 413,
 				 reason);
@@ -704,7 +703,7 @@ static int setup_worker(struct swn_server *s, struct worker *w, struct swn_err *
 			evhttp_set_bevcb(w->http, make_bev, w);
 		evhttp_set_timeout(w->http, s->limits.idle_timeout_s);
 		evhttp_set_max_body_size(w->http, (ev_ssize_t)atomic_load(&s->max_body));
-		evhttp_set_max_headers_size(w->http, MAX_HEADERS_BYTES);
+		evhttp_set_max_headers_size(w->http, SWN_MAX_HTTP_HEADERS_BYTES);
 		evhttp_set_allowed_methods(w->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST);
 		evhttp_set_cb(w->http, "/as4", on_as4, w);
 		evhttp_set_cb(w->http, "/healthz", on_healthz, w);

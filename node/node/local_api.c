@@ -39,7 +39,6 @@
 #include "base/number.h"
 
 #define TOKEN_HEX 64
-#define MAX_HEADERS_BYTES (16 * 1024)
 #define IDLE_TIMEOUT_S (SWN_LOCAL_MAX_WAIT_S + 15)   /* longer than a held reply */
 #define DRAIN_TICK_MS 20
 #define DRAIN_MAX_TICKS 500
@@ -555,7 +554,6 @@ static void on_status(struct evhttp_request *req, const char *rest, struct lwork
 
 /* ---- GET /inbox, GET /inbox/NAME, DELETE /inbox/NAME ---- */
 
-#define INBOX_LIST_MAX 1000
 
 /* Rows collected under the ledger's lock; the files are looked at after. */
 struct inbox_row {
@@ -579,7 +577,7 @@ static void inbox_item(void *ctx, long long seq, const char *time, const char *d
 
 	(void)dir;
 	(void)event;
-	if (il->n >= INBOX_LIST_MAX)
+	if (il->n >= SWN_MAX_INBOX_LIST)
 		return;
 	r = &il->rows[il->n++];
 	r->seq = seq;
@@ -605,7 +603,7 @@ static void inbox_list(struct swn_local *l, struct evhttp_request *req)
 {
 	const char *query = evhttp_uri_get_query(evhttp_request_get_evhttp_uri(req)), *v;
 	char in[SWN_PATH_MAX + 8], path[SWN_PATH_MAX + 300];
-	struct inbox_list il = { calloc(INBOX_LIST_MAX, sizeof(struct inbox_row)), 0 };
+	struct inbox_list il = { calloc(SWN_MAX_INBOX_LIST, sizeof(struct inbox_row)), 0 };
 	json_t *items = json_array();
 	long long after = 0, from;
 	struct evkeyvalq q;
@@ -633,7 +631,7 @@ static void inbox_list(struct swn_local *l, struct evhttp_request *req)
 	pthread_mutex_lock(&inbox_lock);
 	from = after > inbox_from ? after : inbox_from;
 	swn_err_clear(&err);
-	rc = swn_ledger_unacknowledged(l->rt->ledger, from, INBOX_LIST_MAX, inbox_item, &il, &err);
+	rc = swn_ledger_unacknowledged(l->rt->ledger, from, SWN_MAX_INBOX_LIST, inbox_item, &il, &err);
 	if (rc == 0 && after <= inbox_from) {
 		long long below = il.n ? il.rows[0].seq - 1 : (long long)swn_ledger_size(l->rt->ledger);
 		long long placed = swn_inbound_placed_below();
@@ -965,7 +963,7 @@ static int setup_worker(struct swn_local *l, struct lworker *w, struct swn_err *
 	if (w->http) {
 		evhttp_set_timeout(w->http, IDLE_TIMEOUT_S);
 		evhttp_set_max_body_size(w->http, (ev_ssize_t)SWN_MAX_DOCUMENT_BYTES);
-		evhttp_set_max_headers_size(w->http, MAX_HEADERS_BYTES);
+		evhttp_set_max_headers_size(w->http, SWN_MAX_HTTP_HEADERS_BYTES);
 		evhttp_set_allowed_methods(w->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_DELETE);
 		evhttp_set_gencb(w->http, on_request, w);
 		evhttp_set_bevcb(w->http, make_bev, w);

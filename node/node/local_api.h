@@ -41,14 +41,13 @@
 #ifndef SWN_LOCAL_API_H
 #define SWN_LOCAL_API_H
 
+#include "base/swn_limits.h"
+
 #include "node/node/delivery.h"
 #include "node/node/http_in.h"
 #include "node/node/runtime.h"
 
-#define SWN_LOCAL_MAX_WAIT_S 60
-#define SWN_LOCAL_MAX_WAITERS 4096   /* held /status replies, all workers */
 #define SWN_LOCAL_TOKEN_FILE "local.token"
-#define SWN_LOCAL_MAX_CONNECTIONS 256   /* default of serve --local-max-connections */
 
 struct swn_local;
 

@@ -542,7 +542,7 @@ static int cross_witness(struct swn_outbox *o, const struct due *d, const char *
 		const char *fields[8] = { c.time, "in", c.peer, c.agreement, c.doctype, d->msgid,
 					  "RECEIVED", NULL };
 
-		swn_buf_init(&bytes, 1 << 20);
+		swn_buf_init(&bytes, SWN_MAX_ENTRY_BYTES);
 		proven = c.leaf_index >= 0 && (uint64_t)c.leaf_index < size && strcmp(c.peer, local) == 0 &&
 			 swn_ledger_entry_bytes(c.leaf_index + 1, fields, digest, &bytes, &err) == 0 &&
 			 swn_merkle_leaf_hash(bytes.data, bytes.len, leaf) == 0 &&

@@ -16,6 +16,8 @@
 #ifndef SWN_RUNTIME_H
 #define SWN_RUNTIME_H
 
+#include "base/swn_limits.h"
+
 #include <openssl/x509.h>
 
 #include "trust/agreement.h"
@@ -74,7 +76,6 @@ int swn_runtime_tls_pinned(const struct swn_runtime *rt, X509 *cert, time_t now,
 /* With the lock held: the largest maxMessageBytes of the active
  * agreements (at least SWN_MIN_BODY_BYTES): no request body may be longer,
  * whoever sends it. */
-#define SWN_MIN_BODY_BYTES (64 * 1024)
 long long swn_runtime_max_message_bytes(const struct swn_runtime *rt);
 
 #endif

@@ -18,6 +18,8 @@
 #ifndef SWN_AGREEMENT_H
 #define SWN_AGREEMENT_H
 
+#include "base/swn_limits.h"
+
 #include <time.h>
 
 #include "trust/party.h"
@@ -72,9 +74,6 @@ struct swn_signing_pin {
 	time_t not_before, not_after;    /* the certificate's own validity */
 };
 
-#define SWN_MAX_PINS 8
-#define SWN_MAX_AGREEMENT_DOCS 64
-#define SWN_MAX_RETRIES 50
 
 struct swn_agreement {
 	char id[SWN_MAX_ID_LEN + 1];

@@ -17,6 +17,8 @@
 #ifndef SWN_CHECKPOINT_H
 #define SWN_CHECKPOINT_H
 
+#include "base/swn_limits.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -24,7 +26,6 @@
 
 #include "base/err.h"
 
-#define SWN_NOTE_MAX 4096
 
 /* "<party>/swnode-ledger". */
 void swn_checkpoint_origin(const char *party, char *out, size_t n);

@@ -22,7 +22,6 @@
 #include "trust/party.h"
 #include "base/swn_limits.h"
 
-#define SWN_PATH_MAX 1024
 #define SWN_NODE_NS "urn:swnode:node:1"
 struct swn_config {
 	char home[SWN_PATH_MAX];
