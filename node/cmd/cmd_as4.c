@@ -86,7 +86,7 @@ int cmd_as4_verify(int argc, char **argv, struct swn_ctx *ctx)
 	if (optind != argc - 1)
 		return swn_cli_usage_error(ctx, "give exactly one FILE");
 	file = argv[optind];
-	if (!(cert = swn_cert_read(certpath, &err)))
+	if (swn_cmd_setup(ctx, &err) < 0 || !(cert = swn_cert_read(certpath, &err)))
 		return swn_cli_fail(&err);
 	if (!(doc = swn_xml_read(file, SWN_MAX_DOCUMENT_BYTES, &err)) ||
 	    swn_as4_parse(doc, file, &m, &err) < 0) {
@@ -95,11 +95,6 @@ int cmd_as4_verify(int argc, char **argv, struct swn_ctx *ctx)
 		xmlFreeDoc(doc);
 		X509_free(cert);
 		return SWN_EXIT_USAGE;
-	}
-	if (swn_wssec_init(&err) < 0) {
-		xmlFreeDoc(doc);
-		X509_free(cert);
-		return swn_cli_fail(&err);
 	}
 	swn_cert_describe(cert, &info);
 	print_header(file, &m);
@@ -123,7 +118,6 @@ int cmd_as4_verify(int argc, char **argv, struct swn_ctx *ctx)
 	}
 	xmlFreeDoc(doc);
 	X509_free(cert);
-	swn_wssec_cleanup();
 	return rc == 0 ? SWN_EXIT_OK : SWN_EXIT_FAIL;
 }
 
@@ -197,11 +191,11 @@ int cmd_as4_pack(int argc, char **argv, struct swn_ctx *ctx)
 	if (optind != argc - 1)
 		return swn_cli_usage_error(ctx, "give exactly one FILE");
 	file = argv[optind];
-	if (!(cfg = swn_ctx_config(ctx, &err)) || !(reg = swn_ctx_registry(ctx, &err)))
+	if (swn_cmd_setup(ctx, &err) < 0)
 		return swn_cli_fail(&err);
+	cfg = ctx->cfg;
+	reg = ctx->reg;
 	snprintf(path, sizeof path, "%s/%s.xml", cfg->peers_dir, id);
-	if (swn_wssec_init(&err) < 0)
-		return swn_cli_fail(&err);
 	if (swn_agreement_load(path, reg, cfg, &a, &err) < 0 ||
 	    !(doc = swn_xml_read(file, SWN_MAX_DOCUMENT_BYTES, &err)) ||
 	    !(env = pack(cfg, reg, a, doc, file, msgid, sign, &u, &err)))
@@ -220,7 +214,6 @@ done:
 	xmlFreeDoc(env);
 	xmlFreeDoc(doc);
 	swn_agreement_free(a);
-	swn_wssec_cleanup();
 	return rc;
 }
 
@@ -250,8 +243,9 @@ int cmd_as4_sign(int argc, char **argv, struct swn_ctx *ctx)
 	if (optind != argc - 1)
 		return swn_cli_usage_error(ctx, "give exactly one FILE");
 	file = argv[optind];
-	if (!(cfg = swn_ctx_config(ctx, &err)) || swn_wssec_init(&err) < 0)
+	if (swn_cmd_setup(ctx, &err) < 0)
 		return swn_cli_fail(&err);
+	cfg = ctx->cfg;
 	if (!(doc = swn_xml_read(file, SWN_MAX_DOCUMENT_BYTES, &err)) ||
 	    swn_as4_parse(doc, file, &m, &err) < 0 ||
 	    swn_signer_load(cfg->signing_key, cfg->signing_cert, &signer, &err) < 0 ||
@@ -266,6 +260,5 @@ done:
 	free(bytes);
 	xmlFreeDoc(doc);
 	swn_signer_free(signer);
-	swn_wssec_cleanup();
 	return rc;
 }

@@ -243,8 +243,12 @@ int cmd_ledger_export(int argc, char **argv, struct swn_ctx *ctx)
 		return swn_cli_usage_error(ctx, "--msgid ID and -o DIR are required");
 	if (want_dir && strcmp(want_dir, "in") != 0 && strcmp(want_dir, "out") != 0)
 		return swn_cli_usage_error(ctx, "--direction must be in or out");
-	if (!(cfg = swn_ctx_config(ctx, &err)) ||
-	    swn_ledger_open(cfg->ledger_db, NULL, cfg->party_id, &l, &err) < 0)
+	if (optind < argc)
+		return swn_cli_usage_error(ctx, "unexpected argument '%s'", argv[optind]);
+	if (swn_cmd_setup(ctx, &err) < 0)
+		return swn_cli_fail(&err);
+	cfg = ctx->cfg;
+	if (swn_ledger_open(cfg->ledger_db, NULL, cfg->party_id, &l, &err) < 0)
 		return swn_cli_fail(&err);
 	memset(&xs, 0, sizeof xs);
 	if (want_dir && want_peer) {
@@ -513,6 +517,8 @@ int cmd_ledger_check_bundle(int argc, char **argv, struct swn_ctx *ctx)
 	if (optind != argc - 1)
 		return swn_cli_usage_error(ctx, "give exactly one DIR");
 	dir = argv[optind];
+	if (swn_cmd_setup(ctx, &err) < 0)
+		return swn_cli_fail(&err);
 	if (readf(dir, "ledger.vkey", &vk, &vklen, &err) < 0 || readf(dir, "checkpoint.txt", &note, &nlen, &err) < 0 ||
 	    readf(dir, "entries.json", &ents, &elen, &err) < 0) {
 		swn_err_print(&err, stderr);
@@ -532,10 +538,6 @@ int cmd_ledger_check_bundle(int argc, char **argv, struct swn_ctx *ctx)
 		fprintf(stderr, "swnode: %s: not an evidence bundle: %s\n", dir, why);
 		free(vk); free(note); free(ents); json_decref(arr);
 		return SWN_EXIT_USAGE;
-	}
-	if (swn_wssec_init(&err) < 0) {
-		free(vk); free(note); free(ents); json_decref(arr);
-		return swn_cli_fail(&err);
 	}
 	printf("ledger key %s\n", vk);
 	/* Everything rests on the key: it must be the one the operator
@@ -655,7 +657,6 @@ int cmd_ledger_check_bundle(int argc, char **argv, struct swn_ctx *ctx)
 	free(vk);
 	free(note);
 	free(ents);
-	swn_wssec_cleanup();
 	printf("%s\n", bad ? "the bundle does NOT hold" : "the bundle holds");
 	return bad ? SWN_EXIT_FAIL : SWN_EXIT_OK;
 }
@@ -728,7 +729,7 @@ static int peer_get(struct swn_runtime *rt, const struct swn_agreement *a, const
 int cmd_ledger_audit_peer(int argc, char **argv, struct swn_ctx *ctx)
 {
 	const char *party;
-	char home[SWN_PATH_MAX], cur[SWN_NOTE_MAX];
+	char cur[SWN_NOTE_MAX];
 	struct swn_runtime *rt = NULL;
 	const struct swn_agreement *a;
 	struct kept_list kl = { NULL, 0, 0 };
@@ -746,9 +747,9 @@ int cmd_ledger_audit_peer(int argc, char **argv, struct swn_ctx *ctx)
 	if (optind != argc - 1)
 		return swn_cli_usage_error(ctx, "give exactly one PARTY");
 	party = argv[optind];
-	if (swn_home_resolve(ctx->home_opt, home, sizeof home, &err) < 0 || swn_wssec_init(&err) < 0 ||
-	    swn_http_out_init(&err) < 0 || swn_runtime_open(home, NULL, NULL, &rt, &err) < 0)
+	if (swn_cmd_setup(ctx, &err) < 0)
 		return swn_cli_fail(&err);
+	rt = ctx->rt;
 	swn_runtime_agreements_lock(rt);
 	a = swn_runtime_find(rt, NULL, party, NULL);
 	if (a == NULL || !a->peer_ledger_key[0]) {
@@ -823,8 +824,5 @@ done:
 		rc = swn_cli_fail(&err);
 	swn_buf_free(&reply);
 	free(kl.k);
-	swn_runtime_close(rt);
-	swn_http_out_cleanup();
-	swn_wssec_cleanup();
 	return rc;
 }

@@ -55,8 +55,9 @@ int cmd_cert_show(int argc, char **argv, struct swn_ctx *ctx)
 		return c == 'h' ? SWN_EXIT_OK : SWN_EXIT_USAGE;
 	if (optind < argc)
 		return swn_cli_usage_error(ctx, "unexpected argument '%s'", argv[optind]);
-	if (!(cfg = swn_ctx_config(ctx, &err)))
+	if (swn_cmd_setup(ctx, &err) < 0)
 		return swn_cli_fail(&err);
+	cfg = ctx->cfg;
 	printf("node %s (%s)\nendpoint %s\n", cfg->party_id, cfg->party_type, cfg->endpoint);
 	if (show_one(cfg->signing_cert, cfg->home, "signing", &err) < 0 ||
 	    show_one(cfg->tls_cert, cfg->home, "tls", &err) < 0)
@@ -86,9 +87,9 @@ int cmd_cert_export(int argc, char **argv, struct swn_ctx *ctx)
 	}
 	if (optind < argc)
 		return swn_cli_usage_error(ctx, "unexpected argument '%s'", argv[optind]);
-	if (!(cfg = swn_ctx_config(ctx, &err)) ||
-	    swn_bundle_export(cfg, &xml, &len, &err) < 0)
+	if (swn_cmd_setup(ctx, &err) < 0 || swn_bundle_export(ctx->cfg, &xml, &len, &err) < 0)
 		return swn_cli_fail(&err);
+	cfg = ctx->cfg;
 	rc = swn_write_output(out, xml, len, &err);
 	free(xml);
 	if (rc < 0)
@@ -151,8 +152,9 @@ int cmd_cert_install(int argc, char **argv, struct swn_ctx *ctx)
 		return swn_cli_usage_error(ctx, "unexpected argument '%s'", argv[optind]);
 	if (!signing && !tls)
 		return swn_cli_usage_error(ctx, "give --signing PEM, --tls PEM or both");
-	if (!(cfg = swn_ctx_config(ctx, &err)))
+	if (swn_cmd_setup(ctx, &err) < 0)
 		return swn_cli_fail(&err);
+	cfg = ctx->cfg;
 	if (signing && install_one(signing, cfg->signing_key, cfg->signing_cert, "signing", &err) < 0)
 		return swn_cli_fail(&err);
 	if (tls && install_one(tls, cfg->tls_key, cfg->tls_cert, "tls", &err) < 0)

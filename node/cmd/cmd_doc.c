@@ -38,8 +38,9 @@ int cmd_validate(int argc, char **argv, struct swn_ctx *ctx)
 		return c == 'h' ? SWN_EXIT_OK : SWN_EXIT_USAGE;
 	if (optind >= argc)
 		return swn_cli_usage_error(ctx, "give at least one FILE");
-	if (!(reg = swn_ctx_registry(ctx, &err)))
+	if (swn_cmd_setup(ctx, &err) < 0)
 		return swn_cli_fail(&err);
+	reg = ctx->reg;
 	for (i = optind; i < argc; i++) {
 		const char *name = strcmp(argv[i], "-") == 0 ? "<stdin>" : argv[i];
 		xmlDocPtr doc;
@@ -96,8 +97,9 @@ int cmd_map(int argc, char **argv, struct swn_ctx *ctx)
 	if (optind != argc - 1)
 		return swn_cli_usage_error(ctx, "give exactly one FILE");
 	name = strcmp(argv[optind], "-") == 0 ? "<stdin>" : argv[optind];
-	if (!(reg = swn_ctx_registry(ctx, &err)))
+	if (swn_cmd_setup(ctx, &err) < 0)
 		return swn_cli_fail(&err);
+	reg = ctx->reg;
 	if (!(doc = swn_xml_read(argv[optind], SWN_MAX_DOCUMENT_BYTES, &err)))
 		return swn_cli_fail(&err);
 	rc = swn_pipeline_map(reg, doc, name, target, print_error, &printed, &res, &err);
@@ -124,8 +126,9 @@ int cmd_doctypes(int argc, char **argv, struct swn_ctx *ctx)
 	swn_err_clear(&err);
 	while ((c = swn_cli_getopt(ctx, argc, argv, "", NULL)) != -1)
 		return c == 'h' ? SWN_EXIT_OK : SWN_EXIT_USAGE;
-	if (!(reg = swn_ctx_registry(ctx, &err)))
+	if (swn_cmd_setup(ctx, &err) < 0)
 		return swn_cli_fail(&err);
+	reg = ctx->reg;
 	for (i = 0; i < swn_registry_count(reg); i++) {
 		const struct swn_doctype *dt = swn_registry_at(reg, i);
 

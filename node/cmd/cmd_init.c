@@ -1,7 +1,6 @@
 /* cmd_init.c - swnode init: create a node directory. */
 #include "autoconfig.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,33 +27,6 @@ struct init_opts {
 	int days;
 	int csr;
 };
-
-/* A directory we may initialise: absent, or present and empty. */
-static int home_usable(const char *home, struct swn_err *err)
-{
-	DIR *d = opendir(home);
-	struct dirent *e;
-	int empty = 1;
-
-	if (d == NULL)
-		return swn_path_exists(home)
-			? swn_err_set(err, SWN_E_EXISTS, home, 0, "exists and is not a directory")
-			: 0;
-	while ((e = readdir(d)) != NULL)
-		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
-			empty = 0;
-	closedir(d);
-	if (!empty) {
-		char nodexml[SWN_PATH_MAX + 16];
-
-		snprintf(nodexml, sizeof nodexml, "%s/node.xml", home);
-		return swn_err_set(err, SWN_E_EXISTS, home, 0,
-				   swn_path_exists(nodexml)
-				   ? "already holds a node; refusing to overwrite it"
-				   : "is not empty; refusing to initialise a node in it");
-	}
-	return 0;
-}
 
 /* A port written in a URL or an address: all digits, 1 to 65535. */
 static int port_ok(const char *p, size_t len)
@@ -284,7 +256,6 @@ int cmd_init(int argc, char **argv, struct swn_ctx *ctx)
 	struct swn_config cfg;
 	struct swn_err err;
 	enum swn_key_kind kind;
-	char home[SWN_PATH_MAX];
 	long long days;
 	int c;
 
@@ -314,10 +285,9 @@ int cmd_init(int argc, char **argv, struct swn_ctx *ctx)
 		return swn_cli_usage_error(ctx, "unexpected argument '%s'", argv[optind]);
 	if (check_opts(ctx, &o, &kind) != 0)
 		return SWN_EXIT_USAGE;
-	if (swn_home_resolve(ctx->home_opt, home, sizeof home, &err) < 0 ||
-	    home_usable(home, &err) < 0)
+	if (swn_cmd_setup(ctx, &err) < 0)
 		return swn_cli_fail(&err);
-	swn_config_defaults(&cfg, home);
+	swn_config_defaults(&cfg, ctx->home);
 	snprintf(cfg.party_id, sizeof cfg.party_id, "%s", o.party_id);
 	snprintf(cfg.party_type, sizeof cfg.party_type, "%s", o.party_type);
 	snprintf(cfg.endpoint, sizeof cfg.endpoint, "%s", o.endpoint);
@@ -329,7 +299,7 @@ int cmd_init(int argc, char **argv, struct swn_ctx *ctx)
 		fflush(stdout);
 		swn_cli_fail(&err);
 		fprintf(stderr, "swnode: init did not finish; %s is incomplete: remove it and run init again\n",
-			home);
+			ctx->home);
 		return SWN_EXIT_FAIL;
 	}
 	return SWN_EXIT_OK;

@@ -18,26 +18,23 @@
 #include "ledger/proof.h"
 #include "base/swn_limits.h"
 
+/* The node's ledger, read-only (after swn_cmd_setup: SWN_NEEDS_HOME). */
 static int open_ledger(struct swn_ctx *ctx, struct swn_ledger **l, struct swn_err *err)
 {
-	const struct swn_config *cfg = swn_ctx_config(ctx, err);
-
-	if (cfg == NULL)
-		return -1;
-	return swn_ledger_open(cfg->ledger_db, NULL, cfg->party_id, l, err);
+	return swn_ledger_open(ctx->cfg->ledger_db, NULL, ctx->cfg->party_id, l, err);
 }
 
 /* The verifier key: --vkey, or the node's own ledger key. */
 static int ledger_pub(struct swn_ctx *ctx, const char *vkey, char *origin, size_t n,
 		      unsigned char pub[32], struct swn_err *err)
 {
-	const struct swn_config *cfg = swn_ctx_config(ctx, err);
+	const struct swn_config *cfg = ctx->cfg;
 	EVP_PKEY *key;
 	int rc;
 
 	if (vkey)
 		return swn_checkpoint_parse_vkey(vkey, origin, n, pub, err);
-	if (cfg == NULL || !(key = swn_key_read(cfg->ledger_key, err)))
+	if (!(key = swn_key_read(cfg->ledger_key, err)))
 		return -1;
 	rc = swn_checkpoint_pubkey(key, pub, err);
 	EVP_PKEY_free(key);
@@ -64,6 +61,10 @@ int cmd_ledger_checkpoint(int argc, char **argv, struct swn_ctx *ctx)
 		else
 			return c == 'h' ? SWN_EXIT_OK : SWN_EXIT_USAGE;
 	}
+	if (optind < argc)
+		return swn_cli_usage_error(ctx, "unexpected argument '%s'", argv[optind]);
+	if (swn_cmd_setup(ctx, &err) < 0)
+		return swn_cli_fail(&err);
 	if (show_vkey) {
 		if (ledger_pub(ctx, NULL, origin, sizeof origin, pub, &err) < 0)
 			return swn_cli_fail(&err);
@@ -88,9 +89,9 @@ int cmd_ledger_checkpoint(int argc, char **argv, struct swn_ctx *ctx)
 /* A tree position or size option: SQLite counts entries in 63 bits. */
 static int position(struct swn_ctx *ctx, const char *option, const char *v, uint64_t *out)
 {
-	long long n = 0;
+	long long n;
 
-	if (v && swn_cli_number(ctx, option, v, 0, INT64_MAX, &n) < 0)
+	if (swn_cli_number(ctx, option, v, 0, INT64_MAX, &n) < 0)
 		return -1;
 	*out = (uint64_t)n;
 	return 0;
@@ -105,8 +106,8 @@ int cmd_ledger_prove(int argc, char **argv, struct swn_ctx *ctx)
 		{ "to", required_argument, NULL, 't' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *seq = NULL, *size = NULL, *from = NULL, *to = NULL;
-	uint64_t a, b;
+	int seq = 0, size = 0, from = 0, to = 0;   /* given */
+	uint64_t v_seq = 0, v_size = 0, v_from = 0, v_to = 0, a, b;
 	struct swn_ledger *l = NULL;
 	struct swn_proof p;
 	struct swn_err err;
@@ -116,23 +117,26 @@ int cmd_ledger_prove(int argc, char **argv, struct swn_ctx *ctx)
 	swn_err_clear(&err);
 	while ((c = swn_cli_getopt(ctx, argc, argv, "", opts)) != -1) {
 		switch (c) {
-		case 's': seq = optarg; break;
-		case 'z': size = optarg; break;
-		case 'f': from = optarg; break;
-		case 't': to = optarg; break;
+		case 's': rc = position(ctx, "--seq", optarg, &v_seq); seq = 1; break;
+		case 'z': rc = position(ctx, "--size", optarg, &v_size); size = 1; break;
+		case 'f': rc = position(ctx, "--from", optarg, &v_from); from = 1; break;
+		case 't': rc = position(ctx, "--to", optarg, &v_to); to = 1; break;
 		default: return c == 'h' ? SWN_EXIT_OK : SWN_EXIT_USAGE;
 		}
+		if (rc < 0)
+			return SWN_EXIT_USAGE;
 	}
-	if (!!seq == !!(from || to) || (seq && (from || to)) || (!seq && !(from && to)))
+	if (seq ? from || to : !(from && to) || size)
 		return swn_cli_usage_error(ctx, "give --seq N [--size M], or --from M --to N");
-	if (seq ? position(ctx, "--seq", seq, &a) < 0 || position(ctx, "--size", size, &b) < 0
-		: position(ctx, "--from", from, &a) < 0 || position(ctx, "--to", to, &b) < 0)
-		return SWN_EXIT_USAGE;
-	if (open_ledger(ctx, &l, &err) < 0)
+	if (optind < argc)
+		return swn_cli_usage_error(ctx, "unexpected argument '%s'", argv[optind]);
+	a = seq ? v_seq : v_from;
+	b = seq ? v_size : v_to;
+	if (swn_cmd_setup(ctx, &err) < 0 || open_ledger(ctx, &l, &err) < 0)
 		return swn_cli_fail(&err);
 	if (seq && !size)
 		b = swn_ledger_size(l);
-	rc = swn_ledger_prove(l, seq != NULL, a, b, &p, &err);
+	rc = swn_ledger_prove(l, seq, a, b, &p, &err);
 	swn_ledger_close(l);
 	if (rc < 0 || swn_proof_to_json(&p, &json, &err) < 0)
 		return swn_cli_fail(&err);
@@ -154,6 +158,8 @@ int cmd_ledger_check_proof(int argc, char **argv, struct swn_ctx *ctx)
 		return c == 'h' ? SWN_EXIT_OK : SWN_EXIT_USAGE;
 	if (optind != argc - 1)
 		return swn_cli_usage_error(ctx, "give exactly one FILE");
+	if (swn_cmd_setup(ctx, &err) < 0)
+		return swn_cli_fail(&err);
 	if (swn_file_read(argv[optind], SWN_PROOF_MAX_BYTES, &data, &len, &err) < 0) {
 		swn_err_print(&err, stderr);
 		return SWN_EXIT_USAGE;
@@ -195,7 +201,10 @@ int cmd_ledger_verify(int argc, char **argv, struct swn_ctx *ctx)
 		else
 			return c == 'h' ? SWN_EXIT_OK : SWN_EXIT_USAGE;
 	}
-	if (ledger_pub(ctx, vkey, origin, sizeof origin, pub, &err) < 0 || open_ledger(ctx, &l, &err) < 0)
+	if (optind < argc)
+		return swn_cli_usage_error(ctx, "unexpected argument '%s'", argv[optind]);
+	if (swn_cmd_setup(ctx, &err) < 0 || ledger_pub(ctx, vkey, origin, sizeof origin, pub, &err) < 0 ||
+	    open_ledger(ctx, &l, &err) < 0)
 		return swn_cli_fail(&err);
 	if (vkey == NULL)
 		fprintf(stderr, "swnode: note: checking with the node's own key file; an auditor passes --vkey with the published key\n");
@@ -332,7 +341,9 @@ int cmd_ledger_query(int argc, char **argv, struct swn_ctx *ctx)
 	}
 	if (q.direction && strcmp(q.direction, "in") != 0 && strcmp(q.direction, "out") != 0)
 		return swn_cli_usage_error(ctx, "--direction is in or out");
-	if (open_ledger(ctx, &l, &err) < 0)
+	if (optind < argc)
+		return swn_cli_usage_error(ctx, "unexpected argument '%s'", argv[optind]);
+	if (swn_cmd_setup(ctx, &err) < 0 || open_ledger(ctx, &l, &err) < 0)
 		return swn_cli_fail(&err);
 	if (out.fmt == JSON)
 		out.array = json_array();

@@ -2,14 +2,12 @@
 #include "autoconfig.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <sys/file.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -32,42 +30,6 @@
 #include "base/swn_limits.h"
 #include "as4/wssec.h"
 #include "xml/xmlsafe.h"
-
-static void log_problem(void *ctx, const struct swn_err *e)
-{
-	(void)ctx;
-	if (e->line > 0)
-		swn_log("agreement not loaded: %s:%ld: %s", e->file, e->line, e->msg);
-	else
-		swn_log("agreement not loaded: %s: %s", e->file, e->msg);
-}
-
-/* Open the node for a command that sends or serves. */
-static int open_node(struct swn_ctx *ctx, struct swn_runtime **rt, struct swn_outbox **ob,
-		     struct swn_err *err)
-{
-	char home[SWN_PATH_MAX];
-
-	*rt = NULL;
-	*ob = NULL;
-	if (swn_home_resolve(ctx->home_opt, home, sizeof home, err) < 0 ||
-	    swn_wssec_init(err) < 0 || swn_http_out_init(err) < 0 ||
-	    swn_runtime_open(home, log_problem, NULL, rt, err) < 0 ||
-	    swn_outbox_open(*rt, ob, err) < 0) {
-		swn_runtime_close(*rt);
-		*rt = NULL;
-		return -1;
-	}
-	return 0;
-}
-
-static void close_node(struct swn_runtime *rt, struct swn_outbox *ob)
-{
-	swn_outbox_close(ob);
-	swn_runtime_close(rt);
-	swn_http_out_cleanup();
-	swn_wssec_cleanup();
-}
 
 /* ---- the spool ---- */
 
@@ -149,25 +111,6 @@ static int from_spool(void *arg, const char *party, const char *path, int fd, co
 	return rc;
 }
 
-/* One serving process per node: a second one would deliver every queued
- * message twice.  The lock goes with the process, even on a crash. */
-static int lock_node(const char *home, struct swn_err *err)
-{
-	char path[SWN_PATH_MAX + 16];
-	int fd;
-
-	snprintf(path, sizeof path, "%s/serve.lock", home);
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0640);
-	if (fd < 0)
-		return swn_err_set(err, SWN_E_IO, path, 0, "cannot open: %s", strerror(errno));
-	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
-		close(fd);
-		return swn_err_set(err, SWN_E_EXISTS, path, 0,
-				   "another swnode serve runs on this node; stop it first");
-	}
-	return fd;
-}
-
 static void redeliver(struct swn_runtime *rt)
 {
 	struct swn_err err;
@@ -178,6 +121,15 @@ static void redeliver(struct swn_runtime *rt)
 		swn_log("redelivery: %s", err.msg);
 	else if (done || failed)
 		swn_log("redelivery: %d received documents placed in spool/in, %d still failing", done, failed);
+}
+
+static void log_problem(void *ctx, const struct swn_err *e)
+{
+	(void)ctx;
+	if (e->line > 0)
+		swn_log("agreement not loaded: %s:%ld: %s", e->file, e->line, e->msg);
+	else
+		swn_log("agreement not loaded: %s: %s", e->file, e->msg);
 }
 
 static void reload(struct swn_runtime *rt, struct swn_server *server)
@@ -463,7 +415,7 @@ int cmd_serve(int argc, char **argv, struct swn_ctx *ctx)
 	struct swn_err err;
 	struct chores ch;
 	sigset_t sigs;
-	int sig, rc = SWN_EXIT_OK, lockfd = -1;
+	int sig, rc = SWN_EXIT_OK;
 
 	swn_err_clear(&err);
 	if (!serve_options(ctx, argc, argv, &o, &rc))
@@ -479,14 +431,14 @@ int cmd_serve(int argc, char **argv, struct swn_ctx *ctx)
 	if (fit_fd_limit(&o, &err) < 0)
 		return swn_cli_fail(&err);
 	fit_handshakes(&o.limits);
-	if (open_node(ctx, &rt, &ob, &err) < 0)
+	/* The runtime, the outbox and the serve lock (SWN_TAKES_LOCK). */
+	if (swn_cmd_setup(ctx, &err) < 0)
 		return swn_cli_fail(&err);
+	rt = ctx->rt;
+	ob = ctx->ob;
 	/* A damaged ledger is refused before anything is recorded in it. */
-	if ((lockfd = lock_node(rt->cfg.home, &err)) < 0 || swn_ledger_quick_check(rt->ledger, &err) < 0 ||
-	    swn_outbox_recover(ob, &err) < 0) {
-		close_node(rt, ob);
+	if (swn_ledger_quick_check(rt->ledger, &err) < 0 || swn_outbox_recover(ob, &err) < 0)
 		return swn_cli_fail(&err);
-	}
 	if (swn_ledger_note(rt->ledger)[0])
 		swn_log("ledger: %s", swn_ledger_note(rt->ledger));
 	/* What a killed node left in spool/in: a placement it recorded is
@@ -505,27 +457,22 @@ int cmd_serve(int argc, char **argv, struct swn_ctx *ctx)
 	}
 	redeliver(rt);
 	if (swn_server_start(rt, o.listen ? o.listen : rt->cfg.listen_partner, (int)o.workers, &o.limits,
-			     &server, &err) < 0) {
-		close_node(rt, ob);
+			     &server, &err) < 0)
 		return swn_cli_fail(&err);
-	}
 	if (swn_delivery_start(ob, (int)o.senders, &d, &err) < 0) {
 		swn_server_stop(server);
-		close_node(rt, ob);
 		return swn_cli_fail(&err);
 	}
 	if (swn_local_start(rt, ob, d, server, o.local ? o.local : rt->cfg.listen_local, (int)o.local_workers,
 			    o.local_max_connections, &api, &err) < 0) {
 		swn_delivery_stop(d);
 		swn_server_stop(server);
-		close_node(rt, ob);
 		return swn_cli_fail(&err);
 	}
 	if (swn_spool_new(rt->cfg.spool_dir, &sc.spool, &err) < 0) {
 		swn_local_stop(api);
 		swn_delivery_stop(d);
 		swn_server_stop(server);
-		close_node(rt, ob);
 		return swn_cli_fail(&err);
 	}
 	sc.ob = ob;
@@ -554,9 +501,7 @@ int cmd_serve(int argc, char **argv, struct swn_ctx *ctx)
 	swn_server_stop(server);
 	swn_inbound_flush_refusals(rt, time(NULL), 1);
 	swn_delivery_stop(d);
-	close_node(rt, ob);
 	swn_spool_free(sc.spool);
-	close(lockfd);
 	swn_log("stopped");
 	return rc;
 }
@@ -616,7 +561,6 @@ int cmd_send(int argc, char **argv, struct swn_ctx *ctx)
 	long long wait_s = 0;
 	char msgid[SWN_AS4_ID_BYTES], state[32] = "", last[1024];
 	unsigned char sha256[32];
-	struct swn_runtime *rt;
 	struct swn_outbox *ob;
 	struct swn_err err;
 	xmlDocPtr doc;
@@ -637,12 +581,12 @@ int cmd_send(int argc, char **argv, struct swn_ctx *ctx)
 	if (optind != argc - 1)
 		return swn_cli_usage_error(ctx, "give exactly one FILE");
 	file = argv[optind];
-	if (open_node(ctx, &rt, &ob, &err) < 0)
+	if (swn_cmd_setup(ctx, &err) < 0)
 		return swn_cli_fail(&err);
+	ob = ctx->ob;
 	if (!(doc = read_document(file, sha256, &err)) ||
 	    swn_outbox_submit(ob, doc, sha256, file, to, msgid, sizeof msgid, &err) < 0) {
 		xmlFreeDoc(doc);
-		close_node(rt, ob);
 		return swn_cli_fail(&err);
 	}
 	xmlFreeDoc(doc);
@@ -665,7 +609,6 @@ int cmd_send(int argc, char **argv, struct swn_ctx *ctx)
 			strcmp(state, "DELIVERED") ? last : "");
 		rc = strcmp(state, "DELIVERED") == 0 ? SWN_EXIT_OK : SWN_EXIT_FAIL;
 	}
-	close_node(rt, ob);
 	return rc;
 }
 
@@ -684,21 +627,17 @@ static int on_one_message(int argc, char **argv, struct swn_ctx *ctx,
 			  int (*fn)(struct swn_runtime *, struct swn_outbox *, const char *,
 				    struct swn_err *))
 {
-	struct swn_runtime *rt;
-	struct swn_outbox *ob;
 	struct swn_err err;
-	int c, rc;
+	int c;
 
 	swn_err_clear(&err);
 	while ((c = swn_cli_getopt(ctx, argc, argv, "", NULL)) != -1)
 		return c == 'h' ? SWN_EXIT_OK : SWN_EXIT_USAGE;
 	if (optind != argc - 1)
 		return swn_cli_usage_error(ctx, "give exactly one MSGID");
-	if (open_node(ctx, &rt, &ob, &err) < 0)
+	if (swn_cmd_setup(ctx, &err) < 0 || fn(ctx->rt, ctx->ob, argv[optind], &err) < 0)
 		return swn_cli_fail(&err);
-	rc = fn(rt, ob, argv[optind], &err);
-	close_node(rt, ob);
-	return rc < 0 ? swn_cli_fail(&err) : SWN_EXIT_OK;
+	return SWN_EXIT_OK;
 }
 
 int cmd_status(int argc, char **argv, struct swn_ctx *ctx)

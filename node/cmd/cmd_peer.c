@@ -40,9 +40,10 @@ int cmd_peer_import(int argc, char **argv, struct swn_ctx *ctx)
 		return swn_cli_usage_error(ctx, "--agreement-id is required");
 	if (!swn_agreement_id_ok(id))
 		return swn_cli_usage_error(ctx, "agreement id '%s' is not allowed: use " SWN_AGREEMENT_ID_RULE, id);
-	if (!(cfg = swn_ctx_config(ctx, &err)) || !(reg = swn_ctx_registry(ctx, &err)) ||
-	    swn_bundle_load(argv[optind], time(NULL), &b, &err) < 0)
+	if (swn_cmd_setup(ctx, &err) < 0 || swn_bundle_load(argv[optind], time(NULL), &b, &err) < 0)
 		return swn_cli_fail(&err);
+	cfg = ctx->cfg;
+	reg = ctx->reg;
 	rc = swn_agreement_write_draft(cfg, reg, &b, id, time(NULL), path, sizeof path, &err);
 	if (rc == 0) {
 		printf("wrote draft agreement %s\n", path);
@@ -160,18 +161,17 @@ int cmd_peer_check(int argc, char **argv, struct swn_ctx *ctx)
 	swn_err_clear(&err);
 	while ((c = swn_cli_getopt(ctx, argc, argv, "", NULL)) != -1)
 		return c == 'h' ? SWN_EXIT_OK : SWN_EXIT_USAGE;
-	if (!(reg = swn_ctx_registry(ctx, &err)))
+	/* With explicit files a node is optional (SWN_HOME_IF_GIVEN): its
+	 * config is compared when there.  Without, its peers/ is checked. */
+	if (swn_cmd_setup(ctx, &err) < 0)
 		return swn_cli_fail(&err);
+	reg = ctx->reg;
+	cfg = ctx->cfg;
 	if (optind < argc) {
 		files = argv + optind;
 		nfiles = argc - optind;
-		/* With explicit files a node is optional: compare when there. */
-		if (ctx->home_opt || getenv("SWNODE_HOME")) {
-			if (!(cfg = swn_ctx_config(ctx, &err)))
-				return swn_cli_fail(&err);
-		}
 	} else {
-		if (!(cfg = swn_ctx_config(ctx, &err)) ||
+		if ((cfg == NULL && swn_cli_no_home(&err) < 0) ||
 		    list_agreements(cfg->peers_dir, &files, &nfiles, &err) < 0)
 			return swn_cli_fail(&err);
 		listed = 1;

@@ -2,9 +2,11 @@
  * main.c - the swnode program: one command table and its dispatcher.
  *
  * Subcommands are looked up in commands[] (one or two words: "init",
- * "cert show").  The dispatcher sets up libxml2, runs the command, frees
- * what the context loaded, and checks that standard output was written
- * completely: a full disk or closed pipe is a failure, not a silent loss.
+ * "cert show").  Each entry carries the setup its command needs as flags
+ * (cli.h): the command parses its options, then swn_cmd_setup() does what
+ * the flags say.  The dispatcher sets up libxml2, runs the command, undoes
+ * the setup, and checks that standard output was written completely: a
+ * full disk or closed pipe is a failure, not a silent loss.
  */
 #include "autoconfig.h"
 
@@ -20,7 +22,7 @@
 #include "xml/xmlsafe.h"
 
 static const struct swn_cmd commands[] = {
-	{ "as4 pack", cmd_as4_pack,
+	{ "as4 pack", cmd_as4_pack, SWN_NEEDS_HOME | SWN_NEEDS_REGISTRY | SWN_NEEDS_XMLSEC,
 	  "build and sign an AS4 UserMessage for a document, without sending it",
 	  "usage: swnode as4 pack [--home DIR] --agreement ID FILE [-o OUT]\n"
 	  "                       [--message-id ID] [--unsigned]\n"
@@ -32,7 +34,7 @@ static const struct swn_cmd commands[] = {
 	  "testing a partner's access point; nothing is sent or recorded.\n"
 	  "--message-id sets the MessageId; --unsigned leaves the signature out (edit\n"
 	  "the message, then sign it with swnode as4 sign).\n" },
-	{ "as4 sign", cmd_as4_sign,
+	{ "as4 sign", cmd_as4_sign, SWN_NEEDS_HOME | SWN_NEEDS_XMLSEC,
 	  "sign an unsigned AS4 message with the node's key",
 	  "usage: swnode as4 sign [--home DIR] FILE [-o OUT]\n"
 	  "\n"
@@ -40,7 +42,7 @@ static const struct swn_cmd commands[] = {
 	  "eb:Messaging and soap:Body, as as4 pack --unsigned makes it) with the\n"
 	  "node's signing key, exactly as the node signs what it sends.  For testing\n"
 	  "how a partner handles hand-made messages.\n" },
-	{ "as4 verify", cmd_as4_verify,
+	{ "as4 verify", cmd_as4_verify, SWN_NEEDS_XMLSEC,
 	  "check the WS-Security signature of an AS4 message against a certificate",
 	  "usage: swnode as4 verify FILE --cert PEM\n"
 	  "\n"
@@ -51,34 +53,34 @@ static const struct swn_cmd commands[] = {
 	  "the reason.  The references must cover exactly eb:Messaging and soap:Body,\n"
 	  "with exclusive C14N and SHA-256; ids must be unique.\n"
 	  "Exit 0 valid, 1 invalid, 2 not an AS4 message (or usage).\n" },
-	{ "cert export", cmd_cert_export,
+	{ "cert export", cmd_cert_export, SWN_NEEDS_HOME,
 	  "write this node's certificate bundle for a foreign window",
 	  "usage: swnode cert export [--home DIR] [-o FILE]\n"
 	  "\n"
 	  "Writes the certificate bundle (schemas/bundle.xsd) a foreign window needs:\n"
 	  "party id, endpoint, signing and TLS certificates with SHA-256 fingerprints\n"
 	  "and validity.  Without -o, or with -o -, it goes to standard output.\n" },
-	{ "cert install", cmd_cert_install,
+	{ "cert install", cmd_cert_install, SWN_NEEDS_HOME,
 	  "install CA-issued certificates for keys made with init --csr",
 	  "usage: swnode cert install [--home DIR] [--signing PEM] [--tls PEM]\n"
 	  "\n"
 	  "Installs a certificate issued for the node's signing or TLS key (after\n"
 	  "swnode init --csr).  The certificate must match the node's private key\n"
 	  "and be valid now; an existing certificate is replaced.\n" },
-	{ "cert show", cmd_cert_show,
+	{ "cert show", cmd_cert_show, SWN_NEEDS_HOME,
 	  "print this node's certificates: subject, fingerprint, validity",
 	  "usage: swnode cert show [--home DIR]\n"
 	  "\n"
 	  "Prints, for the signing and the TLS certificate: subject, key type,\n"
 	  "SHA-256 fingerprint and validity (UTC).\n" },
-	{ "doctypes", cmd_doctypes,
+	{ "doctypes", cmd_doctypes, SWN_NEEDS_REGISTRY,
 	  "list the registered document types",
 	  "usage: swnode doctypes\n"
 	  "\n"
 	  "Lists the document types of the registry (schemas/doctypes.xml, or\n"
 	  "$SWNODE_SCHEMAS/doctypes.xml) with the root element and namespace of\n"
 	  "each form.\n" },
-	{ "init", cmd_init,
+	{ "init", cmd_init, SWN_NEW_HOME,
 	  "create a node directory: identity, keys, ledger, spool",
 	  "usage: swnode init --home DIR --party-id ID [options]\n"
 	  "\n"
@@ -104,7 +106,7 @@ static const struct swn_cmd commands[] = {
 	  "  --org NAME             organisation (certificate subject O)\n"
 	  "  --country CC           ISO 3166 country code (certificate subject C)\n"
 	  "  --days N               validity of self-signed certificates (default 730)\n" },
-	{ "ledger audit-peer", cmd_ledger_audit_peer,
+	{ "ledger audit-peer", cmd_ledger_audit_peer, SWN_NEEDS_RUNTIME,
 	  "check that a peer's signed checkpoints lie on one append-only history",
 	  "usage: swnode ledger audit-peer [--home DIR] PARTY\n"
 	  "\n"
@@ -113,7 +115,7 @@ static const struct swn_cmd commands[] = {
 	  "over the agreement's mutual TLS, and checks that all lie on one append-only\n"
 	  "history.  Reports each fork or rollback with both signed checkpoints as\n"
 	  "evidence.  Exit 0 consistent, 1 inconsistent or the audit could not be done.\n" },
-	{ "ledger check-bundle", cmd_ledger_check_bundle,
+	{ "ledger check-bundle", cmd_ledger_check_bundle, SWN_NEEDS_XMLSEC,
 	  "check an evidence bundle offline",
 	  "usage: swnode ledger check-bundle [--vkey VKEY] DIR\n"
 	  "\n"
@@ -124,21 +126,21 @@ static const struct swn_cmd commands[] = {
 	  "its receiver's certificates in the bundle.  --vkey: the ledger key the\n"
 	  "operator published, which the bundle's must equal.  Needs no\n"
 	  "node directory.  Exit 0 all hold, 1 something does not, 2 not a bundle.\n" },
-	{ "ledger check-proof", cmd_ledger_check_proof,
+	{ "ledger check-proof", cmd_ledger_check_proof, 0,
 	  "check an inclusion or consistency proof offline",
 	  "usage: swnode ledger check-proof FILE\n"
 	  "\n"
 	  "Verifies the proof JSON in FILE (from swnode ledger prove) by RFC 9162\n"
 	  "2.1.3.2 or 2.1.4.2; needs no node directory.  Exit 0 valid, 1 invalid,\n"
 	  "2 malformed input.\n" },
-	{ "ledger checkpoint", cmd_ledger_checkpoint,
+	{ "ledger checkpoint", cmd_ledger_checkpoint, SWN_NEEDS_HOME,
 	  "print the latest signed checkpoint of the ledger",
 	  "usage: swnode ledger checkpoint [--home DIR] [--vkey]\n"
 	  "\n"
 	  "Prints the latest checkpoint: a C2SP tlog-checkpoint (origin, size, root)\n"
 	  "signed as a C2SP signed note with the node's Ed25519 ledger key.  --vkey\n"
 	  "prints the verifier key to publish to auditors instead.\n" },
-	{ "ledger export", cmd_ledger_export,
+	{ "ledger export", cmd_ledger_export, SWN_NEEDS_HOME,
 	  "write the evidence of one exchange for an auditor",
 	  "usage: swnode ledger export [--home DIR] --msgid ID -o OUTDIR\n"
 	  "\n"
@@ -147,7 +149,7 @@ static const struct swn_cmd commands[] = {
 	  "the signed checkpoint, the ledger verifier key, the signers' certificates,\n"
 	  "and a README telling an auditor how to check each part (or run swnode\n"
 	  "ledger check-bundle OUTDIR).\n" },
-	{ "ledger prove", cmd_ledger_prove,
+	{ "ledger prove", cmd_ledger_prove, SWN_NEEDS_HOME,
 	  "print an inclusion or consistency proof",
 	  "usage: swnode ledger prove [--home DIR] --seq N [--size M]\n"
 	  "       swnode ledger prove [--home DIR] --from M --to N\n"
@@ -155,7 +157,7 @@ static const struct swn_cmd commands[] = {
 	  "Prints, as one line of JSON, the proof that entry N is in the tree of size\n"
 	  "M (default: the whole ledger), or that the tree of size M is a prefix of the\n"
 	  "tree of size N.  Check it with swnode ledger check-proof.\n" },
-	{ "ledger query", cmd_ledger_query,
+	{ "ledger query", cmd_ledger_query, SWN_NEEDS_HOME,
 	  "list ledger entries, filtered",
 	  "usage: swnode ledger query [--home DIR] [--peer P] [--agreement A] [--type T]\n"
 	  "       [--direction in|out] [--state EVENT] [--since TIME] [--until TIME]\n"
@@ -163,7 +165,7 @@ static const struct swn_cmd commands[] = {
 	  "\n"
 	  "Lists the entries that match every filter given (times are UTC ISO 8601,\n"
 	  "compared as text), oldest first.  Read-only; works while the node runs.\n" },
-	{ "ledger verify", cmd_ledger_verify,
+	{ "ledger verify", cmd_ledger_verify, SWN_NEEDS_HOME,
 	  "recompute the ledger's tree and check every signed checkpoint",
 	  "usage: swnode ledger verify [--home DIR] [--vkey VKEY]\n"
 	  "\n"
@@ -172,7 +174,7 @@ static const struct swn_cmd commands[] = {
 	  "checkpoint and the checkpoint's signature (with VKEY, from swnode ledger\n"
 	  "checkpoint --vkey, or the node's own ledger key).  Exit 0 if all holds,\n"
 	  "1 naming the first bad entry otherwise.\n" },
-	{ "map", cmd_map,
+	{ "map", cmd_map, SWN_NEEDS_REGISTRY,
 	  "map a document to the international or domestic form",
 	  "usage: swnode map --to international|domestic FILE [-o OUT]\n"
 	  "\n"
@@ -180,7 +182,7 @@ static const struct swn_cmd commands[] = {
 	  "maps it with the type's XSLT map and validates the result against the\n"
 	  "target form's schema.  Writes the result to OUT (atomically) or to\n"
 	  "standard output.  Exit 0 mapped, 1 refused (errors on stderr), 2 usage.\n" },
-	{ "peer check", cmd_peer_check,
+	{ "peer check", cmd_peer_check, SWN_NEEDS_REGISTRY | SWN_HOME_IF_GIVEN,
 	  "check agreements: schema, pinned certificates, consistency",
 	  "usage: swnode peer check [--home DIR] [FILE...]\n"
 	  "\n"
@@ -189,7 +191,7 @@ static const struct swn_cmd commands[] = {
 	  "match their fingerprints and are usable, windows and dates are in order,\n"
 	  "document types exist, algorithms match the keys.  Prints FILE:LINE: what\n"
 	  "is wrong for each problem.  Exit 0 all sound, 1 problems found.\n" },
-	{ "peer import", cmd_peer_import,
+	{ "peer import", cmd_peer_import, SWN_NEEDS_HOME | SWN_NEEDS_REGISTRY,
 	  "write a draft agreement from a foreign window's bundle",
 	  "usage: swnode peer import [--home DIR] BUNDLE --agreement-id ID\n"
 	  "\n"
@@ -198,14 +200,14 @@ static const struct swn_cmd commands[] = {
 	  "every registered document type both ways with default limits.  Compare\n"
 	  "the printed fingerprints with the peer over a second channel, edit the\n"
 	  "agreement, then set status=\"active\".\n" },
-	{ "resend", cmd_resend,
+	{ "resend", cmd_resend, SWN_NEEDS_RUNTIME | SWN_NEEDS_OUTBOX,
 	  "deliver an outbound message again (after FAILED, or now)",
 	  "usage: swnode resend [--home DIR] MSGID\n"
 	  "\n"
 	  "Queues outbound message MSGID for delivery again, with its attempts reset:\n"
 	  "the same signed bytes under the same MessageId (the peer eliminates\n"
 	  "duplicates).  The running node (swnode serve) delivers it within a second.\n" },
-	{ "send", cmd_send,
+	{ "send", cmd_send, SWN_NEEDS_RUNTIME | SWN_NEEDS_OUTBOX,
 	  "submit a document for delivery to a peer",
 	  "usage: swnode send [--home DIR] FILE --to PARTY [--wait SECONDS]\n"
 	  "\n"
@@ -215,7 +217,7 @@ static const struct swn_cmd commands[] = {
 	  "running node (swnode serve) delivers it; with --wait, send follows the\n"
 	  "message until it is DELIVERED (exit 0) or FAILED or the time is up (exit 1).\n"
 	  "Dropping FILE into spool/out/PARTY/ does the same.\n" },
-	{ "serve", cmd_serve,
+	{ "serve", cmd_serve, SWN_NEEDS_RUNTIME | SWN_NEEDS_OUTBOX | SWN_TAKES_LOCK,
 	  "run the node: partner listener, outbox, spool",
 	  "usage: swnode serve [--home DIR] [--listen HOST:PORT] [--workers N]\n"
 	  "                    [--local HOST:PORT] [--local-workers N]\n"
@@ -250,14 +252,14 @@ static const struct swn_cmd commands[] = {
 	  "--local (default: node.xml's local address; loopback only) with\n"
 	  "--local-workers loops (default 8) and at most --local-max-connections\n"
 	  "(default 256) connections open.  --senders threads (default 16) deliver.\n" },
-	{ "status", cmd_status,
+	{ "status", cmd_status, SWN_NEEDS_RUNTIME | SWN_NEEDS_OUTBOX,
 	  "show a message's state and its ledger entries",
 	  "usage: swnode status [--home DIR] MSGID\n"
 	  "\n"
 	  "Prints the outbound queue state (SUBMITTED, RETRYING, DELIVERED, FAILED,\n"
 	  "with attempts and the last error) or the inbound state of MSGID, and every\n"
 	  "ledger entry about it.  Works while the node runs.\n" },
-	{ "validate", cmd_validate,
+	{ "validate", cmd_validate, SWN_NEEDS_REGISTRY,
 	  "detect a document's type and validate it",
 	  "usage: swnode validate FILE...\n"
 	  "\n"
@@ -269,13 +271,25 @@ static const struct swn_cmd commands[] = {
 
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 
+/* The width of the name column: the longest name, so that two spaces at
+ * least always part a name from its summary. */
+static int name_width(void)
+{
+	size_t i, w = 0;
+
+	for (i = 0; i < NCOMMANDS; i++)
+		if (strlen(commands[i].name) > w)
+			w = strlen(commands[i].name);
+	return (int)w;
+}
+
 static void list_commands(FILE *fp)
 {
 	size_t i;
 
 	fprintf(fp, "usage: swnode [--home DIR] COMMAND [ARGS]\n\ncommands:\n");
 	for (i = 0; i < NCOMMANDS; i++)
-		fprintf(fp, "  %-14s %s\n", commands[i].name, commands[i].summary);
+		fprintf(fp, "  %-*s  %s\n", name_width(), commands[i].name, commands[i].summary);
 	fprintf(fp,
 		"\n`swnode COMMAND --help` describes a command.  The node directory is\n"
 		"--home DIR or $SWNODE_HOME; schemas come from $SWNODE_SCHEMAS or %s.\n"
@@ -318,7 +332,7 @@ static int group_help(const char *word, FILE *fp)
 		if (strncmp(commands[i].name, word, n) == 0 && commands[i].name[n] == ' ') {
 			if (!found)
 				fprintf(fp, "usage: swnode %s SUBCOMMAND\n\n", word);
-			fprintf(fp, "  %-14s %s\n", commands[i].name, commands[i].summary);
+			fprintf(fp, "  %-*s  %s\n", name_width(), commands[i].name, commands[i].summary);
 			found = 1;
 		}
 	return found;
@@ -335,18 +349,18 @@ static int finish_stdout(int rc)
 
 int main(int argc, char **argv)
 {
-	struct swn_ctx ctx;
+	static struct swn_ctx ctx;
+	const char *home_opt = NULL;
 	const struct swn_cmd *cmd;
 	int used = 0, rc, i = 1;
 
-	memset(&ctx, 0, sizeof ctx);
 	/* Options before the command: --home DIR, --help, --version. */
 	while (i < argc && argv[i][0] == '-') {
 		if (strcmp(argv[i], "--home") == 0 && i + 1 < argc) {
-			ctx.home_opt = argv[i + 1];
+			home_opt = argv[i + 1];
 			i += 2;
 		} else if (strncmp(argv[i], "--home=", 7) == 0) {
-			ctx.home_opt = argv[i] + 7;
+			home_opt = argv[i] + 7;
 			i++;
 		} else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
 			list_commands(stdout);
@@ -368,7 +382,7 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(argv[i], "help") == 0) {
 		if (i + 1 < argc && (cmd = lookup(argc - i - 1, argv + i + 1, &used)) != NULL) {
-			ctx.cmd = cmd;
+			swn_ctx_init(&ctx, cmd, home_opt);
 			swn_cli_usage(&ctx, stdout);
 		} else if (!(i + 1 < argc && group_help(argv[i + 1], stdout))) {
 			list_commands(stdout);
@@ -383,11 +397,16 @@ int main(int argc, char **argv)
 			argv[i]);
 		return SWN_EXIT_USAGE;
 	}
-	ctx.cmd = cmd;
+	swn_ctx_init(&ctx, cmd, home_opt);
 	swn_xml_init();
 	/* The command sees argv[0] = its own name, like a program. */
 	rc = cmd->fn(argc - i - used + 1, argv + i + used - 1, &ctx);
-	swn_registry_free(ctx.reg);
+	if (rc == SWN_EXIT_OK && cmd->flags && !ctx.set_up && !ctx.helped) {
+		fprintf(stderr, "swnode %s: internal error: the command did not set up what it needs\n",
+			cmd->name);
+		rc = SWN_EXIT_FAIL;
+	}
+	swn_cmd_teardown(&ctx);
 	xsltCleanupGlobals();
 	swn_xml_cleanup();
 	return finish_stdout(rc);

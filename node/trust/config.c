@@ -24,7 +24,7 @@ int swn_home_resolve(const char *explicit_home, char *out, size_t n,
 	if (h == NULL || *h == '\0')
 		h = getenv("SWNODE_HOME");
 	if (h == NULL || *h == '\0')
-		return swn_err_set(err, SWN_E_USAGE, NULL, 0,
+		return swn_err_set(err, SWN_E_CONFIG, NULL, 0,
 				   "no node directory: pass --home DIR or set SWNODE_HOME");
 	if (strlen(h) >= n - 64)
 		return swn_err_set(err, SWN_E_USAGE, h, 0, "node directory path too long");

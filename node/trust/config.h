@@ -41,7 +41,8 @@ struct swn_config {
 	char peers_dir[SWN_PATH_MAX];
 };
 
-/* The node directory: explicit (from --home) or $SWNODE_HOME. */
+/* The node directory: explicit (from --home) or $SWNODE_HOME.  Neither
+ * is SWN_E_CONFIG ("no node directory: ..."), a path too long SWN_E_USAGE. */
 int swn_home_resolve(const char *explicit_home, char *out, size_t n,
 		     struct swn_err *err);
 
