@@ -117,6 +117,12 @@
 /* Delivery threads (serve --senders). */
 #define SWN_DELIVERY_MAX_THREADS 256
 
+/* Stopping a listener: each worker waits for its replies in flight to go
+ * out, looking every SWN_DRAIN_TICK_MS ms, at most SWN_DRAIN_MAX_TICKS
+ * times (10 s), then stops with what is left unanswered. */
+#define SWN_DRAIN_TICK_MS 20
+#define SWN_DRAIN_MAX_TICKS 500
+
 /* Headers of one HTTP request, on either listener. */
 #define SWN_MAX_HTTP_HEADERS_BYTES (16 * 1024)
 

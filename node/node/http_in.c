@@ -19,8 +19,6 @@
 #include <event2/event.h>
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
-#include <event2/listener.h>
-#include <event2/thread.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
@@ -28,6 +26,7 @@
 #include "node/node/http_in.h"
 #include "node/node/inbound.h"
 #include "net/listen.h"
+#include "net/workers.h"
 #include "base/log.h"
 #include "trust/checkpoint.h"
 #include "trust/pki.h"
@@ -35,26 +34,17 @@
 #include "base/swn_limits.h"
 
 
+/* A worker of the pool (workers.h), as the routes see it. */
 struct worker {
 	struct swn_server *server;
-	pthread_t thread;
-	struct event_base *base;
-	struct evhttp *http;
-	struct evhttp_bound_socket *bound;
-	struct event *stop;
-	struct event *drain;
-	struct event *retune;    /* apply a new body size limit */
-	int fd;
-	int inflight;            /* requests whose reply is not sent yet */
-	int drain_ticks;
+	struct swn_worker *pw;
 };
 
 struct swn_server {
 	struct swn_runtime *rt;
 	SSL_CTX *ssl;
-	struct worker *workers;
-	int nallocated;          /* workers[] slots */
-	int nworkers;            /* threads started */
+	struct swn_workers *pool;
+	struct worker *workers;  /* one a worker of the pool */
 	int port;
 	atomic_ulong requests;
 	struct swn_server_limits limits;
@@ -89,7 +79,7 @@ static void conn_free(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long
 	/* The connection died before its reply went out: libevent 2.1 then
 	 * never calls the request's completion callback. */
 	if (c->busy)
-		c->w->inflight--;
+		swn_worker_request_end(c->w->pw);
 	swn_connlimit_leave(c->w->server->conns, (struct sockaddr *)&c->addr, &c->state);
 	free(c);
 }
@@ -216,33 +206,38 @@ static void on_tls_info(const SSL *ssl, int where, int ret)
 		conn_authenticated(c, ssl);
 }
 
-/* Just after accept: count the connection in the handshake pool (or the
- * room of a pinned peer's address), or refuse it. */
-static void conn_admit(struct conn *c)
+/* Just after accept (the pool's admission, workers.h): count the
+ * connection in the handshake pool (or the room of a pinned peer's
+ * address), or refuse it (0: the pool closes it). */
+static int conn_admit(struct swn_worker *pw, struct evhttp_connection *evcon, struct bufferevent *bev,
+		      void *ctx)
 {
-	socklen_t len = sizeof c->addr;
+	SSL *ssl = bufferevent_openssl_get_ssl(bev);
+	struct conn *c = ssl ? SSL_get_ex_data(ssl, conn_index) : NULL;
+	socklen_t len;
 	enum swn_conn_verdict v;
-	int sock = bufferevent_getfd(c->bev);
-	SSL *ssl;
+	int sock = bufferevent_getfd(bev);
 
-	if (sock < 0 || getpeername(sock, (struct sockaddr *)&c->addr, &len) < 0) {
-		conn_close(c);
-		return;
-	}
+	(void)pw;
+	(void)evcon;
+	(void)ctx;
+	if (c == NULL)
+		return 1;   /* not a connection of make_bev's: begin() refuses its requests */
+	len = sizeof c->addr;
+	if (sock < 0 || getpeername(sock, (struct sockaddr *)&c->addr, &len) < 0)
+		return 0;
 	v = swn_connlimit_enter(c->w->server->conns, (struct sockaddr *)&c->addr, monotonic_s(), &c->state);
 	if (v != SWN_CONN_ADMITTED) {
 		log_refusal(c, v);
-		conn_close(c);
-		return;
+		return 0;
 	}
 	conn_arm(c);
-	ssl = bufferevent_openssl_get_ssl(c->bev);
-	if (ssl && SSL_is_init_finished(ssl))
+	if (SSL_is_init_finished(ssl))
 		conn_authenticated(c, ssl);
+	return 1;
 }
 
-/* First run, just after accept: admission.  Later runs: the deadline
- * passed with the handshake or the request not in. */
+/* The deadline passed with the handshake or the request not in. */
 static void on_conn_timer(evutil_socket_t fd, short what, void *arg)
 {
 	static _Atomic time_t late_handshake, late_request;
@@ -252,10 +247,6 @@ static void on_conn_timer(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
-	if (c->state == SWN_CONN_OUT) {
-		conn_admit(c);
-		return;
-	}
 	if (c->state == SWN_CONN_AUTHENTICATED) {
 		if (log_now(&late_request))
 			swn_log("closed a connection from %s: no complete request within %d s",
@@ -361,10 +352,11 @@ static SSL_CTX *make_ssl(struct swn_runtime *rt, struct swn_err *err)
 }
 
 /* A new connection's TLS layer and its struct conn.  (Were this to fail,
- * libevent would go on without TLS: begin() refuses such requests.) */
-static struct bufferevent *make_bev(struct event_base *base, void *arg)
+ * libevent would go on without TLS: begin() refuses such requests.)  The
+ * pool admits it (conn_admit) once libevent has attached the socket. */
+static struct bufferevent *make_bev(struct swn_worker *pw, struct event_base *base, void *ctx)
 {
-	struct worker *w = arg;
+	struct worker *w = swn_worker_data(pw);
 	struct conn *c = calloc(1, sizeof *c);
 	SSL *ssl = c ? SSL_new(w->server->ssl) : NULL;
 
@@ -387,9 +379,8 @@ static struct bufferevent *make_bev(struct event_base *base, void *arg)
 		SSL_free(ssl);
 		return NULL;
 	}
+	(void)ctx;
 	evbuffer_add_cb(bufferevent_get_output(c->bev), on_output, c);
-	/* Runs once libevent has attached the accepted socket. */
-	event_active(c->timer, EV_TIMEOUT, 0);
 	return c->bev;
 }
 
@@ -414,7 +405,7 @@ static void on_sent(struct evhttp_request *req, void *arg)
 	struct conn *c = ssl ? SSL_get_ex_data(ssl, conn_index) : NULL;
 
 	if (c == NULL || c->busy) {
-		w->inflight--;
+		swn_worker_request_end(w->pw);
 		if (c)
 			c->busy = 0;
 	}
@@ -439,7 +430,7 @@ static int begin(struct evhttp_request *req, struct worker *w, SSL **ssl)
 	int pinned;
 
 	atomic_fetch_add(&w->server->requests, 1);
-	w->inflight++;
+	swn_worker_request_begin(w->pw);
 	evhttp_request_set_on_complete_cb(req, on_sent, w);
 	if (c) {
 		c->busy = 1;
@@ -608,119 +599,61 @@ static void on_other(struct evhttp_request *req, void *arg)
 		reply_text(req, 404, "Not Found", "swnode serves POST /as4 and GET /healthz");
 }
 
-#define DRAIN_TICK_MS 20
-#define DRAIN_MAX_TICKS 500      /* 10 s at most for replies to go out */
+#define ACCEPT_PAUSE_MS 1000     /* after an accept error (out of descriptors) */
 
-/* Stopping: wait until every reply in flight has been sent. */
-static void on_drain(evutil_socket_t fd, short what, void *arg)
+/* A new body size limit (the agreements were reloaded), on the worker's
+ * own loop. */
+static void on_retune(struct swn_worker *pw, void *ctx)
 {
-	struct worker *w = arg;
-	struct timeval tick = { 0, DRAIN_TICK_MS * 1000 };
+	struct swn_server *s = ctx;
 
-	(void)fd;
-	(void)what;
-	if (w->inflight <= 0 || ++w->drain_ticks > DRAIN_MAX_TICKS) {
-		event_base_loopexit(w->base, NULL);
-		return;
-	}
-	evtimer_add(w->drain, &tick);
+	evhttp_set_max_body_size(swn_worker_http(pw), (ev_ssize_t)atomic_load(&s->max_body));
 }
 
-/* Stop: close the listener, then drain.  Requests are handled whole inside
- * one callback, so none is half-processed when this runs. */
-static void on_stop(evutil_socket_t fd, short what, void *arg)
+/* The worker's evhttp, with the limits and routes of the listener (TLS,
+ * through the pool's make_bev, when s->ssl is set). */
+static int setup_worker(struct swn_worker *pw, void *ctx, struct swn_err *err)
 {
-	struct worker *w = arg;
+	struct swn_server *s = ctx;
+	struct worker *w = &s->workers[swn_worker_index(pw)];
+	struct evhttp *http = swn_worker_http(pw);
 
-	(void)fd;
-	(void)what;
-	if (w->bound) {
-		evhttp_del_accept_socket(w->http, w->bound);
-		w->bound = NULL;
-	}
-	on_drain(-1, 0, w);
-}
-
-/* Out of descriptors (or another accept error): stop accepting for a
- * second instead of spinning, and say so at most once a minute. */
-/* Set before the workers stop: a listener paused just before may have been
- * freed by then. */
-static atomic_int stopping;
-
-static void on_resume(evutil_socket_t fd, short what, void *arg)
-{
-	struct evconnlistener *l = arg;
-
-	(void)fd;
-	(void)what;
-	if (!atomic_load(&stopping))
-		evconnlistener_enable(l);
-}
-
-static void on_accept_error(struct evconnlistener *l, void *arg)
-{
-	static _Atomic time_t last;
-	struct timeval pause = { 1, 0 };
-	time_t now = time(NULL);
-	int e = EVUTIL_SOCKET_ERROR();
-
-	(void)arg;
-	evconnlistener_disable(l);
-	event_base_once(evconnlistener_get_base(l), -1, EV_TIMEOUT, on_resume, l, &pause);
-	if (now - atomic_load(&last) >= 60) {
-		atomic_store(&last, now);
-		swn_log("accept failed: %s; pausing new connections for a second",
-			evutil_socket_error_to_string(e));
-	}
-}
-
-static void on_retune(evutil_socket_t fd, short what, void *arg)
-{
-	struct worker *w = arg;
-
-	(void)fd;
-	(void)what;
-	evhttp_set_max_body_size(w->http, (ev_ssize_t)atomic_load(&w->server->max_body));
-}
-
-static void *run_worker(void *arg)
-{
-	struct worker *w = arg;
-
-	event_base_dispatch(w->base);
-	return NULL;
-}
-
-/* w's event loop, with the limits and routes of the listener, accepting
- * on w->fd (TLS when s->ssl is set). */
-static int setup_worker(struct swn_server *s, struct worker *w, struct swn_err *err)
-{
+	(void)err;
 	w->server = s;
-	w->base = event_base_new();
-	w->http = w->base ? evhttp_new(w->base) : NULL;
-	if (w->http) {
-		if (s->ssl)
-			evhttp_set_bevcb(w->http, make_bev, w);
-		evhttp_set_timeout(w->http, s->limits.idle_timeout_s);
-		evhttp_set_max_body_size(w->http, (ev_ssize_t)atomic_load(&s->max_body));
-		evhttp_set_max_headers_size(w->http, SWN_MAX_HTTP_HEADERS_BYTES);
-		evhttp_set_allowed_methods(w->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST);
-		evhttp_set_cb(w->http, "/as4", on_as4, w);
-		evhttp_set_cb(w->http, "/healthz", on_healthz, w);
-		evhttp_set_cb(w->http, "/ledger/checkpoint", on_checkpoint, w);
-		evhttp_set_cb(w->http, "/ledger/consistency", on_consistency, w);
-		evhttp_set_gencb(w->http, on_other, w);
-		w->bound = evhttp_accept_socket_with_handle(w->http, w->fd);
-	}
-	if (w->bound)
-		evconnlistener_set_error_cb(evhttp_bound_socket_get_listener(w->bound),
-					    on_accept_error);
-	w->stop = w->base ? event_new(w->base, -1, 0, on_stop, w) : NULL;
-	w->drain = w->base ? evtimer_new(w->base, on_drain, w) : NULL;
-	w->retune = w->base ? event_new(w->base, -1, 0, on_retune, w) : NULL;
-	if (!w->base || !w->http || !w->bound || !w->stop || !w->drain || !w->retune)
-		return swn_err_set(err, SWN_E_IO, NULL, 0, "cannot start the listener");
+	w->pw = pw;
+	swn_worker_set_data(pw, w);
+	evhttp_set_timeout(http, s->limits.idle_timeout_s);
+	evhttp_set_max_body_size(http, (ev_ssize_t)atomic_load(&s->max_body));
+	evhttp_set_max_headers_size(http, SWN_MAX_HTTP_HEADERS_BYTES);
+	evhttp_set_allowed_methods(http, EVHTTP_REQ_GET | EVHTTP_REQ_POST);
+	evhttp_set_cb(http, "/as4", on_as4, w);
+	evhttp_set_cb(http, "/healthz", on_healthz, w);
+	evhttp_set_cb(http, "/ledger/checkpoint", on_checkpoint, w);
+	evhttp_set_cb(http, "/ledger/consistency", on_consistency, w);
+	evhttp_set_gencb(http, on_other, w);
 	return 0;
+}
+
+/* The pool of s: threads workers (0: one, run by the caller), with TLS
+ * when s->ssl is set, accepting on fd (taken over). */
+static int start_pool(struct swn_server *s, int fd, int threads, struct swn_err *err)
+{
+	struct swn_workers_config cfg = {
+		.name = "partner listener",
+		.threads = threads,
+		.pause_ms = ACCEPT_PAUSE_MS,
+		.ctx = s,
+		.setup = setup_worker,
+		.make_bev = s->ssl ? make_bev : NULL,
+		.admit = s->ssl ? conn_admit : NULL,
+		.poked = on_retune,
+	};
+
+	if (!(s->workers = calloc((size_t)(threads > 0 ? threads : 1), sizeof *s->workers))) {
+		close(fd);
+		return swn_err_set(err, SWN_E_NOMEM, NULL, 0, "out of memory");
+	}
+	return swn_workers_start(fd, &cfg, &s->pool, err);
 }
 
 /* The connection limits in a table's terms: the handshake pool must leave
@@ -747,7 +680,7 @@ int swn_server_start(struct swn_runtime *rt, const char *addr, int workers,
 {
 	struct swn_server *s;
 	struct swn_connlimit_caps caps;
-	int i, fd = -1;
+	int fd;
 
 	*out = NULL;
 	if (connlimit_caps(limits, &caps, err) < 0)
@@ -761,15 +694,11 @@ int swn_server_start(struct swn_runtime *rt, const char *addr, int workers,
 	/* A handshake is never given longer than a request. */
 	if (s->limits.handshake_timeout_s > s->limits.request_timeout_s)
 		s->limits.handshake_timeout_s = s->limits.request_timeout_s;
-	atomic_store(&stopping, 0);
 	swn_runtime_agreements_lock(rt);
 	atomic_store(&s->max_body, swn_runtime_max_message_bytes(rt));
 	swn_runtime_agreements_unlock(rt);
-	evthread_use_pthreads();
 	pthread_once(&conn_once, conn_index_init);
-	if (conn_index < 0 || !(s->ssl = make_ssl(rt, err)) ||
-	    !(s->conns = swn_connlimit_new(&caps)) ||
-	    !(s->workers = calloc((size_t)workers, sizeof *s->workers))) {
+	if (conn_index < 0 || !(s->ssl = make_ssl(rt, err)) || !(s->conns = swn_connlimit_new(&caps))) {
 		if (s->ssl || conn_index < 0)
 			swn_err_set(err, SWN_E_NOMEM, NULL, 0, "out of memory");
 		swn_connlimit_free(s->conns);
@@ -777,66 +706,19 @@ int swn_server_start(struct swn_runtime *rt, const char *addr, int workers,
 		free(s);
 		return -1;
 	}
-	s->nallocated = workers;
-	if ((fd = swn_listen_socket(addr, &s->port, err)) < 0)
-		goto fail;
-	for (i = 0; i < workers; i++) {
-		struct worker *w = &s->workers[i];
-
-		/* One listening socket; each loop accepts on its own copy of
-		 * the descriptor, which its listener closes when freed. */
-		w->fd = dup(fd);
-		if (w->fd < 0) {
-			swn_err_set(err, SWN_E_IO, NULL, 0, "cannot share the listening socket: %s",
-				    strerror(errno));
-			goto fail;
-		}
-		if (setup_worker(s, w, err) < 0)
-			goto fail;
-		s->nworkers++;
-		if (pthread_create(&w->thread, NULL, run_worker, w) != 0) {
-			s->nworkers--;
-			swn_err_set(err, SWN_E_IO, NULL, 0, "cannot start a worker thread");
-			goto fail;
-		}
+	if ((fd = swn_listen_socket(addr, &s->port, err)) < 0 || start_pool(s, fd, workers, err) < 0) {
+		swn_server_stop(s);
+		return -1;
 	}
-	close(fd);
 	*out = s;
 	return 0;
-fail:
-	if (fd >= 0)
-		close(fd);
-	swn_server_stop(s);
-	return -1;
 }
 
 void swn_server_stop(struct swn_server *s)
 {
-	int i;
-
 	if (s == NULL)
 		return;
-	atomic_store(&stopping, 1);
-	for (i = 0; i < s->nworkers; i++)
-		event_active(s->workers[i].stop, 0, 0);
-	for (i = 0; i < s->nworkers; i++)
-		pthread_join(s->workers[i].thread, NULL);
-	for (i = 0; i < s->nallocated; i++) {
-		struct worker *w = &s->workers[i];
-
-		if (w->stop)
-			event_free(w->stop);
-		if (w->drain)
-			event_free(w->drain);
-		if (w->retune)
-			event_free(w->retune);
-		if (w->http)
-			evhttp_free(w->http);   /* closes its listening socket */
-		else if (w->fd > 0)
-			close(w->fd);
-		if (w->base)
-			event_base_free(w->base);   /* frees the last connections */
-	}
+	swn_workers_free(s->pool);   /* frees the last connections */
 	swn_connlimit_free(s->conns);
 	free(s->workers);
 	SSL_CTX_free(s->ssl);
@@ -849,8 +731,7 @@ int swn_server_plain(struct swn_runtime *rt, int fd, struct event_base **base,
 	struct swn_server *s = calloc(1, sizeof *s);
 
 	*out = NULL;
-	if (s == NULL || !(s->workers = calloc(1, sizeof *s->workers))) {
-		free(s);
+	if (s == NULL) {
 		close(fd);
 		return swn_err_set(err, SWN_E_NOMEM, NULL, 0, "out of memory");
 	}
@@ -859,13 +740,11 @@ int swn_server_plain(struct swn_runtime *rt, int fd, struct event_base **base,
 	swn_runtime_agreements_lock(rt);
 	atomic_store(&s->max_body, swn_runtime_max_message_bytes(rt));
 	swn_runtime_agreements_unlock(rt);
-	s->nallocated = 1;
-	s->workers[0].fd = fd;
-	if (setup_worker(s, &s->workers[0], err) < 0) {
+	if (start_pool(s, fd, 0, err) < 0) {
 		swn_server_stop(s);
 		return -1;
 	}
-	*base = s->workers[0].base;
+	*base = swn_worker_base(swn_workers_worker(s->pool, 0));
 	*out = s;
 	return 0;
 }
@@ -889,11 +768,8 @@ void swn_server_connections(const struct swn_server *s, int *handshakes, int *au
 
 void swn_server_agreements_changed(struct swn_server *s)
 {
-	int i;
-
 	swn_runtime_agreements_lock(s->rt);
 	atomic_store(&s->max_body, swn_runtime_max_message_bytes(s->rt));
 	swn_runtime_agreements_unlock(s->rt);
-	for (i = 0; i < s->nworkers; i++)
-		event_active(s->workers[i].retune, 0, 0);
+	swn_workers_poke(s->pool);
 }

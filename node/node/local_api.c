@@ -20,8 +20,6 @@
 #include <event2/event.h>
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
-#include <event2/listener.h>
-#include <event2/thread.h>
 #include <jansson.h>
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
@@ -31,6 +29,7 @@
 #include "base/fsutil.h"
 #include "node/node/inbound.h"
 #include "net/listen.h"
+#include "net/workers.h"
 #include "node/node/local_api.h"
 #include "base/log.h"
 #include "node/node/placement.h"
@@ -40,29 +39,16 @@
 
 #define TOKEN_HEX 64
 #define IDLE_TIMEOUT_S (SWN_LOCAL_MAX_WAIT_S + 15)   /* longer than a held reply */
-#define DRAIN_TICK_MS 20
-#define DRAIN_MAX_TICKS 500
 #define ACCEPT_PAUSE_MS 250      /* after an accept error (out of descriptors) */
 #define LOG_EVERY_S 60           /* each kind of connection trouble, at most */
 
+/* A worker of the pool (workers.h), as the routes see it.  Replies are
+ * only ever sent from its own thread. */
 struct lworker {
 	struct swn_local *l;
-	pthread_t thread;
+	struct swn_worker *pw;
 	struct event_base *base;
-	struct evhttp *http;
-	struct evhttp_bound_socket *bound;
-	struct event *stop;
-	struct event *drain;
-	struct event *resume;    /* accepts again after an accept error */
-	int fd;
-	int inflight;            /* requests whose reply is not out yet */
-	int drain_ticks;
-	int stopping;
 };
-
-/* The worker whose loop runs on this thread: replies are only ever sent
- * from it. */
-static _Thread_local struct lworker *this_worker;
 
 /* A held GET /status?wait: answered by its own event, which fires on its
  * worker's loop at the deadline or when the outbox records an outcome. */
@@ -81,9 +67,8 @@ struct swn_local {
 	struct swn_delivery *d;
 	const struct swn_server *partner;   /* its connections, for /healthz */
 	char token[TOKEN_HEX + 1];
-	struct lworker *workers;
-	int nallocated;
-	int nworkers;
+	struct swn_workers *pool;
+	struct lworker *workers;  /* one a worker of the pool */
 	int port;
 	int max_connections;
 	atomic_int connections;  /* open, all workers */
@@ -200,11 +185,12 @@ static void reply_json(struct evhttp_request *req, int code, const char *reason,
 {
 	struct evbuffer *b = evbuffer_new();
 	char *dump = body ? json_dumps(body, JSON_COMPACT) : NULL;
+	struct swn_worker *pw = swn_worker_current();
 
 	/* A client gone while its reply was held: libevent frees the request
 	 * here and calls no completion, so it is counted out now. */
-	if (evhttp_request_get_connection(req) == NULL && this_worker)
-		this_worker->inflight--;
+	if (evhttp_request_get_connection(req) == NULL && pw)
+		swn_worker_request_end(pw);
 	evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Type", "application/json");
 	evbuffer_add_printf(b, "%s\n", dump ? dump : "{\"error\":\"the reply could not be encoded\"}");
 	evhttp_send_reply(req, code, reason, b);
@@ -223,13 +209,13 @@ static void on_sent(struct evhttp_request *req, void *arg)
 	struct lworker *w = arg;
 
 	(void)req;
-	w->inflight--;
+	swn_worker_request_end(w->pw);
 }
 
 /* Every route starts here: 1 to go on, 0 when refused (and answered). */
 static int begin(struct evhttp_request *req, struct lworker *w, int need_token)
 {
-	w->inflight++;
+	swn_worker_request_begin(w->pw);
 	evhttp_request_set_on_complete_cb(req, on_sent, w);
 	if (need_token && !authorized(w->l, req)) {
 		evhttp_add_header(evhttp_request_get_output_headers(req), "WWW-Authenticate", "Bearer");
@@ -466,7 +452,7 @@ static void hold(struct lworker *w, struct evhttp_request *req, const char *msgi
 {
 	struct swn_local *l = w->l;
 	struct timeval tv = { (time_t)wait, 0 };
-	struct waiter *x = w->stopping ? NULL : calloc(1, sizeof *x);
+	struct waiter *x = swn_worker_stopping(w->pw) ? NULL : calloc(1, sizeof *x);
 
 	if (x == NULL || !(x->ev = event_new(w->base, -1, 0, on_wake, x))) {
 		free(x);
@@ -669,6 +655,7 @@ static void inbox_list(struct swn_local *l, struct evhttp_request *req)
 static void inbox_get(struct swn_local *l, struct evhttp_request *req, const char *name)
 {
 	static _Thread_local struct swn_ledger_placed p;
+	struct swn_worker *pw = swn_worker_current();
 	struct evbuffer *b;
 	struct swn_err err;
 	char *data = NULL;
@@ -691,8 +678,8 @@ static void inbox_get(struct swn_local *l, struct evhttp_request *req, const cha
 		reply_error(req, 404, "Not Found", "no such document in spool/in (never placed, or taken)");
 		return;
 	}
-	if (evhttp_request_get_connection(req) == NULL && this_worker)
-		this_worker->inflight--;
+	if (evhttp_request_get_connection(req) == NULL && pw)
+		swn_worker_request_end(pw);
 	b = evbuffer_new();
 	evbuffer_add(b, data, len);
 	evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Type", "application/xml");
@@ -817,165 +804,54 @@ static void on_conn_closed(struct evhttp_connection *evcon, void *arg)
 	atomic_fetch_sub(&l->connections, 1);
 }
 
-/* A new connection, looked at once evhttp has taken it (the event is made
- * active while evhttp sets the connection up, so it runs before anything
- * is read from it).  The bufferevent is held by a reference until then. */
-struct admission {
-	struct lworker *w;
-	struct bufferevent *bev;
-	struct event *ev;
-};
-
-/* Count the connection, or close it at once when max_connections are
- * open.  libevent 2.1 gives no hook when it frees a plain connection, and
- * no handle on it at accept: the handle is the argument evhttp gives its
- * own callbacks on the connection's bufferevent (checked against it), and
- * the hook its close callback. */
-static void admit(evutil_socket_t fd, short what, void *arg)
+/* A new connection, once evhttp has set it up and before anything is read
+ * from it (the pool's admission, workers.h): counted, or closed at once
+ * (0) when max_connections are open.  libevent 2.1 gives no hook when it
+ * frees a plain connection: the hook is its close callback. */
+static int admit(struct swn_worker *pw, struct evhttp_connection *evcon, struct bufferevent *bev, void *ctx)
 {
 	static _Atomic time_t refused;
-	struct admission *a = arg;
-	struct swn_local *l = a->w->l;
-	bufferevent_event_cb taken = NULL;
-	struct evhttp_connection *evcon = NULL;
-	void *cbarg = NULL;
+	struct swn_local *l = ctx;
 
-	(void)fd;
-	(void)what;
-	bufferevent_getcb(a->bev, NULL, NULL, &taken, &cbarg);
-	evcon = cbarg;
-	/* No callbacks: evhttp could not set the connection up and freed it. */
-	if (taken && evcon && evhttp_connection_get_bufferevent(evcon) == a->bev) {
-		if (atomic_fetch_add(&l->connections, 1) < l->max_connections) {
-			evhttp_connection_set_closecb(evcon, on_conn_closed, l);
-		} else {
-			atomic_fetch_sub(&l->connections, 1);
-			if (log_now(&refused))
-				swn_log("local API: refused a connection: %d are open, the limit "
-					"(serve --local-max-connections); refusals are logged at most once a minute",
-					l->max_connections);
-			evhttp_connection_free(evcon);
-		}
+	(void)pw;
+	(void)bev;
+	if (atomic_fetch_add(&l->connections, 1) < l->max_connections) {
+		evhttp_connection_set_closecb(evcon, on_conn_closed, l);
+		return 1;
 	}
-	bufferevent_decref(a->bev);
-	event_free(a->ev);
-	free(a);
-}
-
-/* evhttp's constructor for each accepted connection's bufferevent. */
-static struct bufferevent *make_bev(struct event_base *base, void *arg)
-{
-	struct admission *a = calloc(1, sizeof *a);
-	struct bufferevent *bev = bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE);
-
-	if (a == NULL || bev == NULL || !(a->ev = event_new(base, -1, 0, admit, a))) {
-		/* Out of memory: evhttp makes its own bufferevent, or gives up
-		 * the connection; either way it is not counted. */
-		if (bev)
-			bufferevent_free(bev);
-		free(a);
-		return NULL;
-	}
-	a->w = arg;
-	a->bev = bev;
-	bufferevent_incref(bev);
-	event_active(a->ev, EV_TIMEOUT, 0);
-	return bev;
-}
-
-/* Out of descriptors (or another accept error): libevent would retry at
- * once, for ever, logging each time.  Pause accepting instead, and say so
- * at most once a minute.  Runs on the worker's own loop. */
-static void on_accept_error(struct evconnlistener *listener, void *arg)
-{
-	static _Atomic time_t failed;
-	struct timeval pause = { 0, ACCEPT_PAUSE_MS * 1000 };
-	struct lworker *w = this_worker;
-	int e = EVUTIL_SOCKET_ERROR();
-
-	(void)arg;
-	evconnlistener_disable(listener);
-	if (w)
-		evtimer_add(w->resume, &pause);
-	if (log_now(&failed))
-		swn_log("local API: cannot accept connections: %s; pausing new connections for %d ms at a "
-			"time until it can (logged at most once a minute)", evutil_socket_error_to_string(e),
-			ACCEPT_PAUSE_MS);
-}
-
-static void on_resume(evutil_socket_t fd, short what, void *arg)
-{
-	struct lworker *w = arg;
-
-	(void)fd;
-	(void)what;
-	if (w->bound && !w->stopping)
-		evconnlistener_enable(evhttp_bound_socket_get_listener(w->bound));
+	atomic_fetch_sub(&l->connections, 1);
+	if (log_now(&refused))
+		swn_log("local API: refused a connection: %d are open, the limit "
+			"(serve --local-max-connections); refusals are logged at most once a minute",
+			l->max_connections);
+	return 0;
 }
 
 /* ---- workers ---- */
 
-static void on_drain(evutil_socket_t fd, short what, void *arg)
+/* Stopping, on the worker's loop once it accepts no more: the held
+ * requests are answered now, before the drain. */
+static void on_stopping(struct swn_worker *pw, void *ctx)
 {
-	struct lworker *w = arg;
-	struct timeval tick = { 0, DRAIN_TICK_MS * 1000 };
-
-	(void)fd;
-	(void)what;
-	if (w->inflight <= 0 || ++w->drain_ticks > DRAIN_MAX_TICKS) {
-		event_base_loopexit(w->base, NULL);
-		return;
-	}
-	evtimer_add(w->drain, &tick);
+	wake_waiters(ctx, NULL, swn_worker_data(pw));
 }
 
-/* Stop: accept nothing more, answer the held requests now, drain. */
-static void on_stop(evutil_socket_t fd, short what, void *arg)
+static int setup_worker(struct swn_worker *pw, void *ctx, struct swn_err *err)
 {
-	struct lworker *w = arg;
+	struct swn_local *l = ctx;
+	struct lworker *w = &l->workers[swn_worker_index(pw)];
+	struct evhttp *http = swn_worker_http(pw);
 
-	(void)fd;
-	(void)what;
-	w->stopping = 1;
-	evtimer_del(w->resume);
-	if (w->bound) {
-		evhttp_del_accept_socket(w->http, w->bound);
-		w->bound = NULL;
-	}
-	wake_waiters(w->l, NULL, w);
-	on_drain(-1, 0, w);
-}
-
-static void *run_worker(void *arg)
-{
-	struct lworker *w = arg;
-
-	this_worker = w;
-	event_base_dispatch(w->base);
-	return NULL;
-}
-
-static int setup_worker(struct swn_local *l, struct lworker *w, struct swn_err *err)
-{
+	(void)err;
 	w->l = l;
-	w->base = event_base_new();
-	w->http = w->base ? evhttp_new(w->base) : NULL;
-	if (w->http) {
-		evhttp_set_timeout(w->http, IDLE_TIMEOUT_S);
-		evhttp_set_max_body_size(w->http, (ev_ssize_t)SWN_MAX_DOCUMENT_BYTES);
-		evhttp_set_max_headers_size(w->http, SWN_MAX_HTTP_HEADERS_BYTES);
-		evhttp_set_allowed_methods(w->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_DELETE);
-		evhttp_set_gencb(w->http, on_request, w);
-		evhttp_set_bevcb(w->http, make_bev, w);
-		w->bound = evhttp_accept_socket_with_handle(w->http, w->fd);
-	}
-	if (w->bound)
-		evconnlistener_set_error_cb(evhttp_bound_socket_get_listener(w->bound), on_accept_error);
-	w->stop = w->base ? event_new(w->base, -1, 0, on_stop, w) : NULL;
-	w->drain = w->base ? evtimer_new(w->base, on_drain, w) : NULL;
-	w->resume = w->base ? evtimer_new(w->base, on_resume, w) : NULL;
-	if (!w->base || !w->http || !w->bound || !w->stop || !w->drain || !w->resume)
-		return swn_err_set(err, SWN_E_IO, NULL, 0, "cannot start the local listener");
+	w->pw = pw;
+	w->base = swn_worker_base(pw);
+	swn_worker_set_data(pw, w);
+	evhttp_set_timeout(http, IDLE_TIMEOUT_S);
+	evhttp_set_max_body_size(http, (ev_ssize_t)SWN_MAX_DOCUMENT_BYTES);
+	evhttp_set_max_headers_size(http, SWN_MAX_HTTP_HEADERS_BYTES);
+	evhttp_set_allowed_methods(http, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_DELETE);
+	evhttp_set_gencb(http, on_request, w);
 	return 0;
 }
 
@@ -995,8 +871,15 @@ int swn_local_start(struct swn_runtime *rt, struct swn_outbox *ob, struct swn_de
 		    struct swn_local **out, struct swn_err *err)
 {
 	struct swn_local *l;
+	struct swn_workers_config cfg = {
+		.name = "local API",
+		.pause_ms = ACCEPT_PAUSE_MS,
+		.setup = setup_worker,
+		.stopping = on_stopping,
+		.admit = admit,
+	};
 	char host[256];
-	int i, fd, port;
+	int fd, port;
 
 	*out = NULL;
 	if (swn_listen_split(addr, 0, host, sizeof host, &port, err) < 0)
@@ -1015,7 +898,6 @@ int swn_local_start(struct swn_runtime *rt, struct swn_outbox *ob, struct swn_de
 	pthread_mutex_init(&l->lock, NULL);
 	if (workers < 1)
 		workers = 1;
-	evthread_use_pthreads();
 	if (load_token(l, err) < 0 || !(l->workers = calloc((size_t)workers, sizeof *l->workers))) {
 		if (l->token[0])
 			swn_err_set(err, SWN_E_NOMEM, NULL, 0, "out of memory");
@@ -1023,34 +905,15 @@ int swn_local_start(struct swn_runtime *rt, struct swn_outbox *ob, struct swn_de
 		free(l);
 		return -1;
 	}
-	l->nallocated = workers;
-	if ((fd = swn_listen_socket(addr, &l->port, err)) < 0)
-		goto fail;
-	for (i = 0; i < workers; i++) {
-		struct lworker *w = &l->workers[i];
-
-		if ((w->fd = dup(fd)) < 0) {
-			swn_err_set(err, SWN_E_IO, NULL, 0, "cannot share the listening socket: %s",
-				    strerror(errno));
-			break;
-		}
-		if (setup_worker(l, w, err) < 0)
-			break;
-		if (pthread_create(&w->thread, NULL, run_worker, w) != 0) {
-			swn_err_set(err, SWN_E_IO, NULL, 0, "cannot start a worker thread");
-			break;
-		}
-		l->nworkers++;
+	cfg.threads = workers;
+	cfg.ctx = l;
+	if ((fd = swn_listen_socket(addr, &l->port, err)) < 0 || swn_workers_start(fd, &cfg, &l->pool, err) < 0) {
+		swn_local_stop(l);
+		return -1;
 	}
-	close(fd);
-	if (l->nworkers < workers)
-		goto fail;
 	swn_outbox_set_watch(ob, on_outcome, l);
 	*out = l;
 	return 0;
-fail:
-	swn_local_stop(l);
-	return -1;
 }
 
 int swn_local_port(const struct swn_local *l)
@@ -1060,33 +923,12 @@ int swn_local_port(const struct swn_local *l)
 
 void swn_local_stop(struct swn_local *l)
 {
-	int i;
-
 	if (l == NULL)
 		return;
 	/* No outcome reaches the waiters from here on; the workers answer
 	 * the held requests as they stop. */
 	swn_outbox_set_watch(l->ob, NULL, NULL);
-	for (i = 0; i < l->nworkers; i++)
-		event_active(l->workers[i].stop, 0, 0);
-	for (i = 0; i < l->nworkers; i++)
-		pthread_join(l->workers[i].thread, NULL);
-	for (i = 0; i < l->nallocated; i++) {
-		struct lworker *w = &l->workers[i];
-
-		if (w->stop)
-			event_free(w->stop);
-		if (w->drain)
-			event_free(w->drain);
-		if (w->resume)
-			event_free(w->resume);
-		if (w->http)
-			evhttp_free(w->http);
-		else if (w->fd > 0)
-			close(w->fd);
-		if (w->base)
-			event_base_free(w->base);
-	}
+	swn_workers_free(l->pool);
 	pthread_mutex_destroy(&l->lock);
 	free(l->workers);
 	free(l);
