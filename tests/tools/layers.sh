@@ -125,7 +125,7 @@ for r in $rows; do
 done
 
 if [ $bad -gt 0 ]; then
-	echo "layers: $bad problems"
+	if [ $bad = 1 ]; then echo "layers: 1 problem"; else echo "layers: $bad problems"; fi
 	exit 1
 fi
 echo "layers: $(echo "$folders" | wc -w) folders, every include allowed, docs/architecture.md up to date"
