@@ -1,8 +1,8 @@
 /*
- * cli.h - what every subcommand gets from the dispatcher (main.c).
+ * cli.h - what every subcommand gets from the dispatcher (main.c, commands.c).
  *
  * Each subcommand is a function cmd_<name>() listed once in the command
- * table in main.c, with the setup it needs as flags (SWN_NEEDS_HOME, ...,
+ * table in commands.c, with the setup it needs as flags (SWN_NEEDS_HOME, ...,
  * below).  The command runs in two steps:
  *
  *   1. It parses its own options (swn_cli_getopt gives every command
