@@ -92,8 +92,10 @@ static void admit(evutil_socket_t fd, short what, void *arg)
 	bufferevent_getcb(a->bev, NULL, NULL, &taken, &cbarg);
 	evcon = cbarg;
 	/* No callbacks: evhttp could not set the connection up and freed it. */
-	if (taken && evcon && evhttp_connection_get_bufferevent(evcon) == a->bev && !w->stopping &&
-	    !p->cfg.admit(w, evcon, a->bev, p->cfg.ctx))
+	/* A connection that comes as the worker stops is closed at once, as a
+	 * refused one is: never left open uncounted and without a deadline. */
+	if (taken && evcon && evhttp_connection_get_bufferevent(evcon) == a->bev &&
+	    (w->stopping || !p->cfg.admit(w, evcon, a->bev, p->cfg.ctx)))
 		evhttp_connection_free(evcon);
 	admission_free(a);
 }
@@ -235,6 +237,9 @@ static void *run_worker(void *arg)
 /* w's loop and evhttp, the caller's setup, then the listening socket. */
 static int setup_worker(struct swn_workers *p, struct swn_worker *w, struct swn_err *err)
 {
+	struct swn_worker *before;
+	int rc;
+
 	w->base = event_base_new();
 	w->http = w->base ? evhttp_new(w->base) : NULL;
 	w->stop = w->base ? event_new(w->base, -1, 0, on_stop, w) : NULL;
@@ -245,12 +250,12 @@ static int setup_worker(struct swn_workers *p, struct swn_worker *w, struct swn_
 		return swn_err_set(err, SWN_E_IO, NULL, 0, "cannot start the %s", p->cfg.name);
 	if (p->cfg.make_bev || p->cfg.admit)
 		evhttp_set_bevcb(w->http, make_bev, w);
-	current = w;   /* for a setup that looks */
-	if (p->cfg.setup(w, p->cfg.ctx, err) < 0) {
-		current = NULL;
+	before = current;
+	current = w;   /* for a setup that looks; then as it was */
+	rc = p->cfg.setup(w, p->cfg.ctx, err);
+	current = before;
+	if (rc < 0)
 		return -1;
-	}
-	current = NULL;
 	w->set_up = 1;
 	w->bound = evhttp_accept_socket_with_handle(w->http, w->fd);
 	if (w->bound == NULL)

@@ -37,7 +37,7 @@
  *    callback and no drain.
  *  - admit sees each connection whose bufferevent the pool (or make_bev)
  *    made, once, unless the worker began to stop first: such a connection
- *    is neither admitted nor refused, and closed by the stop.
+ *    is closed at once, as a refused one is.
  *  - After swn_workers_stop() returns no worker thread runs and no callback
  *    of the pool's is called (connections freed inside it may still call
  *    the caller's own free hooks, before it returns).  Stopping is bounded:
