@@ -41,7 +41,8 @@
  *  - After swn_workers_stop() returns no worker thread runs and no callback
  *    of the pool's is called (connections freed inside it may still call
  *    the caller's own free hooks, before it returns).  Stopping is bounded:
- *    about max_drain_ticks * SWN_DRAIN_TICK_MS ms for the slowest worker.
+ *    about max_drain_ticks * SWN_DRAIN_TICK_MS ms for the slowest worker;
+ *    a worker that stops with replies still owed logs how many.
  *  - swn_workers_stop() may be called twice, or on a pool that failed half
  *    way through starting; swn_workers_free() stops first if need be.  No
  *    state outlives a pool: a new pool can be started after one stopped.

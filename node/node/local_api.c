@@ -44,10 +44,23 @@
 
 /* A worker of the pool (workers.h), as the routes see it.  Replies are
  * only ever sent from its own thread. */
+/* An admitted connection, on its worker's list until it closes.  owed is
+ * the reply of a request that began (counted with
+ * swn_worker_request_begin) and has not gone out: ended once, by the
+ * reply's completion or, when the connection dies first (libevent 2.1 then
+ * calls no completion), by its close callback. */
+struct lconn {
+	struct lconn *next, **prev;
+	struct lworker *w;
+	struct evhttp_connection *evcon;
+	int owed;
+};
+
 struct lworker {
 	struct swn_local *l;
 	struct swn_worker *pw;
 	struct event_base *base;
+	struct lconn *conns;     /* admitted, open (the worker's thread only) */
 };
 
 /* A held GET /status?wait: answered by its own event, which fires on its
@@ -185,12 +198,6 @@ static void reply_json(struct evhttp_request *req, int code, const char *reason,
 {
 	struct evbuffer *b = evbuffer_new();
 	char *dump = body ? json_dumps(body, JSON_COMPACT) : NULL;
-	struct swn_worker *pw = swn_worker_current();
-
-	/* A client gone while its reply was held: libevent frees the request
-	 * here and calls no completion, so it is counted out now. */
-	if (evhttp_request_get_connection(req) == NULL && pw)
-		swn_worker_request_end(pw);
 	evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Type", "application/json");
 	evbuffer_add_printf(b, "%s\n", dump ? dump : "{\"error\":\"the reply could not be encoded\"}");
 	evhttp_send_reply(req, code, reason, b);
@@ -204,18 +211,43 @@ static void reply_error(struct evhttp_request *req, int code, const char *reason
 	reply_json(req, code, reason, json_pack("{s:o}", "error", text(why)));
 }
 
+/* The admitted connection evcon, NULL if none (a held request whose
+ * client went away has none). */
+static struct lconn *conn_of(struct lworker *w, struct evhttp_connection *evcon)
+{
+	struct lconn *c;
+
+	for (c = w->conns; evcon && c; c = c->next)
+		if (c->evcon == evcon)
+			return c;
+	return NULL;
+}
+
+/* The reply owed on c has gone out, or never will: counted out once. */
+static void settle(struct lconn *c)
+{
+	if (c && c->owed) {
+		c->owed = 0;
+		swn_worker_request_end(c->w->pw);
+	}
+}
+
 static void on_sent(struct evhttp_request *req, void *arg)
 {
-	struct lworker *w = arg;
-
-	(void)req;
-	swn_worker_request_end(w->pw);
+	settle(conn_of(arg, evhttp_request_get_connection(req)));
 }
 
 /* Every route starts here: 1 to go on, 0 when refused (and answered). */
 static int begin(struct evhttp_request *req, struct lworker *w, int need_token)
 {
-	swn_worker_request_begin(w->pw);
+	struct lconn *c = conn_of(w, evhttp_request_get_connection(req));
+
+	/* libevent reads a connection's next request only once the reply to
+	 * the last has gone: one reply owed at a time. */
+	if (c && !c->owed) {
+		c->owed = 1;
+		swn_worker_request_begin(w->pw);
+	}
 	evhttp_request_set_on_complete_cb(req, on_sent, w);
 	if (need_token && !authorized(w->l, req)) {
 		evhttp_add_header(evhttp_request_get_output_headers(req), "WWW-Authenticate", "Bearer");
@@ -655,7 +687,6 @@ static void inbox_list(struct swn_local *l, struct evhttp_request *req)
 static void inbox_get(struct swn_local *l, struct evhttp_request *req, const char *name)
 {
 	static _Thread_local struct swn_ledger_placed p;
-	struct swn_worker *pw = swn_worker_current();
 	struct evbuffer *b;
 	struct swn_err err;
 	char *data = NULL;
@@ -678,8 +709,6 @@ static void inbox_get(struct swn_local *l, struct evhttp_request *req, const cha
 		reply_error(req, 404, "Not Found", "no such document in spool/in (never placed, or taken)");
 		return;
 	}
-	if (evhttp_request_get_connection(req) == NULL && pw)
-		swn_worker_request_end(pw);
 	b = evbuffer_new();
 	evbuffer_add(b, data, len);
 	evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Type", "application/xml");
@@ -798,10 +827,14 @@ static int log_now(_Atomic time_t *last)
 
 static void on_conn_closed(struct evhttp_connection *evcon, void *arg)
 {
-	struct swn_local *l = arg;
+	struct lconn *c = arg;
 
 	(void)evcon;
-	atomic_fetch_sub(&l->connections, 1);
+	settle(c);
+	atomic_fetch_sub(&c->w->l->connections, 1);
+	if ((*c->prev = c->next) != NULL)
+		c->next->prev = c->prev;
+	free(c);
 }
 
 /* A new connection, once evhttp has set it up and before anything is read
@@ -812,11 +845,22 @@ static int admit(struct swn_worker *pw, struct evhttp_connection *evcon, struct 
 {
 	static _Atomic time_t refused;
 	struct swn_local *l = ctx;
+	struct lworker *w = swn_worker_data(pw);
+	struct lconn *c;
 
-	(void)pw;
 	(void)bev;
 	if (atomic_fetch_add(&l->connections, 1) < l->max_connections) {
-		evhttp_connection_set_closecb(evcon, on_conn_closed, l);
+		if ((c = calloc(1, sizeof *c)) == NULL) {
+			atomic_fetch_sub(&l->connections, 1);
+			return 0;
+		}
+		c->w = w;
+		c->evcon = evcon;
+		if ((c->next = w->conns) != NULL)
+			c->next->prev = &c->next;
+		c->prev = &w->conns;
+		w->conns = c;
+		evhttp_connection_set_closecb(evcon, on_conn_closed, c);
 		return 1;
 	}
 	atomic_fetch_sub(&l->connections, 1);
