@@ -135,4 +135,38 @@
 /* Documents one GET /inbox lists. */
 #define SWN_MAX_INBOX_LIST       1000
 
+/* The partner listener's defaults (serve's options of the same names):
+ * seconds without a byte, to finish the TLS handshake, to send a request;
+ * connections open at once, from one address, in the handshake, and in
+ * the handshake from one address. */
+#define SWN_DEFAULT_IDLE_TIMEOUT_S             30
+#define SWN_DEFAULT_HANDSHAKE_TIMEOUT_S        10
+#define SWN_DEFAULT_REQUEST_TIMEOUT_S          60
+#define SWN_DEFAULT_MAX_CONNECTIONS            4096
+#define SWN_DEFAULT_MAX_PER_ADDRESS            64
+#define SWN_DEFAULT_MAX_HANDSHAKES             256
+#define SWN_DEFAULT_MAX_HANDSHAKES_PER_ADDRESS 16
+
+/* Addresses of pinned peers the listener remembers for their kept room:
+ * the oldest is forgotten first, and each after 7 days without an
+ * authenticated connection. */
+#define SWN_CONN_KNOWN_ADDRESSES 4096
+#define SWN_CONN_KNOWN_FOR_S     (7L * 86400)
+
+/* Peers whose refusals are counted this minute, each on its own; more
+ * share one overflow count. */
+#define SWN_REFUSAL_SLOTS 64
+
+/* Inbound messages handled at once, by (peer, MessageId); a further
+ * message waits for a slot. */
+#define SWN_INBOUND_BUSY_SLOTS 256
+
+/* Agreements whose messages per minute are counted apart; more share
+ * slots. */
+#define SWN_INBOUND_RATE_SLOTS 128
+
+/* Entries of spool/out refused for what they are (links, FIFOs) that are
+ * logged by name at once; past this many, only their number. */
+#define SWN_SPOOL_REFUSALS_NAMED 1024
+
 #endif

@@ -28,8 +28,7 @@
 #include <sys/socket.h>
 #include <time.h>
 
-#define SWN_CONN_KNOWN_ADDRESSES 4096      /* the oldest is forgotten first */
-#define SWN_CONN_KNOWN_FOR_S (7L * 86400)  /* after its last authentication */
+#include "base/swn_limits.h"
 
 struct swn_connlimit;
 

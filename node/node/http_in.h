@@ -27,6 +27,7 @@
 #ifndef SWN_HTTP_IN_H
 #define SWN_HTTP_IN_H
 
+#include "base/swn_limits.h"
 #include "node/node/runtime.h"
 
 struct swn_server;
@@ -41,7 +42,9 @@ struct swn_server_limits {
 	int max_handshakes;        /* in the TLS handshake at once, all clients (fewer than max_connections) */
 	int max_handshakes_per_address;   /* in the TLS handshake at once from one IP address */
 };
-#define SWN_SERVER_LIMITS_DEFAULT { 30, 10, 60, 4096, 64, 256, 16 }
+#define SWN_SERVER_LIMITS_DEFAULT { SWN_DEFAULT_IDLE_TIMEOUT_S, SWN_DEFAULT_HANDSHAKE_TIMEOUT_S, \
+	SWN_DEFAULT_REQUEST_TIMEOUT_S, SWN_DEFAULT_MAX_CONNECTIONS, SWN_DEFAULT_MAX_PER_ADDRESS, \
+	SWN_DEFAULT_MAX_HANDSHAKES, SWN_DEFAULT_MAX_HANDSHAKES_PER_ADDRESS }
 
 /* Bind listen ("host:port") with workers threads and start serving. */
 int swn_server_start(struct swn_runtime *rt, const char *listen, int workers,

@@ -30,16 +30,15 @@
 /* Messages being handled right now, by (peer, MessageId): a second copy of
  * one waits for the first, so the duplicate check and RECEIVED cannot
  * interleave.  (One serving process per node: serve holds a lock file.) */
-#define BUSY_SLOTS 256
 static pthread_mutex_t busy_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t busy_done = PTHREAD_COND_INITIALIZER;
-static char busy[BUSY_SLOTS][SWN_PARTY_BYTES + SWN_AS4_ID_BYTES];
+static char busy[SWN_INBOUND_BUSY_SLOTS][SWN_PARTY_BYTES + SWN_AS4_ID_BYTES];
 
 static int busy_find(const char *key)
 {
 	int i;
 
-	for (i = 0; i < BUSY_SLOTS; i++)
+	for (i = 0; i < SWN_INBOUND_BUSY_SLOTS; i++)
 		if (busy[i][0] && strcmp(busy[i], key) == 0)
 			return i;
 	return -1;
@@ -54,9 +53,9 @@ static int busy_enter(const char *peer, const char *msgid)
 	pthread_mutex_lock(&busy_lock);
 	for (;;) {
 		if (busy_find(key) < 0) {
-			for (i = 0; i < BUSY_SLOTS && busy[i][0]; i++)
+			for (i = 0; i < SWN_INBOUND_BUSY_SLOTS && busy[i][0]; i++)
 				;
-			if (i < BUSY_SLOTS) {
+			if (i < SWN_INBOUND_BUSY_SLOTS) {
 				snprintf(busy[i], sizeof busy[i], "%s", key);
 				break;
 			}
@@ -81,9 +80,8 @@ struct rate {
 	time_t minute;
 	long long count;
 };
-#define RATE_SLOTS 128
 static pthread_mutex_t rate_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct rate rates[RATE_SLOTS];
+static struct rate rates[SWN_INBOUND_RATE_SLOTS];
 
 static int over_rate(const struct swn_agreement *a, time_t now)
 {
@@ -91,11 +89,11 @@ static int over_rate(const struct swn_agreement *a, time_t now)
 	int i, over;
 
 	pthread_mutex_lock(&rate_lock);
-	for (i = 0; i < RATE_SLOTS && !r; i++)
+	for (i = 0; i < SWN_INBOUND_RATE_SLOTS && !r; i++)
 		if (strcmp(rates[i].agreement, a->id) == 0 || rates[i].agreement[0] == '\0')
 			r = &rates[i];
 	if (r == NULL)
-		r = &rates[(unsigned char)a->id[0] % RATE_SLOTS];
+		r = &rates[(unsigned char)a->id[0] % SWN_INBOUND_RATE_SLOTS];
 	if (strcmp(r->agreement, a->id) != 0 || r->minute != now / 60) {
 		snprintf(r->agreement, sizeof r->agreement, "%s", a->id);
 		r->minute = now / 60;

@@ -28,8 +28,6 @@
 
 #include "base/swn_limits.h"
 
-#define SWN_REFUSAL_SLOTS 64
-
 struct swn_refusal_slot {
 	char peer[SWN_PARTY_BYTES];          /* "" : empty */
 	char agreement[SWN_MAX_ID_LEN + 1];  /* of the last refusal */

@@ -14,15 +14,12 @@
 #include "as4/as4.h"
 #include "base/fsutil.h"
 #include "base/log.h"
+#include "base/swn_limits.h"
 #include "node/node/spool.h"
 
 #define CLAIM_PREFIX ".claim-"
 #define REFUSED_PREFIX ".refused-"
 #define TOKEN_LEN 36
-
-/* Entries refused for what they are that are logged by name; past this
- * many at once, only their number. */
-#define REFUSALS_NAMED 1024
 
 /* Names in a directory are at most 255 bytes (NAME_MAX), so each name
  * below is written with "%.255s", which cuts nothing.  Paths in messages:
@@ -38,7 +35,7 @@ struct refusal {
 };
 
 /* What was refused in the last pass and in this one, each with room for
- * REFUSALS_NAMED: an entry is logged when the last pass did not meet it,
+ * SWN_SPOOL_REFUSALS_NAMED: an entry is logged when the last pass did not meet it,
  * and an entry gone frees its room at once. */
 struct refusals {
 	struct refusal *r;
@@ -81,8 +78,8 @@ int swn_spool_new(const char *dir, struct swn_spool **sp, struct swn_err *err)
 	struct swn_spool *s = calloc(1, sizeof *s);
 
 	*sp = NULL;
-	if (s == NULL || !(s->last.r = calloc(REFUSALS_NAMED, sizeof *s->last.r)) ||
-	    !(s->now.r = calloc(REFUSALS_NAMED, sizeof *s->now.r))) {
+	if (s == NULL || !(s->last.r = calloc(SWN_SPOOL_REFUSALS_NAMED, sizeof *s->last.r)) ||
+	    !(s->now.r = calloc(SWN_SPOOL_REFUSALS_NAMED, sizeof *s->now.r))) {
 		swn_spool_free(s);
 		return swn_err_set(err, SWN_E_NOMEM, dir, 0, "out of memory");
 	}
@@ -158,13 +155,13 @@ static void refuse_entry(struct swn_spool *sp, const char *path, const struct st
 	if ((before = find(&sp->last, path, st)) != NULL) {
 		copy = before->path;   /* moved over: logged already */
 		before->path = NULL;
-	} else if (sp->now.n == REFUSALS_NAMED || !(copy = strdup(path))) {
+	} else if (sp->now.n == SWN_SPOOL_REFUSALS_NAMED || !(copy = strdup(path))) {
 		sp->unnamed++;
 		return;
 	} else {
 		swn_log("spool: %s: %s; left where it is, not sent", path, why);
 	}
-	if (sp->now.n == REFUSALS_NAMED) {   /* no room: it will be logged again */
+	if (sp->now.n == SWN_SPOOL_REFUSALS_NAMED) {   /* no room: it will be logged again */
 		free(copy);
 		return;
 	}
@@ -183,7 +180,7 @@ static void end_of_pass(struct swn_spool *sp)
 	sp->now = was;
 	if (sp->unnamed > 0 && sp->unnamed != sp->unnamed_logged)
 		swn_log("spool: %zu more entries left where they are, not sent, for the reasons above "
-			"(only %d are named)", sp->unnamed, REFUSALS_NAMED);
+			"(only %d are named)", sp->unnamed, SWN_SPOOL_REFUSALS_NAMED);
 	sp->unnamed_logged = sp->unnamed;
 	sp->unnamed = 0;
 }
