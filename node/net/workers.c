@@ -189,8 +189,9 @@ static void on_drain(evutil_socket_t fd, short what, void *arg)
 	if (w->inflight <= 0 || ++w->drain_ticks > w->pool->cfg.max_drain_ticks) {
 		/* Said, for an operator who wonders why the stop took this long. */
 		if (w->inflight > 0)
-			swn_log("%s: stopping with %d replies not sent after %d ms", w->pool->cfg.name,
-				w->inflight, w->pool->cfg.max_drain_ticks * SWN_DRAIN_TICK_MS);
+			swn_log("%s: stopping with %d %s not sent after %d ms", w->pool->cfg.name,
+				w->inflight, w->inflight == 1 ? "reply" : "replies",
+				w->pool->cfg.max_drain_ticks * SWN_DRAIN_TICK_MS);
 		event_base_loopexit(w->base, NULL);
 		return;
 	}

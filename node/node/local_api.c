@@ -42,8 +42,6 @@
 #define ACCEPT_PAUSE_MS 250      /* after an accept error (out of descriptors) */
 #define LOG_EVERY_S 60           /* each kind of connection trouble, at most */
 
-/* A worker of the pool (workers.h), as the routes see it.  Replies are
- * only ever sent from its own thread. */
 /* An admitted connection, on its worker's list until it closes.  owed is
  * the reply of a request that began (counted with
  * swn_worker_request_begin) and has not gone out: ended once, by the
@@ -56,6 +54,8 @@ struct lconn {
 	int owed;
 };
 
+/* A worker of the pool (workers.h), as the routes see it.  Replies are
+ * only ever sent from its own thread. */
 struct lworker {
 	struct swn_local *l;
 	struct swn_worker *pw;
