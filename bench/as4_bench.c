@@ -37,13 +37,13 @@
 #include <xmlsec/xmlsec.h>
 #include <xmlsec/xmltree.h>
 
-#include "as4.h"
-#include "fsutil.h"
-#include "pki.h"
-#include "swn_limits.h"
-#include "wssec.h"
-#include "xmlout.h"
-#include "xmlsafe.h"
+#include "as4/as4.h"
+#include "base/fsutil.h"
+#include "trust/pki.h"
+#include "base/swn_limits.h"
+#include "as4/wssec.h"
+#include "xml/xmlout.h"
+#include "xml/xmlsafe.h"
 
 #define NS_SOAP "http://www.w3.org/2003/05/soap-envelope"
 #define NS_EB   "http://docs.oasis-open.org/ebxml-msg/ebms/v3.0/ns/core/200704/"

@@ -20,10 +20,10 @@
 #include <unistd.h>
 #include <sys/stat.h>
 
-#include "checkpoint.h"
-#include "ledger.h"
-#include "pki.h"
-#include "proof.h"
+#include "trust/checkpoint.h"
+#include "ledger/ledger.h"
+#include "trust/pki.h"
+#include "ledger/proof.h"
 
 static struct swn_ledger *l;
 static long per_thread;

@@ -16,11 +16,11 @@
 #include <stdlib.h>
 #include <time.h>
 
-#include "doctype.h"
-#include "fsutil.h"
-#include "pipeline.h"
-#include "swn_limits.h"
-#include "xmlsafe.h"
+#include "doc/doctype.h"
+#include "base/fsutil.h"
+#include "doc/pipeline.h"
+#include "base/swn_limits.h"
+#include "xml/xmlsafe.h"
 
 struct job {
 	const struct swn_registry *reg;

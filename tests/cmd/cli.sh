@@ -6,14 +6,96 @@ expect 0 "--help" "$SWNODE" --help
 for c in init "cert show" "cert export" "cert install" "peer import" \
 	 "peer check" validate map doctypes; do
 	has "$T/out" "  $c " "--help lists $c"
-	# shellcheck disable=SC2086
-	expect 0 "$c --help" "$SWNODE" $c --help
-	has "$T/out" "usage: swnode $c" "$c --help prints its usage"
-	# shellcheck disable=SC2086
-	expect 0 "help $c" "$SWNODE" help $c
-	has "$T/out" "usage: swnode $c" "help $c prints its usage"
-	"$SWNODE" --help >"$T/out"
 done
+
+# Every command of the table, as `swnode help` lists it (two spaces at
+# least part a name from its summary).  Its setup (cli.h) comes after its
+# options: --help and usage errors never depend on the node directory, be
+# it missing or broken.
+expect 0 "help" "$SWNODE" help
+awk '/^commands:$/ { on = 1; next } on && /^$/ { exit } on { sub(/^  /, ""); sub(/  .*/, ""); print }' \
+	"$T/out" >"$T/commands"
+[ "$(wc -l <"$T/commands")" -ge 20 ] && pass || fail "help lists $(wc -l <"$T/commands") commands"
+mkdir "$T/corrupt"
+printf '<node xmlns="urn:swnode:node:1"><partyId>' >"$T/corrupt/node.xml"
+numeric=0
+while read -r c <&3; do
+	for h in "$T/nonexistent" "$T/corrupt"; do
+		# shellcheck disable=SC2086
+		expect 0 "$c --help with SWNODE_HOME=$h" env SWNODE_HOME="$h" "$SWNODE" $c --help &&
+			has "$T/out" "usage: swnode $c" "$c --help prints its usage"
+		# shellcheck disable=SC2086
+		expect 0 "$c --help --home $h" "$SWNODE" $c --home "$h" --help
+		# shellcheck disable=SC2086
+		expect 0 "help $c with SWNODE_HOME=$h" env SWNODE_HOME="$h" "$SWNODE" help $c &&
+			has "$T/out" "usage: swnode $c" "help $c prints its usage"
+	done
+	# shellcheck disable=SC2086
+	if expect 2 "$c --frobnicate" env SWNODE_HOME="$T/corrupt" "$SWNODE" $c --frobnicate; then
+		has "$T/err" "swnode $c: unknown option '--frobnicate'" "$c names the unknown option"
+		hasnt "$T/err" "node.xml" "$c: a usage error says nothing of node.xml"
+		hasnt "$T/err" "$T/corrupt" "$c: a usage error says nothing of the node directory"
+		[ "$(wc -l <"$T/err")" -eq 1 ] && pass || fail "$c --frobnicate: more than one line: $(cat "$T/err")"
+	fi
+	# shellcheck disable=SC2086
+	expect 2 "$c --home (no value)" env SWNODE_HOME="$T/corrupt" "$SWNODE" $c --home &&
+		hasnt "$T/err" "node.xml" "$c: a missing value says nothing of node.xml"
+	# Its numeric options, from its usage: --OPTION N, M or SECONDS.
+	# shellcheck disable=SC2086
+	"$SWNODE" $c --help | grep -oE -- '--[a-z][a-z-]* (N|M|SECONDS)([^A-Za-z]|$)' |
+		cut -d' ' -f1 | sort -u >"$T/numeric"
+	while read -r o <&4; do
+		numeric=$((numeric + 1))
+		for v in 12x -5 99999999999999999999 ""; do
+			# shellcheck disable=SC2086
+			expect 2 "$c $o=$v" env SWNODE_HOME="$T/corrupt" "$SWNODE" $c "$o=$v" &&
+				has "$T/err" "swnode $c: $o must be a whole number from " "$c $o=$v says what it takes" &&
+				has "$T/err" ", not '$v'; see swnode $c --help" "$c $o=$v names the value" &&
+				hasnt "$T/err" "node.xml" "$c $o=$v says nothing of node.xml"
+		done
+	done 4<"$T/numeric"
+done 3<"$T/commands"
+# serve 13, send 1, init 1, ledger query 1, ledger prove 4
+[ "$numeric" -eq 20 ] && pass || fail "only $numeric numeric options found in the usage texts"
+
+# A command that needs a node directory and has none: exit 1, one clear
+# error, whatever its arguments.  Every command whose usage takes --home
+# is here.
+cat >"$T/needs-home" <<'EOF2'
+as4 pack --agreement A f.xml
+as4 sign f.xml
+cert export
+cert install --signing s.pem
+cert show
+init --party-id X
+ledger audit-peer P
+ledger checkpoint
+ledger export --msgid m -o out
+ledger prove --seq 0
+ledger query
+ledger verify
+peer check
+peer import b.xml --agreement-id A
+resend M
+send --to P f.xml
+serve
+status M
+EOF2
+while read -r c <&3; do
+	# shellcheck disable=SC2086
+	if expect 1 "$c without a node directory" "$SWNODE" $c; then
+		has "$T/err" "swnode: no node directory: pass --home DIR or set SWNODE_HOME" \
+			"$c: missing home is explained"
+		[ "$(wc -l <"$T/err")" -eq 1 ] && pass || fail "$c: more than the one error: $(cat "$T/err")"
+	fi
+done 3<"$T/needs-home"
+while read -r c <&3; do
+	# shellcheck disable=SC2086
+	if "$SWNODE" $c --help | grep -q -- "--home DIR"; then
+		grep -q "^$c\( \|$\)" "$T/needs-home" && pass || fail "$c takes --home but is not checked without one"
+	fi
+done 3<"$T/commands"
+
 expect 0 "--version" "$SWNODE" --version
 has "$T/out" "swnode " "--version prints the version"
 expect 2 "no command" "$SWNODE"
@@ -27,8 +109,6 @@ expect 2 "missing option value" "$SWNODE" map --to
 expect 2 "map without --to" "$SWNODE" map "$TESTDATA/eco/01-simple.xml"
 has "$T/err" "--to international or --to domestic is required" "map says --to is required"
 expect 2 "map --to bogus" "$SWNODE" map --to elsewhere "$TESTDATA/eco/01-simple.xml"
-expect 2 "command needing a node without one" "$SWNODE" cert show
-has "$T/err" "no node directory: pass --home DIR or set SWNODE_HOME" "missing home is explained"
 expect 1 "home that is not a node" "$SWNODE" --home "$T" cert show
 has "$T/err" "not a node directory" "a non-node directory is explained"
 

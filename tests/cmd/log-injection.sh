@@ -2,7 +2,7 @@
 # Text from outside cannot forge a log line or hide in a stored reason: a
 # query value of the local API and values of a peer's message that hold
 # line breaks and control characters reach the node's log, its ledger and
-# its eb:Error escaped (docs/security.md, node/escape.h).
+# its eb:Error escaped (docs/security.md, node/base/escape.h).
 . "$(dirname "$0")/lib.sh"
 command -v curl >/dev/null || { echo "FAIL: curl is needed"; exit 1; }
 

@@ -18,7 +18,7 @@
 
 #include <openssl/x509.h>
 
-#include "doctype.h"
+#include "doc/doctype.h"
 
 /* The time the date checks are judged at: inside the validity of the
  * committed certificates, and fixed, so that a run does not depend on the

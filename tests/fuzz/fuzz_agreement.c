@@ -6,7 +6,7 @@
  */
 #include "autoconfig.h"
 
-#include "agreement.h"
+#include "trust/agreement.h"
 #include "fuzz.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)

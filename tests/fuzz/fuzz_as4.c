@@ -12,10 +12,10 @@
 
 #include <libxml/tree.h>
 
-#include "as4.h"
+#include "as4/as4.h"
 #include "fuzz.h"
-#include "wssec.h"
-#include "xmlsafe.h"
+#include "as4/wssec.h"
+#include "xml/xmlsafe.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {

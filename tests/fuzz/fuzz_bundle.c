@@ -7,7 +7,7 @@
  */
 #include "autoconfig.h"
 
-#include "bundle.h"
+#include "trust/bundle.h"
 #include "fuzz.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "checkpoint.h"
+#include "trust/checkpoint.h"
 #include "fuzz.h"
 
 #ifndef SWN_FUZZ_SRCDIR

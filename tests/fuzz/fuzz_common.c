@@ -11,13 +11,14 @@
 
 #include <libxslt/xslt.h>
 
-#include "agreement.h"
-#include "bundle.h"
-#include "cli.h"
+#include "trust/agreement.h"
+#include "trust/bundle.h"
+#include "cmd/cli.h"
+#include "cmd/commands.h"
 #include "fuzz.h"
-#include "runtime.h"
-#include "wssec.h"
-#include "xmlsafe.h"
+#include "node/node/runtime.h"
+#include "as4/wssec.h"
+#include "xml/xmlsafe.h"
 
 #ifndef SWN_FUZZ_SRCDIR
 #error "SWN_FUZZ_SRCDIR must name the source tree (tests/fuzz/run.sh sets it)"
@@ -139,22 +140,19 @@ X509 *fuzz_peer_tls(void)
 
 void fuzz_command(const char *name, int argc, char **argv)
 {
-	static const struct swn_cmd cmds[] = {
-		{ "init", cmd_init, "", "" },
-		{ "peer import", cmd_peer_import, "", "" },
-	};
 	struct swn_ctx ctx;
+	const struct swn_cmd *cmd = NULL;
 	size_t i;
-	int rc = -1;
+	int rc;
 
-	memset(&ctx, 0, sizeof ctx);
+	for (i = 0; i < swn_cmd_count(); i++)
+		if (strcmp(swn_cmd_at(i)->name, name) == 0)
+			cmd = swn_cmd_at(i);
+	if (cmd == NULL)
+		fuzz_die("no command %s", name);
+	swn_ctx_init(&ctx, cmd, NULL);
 	optind = 0;     /* glibc: start getopt afresh for each command */
-	for (i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
-		if (strcmp(cmds[i].name, name) == 0) {
-			ctx.cmd = &cmds[i];
-			rc = cmds[i].fn(argc, argv, &ctx);
-		}
-	swn_registry_free(ctx.reg);
+	rc = swn_cmd_run(&ctx, argc, argv);
 	if (rc != 0)
 		fuzz_die("swnode %s failed (exit %d)", name, rc);
 }

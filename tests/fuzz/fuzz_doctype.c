@@ -10,8 +10,8 @@
 #include <libxml/tree.h>
 
 #include "fuzz.h"
-#include "pipeline.h"
-#include "xmlsafe.h"
+#include "doc/pipeline.h"
+#include "xml/xmlsafe.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {

@@ -19,13 +19,13 @@
 
 #include <libxml/tree.h>
 
-#include "as4.h"
-#include "dsig.h"
-#include "fsutil.h"
+#include "as4/as4.h"
+#include "as4/dsig.h"
+#include "base/fsutil.h"
 #include "fuzz.h"
-#include "swn_limits.h"
-#include "wssec.h"
-#include "xmlsafe.h"
+#include "base/swn_limits.h"
+#include "as4/wssec.h"
+#include "xml/xmlsafe.h"
 
 #define NFIELDS 6
 #define SEED SWN_FUZZ_SRCDIR "/tests/fuzz/corpus/as4/eco.xml"

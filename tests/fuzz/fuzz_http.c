@@ -26,10 +26,10 @@
 
 #include <event2/event.h>
 
-#include "fsutil.h"
+#include "base/fsutil.h"
 #include "fuzz.h"
-#include "http_in.h"
-#include "inbound.h"
+#include "node/node/http_in.h"
+#include "node/node/inbound.h"
 
 #ifndef SWN_FUZZ_SRCDIR
 #error "SWN_FUZZ_SRCDIR must name the source tree"

@@ -19,7 +19,7 @@
 #include <stdlib.h>
 
 #include "fuzz.h"
-#include "inbound.h"
+#include "node/node/inbound.h"
 
 static struct swn_runtime *rt;
 

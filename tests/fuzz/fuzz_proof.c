@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "proof.h"
+#include "ledger/proof.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {

@@ -5,7 +5,7 @@
 #   fuzz TARGET: N execs, cov C of E edges, ft F: PASS
 #   fuzz TARGET: N execs, cov C of E edges, ft F: FAIL (what) ARTEFACT
 # (cov and ft are libFuzzer's edges and features of swnode's own code, the
-# libraries not being instrumented; E counts every edge of node/*.c and
+# libraries not being instrumented; E counts every edge of node/*/*.c and
 # the target.)
 # Exits 1 if any target failed, 77 if clang or its libFuzzer is missing.
 #
@@ -58,12 +58,14 @@ export CLANG CPPFLAGS CFLAGS SAN FUZZ_CFLAGS SRCDIR F
 
 echo "== fuzz: building in $OUT"
 # The node's modules (all but main.c) with coverage for the fuzzer.
-objs=()
-for c in "$SRCDIR"/node/*.c; do
-	[ "$(basename "$c")" = main.c ] || objs+=("$OUT/obj/$(basename "$c" .c).o")
+objs=() srcs=()
+for c in "$SRCDIR"/node/*/*.c; do
+	[ "$(basename "$c")" = main.c ] && continue
+	srcs+=("$c")
+	objs+=("$OUT/obj/$(basename "$c" .c).o")
 done
-for o in "${objs[@]}"; do
-	printf '%s\n%s\n' "$SRCDIR/node/$(basename "$o" .o).c" "$o"
+for i in "${!objs[@]}"; do
+	printf '%s\n%s\n' "${srcs[$i]}" "${objs[$i]}"
 done | xargs -d '\n' -n 2 -P "${FUZZ_JOBS:-2}" bash -c 'compile "$0" "$1" -fsanitize=fuzzer-no-link' ||
 	{ echo "fuzz: build failed"; exit 1; }
 compile "$F/fuzz_common.c" "$OUT/obj/fuzz_common.o" -fsanitize=fuzzer-no-link || exit 1

@@ -10,12 +10,12 @@
 
 #include <libxslt/xslt.h>
 
-#include "agreement.h"
-#include "bundle.h"
-#include "fsutil.h"
-#include "pki.h"
-#include "schema.h"
-#include "xmlsafe.h"
+#include "trust/agreement.h"
+#include "trust/bundle.h"
+#include "base/fsutil.h"
+#include "trust/pki.h"
+#include "xml/schema.h"
+#include "xml/xmlsafe.h"
 #include "testlib.h"
 
 START_TEST(agreement_ids)

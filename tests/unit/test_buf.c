@@ -3,8 +3,8 @@
 
 #include <string.h>
 
-#include "buf.h"
-#include "err.h"
+#include "base/buf.h"
+#include "base/err.h"
 #include "testlib.h"
 
 START_TEST(grows_and_terminates)

@@ -6,8 +6,8 @@
 
 #include <openssl/evp.h>
 
-#include "checkpoint.h"
-#include "pki.h"
+#include "trust/checkpoint.h"
+#include "trust/pki.h"
 #include "testlib.h"
 
 static EVP_PKEY *key;

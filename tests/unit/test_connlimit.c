@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "connlimit.h"
+#include "net/connlimit.h"
 #include "testlib.h"
 
 static struct sockaddr_storage addr(const char *text)

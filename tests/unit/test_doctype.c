@@ -11,11 +11,11 @@
 #include <libxml/parser.h>
 #include <libxslt/xslt.h>
 
-#include "doctype.h"
-#include "fsutil.h"
-#include "pipeline.h"
-#include "swn_limits.h"
-#include "xmlsafe.h"
+#include "doc/doctype.h"
+#include "base/fsutil.h"
+#include "doc/pipeline.h"
+#include "base/swn_limits.h"
+#include "xml/xmlsafe.h"
 #include "testlib.h"
 
 static struct swn_registry *reg;

@@ -18,8 +18,8 @@
 #include <libxml/tree.h>
 #include <openssl/evp.h>
 
-#include "dsig.h"
-#include "xmlsafe.h"
+#include "as4/dsig.h"
+#include "xml/xmlsafe.h"
 #include "testlib.h"
 
 static int in_subtree(void *target, xmlNodePtr node, xmlNodePtr parent)

@@ -21,8 +21,8 @@
 #include <jansson.h>
 #include <openssl/evp.h>
 
-#include "merkle.h"
-#include "proof.h"
+#include "ledger/merkle.h"
+#include "ledger/proof.h"
 #include "testlib.h"
 
 #define MAX_LEAVES 1025

@@ -7,7 +7,7 @@
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
-#include "pki.h"
+#include "trust/pki.h"
 #include "testlib.h"
 
 /* An independent fingerprint: SHA-256 of the DER bytes, by EVP_Digest. */

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "refusals.h"
+#include "node/refusals.h"
 #include "testlib.h"
 
 #define MINUTE0 ((time_t)29000000 * 60)   /* 2025-02-19T21:20:00Z */

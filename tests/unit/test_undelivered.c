@@ -10,7 +10,7 @@
 
 #include <sqlite3.h>
 
-#include "ledger.h"
+#include "ledger/ledger.h"
 #include "testlib.h"
 
 #define ENTRIES 20

@@ -10,13 +10,14 @@
 #include <libxml/parser.h>
 #include <libxslt/xslt.h>
 
-#include "as4.h"
-#include "fsutil.h"
-#include "pki.h"
-#include "swn_limits.h"
-#include "wssec.h"
-#include "xmlsafe.h"
+#include "as4/as4.h"
+#include "base/fsutil.h"
+#include "trust/pki.h"
+#include "base/swn_limits.h"
+#include "as4/wssec.h"
+#include "xml/xmlsafe.h"
 #include "testlib.h"
+#include "base/stamp.h"
 
 static char dir[] = "/tmp/swn-wssec-XXXXXX";
 static struct swn_signer *ec_signer, *rsa_signer, *evil_signer;
@@ -57,7 +58,7 @@ static char *signed_message(struct swn_signer *s, size_t *len)
 
 	memset(&u, 0, sizeof u);
 	swn_as4_new_id("CN-SW", u.message_id, sizeof u.message_id);
-	swn_as4_now(u.timestamp);
+	swn_stamp_now(u.timestamp);
 	strcpy(u.conversation_id, "c1");
 	strcpy(u.agreement_ref, "A");
 	strcpy(u.service, "urn:test:service");
@@ -462,7 +463,7 @@ START_TEST(message_ids_are_msg_ids)
 	/* In a received UserMessage: a malformed header, the id not kept. */
 	memset(&u, 0, sizeof u);
 	strcpy(u.message_id, "m1@CN-SW");
-	swn_as4_now(u.timestamp);
+	swn_stamp_now(u.timestamp);
 	strcpy(u.conversation_id, "c1");
 	strcpy(u.service, "urn:test:service");
 	strcpy(u.action, "Deliver");

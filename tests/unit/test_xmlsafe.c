@@ -4,8 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "swn_limits.h"
-#include "xmlsafe.h"
+#include "base/swn_limits.h"
+#include "xml/xmlsafe.h"
 #include "testlib.h"
 
 static xmlDocPtr parse(const char *s, struct swn_err *err)

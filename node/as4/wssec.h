@@ -1,0 +1,69 @@
+/*
+ * wssec.h - WS-Security signatures on AS4 envelopes (libxmlsec1, OpenSSL).
+ *
+ * Signs an envelope built by as4: an X.509 BinarySecurityToken and a
+ * ds:Signature in wsse:Security over soap:Body and eb:Messaging, referenced
+ * by wsu:Id, exclusive C14N, SHA-256 digests, rsa-sha256 or ecdsa-sha256 by
+ * the key's type.  Verifies a received envelope against one certificate.
+ *
+ * Verification is decided by dsig (swnode's own strict reading of the
+ * signature: bare-name references only, every digest recomputed over the
+ * element swnode will process, the SignatureValue checked with the pinned
+ * key) and then re-checked by libxmlsec1; both must agree.  Here:
+ *  - the key is the caller's (the agreement's pinned certificate), never
+ *    the message's: BinarySecurityToken, KeyValue or any other KeyInfo in
+ *    the message is not used;
+ *  - every wsu:Id, xml:id and Id in the message whose value is an NCName is
+ *    registered and must be unique; the targets are exactly the
+ *    Envelope's soap:Body and its Header's eb:Messaging, the nodes swnode
+ *    goes on to process (no wrapping);
+ *  - libxmlsec1 sees a signature only after dsig has accepted it, with
+ *    only exclusive C14N, SHA-256 and the expected algorithm enabled; its
+ *    verdict is xmlSecDSigStatusSucceeded for the signature and every
+ *    reference, not merely a 0 return.
+ * It checks no dates and no chains: those are the agreement's checks.
+ */
+#ifndef SWN_WSSEC_H
+#define SWN_WSSEC_H
+
+#include <libxml/tree.h>
+#include <openssl/x509.h>
+
+#include "as4/as4.h"
+#include "as4/dsig.h"
+#include "base/err.h"
+
+/* Once per process, after swn_xml_init(). */
+int swn_wssec_init(struct swn_err *err);
+void swn_wssec_cleanup(void);
+
+/* The node's signing identity, loaded once and used for every message. */
+struct swn_signer;
+
+int swn_signer_load(const char *key_path, const char *cert_path,
+		    struct swn_signer **out, struct swn_err *err);
+void swn_signer_free(struct swn_signer *s);
+/* "rsa-sha256" or "ecdsa-sha256". */
+const char *swn_signer_alg(const struct swn_signer *s);
+
+/* Sign the parsed envelope m (its wsse:Security must exist and hold no
+ * signature yet). */
+int swn_wssec_sign(xmlDocPtr doc, const struct swn_as4_msg *m,
+		   const struct swn_signer *s, struct swn_err *err);
+
+/* What verification found, for diagnostics (swnode as4 verify). */
+struct swn_wssec_report {
+	struct swn_dsig_report sig;  /* each reference and its digest, the value */
+	int key_info_ignored;        /* the message carried KeyInfo we did not use */
+	int xmlsec_confirmed;        /* libxmlsec1 agreed */
+};
+
+/* Verify m's signature with cert alone.  expected_alg is "rsa-sha256",
+ * "ecdsa-sha256" or NULL (either, as cert's key allows).  report, if not
+ * NULL, is filled with each reference and whether its digest matched.
+ * Returns 0 if valid; otherwise -1 with err (SWN_E_SIGNATURE) saying why. */
+int swn_wssec_verify(xmlDocPtr doc, const struct swn_as4_msg *m, X509 *cert,
+		     const char *expected_alg, struct swn_wssec_report *report,
+		     struct swn_err *err);
+
+#endif

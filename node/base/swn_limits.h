@@ -1,0 +1,172 @@
+/*
+ * swn_limits.h - every hard limit swnode applies to input, in one place.
+ *
+ * A limit is a named constant so that a reader can see at a glance what the
+ * node will refuse, and a test can aim just above it.  Anything read from a
+ * file or the network is checked against one of these before it is
+ * allocated or parsed.
+ */
+#ifndef SWN_SWN_LIMITS_H
+#define SWN_SWN_LIMITS_H
+
+/* Largest document or message swnode reads (domestic file, international
+ * document, agreement, bundle).  A file above it is refused from its size
+ * alone, before a byte is read. */
+#define SWN_MAX_DOCUMENT_BYTES   (64u * 1024u * 1024u)
+
+/* Configuration files written by operators: node.xml, agreements, bundles. */
+#define SWN_MAX_CONFIG_BYTES     (1u * 1024u * 1024u)
+
+/* Deepest element nesting accepted in any XML document. */
+#define SWN_MAX_XML_DEPTH        128
+
+/* Attributes (namespace declarations included) on one element.  The XML
+ * parser compares each attribute with every earlier one, so an element
+ * with 100,000 of them costs half a minute of CPU: the raw bytes are
+ * checked against this limit before parsing. */
+#define SWN_MAX_XML_ATTRIBUTES   256
+
+/* Namespace declarations in scope at any element (on it and its
+ * ancestors).  The parser and canonicalisation look prefixes up among them
+ * at every element: a message with thousands in scope cost seconds to
+ * parse and minutes to canonicalise.  An AS4 message with its payload
+ * needs a few dozen at most. */
+#define SWN_MAX_XML_NAMESPACES   64
+
+/* Schema or mapping errors reported for one document before giving up. */
+#define SWN_MAX_REPORTED_ERRORS  50
+
+/* A PEM certificate or key file. */
+#define SWN_MAX_PEM_BYTES        (64u * 1024u)
+
+/* Identifiers used in file names (agreement id). */
+#define SWN_MAX_ID_LEN           64
+
+/* Party ids and their types: 255 characters (the schemas say so), held in
+ * buffers that fit 255 UTF-8 characters of up to four bytes. */
+#define SWN_MAX_PARTY_ID_LEN     255
+#define SWN_PARTY_BYTES          1024
+
+/* The certificate subject's CN holds the party id and O the organisation:
+ * X.509 allows 64 characters for each. */
+#define SWN_MAX_CN_LEN           64
+
+/* Refusals of one peer's requests recorded one by one in a minute, unless
+ * its agreement says otherwise (limits/@maxRefusalsPerMinute): past it the
+ * peer gets HTTP 429 and one entry a minute counts the rest. */
+#define SWN_DEFAULT_REFUSALS_PER_MINUTE 30
+
+/* Bytes of refused messages kept as evidence from one peer in a minute,
+ * unless its agreement says otherwise (limits/@maxRefusedBytesPerMinute):
+ * past it a refusal is recorded with the SHA-256 of the bytes, not the
+ * bytes. */
+#define SWN_DEFAULT_REFUSED_BYTES_PER_MINUTE (1024LL * 1024)
+
+/* Endpoint URLs: 500 characters (the schemas say so). */
+#define SWN_MAX_URL_LEN          500
+#define SWN_URL_BYTES            2048
+
+/* An AS4 MessageId, Service, Action, AgreementRef or ConversationId: 255
+ * bytes and the NUL. */
+#define SWN_AS4_ID_BYTES         256
+
+/* ---- limits that belonged to one module, kept here with the rest ---- */
+
+/* References in one SignedInfo. */
+#define SWN_DSIG_MAX_REFS      8
+
+/* Prefixes in one InclusiveNamespaces PrefixList. */
+#define SWN_DSIG_MAX_PREFIXES  16
+
+/* A Reference URI as a report keeps it. */
+#define SWN_DSIG_URI_BYTES     256
+
+/* Hashes in one inclusion or consistency proof (a tree of 2^63 leaves needs 63). */
+#define SWN_MERKLE_MAX_PROOF  64
+
+/* A proof file (JSON). */
+#define SWN_PROOF_MAX_BYTES (64u * 1024u)
+
+/* A signed checkpoint note. */
+#define SWN_NOTE_MAX 4096
+
+/* A file path swnode builds or reads from configuration. */
+#define SWN_PATH_MAX 1024
+
+/* Signing certificates pinned by one agreement. */
+#define SWN_MAX_PINS 8
+
+/* Document types in one agreement. */
+#define SWN_MAX_AGREEMENT_DOCS 64
+
+/* Intervals in one retry schedule. */
+#define SWN_MAX_RETRIES 50
+
+/* The smallest request body the partner listener takes, whatever the agreements say. */
+#define SWN_MIN_BODY_BYTES (64 * 1024)
+
+/* How long GET /status may hold a reply (?wait=), seconds. */
+#define SWN_LOCAL_MAX_WAIT_S 60
+
+/* Held /status replies, all local API workers together. */
+#define SWN_LOCAL_MAX_WAITERS 4096
+
+/* Open local API connections (the default of serve --local-max-connections). */
+#define SWN_LOCAL_MAX_CONNECTIONS 256
+
+/* Delivery threads (serve --senders). */
+#define SWN_DELIVERY_MAX_THREADS 256
+
+/* Stopping a listener: each worker waits for its replies in flight to go
+ * out, looking every SWN_DRAIN_TICK_MS ms, at most SWN_DRAIN_MAX_TICKS
+ * times (10 s), then stops with what is left unanswered. */
+#define SWN_DRAIN_TICK_MS 20
+#define SWN_DRAIN_MAX_TICKS 500
+
+/* Headers of one HTTP request, on either listener. */
+#define SWN_MAX_HTTP_HEADERS_BYTES (16 * 1024)
+
+/* The canonical bytes of one ledger entry (its fields are bounded). */
+#define SWN_MAX_ENTRY_BYTES      (1u << 20)
+
+/* A peer's answer about its ledger (checkpoint, consistency proof). */
+#define SWN_MAX_PEER_LEDGER_REPLY_BYTES (1u << 20)
+
+/* Documents one GET /inbox lists. */
+#define SWN_MAX_INBOX_LIST       1000
+
+/* The partner listener's defaults (serve's options of the same names):
+ * seconds without a byte, to finish the TLS handshake, to send a request;
+ * connections open at once, from one address, in the handshake, and in
+ * the handshake from one address. */
+#define SWN_DEFAULT_IDLE_TIMEOUT_S             30
+#define SWN_DEFAULT_HANDSHAKE_TIMEOUT_S        10
+#define SWN_DEFAULT_REQUEST_TIMEOUT_S          60
+#define SWN_DEFAULT_MAX_CONNECTIONS            4096
+#define SWN_DEFAULT_MAX_PER_ADDRESS            64
+#define SWN_DEFAULT_MAX_HANDSHAKES             256
+#define SWN_DEFAULT_MAX_HANDSHAKES_PER_ADDRESS 16
+
+/* Addresses of pinned peers the listener remembers for their kept room:
+ * the oldest is forgotten first, and each after 7 days without an
+ * authenticated connection. */
+#define SWN_CONN_KNOWN_ADDRESSES 4096
+#define SWN_CONN_KNOWN_FOR_S     (7L * 86400)
+
+/* Peers whose refusals are counted this minute, each on its own; more
+ * share one overflow count. */
+#define SWN_REFUSAL_SLOTS 64
+
+/* Inbound messages handled at once, by (peer, MessageId); a further
+ * message waits for a slot. */
+#define SWN_INBOUND_BUSY_SLOTS 256
+
+/* Agreements whose messages per minute are counted apart; more share
+ * slots. */
+#define SWN_INBOUND_RATE_SLOTS 128
+
+/* Entries of spool/out refused for what they are (links, FIFOs) that are
+ * logged by name at once; past this many, only their number. */
+#define SWN_SPOOL_REFUSALS_NAMED 1024
+
+#endif

@@ -1,0 +1,813 @@
+/* inbound.c - receiving AS4 messages; see inbound.h. */
+#include "autoconfig.h"
+
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <libxml/tree.h>
+#include <openssl/sha.h>
+
+#include "as4/as4.h"
+#include "trust/checkpoint.h"
+#include "base/fsutil.h"
+#include "base/log.h"
+#include "node/node/inbound.h"
+#include "doc/pipeline.h"
+#include "trust/pki.h"
+#include "node/node/placement.h"
+#include "ledger/proof.h"
+#include "node/node/refusals.h"
+#include "node/node/spool.h"
+#include "base/swn_limits.h"
+#include "as4/wssec.h"
+#include "xml/xmlout.h"
+#include "xml/xmlsafe.h"
+
+/* Messages being handled right now, by (peer, MessageId): a second copy of
+ * one waits for the first, so the duplicate check and RECEIVED cannot
+ * interleave.  (One serving process per node: serve holds a lock file.) */
+static pthread_mutex_t busy_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t busy_done = PTHREAD_COND_INITIALIZER;
+static char busy[SWN_INBOUND_BUSY_SLOTS][SWN_PARTY_BYTES + SWN_AS4_ID_BYTES];
+
+static int busy_find(const char *key)
+{
+	int i;
+
+	for (i = 0; i < SWN_INBOUND_BUSY_SLOTS; i++)
+		if (busy[i][0] && strcmp(busy[i], key) == 0)
+			return i;
+	return -1;
+}
+
+static int busy_enter(const char *peer, const char *msgid)
+{
+	char key[sizeof busy[0]];
+	int i;
+
+	snprintf(key, sizeof key, "%s\n%s", peer, msgid);
+	pthread_mutex_lock(&busy_lock);
+	for (;;) {
+		if (busy_find(key) < 0) {
+			for (i = 0; i < SWN_INBOUND_BUSY_SLOTS && busy[i][0]; i++)
+				;
+			if (i < SWN_INBOUND_BUSY_SLOTS) {
+				snprintf(busy[i], sizeof busy[i], "%s", key);
+				break;
+			}
+		}
+		pthread_cond_wait(&busy_done, &busy_lock);
+	}
+	pthread_mutex_unlock(&busy_lock);
+	return i;
+}
+
+static void busy_leave(int slot)
+{
+	pthread_mutex_lock(&busy_lock);
+	busy[slot][0] = '\0';
+	pthread_cond_broadcast(&busy_done);
+	pthread_mutex_unlock(&busy_lock);
+}
+
+/* Messages per minute, per agreement, in this process. */
+struct rate {
+	char agreement[SWN_MAX_ID_LEN + 1];
+	time_t minute;
+	long long count;
+};
+static pthread_mutex_t rate_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct rate rates[SWN_INBOUND_RATE_SLOTS];
+
+static int over_rate(const struct swn_agreement *a, time_t now)
+{
+	struct rate *r = NULL;
+	int i, over;
+
+	pthread_mutex_lock(&rate_lock);
+	for (i = 0; i < SWN_INBOUND_RATE_SLOTS && !r; i++)
+		if (strcmp(rates[i].agreement, a->id) == 0 || rates[i].agreement[0] == '\0')
+			r = &rates[i];
+	if (r == NULL)
+		r = &rates[(unsigned char)a->id[0] % SWN_INBOUND_RATE_SLOTS];
+	if (strcmp(r->agreement, a->id) != 0 || r->minute != now / 60) {
+		snprintf(r->agreement, sizeof r->agreement, "%s", a->id);
+		r->minute = now / 60;
+		r->count = 0;
+	}
+	over = ++r->count > a->max_per_minute;
+	pthread_mutex_unlock(&rate_lock);
+	return over;
+}
+
+/* Refusals recorded per peer and minute (refusals.h), for this process. */
+static pthread_mutex_t refusal_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct swn_refusals refusal_table;
+
+static void record_summary(struct swn_runtime *rt, const struct swn_refusal_summary *sum)
+{
+	struct swn_event ev = { "in", sum->peer, sum->agreement, "", "", "REFUSALS_UNRECORDED",
+				sum->reason };
+	struct swn_err err;
+
+	swn_err_clear(&err);
+	if (swn_ledger_append(rt->ledger, &ev, NULL, 0, NULL, &err) < 0)
+		swn_log("in: cannot record a summary of refusals (%s): %s", sum->reason, err.msg);
+}
+
+/* What one peer's refusals may cost the ledger in a minute: entries, and
+ * bytes of evidence (a refused message of the agreement's largest size,
+ * thirty times a minute, would otherwise be hundreds of megabytes). */
+static struct swn_refusal_limits limits_of(const struct swn_agreement *a)
+{
+	struct swn_refusal_limits l = { SWN_DEFAULT_REFUSALS_PER_MINUTE,
+					SWN_DEFAULT_REFUSED_BYTES_PER_MINUTE };
+
+	if (a) {
+		l.entries = a->max_refusals_per_minute;
+		l.bytes = a->max_refused_bytes_per_minute;
+	}
+	return l;
+}
+
+/* May refusal r be recorded one by one now?  1 yes, and *keep says
+ * whether its bytes fit this minute's evidence budget too; 0 no: it is
+ * counted.  A summary that fell due is recorded first. */
+static int refusal_admitted(struct swn_runtime *rt, const struct swn_refusal *r,
+			    struct swn_refusal_limits lim, int *keep)
+{
+	struct swn_refusal_summary sum;
+	int due, ok;
+
+	pthread_mutex_lock(&refusal_lock);
+	ok = swn_refusals_admit(&refusal_table, r, lim, time(NULL), keep, &sum, &due);
+	pthread_mutex_unlock(&refusal_lock);
+	/* Recorded without the lock: the ledger's fsync is slow. */
+	if (due)
+		record_summary(rt, &sum);
+	return ok;
+}
+
+void swn_inbound_flush_refusals(struct swn_runtime *rt, time_t now, int all)
+{
+	struct swn_refusal_summary sum;
+	int got;
+
+	for (;;) {
+		pthread_mutex_lock(&refusal_lock);
+		got = swn_refusals_take(&refusal_table, now, all, &sum);
+		pthread_mutex_unlock(&refusal_lock);
+		if (!got)
+			break;
+		record_summary(rt, &sum);
+	}
+}
+
+/* What is known about the message while it is being checked. */
+struct job {
+	struct swn_runtime *rt;
+	const char *data;
+	size_t len;              /* 0 once the bytes are not to be kept */
+	struct swn_inbound_reply *reply;
+	struct swn_as4_msg m;
+	const struct swn_agreement *a;
+	const struct swn_agreement *tls_peer;  /* whose TLS certificate authenticated */
+	char doctype[40];
+};
+
+static int serialise(xmlDocPtr doc, struct swn_buf *out, struct swn_err *err)
+{
+	char *bytes;
+	size_t n;
+	int rc;
+
+	if (swn_xml_to_bytes(doc, &bytes, &n, err) < 0)
+		return -1;
+	rc = swn_buf_add(out, bytes, n, err);
+	free(bytes);
+	return rc;
+}
+
+/* Sign a signal we built and put it in the reply. */
+static int sign_into(struct job *j, xmlDocPtr sig, struct swn_err *err)
+{
+	struct swn_as4_msg m;
+
+	if (swn_as4_parse(sig, "signal", &m, err) < 0 ||
+	    swn_wssec_sign(sig, &m, j->rt->signer, err) < 0)
+		return -1;
+	return serialise(sig, &j->reply->body, err);
+}
+
+/* The peer, as authenticated (never the From a message claims). */
+static const struct swn_agreement *peer_of(const struct job *j)
+{
+	return j->a ? j->a : j->tls_peer;
+}
+
+/* Refuse the message: a REFUSED entry with the reason and the bytes, and
+ * a signed eb:Error as the reply; past the peer's refusals for this
+ * minute, HTTP 429 and a count instead. */
+static void refuse(struct job *j, enum swn_ebms_error code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void refuse(struct job *j, enum swn_ebms_error code, const char *fmt, ...)
+{
+	struct swn_inbound_reply *r = j->reply;
+	const struct swn_agreement *peer = peer_of(j);
+	struct swn_event ev = { "in", peer ? peer->peer.id : "unknown", j->a ? j->a->id : "",
+				j->doctype, j->m.message_id, "REFUSED", NULL };
+	struct swn_refusal one = { ev.peer, peer ? peer->id : "", NULL, j->len, 0 };
+	struct swn_err err;
+	char reason[800];
+	xmlDocPtr sig;
+	va_list ap;
+	int keep;
+
+	va_start(ap, fmt);
+	vsnprintf(r->reason, sizeof r->reason, fmt, ap);
+	va_end(ap);
+	snprintf(reason, sizeof reason, "%s %s: %s", swn_ebms_code(code), swn_ebms_short(code),
+		 r->reason);
+	ev.reason = one.reason = reason;
+	if (!refusal_admitted(j->rt, &one, limits_of(peer), &keep)) {
+		r->http_status = 429;
+		snprintf(r->outcome, sizeof r->outcome, "refusal not recorded");
+		return;
+	}
+	if (!keep && j->len > 0) {
+		/* Recorded without the bytes, which are named by their digest. */
+		unsigned char md[32];
+		char hex[65];
+		int k;
+
+		SHA256((const unsigned char *)j->data, j->len, md);
+		for (k = 0; k < 32; k++)
+			snprintf(hex + 2 * k, 3, "%02x", md[k]);
+		snprintf(reason + strlen(reason), sizeof reason - strlen(reason),
+			 " (the %zu bytes received are not kept, over the %lld bytes of refused "
+			 "messages kept from this peer a minute; SHA-256 %s)",
+			 j->len, limits_of(peer).bytes, hex);
+		j->data = NULL;
+		j->len = 0;
+	}
+	swn_err_clear(&err);
+	if (swn_ledger_append(j->rt->ledger, &ev, j->data, j->len, NULL, &err) < 0) {
+		/* Nothing refused goes unrecorded: without the ledger, ask the
+		 * sender to come back. */
+		r->http_status = 503;
+		snprintf(r->outcome, sizeof r->outcome, "ledger unavailable");
+		return;
+	}
+	snprintf(r->outcome, sizeof r->outcome, "error %s", swn_ebms_code(code));
+	sig = swn_as4_build_error(j->m.message_id, j->rt->cfg.party_id, code, r->reason, &err);
+	if (sig == NULL || sign_into(j, sig, &err) < 0)
+		r->http_status = 500;
+	xmlFreeDoc(sig);
+}
+
+/* Party ids name files and the peer of ledger entries: a From or To
+ * PartyId that breaks the rule is a malformed header, refused before it is
+ * used anywhere (a bad From is not even recorded as the peer's name). */
+static int parties_ok(struct job *j)
+{
+	struct swn_as4_user *u = &j->m.user;
+	int from_ok = swn_party_id_ok(u->from.id);
+	char id[SWN_PARTY_BYTES];
+
+	if (from_ok && swn_party_id_ok(u->to.id))
+		return 1;
+	snprintf(id, sizeof id, "%s", from_ok ? u->to.id : u->from.id);
+	if (!from_ok)
+		u->from.id[0] = '\0';
+	refuse(j, SWN_EBMS_INVALID_HEADER, "eb:%s eb:PartyId '%s' is not allowed: a party id is "
+	       SWN_PARTY_ID_RULE, from_ok ? "To" : "From", id);
+	return 0;
+}
+
+/* The payload as a document of its own, for detection and validation. */
+static xmlDocPtr payload_doc(xmlNodePtr payload)
+{
+	xmlDocPtr d = xmlNewDoc(BAD_CAST "1.0");
+	xmlNodePtr copy = xmlDocCopyNode(payload, d, 1);
+
+	if (copy == NULL) {
+		xmlFreeDoc(d);
+		return NULL;
+	}
+	xmlDocSetRootElement(d, copy);
+	xmlReconciliateNs(d, copy);
+	return d;
+}
+
+/* Our commitment for the RECEIVED entry seq: the latest checkpoint (it
+ * covers seq), the entry's time and names, and the inclusion proof. */
+static int commitment(struct job *j, long long seq, struct swn_commitment *c)
+{
+	struct swn_proof p;
+	struct swn_err err;
+	const char *nl;
+	uint64_t size;
+
+	memset(c, 0, sizeof *c);
+	swn_err_clear(&err);
+	if (swn_ledger_checkpoint(j->rt->ledger, 0, c->note, sizeof c->note, &err) != 1 ||
+	    !(nl = strchr(c->note, '\n')) ||
+	    swn_ledger_entry_time(j->rt->ledger, seq, c->time, sizeof c->time, &err) != 1)
+		return 0;
+	size = strtoull(nl + 1, NULL, 10);
+	if (size < (uint64_t)seq || swn_ledger_prove(j->rt->ledger, 1, (uint64_t)seq, size, &p, &err) < 0)
+		return 0;
+	c->leaf_index = seq - 1;
+	snprintf(c->peer, sizeof c->peer, "%s", j->a->peer.id);
+	snprintf(c->agreement, sizeof c->agreement, "%s", j->a->id);
+	snprintf(c->doctype, sizeof c->doctype, "%s", j->doctype);
+	memcpy(c->path, p.path, sizeof c->path);
+	c->n = p.n;
+	return 1;
+}
+
+/* The signed Receipt for this message: stored, then the reply.  With seq
+ * (the RECEIVED entry), it carries our checkpoint covering that entry. */
+static int receipt(struct job *j, long long seq, struct swn_err *err)
+{
+	struct swn_event ev = { "in", j->a->peer.id, j->a->id, j->doctype, j->m.message_id,
+				"RECEIPT_SENT", NULL };
+	static _Thread_local struct swn_commitment c;
+	int have = seq > 0 && commitment(j, seq, &c);
+	xmlDocPtr sig = swn_as4_build_receipt(&j->m, j->a->local.id, have ? &c : NULL, err);
+	int rc = -1;
+
+	if (sig && sign_into(j, sig, err) == 0 &&
+	    swn_ledger_append(j->rt->ledger, &ev, j->reply->body.data, j->reply->body.len,
+			      NULL, err) == 0)
+		rc = 0;
+	xmlFreeDoc(sig);
+	return rc;
+}
+
+/* Map to the domestic form and place it in spool/in, exactly once
+ * (placement.h): visible only after DELIVERED_LOCAL is on disk, under the
+ * seq of its RECEIVED entry.  A failure is recorded as
+ * LOCAL_DELIVERY_FAILED, once in a row (redelivery tries again each pass
+ * without repeating the entry).  type is the payload's type when it was
+ * just validated as international, NULL to detect and validate it again
+ * (redelivery from the evidence).  The caller holds the message's slot. */
+static int deliver_local(struct swn_runtime *rt, const char *peer, const char *agreement,
+			 const char *doctype, const char *msgid, long long seq,
+			 const struct swn_doctype *type, xmlDocPtr payload)
+{
+	struct swn_placement d = { peer, agreement, doctype, msgid, seq, NULL, 0 };
+	char path[SWN_PATH_MAX + 200], last[32];
+	struct swn_mapped mapped;
+	struct swn_err err;
+
+	swn_err_clear(&err);
+	if ((type ? swn_pipeline_map_valid(type, SWN_FORM_INTERNATIONAL, payload, "payload",
+					   SWN_FORM_DOMESTIC, NULL, NULL, &mapped, NULL, &err)
+		  : swn_pipeline_map(rt->reg, payload, "payload", SWN_FORM_DOMESTIC, NULL, NULL,
+				     &mapped, &err)) == 0) {
+		int placed;
+
+		d.data = mapped.out.data;
+		d.len = mapped.out.len;
+		placed = swn_placement_place(rt->ledger, rt->cfg.spool_dir, &d, path, sizeof path, &err);
+		swn_buf_free(&mapped.out);
+		if (placed == 0)
+			return 0;
+		if (placed == 1) {
+			/* Recorded: it is placed, and becomes visible when the next
+			 * redelivery (or start) finishes the rename. */
+			swn_log("in %s: placed, not visible yet (finished at the next redelivery): %s",
+				msgid, err.msg);
+			return 0;
+		}
+	}
+	swn_buf_free(&mapped.out);
+	swn_log("in %s: local delivery failed (retried later): %s", msgid, err.msg);
+	{
+		struct swn_event ev = { "in", peer, agreement, doctype, msgid, "LOCAL_DELIVERY_FAILED",
+					err.msg };
+		struct swn_err e2;
+
+		swn_err_clear(&e2);
+		if (swn_ledger_last_event(rt->ledger, "in", msgid, last, sizeof last, &e2) == 1 &&
+		    strcmp(last, "LOCAL_DELIVERY_FAILED") == 0)
+			return -1;
+		if (swn_ledger_append(rt->ledger, &ev, NULL, 0, NULL, &e2) < 0)
+			swn_log("in %s: cannot record the failed local delivery: %s", msgid, e2.msg);
+	}
+	return -1;
+}
+
+/* A MessageId seen before: 1 handled (reply set), 0 new, -1 failure. */
+static int duplicate(struct job *j, struct swn_err *err)
+{
+	unsigned char digest[32], mine[32];
+	char *old = NULL;
+	size_t oldlen;
+	int found;
+
+	found = swn_ledger_evidence(j->rt->ledger, "in", j->a->peer.id, j->m.message_id, "RECEIVED",
+				    &old, &oldlen, digest, err);
+	if (found <= 0)
+		return found;
+	free(old);
+	SHA256((const unsigned char *)j->data, j->len, mine);
+	if (memcmp(mine, digest, 32) != 0) {
+		refuse(j, SWN_EBMS_VALUE_INCONSISTENT,
+		       "MessageId %s was received before with other content", j->m.message_id);
+		return 1;
+	}
+	/* Same bytes: the original Receipt again, nothing stored twice. */
+	found = swn_ledger_evidence(j->rt->ledger, "in", j->a->peer.id, j->m.message_id,
+				    "RECEIPT_SENT", &old, &oldlen, NULL, err);
+	if (found < 0)
+		return -1;
+	if (found == 1) {
+		int rc = swn_buf_add(&j->reply->body, old, oldlen, err);
+
+		free(old);
+		if (rc < 0)
+			return -1;
+	} else if (receipt(j, 0, err) < 0) {
+		return -1;  /* stored, but the receipt was lost: make one now */
+	}
+	snprintf(j->reply->outcome, sizeof j->reply->outcome, "duplicate");
+	return 1;
+}
+
+void swn_inbound_handle(struct swn_runtime *rt, const char *data, size_t len,
+			X509 *client, struct swn_inbound_reply *reply)
+{
+	struct job j;
+	struct swn_err err;
+	const struct swn_doctype *type;
+	const struct swn_agreement_doc *entry;
+	enum swn_form form;
+	X509 *pins[SWN_MAX_PINS];
+	xmlDocPtr doc = NULL, payload = NULL;
+	char why[400];
+	int npins, i, dup, slot = -1;
+	long long seq = 0;
+	time_t now = time(NULL), stamp;
+
+	memset(reply, 0, sizeof *reply);
+	swn_buf_init(&reply->body, SWN_MAX_DOCUMENT_BYTES);
+	reply->http_status = 200;
+	memset(&j, 0, sizeof j);
+	j.rt = rt;
+	j.data = data;
+	j.len = len;
+	j.reply = reply;
+	swn_err_clear(&err);
+	swn_runtime_agreements_lock(rt);
+	/* Who is sending is known from TLS before a byte is parsed. */
+	j.tls_peer = client ? swn_runtime_find(rt, client, NULL, NULL) : NULL;
+
+	if (!(doc = swn_xml_parse(data, len, "message", &err))) {
+		refuse(&j, SWN_EBMS_OTHER, "%s", err.msg);
+		goto done;
+	}
+	if (swn_as4_parse(doc, "message", &j.m, &err) < 0) {
+		refuse(&j, SWN_EBMS_INVALID_HEADER, "%s", err.msg);
+		goto done;
+	}
+	snprintf(reply->msgid, sizeof reply->msgid, "%s", j.m.message_id);
+	if (j.m.kind != SWN_AS4_USER_MESSAGE) {
+		refuse(&j, SWN_EBMS_PMODE_MISMATCH,
+		       "signals are answered on the connection that carried the message; a pushed signal is not accepted");
+		goto done;
+	}
+	if (!parties_ok(&j))
+		goto done;
+	/* The agreement is the authenticated peer's; the message may only
+	 * narrow it down by AgreementRef. */
+	j.a = swn_runtime_find(rt, client, NULL, j.m.user.agreement_ref);
+	if (j.a == NULL) {
+		refuse(&j, SWN_EBMS_PMODE_MISMATCH,
+		       "no agreement%s%s with the peer that authenticated with this TLS certificate",
+		       j.m.user.agreement_ref[0] ? " " : "", j.m.user.agreement_ref);
+		goto done;
+	}
+	/* A suspended or ended agreement carries nothing: refused before any
+	 * more work, and its bytes are not kept (the peer is known by its TLS
+	 * certificate, but has no agreement to fill the ledger under). */
+	if (!swn_agreement_in_force(j.a, now, why, sizeof why)) {
+		j.data = NULL;
+		j.len = 0;
+		refuse(&j, SWN_EBMS_PMODE_MISMATCH, "%s", why);
+		goto done;
+	}
+	if (strcmp(j.m.user.from.id, j.a->peer.id) != 0 ||
+	    strcmp(j.m.user.from.type, j.a->peer.type) != 0) {
+		const struct swn_agreement *a = j.a;
+
+		refuse(&j, SWN_EBMS_FAILED_AUTHENTICATION,
+		       "From %s (type %s) is not the authenticated peer %s (type %s)", j.m.user.from.id,
+		       j.m.user.from.type[0] ? j.m.user.from.type : "none", a->peer.id, a->peer.type);
+		goto done;
+	}
+	if ((long long)len > j.a->max_message_bytes) {
+		/* Bytes the agreement does not allow are not kept either. */
+		j.data = NULL;
+		j.len = 0;
+		refuse(&j, SWN_EBMS_PMODE_MISMATCH, "the message is %zu bytes; agreement %s allows %lld",
+		       len, j.a->id, j.a->max_message_bytes);
+		goto done;
+	}
+	if (over_rate(j.a, now)) {
+		/* Flow control, not a refusal: the sender tries again later. */
+		reply->http_status = 429;
+		snprintf(reply->outcome, sizeof reply->outcome, "rate limited");
+		goto done;
+	}
+	npins = swn_agreement_pins_at(j.a, now, pins);
+	if (npins == 0) {
+		swn_agreement_no_pin_why(j.a, now, why, sizeof why);
+		refuse(&j, SWN_EBMS_FAILED_AUTHENTICATION,
+		       "agreement %s accepts no signing certificate now: %s", j.a->id, why);
+		goto done;
+	}
+	for (i = 0; i < npins; i++) {
+		swn_err_clear(&err);
+		if (swn_wssec_verify(doc, &j.m, pins[i], j.a->inbound_alg, NULL, &err) == 0)
+			break;
+	}
+	if (i == npins) {
+		refuse(&j, SWN_EBMS_FAILED_AUTHENTICATION, "%s", err.msg);
+		goto done;
+	}
+	/* From here on only the signed eb:Messaging and soap:Body are read. */
+	if (strcmp(j.m.user.to.id, j.a->local.id) != 0 || strcmp(j.m.user.to.type, j.a->local.type) != 0) {
+		refuse(&j, SWN_EBMS_PMODE_MISMATCH, "To %s is not this node (%s)",
+		       j.m.user.to.id, j.a->local.id);
+		goto done;
+	}
+	/* Retries resend the first bytes, so only a time from the future is
+	 * suspicious: more than the agreement's clock skew ahead of ours. */
+	if (swn_time_parse(j.m.user.timestamp, &stamp) < 0) {
+		refuse(&j, SWN_EBMS_INVALID_HEADER, "eb:Timestamp '%s' is not a UTC xsd:dateTime",
+		       j.m.user.timestamp);
+		goto done;
+	}
+	if (stamp > now + j.a->max_clock_skew) {
+		refuse(&j, SWN_EBMS_INVALID_HEADER,
+		       "eb:Timestamp %s is more than %d s ahead of this node's clock", j.m.user.timestamp,
+		       j.a->max_clock_skew);
+		goto done;
+	}
+	if (!(payload = payload_doc(j.m.payload))) {
+		refuse(&j, SWN_EBMS_OTHER, "out of memory");
+		goto done;
+	}
+	swn_err_clear(&err);
+	if (!(type = swn_registry_detect(rt->reg, payload, "payload", &form, &err)) ||
+	    form != SWN_FORM_INTERNATIONAL) {
+		refuse(&j, SWN_EBMS_PMODE_MISMATCH, "%s",
+		       type ? "the payload is a domestic document; peers send the international form"
+			    : err.msg);
+		goto done;
+	}
+	snprintf(j.doctype, sizeof j.doctype, "%s", swn_doctype_id(type));
+	entry = swn_agreement_doc(j.a, j.doctype);
+	if (entry == NULL || !entry->in) {
+		refuse(&j, SWN_EBMS_PMODE_MISMATCH, "agreement %s does not allow receiving %s documents",
+		       j.a->id, j.doctype);
+		goto done;
+	}
+	if (strcmp(entry->service, j.m.user.service) != 0 || strcmp(entry->action, j.m.user.action) != 0) {
+		refuse(&j, SWN_EBMS_PMODE_MISMATCH,
+		       "Service %s / Action %s do not match agreement %s for %s (%s / %s)",
+		       j.m.user.service, j.m.user.action, j.a->id, j.doctype, entry->service, entry->action);
+		goto done;
+	}
+	/* A MessageId this node issued names one of its own exchanges: a peer
+	 * reusing it would mix its message into that exchange's evidence. */
+	{
+		char last[32];
+		int ours;
+
+		swn_err_clear(&err);
+		ours = swn_ledger_last_event(rt->ledger, "out", j.m.message_id, last, sizeof last, &err);
+		if (ours < 0) {
+			reply->http_status = 503;
+			snprintf(reply->outcome, sizeof reply->outcome, "ledger unavailable");
+			goto done;
+		}
+		if (ours) {
+			refuse(&j, SWN_EBMS_VALUE_INCONSISTENT,
+			       "MessageId %s was issued by this node for a message it sent; another message may not reuse it",
+			       j.m.message_id);
+			goto done;
+		}
+	}
+	slot = busy_enter(j.a->peer.id, j.m.message_id);
+	swn_err_clear(&err);
+	if ((dup = duplicate(&j, &err)) != 0) {
+		if (dup < 0)
+			reply->http_status = 503;
+		goto done;
+	}
+	swn_err_clear(&err);
+	if (swn_doctype_validate(type, SWN_FORM_INTERNATIONAL, payload, "payload", NULL, NULL, &err) < 0) {
+		refuse(&j, SWN_EBMS_OTHER, "the %s document is not valid: line %ld: %s", j.doctype,
+		       err.line, err.msg);
+		goto done;
+	}
+	{
+		struct swn_event ev = { "in", j.a->peer.id, j.a->id, j.doctype, j.m.message_id,
+					"RECEIVED", NULL };
+
+		swn_err_clear(&err);
+		if (swn_ledger_append(rt->ledger, &ev, data, len, &seq, &err) < 0) {
+			reply->http_status = 503;
+			snprintf(reply->outcome, sizeof reply->outcome, "ledger unavailable");
+			goto done;
+		}
+	}
+	swn_err_clear(&err);
+	if (receipt(&j, seq, &err) < 0) {
+		/* Stored: the sender's retry gets a receipt. */
+		reply->http_status = 503;
+		swn_buf_free(&reply->body);
+		snprintf(reply->outcome, sizeof reply->outcome, "receipt failed");
+		goto done;
+	}
+	snprintf(reply->outcome, sizeof reply->outcome, "receipt");
+	deliver_local(rt, j.a->peer.id, j.a->id, j.doctype, j.m.message_id, seq, type, payload);
+done:
+	if (slot >= 0)
+		busy_leave(slot);
+	swn_runtime_agreements_unlock(rt);
+	xmlFreeDoc(payload);
+	xmlFreeDoc(doc);
+}
+
+void swn_inbound_refused_http(struct swn_runtime *rt, X509 *client, int status,
+			      const char *reason)
+{
+	const struct swn_agreement *a;
+	struct swn_event ev = { "in", "unknown", "", "", "", "REFUSED", NULL };
+	char text[600];
+	struct swn_err err;
+	char peer[SWN_PARTY_BYTES] = "unknown", agreement[SWN_MAX_ID_LEN + 1] = "";
+	struct swn_refusal one = { peer, agreement, text, 0, 1 };
+	struct swn_refusal_limits lim = limits_of(NULL);
+	int keep;
+
+	snprintf(text, sizeof text, "HTTP %d: %s", status, reason);
+	ev.reason = text;
+	/* Names copied, so that no lock is held across the ledger's fsync. */
+	swn_runtime_agreements_lock(rt);
+	if (client && (a = swn_runtime_find(rt, client, NULL, NULL))) {
+		snprintf(peer, sizeof peer, "%s", a->peer.id);
+		snprintf(agreement, sizeof agreement, "%s", a->id);
+		lim = limits_of(a);
+	}
+	swn_runtime_agreements_unlock(rt);
+	ev.peer = peer;
+	ev.agreement = agreement;
+	/* Counted past the limit: the request keeps the status that refused it. */
+	if (!refusal_admitted(rt, &one, lim, &keep))
+		return;
+	swn_err_clear(&err);
+	if (swn_ledger_append(rt->ledger, &ev, NULL, 0, NULL, &err) < 0)
+		swn_log("in: cannot record a refusal (%s): %s", text, err.msg);
+}
+
+/* ---- redelivery of received documents not yet in spool/in ---- */
+
+int swn_inbound_hold(const char *peer, const char *msgid)
+{
+	return busy_enter(peer, msgid);
+}
+
+void swn_inbound_release(int slot)
+{
+	busy_leave(slot);
+}
+
+struct redeliver_ctx {
+	struct swn_runtime *rt;
+	int done, failed;
+	long long last;          /* the last RECEIVED seq listed */
+	long long first_failed;  /* the first that could not be placed (0: none) */
+};
+
+static void redeliver_one(void *arg, long long seq, const char *time, const char *dir,
+			  const char *peer, const char *agreement, const char *doctype,
+			  const char *msgid, const char *event, const char *reason)
+{
+	struct redeliver_ctx *c = arg;
+	struct swn_as4_msg m;
+	struct swn_err err;
+	xmlDocPtr doc = NULL, payload = NULL;
+	char *bytes = NULL;
+	size_t len;
+
+	static _Thread_local struct swn_ledger_placed placed;
+	int slot, state;
+
+	(void)time; (void)dir; (void)event; (void)reason;
+	swn_err_clear(&err);
+	c->last = seq;
+	/* The message's slot, as a worker receiving it holds it: the two never
+	 * place one message at once, and what the list said is looked at
+	 * again under it. */
+	slot = busy_enter(peer, msgid);
+	state = swn_ledger_placement(c->rt->ledger, seq, &placed, &err);
+	if (state == 2) {
+		busy_leave(slot);
+		return;
+	}
+	if (state < 0 ||
+	    swn_ledger_evidence(c->rt->ledger, "in", peer, msgid, "RECEIVED", &bytes, &len, NULL, &err) != 1 ||
+	    !(doc = swn_xml_parse(bytes, len, "evidence", &err)) ||
+	    swn_as4_parse(doc, "evidence", &m, &err) < 0 || !(payload = payload_doc(m.payload)) ||
+	    deliver_local(c->rt, peer, agreement, doctype, msgid, seq, NULL, payload) < 0) {
+		c->failed++;
+		if (c->first_failed == 0)
+			c->first_failed = seq;
+	} else {
+		c->done++;
+	}
+	busy_leave(slot);
+	xmlFreeDoc(payload);
+	xmlFreeDoc(doc);
+	free(bytes);
+}
+
+/* A placement recorded but left hidden (its rename failed, or the node
+ * stopped before it): finished under the message's slot, so that it
+ * meets neither a placement nor an acknowledgement of the same message. */
+struct finish_ctx {
+	struct swn_runtime *rt;
+	int finished;
+};
+
+static void finish_one(void *arg, long long seq)
+{
+	static _Thread_local struct swn_ledger_placed p;
+	struct finish_ctx *c = arg;
+	enum swn_finish what;
+	struct swn_err err;
+	int slot;
+
+	swn_err_clear(&err);
+	if (swn_ledger_placement(c->rt->ledger, seq, &p, &err) != 2)
+		return;   /* unrecorded: under way, or removed at the next start */
+	slot = busy_enter(p.peer, p.msgid);
+	if (swn_placement_finish(c->rt->ledger, c->rt->cfg.spool_dir, seq, 0, &what, &err) < 0)
+		swn_log("in %s: the placed document is still not visible: %s", p.msgid, err.msg);
+	else if (what == SWN_FINISH_REVEALED)
+		c->finished++;
+	else if (what == SWN_FINISH_FOREIGN)
+		swn_log("in %s: spool/in/.placing-%lld was not the document placed: removed", p.msgid, seq);
+	busy_leave(slot);
+}
+
+/* Received documents up to here are all placed (or failing before it):
+ * each pass starts after it, so that a long ledger is not read again
+ * and again, and a thousand documents that keep failing do not hide the
+ * ones after them. */
+static pthread_mutex_t redeliver_lock = PTHREAD_MUTEX_INITIALIZER;
+static long long placed_below;
+
+long long swn_inbound_placed_below(void)
+{
+	long long v;
+
+	pthread_mutex_lock(&redeliver_lock);
+	v = placed_below;
+	pthread_mutex_unlock(&redeliver_lock);
+	return v;
+}
+
+int swn_inbound_redeliver(struct swn_runtime *rt, int *done, int *failed, struct swn_err *err)
+{
+	struct redeliver_ctx c = { rt, 0, 0, 0, 0 };
+	struct finish_ctx f = { rt, 0 };
+	int n;
+
+	long long size;
+
+	pthread_mutex_lock(&redeliver_lock);
+	/* Every RECEIVED up to size that the pages do not list was placed. */
+	size = (long long)swn_ledger_size(rt->ledger);
+	c.last = placed_below;
+	do {
+		n = swn_ledger_undelivered(rt->ledger, c.last, redeliver_one, &c, err);
+	} while (n == SWN_LEDGER_PAGE);
+	if (n >= 0)
+		placed_below = c.first_failed ? c.first_failed - 1 : c.last > size ? c.last : size;
+	pthread_mutex_unlock(&redeliver_lock);
+	if (n >= 0 && swn_placement_pending(rt->cfg.spool_dir, finish_one, &f, err) < 0)
+		n = -1;
+	*done = c.done + f.finished;
+	*failed = c.failed;
+	return n < 0 ? -1 : 0;
+}

@@ -1,0 +1,821 @@
+/* outbox.c - submit, deliver, retry, resend; see outbox.h. */
+#include "autoconfig.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/sha.h>
+#include <sqlite3.h>
+
+#include "as4/as4.h"
+#include "trust/checkpoint.h"
+#include "as4/compose.h"
+#include "base/escape.h"
+#include "ledger/merkle.h"
+#include "net/http_out.h"
+#include "base/log.h"
+#include "node/node/outbox.h"
+#include "base/swn_limits.h"
+#include "as4/wssec.h"
+#include "xml/xmlout.h"
+#include "xml/xmlsafe.h"
+
+struct swn_outbox {
+	struct swn_runtime *rt;
+	sqlite3 *db;
+	pthread_mutex_t lock;
+	swn_outbox_watch_fn watch;
+	void *watch_ctx;
+	/* Prepared once: every delivery runs them (under lock). */
+	sqlite3_stmt *st_claim, *st_due, *st_next, *st_get, *st_names;
+};
+
+/* The statement sql, prepared on first use and kept; reset after each use
+ * (stmt_done).  NULL if it cannot be prepared. */
+static sqlite3_stmt *stmt(struct swn_outbox *o, sqlite3_stmt **st, const char *sql)
+{
+	if (*st == NULL &&
+	    sqlite3_prepare_v3(o->db, sql, -1, SQLITE_PREPARE_PERSISTENT, st, NULL) != SQLITE_OK) {
+		sqlite3_finalize(*st);
+		*st = NULL;
+	}
+	return *st;
+}
+
+static void stmt_done(sqlite3_stmt *st)
+{
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+}
+
+void swn_outbox_set_watch(struct swn_outbox *o, swn_outbox_watch_fn fn, void *ctx)
+{
+	pthread_mutex_lock(&o->lock);
+	o->watch = fn;
+	o->watch_ctx = ctx;
+	pthread_mutex_unlock(&o->lock);
+}
+
+static int db_err(struct swn_outbox *o, const char *what, struct swn_err *err)
+{
+	return swn_err_set(err, SWN_E_DB, o->rt->cfg.ledger_db, 0, "%s: %s", what,
+			   swn_ledger_errmsg(o->db));
+}
+
+int swn_outbox_open(struct swn_runtime *rt, struct swn_outbox **out, struct swn_err *err)
+{
+	struct swn_outbox *o = calloc(1, sizeof *o);
+
+	*out = NULL;
+	if (o == NULL)
+		return swn_err_set(err, SWN_E_NOMEM, NULL, 0, "out of memory");
+	o->rt = rt;
+	pthread_mutex_init(&o->lock, NULL);
+	if (sqlite3_open_v2(rt->cfg.ledger_db, &o->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX,
+			    NULL) != SQLITE_OK ||
+	    sqlite3_busy_timeout(o->db, 10000) != SQLITE_OK ||
+	    sqlite3_exec(o->db, "PRAGMA synchronous=FULL;", NULL, NULL, NULL) != SQLITE_OK) {
+		db_err(o, "cannot open the outbox", err);
+		swn_outbox_close(o);
+		return -1;
+	}
+	*out = o;
+	return 0;
+}
+
+void swn_outbox_close(struct swn_outbox *o)
+{
+	if (o == NULL)
+		return;
+	sqlite3_finalize(o->st_claim);
+	sqlite3_finalize(o->st_due);
+	sqlite3_finalize(o->st_next);
+	sqlite3_finalize(o->st_get);
+	sqlite3_finalize(o->st_names);
+	sqlite3_close(o->db);
+	pthread_mutex_destroy(&o->lock);
+	free(o);
+}
+
+/* Run one statement with text/int parameters ("t" text, "i" int64). */
+static int exec(struct swn_outbox *o, const char *sql, const char *types,
+		const void *const *args, struct swn_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	int i, rc = -1;
+
+	pthread_mutex_lock(&o->lock);
+	if (sqlite3_prepare_v2(o->db, sql, -1, &st, NULL) != SQLITE_OK)
+		goto out;
+	for (i = 0; types[i]; i++) {
+		if (types[i] == 't')
+			sqlite3_bind_text(st, i + 1, args[i], -1, SQLITE_TRANSIENT);
+		else
+			sqlite3_bind_int64(st, i + 1, *(const long long *)args[i]);
+	}
+	if (sqlite3_step(st) == SQLITE_DONE)
+		rc = 0;
+out:
+	if (rc < 0)
+		db_err(o, "outbox", err);
+	sqlite3_finalize(st);
+	pthread_mutex_unlock(&o->lock);
+	return rc;
+}
+
+static int set_state(struct swn_outbox *o, const char *msgid, const char *state,
+		     long long attempts, long long next, const char *last_error,
+		     struct swn_err *err)
+{
+	/* Stored escaped, as the ledger stores it (escape.h). */
+	char last[SWN_ESCAPED_SIZE(1300)];
+	const void *args[] = { state, &attempts, &next, last, msgid };
+	int rc;
+
+	swn_escape(last, sizeof last, last_error ? last_error : "");
+	rc = exec(o, "UPDATE outbox SET state = ?, attempts = ?, next_attempt = ?, last_error = ?"
+		     " WHERE msgid = ?", "tiitt", args, err);
+
+	if (rc < 0)
+		swn_log("out %s: cannot update the outbox to %s: %s", msgid, state, err->msg);
+	return rc;
+}
+
+/* ---- submit ---- */
+
+static const struct swn_agreement *agreement_for(struct swn_runtime *rt, const char *to,
+						 const char *doctype, time_t now,
+						 char *why, size_t n)
+{
+	const struct swn_agreement *a, *any = NULL;
+	int i;
+
+	why[0] = '\0';
+	for (i = 0; i < rt->nagreements; i++) {
+		const struct swn_agreement_doc *d;
+
+		a = rt->agreements[i];
+		if (strcmp(a->peer.id, to) != 0)
+			continue;
+		any = a;
+		if (!swn_agreement_in_force(a, now, why, n))
+			continue;
+		d = swn_agreement_doc(a, doctype);
+		if (d && d->out)
+			return a;
+		snprintf(why, n, "agreement %s does not allow sending %s documents", a->id, doctype);
+	}
+	if (any == NULL)
+		snprintf(why, n, "no agreement with party %s in %s", to, rt->cfg.peers_dir);
+	return NULL;
+}
+
+static int submit(struct swn_outbox *o, xmlDocPtr doc, const unsigned char sha256[32],
+		  const char *name, const char *to, const char *want, char *msgid, size_t n,
+		  struct swn_err *err);
+
+int swn_outbox_submit(struct swn_outbox *o, xmlDocPtr doc, const unsigned char sha256[32],
+		      const char *name, const char *to, char *msgid, size_t n, struct swn_err *err)
+{
+	return submit(o, doc, sha256, name, to, NULL, msgid, n, err);
+}
+
+/* The SUBMITTED entry's reason: the document as it was handed in. */
+static void document_reason(const unsigned char sha256[32], char *out, size_t n)
+{
+	size_t i, at = (size_t)snprintf(out, n, "document sha256:");
+
+	for (i = 0; i < 32 && at + 2 < n; i++, at += 2)
+		snprintf(out + at, n - at, "%02x", sha256[i]);
+}
+
+/* What the ledger says of an outbound message's SUBMITTED entry. */
+struct first_submission {
+	int found;
+	char peer[SWN_PARTY_BYTES];
+	char reason[96];
+};
+
+static void keep_submitted(void *ctx, long long seq, const char *time, const char *direction,
+			   const char *peer, const char *agreement, const char *doctype,
+			   const char *msgid, const char *event, const char *reason)
+{
+	struct first_submission *f = ctx;
+
+	(void)seq; (void)time; (void)agreement; (void)doctype; (void)msgid;
+	if (f->found || strcmp(direction, "out") != 0 || strcmp(event, "SUBMITTED") != 0)
+		return;
+	f->found = 1;
+	snprintf(f->peer, sizeof f->peer, "%s", peer);
+	snprintf(f->reason, sizeof f->reason, "%s", reason ? reason : "");
+}
+
+enum { FIRST_NONE, FIRST_SAME, FIRST_OTHER };
+
+/* Was once->msgid submitted before, and with this document to this party?
+ * FIRST_NONE, FIRST_SAME (once->repeated set), FIRST_OTHER (err says what
+ * differs, SWN_E_EXISTS), or -1 when the ledger cannot tell. */
+static int look_for_first(struct swn_outbox *o, const char *token, const char *to,
+			  const unsigned char sha256[32], struct swn_once *once, struct swn_err *err)
+{
+	struct first_submission f;
+	char want[sizeof f.reason];
+	int other_doc, other_to;
+
+	memset(&f, 0, sizeof f);
+	if (swn_ledger_history(o->rt->ledger, once->msgid, keep_submitted, &f, err) < 0)
+		return -1;
+	if (!f.found)
+		return FIRST_NONE;
+	document_reason(sha256, want, sizeof want);
+	/* A SUBMITTED entry without the document's digest (recorded by an
+	 * earlier version) can only be judged by its destination. */
+	other_doc = f.reason[0] != '\0' && strcmp(f.reason, want) != 0;
+	other_to = strcmp(f.peer, to) != 0;
+	if (!other_doc && !other_to) {
+		once->repeated = 1;
+		return FIRST_SAME;
+	}
+	once->differs = other_doc && other_to ? "document and destination" : other_doc ? "document" : "destination";
+	snprintf(once->first_to, sizeof once->first_to, "%s", f.peer);
+	swn_err_set(err, SWN_E_EXISTS, NULL, 0,
+		    "id '%s' is message %s, submitted to %s; this request differs in its %s: "
+		    "another submission needs another id", token, once->msgid, f.peer, once->differs);
+	return FIRST_OTHER;
+}
+
+int swn_outbox_submit_once(struct swn_outbox *o, xmlDocPtr doc, const unsigned char sha256[32],
+			   const char *name, const char *to, const char *token, struct swn_once *once,
+			   struct swn_err *err)
+{
+	char id[SWN_AS4_ID_BYTES];
+	struct swn_err failed;
+	const char *at;
+	int first;
+
+	memset(once, 0, sizeof *once);
+	/* "<token>@<party>", the party as swn_as4_new_id() writes it. */
+	swn_as4_new_id(o->rt->cfg.party_id, id, sizeof id);
+	at = strchr(id, '@');
+	if (snprintf(once->msgid, sizeof once->msgid, "%s%s", token, at ? at : "") >= (int)sizeof once->msgid)
+		return swn_err_set(err, SWN_E_TOO_LARGE, name, 0, "submission token too long");
+	/* Recorded before (a crash or a lost reply hid it): the same request
+	 * is done already, another one is refused. */
+	first = look_for_first(o, token, to, sha256, once, err);
+	if (first != FIRST_NONE)
+		return first == FIRST_SAME ? 0 : -1;
+	snprintf(id, sizeof id, "%s", once->msgid);
+	swn_err_clear(&failed);
+	if (submit(o, doc, sha256, name, to, id, once->msgid, sizeof once->msgid, &failed) == 0)
+		return 0;
+	/* The check above and the record are not one step: a concurrent
+	 * submission of the same id may have come between.  The outbox's
+	 * unique MessageId let only one of them record; the others find it
+	 * now and are answered as a repeat or a conflict. */
+	if (failed.code == SWN_E_DB) {
+		struct swn_err again;
+
+		swn_err_clear(&again);
+		first = look_for_first(o, token, to, sha256, once, &again);
+		if (first == FIRST_SAME)
+			return 0;
+		if (first == FIRST_OTHER)
+			failed = again;
+	}
+	*err = failed;
+	return -1;
+}
+
+static int submit(struct swn_outbox *o, xmlDocPtr doc, const unsigned char sha256[32],
+		  const char *name, const char *to, const char *want, char *msgid, size_t n,
+		  struct swn_err *err)
+{
+	struct swn_runtime *rt = o->rt;
+	const struct swn_agreement *a;
+	struct swn_payload p;
+	struct swn_as4_user u;
+	xmlDocPtr env = NULL;
+	char *bytes = NULL;
+	char why[1500], document[96];
+	size_t len = 0;
+	int rc = -1;
+	time_t now = time(NULL);
+
+	if (swn_compose_payload(rt->reg, doc, name, &p, err) < 0)
+		return -1;
+	swn_runtime_agreements_lock(rt);
+	a = agreement_for(rt, to, swn_doctype_id(p.type), now, why, sizeof why);
+	if (a == NULL) {
+		swn_runtime_agreements_unlock(rt);
+		swn_err_set(err, SWN_E_CONFIG, name, 0, "cannot send to %s: %s", to, why);
+		goto done;
+	}
+	swn_compose_header(a, swn_agreement_doc(a, swn_doctype_id(p.type)), want, &u);
+	swn_runtime_agreements_unlock(rt);
+	if (!(env = swn_compose_envelope(&u, &p, rt->signer, err)) ||
+	    swn_xml_to_bytes(env, &bytes, &len, err) < 0)
+		goto done;
+	document_reason(sha256, document, sizeof document);
+	{
+		struct swn_event ev = { "out", u.to.id, u.agreement_ref, swn_doctype_id(p.type),
+					u.message_id, "SUBMITTED", document };
+
+		/* The signed bytes, the SUBMITTED entry and the queue row commit
+		 * together: nothing submitted is lost or left unqueued. */
+		if (swn_ledger_submit(rt->ledger, &ev, bytes, len, (long long)now, err) < 0)
+			goto done;
+	}
+	snprintf(msgid, n, "%s", u.message_id);
+	rc = 0;
+done:
+	free(bytes);
+	xmlFreeDoc(env);
+	swn_compose_payload_free(&p);
+	return rc;
+}
+
+/* ---- deliver ---- */
+
+struct due {
+	char msgid[SWN_AS4_ID_BYTES];
+	char agreement[SWN_MAX_ID_LEN + 1];
+	char doctype[40];
+	int attempts;
+};
+
+/* Take a due message for this process: 1 claimed, 0 someone else has it. */
+static int claim(struct swn_outbox *o, const char *msgid)
+{
+	sqlite3_stmt *st = NULL;
+	int ok = 0;
+
+	pthread_mutex_lock(&o->lock);
+	if ((st = stmt(o, &o->st_claim, "UPDATE outbox SET state = 'SENDING' WHERE msgid = ?"
+					 " AND state IN ('SUBMITTED','RETRYING')")) != NULL) {
+		sqlite3_bind_text(st, 1, msgid, -1, SQLITE_TRANSIENT);
+		ok = sqlite3_step(st) == SQLITE_DONE && sqlite3_changes(o->db) == 1;
+		stmt_done(st);
+	}
+	pthread_mutex_unlock(&o->lock);
+	return ok;
+}
+
+int swn_outbox_recover(struct swn_outbox *o, struct swn_err *err)
+{
+	const void *args[] = { NULL };
+
+	return exec(o, "UPDATE outbox SET state = 'RETRYING' WHERE state = 'SENDING'", "", args, err);
+}
+
+/* Up to max due messages. */
+static int due_list(struct swn_outbox *o, time_t now, struct due *out, int max)
+{
+	sqlite3_stmt *st = NULL;
+	int n = 0;
+
+	pthread_mutex_lock(&o->lock);
+	if ((st = stmt(o, &o->st_due, "SELECT msgid, agreement, doctype, attempts FROM outbox"
+				       " WHERE state IN ('SUBMITTED','RETRYING') AND next_attempt <= ?"
+				       " ORDER BY next_attempt LIMIT ?")) != NULL) {
+		sqlite3_bind_int64(st, 1, (long long)now);
+		sqlite3_bind_int(st, 2, max);
+		while (n < max && sqlite3_step(st) == SQLITE_ROW) {
+			snprintf(out[n].msgid, sizeof out[n].msgid, "%s", sqlite3_column_text(st, 0));
+			snprintf(out[n].agreement, sizeof out[n].agreement, "%s", sqlite3_column_text(st, 1));
+			snprintf(out[n].doctype, sizeof out[n].doctype, "%s", sqlite3_column_text(st, 2));
+			out[n].attempts = sqlite3_column_int(st, 3);
+			n++;
+		}
+		stmt_done(st);
+	}
+	pthread_mutex_unlock(&o->lock);
+	return n;
+}
+
+/* The outcome of an attempt: the entry and the queue row's new state in
+ * one transaction, after SENT when a reply came.  If it cannot be recorded, the message is tried again
+ * later (a delivered one is then answered as a duplicate, with the same
+ * receipt), so that no outcome is acted on without its entry. */
+static void outcome_kept(struct swn_outbox *o, const struct due *d, const char *peer, int replied,
+			 const char *event, const char *reason, const void *evidence, size_t len,
+			 long long attempts, long long next, const struct swn_peer_checkpoint *witness)
+{
+	struct swn_event sent = { "out", peer, d->agreement, d->doctype, d->msgid, "SENT", NULL };
+	struct swn_event ev = { "out", peer, d->agreement, d->doctype, d->msgid, event, reason };
+	struct swn_queue_update q = { event, attempts, next,
+				      strcmp(event, "DELIVERED") == 0 ? NULL : reason };
+	struct swn_err err;
+
+	swn_err_clear(&err);
+	if (swn_ledger_outcome(o->rt->ledger, replied ? &sent : NULL, &ev, evidence, len, &q, witness, &err) < 0) {
+		swn_log("out %s: cannot record %s: %s", d->msgid, event, err.msg);
+		swn_err_clear(&err);
+		set_state(o, d->msgid, "RETRYING", attempts, (long long)time(NULL) + 5,
+			  "the outcome could not be recorded; trying again", &err);
+		return;
+	}
+	swn_log("out %s to %s: %s%s%s", d->msgid, peer, event, reason ? ": " : "",
+		reason ? reason : "");
+	/* Under the lock, so that once swn_outbox_set_watch() returns the
+	 * old watcher is never called again. */
+	pthread_mutex_lock(&o->lock);
+	if (o->watch)
+		o->watch(o->watch_ctx, d->msgid, event);
+	pthread_mutex_unlock(&o->lock);
+}
+
+static void outcome(struct swn_outbox *o, const struct due *d, const char *peer, int replied,
+		    const char *event, const char *reason, const void *evidence, size_t len,
+		    long long attempts, long long next)
+{
+	outcome_kept(o, d, peer, replied, event, reason, evidence, len, attempts, next, NULL);
+}
+
+/* Every ds:Reference of our signature must come back, once, in the
+ * receipt's ebbp:NonRepudiationInformation with the same URI and
+ * DigestValue. */
+static int is_el(const xmlNode *n, const char *ns, const char *name)
+{
+	return n && n->type == XML_ELEMENT_NODE && n->ns && xmlStrEqual(n->ns->href, BAD_CAST ns) &&
+	       xmlStrEqual(n->name, BAD_CAST name);
+}
+
+static int receipt_matches(xmlDocPtr ours, const struct swn_as4_msg *receipt)
+{
+	struct swn_as4_msg m;
+	struct swn_err err;
+	xmlNodePtr si, r, nri = NULL, part, rr;
+	xmlNodePtr theirs[16];
+	int used[16] = { 0 }, nt = 0, refs = 0, i;
+
+	swn_err_clear(&err);
+	if (swn_as4_parse(ours, "ours", &m, &err) < 0 || !(si = swn_as4_signed_info(&m)))
+		return 0;
+	for (part = receipt->receipt ? receipt->receipt->children : NULL; part; part = part->next)
+		if (is_el(part, SWN_NS_EBBP, "NonRepudiationInformation"))
+			nri = part;
+	for (part = nri ? nri->children : NULL; part && nt < 16; part = part->next) {
+		if (!is_el(part, SWN_NS_EBBP, "MessagePartNRInformation"))
+			continue;
+		for (rr = part->children; rr; rr = rr->next)
+			if (is_el(rr, SWN_NS_DS, "Reference") && nt < 16)
+				theirs[nt++] = rr;
+	}
+	for (r = si->children; r; r = r->next) {
+		xmlChar *uri, *dv;
+		int found = 0;
+
+		if (!is_el(r, SWN_NS_DS, "Reference"))
+			continue;
+		refs++;
+		uri = xmlGetProp(r, BAD_CAST "URI");
+		dv = xmlNodeGetContent(swn_xml_child(r, "DigestValue"));
+		for (i = 0; i < nt && !found; i++) {
+			xmlChar *u2, *d2;
+
+			if (used[i])
+				continue;
+			u2 = xmlGetProp(theirs[i], BAD_CAST "URI");
+			d2 = xmlNodeGetContent(swn_xml_child(theirs[i], "DigestValue"));
+			if (u2 && d2 && uri && dv && xmlStrEqual(u2, uri) && xmlStrEqual(d2, dv))
+				found = used[i] = 1;
+			xmlFree(u2);
+			xmlFree(d2);
+		}
+		xmlFree(uri);
+		xmlFree(dv);
+		if (!found)
+			return 0;
+	}
+	return refs > 0;
+}
+
+/* The receipt's ledger commitment: the peer's checkpoint covering our
+ * message, checked with the agreement's peer ledger key.  1 when it is to
+ * be kept for ledger audit-peer (filled into keep, which points into
+ * thread-local storage until the next call).  What happened goes into why
+ * (the DELIVERED reason). */
+static int cross_witness(struct swn_outbox *o, const struct due *d, const char *peer,
+			 const struct swn_as4_msg *receipt, const char *ours, size_t ours_len,
+			 struct swn_peer_checkpoint *keep, char *why, size_t n)
+{
+	struct swn_runtime *rt = o->rt;
+	const struct swn_agreement *a;
+	static _Thread_local struct swn_commitment c;
+	char name[600], local[SWN_PARTY_BYTES];
+	unsigned char pub[32], root[32], digest[32], leaf[32];
+	struct swn_buf bytes;
+	struct swn_err err;
+	uint64_t size;
+	int have_key, proven;
+
+	if (!swn_as4_receipt_commitment(receipt, &c)) {
+		snprintf(why, n, "the receipt carries no ledger commitment");
+		return 0;
+	}
+	swn_runtime_agreements_lock(rt);
+	a = swn_runtime_agreement(rt, d->agreement);
+	have_key = a && a->peer_ledger_key[0];
+	if (have_key) {
+		memcpy(pub, a->peer_ledger_pub, 32);
+		snprintf(name, sizeof name, "%s", a->peer_ledger_name);
+		snprintf(local, sizeof local, "%s", a->local.id);
+	}
+	swn_runtime_agreements_unlock(rt);
+	if (!have_key) {
+		snprintf(why, n, "the agreement pins no ledger key of the peer: commitment not checked");
+		return 0;
+	}
+	swn_err_clear(&err);
+	if (swn_checkpoint_verify(c.note, strlen(c.note), name, pub, &size, root, &err) < 0) {
+		snprintf(why, n, "the peer's ledger commitment does not verify: %s", err.msg);
+		swn_log("out %s: %s", d->msgid, why);
+		return 0;
+	}
+	/* Rebuild the peer's RECEIVED entry from what we sent, and prove it
+	 * is the leaf the peer named, in the tree the peer signed. */
+	SHA256((const unsigned char *)ours, ours_len, digest);
+	{
+		const char *fields[8] = { c.time, "in", c.peer, c.agreement, c.doctype, d->msgid,
+					  "RECEIVED", NULL };
+
+		swn_buf_init(&bytes, SWN_MAX_ENTRY_BYTES);
+		proven = c.leaf_index >= 0 && (uint64_t)c.leaf_index < size && strcmp(c.peer, local) == 0 &&
+			 swn_ledger_entry_bytes(c.leaf_index + 1, fields, digest, &bytes, &err) == 0 &&
+			 swn_merkle_leaf_hash(bytes.data, bytes.len, leaf) == 0 &&
+			 swn_merkle_verify_inclusion((uint64_t)c.leaf_index, size, leaf,
+						     (const unsigned char (*)[32])c.path, c.n, root) == 1;
+		swn_buf_free(&bytes);
+	}
+	if (!proven) {
+		snprintf(why, n, "the peer's ledger commitment does not prove that it recorded this message "
+			 "(leaf %lld of %llu)", c.leaf_index, (unsigned long long)size);
+		swn_log("out %s: %s", d->msgid, why);
+		return 0;
+	}
+	keep->peer = peer;
+	keep->note = c.note;
+	keep->msgid = d->msgid;
+	keep->size = size;
+	memcpy(keep->root, root, 32);
+	keep->leaf_index = c.leaf_index;
+	snprintf(why, n, "peer ledger: this message is leaf %lld in its signed checkpoint of size %llu (proved)",
+		 c.leaf_index, (unsigned long long)size);
+	return 1;
+}
+
+/* The attempt did not happen for want of something of this node's own
+ * (descriptors, memory, its own certificate): not the peer's doing, so it
+ * is not counted.  The message is due again soon with its attempts and
+ * retry schedule as they were, and the ledger records nothing: nothing
+ * was sent.  Logged at most once a minute (every due message may meet
+ * it), the reason kept in each message's last error. */
+#define LOCAL_RETRY_S 5
+static void not_attempted(struct swn_outbox *o, const struct due *d, const char *why)
+{
+	static _Atomic time_t logged;
+	char last[1300];
+	struct swn_err err;
+	time_t now = time(NULL), then = atomic_load(&logged);
+
+	snprintf(last, sizeof last, "not attempted, a problem of this node: %s", why);
+	if ((then == 0 || now - then >= 60) && atomic_compare_exchange_strong(&logged, &then, now))
+		swn_log("out %s: %s; trying again in %d s, the attempt not counted (logged at most once a minute)",
+			d->msgid, last, LOCAL_RETRY_S);
+	swn_err_clear(&err);
+	set_state(o, d->msgid, d->attempts == 0 ? "SUBMITTED" : "RETRYING", d->attempts,
+		  (long long)now + LOCAL_RETRY_S, last, &err);
+}
+
+/* One delivery attempt of d. */
+static void deliver(struct swn_outbox *o, struct swn_http_client *client, const struct due *d,
+		    time_t now)
+{
+	struct swn_runtime *rt = o->rt;
+	const struct swn_agreement *a;
+	struct swn_post post;
+	struct swn_buf reply;
+	struct swn_as4_msg m;
+	struct swn_err err;
+	X509 *pins[SWN_MAX_PINS];
+	char *bytes = NULL, reason[1200], peer[SWN_PARTY_BYTES], url[SWN_URL_BYTES];
+	xmlDocPtr ours = NULL, sig = NULL;
+	size_t len;
+	long status = 0;
+	int npins, i, retry, attempts = d->attempts + 1, verified = 0, replied = 0;
+
+	swn_err_clear(&err);
+	swn_buf_init(&reply, SWN_MAX_DOCUMENT_BYTES);
+	swn_runtime_agreements_lock(rt);
+	a = swn_runtime_agreement(rt, d->agreement);
+	if (a == NULL) {
+		swn_runtime_agreements_unlock(rt);
+		snprintf(reason, sizeof reason, "agreement %s is no longer loaded", d->agreement);
+		outcome(o, d, "", 0, "FAILED", reason, NULL, 0, attempts, 0);
+		return;
+	}
+	snprintf(peer, sizeof peer, "%s", a->peer.id);
+	i = swn_ledger_evidence(rt->ledger, "out", peer, d->msgid, "SUBMITTED", &bytes, &len, NULL, &err);
+	if (i != 1) {
+		swn_runtime_agreements_unlock(rt);
+		if (i < 0) {   /* the ledger could not be read (no descriptor, say) */
+			not_attempted(o, d, err.msg);
+			return;
+		}
+		snprintf(reason, sizeof reason, "the submitted message is not in the ledger");
+		outcome(o, d, peer, replied, "FAILED", reason, NULL, 0, attempts, 0);
+		return;
+	}
+	/* Copies: a reload may free the agreement while the post runs. */
+	snprintf(url, sizeof url, "%s", a->endpoint);
+	post.url = url;
+	post.client_cert = rt->cfg.tls_cert;
+	post.client_key = rt->cfg.tls_key;
+	/* A reference, not a copy: certificates are never changed, and
+	 * copying one decodes its key again. */
+	X509_up_ref(a->tls);
+	post.peer_tls = a->tls;
+	post.timeout_s = 30;
+	retry = attempts <= a->nretry ? a->retry[attempts - 1] : -1;
+	npins = swn_agreement_pins_at(a, now, pins);
+	for (i = 0; i < npins; i++)
+		X509_up_ref(pins[i]);
+	{
+		char alg[16];
+
+		snprintf(alg, sizeof alg, "%s", a->inbound_alg);
+		swn_runtime_agreements_unlock(rt);
+		if (swn_http_client_post(client, &post, bytes, len, &status, &reply, &err) < 0) {
+			if (err.code == SWN_E_LOCAL) {
+				not_attempted(o, d, err.msg);
+				goto done;
+			}
+			snprintf(reason, sizeof reason, "no reply: %s", err.msg);
+			goto again;
+		}
+		replied = 1;
+		if (status >= 500 || reply.len == 0) {
+			snprintf(reason, sizeof reason, "HTTP %ld from the peer", status);
+			goto again;
+		}
+		swn_err_clear(&err);
+		if (!(sig = swn_xml_parse(reply.data, reply.len, "reply", &err)) ||
+		    swn_as4_parse(sig, "reply", &m, &err) < 0) {
+			snprintf(reason, sizeof reason, "HTTP %ld with a reply that is not an AS4 signal: %s",
+				 status, err.msg);
+			goto again;
+		}
+		for (i = 0; i < npins && !verified; i++) {
+			swn_err_clear(&err);
+			verified = swn_wssec_verify(sig, &m, pins[i], alg, NULL, &err) == 0;
+		}
+		if (!verified) {
+			snprintf(reason, sizeof reason, "the reply's signature does not verify: %s", err.msg);
+			goto again;
+		}
+	}
+	if (strcmp(m.ref_to, d->msgid) != 0) {
+		snprintf(reason, sizeof reason, "the reply refers to %s, not to this message", m.ref_to);
+		goto again;
+	}
+	if (m.kind == SWN_AS4_ERROR) {
+		snprintf(reason, sizeof reason, "%s %s", m.error_code, m.error_text);
+		outcome(o, d, peer, replied, "FAILED", reason, reply.data, reply.len, attempts, 0);
+		goto done;
+	}
+	ours = swn_xml_parse(bytes, len, "ours", &err);
+	if (m.kind != SWN_AS4_RECEIPT || !ours || !receipt_matches(ours, &m)) {
+		snprintf(reason, sizeof reason, "the receipt does not repeat this message's digests (EBMS:0302 InvalidReceipt)");
+		goto again;
+	}
+	{
+		struct swn_peer_checkpoint keep;
+		char witness[1200];
+		int kept = cross_witness(o, d, peer, &m, bytes, len, &keep, witness, sizeof witness);
+
+		outcome_kept(o, d, peer, replied, "DELIVERED", witness, reply.data, reply.len, attempts, 0,
+			     kept ? &keep : NULL);
+	}
+	goto done;
+again:
+	if (retry < 0) {
+		char last[1300];
+
+		snprintf(last, sizeof last, "retries exhausted; last: %s", reason);
+		outcome(o, d, peer, replied, "FAILED", last, NULL, 0, attempts, 0);
+	} else {
+		outcome(o, d, peer, replied, "RETRYING", reason, NULL, 0, attempts, (long long)now + retry);
+	}
+done:
+	for (i = 0; i < npins; i++)
+		X509_free(pins[i]);
+	X509_free(post.peer_tls);
+	xmlFreeDoc(ours);
+	xmlFreeDoc(sig);
+	swn_buf_free(&reply);
+	free(bytes);
+}
+
+int swn_outbox_run(struct swn_outbox *o, struct swn_http_client *client, time_t now,
+		   struct swn_err *err)
+{
+	struct due list[8];
+	int n, i;
+
+	(void)err;
+	n = due_list(o, now, list, 8);
+	for (i = 0; i < n; i++)
+		if (claim(o, list[i].msgid)) {
+			deliver(o, client, &list[i], now);
+			return 1;
+		}
+	return 0;
+}
+
+long swn_outbox_next_due(struct swn_outbox *o, time_t now)
+{
+	sqlite3_stmt *st = NULL;
+	long next = -1;
+
+	pthread_mutex_lock(&o->lock);
+	if ((st = stmt(o, &o->st_next, "SELECT min(next_attempt) FROM outbox"
+					" WHERE state IN ('SUBMITTED','RETRYING')")) != NULL) {
+		if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL) {
+			long long t = sqlite3_column_int64(st, 0);
+
+			next = t <= (long long)now ? 0 : (long)(t - (long long)now);
+		}
+		stmt_done(st);
+	}
+	pthread_mutex_unlock(&o->lock);
+	return next;
+}
+
+int swn_outbox_get(struct swn_outbox *o, const char *msgid, char *state, size_t sn,
+		   int *attempts, time_t *next, char *last_error, size_t en,
+		   struct swn_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = 0;
+
+	pthread_mutex_lock(&o->lock);
+	if ((st = stmt(o, &o->st_get, "SELECT state, attempts, next_attempt, last_error FROM outbox"
+				       " WHERE msgid = ?")) == NULL) {
+		rc = db_err(o, "cannot read the outbox", err);
+	} else {
+		sqlite3_bind_text(st, 1, msgid, -1, SQLITE_TRANSIENT);
+		if (sqlite3_step(st) == SQLITE_ROW) {
+			snprintf(state, sn, "%s", sqlite3_column_text(st, 0));
+			*attempts = sqlite3_column_int(st, 1);
+			*next = (time_t)sqlite3_column_int64(st, 2);
+			snprintf(last_error, en, "%s", sqlite3_column_text(st, 3) ? (const char *)sqlite3_column_text(st, 3) : "");
+			rc = 1;
+		}
+		stmt_done(st);
+	}
+	pthread_mutex_unlock(&o->lock);
+	return rc;
+}
+
+int swn_outbox_resend(struct swn_outbox *o, const char *msgid, struct swn_err *err)
+{
+	char state[32], last[600];
+	int attempts;
+	time_t next;
+	int found = swn_outbox_get(o, msgid, state, sizeof state, &attempts, &next, last, sizeof last, err);
+
+	if (found < 0)
+		return -1;
+	if (found == 0)
+		return swn_err_set(err, SWN_E_NOT_FOUND, NULL, 0, "message %s is not in the outbox", msgid);
+	if (strcmp(state, "DELIVERED") == 0)
+		return swn_err_set(err, SWN_E_USAGE, NULL, 0,
+				   "message %s was delivered; a resend would only fetch the same receipt", msgid);
+	{
+		/* Under the exchange's peer and agreement, like its other entries. */
+		char peer[SWN_PARTY_BYTES] = "", agreement[SWN_MAX_ID_LEN + 1] = "", doctype[40] = "";
+		struct swn_event ev = { "out", peer, agreement, doctype, msgid, "RESEND",
+					"requested by the operator" };
+		sqlite3_stmt *st;
+
+		pthread_mutex_lock(&o->lock);
+		if ((st = stmt(o, &o->st_names, "SELECT peer, agreement, doctype FROM outbox"
+						" WHERE msgid = ?")) != NULL) {
+			sqlite3_bind_text(st, 1, msgid, -1, SQLITE_TRANSIENT);
+			if (sqlite3_step(st) == SQLITE_ROW) {
+				snprintf(peer, sizeof peer, "%s", (const char *)sqlite3_column_text(st, 0));
+				snprintf(agreement, sizeof agreement, "%s", (const char *)sqlite3_column_text(st, 1));
+				snprintf(doctype, sizeof doctype, "%s", (const char *)sqlite3_column_text(st, 2));
+			}
+			stmt_done(st);
+		}
+		pthread_mutex_unlock(&o->lock);
+
+		if (swn_ledger_append(o->rt->ledger, &ev, NULL, 0, NULL, err) < 0)
+			return -1;
+	}
+	return set_state(o, msgid, "RETRYING", 0, (long long)time(NULL), "resend requested", err);
+}

@@ -1,0 +1,426 @@
+/* placement.c - received documents into spool/in, exactly once; see
+ * placement.h. */
+#include "autoconfig.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+#include <openssl/sha.h>
+
+#include "trust/config.h"
+#include "node/node/placement.h"
+#include "base/swn_limits.h"
+
+#define PLACING_PREFIX ".placing-"
+
+/* spool_dir/in as a directory descriptor, never through a link. */
+static int open_in(const char *spool_dir, char *in, size_t n, struct swn_err *err)
+{
+	int fd;
+
+	if ((size_t)snprintf(in, n, "%s/in", spool_dir) >= n)
+		return swn_err_set(err, SWN_E_TOO_LARGE, spool_dir, 0, "path too long");
+	fd = open(in, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return swn_err_set(err, SWN_E_IO, in, 0, "cannot open the spool directory: %s",
+				   strerror(errno));
+	return fd;
+}
+
+/* The visible name a placement was recorded under (its DELIVERED_LOCAL
+ * reason is the file's path): 0, or -1 if it is not a name in spool/in. */
+static int placed_name(const struct swn_ledger_placed *p, char *name, size_t n)
+{
+	const char *base = strrchr(p->file, '/');
+
+	base = base ? base + 1 : p->file;
+	if (*base == '\0' || *base == '.' || strlen(base) >= n)
+		return -1;
+	memcpy(name, base, strlen(base) + 1);
+	return 0;
+}
+
+/* Write data to name in dfd, anew (whatever stood there is unlinked
+ * first, so a planted link or a hard link to another file is never
+ * written through), and fsync it. */
+static int write_new(int dfd, const char *in, const char *name, const void *data, size_t len,
+		     struct swn_err *err)
+{
+	const char *p = data;
+	int fd, saved;
+
+	if (unlinkat(dfd, name, 0) < 0 && errno != ENOENT)
+		return swn_err_set(err, SWN_E_IO, in, 0, "cannot remove %s: %s", name, strerror(errno));
+	fd = openat(dfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0640);
+	if (fd < 0)
+		return swn_err_set(err, SWN_E_IO, in, 0, "cannot create %s: %s", name, strerror(errno));
+	while (len > 0) {
+		ssize_t w = write(fd, p, len);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			goto fail;
+		p += w;
+		len -= (size_t)w;
+	}
+	if (fsync(fd) < 0)
+		goto fail;
+	if (close(fd) < 0) {
+		fd = -1;
+		goto fail;
+	}
+	return 0;
+fail:
+	saved = errno;
+	if (fd >= 0)
+		close(fd);
+	unlinkat(dfd, name, 0);
+	return swn_err_set(err, SWN_E_IO, in, 0, "cannot write %s: %s", name, strerror(saved));
+}
+
+/* Read name in dfd (a regular file, no link followed, at most limit
+ * bytes) and its SHA-256: 1, 0 if there is no such entry, -1. */
+static int read_at(int dfd, const char *in, const char *name, size_t limit, char **data,
+		   size_t *len, unsigned char digest[32], struct swn_err *err)
+{
+	struct stat st;
+	size_t got = 0;
+	ssize_t r;
+	int fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+
+	*data = NULL;
+	*len = 0;
+	if (fd < 0)
+		return errno == ENOENT ? 0 : swn_err_set(err, SWN_E_IO, in, 0, "cannot open %s: %s",
+							   name, strerror(errno));
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || (size_t)st.st_size > limit ||
+	    !(*data = malloc((size_t)st.st_size + 1))) {
+		close(fd);
+		return swn_err_set(err, SWN_E_IO, in, 0,
+				   "%s is not a readable document of at most %zu bytes", name, limit);
+	}
+	while (got < (size_t)st.st_size && (r = read(fd, *data + got, (size_t)st.st_size - got)) > 0)
+		got += (size_t)r;
+	close(fd);
+	(*data)[got] = '\0';
+	*len = got;
+	SHA256((const unsigned char *)*data, got, digest);
+	return 1;
+}
+
+/* Make .placing-SEQ (tmp) visible as name, moving aside whatever that is
+ * not a regular file stands there (it is never deleted). */
+static int reveal(int dfd, const char *in, const char *tmp, long long seq, const char *name,
+		  struct swn_err *err)
+{
+	struct stat st;
+	char aside[300];
+
+	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISREG(st.st_mode)) {
+		snprintf(aside, sizeof aside, ".in-the-way-%lld-%.200s", seq, name);
+		if (renameat(dfd, name, dfd, aside) < 0)
+			return swn_err_set(err, SWN_E_IO, in, 0, "%s is in the way and cannot be moved "
+					   "aside: %s", name, strerror(errno));
+	}
+	if (renameat(dfd, tmp, dfd, name) < 0)
+		return swn_err_set(err, SWN_E_IO, in, 0, "cannot rename %s to %s: %s", tmp, name,
+				   strerror(errno));
+	if (fsync(dfd) < 0)
+		return swn_err_set(err, SWN_E_IO, in, 0, "cannot sync the directory: %s",
+				   strerror(errno));
+	return 0;
+}
+
+int swn_placement_place(struct swn_ledger *l, const char *spool_dir,
+			const struct swn_placement *d, char *path, size_t n,
+			struct swn_err *err)
+{
+	static _Thread_local struct swn_ledger_placed before;
+	char in[SWN_PATH_MAX + 8], tmp[64], name[128];
+	struct swn_event ev = { "in", d->peer, d->agreement, d->doctype, d->msgid,
+				"DELIVERED_LOCAL", path };
+	int dfd, state, rc;
+
+	state = swn_ledger_placement(l, d->seq, &before, err);
+	if (state < 0)
+		return -1;
+	if (state == 2) {
+		snprintf(path, n, "%s", before.file);
+		return 0;   /* placed before: never again */
+	}
+	snprintf(tmp, sizeof tmp, PLACING_PREFIX "%lld", d->seq);
+	snprintf(name, sizeof name, "%s-%08lld.xml", d->doctype, d->seq);
+	if ((size_t)snprintf(path, n, "%s/in/%s", spool_dir, name) >= n)
+		return swn_err_set(err, SWN_E_TOO_LARGE, spool_dir, 0, "path too long");
+	if ((dfd = open_in(spool_dir, in, sizeof in, err)) < 0)
+		return -1;
+	rc = -1;
+	/* Not recorded if the append fails: .placing-SEQ then waits for the
+	 * ledger to decide (a commit reported failed may have reached the
+	 * disk): removed at start without its record, revealed with it. */
+	/* The bytes placed are the entry's evidence: the ledger holds exactly
+	 * what the domestic side was given, and its SHA-256 tells the file
+	 * the node wrote from one planted in its place. */
+	if (write_new(dfd, in, tmp, d->data, d->len, err) == 0 &&
+	    swn_ledger_append(l, &ev, d->data, d->len, NULL, err) == 0)
+		rc = reveal(dfd, in, tmp, d->seq, name, err) == 0 ? 0 : 1;
+	close(dfd);
+	return rc;
+}
+
+int swn_placement_finish(struct swn_ledger *l, const char *spool_dir, long long seq,
+			 int remove_unrecorded, enum swn_finish *what, struct swn_err *err)
+{
+	static _Thread_local struct swn_ledger_placed p;
+	unsigned char got[32];
+	char in[SWN_PATH_MAX + 8], tmp[64], name[256], *data = NULL;
+	struct swn_err unreadable;
+	size_t len;
+	int dfd, state, rc = 0, found, taken = 0, ours;
+
+	*what = SWN_FINISH_NOTHING;
+	snprintf(tmp, sizeof tmp, PLACING_PREFIX "%lld", seq);
+	if ((state = swn_ledger_placement(l, seq, &p, err)) < 0 ||
+	    (dfd = open_in(spool_dir, in, sizeof in, err)) < 0)
+		return -1;
+	if (state < 2) {
+		if (remove_unrecorded && unlinkat(dfd, tmp, 0) == 0)
+			*what = SWN_FINISH_UNRECORDED;
+		close(dfd);
+		return 0;
+	}
+	swn_err_clear(&unreadable);
+	found = read_at(dfd, in, tmp, SWN_MAX_DOCUMENT_BYTES, &data, &len, got, &unreadable);
+	free(data);
+	if (found == 0 || (taken = swn_ledger_acknowledged(l, p.peer, p.msgid, err)) < 0) {
+		close(dfd);
+		return found == 0 ? 0 : -1;
+	}
+	/* Revealed only if it is what the node wrote: a regular file with the
+	 * recorded bytes (not a link, a FIFO or a file planted in its place). */
+	ours = found == 1 && placed_name(&p, name, sizeof name) == 0 &&
+	       (!p.has_digest || memcmp(p.digest, got, 32) == 0);
+	if (taken || !ours) {
+		unlinkat(dfd, tmp, 0);
+		*what = taken ? SWN_FINISH_TAKEN : SWN_FINISH_FOREIGN;
+	} else if ((rc = reveal(dfd, in, tmp, seq, name, err)) == 0) {
+		*what = SWN_FINISH_REVEALED;
+	}
+	close(dfd);
+	return rc;
+}
+
+/* SEQ of a ".placing-SEQ" name, or -1. */
+static long long placing_seq(const char *name)
+{
+	const char *p = name + strlen(PLACING_PREFIX);
+	char *end;
+	long long seq;
+
+	if (strncmp(name, PLACING_PREFIX, strlen(PLACING_PREFIX)) != 0 || *p < '1' || *p > '9')
+		return -1;
+	errno = 0;
+	seq = strtoll(p, &end, 10);
+	return errno || *end ? -1 : seq;
+}
+
+int swn_placement_pending(const char *spool_dir, void (*fn)(void *ctx, long long seq), void *ctx,
+			  struct swn_err *err)
+{
+	char in[SWN_PATH_MAX + 8];
+	long long *seqs = NULL, *grown;
+	size_t n = 0, i;
+	struct dirent *e;
+	DIR *dir;
+	int dfd;
+
+	if ((dfd = open_in(spool_dir, in, sizeof in, err)) < 0)
+		return -1;
+	if (!(dir = fdopendir(dfd))) {
+		close(dfd);
+		return swn_err_set(err, SWN_E_IO, in, 0, "cannot read the directory: %s", strerror(errno));
+	}
+	/* Listed first, handled after: fn renames and removes entries. */
+	while ((e = readdir(dir)) != NULL) {
+		long long seq = placing_seq(e->d_name);
+
+		if (seq < 0)
+			continue;
+		if (!(grown = realloc(seqs, sizeof *seqs * (n + 1)))) {
+			free(seqs);
+			closedir(dir);
+			return swn_err_set(err, SWN_E_NOMEM, NULL, 0, "out of memory");
+		}
+		seqs = grown;
+		seqs[n++] = seq;
+	}
+	closedir(dir);
+	for (i = 0; i < n; i++)
+		fn(ctx, seqs[i]);
+	free(seqs);
+	return 0;
+}
+
+struct recovery {
+	struct swn_ledger *l;
+	const char *spool_dir;
+	int finished, removed, failed;
+	struct swn_err *err;
+};
+
+static void recover_one(void *ctx, long long seq)
+{
+	struct recovery *r = ctx;
+	struct swn_err one;
+	enum swn_finish what;
+
+	swn_err_clear(&one);
+	if (swn_placement_finish(r->l, r->spool_dir, seq, 1, &what, &one) < 0) {
+		r->failed++;
+		if (r->err->code == SWN_OK)
+			*r->err = one;
+	} else if (what == SWN_FINISH_REVEALED) {
+		r->finished++;
+	} else if (what != SWN_FINISH_NOTHING) {
+		r->removed++;
+	}
+}
+
+int swn_placement_recover(struct swn_ledger *l, const char *spool_dir, int *finished,
+			  int *removed, int *failed, struct swn_err *err)
+{
+	struct recovery r = { l, spool_dir, 0, 0, 0, err };
+	char in[SWN_PATH_MAX + 8];
+	struct dirent *e;
+	DIR *dir;
+	int dfd;
+
+	*finished = *removed = *failed = 0;
+	if (swn_placement_pending(spool_dir, recover_one, &r, err) < 0)
+		return -1;
+	/* What an earlier version's writer left (".NAME.tmp-XXXXXX"). */
+	if ((dfd = open_in(spool_dir, in, sizeof in, err)) >= 0 && (dir = fdopendir(dfd)) != NULL) {
+		while ((e = readdir(dir)) != NULL) {
+			struct stat st;
+
+			if (e->d_name[0] == '.' && strstr(e->d_name, ".tmp-") &&
+			    fstatat(dfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode) &&
+			    unlinkat(dfd, e->d_name, 0) == 0)
+				r.removed++;
+		}
+		closedir(dir);
+	} else if (dfd >= 0) {
+		close(dfd);
+	}
+	*finished = r.finished;
+	*removed = r.removed;
+	*failed = r.failed;
+	return r.failed ? -1 : 0;
+}
+
+/* SEQ of a visible name DOCTYPE-SEQ.xml, or -1. */
+static long long visible_seq(const char *name)
+{
+	size_t n = strlen(name);
+	const char *dash;
+	char digits[24];
+	char *end;
+	long long seq;
+
+	if (n < 7 || name[0] == '.' || strchr(name, '/') || strcmp(name + n - 4, ".xml") != 0)
+		return -1;
+	for (dash = name + n - 5; dash > name && *dash >= '0' && *dash <= '9'; dash--)
+		;
+	if (*dash != '-' || dash == name || (size_t)(name + n - 4 - (dash + 1)) >= sizeof digits ||
+	    name + n - 4 == dash + 1)
+		return -1;
+	memcpy(digits, dash + 1, (size_t)(name + n - 4 - (dash + 1)));
+	digits[name + n - 4 - (dash + 1)] = '\0';
+	errno = 0;
+	seq = strtoll(digits, &end, 10);
+	return errno || *end || seq < 1 ? -1 : seq;
+}
+
+int swn_placement_find(struct swn_ledger *l, const char *name, struct swn_ledger_placed *p,
+		       struct swn_err *err)
+{
+	long long seq = visible_seq(name);
+	char placed[256];
+	int state;
+
+	if (seq < 0)
+		return 0;
+	state = swn_ledger_placement(l, seq, p, err);
+	if (state < 0)
+		return -1;
+	return state == 2 && placed_name(p, placed, sizeof placed) == 0 && strcmp(placed, name) == 0;
+}
+
+int swn_placement_acknowledge(struct swn_ledger *l, const char *spool_dir, const char *name,
+			      struct swn_ledger_placed *p, struct swn_err *err)
+{
+	struct swn_event ev = { "in", p->peer, p->agreement, p->doctype, p->msgid,
+				"ACKNOWLEDGED_LOCAL", "taken by the domestic side" };
+	char in[SWN_PATH_MAX + 8], tmp[64];
+	int found = swn_placement_find(l, name, p, err), dfd, before;
+
+	if (found <= 0)
+		return found;
+	before = swn_ledger_acknowledged(l, p->peer, p->msgid, err);
+	if (before < 0)
+		return -1;
+	if (!before && swn_ledger_append(l, &ev, NULL, 0, NULL, err) < 0) {
+		if (err->code != SWN_E_EXISTS)
+			return -1;
+		swn_err_clear(err);
+		before = 1;   /* acknowledged at the same moment by another request */
+	}
+	/* Recorded first: a crash now leaves a file the ledger says was
+	 * taken (never revealed again), never a taken document the ledger
+	 * does not know of. */
+	if ((dfd = open_in(spool_dir, in, sizeof in, err)) < 0)
+		return -1;
+	snprintf(tmp, sizeof tmp, PLACING_PREFIX "%lld", visible_seq(name));
+	unlinkat(dfd, tmp, 0);
+	if (unlinkat(dfd, name, 0) < 0 && errno != ENOENT) {
+		swn_err_set(err, SWN_E_IO, in, 0, "cannot remove %s: %s", name, strerror(errno));
+		close(dfd);
+		return -1;
+	}
+	close(dfd);
+	return before ? 2 : 1;
+}
+
+int swn_placement_read(const char *spool_dir, const struct swn_ledger_placed *p, size_t limit,
+		       char **data, size_t *len, struct swn_err *err)
+{
+	unsigned char got[32];
+	char in[SWN_PATH_MAX + 8], name[256];
+	int dfd, found;
+
+	*data = NULL;
+	*len = 0;
+	if (placed_name(p, name, sizeof name) < 0)
+		return 0;
+	if ((dfd = open_in(spool_dir, in, sizeof in, err)) < 0)
+		return -1;
+	found = read_at(dfd, in, name, limit, data, len, got, err);
+	close(dfd);
+	if (found == 1 && p->has_digest && memcmp(p->digest, got, 32) != 0) {
+		free(*data);
+		*data = NULL;
+		*len = 0;
+		return swn_err_set(err, SWN_E_IO, in, 0,
+				   "%s is not the document placed there: its SHA-256 differs from the "
+				   "one recorded", name);
+	}
+	return found;
+}
