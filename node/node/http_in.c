@@ -1,7 +1,7 @@
 /* http_in.c - the partner listener; see http_in.h. */
 #include "autoconfig.h"
 
-#include <errno.h>
+#include <limits.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -28,6 +28,7 @@
 #include "net/listen.h"
 #include "net/workers.h"
 #include "base/log.h"
+#include "base/number.h"
 #include "trust/checkpoint.h"
 #include "trust/pki.h"
 #include "ledger/proof.h"
@@ -547,10 +548,10 @@ static void on_consistency(struct evhttp_request *req, void *arg)
 	const char *q = evhttp_uri_get_query(evhttp_request_get_evhttp_uri(req));
 	struct evkeyvalq params;
 	const char *from, *to;
-	unsigned long long a, b;
+	long long a, b;
 	struct swn_proof p;
 	struct swn_err err;
-	char *json = NULL, *end;
+	char *json = NULL;
 	SSL *ssl;
 
 	if (!begin(req, w, &ssl))
@@ -562,21 +563,14 @@ static void on_consistency(struct evhttp_request *req, void *arg)
 		reply_text(req, 400, "Bad Request", "GET /ledger/consistency?from=M&to=N");
 		return;
 	}
-	a = strtoull(from, &end, 10);
-	if (*end || *from < '0' || *from > '9') {
-		evhttp_clear_headers(&params);
-		reply_text(req, 400, "Bad Request", "from and to are whole numbers");
-		return;
-	}
-	b = strtoull(to, &end, 10);
-	if (*end || *to < '0' || *to > '9') {
+	if (swn_parse_number(from, 0, LLONG_MAX, &a) < 0 || swn_parse_number(to, 0, LLONG_MAX, &b) < 0) {
 		evhttp_clear_headers(&params);
 		reply_text(req, 400, "Bad Request", "from and to are whole numbers");
 		return;
 	}
 	evhttp_clear_headers(&params);
 	swn_err_clear(&err);
-	if (swn_ledger_prove(w->server->rt->ledger, 0, a, b, &p, &err) < 0 ||
+	if (swn_ledger_prove(w->server->rt->ledger, 0, (uint64_t)a, (uint64_t)b, &p, &err) < 0 ||
 	    swn_proof_to_json(&p, &json, &err) < 0) {
 		reply_text(req, 404, "Not Found", err.msg);
 		return;

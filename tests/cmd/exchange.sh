@@ -413,6 +413,19 @@ done
 expect 0 "audit-peer on an honest peer" "$SWNODE" --home "$CN" ledger audit-peer SG-NTP
 has "$T/out" "consistent: every checkpoint SG-NTP signed lies on its current tree" "audit says consistent"
 expect 0 "the peer audits us too" "$SWNODE" --home "$SG" ledger audit-peer CN-SW
+# the consistency query's numbers: whole decimal numbers, or 400
+consistency() {
+	curl -s -o "$T/cons" -w '%{http_code}' --cert "$CN/certs/tls.pem" --key "$CN/keys/tls.key" \
+		--cacert "$SG/certs/tls.pem" "https://127.0.0.1:$PORT_B/ledger/consistency?$1"
+}
+[ "$(consistency 'from=1&to=2')" = 200 ] && grep -q '"type": *"consistency"' "$T/cons" &&
+	grep -q '"size1": *1,' "$T/cons" && grep -q '"size2": *2,' "$T/cons" && pass ||
+	fail "a consistency proof from 1 to 2: $(cat "$T/cons")"
+for q in 'from=1x&to=2' 'from=%2B1&to=2' 'from=%201&to=2' 'from=-1&to=2' 'from=&to=2' \
+	 'from=1&to=99999999999999999999' 'from=1&to=18446744073709551617' 'from=1'; do
+	c=$(consistency "$q")
+	[ "$c" = 400 ] && pass || fail "consistency?$q: HTTP $c, expected 400"
+done
 # The peer's operator truncates its ledger and writes another history with
 # the same key: audit-peer finds it and shows both signed checkpoints.
 stop_node "$SG"
