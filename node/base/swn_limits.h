@@ -169,4 +169,24 @@
  * logged by name at once; past this many, only their number. */
 #define SWN_SPOOL_REFUSALS_NAMED 1024
 
+/* ---- payload encryption (trust/cipher) ---- */
+
+/* The largest payload (one MIME part) encrypted or decrypted with
+ * AES-128-GCM, in plaintext bytes: 1 GiB.  The stream counts as it goes
+ * and refuses the byte past it; GCM itself allows 64 GB under one IV. */
+#define SWN_CIPHER_MAX_PAYLOAD_BYTES (1ULL << 30)
+
+/* The largest key wrapped (kw-aes128) or transported (RSA-OAEP): an
+ * AES-256 key is 32 bytes; a content key of the profiles is 16. */
+#define SWN_CIPHER_MAX_KEY_BYTES 32
+
+/* RSA keys used for key transport, in bits: below the minimum is weak,
+ * above the maximum costs a peer's certificate too much of our CPU. */
+#define SWN_RSA_OAEP_MIN_BITS 2048
+#define SWN_RSA_OAEP_MAX_BITS 8192
+
+/* HKDF's salt and info (dsig-more:HKDFParams Salt and Info, decoded). */
+#define SWN_HKDF_MAX_SALT_BYTES 64
+#define SWN_HKDF_MAX_INFO_BYTES 1024
+
 #endif
