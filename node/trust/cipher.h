@@ -178,11 +178,11 @@ enum swn_agree_alg {
  *    PRF as HMAC-SHA256).
  *  - Salt: the decoded bytes of HKDFParams/Salt, at most
  *    SWN_HKDF_MAX_SALT_BYTES.  A sender draws a fresh random salt per
- *    message (WSS4J, which phase4 uses, writes 16 random bytes: the key
- *    length); an absent Salt is salt_len 0, which RFC 5869 2.2 turns into
- *    32 zero bytes.
+ *    message (WSS4J's default HKDF parameters, under phase4, are 16
+ *    random bytes: the key length); an absent Salt is salt_len 0, which
+ *    RFC 5869 2.2 turns into 32 zero bytes.
  *  - Info: the decoded bytes of HKDFParams/Info, at most
- *    SWN_HKDF_MAX_INFO_BYTES; WSS4J writes none (info_len 0).
+ *    SWN_HKDF_MAX_INFO_BYTES; WSS4J's default writes none (info_len 0).
  *  - KeyLength: always 16 bytes here (the kw-aes128 key); Santuario writes
  *    it in bytes.  The reader must refuse any other value.
  * The pointers may be NULL when their lengths are 0.
