@@ -83,9 +83,12 @@ crlf() { printf '%s\r\n' "$@"; }
 { crlf "PUT /as4 HTTP/1.0" "Content-Length: 0" "" "GET /other HTTP/1.0" ""; } >"$C/http/other"
 
 # SOAP-with-Attachments messages (fuzz_mime): the HTTP Content-Type on the
-# first line, then the body.  The RFC 2387-shaped samples of the unit test,
-# and a few more shapes.
+# first line, then the body.  The samples of the unit test (RFC 2387's
+# shape, a phase4 message), and a few more shapes.
 cp "$TESTDATA"/mime/*.mime "$C/mime/"
+# phase4's message as it wrote it: its Content-Type field first, the body after the empty line.
+p4=$TESTDATA/mime/phase4-edelivery-2.0-2parts.http
+{ sed -n '/^\r$/q; s/^Content-Type: \(.*\)\r$/\1/p' "$p4"; sed '1,/^\r$/d' "$p4"; } >"$C/mime/phase4-2parts"
 MCT='multipart/related; type="application/soap+xml"; boundary="MIMEBoundary_1"; start="<root@swnode>"'
 MROOT=("--MIMEBoundary_1" "Content-Type: application/soap+xml; charset=UTF-8" \
        "Content-Transfer-Encoding: binary" "Content-ID: <root@swnode>" "" \

@@ -626,6 +626,66 @@ START_TEST(rfc2387_shaped_sample)
 }
 END_TEST
 
+/* A real message from phase4 (eDelivery AS4 2.0, two payloads, encrypted),
+ * as its sender wrote it: MIME header fields, an empty line, the body. */
+START_TEST(phase4_sample)
+{
+	const char *dir = getenv("TESTDATA");
+	char path[1024], ct[512], *data, *end, *field, *href;
+	struct swn_mime_message m;
+	struct swn_err err;
+	size_t len, n, found = 0;
+
+	ck_assert_msg(dir != NULL, "TESTDATA must name tests/data");
+	snprintf(path, sizeof path, "%s/mime/phase4-edelivery-2.0-2parts.http", dir);
+	swn_err_clear(&err);
+	ck_assert_int_eq(swn_file_read(path, 1 << 20, &data, &len, &err), 0);
+	end = strstr(data, "\r\n\r\n");
+	field = strstr(data, "\r\nContent-Type: ");
+	ck_assert_ptr_nonnull(end);
+	ck_assert_msg(field != NULL && field < end, "no Content-Type in the sample's header");
+	field += strlen("\r\nContent-Type: ");
+	n = strcspn(field, "\r");
+	ck_assert_uint_lt(n, sizeof ct);
+	memcpy(ct, field, n);
+	ct[n] = '\0';
+	end += 4;
+	ck_assert_msg(swn_mime_read_mem(ct, end, len - (size_t)(end - data), path, &m, &err) == 0,
+		      "%s", err.msg);
+	ck_assert_str_eq(m.boundary, "----=_Part_0_1365197105.1796454975286");
+	ck_assert_uint_eq(m.nparts, 3);
+	ck_assert_str_eq(m.parts[0].content_id, "");   /* phase4 sends no start, no root id */
+	ck_assert_str_eq(m.parts[0].content_type, "application/soap+xml;charset=UTF-8");
+	ck_assert_str_eq(m.parts[1].content_id, "phase4-att-da7800a5-8dc7-4d2f-93e5-9f4d7a2a7585@cid");
+	ck_assert_str_eq(m.parts[2].content_id, "phase4-att-fb6332f8-fd73-42c2-9664-95d94df0f6f4@cid");
+	ck_assert_int_eq(m.parts[1].cte, SWN_MIME_CTE_BINARY);
+	/* AES-128-GCM: 12 bytes of IV, the payload (94 and 36 bytes), 16 of tag. */
+	ck_assert_uint_eq(m.parts[1].length, 12 + 94 + 16);
+	ck_assert_uint_eq(m.parts[2].length, 12 + 36 + 16);
+	{
+		static const char close[] = "\r\n------=_Part_0_1365197105.1796454975286--";
+
+		ck_assert_int_eq(memcmp(end + m.parts[2].offset + m.parts[2].length, close,
+					sizeof close - 1), 0);
+	}
+	ck_assert_ptr_nonnull(strstr(m.envelope, "</S12:Envelope>"));
+	/* Every eb:PartInfo href of the envelope names a part, in order. */
+	for (href = strstr(m.envelope, "href=\"cid:"); href != NULL;
+	     href = strstr(href + 1, "href=\"cid:")) {
+		char uri[256];
+
+		n = strcspn(href + 6, "\"");
+		ck_assert_uint_lt(n, sizeof uri);
+		memcpy(uri, href + 6, n);
+		uri[n] = '\0';
+		ck_assert_int_eq(swn_mime_find_cid(&m, uri, &err), (long)++found);
+	}
+	ck_assert_uint_eq(found, 2);
+	swn_mime_message_free(&m);
+	free(data);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("mime");
@@ -645,6 +705,7 @@ int main(void)
 	tcase_add_test(tc, file_descriptor_path);
 	tcase_add_test(tc, envelope_over_the_limit);
 	tcase_add_test(tc, rfc2387_shaped_sample);
+	tcase_add_test(tc, phase4_sample);
 	suite_add_tcase(s, tc);
 	return swn_test_run(s);
 }
