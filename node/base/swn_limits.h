@@ -189,4 +189,23 @@
 #define SWN_HKDF_MAX_SALT_BYTES 64
 #define SWN_HKDF_MAX_INFO_BYTES 1024
 
+/* A SOAP-with-Attachments message (as4/mime): parts in one message (the
+ * root and its payloads), the header block of one part and its fields, the
+ * bytes allowed before the first and after the last delimiter and as
+ * transport padding after a boundary, parameters of one Content-Type, and
+ * the length of a Content-ID.  The root part, the envelope, is read into
+ * memory up to SWN_MAX_DOCUMENT_BYTES; payloads are never read whole. */
+#define SWN_MIME_MAX_PARTS          64
+#define SWN_MIME_MAX_HEADER_BYTES   (8 * 1024)
+#define SWN_MIME_MAX_HEADERS        32
+#define SWN_MIME_MAX_PREAMBLE_BYTES (8 * 1024)
+#define SWN_MIME_MAX_EPILOGUE_BYTES (8 * 1024)
+#define SWN_MIME_MAX_PADDING_BYTES  64
+#define SWN_MIME_MAX_PARAMS         16
+#define SWN_MIME_MAX_ID_LEN         255
+
+/* The window a body in a file is read through (memory, not an input
+ * limit): it holds a whole header block and delimiter line. */
+#define SWN_MIME_WINDOW_BYTES       (256 * 1024)
+
 #endif
