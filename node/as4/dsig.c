@@ -282,6 +282,33 @@ int swn_dsig_cid_uri(const char *uri, char *id, size_t cap)
 	return 0;
 }
 
+int swn_dsig_cid_ref(const char *id, char *uri, size_t cap)
+{
+	size_t n = 4, i;
+
+	if (id == NULL || id[0] == '\0' || strlen(id) > 255 || cap < 5)
+		return -1;
+	memcpy(uri, "cid:", 4);
+	for (i = 0; id[i]; i++) {
+		int c = (unsigned char)id[i];
+
+		if (c <= ' ' || c >= 0x7f || c == '<' || c == '>')
+			return -1;
+		if (cid_char(c)) {
+			if (n + 1 >= cap)
+				return -1;
+			uri[n++] = (char)c;
+		} else {
+			if (n + 3 >= cap)
+				return -1;
+			snprintf(uri + n, 4, "%%%02X", (unsigned)c);
+			n += 3;
+		}
+	}
+	uri[n] = '\0';
+	return 0;
+}
+
 enum part_form { PART_OCTETS, PART_TEXT, PART_XML };
 
 /* How the attachment transform treats a part, from its media type (the

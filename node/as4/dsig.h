@@ -106,6 +106,12 @@ int swn_dsig_bare_name(const char *s);
  * URI or the id does not fit cap. */
 int swn_dsig_cid_uri(const char *uri, char *id, size_t cap);
 
+/* The "cid:" URI that names the Content-ID id (without brackets): every
+ * byte swn_dsig_cid_uri would not take unescaped written as %XX, so that
+ * swn_dsig_cid_uri gives id back.  -1 if id is not 1-255 printable ASCII
+ * characters without '<', '>' and space, or uri (cap bytes) is too small. */
+int swn_dsig_cid_ref(const char *id, char *uri, size_t cap);
+
 /* The digest a cid: Reference holds: SHA-256 of the part's content through
  * the Attachment-Content-Signature-Transform (SwA profile 1.1, 5.4.2), by
  * the media type of its Content-Type: text/xml, application/xml and

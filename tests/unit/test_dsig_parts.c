@@ -60,6 +60,45 @@ START_TEST(cid_uris)
 }
 END_TEST
 
+START_TEST(cid_refs_round_trip)
+{
+	char id[300], uri[1000], back[300];
+	int c, n = 0;
+
+	/* every printable character but the brackets, in one id, and each alone */
+	for (c = '!'; c < 0x7f; c++)
+		if (c != '<' && c != '>')
+			id[n++] = (char)c;
+	id[n] = '\0';
+	ck_assert_int_eq(swn_dsig_cid_ref(id, uri, sizeof uri), 0);
+	ck_assert_int_eq(swn_dsig_cid_uri(uri, back, sizeof back), 0);
+	ck_assert_str_eq(back, id);
+	ck_assert_ptr_nonnull(strstr(uri, "%23"));       /* '#' escaped */
+	ck_assert_ptr_nonnull(strstr(uri, "%25"));       /* '%' escaped */
+	for (c = '!'; c < 0x7f; c++) {
+		char one[2] = { (char)c, '\0' };
+		int rc = swn_dsig_cid_ref(one, uri, sizeof uri);
+
+		if (c == '<' || c == '>') {
+			ck_assert_int_lt(rc, 0);
+			continue;
+		}
+		ck_assert_int_eq(rc, 0);
+		ck_assert_int_eq(swn_dsig_cid_uri(uri, back, sizeof back), 0);
+		ck_assert_str_eq(back, one);
+	}
+	/* what no Content-ID may hold, and a URI buffer too small */
+	ck_assert_int_lt(swn_dsig_cid_ref("", uri, sizeof uri), 0);
+	ck_assert_int_lt(swn_dsig_cid_ref("a b", uri, sizeof uri), 0);
+	ck_assert_int_lt(swn_dsig_cid_ref("a\nb", uri, sizeof uri), 0);
+	ck_assert_int_lt(swn_dsig_cid_ref("caf\xc3\xa9", uri, sizeof uri), 0);
+	ck_assert_int_lt(swn_dsig_cid_ref("abc", uri, 7), 0);
+	ck_assert_int_eq(swn_dsig_cid_ref("abc", uri, 8), 0);
+	ck_assert_str_eq(uri, "cid:abc");
+	ck_assert_int_lt(swn_dsig_cid_ref("a#", uri, 8), 0);
+}
+END_TEST
+
 /* ---- the attachment content transform ---- */
 
 /* A part held in memory, read back in chunks of at most step bytes. */
@@ -479,6 +518,7 @@ int main(void)
 	swn_xml_init();
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, cid_uris);
+	tcase_add_test(tc, cid_refs_round_trip);
 	tcase_add_test(tc, content_transform);
 	tcase_add_test(tc, signed_parts);
 	tcase_add_test(tc, parts_refused);
