@@ -918,6 +918,39 @@ static int hex_value(int c)
 	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
 }
 
+/* May c stand unescaped in a cid: URI?  RFC 3986's unreserved and
+ * sub-delims characters, ':', '@' and '/': nothing another reader of the
+ * URI could take for a delimiter ('#', '?') or would re-encode. */
+static int cid_char(int c)
+{
+	return is_alnum(c) || (c != '\0' && strchr("-._~!$&'()*+,;=:@/", c) != NULL);
+}
+
+int swn_mime_cid_href(const char *id, char *uri, size_t n)
+{
+	size_t len = strlen(id), at = 4, i;
+
+	if (!id_ok(id, len) || n < 5)
+		return -1;
+	memcpy(uri, "cid:", 4);
+	for (i = 0; i < len; i++) {
+		int c = (unsigned char)id[i];
+
+		if (cid_char(c)) {
+			if (at + 1 >= n)
+				return -1;
+			uri[at++] = (char)c;
+		} else {
+			if (at + 3 >= n)
+				return -1;
+			snprintf(uri + at, 4, "%%%02X", (unsigned)c);
+			at += 3;
+		}
+	}
+	uri[at] = '\0';
+	return 0;
+}
+
 int swn_mime_cid_decode(const char *href, char *id, size_t n, struct swn_err *err)
 {
 	const char *s;
@@ -937,6 +970,9 @@ int swn_mime_cid_decode(const char *href, char *id, size_t n, struct swn_err *er
 						   "by two hex digits", href);
 			c = hi * 16 + lo;
 			s += 2;
+		} else if (!cid_char(c)) {
+			return swn_err_set(err, SWN_E_AS4, NULL, 0, "'%s': '%c' must be %%-encoded in a "
+					   "cid: URI", href, c >= ' ' && c < 0x7f ? c : '?');
 		}
 		if (len + 1 >= n)
 			return swn_err_set(err, SWN_E_TOO_LARGE, NULL, 0, "'%s': too long", href);

@@ -48,11 +48,16 @@
  *    range of the input, never a decoded copy.
  *
  * cid: URIs (eb:PartInfo/@href, ds:Reference/@URI): RFC 2392 says the URL
- * is the Content-ID percent-encoded, so "cid:a%40b" names <a@b>.  swnode
- * decodes %XX (either case of hex) and compares the result byte for byte,
- * case-sensitive, with the Content-ID without brackets; a "%" without two
- * hex digits, a decoded NUL or anything not an id is refused, never
- * matched.  "cid:" itself is case-insensitive.
+ * is the Content-ID percent-encoded, so "cid:a%40b" names <a@b>.  This is
+ * the one reader of them (the signature's references go through it too):
+ * "cid:" in any case; then only RFC 3986's unreserved and sub-delims
+ * characters, ':', '@' and '/' as they are, anything else %XX-encoded
+ * (either case of hex), so that no reader of the URI could take a '#' or
+ * '?' for a delimiter; the decoded id must be an id as below and is
+ * compared byte for byte, case-sensitive, with the Content-ID without
+ * brackets.  A "%" without two hex digits, a decoded NUL or anything not
+ * an id is refused, never matched.  swn_mime_cid_href writes the URI that
+ * reads back as a given id.
  *
  * The writer makes exactly this form, CRLF everywhere, every part binary,
  * with a boundary of 128 random bits checked to occur in no part.
@@ -149,6 +154,11 @@ void swn_mime_message_free(struct swn_mime_message *m);
 
 /* The Content-ID a cid: URI names, decoded as above, into id (size n). */
 int swn_mime_cid_decode(const char *href, char *id, size_t n, struct swn_err *err);
+
+/* The cid: URI of the Content-ID id (without brackets) into uri (size n):
+ * what swn_mime_cid_decode reads back as id.  -1 if id is not an id or
+ * does not fit. */
+int swn_mime_cid_href(const char *id, char *uri, size_t n);
 
 /* The index of the part a cid: URI names; -1 with err if it is not a cid:
  * URI of an id or names no part. */

@@ -72,8 +72,20 @@
 
 /* ---- limits that belonged to one module, kept here with the rest ---- */
 
-/* References in one SignedInfo. */
-#define SWN_DSIG_MAX_REFS      8
+/* MIME payload parts a message may carry (eDelivery gateways are known to
+ * stumble past about 30). */
+#define SWN_MAX_PAYLOAD_PARTS  32
+
+/* References in one SignedInfo: eb:Messaging, soap:Body and each part. */
+#define SWN_DSIG_MAX_REFS      (2 + SWN_MAX_PAYLOAD_PARTS)
+
+/* An attachment of an XML media type is parsed to be canonicalised
+ * (Attachment-Content-Signature-Transform): at most this size. */
+#define SWN_MAX_XML_PART_BYTES SWN_MAX_DOCUMENT_BYTES
+
+/* The canonical SignedInfo an Ed25519 signature is made over (EdDSA is
+ * one-shot: the bytes are held, not streamed). */
+#define SWN_DSIG_MAX_SIGNEDINFO_BYTES (64u * 1024u)
 
 /* Prefixes in one InclusiveNamespaces PrefixList. */
 #define SWN_DSIG_MAX_PREFIXES  16
@@ -195,7 +207,7 @@
  * transport padding after a boundary, parameters of one Content-Type, and
  * the length of a Content-ID.  The root part, the envelope, is read into
  * memory up to SWN_MAX_DOCUMENT_BYTES; payloads are never read whole. */
-#define SWN_MIME_MAX_PARTS          64
+#define SWN_MIME_MAX_PARTS          (1 + SWN_MAX_PAYLOAD_PARTS)  /* the root and the payloads */
 #define SWN_MIME_MAX_HEADER_BYTES   (8 * 1024)
 #define SWN_MIME_MAX_HEADERS        32
 #define SWN_MIME_MAX_PREAMBLE_BYTES (8 * 1024)

@@ -76,7 +76,13 @@ static void check_invariants(const struct swn_mime_message *m, const uint8_t *bo
 				fuzz_die("id %s twice", p->content_id);
 		if (p->content_id[0] == '\0')
 			continue;
+		/* every byte encoded (here) and as few as can be (swn_mime_cid_href) */
 		cid_uri(p->content_id, uri, sizeof uri);
+		swn_err_clear(&err);
+		if (swn_mime_find_cid(m, uri, &err) != (long)i)
+			fuzz_die("%s does not find part %zu: %s", uri, i, err.msg);
+		if (swn_mime_cid_href(p->content_id, uri, sizeof uri) < 0)
+			fuzz_die("no cid: URI for the id %s", p->content_id);
 		swn_err_clear(&err);
 		if (swn_mime_find_cid(m, uri, &err) != (long)i)
 			fuzz_die("%s does not find part %zu: %s", uri, i, err.msg);

@@ -219,7 +219,7 @@ START_TEST(limit_refusals)
 	n += SWN_MIME_MAX_PADDING_BYTES + 1;
 	n += (size_t)sprintf(body + n, "\r\n");
 	refused_len(CT, body, n, SWN_E_TOO_LARGE, "padding");
-	/* Parts: the root and 63 payloads pass, 64 do not. */
+	/* Parts: the root and SWN_MAX_PAYLOAD_PARTS payloads pass, one more does not. */
 	n = (size_t)sprintf(body, ROOT);
 	for (i = 1; i < SWN_MIME_MAX_PARTS; i++)
 		n += (size_t)sprintf(body + n, "--BB\r\nContent-Type: a/b\r\nContent-ID: <p%d@x>\r\n\r\nx\r\n", i);
@@ -234,7 +234,12 @@ START_TEST(limit_refusals)
 	}
 	n -= strlen(END);
 	n += (size_t)sprintf(body + n, "--BB\r\nContent-Type: a/b\r\nContent-ID: <last@x>\r\n\r\nx\r\n" END);
-	refused_len(CT, body, n, SWN_E_TOO_LARGE, "more than 64 parts");
+	{
+		char why[40];
+
+		snprintf(why, sizeof why, "more than %d parts", SWN_MIME_MAX_PARTS);
+		refused_len(CT, body, n, SWN_E_TOO_LARGE, why);
+	}
 	/* Header fields: count and bytes. */
 	n = (size_t)sprintf(body, ROOT "--BB\r\nContent-Type: a/b\r\nContent-ID: <p@x>\r\n");
 	for (i = 0; i < SWN_MIME_MAX_HEADERS - 1; i++)
@@ -315,6 +320,54 @@ START_TEST(header_refusals)
 }
 END_TEST
 
+/* Every id character through swn_mime_cid_href and back; what must be
+ * %-encoded is refused raw. */
+START_TEST(cid_hrefs)
+{
+	static const char *const raw_refused[] = {
+		"cid:a#b@x", "cid:a?b@x", "cid:a{b@x", "cid:a|b@x", "cid:a}b@x", "cid:a^b@x",
+		"cid:a`b@x", "cid:a b@x", "cid:a\"b@x", "cid:a[b@x", "cid:p1@x#frag", NULL,
+	};
+	char id[SWN_MIME_ID_BYTES], uri[3 * SWN_MIME_ID_BYTES + 8], back[SWN_MIME_ID_BYTES];
+	struct swn_err err;
+	const char *atext = "!#$%&'*+-/=?^_`{|}~.";
+	int c, i;
+
+	for (c = 0; c < 0x80; c++) {
+		int is_atext = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+			       (c >= '0' && c <= '9') || (c && strchr(atext, c));
+
+		snprintf(id, sizeof id, "a%cb@x", c ? c : 'z');
+		if (!c)
+			continue;
+		if (!is_atext) {
+			ck_assert_msg(swn_mime_cid_href(id, uri, sizeof uri) < 0, "0x%02x written", c);
+			continue;
+		}
+		ck_assert_msg(swn_mime_cid_href(id, uri, sizeof uri) == 0, "0x%02x not written", c);
+		swn_err_clear(&err);
+		ck_assert_msg(swn_mime_cid_decode(uri, back, sizeof back, &err) == 0, "%s: %s", uri,
+			      err.msg);
+		ck_assert_str_eq(back, id);
+	}
+	ck_assert_int_eq(swn_mime_cid_href("a#b@x", uri, sizeof uri), 0);
+	ck_assert_str_eq(uri, "cid:a%23b@x");
+	ck_assert_int_eq(swn_mime_cid_href("a%b@x", uri, sizeof uri), 0);
+	ck_assert_str_eq(uri, "cid:a%25b@x");
+	ck_assert_int_lt(swn_mime_cid_href("ab", uri, sizeof uri), 0);     /* no @ */
+	ck_assert_int_lt(swn_mime_cid_href("a@b", uri, 7), 0);             /* no room */
+	ck_assert_int_eq(swn_mime_cid_href("a@b", uri, 8), 0);
+	for (i = 0; raw_refused[i]; i++) {
+		swn_err_clear(&err);
+		ck_assert_msg(swn_mime_cid_decode(raw_refused[i], back, sizeof back, &err) < 0,
+			      "%s accepted", raw_refused[i]);
+	}
+	swn_err_clear(&err);
+	ck_assert_int_lt(swn_mime_cid_decode("cid:p1@x#frag", back, sizeof back, &err), 0);
+	ck_assert_ptr_nonnull(strstr(err.msg, "'#' must be %-encoded"));
+}
+END_TEST
+
 START_TEST(cid_uris)
 {
 	const char *body = ROOT P1 "--BB\r\nContent-Type: a/b\r\nContent-ID: <a%40b@x>\r\n\r\ny\r\n" END;
@@ -349,6 +402,9 @@ START_TEST(cid_uris)
 	ck_assert_ptr_nonnull(strstr(err.msg, "not a cid: URI"));
 	swn_err_clear(&err);
 	ck_assert_int_eq(swn_mime_find_cid(&m, "cid:<p1@x>", &err), -1);
+	ck_assert_ptr_nonnull(strstr(err.msg, "'<' must be %-encoded"));
+	swn_err_clear(&err);
+	ck_assert_int_eq(swn_mime_find_cid(&m, "cid:%3Cp1@x%3E", &err), -1);
 	ck_assert_ptr_nonnull(strstr(err.msg, "does not name"));
 	swn_err_clear(&err);
 	ck_assert_int_eq(swn_mime_cid_decode("cid:a%2Fb@x", id, sizeof id, &err), 0);
@@ -699,6 +755,7 @@ int main(void)
 	tcase_add_test(tc, limit_refusals);
 	tcase_add_test(tc, header_refusals);
 	tcase_add_test(tc, cid_uris);
+	tcase_add_test(tc, cid_hrefs);
 	tcase_add_test(tc, round_trip_one_part);
 	tcase_add_test(tc, round_trip_three_parts);
 	tcase_add_test(tc, writer_boundary_and_checks);
