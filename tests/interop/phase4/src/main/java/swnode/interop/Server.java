@@ -200,6 +200,7 @@ final class Server
         reply.headers.clear ();
         reply.headers.add (new String [] { "Content-Type", "text/plain; charset=utf-8" });
       }
+      reply.finish ();
       for (final String [] h : reply.headers)
         ex.getResponseHeaders ().add (h[0], h[1]);
       final byte [] rb = reply.body == null ? new byte [0] : reply.body;
@@ -275,12 +276,20 @@ final class Server
     byte [] body;
     final List <String []> headers = new ArrayList <> ();
 
+    Charset charset;
+
     public void setContent (final byte [] bytes, final Charset charset)
     {
       body = bytes;
+      this.charset = charset;
+    }
+
+    /** The charset goes on the Content-Type, as a servlet container would put it. */
+    void finish ()
+    {
       final String ct = contentType ();
-      if (ct != null && !ct.toLowerCase (Locale.ROOT).contains ("charset"))
-        setHeader ("Content-Type", ct + "; charset=" + charset.name ());
+      if (ct != null && charset != null && !ct.toLowerCase (Locale.ROOT).contains ("charset="))
+        setHeader ("Content-Type", ct + ";charset=" + charset.name ());
     }
 
     public void setContent (final HttpHeaderMap headerMap, final IHasInputStream his)
