@@ -659,7 +659,7 @@ static int check_reference(xmlDocPtr doc, xmlNodePtr ref, const struct covered *
 	printable(r->uri, sizeof r->uri, uri);
 	/* The form decides how the URI is read, before anything is resolved:
 	 * a bare name, or cid: when the message has parts; nothing else. */
-	is_part = c->np > 0 && uri && strncasecmp((const char *)uri, "cid:", 4) == 0;
+	is_part = c->np > 0 && uri && strncmp((const char *)uri, "cid:", 4) == 0;
 	if (!is_part && !swn_dsig_bare_name((const char *)uri)) {
 		xmlFree(uri);
 		return swn_err_set(err, SWN_E_SIGNATURE, name, swn_xml_line(ref),

@@ -910,76 +910,50 @@ void swn_mime_message_free(struct swn_mime_message *m)
 
 /* ---- cid: URIs (RFC 2392) ---- */
 
-static int hex_value(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c = lower(c);
-	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
-/* May c stand unescaped in a cid: URI?  RFC 3986's unreserved and
- * sub-delims characters, ':', '@' and '/': nothing another reader of the
- * URI could take for a delimiter ('#', '?') or would re-encode. */
+/* May c stand in the id of a cid: URI?  RFC 3986's unreserved and
+ * sub-delims characters, ':', '@' and '/', but not '+' (a URL decoder
+ * reads it as a space) and not '%': no escape is ever decoded, because
+ * gateways' WS-Security libraries (WSS4J) compare the URI's id with the
+ * Content-ID as it is, so an escape would name one part here and another
+ * there. */
 static int cid_char(int c)
 {
-	return is_alnum(c) || (c != '\0' && strchr("-._~!$&'()*+,;=:@/", c) != NULL);
+	return is_alnum(c) || (c != '\0' && strchr("-._~!$&'()*,;=:@/", c) != NULL);
 }
 
 int swn_mime_cid_href(const char *id, char *uri, size_t n)
 {
-	size_t len = strlen(id), at = 4, i;
+	size_t len = strlen(id), i;
 
-	if (!id_ok(id, len) || n < 5)
+	if (!id_ok(id, len) || n < len + 5)
 		return -1;
+	for (i = 0; i < len; i++)
+		if (!cid_char((unsigned char)id[i]))
+			return -1;
 	memcpy(uri, "cid:", 4);
-	for (i = 0; i < len; i++) {
-		int c = (unsigned char)id[i];
-
-		if (cid_char(c)) {
-			if (at + 1 >= n)
-				return -1;
-			uri[at++] = (char)c;
-		} else {
-			if (at + 3 >= n)
-				return -1;
-			snprintf(uri + at, 4, "%%%02X", (unsigned)c);
-			at += 3;
-		}
-	}
-	uri[at] = '\0';
+	memcpy(uri + 4, id, len + 1);
 	return 0;
 }
 
 int swn_mime_cid_decode(const char *href, char *id, size_t n, struct swn_err *err)
 {
 	const char *s;
-	size_t len = 0;
+	size_t len;
 
-	if (strncasecmp(href, "cid:", 4) != 0)
-		return swn_err_set(err, SWN_E_AS4, NULL, 0, "'%s' is not a cid: URI", href);
-	for (s = href + 4; *s != '\0'; s++) {
-		int c = (unsigned char)*s;
-
-		if (c == '%') {
-			int hi = hex_value((unsigned char)s[1]);
-			int lo = hi < 0 ? -1 : hex_value((unsigned char)s[2]);
-
-			if (lo < 0)
-				return swn_err_set(err, SWN_E_AS4, NULL, 0, "'%s': '%%' not followed "
-						   "by two hex digits", href);
-			c = hi * 16 + lo;
-			s += 2;
-		} else if (!cid_char(c)) {
-			return swn_err_set(err, SWN_E_AS4, NULL, 0, "'%s': '%c' must be %%-encoded in a "
-					   "cid: URI", href, c >= ' ' && c < 0x7f ? c : '?');
-		}
-		if (len + 1 >= n)
-			return swn_err_set(err, SWN_E_TOO_LARGE, NULL, 0, "'%s': too long", href);
-		id[len++] = (char)c;
-	}
-	id[len] = '\0';
-	if (strlen(id) != len || !id_ok(id, len))
+	if (strncmp(href, "cid:", 4) != 0)
+		return swn_err_set(err, SWN_E_AS4, NULL, 0, "'%s' is not a cid: URI (\"cid:\" in "
+				   "lower case, then the Content-ID)", href);
+	for (s = href + 4; *s != '\0'; s++)
+		if (!cid_char((unsigned char)*s))
+			return swn_err_set(err, SWN_E_AS4, NULL, 0,
+					   "'%s': '%c' may not stand in a cid: URI (no %%-escapes, "
+					   "'+', '#', '?' or brackets: peers compare the id as it is)",
+					   href, *s >= ' ' && *s < 0x7f ? *s : '?');
+	len = (size_t)(s - (href + 4));
+	if (len + 1 > n)
+		return swn_err_set(err, SWN_E_TOO_LARGE, NULL, 0, "'%s': too long", href);
+	memcpy(id, href + 4, len + 1);
+	if (!id_ok(id, len))
 		return swn_err_set(err, SWN_E_AS4, NULL, 0,
 				   "'%s' does not name a Content-ID (id-left@id-right)", href);
 	return 0;

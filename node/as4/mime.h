@@ -48,16 +48,18 @@
  *    range of the input, never a decoded copy.
  *
  * cid: URIs (eb:PartInfo/@href, ds:Reference/@URI): RFC 2392 says the URL
- * is the Content-ID percent-encoded, so "cid:a%40b" names <a@b>.  This is
- * the one reader of them (the signature's references go through it too):
- * "cid:" in any case; then only RFC 3986's unreserved and sub-delims
- * characters, ':', '@' and '/' as they are, anything else %XX-encoded
- * (either case of hex), so that no reader of the URI could take a '#' or
- * '?' for a delimiter; the decoded id must be an id as below and is
- * compared byte for byte, case-sensitive, with the Content-ID without
- * brackets.  A "%" without two hex digits, a decoded NUL or anything not
- * an id is refused, never matched.  swn_mime_cid_href writes the URI that
- * reads back as a given id.
+ * is the Content-ID percent-encoded, but gateways' WS-Security libraries
+ * (WSS4J, under phase4) compare the URI's text after "cid:" with the
+ * Content-ID as it is.  So that both read one URI alike, this, the one
+ * reader of them (the signature's references go through it too), accepts
+ * only the forms on which they agree: "cid:" in lower case, then the id
+ * itself, made only of RFC 3986's unreserved and sub-delims characters,
+ * ':', '@' and '/', without '%' (no escape is decoded) or '+' (a URL
+ * decoder reads a space); it must be an id as below and is compared byte
+ * for byte, case-sensitive, with the Content-ID without brackets.  A
+ * Content-ID holding other characters is read, but no cid: URI names it
+ * (its part cannot be signed or referenced).  swn_mime_cid_href writes the
+ * URI of an id, or refuses it.
  *
  * The writer makes exactly this form, CRLF everywhere, every part binary,
  * with a boundary of 128 random bits checked to occur in no part.
@@ -156,8 +158,8 @@ void swn_mime_message_free(struct swn_mime_message *m);
 int swn_mime_cid_decode(const char *href, char *id, size_t n, struct swn_err *err);
 
 /* The cid: URI of the Content-ID id (without brackets) into uri (size n):
- * what swn_mime_cid_decode reads back as id.  -1 if id is not an id or
- * does not fit. */
+ * what swn_mime_cid_decode reads back as id.  -1 if id is not an id, holds
+ * a character no cid: URI may, or does not fit. */
 int swn_mime_cid_href(const char *id, char *uri, size_t n);
 
 /* The index of the part a cid: URI names; -1 with err if it is not a cid:

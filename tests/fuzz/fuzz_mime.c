@@ -32,7 +32,8 @@ static int buf_sink(void *ctx, const void *p, size_t n, struct swn_err *err)
 	return swn_buf_add(ctx, p, n, err);
 }
 
-/* "cid:" and the id with every byte but letters and digits %-encoded. */
+/* "cid:" and the id with every byte but letters and digits %-encoded: a
+ * form RFC 2392 allows and swnode refuses (gateways do not decode). */
 static void cid_uri(const char *id, char *out, size_t n)
 {
 	size_t len = (size_t)snprintf(out, n, "cid:");
@@ -76,13 +77,19 @@ static void check_invariants(const struct swn_mime_message *m, const uint8_t *bo
 				fuzz_die("id %s twice", p->content_id);
 		if (p->content_id[0] == '\0')
 			continue;
-		/* every byte encoded (here) and as few as can be (swn_mime_cid_href) */
+		/* its cid: URI finds it, unless its id holds a character no
+		 * cid: URI may (then the encoded form finds nothing either:
+		 * no escape is decoded) */
 		cid_uri(p->content_id, uri, sizeof uri);
 		swn_err_clear(&err);
-		if (swn_mime_find_cid(m, uri, &err) != (long)i)
-			fuzz_die("%s does not find part %zu: %s", uri, i, err.msg);
-		if (swn_mime_cid_href(p->content_id, uri, sizeof uri) < 0)
-			fuzz_die("no cid: URI for the id %s", p->content_id);
+		if (strchr(uri, '%') != NULL && swn_mime_find_cid(m, uri, &err) >= 0)
+			fuzz_die("%s, an escaped URI, finds a part", uri);
+		if (swn_mime_cid_href(p->content_id, uri, sizeof uri) < 0) {
+			if (strspn(p->content_id, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+						  "0123456789-._~!$&'*=/@") == strlen(p->content_id))
+				fuzz_die("no cid: URI for the id %s", p->content_id);
+			continue;
+		}
 		swn_err_clear(&err);
 		if (swn_mime_find_cid(m, uri, &err) != (long)i)
 			fuzz_die("%s does not find part %zu: %s", uri, i, err.msg);
