@@ -840,6 +840,20 @@ int swn_dsig_verify_parts(xmlDocPtr doc, xmlNodePtr signature,
 	if (!key_fits(key, alg))
 		return swn_err_set(err, SWN_E_SIGNATURE, name, 0,
 				   "the pinned key is not a key for %s", alg);
+	/* The caller's parts: each readable and named, each name once (a part
+	 * without a Content-ID cannot be referenced, so it cannot be signed). */
+	for (i = 0; i < nparts; i++) {
+		if (mparts[i].name == NULL || mparts[i].read == NULL)
+			return swn_err_set(err, SWN_E_SIGNATURE, name, 0,
+					   "part %d is given without a name or a reader", i + 1);
+		if (mparts[i].cid == NULL || mparts[i].cid[0] == '\0')
+			return swn_err_set(err, SWN_E_SIGNATURE, name, 0,
+					   "%s has no Content-ID: it cannot be signed", mparts[i].name);
+		for (n = 0; n < i; n++)
+			if (strcmp(mparts[n].cid, mparts[i].cid) == 0)
+				return swn_err_set(err, SWN_E_SIGNATURE, name, 0,
+						   "two parts have the Content-ID <%s>", mparts[i].cid);
+	}
 	/* Signature: SignedInfo, SignatureValue, KeyInfo (ignored: the key is
 	 * the caller's); a ds:Object could only hide wrapped content. */
 	if ((np = elements(signature, parts, 3, name, err)) < 0)

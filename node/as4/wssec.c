@@ -121,10 +121,15 @@ const char *swn_signer_alg(const struct swn_signer *s)
 	return s->alg;
 }
 
+/* libxmlsec1's transform for alg; NULL for one it lacks (1.2.37 has no
+ * EdDSA), never another algorithm in its place. */
 static xmlSecTransformId sig_transform(const char *alg)
 {
-	return strcmp(alg, "ecdsa-sha256") == 0 ? xmlSecOpenSSLTransformEcdsaSha256Id
-						: xmlSecOpenSSLTransformRsaSha256Id;
+	if (strcmp(alg, "ecdsa-sha256") == 0)
+		return xmlSecOpenSSLTransformEcdsaSha256Id;
+	if (strcmp(alg, "rsa-sha256") == 0)
+		return xmlSecOpenSSLTransformRsaSha256Id;
+	return NULL;
 }
 
 /* wsu:Id of el, registered as an ID so that "#id" resolves to el; NULL
@@ -235,9 +240,10 @@ int swn_wssec_sign_parts(xmlDocPtr doc, const struct swn_as4_msg *m,
 {
 	const xmlChar *mid, *bid;
 	int i;
-	xmlNodePtr sig, ref, bst, ki, str, r;
+	xmlNodePtr sig = NULL, ref, bst, ki, str, r;
 	xmlNsPtr wsse, wsu, ds;
 	char uri[SWN_AS4_ID_BYTES + 2], bstid[48], u[SWN_AS4_ID_BYTES];
+	int part_failed = 0;
 
 	xmlsec_said[0] = '\0';   /* what an earlier call left says nothing here */
 	if (m->security == NULL)
@@ -281,8 +287,10 @@ int swn_wssec_sign_parts(xmlDocPtr doc, const struct swn_as4_msg *m,
 	    fill_digest(doc, m->body, ref) < 0)
 		goto fail;
 	for (i = 0; i < nparts; i++)
-		if (add_part_reference(sig, &parts[i], err) < 0)
-			return -1;
+		if (add_part_reference(sig, &parts[i], err) < 0) {
+			part_failed = 1;
+			goto fail;
+		}
 	/* The template gives the structure; the digests above and the
 	 * signature are made here, in one C14N pass each, with the loaded
 	 * key (never re-decoded). */
@@ -299,6 +307,16 @@ int swn_wssec_sign_parts(xmlDocPtr doc, const struct swn_as4_msg *m,
 	xmlNewProp(r, BAD_CAST "ValueType", BAD_CAST WSS_X509V3);
 	return 0;
 fail:
+	/* Nothing half-made stays: the envelope is as it came, and may be
+	 * signed again. */
+	if (sig) {
+		xmlUnlinkNode(sig);
+		xmlFreeNode(sig);
+	}
+	xmlUnlinkNode(bst);
+	xmlFreeNode(bst);
+	if (part_failed)
+		return -1;
 	return swn_err_set(err, SWN_E_CRYPTO, NULL, 0, "signing failed: %s",
 			   xmlsec_said[0] ? xmlsec_said : "canonicalisation or the key failed");
 }
@@ -368,6 +386,9 @@ static int xmlsec_confirms(xmlNodePtr sig, X509 *cert, const char *alg, const ch
 	xmlSecSize i, n;
 	int ok = 0;
 
+	if (sig_transform(alg) == NULL)
+		return swn_err_set(err, SWN_E_SIGNATURE, name, swn_xml_line(sig),
+				   "libxmlsec1 cannot re-check a %s signature: refused", alg);
 	xmlsec_said[0] = '\0';
 	if (!(data = xmlSecOpenSSLX509CertGetKey(cert)))
 		goto done;

@@ -222,6 +222,8 @@ int swn_gcm_update(struct swn_gcm *g, const void *p, size_t n, struct swn_err *e
 {
 	if (gcm_check_open(g, err) != 0)
 		return -1;
+	if (n == 0)
+		return 0;               /* p may be NULL then: nothing to copy */
 	if (g->dir == SWN_GCM_DECRYPT)
 		return gcm_decrypt_update(g, p, n, err);
 	if (gcm_emit_iv_once(g, err) != 0)
@@ -300,8 +302,13 @@ static int gcm_oneshot(enum swn_gcm_dir dir, const unsigned char key[SWN_AES128_
 	if (g != NULL && swn_gcm_update(g, in, n, err) == 0 && swn_gcm_final(g, err) == 0)
 		rc = 0;
 	swn_gcm_free(g);
-	if (rc != 0)
+	if (rc != 0) {
+		/* what was decrypted before the tag failed is wiped, not only
+		 * freed (copies left behind by growing the buffer are not) */
+		if (out->data)
+			OPENSSL_cleanse(out->data, out->len);
 		swn_buf_free(out);
+	}
 	return rc;
 }
 
@@ -664,6 +671,31 @@ int swn_agree_receive(enum swn_agree_alg alg, EVP_PKEY *priv, const unsigned cha
  * RSA-OAEP key transport.
  */
 
+/* An RSA public exponent that encrypts: odd and at least 65537 (e = 1
+ * leaves the OAEP encoding itself as the "ciphertext"; small ones are
+ * not what any CA issues), and a key OpenSSL's own check passes. */
+static int rsa_exponent_ok(EVP_PKEY *key, struct swn_err *err)
+{
+	BIGNUM *e = NULL;
+	EVP_PKEY_CTX *ctx;
+	int ok;
+
+	if (EVP_PKEY_get_bn_param(key, "e", &e) != 1)
+		return fail_ossl(err, "cannot read the RSA key's exponent");
+	/* BN_get_word gives its maximum for an exponent wider than a word */
+	ok = BN_is_odd(e) && BN_get_word(e) >= 65537;
+	BN_free(e);
+	if (!ok)
+		return fail(err, SWN_E_CRYPTO, "RSA-OAEP to a key whose public exponent is not an "
+			    "odd number of at least 65537: refused");
+	ctx = EVP_PKEY_CTX_new_from_pkey(NULL, key, NULL);
+	ok = ctx != NULL && EVP_PKEY_public_check(ctx) == 1;
+	EVP_PKEY_CTX_free(ctx);
+	if (!ok)
+		return fail_ossl(err, "the RSA key fails OpenSSL's public key check");
+	return 0;
+}
+
 static int rsa_key_ok(EVP_PKEY *key, struct swn_err *err)
 {
 	int bits;
@@ -675,7 +707,7 @@ static int rsa_key_ok(EVP_PKEY *key, struct swn_err *err)
 	if (bits < SWN_RSA_OAEP_MIN_BITS || bits > SWN_RSA_OAEP_MAX_BITS)
 		return fail(err, SWN_E_CRYPTO, "RSA-OAEP with a key of %d bits (%d to %d allowed)",
 			    bits, SWN_RSA_OAEP_MIN_BITS, SWN_RSA_OAEP_MAX_BITS);
-	return 0;
+	return rsa_exponent_ok(key, err);
 }
 
 /* xmlenc11#rsa-oaep with DigestMethod SHA-256, MGF1 with SHA-256 and no

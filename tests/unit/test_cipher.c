@@ -471,6 +471,29 @@ END_TEST
  * RSA-OAEP.
  */
 
+/* Nothing passed on is nothing: a NULL pointer with length 0 is allowed
+ * (and reads nothing: UBSan would say so). */
+START_TEST(gcm_empty_update)
+{
+	static const unsigned char key[16] = "0123456789abcdef";
+	struct swn_buf out;
+	struct swn_err err;
+	struct swn_gcm *g;
+
+	swn_buf_init(&out, 1024);
+	swn_err_clear(&err);
+	g = swn_gcm_new(SWN_GCM_ENCRYPT, key, buf_sink, &out, &err);
+	ck_assert_ptr_nonnull(g);
+	ck_assert_int_eq(swn_gcm_update(g, NULL, 0, &err), 0);
+	ck_assert_int_eq(swn_gcm_update(g, "ab", 2, &err), 0);
+	ck_assert_int_eq(swn_gcm_update(g, NULL, 0, &err), 0);
+	ck_assert_int_eq(swn_gcm_final(g, &err), 0);
+	ck_assert_uint_eq(out.len, 12 + 2 + 16);
+	swn_gcm_free(g);
+	swn_buf_free(&out);
+}
+END_TEST
+
 START_TEST(rsa_oaep)
 {
 	EVP_PKEY *rsa = keygen("RSA"), *other = keygen("RSA"), *ec = keygen("EC");
@@ -512,6 +535,30 @@ START_TEST(rsa_oaep)
 	EVP_PKEY_free(ec);
 	X509_free(cert);
 	X509_free(ec_cert);
+
+	/* A key whose public exponent is 3: nothing is encrypted to it (the
+	 * rule would refuse e = 1, which leaves the OAEP encoding in clear). */
+	{
+		EVP_PKEY_CTX *kc = EVP_PKEY_CTX_new_from_name(NULL, "RSA", NULL);
+		BIGNUM *three = BN_new();
+
+		rsa = NULL;
+		ck_assert_ptr_nonnull(kc);
+		ck_assert_int_eq(BN_set_word(three, 3), 1);
+		ck_assert_int_eq(EVP_PKEY_keygen_init(kc), 1);
+		ck_assert_int_eq(EVP_PKEY_CTX_set_rsa_keygen_bits(kc, 2048), 1);
+		ck_assert_int_eq(EVP_PKEY_CTX_set1_rsa_keygen_pubexp(kc, three), 1);
+		ck_assert_int_eq(EVP_PKEY_keygen(kc, &rsa), 1);
+		BN_free(three);
+		EVP_PKEY_CTX_free(kc);
+		cert = cert_for(rsa);
+		swn_err_clear(&err);
+		ck_assert_int_eq(swn_rsa_oaep_encrypt(cert, key, sizeof key, ct, sizeof ct, &len, &err),
+				 -1);
+		ck_assert_ptr_nonnull(strstr(err.msg, "public exponent"));
+		EVP_PKEY_free(rsa);
+		X509_free(cert);
+	}
 
 	/* A key below the minimum size. */
 	rsa = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)1024);
@@ -858,6 +905,7 @@ int main(void)
 	tcase_add_test(gcm, gcm_refusals);
 	tcase_add_test(gcm, gcm_stream_states);
 	tcase_add_test(gcm, gcm_payload_limit);
+	tcase_add_test(gcm, gcm_empty_update);
 	suite_add_tcase(s, gcm);
 
 	tcase_set_timeout(keys, 60);

@@ -119,6 +119,17 @@ START_TEST(content_transform)
 				     "<!DOCTYPE r [<!ENTITY e 'x'>]><r>&e;</r>", 65536, got, &err), 0);
 	swn_err_clear(&err);
 	ck_assert_int_lt(part_digest("text/xml", "<r>", 65536, got, &err), 0);
+	/* an XML part is all of its bytes: a NUL (after which libxml2 would
+	 * stop reading) is refused, not left out of the digest */
+	{
+		static const char nul_part[] = "<r>1</r>\0<r>999</r>";
+		struct mem_part m = { (const unsigned char *)nul_part, sizeof nul_part - 1, 0, 65536, -1 };
+		struct swn_dsig_part p = { "part 1", "p1@x", "application/xml", mem_read, &m };
+
+		swn_err_clear(&err);
+		ck_assert_int_lt(swn_dsig_part_digest(&p, got, &err), 0);
+		ck_assert_ptr_nonnull(strstr(err.msg, "NUL"));
+	}
 	/* a part that cannot be read is an error, not a digest of what came */
 	{
 		struct mem_part m = { (const unsigned char *)"abcdef", 6, 0, 2, 4 };
@@ -360,6 +371,35 @@ START_TEST(parts_refused)
 }
 END_TEST
 
+START_TEST(parts_without_ids)
+{
+	EVP_PKEY *key = make_key("ED25519");
+	struct swn_dsig_report rep;
+	struct swn_err err;
+	struct msg g;
+
+	/* a part without a Content-ID (the root may have none): refused before
+	 * any reference is resolved, whatever SignedInfo says */
+	build(&g, key, "ed25519", SPOIL_NONE);
+	g.p[1].cid = NULL;
+	ck_assert_int_lt(verify(&g, key, "ed25519", 3, &rep, &err), 0);
+	ck_assert_ptr_nonnull(strstr(err.msg, "p2@x has no Content-ID"));
+	g.p[1].cid = "";
+	ck_assert_int_lt(verify(&g, key, "ed25519", 3, &rep, &err), 0);
+	/* two parts under one Content-ID */
+	g.p[1].cid = "p1@x";
+	ck_assert_int_lt(verify(&g, key, "ed25519", 3, &rep, &err), 0);
+	ck_assert_ptr_nonnull(strstr(err.msg, "two parts have the Content-ID <p1@x>"));
+	g.p[1].cid = part_cid[1];
+	g.p[1].read = NULL;
+	ck_assert_int_lt(verify(&g, key, "ed25519", 3, &rep, &err), 0);
+	g.p[1].read = mem_read;
+	ck_assert_msg(verify(&g, key, "ed25519", 3, &rep, &err) == 0, "%s", err.msg);
+	xmlFreeDoc(g.doc);
+	EVP_PKEY_free(key);
+}
+END_TEST
+
 START_TEST(cid_without_parts)
 {
 	EVP_PKEY *key = make_key("ED25519");
@@ -432,6 +472,7 @@ int main(void)
 	tcase_add_test(tc, signed_parts);
 	tcase_add_test(tc, parts_refused);
 	tcase_add_test(tc, cid_without_parts);
+	tcase_add_test(tc, parts_without_ids);
 	tcase_add_test(tc, ed25519_key_pairing);
 	suite_add_tcase(s, tc);
 	rc = swn_test_run(s);

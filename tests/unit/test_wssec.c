@@ -463,6 +463,10 @@ START_TEST(parts_signed_and_verified)
 		ck_assert_int_eq(swn_as4_parse(env, "built", &m, &err), 0);
 		ck_assert_int_lt(swn_wssec_sign_parts(env, &m, parts, 2, ec_signer, &err), 0);
 		ck_assert_ptr_nonnull(strstr(err.msg, "Content-ID"));
+		/* nothing half-made is left: no token, no signature, and the
+		 * envelope signs (without the parts) as if untouched */
+		ck_assert_ptr_null(m.security->children);
+		ck_assert_int_eq(swn_wssec_sign(env, &m, ec_signer, &err), 0);
 		xmlFreeDoc(env);
 		xmlFreeDoc(d);
 	}
