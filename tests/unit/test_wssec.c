@@ -45,6 +45,22 @@ static struct swn_signer *make_signer(const char *name, enum swn_key_kind kind, 
 	return signer;
 }
 
+/* The UserMessage header of every test message, with a fresh MessageId. */
+static void test_user(struct swn_as4_user *u)
+{
+	memset(u, 0, sizeof *u);
+	swn_as4_new_id("CN-SW", u->message_id, sizeof u->message_id);
+	swn_stamp_now(u->timestamp);
+	strcpy(u->conversation_id, "c1");
+	strcpy(u->agreement_ref, "A");
+	strcpy(u->service, "urn:test:service");
+	strcpy(u->action, "Deliver");
+	strcpy(u->from.id, "CN-SW");
+	strcpy(u->from.role, "urn:test:role");
+	strcpy(u->to.id, "SG-NTP");
+	strcpy(u->to.role, "urn:test:role");
+}
+
 /* A signed UserMessage, serialised: what goes on the wire; its parts, if
  * any, signed with it. */
 static char *signed_message_parts(struct swn_signer *s, const struct swn_dsig_part *parts,
@@ -58,17 +74,7 @@ static char *signed_message_parts(struct swn_signer *s, const struct swn_dsig_pa
 	int n = 0;
 	const char *p = "<Doc xmlns=\"urn:test\"><Item n=\"1\">café 中文</Item></Doc>";
 
-	memset(&u, 0, sizeof u);
-	swn_as4_new_id("CN-SW", u.message_id, sizeof u.message_id);
-	swn_stamp_now(u.timestamp);
-	strcpy(u.conversation_id, "c1");
-	strcpy(u.agreement_ref, "A");
-	strcpy(u.service, "urn:test:service");
-	strcpy(u.action, "Deliver");
-	strcpy(u.from.id, "CN-SW");
-	strcpy(u.from.role, "urn:test:role");
-	strcpy(u.to.id, "SG-NTP");
-	strcpy(u.to.role, "urn:test:role");
+	test_user(&u);
 	swn_err_clear(&err);
 	payload = xmlReadMemory(p, (int)strlen(p), NULL, "UTF-8", 0);
 	env = swn_as4_build_user(&u, xmlDocGetRootElement(payload), &err);
@@ -447,17 +453,7 @@ START_TEST(parts_signed_and_verified)
 		struct swn_as4_user u;
 		xmlDocPtr env;
 
-		memset(&u, 0, sizeof u);
-		swn_as4_new_id("CN-SW", u.message_id, sizeof u.message_id);
-		swn_stamp_now(u.timestamp);
-		strcpy(u.conversation_id, "c1");
-		strcpy(u.agreement_ref, "A");
-		strcpy(u.service, "urn:test:service");
-		strcpy(u.action, "Deliver");
-		strcpy(u.from.id, "CN-SW");
-		strcpy(u.from.role, "urn:test:role");
-		strcpy(u.to.id, "SG-NTP");
-		strcpy(u.to.role, "urn:test:role");
+		test_user(&u);
 		d = swn_xml_parse("<x/>", 4, "p", &err);
 		env = swn_as4_build_user(&u, xmlDocGetRootElement(d), &err);
 		ck_assert_int_eq(swn_as4_parse(env, "built", &m, &err), 0);
