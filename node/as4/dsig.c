@@ -2,7 +2,9 @@
 #include "autoconfig.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <libxml/c14n.h>
 #include <libxml/tree.h>
@@ -12,6 +14,8 @@
 #include <openssl/evp.h>
 
 #include "as4/dsig.h"
+#include "as4/mime.h"
+#include "base/buf.h"
 #include "xml/xmlsafe.h"
 
 #define NS_EXC_C14N SWN_ALG_EXC_C14N
@@ -22,7 +26,30 @@ const char *swn_dsig_alg_uri(const char *alg)
 		return SWN_ALG_RSA_SHA256;
 	if (alg && strcmp(alg, "ecdsa-sha256") == 0)
 		return SWN_ALG_ECDSA_SHA256;
+	if (alg && strcmp(alg, "ed25519") == 0)
+		return SWN_ALG_ED25519;
 	return NULL;
+}
+
+/* Is key of the type alg needs?  (OpenSSL would sign an ECDSA digest with
+ * an RSA key's init failing, but an Ed25519 key takes no digest at all:
+ * the pairing is checked here, once, for every algorithm.) */
+static int key_fits(EVP_PKEY *key, const char *alg)
+{
+	int id = key ? EVP_PKEY_get_base_id(key) : EVP_PKEY_NONE;
+
+	if (strcmp(alg, "rsa-sha256") == 0)
+		return id == EVP_PKEY_RSA;
+	if (strcmp(alg, "ecdsa-sha256") == 0)
+		return id == EVP_PKEY_EC;
+	if (strcmp(alg, "ed25519") == 0)
+		return id == EVP_PKEY_ED25519;
+	return 0;
+}
+
+static int is_ed25519(const char *alg)
+{
+	return strcmp(alg, "ed25519") == 0;
 }
 
 int swn_dsig_bare_name(const char *s)
@@ -32,10 +59,13 @@ int swn_dsig_bare_name(const char *s)
 
 /* ---- exclusive C14N of a subtree, streamed ---- */
 
-enum sink_op { SINK_DIGEST, SINK_SIGN, SINK_VERIFY };
+enum sink_op { SINK_DIGEST, SINK_SIGN, SINK_VERIFY, SINK_HOLD };
 
+/* Where canonical bytes go: a digest, a streaming signature, or (SINK_HOLD,
+ * for EdDSA, which signs the whole message at once) a capped buffer. */
 struct sink {
 	EVP_MD_CTX *md;
+	struct swn_buf *held;
 	enum sink_op op;
 	int failed;
 };
@@ -49,6 +79,12 @@ static int sink_write(void *ctx, const char *buf, int len)
 	case SINK_SIGN:   ok = EVP_DigestSignUpdate(k->md, buf, (size_t)len); break;
 	case SINK_VERIFY: ok = EVP_DigestVerifyUpdate(k->md, buf, (size_t)len); break;
 	case SINK_DIGEST: ok = EVP_DigestUpdate(k->md, buf, (size_t)len); break;
+	case SINK_HOLD: {
+		struct swn_err ignored;
+
+		ok = swn_buf_add(k->held, buf, (size_t)len, &ignored) == 0;
+		break;
+	}
 	default:          ok = 0; break;
 	}
 	if (ok != 1) {
@@ -71,10 +107,8 @@ static int sink_write(void *ctx, const char *buf, int len)
  * scope at el are found exactly as before (tests/unit/test_dsig.c compares
  * the two).  The document is restored before returning; it must not be
  * used by another thread meanwhile (each message has its own). */
-static int c14n_into(xmlDocPtr doc, xmlNodePtr el, xmlChar **prefixes, EVP_MD_CTX *md,
-		     enum sink_op op)
+static int c14n_to(xmlDocPtr doc, xmlNodePtr el, xmlChar **prefixes, struct sink k)
 {
-	struct sink k = { md, op, 0 };
 	xmlOutputBufferPtr out = xmlOutputBufferCreateIO(sink_write, NULL, &k, NULL);
 	xmlNodePtr top = doc->children, last = doc->last, prev = el->prev, next = el->next;
 	int rc;
@@ -91,6 +125,24 @@ static int c14n_into(xmlDocPtr doc, xmlNodePtr el, xmlChar **prefixes, EVP_MD_CT
 	if (xmlOutputBufferClose(out) < 0)
 		rc = -1;
 	return rc < 0 || k.failed ? -1 : 0;
+}
+
+static int c14n_into(xmlDocPtr doc, xmlNodePtr el, xmlChar **prefixes, EVP_MD_CTX *md,
+		     enum sink_op op)
+{
+	return c14n_to(doc, el, prefixes, (struct sink){ md, NULL, op, 0 });
+}
+
+/* The exclusive C14N of the subtree at el, held in b (capped at
+ * SWN_DSIG_MAX_SIGNEDINFO_BYTES): what an Ed25519 signature covers. */
+static int c14n_held(xmlDocPtr doc, xmlNodePtr el, xmlChar **prefixes, struct swn_buf *b)
+{
+	swn_buf_init(b, SWN_DSIG_MAX_SIGNEDINFO_BYTES);
+	if (c14n_to(doc, el, prefixes, (struct sink){ NULL, b, SINK_HOLD, 0 }) < 0) {
+		swn_buf_free(b);
+		return -1;
+	}
+	return 0;
 }
 
 static int digest_with(xmlDocPtr doc, xmlNodePtr el, xmlChar **prefixes, unsigned char out[32])
@@ -116,15 +168,41 @@ static int ec_half(EVP_PKEY *key)
 	return (EVP_PKEY_get_bits(key) + 7) / 8;
 }
 
+/* Ed25519 (RFC 8032, pure): over the canonical bytes themselves, at once. */
+static int sign_ed25519(xmlDocPtr doc, xmlNodePtr el, EVP_PKEY *key, unsigned char *sig,
+			size_t cap, size_t *len)
+{
+	struct swn_buf b;
+	EVP_MD_CTX *md;
+	size_t n = cap;
+	int ok;
+
+	if (cap < 64 || c14n_held(doc, el, NULL, &b) < 0)
+		return -1;
+	md = EVP_MD_CTX_new();
+	ok = md && EVP_DigestSignInit(md, NULL, NULL, NULL, key) == 1 &&
+	     EVP_DigestSign(md, sig, &n, (const unsigned char *)(b.data ? b.data : ""), b.len) == 1 &&
+	     n == 64;
+	EVP_MD_CTX_free(md);
+	swn_buf_free(&b);
+	*len = n;
+	return ok ? 0 : -1;
+}
+
 int swn_dsig_sign(xmlDocPtr doc, xmlNodePtr el, EVP_PKEY *key, const char *alg,
 		  unsigned char *sig, size_t cap, size_t *len)
 {
-	EVP_MD_CTX *md = EVP_MD_CTX_new();
+	EVP_MD_CTX *md;
 	unsigned char der[1024];
 	const unsigned char *p = der;
 	size_t n = 0;
 	int ok;
 
+	if (alg == NULL || !key_fits(key, alg))
+		return -1;
+	if (is_ed25519(alg))
+		return sign_ed25519(doc, el, key, sig, cap, len);
+	md = EVP_MD_CTX_new();
 	ok = md && EVP_DigestSignInit(md, NULL, EVP_sha256(), NULL, key) == 1 &&
 	     c14n_into(doc, el, NULL, md, SINK_SIGN) == 0 &&
 	     EVP_DigestSignFinal(md, NULL, &n) == 1 && n <= sizeof der &&
@@ -149,6 +227,150 @@ int swn_dsig_sign(xmlDocPtr doc, xmlNodePtr el, EVP_PKEY *key, const char *alg,
 	memcpy(sig, der, n);
 	*len = n;
 	return 0;
+}
+
+/* ---- MIME parts: cid: references and the attachment transform ---- */
+
+enum part_form { PART_OCTETS, PART_TEXT, PART_XML };
+
+/* How the attachment transform treats a part, from its media type (the
+ * Content-Type up to its parameters, case-insensitive). */
+static enum part_form part_form(const char *content_type)
+{
+	char type[128];
+	const char *p = content_type, *slash, *sub;
+	size_t n, tl;
+
+	if (p == NULL)
+		return PART_OCTETS;
+	while (*p == ' ' || *p == '\t')
+		p++;
+	for (n = 0; p[n] && p[n] != ';' && p[n] != ' ' && p[n] != '\t' && n < sizeof type - 1; n++)
+		type[n] = p[n];
+	type[n] = '\0';
+	if ((slash = strchr(type, '/')) == NULL)
+		return PART_OCTETS;
+	tl = (size_t)(slash - type);
+	sub = slash + 1;
+	n = strlen(sub);
+	if (strcasecmp(type, "text/xml") == 0 || strcasecmp(type, "application/xml") == 0 ||
+	    (((tl == 11 && strncasecmp(type, "application", 11) == 0) ||
+	      (tl == 5 && strncasecmp(type, "image", 5) == 0)) &&
+	     n > 4 && strcasecmp(sub + n - 4, "+xml") == 0))
+		return PART_XML;
+	if (tl == 4 && strncasecmp(type, "text", 4) == 0)
+		return PART_TEXT;
+	return PART_OCTETS;
+}
+
+/* Each bare CR or bare LF made CRLF, across chunk boundaries (cr: the
+ * last byte of the previous chunk was CR). */
+static int digest_crlf(EVP_MD_CTX *md, const unsigned char *buf, size_t n, int *cr)
+{
+	static const unsigned char crlf[2] = { '\r', '\n' };
+	size_t i, start = 0;
+
+	for (i = 0; i < n; i++) {
+		if (buf[i] == '\r') {
+			if (EVP_DigestUpdate(md, buf + start, i - start) != 1 ||
+			    EVP_DigestUpdate(md, crlf, 2) != 1)
+				return -1;
+			start = i + 1;
+			*cr = 1;
+		} else if (buf[i] == '\n') {
+			if (EVP_DigestUpdate(md, buf + start, i - start) != 1 ||
+			    (!*cr && EVP_DigestUpdate(md, crlf, 2) != 1))
+				return -1;
+			start = i + 1;
+			*cr = 0;
+		} else {
+			*cr = 0;
+		}
+	}
+	return EVP_DigestUpdate(md, buf + start, n - start) == 1 ? 0 : -1;
+}
+
+/* An XML part: read whole (capped), parsed as any untrusted XML, and the
+ * document's exclusive C14N without comments digested. */
+static int digest_xml_part(const struct swn_dsig_part *part, EVP_MD_CTX *md, struct swn_err *err)
+{
+	unsigned char chunk[16384];
+	struct swn_buf b;
+	xmlDocPtr doc;
+	size_t got;
+	int rc = -1;
+
+	swn_buf_init(&b, SWN_MAX_XML_PART_BYTES);
+	for (;;) {
+		if (part->read(part->arg, chunk, sizeof chunk, &got) < 0) {
+			swn_buf_free(&b);
+			return swn_err_set(err, SWN_E_SIGNATURE, part->name, 0, "cannot read the part");
+		}
+		if (got == 0)
+			break;
+		if (swn_buf_add(&b, chunk, got, err) < 0)
+			return swn_err_set(err, SWN_E_SIGNATURE, part->name, 0,
+					   "an XML part is canonicalised to be digested, and this one is "
+					   "larger than %u bytes: send it compressed",
+					   (unsigned)SWN_MAX_XML_PART_BYTES);
+	}
+	doc = swn_xml_parse(b.data ? b.data : "", b.len, part->name, err);
+	swn_buf_free(&b);
+	if (doc == NULL)
+		return -1;
+	{
+		struct sink k = { md, NULL, SINK_DIGEST, 0 };
+		xmlOutputBufferPtr out = xmlOutputBufferCreateIO(sink_write, NULL, &k, NULL);
+
+		if (out != NULL) {
+			rc = xmlC14NExecute(doc, NULL, NULL, XML_C14N_EXCLUSIVE_1_0, NULL, 0, out);
+			if (xmlOutputBufferClose(out) < 0 || k.failed)
+				rc = -1;
+		}
+	}
+	xmlFreeDoc(doc);
+	if (rc < 0)
+		return swn_err_set(err, SWN_E_SIGNATURE, part->name, 0, "cannot canonicalise the XML part");
+	return 0;
+}
+
+int swn_dsig_part_digest(const struct swn_dsig_part *part, unsigned char out[32],
+			 struct swn_err *err)
+{
+	enum part_form form = part_form(part->content_type);
+	EVP_MD_CTX *md = EVP_MD_CTX_new();
+	unsigned char chunk[65536];
+	unsigned int n = 0;
+	size_t got;
+	int cr = 0, rc = -1;
+
+	if (md == NULL || EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1) {
+		EVP_MD_CTX_free(md);
+		return swn_err_set(err, SWN_E_NOMEM, part->name, 0, "out of memory");
+	}
+	if (form == PART_XML) {
+		rc = digest_xml_part(part, md, err);
+	} else {
+		for (;;) {
+			if (part->read(part->arg, chunk, sizeof chunk, &got) < 0) {
+				swn_err_set(err, SWN_E_SIGNATURE, part->name, 0, "cannot read the part");
+				break;
+			}
+			if (got == 0) {
+				rc = 0;
+				break;
+			}
+			if ((form == PART_TEXT ? digest_crlf(md, chunk, got, &cr)
+					       : (EVP_DigestUpdate(md, chunk, got) == 1 ? 0 : -1)) < 0) {
+				swn_err_set(err, SWN_E_SIGNATURE, part->name, 0, "cannot digest the part");
+				break;
+			}
+		}
+	}
+	if (rc == 0 && (EVP_DigestFinal_ex(md, out, &n) != 1 || n != 32))
+		rc = swn_err_set(err, SWN_E_SIGNATURE, part->name, 0, "cannot digest the part");
+	EVP_MD_CTX_free(md);
+	return rc;
 }
 
 /* ---- the profile, read strictly ---- */
@@ -335,29 +557,99 @@ static int base64_value(xmlNodePtr el, unsigned char *out, size_t cap, size_t *l
 	return 0;
 }
 
-/* What a Reference asks to be checked: which target, with which prefix
- * list, against which digest. */
+/* What a Reference asks to be checked: which target (below the caller's
+ * ntargets) or part (ntargets and up), with which prefix list, against
+ * which digest. */
 struct ref_plan {
 	int target;
 	struct prefix_list pl;
 	unsigned char want[32];
 };
 
+/* The signature's targets and parts, as the caller gave them. */
+struct covered {
+	const struct swn_dsig_target *t;
+	int nt;
+	const struct swn_dsig_part *p;
+	int np;
+};
+
+/* A cid: URI resolved to one of the parts: its index in c (nt and up), or
+ * -1 with err. */
+static int resolve_cid(const struct covered *c, const char *uri, xmlNodePtr ref,
+		       struct swn_dsig_ref *r, const char *name, struct swn_err *err)
+{
+	char id[SWN_MIME_ID_BYTES];
+	struct swn_err why;
+	int i;
+
+	swn_err_clear(&why);
+	if (swn_mime_cid_decode(uri, id, sizeof id, &why) < 0)
+		return swn_err_set(err, SWN_E_SIGNATURE, name, swn_xml_line(ref),
+				   "Reference URI %s is not the cid: URI of a Content-ID: %s", r->uri,
+				   why.msg);
+	for (i = 0; i < c->np; i++)
+		if (strcmp(id, c->p[i].cid) == 0)
+			break;
+	if (i == c->np)
+		return swn_err_set(err, SWN_E_SIGNATURE, name, swn_xml_line(ref),
+				   "Reference %s names no part of this message", r->uri);
+	snprintf(r->target, sizeof r->target, "%s", c->p[i].name);
+	return c->nt + i;
+}
+
+/* A #NCName URI resolved to one of the targets: its index, or -1 with
+ * err. */
+static int resolve_id(xmlDocPtr doc, const struct covered *c, const char *uri, xmlNodePtr ref,
+		      struct swn_dsig_ref *r, const char *name, struct swn_err *err)
+{
+	const xmlNode *el = NULL;
+	xmlAttrPtr id = xmlGetID(doc, BAD_CAST uri + 1);
+	int i = c->nt;
+
+	if (id && (xmlDocPtr)id != doc && id->type == XML_ATTRIBUTE_NODE && id->parent)
+		for (el = id->parent, i = 0; i < c->nt; i++)
+			if (el == c->t[i].el)
+				break;
+	if (i == c->nt) {
+		printable(r->target, sizeof r->target, el ? el->name : BAD_CAST "nothing");
+		return swn_err_set(err, SWN_E_SIGNATURE, name, swn_xml_line(ref),
+				   "Reference %s resolves to %s, not to the %s that would be processed",
+				   r->uri, r->target, c->nt == 2 ? "eb:Messaging or soap:Body" : "parts");
+	}
+	snprintf(r->target, sizeof r->target, "%s", c->t[i].name);
+	return i;
+}
+
+/* A cid: Reference's one Transform: the SwA attachment content transform,
+ * empty. */
+static int swa_transform(xmlNodePtr tr, const struct swn_dsig_ref *r, const char *name,
+			 struct swn_err *err)
+{
+	if (attrs_only(tr, alg_attrs, name, err) < 0)
+		return -1;
+	if (!algorithm_is(tr, SWN_ALG_SWA_CONTENT) || tr->children)
+		return swn_err_set(err, SWN_E_SIGNATURE, name, swn_xml_line(tr),
+				   "Reference %s to a part must use exactly one transform, an empty "
+				   "Attachment-Content-Signature-Transform (%s)", r->uri,
+				   SWN_ALG_SWA_CONTENT);
+	return 0;
+}
+
 /* One Reference, read and checked: URI resolved to a target, transforms,
  * digest method, DigestValue; plan says what to compute (later: nothing of
  * the targets is canonicalised before the SignatureValue is known good). */
-static int check_reference(xmlDocPtr doc, xmlNodePtr ref, const struct swn_dsig_target *t,
-			   int nt, int *seen, struct swn_dsig_ref *r, struct ref_plan *plan,
-			   const char *name, struct swn_err *err)
+static int check_reference(xmlDocPtr doc, xmlNodePtr ref, const struct covered *c, int *seen,
+			   struct swn_dsig_ref *r, struct ref_plan *plan, const char *name,
+			   struct swn_err *err)
 {
 	static const char *const ref_attrs[] = { "URI", "Id", "Type", NULL };
 	xmlNodePtr kids[3], tr[1];
 	char what[SWN_DSIG_URI_BYTES + 48];
 	xmlChar *uri;
-	xmlAttrPtr id;
 	unsigned char want[64];
 	size_t wlen = 0;
-	int i = nt, n;
+	int i, n, is_part;
 
 	r->digest_ok = -1;
 	snprintf(r->target, sizeof r->target, "nothing");
@@ -365,32 +657,24 @@ static int check_reference(xmlDocPtr doc, xmlNodePtr ref, const struct swn_dsig_
 		return -1;
 	uri = xmlGetNoNsProp(ref, BAD_CAST "URI");
 	printable(r->uri, sizeof r->uri, uri);
-	if (!swn_dsig_bare_name((const char *)uri)) {
+	/* The form decides how the URI is read, before anything is resolved:
+	 * a bare name, or cid: when the message has parts; nothing else. */
+	is_part = c->np > 0 && uri && strncmp((const char *)uri, "cid:", 4) == 0;
+	if (!is_part && !swn_dsig_bare_name((const char *)uri)) {
 		xmlFree(uri);
 		return swn_err_set(err, SWN_E_SIGNATURE, name, swn_xml_line(ref),
-				   "Reference URI '%s' is not a same-document '#id' reference: only a "
+				   "Reference URI '%s' is not a same-document '#id' reference%s: only a "
 				   "bare name '#NCName' is accepted (no XPointer, empty or external URI)",
-				   r->uri);
+				   r->uri, c->np ? " nor a cid: reference to a part" : "");
 	}
-	id = xmlGetID(doc, uri + 1);
+	i = is_part ? resolve_cid(c, (const char *)uri, ref, r, name, err)
+		    : resolve_id(doc, c, (const char *)uri, ref, r, name, err);
 	xmlFree(uri);
-	if (id && (xmlDocPtr)id != doc && id->type == XML_ATTRIBUTE_NODE && id->parent)
-		for (i = 0; i < nt; i++)
-			if (id->parent == t[i].el)
-				break;
-	if (!id || (xmlDocPtr)id == doc || id->type != XML_ATTRIBUTE_NODE || !id->parent || i == nt) {
-		const xmlNode *el = id && (xmlDocPtr)id != doc && id->type == XML_ATTRIBUTE_NODE
-					    ? id->parent : NULL;
-
-		printable(r->target, sizeof r->target, el ? el->name : BAD_CAST "nothing");
-		return swn_err_set(err, SWN_E_SIGNATURE, name, swn_xml_line(ref),
-				   "Reference %s resolves to %s, not to the %s that would be processed",
-				   r->uri, r->target, nt == 2 ? "eb:Messaging or soap:Body" : "parts");
-	}
-	snprintf(r->target, sizeof r->target, "%s", t[i].name);
+	if (i < 0)
+		return -1;
 	if (seen[i]++)
 		return swn_err_set(err, SWN_E_SIGNATURE, name, swn_xml_line(ref),
-				   "%s is referenced twice", t[i].name);
+				   "%s is referenced twice", r->target);
 	n = elements(ref, kids, 3, name, err);
 	if (n < 0)
 		return -1;
@@ -404,10 +688,13 @@ static int check_reference(xmlDocPtr doc, xmlNodePtr ref, const struct swn_dsig_
 		return -1;
 	if (n != 1 || !is_el(tr[0], SWN_NS_DSIG, "Transform"))
 		return swn_err_set(err, SWN_E_SIGNATURE, name, swn_xml_line(kids[0]),
-				   "Reference %s uses a transform other than exclusive C14N (%d transforms; "
-				   "exactly one, exclusive C14N, is accepted)", r->uri, n);
+				   "Reference %s uses a transform other than %s (%d transforms; "
+				   "exactly one is accepted)", r->uri,
+				   is_part ? "the attachment content transform" : "exclusive C14N", n);
+	memset(&plan->pl, 0, sizeof plan->pl);
 	snprintf(what, sizeof what, "Reference %s uses a transform other than", r->uri);
-	if (exc_c14n_method(tr[0], what, &plan->pl, name, err) < 0)
+	if (is_part ? swa_transform(tr[0], r, name, err) < 0
+		    : exc_c14n_method(tr[0], what, &plan->pl, name, err) < 0)
 		return -1;
 	prefix_text(&plan->pl, r->prefixes, sizeof r->prefixes);
 	if (attrs_only(kids[1], alg_attrs, name, err) < 0 || kids[1]->children ||
@@ -424,6 +711,25 @@ static int check_reference(xmlDocPtr doc, xmlNodePtr ref, const struct swn_dsig_
 	return 0;
 }
 
+/* An Ed25519 SignatureValue (64 bytes) against the canonical SignedInfo,
+ * held whole (EdDSA does not stream; SignedInfo is capped). */
+static int verify_ed25519(xmlDocPtr doc, xmlNodePtr si, struct prefix_list *pl, EVP_PKEY *key,
+			  const unsigned char sig[64])
+{
+	struct swn_buf b;
+	EVP_MD_CTX *md;
+	int ok;
+
+	if (c14n_held(doc, si, pl->n ? pl->tok : NULL, &b) < 0)
+		return 0;
+	md = EVP_MD_CTX_new();
+	ok = md && EVP_DigestVerifyInit(md, NULL, NULL, NULL, key) == 1 &&
+	     EVP_DigestVerify(md, sig, 64, (const unsigned char *)(b.data ? b.data : ""), b.len) == 1;
+	EVP_MD_CTX_free(md);
+	swn_buf_free(&b);
+	return ok;
+}
+
 /* The SignatureValue against the canonical SignedInfo. */
 static int check_value(xmlDocPtr doc, xmlNodePtr si, xmlNodePtr sv, struct prefix_list *pl,
 		       EVP_PKEY *key, const char *alg)
@@ -436,6 +742,8 @@ static int check_value(xmlDocPtr doc, xmlNodePtr si, xmlNodePtr sv, struct prefi
 
 	if (base64_value(sv, raw, sizeof raw, &len) < 0)
 		return 0;
+	if (is_ed25519(alg))
+		return len == 64 && verify_ed25519(doc, si, pl, key, raw);
 	siglen = len;
 	if (strcmp(alg, "ecdsa-sha256") == 0) {
 		/* r||s, each the size of the order, to the DER OpenSSL wants. */
@@ -473,8 +781,9 @@ static int check_value(xmlDocPtr doc, xmlNodePtr si, xmlNodePtr sv, struct prefi
 	return ok;
 }
 
-/* Each reference's digest, computed over its target and compared. */
-static int check_digests(xmlDocPtr doc, const struct swn_dsig_target *t, const struct ref_plan *plans,
+/* Each reference's digest, computed over its target or part and
+ * compared. */
+static int check_digests(xmlDocPtr doc, const struct covered *c, const struct ref_plan *plans,
 			 struct swn_dsig_report *rep, const char *name, struct swn_err *err)
 {
 	unsigned char got[32];
@@ -483,9 +792,14 @@ static int check_digests(xmlDocPtr doc, const struct swn_dsig_target *t, const s
 	for (i = 0; i < rep->nrefs; i++) {
 		const struct ref_plan *pl = &plans[i];
 
-		if (digest_with(doc, t[pl->target].el, pl->pl.n ? (xmlChar **)pl->pl.tok : NULL, got) < 0)
+		if (pl->target >= c->nt) {
+			if (swn_dsig_part_digest(&c->p[pl->target - c->nt], got, err) < 0)
+				return -1;
+		} else if (digest_with(doc, c->t[pl->target].el,
+				       pl->pl.n ? (xmlChar **)pl->pl.tok : NULL, got) < 0) {
 			return swn_err_set(err, SWN_E_SIGNATURE, name, 0, "cannot canonicalise %s",
-					   t[pl->target].name);
+					   c->t[pl->target].name);
+		}
 		rep->refs[i].digest_ok = memcmp(pl->want, got, 32) == 0;
 	}
 	return 0;
@@ -495,19 +809,51 @@ int swn_dsig_verify(xmlDocPtr doc, xmlNodePtr signature, const struct swn_dsig_t
 		    int ntargets, EVP_PKEY *key, const char *alg, int diagnose,
 		    struct swn_dsig_report *rep, const char *name, struct swn_err *err)
 {
+	return swn_dsig_verify_parts(doc, signature, targets, ntargets, NULL, 0, key, alg, diagnose,
+				     rep, name, err);
+}
+
+int swn_dsig_verify_parts(xmlDocPtr doc, xmlNodePtr signature,
+			  const struct swn_dsig_target *targets, int ntargets,
+			  const struct swn_dsig_part *mparts, int nparts, EVP_PKEY *key,
+			  const char *alg, int diagnose, struct swn_dsig_report *rep,
+			  const char *name, struct swn_err *err)
+{
 	static const char *const si_attrs[] = { "Id", NULL };
 	static _Thread_local struct ref_plan plans[SWN_DSIG_MAX_REFS];
 	xmlNodePtr parts[3], kids[2 + SWN_DSIG_MAX_REFS], si, sv;
+	const struct covered c = { targets, ntargets, mparts, nparts };
 	struct prefix_list pl;
 	int seen[SWN_DSIG_MAX_REFS] = { 0 };
-	int n, np, i;
+	int n, np, i, ncovered = ntargets + nparts;
 
 	memset(rep, 0, sizeof *rep);
 	rep->signature_ok = -1;
-	snprintf(rep->sig_alg, sizeof rep->sig_alg, "%s", alg);
-	if (swn_dsig_alg_uri(alg) == NULL || ntargets < 1 || ntargets > SWN_DSIG_MAX_REFS)
+	snprintf(rep->sig_alg, sizeof rep->sig_alg, "%s", alg ? alg : "(none)");
+	if (swn_dsig_alg_uri(alg) == NULL)
 		return swn_err_set(err, SWN_E_SIGNATURE, name, 0, "unsupported signature algorithm %s",
-				   alg);
+				   alg ? alg : "(none)");
+	if (ntargets < 1 || nparts < 0 || ncovered > SWN_DSIG_MAX_REFS)
+		return swn_err_set(err, SWN_E_SIGNATURE, name, 0,
+				   "%d elements and %d parts to sign: at most %d in all", ntargets,
+				   nparts, SWN_DSIG_MAX_REFS);
+	if (!key_fits(key, alg))
+		return swn_err_set(err, SWN_E_SIGNATURE, name, 0,
+				   "the pinned key is not a key for %s", alg);
+	/* The caller's parts: each readable and named, each name once (a part
+	 * without a Content-ID cannot be referenced, so it cannot be signed). */
+	for (i = 0; i < nparts; i++) {
+		if (mparts[i].name == NULL || mparts[i].read == NULL)
+			return swn_err_set(err, SWN_E_SIGNATURE, name, 0,
+					   "part %d is given without a name or a reader", i + 1);
+		if (mparts[i].cid == NULL || mparts[i].cid[0] == '\0')
+			return swn_err_set(err, SWN_E_SIGNATURE, name, 0,
+					   "%s has no Content-ID: it cannot be signed", mparts[i].name);
+		for (n = 0; n < i; n++)
+			if (strcmp(mparts[n].cid, mparts[i].cid) == 0)
+				return swn_err_set(err, SWN_E_SIGNATURE, name, 0,
+						   "two parts have the Content-ID <%s>", mparts[i].cid);
+	}
 	/* Signature: SignedInfo, SignatureValue, KeyInfo (ignored: the key is
 	 * the caller's); a ds:Object could only hide wrapped content. */
 	if ((np = elements(signature, parts, 3, name, err)) < 0)
@@ -523,10 +869,10 @@ int swn_dsig_verify(xmlDocPtr doc, xmlNodePtr signature, const struct swn_dsig_t
 	if (attrs_only(si, si_attrs, name, err) < 0 ||
 	    (n = elements(si, kids, 2 + SWN_DSIG_MAX_REFS, name, err)) < 0)
 		return -1;
-	if (n > 2 + ntargets)
+	if (n > 2 + ncovered)
 		return swn_err_set(err, SWN_E_SIGNATURE, name, swn_xml_line(si),
 				   "SignedInfo holds %d references; the message has %d parts to sign",
-				   n - 2, ntargets);
+				   n - 2, ncovered);
 	if (n < 3 || !is_el(kids[0], SWN_NS_DSIG, "CanonicalizationMethod") ||
 	    !is_el(kids[1], SWN_NS_DSIG, "SignatureMethod"))
 		return swn_err_set(err, SWN_E_SIGNATURE, name, swn_xml_line(si),
@@ -544,22 +890,21 @@ int swn_dsig_verify(xmlDocPtr doc, xmlNodePtr signature, const struct swn_dsig_t
 		if (!is_el(kids[i], SWN_NS_DSIG, "Reference"))
 			return swn_err_set(err, SWN_E_SIGNATURE, name, swn_xml_line(kids[i]),
 					   "SignedInfo may hold only References after SignatureMethod");
-		if (check_reference(doc, kids[i], targets, ntargets, seen, r, &plans[rep->nrefs - 1],
-				    name, err) < 0)
+		if (check_reference(doc, kids[i], &c, seen, r, &plans[rep->nrefs - 1], name, err) < 0)
 			return -1;
 	}
-	for (i = 0; i < ntargets; i++)
+	for (i = 0; i < ncovered; i++)
 		if (!seen[i])
 			return swn_err_set(err, SWN_E_SIGNATURE, name, swn_xml_line(si),
 					   "the signature must cover every part; %s is not signed",
-					   targets[i].name);
+					   i < ntargets ? targets[i].name : mparts[i - ntargets].name);
 	if (attrs_only(sv, si_attrs, name, err) < 0)
 		return -1;
 	/* The value first: SignedInfo is small, the targets may be large, and
 	 * nothing large is canonicalised for a sender without the key. */
 	rep->signature_ok = check_value(doc, si, sv, &pl, key, alg);
 	if ((rep->signature_ok == 1 || diagnose) &&
-	    check_digests(doc, targets, plans, rep, name, err) < 0)
+	    check_digests(doc, &c, plans, rep, name, err) < 0)
 		return -1;
 	for (i = 0; i < rep->nrefs; i++)
 		if (rep->refs[i].digest_ok == 0)

@@ -20,7 +20,11 @@
  *  - libxmlsec1 sees a signature only after dsig has accepted it, with
  *    only exclusive C14N, SHA-256 and the expected algorithm enabled; its
  *    verdict is xmlSecDSigStatusSucceeded for the signature and every
- *    reference, not merely a 0 return.
+ *    reference, not merely a 0 return;
+ *  - a message with MIME parts (SOAP with Attachments) is decided by dsig
+ *    alone: libxmlsec1 resolves no cid: reference and knows no attachment
+ *    transform, so it has nothing to re-check it with
+ *    (xmlsec_confirmed stays 0).
  * It checks no dates and no chains: those are the agreement's checks.
  */
 #ifndef SWN_WSSEC_H
@@ -47,9 +51,15 @@ void swn_signer_free(struct swn_signer *s);
 const char *swn_signer_alg(const struct swn_signer *s);
 
 /* Sign the parsed envelope m (its wsse:Security must exist and hold no
- * signature yet). */
+ * signature yet): its eb:Messaging, its soap:Body and, with
+ * swn_wssec_sign_parts, each part as "cid:" + its Content-ID through the
+ * attachment content transform (the parts are read once, from their
+ * start). */
 int swn_wssec_sign(xmlDocPtr doc, const struct swn_as4_msg *m,
 		   const struct swn_signer *s, struct swn_err *err);
+int swn_wssec_sign_parts(xmlDocPtr doc, const struct swn_as4_msg *m,
+			 const struct swn_dsig_part *parts, int nparts,
+			 const struct swn_signer *s, struct swn_err *err);
 
 /* What verification found, for diagnostics (swnode as4 verify). */
 struct swn_wssec_report {
@@ -65,5 +75,11 @@ struct swn_wssec_report {
 int swn_wssec_verify(xmlDocPtr doc, const struct swn_as4_msg *m, X509 *cert,
 		     const char *expected_alg, struct swn_wssec_report *report,
 		     struct swn_err *err);
+/* The same for a message with MIME parts: every part must be signed, each
+ * once, and nothing else (read from their start; see dsig.h). */
+int swn_wssec_verify_parts(xmlDocPtr doc, const struct swn_as4_msg *m,
+			   const struct swn_dsig_part *parts, int nparts, X509 *cert,
+			   const char *expected_alg, struct swn_wssec_report *report,
+			   struct swn_err *err);
 
 #endif

@@ -72,8 +72,24 @@
 
 /* ---- limits that belonged to one module, kept here with the rest ---- */
 
-/* References in one SignedInfo. */
-#define SWN_DSIG_MAX_REFS      8
+/* MIME payload parts a message may carry (eDelivery gateways are known to
+ * stumble past about 30). */
+#define SWN_MAX_PAYLOAD_PARTS  32
+
+/* References in one SignedInfo: eb:Messaging, soap:Body and each part. */
+#define SWN_DSIG_MAX_REFS      (2 + SWN_MAX_PAYLOAD_PARTS)
+
+/* An attachment of an XML media type is parsed to be canonicalised
+ * (Attachment-Content-Signature-Transform): at most this size.  A DOM of
+ * small elements costs tens of times its bytes (8 MB of <a/> took 295 MB
+ * in a review's measurement), and a partner may send 32 such parts; larger
+ * XML travels compressed (application/gzip is digested as octets,
+ * streamed). */
+#define SWN_MAX_XML_PART_BYTES (4u * 1024u * 1024u)
+
+/* The canonical SignedInfo an Ed25519 signature is made over (EdDSA is
+ * one-shot: the bytes are held, not streamed). */
+#define SWN_DSIG_MAX_SIGNEDINFO_BYTES (64u * 1024u)
 
 /* Prefixes in one InclusiveNamespaces PrefixList. */
 #define SWN_DSIG_MAX_PREFIXES  16
@@ -168,5 +184,44 @@
 /* Entries of spool/out refused for what they are (links, FIFOs) that are
  * logged by name at once; past this many, only their number. */
 #define SWN_SPOOL_REFUSALS_NAMED 1024
+
+/* ---- payload encryption (trust/cipher) ---- */
+
+/* The largest payload (one MIME part) encrypted or decrypted with
+ * AES-128-GCM, in plaintext bytes: 1 GiB.  The stream counts as it goes
+ * and refuses the byte past it; GCM itself allows 64 GB under one IV. */
+#define SWN_CIPHER_MAX_PAYLOAD_BYTES (1ULL << 30)
+
+/* The largest key wrapped (kw-aes128) or transported (RSA-OAEP): an
+ * AES-256 key is 32 bytes; a content key of the profiles is 16. */
+#define SWN_CIPHER_MAX_KEY_BYTES 32
+
+/* RSA keys used for key transport, in bits: below the minimum is weak,
+ * above the maximum costs a peer's certificate too much of our CPU. */
+#define SWN_RSA_OAEP_MIN_BITS 2048
+#define SWN_RSA_OAEP_MAX_BITS 8192
+
+/* HKDF's salt and info (dsig-more:HKDFParams Salt and Info, decoded). */
+#define SWN_HKDF_MAX_SALT_BYTES 64
+#define SWN_HKDF_MAX_INFO_BYTES 1024
+
+/* A SOAP-with-Attachments message (as4/mime): parts in one message (the
+ * root and its payloads), the header block of one part and its fields, the
+ * bytes allowed before the first and after the last delimiter and as
+ * transport padding after a boundary, parameters of one Content-Type, and
+ * the length of a Content-ID.  The root part, the envelope, is read into
+ * memory up to SWN_MAX_DOCUMENT_BYTES; payloads are never read whole. */
+#define SWN_MIME_MAX_PARTS          (1 + SWN_MAX_PAYLOAD_PARTS)  /* the root and the payloads */
+#define SWN_MIME_MAX_HEADER_BYTES   (8 * 1024)
+#define SWN_MIME_MAX_HEADERS        32
+#define SWN_MIME_MAX_PREAMBLE_BYTES (8 * 1024)
+#define SWN_MIME_MAX_EPILOGUE_BYTES (8 * 1024)
+#define SWN_MIME_MAX_PADDING_BYTES  64
+#define SWN_MIME_MAX_PARAMS         16
+#define SWN_MIME_MAX_ID_LEN         255
+
+/* The window a body in a file is read through (memory, not an input
+ * limit): it holds a whole header block and delimiter line. */
+#define SWN_MIME_WINDOW_BYTES       (256 * 1024)
 
 #endif

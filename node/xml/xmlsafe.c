@@ -216,6 +216,7 @@ xmlDocPtr swn_xml_parse(const char *data, size_t len, const char *name,
 	struct parse_state st = { name, err, 0, 0, 0, 0, 0, 0, "", NULL };
 	xmlParserCtxtPtr ctxt;
 	xmlDocPtr doc;
+	const char *nul;
 	int empty;
 
 	if (len > INT_MAX) {
@@ -234,6 +235,19 @@ xmlDocPtr swn_xml_parse(const char *data, size_t len, const char *name,
 		else
 			swn_err_set(err, SWN_E_NOT_XML, name, 0,
 				    "not an XML document: it does not start with '<'");
+		return NULL;
+	}
+	/* XML never holds U+0000, and libxml2 stops at a NUL after the root
+	 * element without a word: what followed would be kept and signed
+	 * nowhere.  Refused before parsing, wherever it stands. */
+	if ((nul = memchr(data, '\0', len)) != NULL) {
+		size_t at = (size_t)(nul - data);
+		long line = 1;
+
+		for (size_t i = 0; i < at; i++)
+			line += data[i] == '\n';
+		swn_err_set(err, SWN_E_PARSE, name, line,
+			    "a NUL byte at offset %zu: XML never holds one", at);
 		return NULL;
 	}
 	if ((st.line = too_many_attributes(data, len, SWN_MAX_XML_ATTRIBUTES)) > 0) {

@@ -11,7 +11,7 @@
 F=$(cd "$(dirname "$0")" && pwd)
 C=$F/corpus
 rm -rf "$C"
-mkdir -p "$C/as4" "$C/doctype" "$C/agreement" "$C/bundle" "$C/proof" "$C/inbound" "$C/checkpoint" "$C/http"
+mkdir -p "$C/as4" "$C/doctype" "$C/agreement" "$C/bundle" "$C/proof" "$C/inbound" "$C/checkpoint" "$C/http" "$C/mime"
 
 CN=$T/cn SG=$T/sg
 pa=$(free_port 0) pb=$(free_port 1)
@@ -81,6 +81,27 @@ crlf() { printf '%s\r\n' "$@"; }
        "Content-Length: 5" "" "<a/>"; } >"$C/http/as4"
 { crlf "POST /as4 HTTP/1.1" "Host: sg" "Transfer-Encoding: chunked" "" "4" "<a/>" "0" ""; } >"$C/http/chunked"
 { crlf "PUT /as4 HTTP/1.0" "Content-Length: 0" "" "GET /other HTTP/1.0" ""; } >"$C/http/other"
+
+# SOAP-with-Attachments messages (fuzz_mime): the HTTP Content-Type on the
+# first line, then the body.  The samples of the unit test (RFC 2387's
+# shape, a phase4 message), and a few more shapes.
+cp "$TESTDATA"/mime/*.mime "$C/mime/"
+# phase4's message as it wrote it: its Content-Type field first, the body after the empty line.
+p4=$TESTDATA/mime/phase4-edelivery-2.0-2parts.http
+{ sed -n '/^\r$/q; s/^Content-Type: \(.*\)\r$/\1/p' "$p4"; sed '1,/^\r$/d' "$p4"; } >"$C/mime/phase4-2parts"
+MCT='multipart/related; type="application/soap+xml"; boundary="MIMEBoundary_1"; start="<root@swnode>"'
+MROOT=("--MIMEBoundary_1" "Content-Type: application/soap+xml; charset=UTF-8" \
+       "Content-Transfer-Encoding: binary" "Content-ID: <root@swnode>" "" \
+       '<S:Envelope xmlns:S="http://www.w3.org/2003/05/soap-envelope"><S:Header/><S:Body/></S:Envelope>')
+{ printf '%s\n' "$MCT"; crlf "${MROOT[@]}" "--MIMEBoundary_1" "Content-Type: application/gzip" \
+	"Content-Transfer-Encoding: binary" "Content-ID: <p1@swnode>" "" "data--MIMEBoundary" \
+	"--MIMEBoundary_1" "Content-Type: application/xml" "Content-ID: <p2@swnode>" "" "<a/>" \
+	"--MIMEBoundary_1" "Content-Type: text/plain;" " charset=us-ascii" "Content-ID: <p3@swnode>" "" "" \
+	"--MIMEBoundary_1--"; } >"$C/mime/three-parts"
+{ printf '%s\n' "$MCT"; crlf "preamble" "${MROOT[@]}" "--MIMEBoundary_1-- " "epilogue"; } >"$C/mime/root-only"
+{ printf '%s\n' 'multipart/related; boundary=BB; type="application/soap+xml"'; \
+	crlf "--BB" "Content-Type: application/soap+xml" "" "<e/>" "--BB" "Content-Type: a/b" \
+	"Content-ID: <a%40b@x>" "" "" "--BB--"; } >"$C/mime/no-start"
 
 # Proofs from SG's ledger, which now holds a few entries.
 "$SWNODE" --home "$SG" ledger prove --seq 1 >"$C/proof/inclusion.json"

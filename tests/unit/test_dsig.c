@@ -124,19 +124,21 @@ START_TEST(seed_messages)
 }
 END_TEST
 
+/* Each entry in parentheses: its lines are one string (clang warns of a
+ * missing comma otherwise). */
 static const char *const crafted[] = {
 	/* defaults, undone and done again; a prefix declared far above */
-	"<?xml version=\"1.0\"?><!-- before --><?pi before?>"
+	("<?xml version=\"1.0\"?><!-- before --><?pi before?>"
 	"<r xmlns=\"urn:d\" xmlns:a=\"urn:a\" xmlns:b=\"urn:b\" xml:lang=\"en\">"
 	"<x><y xmlns=\"\"><z a:q=\"1\"/></y><w xmlns=\"urn:e\"/></x>"
-	"<a:p xmlns:a=\"urn:a2\"><a:q b:r=\"2\"/></a:p></r><!-- after --><?pi after?>",
+	"<a:p xmlns:a=\"urn:a2\"><a:q b:r=\"2\"/></a:p></r><!-- after --><?pi after?>"),
 	/* comments, PIs, CDATA, character references, white space */
-	"<env:E xmlns:env=\"urn:env\" xmlns:eb=\"urn:eb\"><env:H>\n  <eb:M id=\"m\"><!-- c -->"
+	("<env:E xmlns:env=\"urn:env\" xmlns:eb=\"urn:eb\"><env:H>\n  <eb:M id=\"m\"><!-- c -->"
 	"<?p d?><eb:T><![CDATA[<x>&]]> &#x1F600; &amp; &#9;</eb:T>\n</eb:M></env:H>"
-	"<env:B><d:D xmlns:d=\"urn:doc\" xmlns:unused=\"urn:u\" attr=\"a&#10;b\"/></env:B></env:E>",
+	"<env:B><d:D xmlns:d=\"urn:doc\" xmlns:unused=\"urn:u\" attr=\"a&#10;b\"/></env:B></env:E>"),
 	/* attributes in namespaces declared only on ancestors, and xml:space */
-	"<r xmlns:a=\"urn:a\" xmlns:b=\"urn:b\" xml:space=\"preserve\"><s a:x=\"1\" b:y=\"2\">"
-	"<t xmlns:a=\"urn:a\"><u a:z=\"3\"/></t></s></r>",
+	("<r xmlns:a=\"urn:a\" xmlns:b=\"urn:b\" xml:space=\"preserve\"><s a:x=\"1\" b:y=\"2\">"
+	"<t xmlns:a=\"urn:a\"><u a:z=\"3\"/></t></s></r>"),
 };
 
 START_TEST(crafted_namespaces)

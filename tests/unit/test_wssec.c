@@ -45,8 +45,26 @@ static struct swn_signer *make_signer(const char *name, enum swn_key_kind kind, 
 	return signer;
 }
 
-/* A signed UserMessage, serialised: what goes on the wire. */
-static char *signed_message(struct swn_signer *s, size_t *len)
+/* The UserMessage header of every test message, with a fresh MessageId. */
+static void test_user(struct swn_as4_user *u)
+{
+	memset(u, 0, sizeof *u);
+	swn_as4_new_id("CN-SW", u->message_id, sizeof u->message_id);
+	swn_stamp_now(u->timestamp);
+	strcpy(u->conversation_id, "c1");
+	strcpy(u->agreement_ref, "A");
+	strcpy(u->service, "urn:test:service");
+	strcpy(u->action, "Deliver");
+	strcpy(u->from.id, "CN-SW");
+	strcpy(u->from.role, "urn:test:role");
+	strcpy(u->to.id, "SG-NTP");
+	strcpy(u->to.role, "urn:test:role");
+}
+
+/* A signed UserMessage, serialised: what goes on the wire; its parts, if
+ * any, signed with it. */
+static char *signed_message_parts(struct swn_signer *s, const struct swn_dsig_part *parts,
+				  int nparts, size_t *len)
 {
 	struct swn_as4_user u;
 	struct swn_as4_msg m;
@@ -56,28 +74,23 @@ static char *signed_message(struct swn_signer *s, size_t *len)
 	int n = 0;
 	const char *p = "<Doc xmlns=\"urn:test\"><Item n=\"1\">café 中文</Item></Doc>";
 
-	memset(&u, 0, sizeof u);
-	swn_as4_new_id("CN-SW", u.message_id, sizeof u.message_id);
-	swn_stamp_now(u.timestamp);
-	strcpy(u.conversation_id, "c1");
-	strcpy(u.agreement_ref, "A");
-	strcpy(u.service, "urn:test:service");
-	strcpy(u.action, "Deliver");
-	strcpy(u.from.id, "CN-SW");
-	strcpy(u.from.role, "urn:test:role");
-	strcpy(u.to.id, "SG-NTP");
-	strcpy(u.to.role, "urn:test:role");
+	test_user(&u);
 	swn_err_clear(&err);
 	payload = xmlReadMemory(p, (int)strlen(p), NULL, "UTF-8", 0);
 	env = swn_as4_build_user(&u, xmlDocGetRootElement(payload), &err);
 	ck_assert_ptr_nonnull(env);
 	ck_assert_int_eq(swn_as4_parse(env, "built", &m, &err), 0);
-	ck_assert_msg(swn_wssec_sign(env, &m, s, &err) == 0, "%s", err.msg);
+	ck_assert_msg(swn_wssec_sign_parts(env, &m, parts, nparts, s, &err) == 0, "%s", err.msg);
 	xmlDocDumpMemoryEnc(env, &out, &n, "UTF-8");
 	xmlFreeDoc(env);
 	xmlFreeDoc(payload);
 	*len = (size_t)n;
 	return (char *)out;
+}
+
+static char *signed_message(struct swn_signer *s, size_t *len)
+{
+	return signed_message_parts(s, NULL, 0, len);
 }
 
 /* Receive bytes as the node does and verify them with cert. */
@@ -379,6 +392,116 @@ START_TEST(receipt_copies_the_references)
 }
 END_TEST
 
+/* A part in memory, read from its start each time it is rewound. */
+struct mem_part {
+	const char *data;
+	size_t at;
+};
+
+static int mem_read(void *arg, unsigned char *buf, size_t cap, size_t *got)
+{
+	struct mem_part *p = arg;
+	size_t n = strlen(p->data) - p->at;
+
+	*got = n < cap ? n : cap;
+	memcpy(buf, p->data + p->at, *got);
+	p->at += *got;
+	return 0;
+}
+
+/* Parse bytes as the node does and verify them, with parts, with cert. */
+static int receive_parts(const char *bytes, size_t len, struct swn_dsig_part *parts,
+			 struct mem_part *mp, int nparts, X509 *cert, struct swn_wssec_report *rep,
+			 struct swn_err *err)
+{
+	struct swn_as4_msg m;
+	xmlDocPtr d;
+	int rc, i;
+
+	for (i = 0; i < nparts; i++)
+		mp[i].at = 0;
+	swn_err_clear(err);
+	d = swn_xml_parse(bytes, len, "wire", err);
+	ck_assert_ptr_nonnull(d);
+	ck_assert_int_eq(swn_as4_parse(d, "wire", &m, err), 0);
+	rc = swn_wssec_verify_parts(d, &m, parts, nparts, cert, NULL, rep, err);
+	xmlFreeDoc(d);
+	return rc;
+}
+
+START_TEST(parts_signed_and_verified)
+{
+	struct mem_part mp[2] = { { "\x1f\x8b\x08 gzip bytes", 0 }, { "<d xmlns='urn:d'/>", 0 } };
+	struct swn_dsig_part parts[2] = {
+		{ "payload 1", "payload-1@cn-sw", "application/gzip", mem_read, &mp[0] },
+		{ "payload 2", "a b<c>", "application/xml", mem_read, &mp[1] },
+	};
+	struct swn_wssec_report rep;
+	struct swn_as4_msg m, r;
+	struct swn_err err;
+	xmlDocPtr d, rd;
+	xmlChar *out = NULL;
+	size_t len;
+	char *msg;
+	int n = 0, refs = 0;
+	const char *p;
+
+	/* a Content-ID the cid: URI cannot carry is refused when signing */
+	swn_err_clear(&err);
+	msg = NULL;
+	{
+		struct swn_as4_user u;
+		xmlDocPtr env;
+
+		test_user(&u);
+		d = swn_xml_parse("<x/>", 4, "p", &err);
+		env = swn_as4_build_user(&u, xmlDocGetRootElement(d), &err);
+		ck_assert_int_eq(swn_as4_parse(env, "built", &m, &err), 0);
+		ck_assert_int_lt(swn_wssec_sign_parts(env, &m, parts, 2, ec_signer, &err), 0);
+		ck_assert_ptr_nonnull(strstr(err.msg, "Content-ID"));
+		/* nothing half-made is left: no token, no signature, and the
+		 * envelope signs (without the parts) as if untouched */
+		ck_assert_ptr_null(m.security->children);
+		ck_assert_int_eq(swn_wssec_sign(env, &m, ec_signer, &err), 0);
+		xmlFreeDoc(env);
+		xmlFreeDoc(d);
+	}
+	parts[1].cid = "payload-2@cn-sw";
+	mp[0].at = mp[1].at = 0;
+	msg = signed_message_parts(rsa_signer, parts, 2, &len);
+	ck_assert_ptr_nonnull(strstr(msg, "URI=\"cid:payload-1@cn-sw\""));
+	ck_assert_ptr_nonnull(strstr(msg, "#Attachment-Content-Signature-Transform"));
+	ck_assert_msg(receive_parts(msg, len, parts, mp, 2, rsa_cert, &rep, &err) == 0, "%s", err.msg);
+	ck_assert_int_eq(rep.sig.nrefs, 4);
+	ck_assert_int_eq(rep.xmlsec_confirmed, 0);     /* dsig alone decides for parts */
+	/* another key; a part changed; a part the message does not sign; the
+	 * message read without its parts */
+	ck_assert_int_lt(receive_parts(msg, len, parts, mp, 2, ec_cert, &rep, &err), 0);
+	mp[1].data = "<d xmlns='urn:e'/>";
+	ck_assert_int_lt(receive_parts(msg, len, parts, mp, 2, rsa_cert, &rep, &err), 0);
+	ck_assert_ptr_nonnull(strstr(err.msg, "the digest of payload 2 (cid:payload-2@cn-sw) does not match"));
+	mp[1].data = "<d  xmlns='urn:d'></d>";      /* the same XML, canonically */
+	ck_assert_msg(receive_parts(msg, len, parts, mp, 2, rsa_cert, &rep, &err) == 0, "%s", err.msg);
+	ck_assert_int_lt(receive_parts(msg, len, parts, mp, 1, rsa_cert, &rep, &err), 0);
+	ck_assert_int_eq(receive(msg, len, rsa_cert, &err), -1);
+	/* the receipt's NonRepudiationInformation carries the parts' references */
+	d = swn_xml_parse(msg, len, "wire", &err);
+	ck_assert_int_eq(swn_as4_parse(d, "wire", &m, &err), 0);
+	rd = swn_as4_build_receipt(&m, "SG-NTP", NULL, &err);
+	ck_assert_int_eq(swn_as4_parse(rd, "receipt", &r, &err), 0);
+	ck_assert_int_eq(swn_wssec_sign(rd, &r, ec_signer, &err), 0);
+	xmlDocDumpMemoryEnc(rd, &out, &n, "UTF-8");
+	for (p = (char *)out; (p = strstr(p, "MessagePartNRInformation>")) != NULL; p++)
+		refs++;
+	ck_assert_int_eq(refs, 8);   /* four references, open and close */
+	ck_assert_ptr_nonnull(strstr((char *)out, "cid:payload-2@cn-sw"));
+	xmlFree(out);
+	xmlFreeDoc(rd);
+	xmlFreeDoc(d);
+	xmlFree(msg);
+}
+END_TEST
+
 START_TEST(error_signal)
 {
 	struct swn_as4_msg e;
@@ -540,6 +663,7 @@ int main(void)
 	tcase_add_test(tc, wrapping_is_refused);
 	tcase_add_test(tc, algorithms_and_uris_are_fixed);
 	tcase_add_test(tc, receipt_copies_the_references);
+	tcase_add_test(tc, parts_signed_and_verified);
 	tcase_add_test(tc, error_signal);
 	tcase_add_test(tc, structure_errors);
 	tcase_add_test(tc, message_ids_are_msg_ids);

@@ -315,6 +315,38 @@ START_TEST(child_helpers)
 }
 END_TEST
 
+/* libxml2 stops at a NUL after the root without an error: whatever
+ * followed would be carried, stored and signed nowhere.  Any NUL is
+ * refused, with where it stands. */
+START_TEST(nul_bytes_refused)
+{
+	static const struct { const char *data; size_t len; long line; } cases[] = {
+		{ "<r>1</r>\0<r>999</r>", 20, 1 },
+		{ "<r>1</r>\n\0", 10, 2 },
+		{ "<r>\n1\0</r>", 10, 2 },
+		{ "<r a='\0'/>", 11, 1 },
+		{ "<r/>\0", 5, 1 },
+	};
+	struct swn_err err;
+	size_t i;
+
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		swn_err_clear(&err);
+		ck_assert_ptr_null(swn_xml_parse(cases[i].data, cases[i].len, "nul", &err));
+		ck_assert_int_eq(err.code, SWN_E_PARSE);
+		ck_assert_int_eq(err.line, cases[i].line);
+		ck_assert_ptr_nonnull(strstr(err.msg, "a NUL byte at offset"));
+	}
+	/* the same without the NUL parses */
+	{
+		xmlDocPtr d = swn_xml_parse("<r>1</r>", 8, "plain", &err);
+
+		ck_assert_ptr_nonnull(d);
+		xmlFreeDoc(d);
+	}
+}
+END_TEST
+
 START_TEST(relative_namespace_uris_refused)
 {
 	const char *relative[][2] = {
@@ -373,6 +405,7 @@ int main(void)
 	tcase_add_test(tc, sibling_walk_is_bounded_by_depth_not_width);
 	tcase_add_test(tc, child_helpers);
 	tcase_add_test(tc, relative_namespace_uris_refused);
+	tcase_add_test(tc, nul_bytes_refused);
 	suite_add_tcase(s, tc);
 	rc = swn_test_run(s);
 	swn_xml_cleanup();
