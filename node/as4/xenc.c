@@ -278,8 +278,8 @@ static int element_id(const struct rd *r, xmlNodePtr el, char *id, size_t n)
  * once, in either order; absent, either would mean SHA-1. */
 static int oaep_method(const struct rd *r, xmlNodePtr em)
 {
-	xmlNodePtr k[2];
-	int n = kids_of(r, em, k, 2), i, digest = 0, mgf = 0;
+	xmlNodePtr k[3];   /* one more than allowed, to name what is extra */
+	int n = kids_of(r, em, k, 3), i, digest = 0, mgf = 0;
 
 	if (n < 0)
 		return -1;

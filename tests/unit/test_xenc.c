@@ -8,6 +8,7 @@
  * thing in a real message. */
 #include "autoconfig.h"
 
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +26,7 @@
 #include "as4/mime.h"
 #include "as4/wssec.h"
 #include "as4/xenc.h"
+#include "base/buf.h"
 #include "base/fsutil.h"
 #include "trust/pki.h"
 #include "xml/xmlsafe.h"
@@ -136,29 +138,51 @@ static void sample_free(struct sample *s)
 	free(s->http);
 }
 
-/* Replace the first occurrence of from in the envelope by to, keeping the
- * body's length (to is padded with spaces inside the tag if shorter). */
-/* The first occurrence of what in the body, or NULL. */
-static unsigned char *find(struct sample *s, const void *what, size_t n)
+/* Replace n bytes at off of the body by to (MIME has no lengths: the
+ * delimiters alone end the parts, so any length will do). */
+static void splice(struct sample *s, size_t off, size_t n, const char *to)
 {
-	size_t i;
+	size_t head = (size_t)((char *)s->body - s->http) + off, tl = strlen(to);
+	char *h = malloc(s->http_len - n + tl + 1);
 
-	for (i = 0; i + n <= s->body_len; i++)
-		if (memcmp(s->body + i, what, n) == 0)
-			return s->body + i;
-	return NULL;
+	ck_assert_ptr_nonnull(h);
+	memcpy(h, s->http, head);
+	memcpy(h + head, to, tl);
+	memcpy(h + head + tl, s->http + head + n, s->http_len - head - n);
+	s->http_len = s->http_len - n + tl;
+	h[s->http_len] = '\0';
+	free(s->http);
+	s->http = h;
+	split_http(s);
 }
 
-__attribute__((unused))
+/* The offset of the k-th (from 0) occurrence of what in the body. */
+static size_t find(const struct sample *s, const char *what, int k)
+{
+	size_t n = strlen(what), i;
+
+	for (i = 0; i + n <= s->body_len; i++)
+		if (memcmp(s->body + i, what, n) == 0 && k-- == 0)
+			return i;
+	ck_abort_msg("'%s' is not in the sample", what);
+	return 0;
+}
+
+/* Replace the first occurrence of from by to. */
 static void edit(struct sample *s, const char *from, const char *to)
 {
-	unsigned char *p = find(s, from, strlen(from));
-	size_t fl = strlen(from), tl = strlen(to);
+	splice(s, find(s, from, 0), strlen(from), to);
+}
 
-	ck_assert_msg(p != NULL, "'%s' is not in the sample", from);
-	ck_assert_uint_le(tl, fl);
-	memcpy(p, to, tl);
-	memset(p + tl, ' ', fl - tl);
+/* Remove the k-th element that begins with open and ends with close. */
+static void cut(struct sample *s, const char *open, const char *close, int k)
+{
+	size_t a = find(s, open, k), b = a, n = strlen(close);
+
+	while (b + n <= s->body_len && memcmp(s->body + b, close, n) != 0)
+		b++;
+	ck_assert_uint_le(b + n, s->body_len);
+	splice(s, a, b + n - a, "");
 }
 
 static EVP_PKEY *key(const char *profile, const char *file)
@@ -307,6 +331,11 @@ static int verify(struct sample *s, const struct profile *p, struct swn_xenc_pla
 	return rc;
 }
 
+static int buf_sink(void *arg, const unsigned char *p, size_t n, struct swn_err *err)
+{
+	return swn_buf_add(arg, p, n, err);
+}
+
 static const char *payload_of(int sample, size_t part)
 {
 	return sample == 4 || (sample == 2 && part == 2) ? "payload-2.txt" : "payload-1.xml";
@@ -380,6 +409,319 @@ START_TEST(wssec_does_not_take_ed25519_yet)
 }
 END_TEST
 
+/* ---- refusals, each a real message with one thing changed ---- */
+
+/* Parse s as edited, read and decrypt it as profile p with key_file: it
+ * must be refused with a reason holding why, and nothing released. */
+static void expect_refused(struct sample *s, const struct profile *p, enum swn_xenc_profile enc,
+			   const char *key_file, const char *why)
+{
+	struct profile q = *p;
+	struct swn_xenc x;
+	struct swn_xenc_plaintext out;
+	struct swn_err err;
+	EVP_PKEY *priv = key(p->dir, key_file);
+
+	q.enc = enc;
+	parse(s);
+	ck_assert_msg(decrypt(s, &q, priv, &x, &out, &err) == -1, "%s: accepted, not '%s'", p->dir, why);
+	if (getenv("XENC_SHOW"))
+		fprintf(stderr, "refused: %s\n", err.msg);
+	ck_assert_msg(strstr(err.msg, why) != NULL, "%s: refused with '%s', not '%s'", p->dir,
+		      err.msg, why);
+	ck_assert_uint_eq(out.nparts, 0);
+	EVP_PKEY_free(priv);
+	sample_free(s);
+}
+
+/* Load sample n of profile i, replace from by to, expect the refusal. */
+static void refused_edit(int i, int n, const char *from, const char *to, const char *why)
+{
+	struct sample s;
+
+	load_raw(&s, profiles[i].dir, n);
+	edit(&s, from, to);
+	expect_refused(&s, &profiles[i], profiles[i].enc, "b-enc.key", why);
+}
+
+START_TEST(wrong_private_key)
+{
+	struct sample s;
+	const char *why[3] = { "unwrap", "unwrap", "" };
+
+	load_raw(&s, profiles[_i].dir, 3);
+	expect_refused(&s, &profiles[_i], profiles[_i].enc, "a-enc.key", why[_i]);
+}
+END_TEST
+
+/* A byte of the second part's ciphertext flipped: its tag fails, and the
+ * first part, which did decrypt, is not released either. */
+START_TEST(flipped_ciphertext_byte)
+{
+	struct sample s;
+	struct swn_xenc x;
+	struct swn_xenc_plaintext out;
+	struct swn_err err;
+	EVP_PKEY *priv = key(profiles[_i].dir, "b-enc.key");
+	const struct swn_mime_part *pt;
+
+	load(&s, profiles[_i].dir, 2);
+	pt = &s.mm.parts[2];
+	s.body[pt->offset + pt->length / 2] ^= 0x01;
+	ck_assert_int_eq(decrypt(&s, &profiles[_i], priv, &x, &out, &err), -1);
+	ck_assert_int_eq(err.code, SWN_E_CRYPTO);
+	ck_assert_uint_eq(out.nparts, 0);
+	/* The last byte of the tag, through the caller's own sink. */
+	s.body[pt->offset + pt->length / 2] ^= 0x01;
+	s.body[s.mm.parts[1].offset + s.mm.parts[1].length - 1] ^= 0x80;
+	{
+		struct swn_xenc_body body = { s.body, s.body_len, -1 };
+		unsigned char cek[SWN_AES128_KEY_LEN];
+		struct swn_buf b;
+		size_t i;
+
+		swn_err_clear(&err);
+		ck_assert_int_eq(swn_xenc_read(&s.m, &s.mm, profiles[_i].enc, "sample", &x, &err), 0);
+		ck_assert_int_eq(swn_xenc_content_key(&x, priv, cek, &err), 0);
+		for (i = 0; i < x.ndata; i++) {
+			swn_buf_init(&b, 1 << 20);
+			ck_assert_int_eq(swn_xenc_decrypt_part(&x, i, &s.mm, &body, cek, buf_sink, &b,
+							       &err), x.data[i].part == 1 ? -1 : 0);
+			swn_buf_free(&b);
+		}
+	}
+	sample_free(&s);
+	EVP_PKEY_free(priv);
+}
+END_TEST
+
+START_TEST(unknown_algorithms)
+{
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		refused_edit(i, 3, "xmlenc11#aes128-gcm", "xmlenc11#aes256-gcm", "content encryption");
+		refused_edit(i, 3, "#Attachment-Ciphertext-Transform", "#Attachment-Content-Only",
+			     "CipherReference Transform");
+		refused_edit(i, 3, "Type=\"http://docs.oasis-open.org/wss/oasis-wss-SwAProfile-1.1"
+			     "#Attachment-Content-Only\"", "Type=\"http://www.w3.org/2001/04/xmlenc#Content\"",
+			     "EncryptedData Type");
+	}
+	for (i = 0; i < 2; i++) {
+		refused_edit(i, 3, "xmlenc#kw-aes128", "xmlenc#kw-aes256", "key wrap");
+		refused_edit(i, 3, "xmldsig-more#hkdf", "xmlenc11#ConcatKDF", "KeyDerivationMethod");
+		refused_edit(i, 3, "xmldsig-more#hmac-sha256", "xmldsig#hmac-sha1", "HKDF PRF");
+	}
+	refused_edit(0, 3, "xmldsig-more#x25519", "xmlenc11#ECDH-ES", "AgreementMethod");
+	refused_edit(1, 3, "xmlenc11#ECDH-ES", "xmldsig-more#x25519", "AgreementMethod");
+	refused_edit(1, 3, "urn:oid:1.2.840.10045.3.1.7", "urn:oid:1.3.132.0.34", "NamedCurve");
+	refused_edit(2, 3, "xmlenc11#rsa-oaep", "xmlenc#rsa-oaep-mgf1p", "key transport");
+	refused_edit(2, 3, "<xenc:CipherValue>", "<xenc:CipherValue>A=AA", "not base64");
+	refused_edit(2, 3, "<xenc:CipherValue>", "<xenc:CipherValue>A", "not base64");
+}
+END_TEST
+
+/* A message made for one profile, read by a receiver expecting another. */
+START_TEST(another_profile)
+{
+	struct sample s;
+
+	load_raw(&s, profiles[0].dir, 3);
+	expect_refused(&s, &profiles[0], SWN_XENC_RSA_OAEP, "b-enc.key", "key transport");
+	load_raw(&s, profiles[2].dir, 3);
+	expect_refused(&s, &profiles[2], SWN_XENC_X25519, "b-enc.key", "key wrap");
+	load_raw(&s, profiles[0].dir, 3);
+	expect_refused(&s, &profiles[0], SWN_XENC_ECDH_P256, "b-enc.key", "AgreementMethod");
+}
+END_TEST
+
+START_TEST(rsa_oaep_with_sha1)
+{
+	struct sample s;
+
+	refused_edit(2, 1, "xmlenc11#mgf1sha256", "xmlenc11#mgf1sha1", "RSA-OAEP MGF");
+	refused_edit(2, 1, "rsa-oaep\"><ds:DigestMethod Algorithm=\"http://www.w3.org/2001/04/xmlenc#sha256\"",
+		     "rsa-oaep\"><ds:DigestMethod Algorithm=\"http://www.w3.org/2000/09/xmldsig#sha1\"",
+		     "RSA-OAEP DigestMethod");
+	/* Absent, MGF means MGF1 with SHA-1. */
+	load_raw(&s, profiles[2].dir, 1);
+	cut(&s, "<xenc11:MGF", "/>", 0);
+	expect_refused(&s, &profiles[2], SWN_XENC_RSA_OAEP, "b-enc.key", "given explicitly");
+	refused_edit(2, 1, "<xenc11:MGF", "<xenc:OAEPparams>AAAA</xenc:OAEPparams><xenc11:MGF",
+		     "may hold only one DigestMethod and one MGF");
+}
+END_TEST
+
+START_TEST(key_length_not_16)
+{
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		refused_edit(i, 3, "KeyLength>16<", "KeyLength>128<", "KeyLength must be 16");
+		refused_edit(i, 3, "KeyLength>16<", "KeyLength>32<", "KeyLength must be 16");
+		refused_edit(i, 3, "KeyLength>16<", "KeyLength>16 bytes<", "KeyLength must be 16");
+	}
+}
+END_TEST
+
+/* The ephemeral X25519 key replaced by a point of low order (u = 0 and
+ * u = 1), as a DER SubjectPublicKeyInfo: the shared secret is all zeros. */
+START_TEST(low_order_x25519_key)
+{
+	static const unsigned char spki_head[12] = { 0x30, 0x2a, 0x30, 0x05, 0x06, 0x03,
+						     0x2b, 0x65, 0x6e, 0x03, 0x21, 0x00 };
+	static const char open[] = "<dsig11:DEREncodedKeyValue xmlns:dsig11=\"http://www.w3.org/2009/xmldsig11#\">";
+	unsigned char der[44], b64[64];
+	struct sample s;
+	size_t a, b;
+	int u;
+
+	for (u = 0; u <= 1; u++) {
+		memcpy(der, spki_head, sizeof spki_head);
+		memset(der + 12, 0, 32);
+		der[12] = (unsigned char)u;
+		ck_assert_int_eq(EVP_EncodeBlock(b64, der, sizeof der), 60);
+		load_raw(&s, profiles[0].dir, 3);
+		a = find(&s, open, 0) + strlen(open);
+		b = find(&s, "</dsig11:DEREncodedKeyValue>", 0);
+		splice(&s, a, b - a, (const char *)b64);
+		expect_refused(&s, &profiles[0], SWN_XENC_X25519, "b-enc.key", "zero");
+	}
+	/* Not an X25519 key at all: a P-256 key where X25519 is expected. */
+	refused_edit(0, 3, "MCowBQYDK2VuAyEA", "MCowBQYDK2VwAyEA", "X25519");
+}
+END_TEST
+
+/* An EncryptedData whose cid: names no part, two for one part, a part
+ * left unencrypted, an EncryptedData with no EncryptedKey. */
+START_TEST(parts_and_references)
+{
+	struct sample s;
+	char from[400], to[400], id[128];
+	size_t a, n;
+
+	refused_edit(0, 3, "CipherReference URI=\"cid:phase4-att-", "CipherReference URI=\"cid:phase5-att-",
+		     "names no part");
+	/* The second part's EncryptedData pointed at the first part. */
+	load(&s, profiles[0].dir, 2);
+	snprintf(from, sizeof from, "URI=\"cid:%s\"><xenc:Transforms>", s.mm.parts[2].content_id);
+	snprintf(to, sizeof to, "URI=\"cid:%s\"><xenc:Transforms>", s.mm.parts[1].content_id);
+	xmlFreeDoc(s.doc);
+	s.doc = NULL;
+	swn_mime_message_free(&s.mm);
+	edit(&s, from, to);
+	expect_refused(&s, &profiles[0], SWN_XENC_X25519, "b-enc.key", "encrypted twice");
+	/* The second EncryptedData and its DataReference removed. */
+	load_raw(&s, profiles[0].dir, 2);
+	a = find(&s, "<xenc:EncryptedData Id=\"", 1) + strlen("<xenc:EncryptedData Id=\"");
+	n = strcspn((const char *)s.body + a, "\"");
+	ck_assert_uint_lt(n, sizeof id);
+	memcpy(id, s.body + a, n);
+	id[n] = '\0';
+	cut(&s, "<xenc:EncryptedData ", "</xenc:EncryptedData>", 1);
+	snprintf(from, sizeof from, "<xenc:DataReference URI=\"#%s\"/>", id);
+	edit(&s, from, "");
+	expect_refused(&s, &profiles[0], SWN_XENC_X25519, "b-enc.key", "is not encrypted");
+	/* The DataReference alone removed. */
+	load_raw(&s, profiles[0].dir, 2);
+	edit(&s, from, "");
+	expect_refused(&s, &profiles[0], SWN_XENC_X25519, "b-enc.key", "ReferenceList names 1");
+	/* No EncryptedKey. */
+	load_raw(&s, profiles[2].dir, 3);
+	cut(&s, "<xenc:EncryptedKey ", "</xenc:EncryptedKey>", 0);
+	expect_refused(&s, &profiles[2], SWN_XENC_RSA_OAEP, "b-enc.key", "without an EncryptedKey");
+}
+END_TEST
+
+/* The EncryptedKey's Id carried by a second element: refused, so that no
+ * other reader can resolve the reference elsewhere. */
+START_TEST(id_twice)
+{
+	struct sample s;
+	char id[128], to[200];
+	size_t a, n;
+
+	load_raw(&s, profiles[1].dir, 3);
+	a = find(&s, "<xenc:EncryptedKey ", 0);
+	a = find(&s, " Id=\"EK-", 0) + 5;
+	n = strcspn((const char *)s.body + a, "\"");
+	ck_assert_uint_lt(n, sizeof id);
+	memcpy(id, s.body + a, n);
+	id[n] = '\0';
+	snprintf(to, sizeof to, "wsu:Id=\"%s\" x=\"id-", id);
+	edit(&s, "wsu:Id=\"id-", to);
+	expect_refused(&s, &profiles[1], SWN_XENC_ECDH_P256, "b-enc.key", "carried by 2 elements");
+}
+END_TEST
+
+/* A message with nothing encrypted reads as such: the caller decides. */
+START_TEST(not_encrypted)
+{
+	struct sample s;
+	struct swn_xenc x;
+	struct swn_err err;
+	unsigned char cek[SWN_AES128_KEY_LEN];
+	EVP_PKEY *priv = key(profiles[0].dir, "b-enc.key");
+
+	load_raw(&s, profiles[0].dir, 3);
+	cut(&s, "<xenc:EncryptedKey ", "</xenc:EncryptedKey>", 0);
+	cut(&s, "<xenc:EncryptedData ", "</xenc:EncryptedData>", 0);
+	parse(&s);
+	swn_err_clear(&err);
+	ck_assert_msg(swn_xenc_read(&s.m, &s.mm, SWN_XENC_X25519, "sample", &x, &err) == 0, "%s",
+		      err.msg);
+	ck_assert_uint_eq(x.ndata, 0);
+	ck_assert_int_eq(swn_xenc_all_encrypted(&x, &s.mm), 0);
+	ck_assert_int_eq(swn_xenc_content_key(&x, priv, cek, &err), -1);
+	sample_free(&s);
+	EVP_PKEY_free(priv);
+}
+END_TEST
+
+/* The body in a file, read through a descriptor, as a spooled message is. */
+START_TEST(body_in_a_file)
+{
+	struct sample s;
+	struct swn_xenc x;
+	struct swn_xenc_plaintext out;
+	struct swn_err err;
+	char path[256];
+	EVP_PKEY *priv = key(profiles[0].dir, "b-enc.key");
+	struct swn_mime_message mm;
+	struct swn_xenc_body body;
+	xmlDocPtr doc;
+	struct swn_as4_msg m;
+	int fd;
+	size_t i;
+
+	load_raw(&s, profiles[0].dir, 2);
+	snprintf(path, sizeof path, "%s/body", tmpdir);
+	fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, s.body, s.body_len), (ssize_t)s.body_len);
+	swn_err_clear(&err);
+	ck_assert_msg(swn_mime_read_fd(s.ct, fd, path, &mm, &err) == 0, "%s", err.msg);
+	ck_assert_ptr_nonnull(doc = swn_xml_parse(mm.envelope, mm.envelope_len, "envelope", &err));
+	ck_assert_int_eq(swn_as4_parse_swa(doc, "envelope", &m, &err), 0);
+	ck_assert_int_eq(swn_xenc_read(&m, &mm, SWN_XENC_X25519, path, &x, &err), 0);
+	body.mem = NULL;
+	body.len = 0;
+	body.fd = fd;
+	ck_assert_msg(swn_xenc_decrypt_files(&x, &mm, &body, priv, tmpdir, &out, &err) == 0, "%s",
+		      err.msg);
+	ck_assert_uint_eq(out.nparts, 2);
+	for (i = 0; i < out.nparts; i++)
+		expect_payload(&out.parts[i], payload_of(2, x.data[i].part));
+	swn_xenc_plaintext_free(&out);
+	xmlFreeDoc(doc);
+	swn_mime_message_free(&mm);
+	close(fd);
+	unlink(path);
+	sample_free(&s);
+	EVP_PKEY_free(priv);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("xenc");
@@ -398,6 +740,20 @@ int main(void)
 	tcase_add_loop_test(tc, edelivery_2_0_ecdsa, 0, 4);
 	tcase_add_loop_test(tc, edelivery_1_15, 0, 4);
 	tcase_add_test(tc, wssec_does_not_take_ed25519_yet);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("refusals");
+	tcase_set_timeout(tc, 60);
+	tcase_add_loop_test(tc, wrong_private_key, 0, 3);
+	tcase_add_loop_test(tc, flipped_ciphertext_byte, 0, 3);
+	tcase_add_test(tc, unknown_algorithms);
+	tcase_add_test(tc, another_profile);
+	tcase_add_test(tc, rsa_oaep_with_sha1);
+	tcase_add_test(tc, key_length_not_16);
+	tcase_add_test(tc, low_order_x25519_key);
+	tcase_add_test(tc, parts_and_references);
+	tcase_add_test(tc, id_twice);
+	tcase_add_test(tc, not_encrypted);
+	tcase_add_test(tc, body_in_a_file);
 	suite_add_tcase(s, tc);
 	rc = swn_test_run(s);
 	rmdir(tmpdir);
