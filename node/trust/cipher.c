@@ -473,6 +473,29 @@ int swn_agree_public(enum swn_agree_alg alg, EVP_PKEY *key, unsigned char out[SW
 	return rc;
 }
 
+int swn_agree_public_from_spki(enum swn_agree_alg alg, const unsigned char *der,
+			       size_t der_len, unsigned char out[SWN_AGREE_PUB_MAX],
+			       size_t *out_len, struct swn_err *err)
+{
+	const unsigned char *p = der;
+	EVP_PKEY *key;
+	int rc;
+
+	if (der_len == 0 || der_len > SWN_AGREE_SPKI_MAX_BYTES)
+		return fail(err, SWN_E_CRYPTO, "a SubjectPublicKeyInfo of %zu bytes (at most %d)",
+			    der_len, SWN_AGREE_SPKI_MAX_BYTES);
+	key = d2i_PUBKEY(NULL, &p, (long)der_len);
+	/* The whole value must be the one structure: no trailing bytes that
+	 * another reader might take for something. */
+	if (key == NULL || p != der + der_len) {
+		EVP_PKEY_free(key);
+		return fail(err, SWN_E_CRYPTO, "the key is not one DER SubjectPublicKeyInfo");
+	}
+	rc = swn_agree_public(alg, key, out, out_len, err);
+	EVP_PKEY_free(key);
+	return rc;
+}
+
 static EVP_PKEY *p256_from_point(const unsigned char *p, size_t n, struct swn_err *err)
 {
 	unsigned char point[SWN_P256_POINT_LEN];
