@@ -562,10 +562,72 @@ static int encrypted_data(const struct rd *r, xmlNodePtr ed, const struct swn_mi
 
 /* ---- the message as a whole ---- */
 
+/* The value of the eb:Property named name in PartInfo pinfo's
+ * eb:PartProperties, copied into out; "" when there is none.  A name
+ * given twice is refused. */
+static int part_property(const struct rd *r, xmlNodePtr pinfo, const char *name, char *out,
+			 size_t n)
+{
+	xmlNodePtr props = NULL, p, c;
+	int found = 0;
+
+	out[0] = '\0';
+	for (c = pinfo->children; c && !props; c = c->next)
+		if (is(c, SWN_NS_EB, "PartProperties"))
+			props = c;
+	for (p = props ? props->children : NULL; p; p = p->next) {
+		xmlChar *pname, *v;
+		int match;
+
+		if (!is(p, SWN_NS_EB, "Property"))
+			continue;
+		pname = xmlGetNoNsProp(p, BAD_CAST "name");
+		match = pname && xmlStrEqual(pname, BAD_CAST name);
+		xmlFree(pname);
+		if (!match)
+			continue;
+		if (found++)
+			return refuse(r, p, "eb:PartInfo gives the property %s twice", name);
+		v = xmlNodeGetContent(p);
+		if (v == NULL || (size_t)xmlStrlen(v) >= n) {
+			xmlFree(v);
+			return refuse(r, p, "eb:PartInfo's property %s is missing or too long", name);
+		}
+		memcpy(out, v, (size_t)xmlStrlen(v) + 1);
+		xmlFree(v);
+	}
+	return 0;
+}
+
+/* The type a part travels under, as the signed eb:Messaging says: its
+ * CompressionType when it is compressed, else its MimeType; checked as a
+ * Content-Type value (no control bytes).  The EncryptedData's MimeType
+ * is not signed: it is held to this, never believed on its own. */
+static int signed_type(const struct rd *r, xmlNodePtr pinfo, char *out, size_t n)
+{
+	struct swn_mime_ctype ct;
+	struct swn_err why;
+
+	if (part_property(r, pinfo, "CompressionType", out, n) < 0)
+		return -1;
+	if (out[0] == '\0' && part_property(r, pinfo, "MimeType", out, n) < 0)
+		return -1;
+	if (out[0] == '\0')
+		return refuse(r, pinfo, "eb:PartInfo of an encrypted part has no MimeType property: "
+			      "its type would rest on the unsigned EncryptedData alone");
+	swn_err_clear(&why);
+	if (swn_mime_parse_ctype(out, &ct, &why) < 0)
+		return refuse(r, pinfo, "eb:PartInfo's MimeType or CompressionType is not a media "
+			      "type: %s", why.msg);
+	return 0;
+}
+
 /* The eb:PartInfo hrefs: each a cid: URI of a payload part, marked in
- * listed[]; none may be a Body payload in a message with encryption. */
+ * listed[], its signed type in types[]; none may be a Body payload in a
+ * message with encryption. */
 static int part_infos(const struct rd *r, const struct swn_as4_msg *m,
-		      const struct swn_mime_message *mm, int *listed)
+		      const struct swn_mime_message *mm, int *listed,
+		      char (*types)[SWN_MIME_VALUE_BYTES])
 {
 	xmlNodePtr um = NULL, pi = NULL, n;
 	char href[SWN_DSIG_URI_BYTES * 4];
@@ -574,9 +636,12 @@ static int part_infos(const struct rd *r, const struct swn_as4_msg *m,
 	for (n = m->messaging ? m->messaging->children : NULL; n && !um; n = n->next)
 		if (is(n, SWN_NS_EB, "UserMessage"))
 			um = n;
-	for (n = um ? um->children : NULL; n && !pi; n = n->next)
-		if (is(n, SWN_NS_EB, "PayloadInfo"))
+	for (n = um ? um->children : NULL; n; n = n->next)
+		if (is(n, SWN_NS_EB, "PayloadInfo")) {
+			if (pi)
+				return refuse(r, n, "eb:UserMessage holds more than one eb:PayloadInfo");
 			pi = n;
+		}
 	for (n = pi ? pi->children : NULL; n; n = n->next) {
 		if (!is(n, SWN_NS_EB, "PartInfo"))
 			continue;
@@ -592,17 +657,31 @@ static int part_infos(const struct rd *r, const struct swn_as4_msg *m,
 		if (listed[idx])
 			return refuse(r, n, "eb:PartInfo names a part twice");
 		listed[idx] = 1;
+		if (signed_type(r, n, types[idx], sizeof types[idx]) < 0)
+			return -1;
 	}
 	return 0;
+}
+
+/* Do two Content-Type values name one media type (parameters aside)? */
+static int same_media_type(const char *a, const char *b)
+{
+	struct swn_mime_ctype ca, cb;
+	struct swn_err ignored;
+
+	return swn_mime_parse_ctype(a, &ca, &ignored) == 0 &&
+	       swn_mime_parse_ctype(b, &cb, &ignored) == 0 &&
+	       strcmp(ca.media_type, cb.media_type) == 0;
 }
 
 /* Every reference and part accounted for: the ReferenceList names each
  * EncryptedData once, each part is encrypted at most once, and the parts
  * encrypted are exactly those eb:PartInfo lists. */
 static int cross_check(const struct rd *r, const struct swn_as4_msg *m,
-		       const struct swn_mime_message *mm, const struct swn_xenc *x,
+		       const struct swn_mime_message *mm, struct swn_xenc *x,
 		       char (*listed_ids)[SWN_XENC_ID_BYTES], size_t nlisted)
 {
+	static _Thread_local char types[SWN_MIME_MAX_PARTS][SWN_MIME_VALUE_BYTES];
 	int seen[SWN_MIME_MAX_PARTS] = { 0 }, listed[SWN_MIME_MAX_PARTS] = { 0 };
 	size_t i, j;
 
@@ -625,7 +704,8 @@ static int cross_check(const struct rd *r, const struct swn_as4_msg *m,
 			return refuse(r, m->security, "the part <%s> is encrypted twice",
 				      mm->parts[x->data[i].part].content_id);
 	}
-	if (part_infos(r, m, mm, listed) < 0)
+	memset(types, 0, sizeof types);
+	if (part_infos(r, m, mm, listed, types) < 0)
 		return -1;
 	for (i = 1; i < mm->nparts; i++) {
 		if (listed[i] && !seen[i])
@@ -634,6 +714,17 @@ static int cross_check(const struct rd *r, const struct swn_as4_msg *m,
 		if (seen[i] && !listed[i])
 			return refuse(r, m->messaging, "the part <%s> is encrypted but not listed in "
 				      "eb:PartInfo", mm->parts[i].content_id);
+	}
+	/* The type each part is signed and handed on under is the signed one;
+	 * the EncryptedData must say the same. */
+	for (i = 0; i < x->ndata; i++) {
+		const char *want = types[x->data[i].part];
+
+		if (!same_media_type(x->data[i].mime_type, want))
+			return refuse(r, m->security, "EncryptedData '%s' says MimeType '%s', but the "
+				      "signed eb:PartInfo says '%s'", x->data[i].id,
+				      x->data[i].mime_type, want);
+		snprintf(x->data[i].mime_type, sizeof x->data[i].mime_type, "%s", want);
 	}
 	return 0;
 }
@@ -696,24 +787,31 @@ int swn_xenc_read(const struct swn_as4_msg *m, const struct swn_mime_message *mm
 	 * EncryptedData read as it comes (at most one per payload). */
 	for (n = m->security->children; n; n = n->next) {
 		if (is(n, SWN_NS_XENC, "EncryptedKey")) {
-			if (ek)
-				return refuse(&r, n, "wsse:Security holds more than one EncryptedKey");
+			if (ek) {
+				refuse(&r, n, "wsse:Security holds more than one EncryptedKey");
+				goto out;
+			}
 			ek = n;
 		} else if (is(n, SWN_NS_XENC, "EncryptedData")) {
-			if (x->ndata == SWN_MAX_PAYLOAD_PARTS)
-				return refuse(&r, n, "more than %d EncryptedData", SWN_MAX_PAYLOAD_PARTS);
+			if (x->ndata == SWN_MAX_PAYLOAD_PARTS) {
+				refuse(&r, n, "more than %d EncryptedData", SWN_MAX_PAYLOAD_PARTS);
+				goto out;
+			}
 			x->ndata++;
 		} else if (n->type == XML_ELEMENT_NODE && n->ns &&
 			   (xmlStrEqual(n->ns->href, BAD_CAST SWN_NS_XENC) ||
 			    xmlStrEqual(n->ns->href, BAD_CAST SWN_NS_XENC11))) {
-			return refuse(&r, n, "xenc:%s is not accepted in wsse:Security",
-				      (const char *)n->name);
+			refuse(&r, n, "xenc:%s is not accepted in wsse:Security",
+			       (const char *)n->name);
+			goto out;
 		}
 	}
 	if (ek == NULL && x->ndata == 0)
 		return 0;
-	if (ek == NULL)
-		return refuse(&r, m->security, "EncryptedData without an EncryptedKey");
+	if (ek == NULL) {
+		refuse(&r, m->security, "EncryptedData without an EncryptedKey");
+		goto out;
+	}
 	if (encrypted_key(&r, ek, x, listed, &nlisted) < 0)
 		goto out;
 	x->ndata = 0;
@@ -730,6 +828,7 @@ int swn_xenc_read(const struct swn_as4_msg *m, const struct swn_mime_message *mm
 		goto out;
 	rc = 0;
 out:
+	/* A refused read leaves nothing a careless caller could decrypt by. */
 	if (rc != 0) {
 		OPENSSL_cleanse(x, sizeof *x);
 		x->profile = profile;
@@ -805,9 +904,11 @@ static int body_read(const struct swn_xenc_body *body, uint64_t off, unsigned ch
 	return 0;
 }
 
-int swn_xenc_decrypt_part(const struct swn_xenc *x, size_t i, const struct swn_mime_message *mm,
-			  const struct swn_xenc_body *body, const unsigned char cek[SWN_AES128_KEY_LEN],
-			  swn_cipher_sink sink, void *arg, struct swn_err *err)
+int swn_xenc_decrypt_part_unverified(const struct swn_xenc *x, size_t i,
+				     const struct swn_mime_message *mm,
+				     const struct swn_xenc_body *body,
+				     const unsigned char cek[SWN_AES128_KEY_LEN],
+				     swn_cipher_sink sink, void *arg, struct swn_err *err)
 {
 	const struct swn_mime_part *p;
 	unsigned char *buf;
@@ -894,7 +995,7 @@ int swn_xenc_decrypt_files(const struct swn_xenc *x, const struct swn_mime_messa
 		snprintf(f->cid, sizeof f->cid, "%s", mm->parts[x->data[i].part].content_id);
 		snprintf(f->mime_type, sizeof f->mime_type, "%s", x->data[i].mime_type);
 		snprintf(f->name, sizeof f->name, "part %zu", x->data[i].part);
-		if (swn_xenc_decrypt_part(x, i, mm, body, cek, file_sink, f, err) < 0)
+		if (swn_xenc_decrypt_part_unverified(x, i, mm, body, cek, file_sink, f, err) < 0)
 			goto out;
 	}
 	rc = 0;

@@ -53,7 +53,7 @@
  * Invariants:
  *  - plaintext handed to the caller is authentic: swn_xenc_decrypt_files
  *    gives a part's file only after its GCM tag checked, and for a failed
- *    part, or a failed message, gives nothing; swn_xenc_decrypt_part
+ *    part, or a failed message, gives nothing; swn_xenc_decrypt_part_unverified
  *    streams to the caller's sink, which must throw its bytes away when
  *    the call fails (trust/cipher's rule);
  *  - the content key and the key-encryption key are wiped after use.
@@ -100,7 +100,7 @@ const char *swn_xenc_profile_name(enum swn_xenc_profile p);
 struct swn_xenc_data {
 	char id[SWN_XENC_ID_BYTES];
 	size_t part;                              /* index in the MIME message (>= 1) */
-	char mime_type[SWN_MIME_VALUE_BYTES];     /* MimeType */
+	char mime_type[SWN_MIME_VALUE_BYTES];     /* the signed type (MimeType agrees) */
 };
 
 /* What wsse:Security says about encryption, read and checked. */
@@ -146,14 +146,18 @@ struct swn_xenc_body {
 };
 
 /* Decrypt x->data[i]'s part (its range of body) with cek, streamed to
- * sink.  The bytes the sink receives are not authentic unless this
- * returns 0: on -1 the caller throws them away (see swn_gcm_new). */
-int swn_xenc_decrypt_part(const struct swn_xenc *x, size_t i, const struct swn_mime_message *mm,
-			  const struct swn_xenc_body *body, const unsigned char cek[SWN_AES128_KEY_LEN],
-			  swn_cipher_sink sink, void *arg, struct swn_err *err);
+ * sink.  The bytes the sink receives are NOT authentic unless this
+ * returns 0 (hence the name): on -1 the caller throws them away (see
+ * swn_gcm_new).  swn_xenc_decrypt_files is the safe way. */
+int swn_xenc_decrypt_part_unverified(const struct swn_xenc *x, size_t i,
+				     const struct swn_mime_message *mm,
+				     const struct swn_xenc_body *body,
+				     const unsigned char cek[SWN_AES128_KEY_LEN],
+				     swn_cipher_sink sink, void *arg, struct swn_err *err);
 
 /* A decrypted part: its plaintext in an unlinked temporary file, and the
- * dsig part that reads it (content_type the EncryptedData's MimeType). */
+ * dsig part that reads it (content_type the part's type as the signed
+ * eb:PartInfo gives it, which the EncryptedData's MimeType must match). */
 struct swn_xenc_plain {
 	int fd;
 	uint64_t len;

@@ -497,7 +497,7 @@ START_TEST(flipped_ciphertext_byte)
 		ck_assert_int_eq(swn_xenc_content_key(&x, priv, cek, &err), 0);
 		for (i = 0; i < x.ndata; i++) {
 			swn_buf_init(&b, 1 << 20);
-			ck_assert_int_eq(swn_xenc_decrypt_part(&x, i, &s.mm, &body, cek, buf_sink, &b,
+			ck_assert_int_eq(swn_xenc_decrypt_part_unverified(&x, i, &s.mm, &body, cek, buf_sink, &b,
 							       &err), x.data[i].part == 1 ? -1 : 0);
 			swn_buf_free(&b);
 		}
@@ -530,6 +530,29 @@ START_TEST(unknown_algorithms)
 	refused_edit(2, 3, "xmlenc11#rsa-oaep", "xmlenc#rsa-oaep-mgf1p", "key transport");
 	refused_edit(2, 3, "<xenc:CipherValue>", "<xenc:CipherValue>A=AA", "not base64");
 	refused_edit(2, 3, "<xenc:CipherValue>", "<xenc:CipherValue>A", "not base64");
+}
+END_TEST
+
+/* The EncryptedData's MimeType is not signed: it must agree with the
+ * signed eb:PartInfo, and the type handed on is the signed one.  Without
+ * this an edited attribute alone relabelled a part, and the signature
+ * (whose transform reads the type) still verified. */
+START_TEST(part_type_from_the_signed_header)
+{
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		refused_edit(i, 1, "MimeType=\"application/gzip\"", "MimeType=\"application/pdf\"",
+			     "but the signed eb:PartInfo says 'application/gzip'");
+		refused_edit(i, 4, "MimeType=\"text/plain\"",
+			     "MimeType=\"text/plain&#13;&#10;Content-Disposition: attachment\"",
+			     "but the signed eb:PartInfo says 'text/plain'");
+		refused_edit(i, 3, "<eb:Property name=\"MimeType\">", "<eb:Property name=\"Type\">",
+			     "has no MimeType property");
+		refused_edit(i, 3, "</eb:PayloadInfo>",
+			     "</eb:PayloadInfo><eb:PayloadInfo></eb:PayloadInfo>",
+			     "more than one eb:PayloadInfo");
+	}
 }
 END_TEST
 
@@ -758,6 +781,7 @@ int main(void)
 	tcase_add_loop_test(tc, wrong_private_key, 0, 3);
 	tcase_add_loop_test(tc, flipped_ciphertext_byte, 0, 3);
 	tcase_add_test(tc, unknown_algorithms);
+	tcase_add_test(tc, part_type_from_the_signed_header);
 	tcase_add_test(tc, another_profile);
 	tcase_add_test(tc, rsa_oaep_with_sha1);
 	tcase_add_test(tc, key_length_not_16);
