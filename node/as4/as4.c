@@ -441,7 +441,20 @@ static int parse_party(const xmlNode *info, const char *name, struct swn_party *
 	return 0;
 }
 
-static int parse_user(xmlNodePtr um, struct swn_as4_msg *m, const char *file,
+/* A SOAP-with-Attachments Body: nothing but white space (phase4 and the
+ * eDelivery profiles put every payload in a MIME part). */
+static int empty_body(const struct swn_as4_msg *m, const char *file, struct swn_err *err)
+{
+	xmlNodePtr n;
+
+	for (n = m->body->children; n; n = n->next)
+		if (!(n->type == XML_TEXT_NODE && xmlIsBlankNode(n)))
+			return swn_err_set(err, SWN_E_AS4, file, swn_xml_line(n),
+					   "soap:Body must be empty: the payloads are MIME parts");
+	return 0;
+}
+
+static int parse_user(xmlNodePtr um, struct swn_as4_msg *m, int swa, const char *file,
 		      struct swn_err *err)
 {
 	xmlNodePtr mi, pi, ci, n;
@@ -463,8 +476,10 @@ static int parse_user(xmlNodePtr um, struct swn_as4_msg *m, const char *file,
 		return -1;
 	snprintf(m->message_id, sizeof m->message_id, "%s", u->message_id);
 	snprintf(m->timestamp, sizeof m->timestamp, "%s", u->timestamp);
-	/* The payload is the one element in Body (AS4 2.1.1: at most one). */
 	m->payload = NULL;
+	if (swa)
+		return empty_body(m, file, err);
+	/* The payload is the one element in Body (AS4 2.1.1: at most one). */
 	for (n = m->body->children; n; n = n->next) {
 		if (n->type == XML_TEXT_NODE && xmlIsBlankNode(n))
 			continue;
@@ -624,8 +639,8 @@ static int understood(const struct swn_as4_msg *m, const char *name, struct swn_
 	return 0;
 }
 
-int swn_as4_parse(xmlDocPtr doc, const char *name, struct swn_as4_msg *m,
-		  struct swn_err *err)
+static int parse(xmlDocPtr doc, const char *name, int swa, struct swn_as4_msg *m,
+		 struct swn_err *err)
 {
 	xmlNodePtr n, um, sm;
 	int nu, ns_, count;
@@ -661,7 +676,19 @@ int swn_as4_parse(xmlDocPtr doc, const char *name, struct swn_as4_msg *m,
 				   nu, ns_);
 	if (um) {
 		m->kind = SWN_AS4_USER_MESSAGE;
-		return parse_user(um, m, name, err);
+		return parse_user(um, m, swa, name, err);
 	}
 	return parse_signal(sm, m, name, err);
+}
+
+int swn_as4_parse(xmlDocPtr doc, const char *name, struct swn_as4_msg *m,
+		  struct swn_err *err)
+{
+	return parse(doc, name, 0, m, err);
+}
+
+int swn_as4_parse_swa(xmlDocPtr doc, const char *name, struct swn_as4_msg *m,
+		      struct swn_err *err)
+{
+	return parse(doc, name, 1, m, err);
 }

@@ -148,6 +148,13 @@ xmlDocPtr swn_as4_build_error(const char *ref_to, const char *own_party,
 int swn_as4_parse(xmlDocPtr doc, const char *name, struct swn_as4_msg *m,
 		  struct swn_err *err);
 
+/* The same for the envelope of a SOAP-with-Attachments message, whose
+ * payloads are MIME parts: a UserMessage's soap:Body must be empty (white
+ * space only) and m->payload is NULL.  Signals are parsed as above.  The
+ * exchange does not use it yet. */
+int swn_as4_parse_swa(xmlDocPtr doc, const char *name, struct swn_as4_msg *m,
+		      struct swn_err *err);
+
 /* The ds:SignedInfo of the message's signature, or NULL. */
 xmlNodePtr swn_as4_signed_info(const struct swn_as4_msg *m);
 

@@ -24,7 +24,9 @@
  *  - a message with MIME parts (SOAP with Attachments) is decided by dsig
  *    alone: libxmlsec1 resolves no cid: reference and knows no attachment
  *    transform, so it has nothing to re-check it with
- *    (xmlsec_confirmed stays 0).
+ *    (xmlsec_confirmed stays 0); such a message may also be signed with
+ *    Ed25519 (eDelivery AS4 2.0), which libxmlsec1 1.2.37 lacks and the
+ *    body form therefore does not accept.
  * It checks no dates and no chains: those are the agreement's checks.
  */
 #ifndef SWN_WSSEC_H

@@ -201,6 +201,10 @@
 #define SWN_RSA_OAEP_MIN_BITS 2048
 #define SWN_RSA_OAEP_MAX_BITS 8192
 
+/* An originator's public key as a DER SubjectPublicKeyInfo
+ * (dsig11:DEREncodedKeyValue): X25519's is 44 bytes, P-256's 91. */
+#define SWN_AGREE_SPKI_MAX_BYTES 256
+
 /* HKDF's salt and info (dsig-more:HKDFParams Salt and Info, decoded). */
 #define SWN_HKDF_MAX_SALT_BYTES 64
 #define SWN_HKDF_MAX_INFO_BYTES 1024

@@ -473,6 +473,41 @@ int swn_agree_public(enum swn_agree_alg alg, EVP_PKEY *key, unsigned char out[SW
 	return rc;
 }
 
+/* Does key, written as a SubjectPublicKeyInfo, give exactly der? */
+static int der_again(EVP_PKEY *key, const unsigned char *der, size_t der_len)
+{
+	unsigned char *again = NULL;
+	int n = i2d_PUBKEY(key, &again);
+	int same = n > 0 && (size_t)n == der_len && memcmp(again, der, der_len) == 0;
+
+	OPENSSL_free(again);
+	return same;
+}
+
+int swn_agree_public_from_spki(enum swn_agree_alg alg, const unsigned char *der,
+			       size_t der_len, unsigned char out[SWN_AGREE_PUB_MAX],
+			       size_t *out_len, struct swn_err *err)
+{
+	const unsigned char *p = der;
+	EVP_PKEY *key;
+	int rc;
+
+	if (der_len == 0 || der_len > SWN_AGREE_SPKI_MAX_BYTES)
+		return fail(err, SWN_E_CRYPTO, "a SubjectPublicKeyInfo of %zu bytes (at most %d)",
+			    der_len, SWN_AGREE_SPKI_MAX_BYTES);
+	key = d2i_PUBKEY(NULL, &p, (long)der_len);
+	/* The whole value must be the one structure, in DER (the one encoding:
+	 * written again it is the same bytes), with no trailing bytes that
+	 * another reader might take for something. */
+	if (key == NULL || p != der + der_len || !der_again(key, der, der_len)) {
+		EVP_PKEY_free(key);
+		return fail(err, SWN_E_CRYPTO, "the key is not one DER SubjectPublicKeyInfo");
+	}
+	rc = swn_agree_public(alg, key, out, out_len, err);
+	EVP_PKEY_free(key);
+	return rc;
+}
+
 static EVP_PKEY *p256_from_point(const unsigned char *p, size_t n, struct swn_err *err)
 {
 	unsigned char point[SWN_P256_POINT_LEN];

@@ -232,4 +232,11 @@ int swn_agree_secret(enum swn_agree_alg alg, EVP_PKEY *priv, const unsigned char
 int swn_agree_public(enum swn_agree_alg alg, EVP_PKEY *key, unsigned char out[SWN_AGREE_PUB_MAX],
 		     size_t *out_len, struct swn_err *err);
 
+/* The encoded public key (as above) of a DER SubjectPublicKeyInfo of der_len
+ * bytes, as dsig11:DEREncodedKeyValue carries an originator's key: the
+ * whole input one SubjectPublicKeyInfo, of alg's key type. */
+int swn_agree_public_from_spki(enum swn_agree_alg alg, const unsigned char *der,
+			       size_t der_len, unsigned char out[SWN_AGREE_PUB_MAX],
+			       size_t *out_len, struct swn_err *err);
+
 #endif

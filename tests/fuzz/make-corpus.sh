@@ -11,7 +11,7 @@
 F=$(cd "$(dirname "$0")" && pwd)
 C=$F/corpus
 rm -rf "$C"
-mkdir -p "$C/as4" "$C/doctype" "$C/agreement" "$C/bundle" "$C/proof" "$C/inbound" "$C/checkpoint" "$C/http" "$C/mime"
+mkdir -p "$C/as4" "$C/doctype" "$C/agreement" "$C/bundle" "$C/proof" "$C/inbound" "$C/checkpoint" "$C/http" "$C/mime" "$C/xenc"
 
 CN=$T/cn SG=$T/sg
 pa=$(free_port 0) pb=$(free_port 1)
@@ -89,6 +89,13 @@ cp "$TESTDATA"/mime/*.mime "$C/mime/"
 # phase4's message as it wrote it: its Content-Type field first, the body after the empty line.
 p4=$TESTDATA/mime/phase4-edelivery-2.0-2parts.http
 { sed -n '/^\r$/q; s/^Content-Type: \(.*\)\r$/\1/p' "$p4"; sed '1,/^\r$/d' "$p4"; } >"$C/mime/phase4-2parts"
+# Encrypted messages (fuzz_xenc): phase4's captures of the three profiles
+# (tests/data/phase4/), in fuzz_mime's form.
+for p4 in edelivery-2.0/serve-002 edelivery-2.0-ecdsa/serve-003 edelivery-1.15/serve-004; do
+	f=$TESTDATA/phase4/$p4-request.http
+	{ sed -n '/^\r$/q; s/^Content-[Tt]ype: \(.*\)\r$/\1/p' "$f"; sed '1,/^\r$/d' "$f"; } \
+		>"$C/xenc/${p4%%/*}"
+done
 MCT='multipart/related; type="application/soap+xml"; boundary="MIMEBoundary_1"; start="<root@swnode>"'
 MROOT=("--MIMEBoundary_1" "Content-Type: application/soap+xml; charset=UTF-8" \
        "Content-Transfer-Encoding: binary" "Content-ID: <root@swnode>" "" \

@@ -624,6 +624,50 @@ START_TEST(agree_ecdh_p256)
 }
 END_TEST
 
+/* dsig11:DEREncodedKeyValue: one SubjectPublicKeyInfo in DER, of the
+ * algorithm's key type, and nothing else. */
+START_TEST(agree_key_from_spki)
+{
+	EVP_PKEY *x = keygen("X25519"), *ed = keygen("ED25519");
+	unsigned char *der = NULL, raw[SWN_AGREE_PUB_MAX], got[SWN_AGREE_PUB_MAX], buf[128];
+	size_t rlen = 0, glen = 0;
+	struct swn_err err;
+	int n = i2d_PUBKEY(x, &der);
+
+	swn_err_clear(&err);
+	ck_assert_int_gt(n, 2);
+	ck_assert_int_lt(n, 120);
+	ck_assert_int_eq(swn_agree_public(SWN_AGREE_X25519, x, raw, &rlen, &err), 0);
+	ck_assert_int_eq(swn_agree_public_from_spki(SWN_AGREE_X25519, der, (size_t)n, got, &glen,
+						    &err), 0);
+	ck_assert_uint_eq(glen, rlen);
+	ck_assert_mem_eq(got, raw, rlen);
+	/* a byte more */
+	memcpy(buf, der, (size_t)n);
+	buf[n] = 0;
+	ck_assert_int_eq(swn_agree_public_from_spki(SWN_AGREE_X25519, buf, (size_t)n + 1, got, &glen,
+						    &err), -1);
+	/* the outer length in long form: BER, not DER */
+	ck_assert_int_eq(der[1] & 0x80, 0);
+	buf[0] = der[0];
+	buf[1] = 0x81;
+	memcpy(buf + 2, der + 1, (size_t)n - 1);
+	ck_assert_int_eq(swn_agree_public_from_spki(SWN_AGREE_X25519, buf, (size_t)n + 1, got, &glen,
+						    &err), -1);
+	ck_assert_ptr_nonnull(strstr(err.msg, "not one DER SubjectPublicKeyInfo"));
+	OPENSSL_free(der);
+	/* an Ed25519 key where an X25519 one belongs */
+	der = NULL;
+	n = i2d_PUBKEY(ed, &der);
+	swn_err_clear(&err);
+	ck_assert_int_eq(swn_agree_public_from_spki(SWN_AGREE_X25519, der, (size_t)n, got, &glen,
+						    &err), -1);
+	OPENSSL_free(der);
+	EVP_PKEY_free(x);
+	EVP_PKEY_free(ed);
+}
+END_TEST
+
 START_TEST(agree_refusals)
 {
 	EVP_PKEY *x = keygen("X25519"), *ec = keygen("EC"), *rsa = keygen("RSA");
@@ -913,6 +957,7 @@ int main(void)
 	tcase_add_test(keys, agree_x25519);
 	tcase_add_test(keys, agree_ecdh_p256);
 	tcase_add_test(keys, agree_refusals);
+	tcase_add_test(keys, agree_key_from_spki);
 	tcase_add_test(keys, limits);
 	suite_add_tcase(s, keys);
 
