@@ -6,7 +6,8 @@
  *   envelope with its eb:PartInfo, signed over the plaintext
  *   (swn_wssec_sign_parts), encrypted to the recipient's certificate
  *   (swn_xenc_encrypt_parts), MIME-written.  Writes the body to OUT and
- *   prints two lines: "MessageId: ID" and "Content-Type: VALUE".
+ *   prints three lines: "MessageId: ID", "Content-ID: ID" (the part's)
+ *   and "Content-Type: VALUE" (the HTTP header's).
  *     swa_compose compose PROFILE SIGN.key SIGN.crt PEER_ENC.crt FROM TO
  *                 SERVICE ACTION MIME_TYPE PAYLOAD OUT
  *   PROFILE is edelivery-1.15, edelivery-2.0-ecdsa or edelivery-2.0.
@@ -149,7 +150,7 @@ static int compose(char **argv)
 		fail("MIME", &err);
 		goto out;
 	}
-	printf("MessageId: %s\nContent-Type: %s\n", u.message_id, ct);
+	printf("MessageId: %s\nContent-ID: %s\nContent-Type: %s\n", u.message_id, cid, ct);
 	rc = 0;
 out:
 	if (out_fd >= 0 && close(out_fd) < 0)
