@@ -1,15 +1,13 @@
 #!/bin/bash
 # Interop: phase4 (the Java AS4 gateway, tests/interop/phase4) accepts an
 # eDelivery AS4 request that swnode composed: the envelope with its
-# eb:PartInfo, signed over the plaintext, the part encrypted (AES-128-GCM,
-# the key by RSA-OAEP or ECDH-ES + HKDF + kw-aes128), MIME-written
+# eb:PartInfo, signed over the plaintext (Ed25519, ECDSA or RSA), the part
+# encrypted (AES-128-GCM, the key by X25519 or ECDH-ES + HKDF + kw-aes128,
+# or RSA-OAEP), MIME-written
 # (tests/forge/swa_compose).  Per profile: phase4's serve answers HTTP 200
 # with a Receipt for the message whose signature swnode verifies, and
 # stores a payload equal to the original; a message signed with a key it
 # does not trust gets an ebMS Error and nothing is stored.
-#
-# edelivery-2.0 (Ed25519 signatures) is not run: swnode's signer has no
-# Ed25519 yet (its X25519 encryption is checked in test_xenc).
 # Needs java, mvn (Maven Central or the cache tests/interop-cache/m2),
 # curl and openssl; without them the test is skipped (77).
 . "$(dirname "$0")/lib.sh"
@@ -97,7 +95,7 @@ accepted() {
 	has "$1/out/$MSGID.json" "\"SigningCertificate\": \"CN=a sign" "$PROFILE $4: the record"
 }
 
-for PROFILE in edelivery-2.0-ecdsa edelivery-1.15; do
+for PROFILE in edelivery-2.0 edelivery-2.0-ecdsa edelivery-1.15; do
 	D=$T/$PROFILE
 	mkdir -p "$D/out"
 	for party in a b c; do
