@@ -22,6 +22,12 @@ for tool in java mvn curl openssl; do
 done
 
 P4=$TOP_SRCDIR/tests/interop/phase4
+# Built in the build tree (the sources may be read-only, as in make
+# distcheck), with the Maven cache .ci/run shares between its runs.
+PHASE4_WORK=$TOP_BUILDDIR/tests/interop-cache/phase4-peer
+PHASE4_CACHE=${PHASE4_CACHE:-$TOP_BUILDDIR/tests/interop-cache/m2}
+export PHASE4_WORK PHASE4_CACHE
+JARS="$PHASE4_WORK/target/phase4-peer-1.jar:$PHASE4_WORK/target/dependency/*"
 COMPOSE=$TOP_BUILDDIR/tests/forge/swa_compose
 PAYLOADS=$TESTDATA/phase4
 FROM=urn:swnode:test:a TO=urn:swnode:test:b
@@ -38,7 +44,7 @@ fi
 serve() {
 	k=$2/keys
 	: >"$2/serve.log"
-	java -cp "$P4/target/phase4-peer-1.jar:$P4/target/dependency/*" swnode.interop.Peer serve \
+	java -cp "$JARS" swnode.interop.Peer serve \
 		--port 0 --tls-key "$k/b/tls.key" --tls-cert "$k/b/tls.crt" --trust-cert "$k/a/tls.crt" \
 		--sign-key "$k/b/sign.key" --sign-cert "$k/b/sign.crt" --peer-sign-cert "$k/a/sign.crt" \
 		--enc-key "$k/b/enc.key" --enc-cert "$k/b/enc.crt" --profile "$1" --out "$2/out" \
