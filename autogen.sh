@@ -8,7 +8,8 @@ cd "$(dirname "$0")"
 list() { # VAR DIR...: "VAR = file file ..." for every regular file below DIR
 	var=$1
 	shift
-	find "$@" -type f ! -name '*~' ! -name '.*' ! -name files.am | LC_ALL=C sort |
+	find "$@" -name target -prune -o -type f ! -name '*~' ! -name '.*' ! -name files.am -print |
+		LC_ALL=C sort |
 		awk -v var="$var" 'BEGIN { printf "%s =", var } { printf " \\\n\t%s", $0 } END { print "" }'
 }
 

@@ -11,6 +11,7 @@
 #include <openssl/rand.h>
 
 #include "as4/as4.h"
+#include "as4/mime.h"
 #include "base/stamp.h"
 #include "base/buf.h"
 #include "base/escape.h"
@@ -130,33 +131,44 @@ static void party(xmlNodePtr info, xmlNsPtr eb, const char *name,
 	text(el, eb, "Role", p->role);
 }
 
+/* The UserMessage's headers up to its PayloadInfo, which it returns. */
+static xmlNodePtr user_message(const struct ns *ns, xmlNodePtr messaging,
+			       const struct swn_as4_user *u)
+{
+	xmlNodePtr um, mi, pi, ci;
+
+	um = xmlNewChild(messaging, ns->eb, BAD_CAST "UserMessage", NULL);
+	mi = xmlNewChild(um, ns->eb, BAD_CAST "MessageInfo", NULL);
+	text(mi, ns->eb, "Timestamp", u->timestamp);
+	text(mi, ns->eb, "MessageId", u->message_id);
+	pi = xmlNewChild(um, ns->eb, BAD_CAST "PartyInfo", NULL);
+	party(pi, ns->eb, "From", &u->from);
+	party(pi, ns->eb, "To", &u->to);
+	ci = xmlNewChild(um, ns->eb, BAD_CAST "CollaborationInfo", NULL);
+	text(ci, ns->eb, "AgreementRef", u->agreement_ref);
+	text(ci, ns->eb, "Service", u->service);
+	text(ci, ns->eb, "Action", u->action);
+	text(ci, ns->eb, "ConversationId", u->conversation_id);
+	return xmlNewChild(um, ns->eb, BAD_CAST "PayloadInfo", NULL);
+}
+
+static void property(xmlNodePtr props, xmlNsPtr eb, const char *name, const char *value)
+{
+	xmlNewProp(text(props, eb, "Property", value), BAD_CAST "name", BAD_CAST name);
+}
+
 xmlDocPtr swn_as4_build_user(const struct swn_as4_user *u, xmlNodePtr payload,
 			     struct swn_err *err)
 {
 	struct ns ns;
-	xmlNodePtr messaging, body, um, mi, pi, ci, part, props, copy;
+	xmlNodePtr messaging, body, part, props, copy;
 	xmlDocPtr doc = envelope(&ns, &messaging, &body);
 
-	um = xmlNewChild(messaging, ns.eb, BAD_CAST "UserMessage", NULL);
-	mi = xmlNewChild(um, ns.eb, BAD_CAST "MessageInfo", NULL);
-	text(mi, ns.eb, "Timestamp", u->timestamp);
-	text(mi, ns.eb, "MessageId", u->message_id);
-	pi = xmlNewChild(um, ns.eb, BAD_CAST "PartyInfo", NULL);
-	party(pi, ns.eb, "From", &u->from);
-	party(pi, ns.eb, "To", &u->to);
-	ci = xmlNewChild(um, ns.eb, BAD_CAST "CollaborationInfo", NULL);
-	text(ci, ns.eb, "AgreementRef", u->agreement_ref);
-	text(ci, ns.eb, "Service", u->service);
-	text(ci, ns.eb, "Action", u->action);
-	text(ci, ns.eb, "ConversationId", u->conversation_id);
 	/* One part, no href: the part is the SOAP Body (CORE 5.2.2.13). */
-	part = xmlNewChild(xmlNewChild(um, ns.eb, BAD_CAST "PayloadInfo", NULL), ns.eb,
-			   BAD_CAST "PartInfo", NULL);
+	part = xmlNewChild(user_message(&ns, messaging, u), ns.eb, BAD_CAST "PartInfo", NULL);
 	props = xmlNewChild(part, ns.eb, BAD_CAST "PartProperties", NULL);
-	xmlNewProp(text(props, ns.eb, "Property", "application/xml"), BAD_CAST "name",
-		   BAD_CAST "MimeType");
-	xmlNewProp(text(props, ns.eb, "Property", "UTF-8"), BAD_CAST "name",
-		   BAD_CAST "CharacterSet");
+	property(props, ns.eb, "MimeType", "application/xml");
+	property(props, ns.eb, "CharacterSet", "UTF-8");
 	copy = xmlDocCopyNode(payload, doc, 1);
 	if (copy == NULL || xmlAddChild(body, copy) == NULL) {
 		xmlFreeNode(copy);
@@ -166,6 +178,44 @@ xmlDocPtr swn_as4_build_user(const struct swn_as4_user *u, xmlNodePtr payload,
 	}
 	/* Namespaces the payload declared above itself now live on its copy. */
 	xmlReconciliateNs(doc, copy);
+	return doc;
+}
+
+xmlDocPtr swn_as4_build_user_swa(const struct swn_as4_user *u,
+				 const struct swn_as4_partinfo *parts, size_t nparts,
+				 struct swn_err *err)
+{
+	struct ns ns;
+	xmlNodePtr messaging, body, pinfo, part, props;
+	xmlDocPtr doc;
+	char href[SWN_MIME_ID_BYTES + 8];
+	size_t i;
+
+	if (nparts < 1 || nparts > SWN_MAX_PAYLOAD_PARTS) {
+		swn_err_set(err, SWN_E_AS4, NULL, 0, "%zu parts: a message carries 1 to %d",
+			    nparts, SWN_MAX_PAYLOAD_PARTS);
+		return NULL;
+	}
+	doc = envelope(&ns, &messaging, &body);
+	pinfo = user_message(&ns, messaging, u);
+	for (i = 0; i < nparts; i++) {
+		if (swn_mime_cid_href(parts[i].content_id, href, sizeof href) < 0 ||
+		    !parts[i].mime_type || !parts[i].mime_type[0]) {
+			xmlFreeDoc(doc);
+			swn_err_set(err, SWN_E_AS4, NULL, 0, "part %zu: its Content-ID must be an id "
+				    "a cid: URI can name, and it needs a MimeType", i + 1);
+			return NULL;
+		}
+		part = xmlNewChild(pinfo, ns.eb, BAD_CAST "PartInfo", NULL);
+		xmlNewProp(part, BAD_CAST "href", BAD_CAST href);
+		props = xmlNewChild(part, ns.eb, BAD_CAST "PartProperties", NULL);
+		property(props, ns.eb, "MimeType", parts[i].mime_type);
+		if (parts[i].gzip)
+			property(props, ns.eb, "CompressionType", "application/gzip");
+	}
+	/* The Body stays empty: not even white space (a gateway reads any
+	 * child node as a Body payload). */
+	(void)body;
 	return doc;
 }
 

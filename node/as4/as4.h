@@ -105,6 +105,21 @@ int swn_as4_message_id_ok(const char *id);
 xmlDocPtr swn_as4_build_user(const struct swn_as4_user *u, xmlNodePtr payload,
 			     struct swn_err *err);
 
+/* A payload part of a SOAP-with-Attachments UserMessage, as its
+ * eb:PartInfo names it. */
+struct swn_as4_partinfo {
+	const char *content_id;  /* without <>: href "cid:" + it (swn_mime_cid_href) */
+	const char *mime_type;   /* the payload's own type: the MimeType property */
+	int gzip;                /* compressed: CompressionType application/gzip */
+};
+
+/* A UserMessage whose payloads are MIME parts (eDelivery AS4): an empty
+ * soap:Body and one eb:PartInfo per part, in order.  Unsigned; sign with
+ * swn_wssec_sign_parts over the parts (xenc.h gives the whole order). */
+xmlDocPtr swn_as4_build_user_swa(const struct swn_as4_user *u,
+				 const struct swn_as4_partinfo *parts, size_t nparts,
+				 struct swn_err *err);
+
 /* The receiver's ledger commitment in a Receipt: its signed checkpoint, the
  * RECEIVED entry's leaf index and the fields the sender cannot know (time,
  * and how the receiver named peer, agreement and type), and the inclusion

@@ -66,11 +66,11 @@ void swn_wssec_cleanup(void)
 struct swn_signer {
 	EVP_PKEY *key;
 	char *cert_b64;          /* the BinarySecurityToken's content */
-	const char *alg;         /* "rsa-sha256" or "ecdsa-sha256" */
+	const char *alg;         /* "rsa-sha256", "ecdsa-sha256" or (parts only) "ed25519" */
 };
 
-int swn_signer_load(const char *key_path, const char *cert_path,
-		    struct swn_signer **out, struct swn_err *err)
+static int signer_load(const char *key_path, const char *cert_path, int parts_only_ok,
+		       struct swn_signer **out, struct swn_err *err)
 {
 	struct swn_signer *s = calloc(1, sizeof *s);
 	unsigned char *der = NULL;
@@ -86,7 +86,10 @@ int swn_signer_load(const char *key_path, const char *cert_path,
 		swn_err_set(err, SWN_E_CRYPTO, cert_path, 0, "certificate is not for the key %s", key_path);
 		goto fail;
 	}
-	if (!(s->alg = swn_cert_sig_alg(cert))) {
+	s->alg = swn_cert_sig_alg(cert);
+	if (!s->alg && parts_only_ok && EVP_PKEY_get_base_id(s->key) == EVP_PKEY_ED25519)
+		s->alg = "ed25519";
+	if (!s->alg) {
 		swn_err_set(err, SWN_E_CRYPTO, cert_path, 0, "unsupported signing key type");
 		goto fail;
 	}
@@ -105,6 +108,18 @@ fail:
 	X509_free(cert);
 	swn_signer_free(s);
 	return -1;
+}
+
+int swn_signer_load(const char *key_path, const char *cert_path,
+		    struct swn_signer **out, struct swn_err *err)
+{
+	return signer_load(key_path, cert_path, 0, out, err);
+}
+
+int swn_signer_load_swa(const char *key_path, const char *cert_path,
+			struct swn_signer **out, struct swn_err *err)
+{
+	return signer_load(key_path, cert_path, 1, out, err);
 }
 
 void swn_signer_free(struct swn_signer *s)
@@ -240,7 +255,7 @@ int swn_wssec_sign_parts(xmlDocPtr doc, const struct swn_as4_msg *m,
 {
 	const xmlChar *mid, *bid;
 	int i;
-	xmlNodePtr sig = NULL, ref, bst, ki, str, r;
+	xmlNodePtr sig = NULL, ref, bst, ki, str, r, sm;
 	xmlNsPtr wsse, wsu, ds;
 	char uri[SWN_AS4_ID_BYTES + 2], bstid[48], u[SWN_AS4_ID_BYTES];
 	int part_failed = 0;
@@ -251,6 +266,10 @@ int swn_wssec_sign_parts(xmlDocPtr doc, const struct swn_as4_msg *m,
 	if (nparts < 0 || nparts > SWN_MAX_PAYLOAD_PARTS)
 		return swn_err_set(err, SWN_E_AS4, NULL, 0, "%d parts: at most %d may be signed", nparts,
 				   SWN_MAX_PAYLOAD_PARTS);
+	if (strcmp(s->alg, "ed25519") == 0 && nparts == 0)
+		return swn_err_set(err, SWN_E_CRYPTO, NULL, 0, "an Ed25519 key signs only messages "
+				   "with MIME parts (eDelivery AS4 2.0): libxmlsec1 cannot check "
+				   "the body form");
 	if (!(mid = wsu_id(doc, m->messaging)) || !(bid = wsu_id(doc, m->body)))
 		return swn_err_set(err, SWN_E_AS4, NULL, 0,
 				   "eb:Messaging and soap:Body need a wsu:Id that is an NCName to be signed");
@@ -269,9 +288,15 @@ int swn_wssec_sign_parts(xmlDocPtr doc, const struct swn_as4_msg *m,
 	else
 		xmlAddChild(m->security, bst);
 
+	/* libxmlsec1 1.2.37 has no EdDSA transform: the template takes
+	 * ECDSA's and the SignatureMethod is then named for what dsig signs. */
 	sig = xmlSecTmplSignatureCreateNsPref(doc, xmlSecTransformExclC14NId,
-					      sig_transform(s->alg), NULL, BAD_CAST "ds");
-	if (sig == NULL)
+					      sig_transform(s->alg) ? sig_transform(s->alg)
+								    : xmlSecOpenSSLTransformEcdsaSha256Id,
+					      NULL, BAD_CAST "ds");
+	if (sig == NULL || !(sm = child(child(sig, SWN_NS_DS, "SignedInfo"), SWN_NS_DS,
+					"SignatureMethod")) ||
+	    !xmlSetProp(sm, BAD_CAST "Algorithm", BAD_CAST swn_dsig_alg_uri(s->alg)))
 		goto fail;
 	xmlAddChild(m->security, sig);
 	snprintf(uri, sizeof uri, "#%s", (const char *)mid);

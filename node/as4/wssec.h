@@ -4,7 +4,8 @@
  * Signs an envelope built by as4: an X.509 BinarySecurityToken and a
  * ds:Signature in wsse:Security over soap:Body and eb:Messaging, referenced
  * by wsu:Id, exclusive C14N, SHA-256 digests, rsa-sha256 or ecdsa-sha256 by
- * the key's type.  Verifies a received envelope against one certificate.
+ * the key's type (and Ed25519, eDelivery AS4 2.0, for messages with MIME
+ * parts only: swn_signer_load_swa).  Verifies a received envelope against one certificate.
  *
  * Verification is decided by dsig (swnode's own strict reading of the
  * signature: bare-name references only, every digest recomputed over the
@@ -48,8 +49,13 @@ struct swn_signer;
 
 int swn_signer_load(const char *key_path, const char *cert_path,
 		    struct swn_signer **out, struct swn_err *err);
+/* The same, also taking an Ed25519 key (eDelivery AS4 2.0), which signs
+ * only messages with MIME parts (swn_wssec_sign_parts with parts): the
+ * body form refuses it, as its verification does. */
+int swn_signer_load_swa(const char *key_path, const char *cert_path,
+			struct swn_signer **out, struct swn_err *err);
 void swn_signer_free(struct swn_signer *s);
-/* "rsa-sha256" or "ecdsa-sha256". */
+/* "rsa-sha256", "ecdsa-sha256" or "ed25519". */
 const char *swn_signer_alg(const struct swn_signer *s);
 
 /* Sign the parsed envelope m (its wsse:Security must exist and hold no

@@ -12,11 +12,14 @@
 #include <libxml/valid.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
+#include <openssl/rand.h>
+#include <openssl/x509.h>
 
 #include "as4/as4.h"
 #include "as4/dsig.h"
 #include "as4/mime.h"
 #include "as4/xenc.h"
+#include "base/stamp.h"
 #include "trust/cipher.h"
 #include "xml/xmlsafe.h"
 
@@ -1045,4 +1048,466 @@ void swn_xenc_plaintext_free(struct swn_xenc_plaintext *out)
 		if (out->parts[i].fd >= 0)
 			close(out->parts[i].fd);
 	memset(out, 0, sizeof *out);
+}
+
+/* ---- the writer ---- */
+
+#define WSS_X509V3 \
+	"http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-x509-token-profile-1.0#X509v3"
+#define WSS_BASE64 \
+	"http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-soap-message-security-1.0#Base64Binary"
+
+/* A part's plaintext from pos: bytes in memory or pread from its file. */
+static int part_read(const struct swn_xenc_part_out *p, uint64_t pos, unsigned char *buf,
+		     size_t cap, size_t *got)
+{
+	ssize_t n;
+
+	if (p->fd < 0) {
+		n = pos >= p->len ? 0 : (ssize_t)(p->len - pos < cap ? p->len - pos : cap);
+		if (n > 0)
+			memcpy(buf, (const unsigned char *)p->data + pos, (size_t)n);
+	} else {
+		do
+			n = pread(p->fd, buf, cap, (off_t)pos);
+		while (n < 0 && errno == EINTR);
+		if (n < 0)
+			return -1;
+	}
+	*got = (size_t)n;
+	return 0;
+}
+
+static int view_read(void *arg, unsigned char *buf, size_t cap, size_t *got)
+{
+	struct swn_xenc_part_out *p = arg;
+
+	if (part_read(p, p->pos, buf, cap, got) < 0)
+		return -1;
+	p->pos += *got;
+	return 0;
+}
+
+void swn_xenc_sign_view(struct swn_xenc_part_out *parts, size_t nparts,
+			struct swn_dsig_part *sign)
+{
+	size_t i;
+
+	for (i = 0; i < nparts; i++) {
+		parts[i].pos = 0;
+		sign[i].name = parts[i].content_id;
+		sign[i].cid = parts[i].content_id;
+		sign[i].content_type = parts[i].mime_type;
+		sign[i].read = view_read;
+		sign[i].arg = &parts[i];
+	}
+}
+
+/* The cipher value into the caller's file, whole. */
+static int fd_sink(void *arg, const unsigned char *p, size_t n, struct swn_err *err)
+{
+	const int *fd = arg;
+	ssize_t w;
+
+	while (n > 0) {
+		w = write(*fd, p, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return swn_err_set(err, SWN_E_LOCAL, NULL, 0,
+					   "cannot write an encrypted part: %s", strerror(errno));
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+/* One part's plaintext through AES-128-GCM into its out_fd. */
+static int encrypt_part(const struct swn_xenc_part_out *p, const unsigned char cek[SWN_AES128_KEY_LEN],
+			struct swn_err *err)
+{
+	struct swn_gcm *g = swn_gcm_new(SWN_GCM_ENCRYPT, cek, fd_sink, (void *)&p->out_fd, err);
+	unsigned char *buf = malloc(READ_CHUNK);
+	uint64_t pos = 0;
+	size_t got = 0;
+	int rc = -1;
+
+	if (g == NULL || buf == NULL) {
+		if (buf == NULL)
+			swn_err_set(err, SWN_E_NOMEM, NULL, 0, "out of memory");
+		goto out;
+	}
+	for (;;) {
+		if (part_read(p, pos, buf, READ_CHUNK, &got) < 0) {
+			swn_err_set(err, SWN_E_IO, p->content_id, 0, "cannot read the part: %s",
+				    strerror(errno));
+			goto out;
+		}
+		if (got == 0)
+			break;
+		if (swn_gcm_update(g, buf, got, err) < 0)
+			goto out;
+		pos += got;
+	}
+	rc = swn_gcm_final(g, err);
+out:
+	swn_gcm_free(g);
+	if (buf)
+		OPENSSL_cleanse(buf, READ_CHUNK);   /* plaintext */
+	free(buf);
+	return rc;
+}
+
+/* The key material EncryptedKey carries, made for one message. */
+struct wrapped {
+	unsigned char value[SWN_RSA_OAEP_MAX_BITS / 8];  /* CipherValue */
+	size_t value_len;
+	unsigned char salt[16];
+	unsigned char epk[SWN_AGREE_PUB_MAX];
+	size_t epk_len;
+};
+
+/* The content key for cert: transported (RSA-OAEP), or wrapped with the
+ * key agreed with a fresh ephemeral key. */
+static int wrap_key(enum swn_xenc_profile profile, X509 *cert,
+		    const unsigned char cek[SWN_AES128_KEY_LEN], struct wrapped *w,
+		    struct swn_err *err)
+{
+	unsigned char kek[SWN_AES128_KEY_LEN];
+	struct swn_hkdf_params hp = { w->salt, sizeof w->salt, NULL, 0 };
+	enum swn_agree_alg alg = profile == SWN_XENC_X25519 ? SWN_AGREE_X25519 : SWN_AGREE_ECDH_P256;
+	int rc;
+
+	if (profile == SWN_XENC_RSA_OAEP)
+		return swn_rsa_oaep_encrypt(cert, cek, SWN_AES128_KEY_LEN, w->value,
+					    sizeof w->value, &w->value_len, err);
+	/* A fresh salt per message, of the key's length, as WSS4J draws it. */
+	if (RAND_bytes(w->salt, (int)sizeof w->salt) != 1)
+		return swn_err_set(err, SWN_E_CRYPTO, NULL, 0, "no random bytes for the salt");
+	rc = swn_agree_send(alg, cert, &hp, kek, w->epk, &w->epk_len, err);
+	if (rc == 0)
+		rc = swn_kw_wrap(kek, cek, SWN_AES128_KEY_LEN, w->value, sizeof w->value, err);
+	OPENSSL_cleanse(kek, sizeof kek);
+	w->value_len = SWN_AES128_KEY_LEN + SWN_KW_OVERHEAD;
+	return rc;
+}
+
+/* base64 of n bytes, or NULL (out of memory). */
+static char *b64(const unsigned char *p, size_t n)
+{
+	char *s = malloc(4 * ((n + 2) / 3) + 1);
+
+	if (s)
+		EVP_EncodeBlock((unsigned char *)s, p, (int)n);
+	return s;
+}
+
+/* A child el of parent in namespace ns, with text (base64 of p, n) or none. */
+static xmlNodePtr add_b64(xmlNodePtr parent, xmlNsPtr ns, const char *el, const unsigned char *p,
+			  size_t n)
+{
+	char *s = b64(p, n);
+	xmlNodePtr c = s ? xmlNewChild(parent, ns, BAD_CAST el, BAD_CAST s) : NULL;
+
+	free(s);
+	return c;
+}
+
+static xmlNodePtr add_alg(xmlNodePtr parent, xmlNsPtr ns, const char *el, const char *alg)
+{
+	xmlNodePtr c = xmlNewChild(parent, ns, BAD_CAST el, NULL);
+
+	if (c)
+		xmlNewProp(c, BAD_CAST "Algorithm", BAD_CAST alg);
+	return c;
+}
+
+/* An element in its own namespace, declared on it, as WSS4J writes them. */
+static xmlNodePtr new_el(xmlDocPtr doc, const char *ns_href, const char *prefix, const char *name,
+			 xmlNsPtr *ns)
+{
+	xmlNodePtr el = xmlNewDocNode(doc, NULL, BAD_CAST name, NULL);
+
+	*ns = xmlNewNs(el, BAD_CAST ns_href, BAD_CAST prefix);
+	xmlSetNs(el, *ns);
+	return el;
+}
+
+/* wsse:SecurityTokenReference/wsse:Reference "#id" of ValueType vt
+ * (NULL: none) under parent; tt (NULL: none) is its wsse11:TokenType. */
+static void add_str(xmlNodePtr parent, xmlNsPtr wsse, const char *id, const char *vt,
+		    const char *tt)
+{
+	xmlNodePtr str = xmlNewChild(parent, wsse, BAD_CAST "SecurityTokenReference", NULL), r;
+	char uri[SWN_XENC_ID_BYTES + 1];
+	xmlNsPtr wsse11;
+
+	if (tt) {
+		wsse11 = xmlNewNs(str, BAD_CAST NS_WSSE11, BAD_CAST "wsse11");
+		xmlNewNsProp(str, wsse11, BAD_CAST "TokenType", BAD_CAST tt);
+	}
+	r = xmlNewChild(str, wsse, BAD_CAST "Reference", NULL);
+	snprintf(uri, sizeof uri, "#%s", id);
+	xmlNewProp(r, BAD_CAST "URI", BAD_CAST uri);
+	if (vt)
+		xmlNewProp(r, BAD_CAST "ValueType", BAD_CAST vt);
+}
+
+/* The ephemeral X25519 key as DER SubjectPublicKeyInfo (DEREncodedKeyValue). */
+static int x25519_spki(const struct wrapped *w, unsigned char **der, int *len)
+{
+	EVP_PKEY *k = EVP_PKEY_new_raw_public_key(EVP_PKEY_X25519, NULL, w->epk, w->epk_len);
+
+	*der = NULL;
+	*len = k ? i2d_PUBKEY(k, der) : -1;
+	EVP_PKEY_free(k);
+	return *len > 0 ? 0 : -1;
+}
+
+/* AgreementMethod: HKDF's parameters, the originator's key, the recipient's token. */
+static int add_agreement(xmlNodePtr ki, xmlNsPtr xenc, xmlNsPtr ds, xmlNsPtr wsse,
+			 enum swn_xenc_profile profile, const struct wrapped *w,
+			 const char *token_id)
+{
+	xmlNodePtr am, kdm, hp, oki, kv, ec;
+	xmlNsPtr x11, rfc, d11;
+	unsigned char *der;
+	int der_len;
+	char *s;
+
+	am = add_alg(ki, xenc, "AgreementMethod",
+		     profile == SWN_XENC_X25519 ? SWN_ALG_X25519 : SWN_ALG_ECDH_ES);
+	kdm = xmlNewChild(am, NULL, BAD_CAST "KeyDerivationMethod", NULL);
+	x11 = xmlNewNs(kdm, BAD_CAST SWN_NS_XENC11, BAD_CAST "xenc11");
+	xmlSetNs(kdm, x11);
+	xmlNewProp(kdm, BAD_CAST "Algorithm", BAD_CAST SWN_ALG_HKDF);
+	hp = xmlNewChild(kdm, NULL, BAD_CAST "HKDFParams", NULL);
+	rfc = xmlNewNs(hp, BAD_CAST SWN_NS_DSMORE, BAD_CAST "rfc9231");
+	xmlSetNs(hp, rfc);
+	add_alg(hp, rfc, "PRF", SWN_ALG_HMAC_SHA256);
+	add_b64(hp, rfc, "Salt", w->salt, sizeof w->salt);
+	xmlNewChild(hp, rfc, BAD_CAST "KeyLength", BAD_CAST "16");
+	oki = xmlNewChild(am, xenc, BAD_CAST "OriginatorKeyInfo", NULL);
+	if (profile == SWN_XENC_X25519) {
+		if (x25519_spki(w, &der, &der_len) < 0)
+			return -1;
+		s = b64(der, (size_t)der_len);
+		OPENSSL_free(der);
+		if (s == NULL)
+			return -1;
+		kv = xmlNewChild(oki, NULL, BAD_CAST "DEREncodedKeyValue", BAD_CAST s);
+		free(s);
+		xmlSetNs(kv, xmlNewNs(kv, BAD_CAST SWN_NS_DSIG11, BAD_CAST "dsig11"));
+	} else {
+		kv = xmlNewChild(oki, ds, BAD_CAST "KeyValue", NULL);
+		ec = xmlNewChild(kv, NULL, BAD_CAST "ECKeyValue", NULL);
+		d11 = xmlNewNs(ec, BAD_CAST SWN_NS_DSIG11, BAD_CAST "dsig11");
+		xmlSetNs(ec, d11);
+		xmlNewProp(xmlNewChild(ec, d11, BAD_CAST "NamedCurve", NULL), BAD_CAST "URI",
+			   BAD_CAST SWN_XENC_P256_OID);
+		add_b64(ec, d11, "PublicKey", w->epk, w->epk_len);
+	}
+	add_str(xmlNewChild(am, xenc, BAD_CAST "RecipientKeyInfo", NULL), wsse, token_id,
+		WSS_X509V3, NULL);
+	return 0;
+}
+
+/* The recipient's certificate as a BinarySecurityToken with wsu:Id id. */
+static xmlNodePtr recipient_token(xmlDocPtr doc, xmlNodePtr sec, X509 *cert, const char *id)
+{
+	xmlNsPtr wsse = xmlSearchNsByHref(doc, sec, BAD_CAST SWN_NS_WSSE);
+	xmlNsPtr wsu = xmlSearchNsByHref(doc, sec, BAD_CAST SWN_NS_WSU);
+	unsigned char *der = NULL;
+	int len = i2d_X509(cert, &der);
+	char *s = len > 0 ? b64(der, (size_t)len) : NULL;
+	xmlNodePtr bst = s ? xmlNewDocNode(doc, wsse, BAD_CAST "BinarySecurityToken", BAD_CAST s) : NULL;
+
+	OPENSSL_free(der);
+	free(s);
+	if (bst == NULL)
+		return NULL;
+	if (wsu == NULL)
+		wsu = xmlNewNs(bst, BAD_CAST SWN_NS_WSU, BAD_CAST "wsu");
+	xmlNewProp(bst, BAD_CAST "EncodingType", BAD_CAST WSS_BASE64);
+	xmlNewProp(bst, BAD_CAST "ValueType", BAD_CAST WSS_X509V3);
+	xmlNewNsProp(bst, wsu, BAD_CAST "Id", BAD_CAST id);
+	return bst;
+}
+
+/* The EncryptedKey: method, KeyInfo (token reference or agreement), the
+ * wrapped key, and the ReferenceList of the data ids. */
+static xmlNodePtr encrypted_key_el(xmlDocPtr doc, xmlNsPtr wsse, enum swn_xenc_profile profile,
+				   const struct wrapped *w, const char *key_id, const char *token_id,
+				   char (*data_ids)[SWN_XENC_ID_BYTES], size_t n)
+{
+	xmlNsPtr xenc, ds;
+	xmlNodePtr ek = new_el(doc, SWN_NS_XENC, "xenc", "EncryptedKey", &xenc), em, ki, rl, dr, mgf;
+	char uri[SWN_XENC_ID_BYTES + 1];
+	size_t i;
+
+	xmlNewProp(ek, BAD_CAST "Id", BAD_CAST key_id);
+	if (profile == SWN_XENC_RSA_OAEP) {
+		em = add_alg(ek, xenc, "EncryptionMethod", SWN_ALG_RSA_OAEP);
+		ds = xmlNewNs(em, BAD_CAST SWN_NS_DS, BAD_CAST "ds");
+		add_alg(em, ds, "DigestMethod", SWN_ALG_SHA256);
+		mgf = add_alg(em, NULL, "MGF", SWN_ALG_MGF1_SHA256);
+		xmlSetNs(mgf, xmlNewNs(mgf, BAD_CAST SWN_NS_XENC11, BAD_CAST "xenc11"));
+	} else {
+		add_alg(ek, xenc, "EncryptionMethod", SWN_ALG_KW_AES128);
+	}
+	ki = xmlNewChild(ek, NULL, BAD_CAST "KeyInfo", NULL);
+	ds = xmlNewNs(ki, BAD_CAST SWN_NS_DS, BAD_CAST "ds");
+	xmlSetNs(ki, ds);
+	if (profile == SWN_XENC_RSA_OAEP)
+		add_str(ki, wsse, token_id, WSS_X509V3, NULL);
+	else if (add_agreement(ki, xenc, ds, wsse, profile, w, token_id) < 0)
+		goto fail;
+	if (!add_b64(xmlNewChild(ek, xenc, BAD_CAST "CipherData", NULL), xenc, "CipherValue",
+		     w->value, w->value_len))
+		goto fail;
+	rl = xmlNewChild(ek, xenc, BAD_CAST "ReferenceList", NULL);
+	for (i = 0; i < n; i++) {
+		dr = xmlNewChild(rl, xenc, BAD_CAST "DataReference", NULL);
+		snprintf(uri, sizeof uri, "#%s", data_ids[i]);
+		xmlNewProp(dr, BAD_CAST "URI", BAD_CAST uri);
+	}
+	return ek;
+fail:
+	xmlFreeNode(ek);
+	return NULL;
+}
+
+/* One EncryptedData: the part's signed type, AES-128-GCM, the key's
+ * reference, and the part's cid: with the ciphertext transform. */
+static xmlNodePtr encrypted_data_el(xmlDocPtr doc, xmlNsPtr wsse, const struct swn_xenc_part_out *p,
+				    const char *id, const char *key_id)
+{
+	xmlNsPtr xenc, ds;
+	xmlNodePtr ed = new_el(doc, SWN_NS_XENC, "xenc", "EncryptedData", &xenc), ki, cr, tr;
+	char uri[SWN_MIME_ID_BYTES + 8];
+
+	if (swn_mime_cid_href(p->content_id, uri, sizeof uri) < 0) {
+		xmlFreeNode(ed);
+		return NULL;
+	}
+	xmlNewProp(ed, BAD_CAST "Id", BAD_CAST id);
+	xmlNewProp(ed, BAD_CAST "MimeType", BAD_CAST p->mime_type);
+	xmlNewProp(ed, BAD_CAST "Type", BAD_CAST SWN_XENC_SWA_CONTENT_ONLY);
+	add_alg(ed, xenc, "EncryptionMethod", SWN_ALG_AES128_GCM);
+	ki = xmlNewChild(ed, NULL, BAD_CAST "KeyInfo", NULL);
+	ds = xmlNewNs(ki, BAD_CAST SWN_NS_DS, BAD_CAST "ds");
+	xmlSetNs(ki, ds);
+	add_str(ki, wsse, key_id, NULL, WSS_EK_TOKEN);
+	cr = xmlNewChild(xmlNewChild(ed, xenc, BAD_CAST "CipherData", NULL), xenc,
+			 BAD_CAST "CipherReference", NULL);
+	xmlNewProp(cr, BAD_CAST "URI", BAD_CAST uri);
+	tr = xmlNewChild(xmlNewChild(cr, xenc, BAD_CAST "Transforms", NULL), NULL,
+			 BAD_CAST "Transform", NULL);
+	xmlSetNs(tr, xmlNewNs(tr, BAD_CAST SWN_NS_DS, BAD_CAST "ds"));
+	xmlNewProp(tr, BAD_CAST "Algorithm", BAD_CAST SWN_XENC_SWA_CIPHERTEXT);
+	return ed;
+}
+
+/* Every part named by one eb:PartInfo href and every PartInfo by a part. */
+static int parts_match(const struct swn_as4_msg *m, const struct swn_xenc_part_out *parts,
+		       size_t nparts, struct swn_err *err)
+{
+	xmlNodePtr um, pl, pi;
+	char href[SWN_MIME_ID_BYTES + 8];
+	size_t i, n = 0, hits;
+	xmlChar *h;
+
+	for (um = m->messaging ? m->messaging->children : NULL; um; um = um->next)
+		if (is(um, SWN_NS_EB, "UserMessage"))
+			break;
+	for (pl = um ? um->children : NULL; pl; pl = pl->next)
+		if (is(pl, SWN_NS_EB, "PayloadInfo"))
+			break;
+	for (pi = pl ? pl->children : NULL; pi; pi = pi->next) {
+		if (!is(pi, SWN_NS_EB, "PartInfo"))
+			continue;
+		n++;
+		h = xmlGetProp(pi, BAD_CAST "href");
+		for (i = 0, hits = 0; h && i < nparts; i++)
+			hits += swn_mime_cid_href(parts[i].content_id, href, sizeof href) == 0 &&
+				strcmp(href, (const char *)h) == 0;
+		xmlFree(h);
+		if (hits != 1)
+			return swn_err_set(err, SWN_E_AS4, NULL, 0, "eb:PartInfo %zu names no part "
+					   "to encrypt, or more than one", n);
+	}
+	if (n != nparts)
+		return swn_err_set(err, SWN_E_AS4, NULL, 0, "%zu parts to encrypt but %zu eb:PartInfo",
+				   nparts, n);
+	return 0;
+}
+
+/* "<prefix><uuid>": a fresh id. */
+static void fresh_id(const char *prefix, char out[SWN_XENC_ID_BYTES])
+{
+	char u[SWN_UUID_BYTES];
+
+	swn_stamp_uuid(u);
+	snprintf(out, SWN_XENC_ID_BYTES, "%s%s", prefix, u);
+}
+
+int swn_xenc_encrypt_parts(xmlDocPtr doc, const struct swn_as4_msg *m,
+			   const struct swn_xenc_part_out *parts, size_t nparts,
+			   enum swn_xenc_profile profile, X509 *cert, struct swn_err *err)
+{
+	unsigned char cek[SWN_AES128_KEY_LEN];
+	struct wrapped w;
+	char token_id[SWN_XENC_ID_BYTES], key_id[SWN_XENC_ID_BYTES];
+	char data_ids[SWN_MAX_PAYLOAD_PARTS][SWN_XENC_ID_BYTES];
+	xmlNodePtr made[SWN_MAX_PAYLOAD_PARTS + 2], first;
+	xmlNsPtr wsse;
+	size_t i, nmade = 0;
+	int rc = -1;
+
+	if (m->security == NULL)
+		return swn_err_set(err, SWN_E_AS4, NULL, 0, "no wsse:Security header to encrypt into");
+	if (nparts < 1 || nparts > SWN_MAX_PAYLOAD_PARTS)
+		return swn_err_set(err, SWN_E_AS4, NULL, 0, "%zu parts: 1 to %d may be encrypted",
+				   nparts, SWN_MAX_PAYLOAD_PARTS);
+	if (parts_match(m, parts, nparts, err) < 0)
+		return -1;
+	wsse = xmlSearchNsByHref(doc, m->security, BAD_CAST SWN_NS_WSSE);
+	memset(&w, 0, sizeof w);
+	if (swn_cipher_new_key(cek, err) < 0)
+		return -1;
+	if (wrap_key(profile, cert, cek, &w, err) < 0)
+		goto out;
+	for (i = 0; i < nparts; i++)
+		if (encrypt_part(&parts[i], cek, err) < 0)
+			goto out;
+	fresh_id("G", token_id);
+	fresh_id("EK-", key_id);
+	for (i = 0; i < nparts; i++)
+		fresh_id("ED-", data_ids[i]);
+	made[nmade++] = recipient_token(doc, m->security, cert, token_id);
+	made[nmade++] = encrypted_key_el(doc, wsse, profile, &w, key_id, token_id, data_ids, nparts);
+	for (i = 0; i < nparts; i++)
+		made[nmade++] = encrypted_data_el(doc, wsse, &parts[i], data_ids[i], key_id);
+	for (i = 0; i < nmade; i++)
+		if (made[i] == NULL) {
+			swn_err_set(err, SWN_E_AS4, NULL, 0, "cannot write the encryption's elements "
+				    "(out of memory, or a Content-ID no cid: URI can name)");
+			goto out;
+		}
+	/* Before the signer's token and signature: phase4's order. */
+	first = m->security->children;
+	for (i = 0; i < nmade; i++) {
+		if (first)
+			xmlAddPrevSibling(first, made[i]);
+		else
+			xmlAddChild(m->security, made[i]);
+		made[i] = NULL;
+	}
+	rc = 0;
+out:
+	for (i = 0; i < nmade; i++)
+		xmlFreeNode(made[i]);
+	OPENSSL_cleanse(cek, sizeof cek);
+	OPENSSL_cleanse(&w, sizeof w);
+	return rc;
 }

@@ -43,6 +43,10 @@
  * encrypted (x->ndata 0): whether an agreement requires encryption is the
  * caller's decision (swn_xenc_all_encrypted).
  *
+ * The writer (swn_xenc_encrypt_parts, below) makes exactly this form, as
+ * phase4 writes it, with a fresh content key, IVs and (agreement) salt and
+ * ephemeral key for every message.
+ *
  * It does not check signatures (dsig, wssec do, over the plaintext this
  * module gives), decompress, or decide what a part is for.  Decryption
  * precedes the signature check in AS4, so all of it is pre-authentication:
@@ -66,6 +70,7 @@
 
 #include <libxml/tree.h>
 #include <openssl/evp.h>
+#include <openssl/x509.h>
 
 #include "as4/as4.h"
 #include "as4/dsig.h"
@@ -185,5 +190,62 @@ void swn_xenc_dsig_parts(struct swn_xenc_plaintext *out, struct swn_dsig_part *p
 
 /* Close the files (NULL is fine). */
 void swn_xenc_plaintext_free(struct swn_xenc_plaintext *out);
+
+/* ---- the writer ----
+ *
+ * Composing an encrypted eDelivery AS4 request, in this order (AS4 signs
+ * the plaintext, then encrypts):
+ *   1. swn_as4_build_user_swa    envelope: empty Body, one eb:PartInfo per
+ *                                part (MimeType; CompressionType when the
+ *                                part is already gzip'd), then
+ *                                swn_as4_parse_swa into m;
+ *   2. swn_xenc_sign_view +      sign eb:Messaging, the Body and every part's
+ *      swn_wssec_sign_parts      plaintext (under its signed type);
+ *   3. swn_xenc_encrypt_parts    the parts' cipher values into their out_fd,
+ *                                the key and EncryptedData into Security;
+ *   4. swn_mime_write            the envelope (serialised) as the root, each
+ *                                part's out_fd as its body with Content-Type
+ *                                application/octet-stream and its Content-ID.
+ */
+
+/* A part to encrypt: its plaintext and where its cipher value goes. */
+struct swn_xenc_part_out {
+	const char *content_id;   /* without <>: its eb:PartInfo href is "cid:" + it */
+	const char *mime_type;    /* the signed type: application/gzip if compressed,
+				   * else the MimeType property */
+	const void *data;         /* the plaintext in memory (fd -1), or */
+	size_t len;
+	int fd;                   /* the whole regular file fd (read with pread) */
+	int out_fd;               /* an empty file: IV || ciphertext || tag is
+				   * written to it, from its current offset */
+	uint64_t pos;             /* private: where the signing view reads next */
+};
+
+/* The signature's view of the plaintext: sign[k] reads parts[k] from its
+ * start (call again before each use), named "part k+1", typed mime_type. */
+void swn_xenc_sign_view(struct swn_xenc_part_out *parts, size_t nparts,
+			struct swn_dsig_part *sign);
+
+/*
+ * Encrypt the nparts parts of the signed envelope m (doc) to the
+ * recipient's encryption certificate cert under profile:
+ *  - a fresh random AES-128 content key; RSA_OAEP: transported to cert's
+ *    RSA key (SHA-256, MGF1-SHA256); X25519 / ECDH_P256: a fresh ephemeral
+ *    key agreed with cert's key, HKDF-SHA256 with a fresh 16-byte Salt, no
+ *    Info, KeyLength 16, and the content key wrapped with kw-aes128;
+ *  - each part's plaintext streamed through AES-128-GCM (a fresh IV each)
+ *    into its out_fd;
+ *  - into wsse:Security, before what is there (the signer's token and
+ *    signature): a BinarySecurityToken holding cert, one EncryptedKey (its
+ *    ReferenceList naming every EncryptedData) and one EncryptedData per
+ *    part, in the reader's form above.
+ * Every part must be named by exactly one eb:PartInfo of m and every
+ * eb:PartInfo by a part.  The keys are wiped before this returns.  On -1
+ * (err) the envelope is as it was and the out_fd files hold nothing of
+ * use: the caller removes them.
+ */
+int swn_xenc_encrypt_parts(xmlDocPtr doc, const struct swn_as4_msg *m,
+			   const struct swn_xenc_part_out *parts, size_t nparts,
+			   enum swn_xenc_profile profile, X509 *cert, struct swn_err *err);
 
 #endif

@@ -18,6 +18,7 @@
 #include <libxml/tree.h>
 #include <libxml/valid.h>
 #include <openssl/evp.h>
+#include <openssl/pem.h>
 #include <openssl/x509.h>
 #include <zlib.h>
 
@@ -757,6 +758,470 @@ START_TEST(body_in_a_file)
 }
 END_TEST
 
+/* ---- the writer: compose, MIME-write, read back ---- */
+
+/* A fresh key: "RSA" (2048), "EC" (P-256) or "X25519". */
+static EVP_PKEY *fresh_key(const char *type)
+{
+	EVP_PKEY *k;
+
+	if (strcmp(type, "RSA") == 0)
+		k = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)2048);
+	else if (strcmp(type, "EC") == 0)
+		k = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+	else
+		k = EVP_PKEY_Q_keygen(NULL, NULL, type);
+	ck_assert_ptr_nonnull(k);
+	return k;
+}
+
+/* A certificate for pub issued by issuer (an X25519 key cannot sign its
+ * own, as in make-keys.sh). */
+static X509 *fresh_cert(EVP_PKEY *pub, EVP_PKEY *issuer, const char *cn)
+{
+	X509 *c = X509_new();
+	X509_NAME *name;
+
+	ck_assert_ptr_nonnull(c);
+	X509_set_version(c, 2);
+	ASN1_INTEGER_set(X509_get_serialNumber(c), 1);
+	X509_gmtime_adj(X509_getm_notBefore(c), 0);
+	X509_gmtime_adj(X509_getm_notAfter(c), 86400);
+	ck_assert_int_eq(X509_set_pubkey(c, pub), 1);
+	name = X509_get_subject_name(c);
+	X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, (const unsigned char *)cn, -1, -1, 0);
+	X509_set_issuer_name(c, name);
+	ck_assert_int_gt(X509_sign(c, issuer, EVP_PKEY_get_base_id(issuer) == EVP_PKEY_ED25519 ?
+					 NULL : EVP_sha256()), 0);
+	return c;
+}
+
+/* The signer of a fresh key and certificate, through files as a node loads it. */
+static struct swn_signer *fresh_signer(EVP_PKEY *k, X509 *c)
+{
+	char kp[256], cp[256];
+	struct swn_signer *s;
+	struct swn_err err;
+	FILE *f;
+
+	snprintf(kp, sizeof kp, "%s/sign.key", tmpdir);
+	snprintf(cp, sizeof cp, "%s/sign.crt", tmpdir);
+	ck_assert_ptr_nonnull(f = fopen(kp, "w"));
+	ck_assert_int_eq(PEM_write_PrivateKey(f, k, NULL, NULL, 0, NULL, NULL), 1);
+	fclose(f);
+	ck_assert_ptr_nonnull(f = fopen(cp, "w"));
+	ck_assert_int_eq(PEM_write_X509(f, c), 1);
+	fclose(f);
+	swn_err_clear(&err);
+	ck_assert_msg(swn_signer_load_swa(kp, cp, &s, &err) == 0, "%s", err.msg);
+	unlink(kp);
+	unlink(cp);
+	return s;
+}
+
+static int temp_fd(void)
+{
+	char path[256];
+	int fd;
+
+	snprintf(path, sizeof path, "%s/w.XXXXXX", tmpdir);
+	ck_assert_int_ge(fd = mkstemp(path), 0);
+	unlink(path);
+	return fd;
+}
+
+/* One profile's keys: the sender's signing key, the recipient's
+ * encryption key and certificate. */
+struct keys {
+	EVP_PKEY *sign, *enc;
+	X509 *sign_cert, *enc_cert;
+	struct swn_signer *signer;
+};
+
+static void make_keys(enum swn_xenc_profile profile, struct keys *k)
+{
+	/* Each profile's signature: Ed25519 with X25519 (eDelivery 2.0). */
+	const char *sign_type = profile == SWN_XENC_RSA_OAEP ? "RSA" :
+				profile == SWN_XENC_X25519 ? "ED25519" : "EC";
+	const char *enc_type = profile == SWN_XENC_RSA_OAEP ? "RSA" :
+			       profile == SWN_XENC_X25519 ? "X25519" : "EC";
+
+	k->sign = fresh_key(sign_type);
+	k->sign_cert = fresh_cert(k->sign, k->sign, "sender sign");
+	k->enc = fresh_key(enc_type);
+	k->enc_cert = fresh_cert(k->enc, k->sign, "recipient enc");
+	k->signer = fresh_signer(k->sign, k->sign_cert);
+}
+
+static void free_keys(struct keys *k)
+{
+	swn_signer_free(k->signer);
+	X509_free(k->sign_cert);
+	X509_free(k->enc_cert);
+	EVP_PKEY_free(k->sign);
+	EVP_PKEY_free(k->enc);
+}
+
+/* A composed message: the MIME body in a file and its Content-Type. */
+struct composed {
+	int fd;
+	char ct[512];
+	char *xml[2];        /* the plaintexts, for comparison */
+	size_t xml_len[2];
+};
+
+static void fill_user(struct swn_as4_user *u)
+{
+	memset(u, 0, sizeof *u);
+	swn_as4_new_id("test.swnode", u->message_id, sizeof u->message_id);
+	strcpy(u->timestamp, "2026-12-05T07:00:00.000Z");
+	strcpy(u->conversation_id, "conv-1");
+	strcpy(u->agreement_ref, "urn:as4:agreement");
+	strcpy(u->service, "urn:test:service");
+	strcpy(u->action, "urn:test:action");
+	strcpy(u->from.id, "a");
+	strcpy(u->from.role, "http://docs.oasis-open.org/ebxml-msg/ebms/v3.0/ns/core/200704/initiator");
+	strcpy(u->to.id, "b");
+	strcpy(u->to.role, "http://docs.oasis-open.org/ebxml-msg/ebms/v3.0/ns/core/200704/responder");
+}
+
+/* Compose the two test payloads (payload-1.xml as application/xml from
+ * memory, payload-2.txt as text/plain from a file) as eDelivery AS4 does:
+ * envelope, sign, encrypt, MIME-write. */
+static void compose(enum swn_xenc_profile profile, const struct keys *k, struct composed *c)
+{
+	struct swn_as4_partinfo pi[2] = {
+		{ "p1-writer@test.swnode", "application/xml", 0 },
+		{ "p2-writer@test.swnode", "text/plain", 0 },
+	};
+	struct swn_xenc_part_out parts[2];
+	struct swn_dsig_part sign[2];
+	struct swn_mime_payload mp[2];
+	struct swn_mime_out out;
+	struct swn_as4_user u;
+	struct swn_as4_msg m;
+	struct swn_err err;
+	xmlDocPtr doc;
+	xmlChar *env = NULL;
+	int env_len = 0, in_fd, i;
+	char path[1024];
+
+	fill_user(&u);
+	swn_err_clear(&err);
+	ck_assert_ptr_nonnull(doc = swn_as4_build_user_swa(&u, pi, 2, &err));
+	ck_assert_msg(swn_as4_parse_swa(doc, "built", &m, &err) == 0, "%s", err.msg);
+
+	snprintf(path, sizeof path, "%s/phase4/payload-1.xml", data_dir());
+	c->xml[0] = read_file(path, &c->xml_len[0]);
+	snprintf(path, sizeof path, "%s/phase4/payload-2.txt", data_dir());
+	c->xml[1] = read_file(path, &c->xml_len[1]);
+	ck_assert_int_ge(in_fd = open(path, O_RDONLY), 0);
+	memset(parts, 0, sizeof parts);
+	for (i = 0; i < 2; i++) {
+		parts[i].content_id = pi[i].content_id;
+		parts[i].mime_type = pi[i].mime_type;
+		parts[i].out_fd = temp_fd();
+	}
+	parts[0].data = c->xml[0];
+	parts[0].len = c->xml_len[0];
+	parts[0].fd = -1;
+	parts[1].fd = in_fd;
+
+	swn_xenc_sign_view(parts, 2, sign);
+	ck_assert_msg(swn_wssec_sign_parts(doc, &m, sign, 2, k->signer, &err) == 0, "%s", err.msg);
+	ck_assert_msg(swn_xenc_encrypt_parts(doc, &m, parts, 2, profile, k->enc_cert, &err) == 0,
+		      "%s", err.msg);
+
+	xmlDocDumpMemoryEnc(doc, &env, &env_len, "UTF-8");
+	memset(&out, 0, sizeof out);
+	out.envelope = (const char *)env;
+	out.envelope_len = (size_t)env_len;
+	for (i = 0; i < 2; i++)
+		mp[i] = (struct swn_mime_payload){ pi[i].content_id, "application/octet-stream",
+						   NULL, 0, parts[i].out_fd };
+	out.payloads = mp;
+	out.npayloads = 2;
+	c->fd = temp_fd();
+	ck_assert_msg(swn_mime_write_fd(&out, c->fd, c->ct, sizeof c->ct, &err) == 0, "%s", err.msg);
+	for (i = 0; i < 2; i++)
+		close(parts[i].out_fd);
+	close(in_fd);
+	xmlFree(env);
+	xmlFreeDoc(doc);
+}
+
+static void composed_free(struct composed *c)
+{
+	close(c->fd);
+	free(c->xml[0]);
+	free(c->xml[1]);
+}
+
+/* The structure of wsse:Security's encryption (its children before the
+ * signer's token): each element's namespace and name, with the algorithm,
+ * type and token attributes, and the form of each reference (#, cid:). */
+static void put(struct swn_buf *b, const char *s)
+{
+	struct swn_err err;
+
+	ck_assert_int_eq(swn_buf_add(b, s, strlen(s) + (*s == '\0'), &err), 0);
+}
+
+static void shape(xmlNodePtr n, int depth, struct swn_buf *b)
+{
+	static const char *const attrs[] = { "Algorithm", "Type", "ValueType", "EncodingType",
+					     "TokenType", NULL };
+	char line[1024];
+	xmlChar *v;
+	int i;
+
+	for (; n; n = n->next) {
+		if (n->type != XML_ELEMENT_NODE)
+			continue;
+		snprintf(line, sizeof line, "%d {%s}%s", depth, n->ns ? (const char *)n->ns->href : "",
+			 (const char *)n->name);
+		put(b, line);
+		for (i = 0; attrs[i]; i++) {
+			v = xmlGetProp(n, BAD_CAST attrs[i]);
+			if (!v)
+				v = xmlGetNsProp(n, BAD_CAST attrs[i], BAD_CAST
+						 "http://docs.oasis-open.org/wss/oasis-wss-wssecurity-secext-1.1.xsd");
+			if (v) {
+				snprintf(line, sizeof line, " %s=%s", attrs[i], (const char *)v);
+				put(b, line);
+			}
+			xmlFree(v);
+		}
+		if ((v = xmlGetProp(n, BAD_CAST "URI"))) {
+			snprintf(line, sizeof line, " URI=%s", v[0] == '#' ? "#" :
+				 strncmp((const char *)v, "cid:", 4) == 0 ? "cid:" : (const char *)v);
+			put(b, line);
+			xmlFree(v);
+		}
+		put(b, "\n");
+		shape(n->children, depth + 1, b);
+	}
+}
+
+static char *security_shape(const struct swn_as4_msg *m)
+{
+	struct swn_buf b;
+	xmlNodePtr n, second = NULL;
+	int tokens = 0;
+
+	swn_buf_init(&b, 1 << 20);
+	/* Up to the second token (the signer's): the encryption's elements. */
+	for (n = m->security->children; n; n = n->next)
+		if (n->type == XML_ELEMENT_NODE && xmlStrEqual(n->name, BAD_CAST "BinarySecurityToken") &&
+		    ++tokens == 2) {
+			second = n;
+			break;
+		}
+	ck_assert_ptr_nonnull(second);
+	for (n = m->security->children; n != second; n = n->next) {
+		xmlNodePtr next = n->next;
+
+		n->next = NULL;   /* one sibling at a time */
+		shape(n, 0, &b);
+		n->next = next;
+	}
+	put(&b, "");
+	return (char *)b.data;
+}
+
+static const char *const writer_capture[3] = { "edelivery-2.0", "edelivery-2.0-ecdsa",
+					       "edelivery-1.15" };
+static const enum swn_xenc_profile writer_profile[3] = { SWN_XENC_X25519, SWN_XENC_ECDH_P256,
+							 SWN_XENC_RSA_OAEP };
+
+/* Each profile: composed, written, read back by the module's own reader,
+ * decrypted to the input, the signature verified; and wsse:Security
+ * shaped as phase4's capture of the same profile (two parts, no gzip). */
+START_TEST(writer_round_trip)
+{
+	enum swn_xenc_profile profile = writer_profile[_i];
+	struct keys k;
+	struct composed c;
+	struct swn_mime_message mm;
+	struct swn_as4_msg m;
+	struct swn_xenc x;
+	struct swn_xenc_plaintext out;
+	struct swn_xenc_body body = { NULL, 0, -1 };
+	struct swn_dsig_part dp[SWN_MAX_PAYLOAD_PARTS];
+	struct swn_wssec_report rep;
+	struct swn_err err;
+	struct sample s;
+	xmlDocPtr doc;
+	char *ours, *theirs;
+	size_t i;
+
+	make_keys(profile, &k);
+	compose(profile, &k, &c);
+	swn_err_clear(&err);
+	ck_assert_msg(swn_mime_read_fd(c.ct, c.fd, "composed", &mm, &err) == 0, "%s", err.msg);
+	ck_assert_uint_eq(mm.nparts, 3);
+	ck_assert_str_eq(mm.parts[1].media_type, "application/octet-stream");
+	ck_assert_ptr_nonnull(doc = swn_xml_parse(mm.envelope, mm.envelope_len, "envelope", &err));
+	ck_assert_msg(swn_as4_parse_swa(doc, "envelope", &m, &err) == 0, "%s", err.msg);
+	ck_assert_msg(swn_xenc_read(&m, &mm, profile, "composed", &x, &err) == 0, "%s", err.msg);
+	ck_assert_int_eq(swn_xenc_all_encrypted(&x, &mm), 1);
+	if (profile != SWN_XENC_RSA_OAEP)
+		ck_assert_uint_eq(x.salt_len, 16);
+	ck_assert_uint_eq(x.info_len, 0);
+	body.fd = c.fd;
+	ck_assert_msg(swn_xenc_decrypt_files(&x, &mm, &body, k.enc, tmpdir, &out, &err) == 0, "%s",
+		      err.msg);
+	ck_assert_uint_eq(out.nparts, 2);
+	for (i = 0; i < 2; i++) {
+		unsigned char *got = slurp_fd(out.parts[i].fd, (size_t)out.parts[i].len);
+		size_t want = x.data[i].part - 1;
+
+		ck_assert_uint_eq(out.parts[i].len, c.xml_len[want]);
+		ck_assert_int_eq(memcmp(got, c.xml[want], c.xml_len[want]), 0);
+		free(got);
+	}
+	swn_xenc_dsig_parts(&out, dp);
+	ck_assert_msg(swn_wssec_verify_parts(doc, &m, dp, 2, k.sign_cert, NULL, &rep, &err) == 0,
+		      "%s", err.msg);
+	ck_assert_int_eq(rep.sig.nrefs, 4);
+
+	/* The same elements, order and algorithms as phase4 writes. */
+	load(&s, writer_capture[_i], 2);
+	ours = security_shape(&m);
+	theirs = security_shape(&s.m);
+	ck_assert_msg(strcmp(ours, theirs) == 0, "ours:\n%s\nphase4's:\n%s", ours, theirs);
+	ck_assert_ptr_nonnull(strstr(ours, "0 {" SWN_NS_XENC "}EncryptedKey"));
+	ck_assert_ptr_nonnull(strstr(ours, profile == SWN_XENC_RSA_OAEP ? SWN_ALG_MGF1_SHA256
+						: "}HKDFParams"));
+	if (getenv("XENC_SHOW"))
+		fprintf(stderr, "%s", ours);
+	free(ours);
+	free(theirs);
+	sample_free(&s);
+
+	swn_xenc_plaintext_free(&out);
+	xmlFreeDoc(doc);
+	swn_mime_message_free(&mm);
+	composed_free(&c);
+	free_keys(&k);
+}
+END_TEST
+
+/* Two messages to the same recipient share no key, salt, ephemeral key or
+ * IV: everything is drawn afresh per message. */
+START_TEST(writer_fresh_per_message)
+{
+	enum swn_xenc_profile profile = writer_profile[_i];
+	struct keys k;
+	struct composed c[2];
+	struct swn_mime_message mm[2];
+	struct swn_as4_msg m[2];
+	struct swn_xenc x[2];
+	struct swn_err err;
+	xmlDocPtr doc[2];
+	unsigned char iv[2][SWN_GCM_IV_LEN];
+	int j;
+
+	make_keys(profile, &k);
+	swn_err_clear(&err);
+	for (j = 0; j < 2; j++) {
+		compose(profile, &k, &c[j]);
+		ck_assert_int_eq(swn_mime_read_fd(c[j].ct, c[j].fd, "composed", &mm[j], &err), 0);
+		ck_assert_ptr_nonnull(doc[j] = swn_xml_parse(mm[j].envelope, mm[j].envelope_len, "e", &err));
+		ck_assert_int_eq(swn_as4_parse_swa(doc[j], "e", &m[j], &err), 0);
+		ck_assert_int_eq(swn_xenc_read(&m[j], &mm[j], profile, "e", &x[j], &err), 0);
+		ck_assert_int_eq(pread(c[j].fd, iv[j], SWN_GCM_IV_LEN, (off_t)mm[j].parts[1].offset),
+				 SWN_GCM_IV_LEN);
+	}
+	ck_assert_int_ne(memcmp(x[0].cipher_value, x[1].cipher_value, x[0].cipher_len), 0);
+	ck_assert_int_ne(memcmp(iv[0], iv[1], sizeof iv[0]), 0);
+	if (profile != SWN_XENC_RSA_OAEP) {
+		ck_assert_int_ne(memcmp(x[0].salt, x[1].salt, 16), 0);
+		ck_assert_int_ne(memcmp(x[0].epk, x[1].epk, x[0].epk_len), 0);
+	}
+	for (j = 0; j < 2; j++) {
+		xmlFreeDoc(doc[j]);
+		swn_mime_message_free(&mm[j]);
+		composed_free(&c[j]);
+	}
+	free_keys(&k);
+}
+END_TEST
+
+/* A part no eb:PartInfo names is refused, and the envelope is left as it was. */
+START_TEST(writer_part_not_in_header)
+{
+	struct swn_as4_partinfo pi = { "p1@test.swnode", "application/octet-stream", 0 };
+	struct swn_xenc_part_out part;
+	struct swn_as4_user u;
+	struct swn_as4_msg m;
+	struct swn_err err;
+	struct keys k;
+	xmlDocPtr doc;
+
+	make_keys(SWN_XENC_ECDH_P256, &k);
+	fill_user(&u);
+	swn_err_clear(&err);
+	ck_assert_ptr_nonnull(doc = swn_as4_build_user_swa(&u, &pi, 1, &err));
+	ck_assert_int_eq(swn_as4_parse_swa(doc, "built", &m, &err), 0);
+	memset(&part, 0, sizeof part);
+	part.content_id = "other@test.swnode";
+	part.mime_type = "application/octet-stream";
+	part.data = "x";
+	part.len = 1;
+	part.fd = -1;
+	part.out_fd = temp_fd();
+	ck_assert_int_eq(swn_xenc_encrypt_parts(doc, &m, &part, 1, SWN_XENC_ECDH_P256, k.enc_cert,
+						&err), -1);
+	ck_assert_ptr_nonnull(strstr(err.msg, "PartInfo"));
+	ck_assert_ptr_null(m.security->children);
+	close(part.out_fd);
+	xmlFreeDoc(doc);
+	free_keys(&k);
+}
+END_TEST
+
+/* An Ed25519 signer signs a message with parts, and the body form refuses
+ * it (libxmlsec1 could not check it); swn_signer_load refuses the key. */
+START_TEST(ed25519_signs_parts_only)
+{
+	struct keys k;
+	struct swn_signer *s;
+	struct swn_as4_user u;
+	struct swn_as4_msg m;
+	struct swn_err err;
+	xmlDocPtr doc, payload;
+	char kp[256], cp[256];
+	FILE *f;
+
+	make_keys(SWN_XENC_X25519, &k);
+	ck_assert_str_eq(swn_signer_alg(k.signer), "ed25519");
+	fill_user(&u);
+	swn_err_clear(&err);
+	payload = xmlReadMemory("<a/>", 4, NULL, NULL, 0);
+	ck_assert_ptr_nonnull(doc = swn_as4_build_user(&u, xmlDocGetRootElement(payload), &err));
+	ck_assert_int_eq(swn_as4_parse(doc, "built", &m, &err), 0);
+	ck_assert_int_eq(swn_wssec_sign(doc, &m, k.signer, &err), -1);
+	ck_assert_ptr_nonnull(strstr(err.msg, "only messages with MIME parts"));
+	ck_assert_ptr_null(m.security->children);
+
+	snprintf(kp, sizeof kp, "%s/ed.key", tmpdir);
+	snprintf(cp, sizeof cp, "%s/ed.crt", tmpdir);
+	ck_assert_ptr_nonnull(f = fopen(kp, "w"));
+	ck_assert_int_eq(PEM_write_PrivateKey(f, k.sign, NULL, NULL, 0, NULL, NULL), 1);
+	fclose(f);
+	ck_assert_ptr_nonnull(f = fopen(cp, "w"));
+	ck_assert_int_eq(PEM_write_X509(f, k.sign_cert), 1);
+	fclose(f);
+	ck_assert_int_eq(swn_signer_load(kp, cp, &s, &err), -1);
+	unlink(kp);
+	unlink(cp);
+	xmlFreeDoc(doc);
+	xmlFreeDoc(payload);
+	free_keys(&k);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("xenc");
@@ -790,6 +1255,13 @@ int main(void)
 	tcase_add_test(tc, id_twice);
 	tcase_add_test(tc, not_encrypted);
 	tcase_add_test(tc, body_in_a_file);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("writer");
+	tcase_set_timeout(tc, 60);
+	tcase_add_loop_test(tc, writer_round_trip, 0, 3);
+	tcase_add_loop_test(tc, writer_fresh_per_message, 0, 3);
+	tcase_add_test(tc, writer_part_not_in_header);
+	tcase_add_test(tc, ed25519_signs_parts_only);
 	suite_add_tcase(s, tc);
 	rc = swn_test_run(s);
 	rmdir(tmpdir);

@@ -1,14 +1,26 @@
 #!/bin/sh
-# build.sh: builds swnode's phase4 test peer into target/ (thin jar + target/dependency/*.jar).
+# build.sh: builds swnode's phase4 test peer into $PHASE4_WORK/target (thin jar +
+# target/dependency/*.jar); PHASE4_WORK defaults to this directory.  Given another one (the
+# tests give one in the build tree: make distcheck builds with the sources read-only), the
+# sources (pom.xml, src/) are copied there first.
 # The Maven local repository is $PHASE4_CACHE (default: tests/interop-cache/m2 at the top of
 # the repository, ignored by git). A run with everything already in the cache works offline
 # and downloads nothing; only a missing artifact makes it go to Maven Central.
 set -eu
-here=$(cd "$(dirname "$0")" && pwd)
-top=$(cd "$here/../../.." && pwd)
+src=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$src/../../.." && pwd)
 cache=${PHASE4_CACHE:-$top/tests/interop-cache/m2}
 mkdir -p "$cache"
 cache=$(cd "$cache" && pwd)
+here=${PHASE4_WORK:-$src}
+mkdir -p "$here"
+here=$(cd "$here" && pwd)
+if [ "$here" != "$src" ]; then
+    rm -rf "$here/src"
+    cp -R "$src/src" "$here/src"
+    cp "$src/pom.xml" "$here/pom.xml"
+    chmod -R u+w "$here/src" "$here/pom.xml"
+fi
 log=$here/target/build.log
 mkdir -p "$here/target"
 
