@@ -98,10 +98,12 @@ static int print_verdict(const struct swn_wssec_report *rep, const struct swn_ce
 static const struct {
 	const char *name;
 	enum swn_xenc_profile enc;
+	int key_type;              /* the receiver's encryption key */
+	const char *key_name;
 } swa_profiles[] = {
-	{ "edelivery-2.0", SWN_XENC_X25519 },
-	{ "edelivery-2.0-ecdsa", SWN_XENC_ECDH_P256 },
-	{ "edelivery-1.15", SWN_XENC_RSA_OAEP },
+	{ "edelivery-2.0", SWN_XENC_X25519, EVP_PKEY_X25519, "X25519" },
+	{ "edelivery-2.0-ecdsa", SWN_XENC_ECDH_P256, EVP_PKEY_EC, "EC P-256" },
+	{ "edelivery-1.15", SWN_XENC_RSA_OAEP, EVP_PKEY_RSA, "RSA" },
 };
 
 /* What as4 verify needs for a SOAP-with-Attachments message. */
@@ -143,6 +145,23 @@ static int verify_swa(const char *file, const struct swa_args *a, X509 *cert,
 			"edelivery-1.15\n");
 		return SWN_EXIT_USAGE;
 	}
+	/* This machine's own files first: a fault here is ours (exit 2, the
+	 * file named), never the partner message's. */
+	if (!(priv = swn_key_read(a->enc_key, &err))) {
+		swn_err_print(&err, stderr);
+		goto done;
+	}
+	if (EVP_PKEY_get_base_id(priv) != swa_profiles[p].key_type) {
+		fprintf(stderr, "swnode: %s: %s needs the receiver's %s key\n", a->enc_key,
+			a->profile, swa_profiles[p].key_name);
+		goto done;
+	}
+	tmp = tmp && tmp[0] ? tmp : "/tmp";
+	if (stat(tmp, &st) < 0 || !S_ISDIR(st.st_mode) || access(tmp, W_OK | X_OK) < 0) {
+		fprintf(stderr, "swnode: %s: the parts are decrypted into TMPDIR, which must be a "
+			"directory this user can write\n", tmp);
+		goto done;
+	}
 	if ((body.fd = swn_file_open_at(AT_FDCWD, file, file, &st, &err)) < 0 ||
 	    swn_mime_read_fd(a->content_type, body.fd, file, &mm, &err) < 0 ||
 	    !(doc = swn_xml_parse(mm.envelope, mm.envelope_len, file, &err)) ||
@@ -160,16 +179,15 @@ static int verify_swa(const char *file, const struct swa_args *a, X509 *cert,
 			    "eDelivery profiles encrypt them all");
 		goto refused;
 	}
-	if (!(priv = swn_key_read(a->enc_key, &err)) ||
-	    swn_xenc_decrypt_files(&x, &mm, &body, priv, tmp && tmp[0] ? tmp : "/tmp", &out,
-				   &err) < 0)
+	if (swn_xenc_decrypt_files(&x, &mm, &body, priv, tmp, &out, &err) < 0)
 		goto refused;
 	for (i = 0; i < out.nparts; i++) {
 		char cid[SWN_ESCAPED_SIZE(SWN_MIME_ID_BYTES)], type[SWN_ESCAPED_SIZE(SWN_MIME_VALUE_BYTES)];
 
 		swn_escape(cid, sizeof cid, out.parts[i].cid);
 		swn_escape(type, sizeof type, out.parts[i].mime_type);
-		printf("part       <%s>: %s, %llu bytes, decrypted (%s)\n", cid, type,
+		printf("part       %s <%s>: %s, %llu bytes, decrypted (%s)\n", out.parts[i].name,
+		       cid, type,
 		       (unsigned long long)out.parts[i].len, swn_xenc_profile_name(swa_profiles[p].enc));
 	}
 	swn_xenc_dsig_parts(&out, parts);

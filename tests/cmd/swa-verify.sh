@@ -40,7 +40,7 @@ check edelivery-2.0 "$T/body" "$D/edelivery-2.0-ecdsa/a-sign.crt"
 check edelivery-2.0 "$T/body" "" "$D/edelivery-2.0/a-enc.key"
 [ "$RC" -eq 1 ] && grep -q '^invalid: .*unwrap' "$T/out" && pass ||
 	fail "another private key: exit $RC: $(cat "$T/out")"
-check edelivery-1.15 "$T/body" "$D/edelivery-2.0/a-sign.crt" "$D/edelivery-2.0/b-enc.key"
+check edelivery-1.15 "$T/body" "$D/edelivery-2.0/a-sign.crt" "$D/edelivery-1.15/b-enc.key"
 [ "$RC" -eq 1 ] && grep -q '^invalid: ' "$T/out" && pass || fail "another profile: exit $RC"
 # a byte of the last part's ciphertext changed: the tag fails, nothing valid
 perl -0777 -pe 'my $i = rindex($_, "\r\n------=_Part") - 20; substr($_, $i, 1) = chr(ord(substr($_, $i, 1)) ^ 1)' \
@@ -68,6 +68,15 @@ expect 2 "--content-type without --enc-key" \
 expect 2 "an unknown profile" \
 	"$SWNODE" as4 verify --cert "$D/edelivery-2.0/a-sign.crt" --content-type "$CT" \
 	--enc-key "$D/edelivery-2.0/b-enc.key" --profile edelivery-3 "$T/body"
+# faults of this machine's own files are not the message's: exit 2, named
+check edelivery-2.0 "$T/body" "" "$T/no-such.key"
+[ "$RC" -eq 2 ] && grep -q "no-such.key" "$T/err" && pass || fail "a missing key: exit $RC"
+check edelivery-2.0 "$T/body" "" "$D/edelivery-1.15/b-enc.key"
+[ "$RC" -eq 2 ] && grep -q "needs the receiver's X25519 key" "$T/err" && pass ||
+	fail "a key of another type: exit $RC: $(cat "$T/err")"
+run env TMPDIR="$T/no-such-dir" "$SWNODE" as4 verify --cert "$D/edelivery-2.0/a-sign.crt" \
+	--content-type "$CT" --enc-key "$D/edelivery-2.0/b-enc.key" --profile edelivery-2.0 "$T/body"
+[ "$RC" -eq 2 ] && grep -q "TMPDIR" "$T/err" && pass || fail "no TMPDIR: exit $RC"
 expect 2 "--enc-key without --content-type" \
 	"$SWNODE" as4 verify --cert "$D/edelivery-2.0/a-sign.crt" \
 	--enc-key "$D/edelivery-2.0/b-enc.key" "$T/body"
