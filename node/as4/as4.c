@@ -199,11 +199,22 @@ xmlDocPtr swn_as4_build_user_swa(const struct swn_as4_user *u,
 	doc = envelope(&ns, &messaging, &body);
 	pinfo = user_message(&ns, messaging, u);
 	for (i = 0; i < nparts; i++) {
+		struct swn_mime_ctype ct;
+		struct swn_err why;
+
+		swn_err_clear(&why);
 		if (swn_mime_cid_href(parts[i].content_id, href, sizeof href) < 0 ||
 		    !parts[i].mime_type || !parts[i].mime_type[0]) {
 			xmlFreeDoc(doc);
 			swn_err_set(err, SWN_E_AS4, NULL, 0, "part %zu: its Content-ID must be an id "
 				    "a cid: URI can name, and it needs a MimeType", i + 1);
+			return NULL;
+		}
+		/* a media type a reader will take, not any text */
+		if (swn_mime_parse_ctype(parts[i].mime_type, &ct, &why) < 0) {
+			xmlFreeDoc(doc);
+			swn_err_set(err, SWN_E_AS4, NULL, 0, "part %zu: its MimeType is not a media "
+				    "type: %s", i + 1, why.msg);
 			return NULL;
 		}
 		part = xmlNewChild(pinfo, ns.eb, BAD_CAST "PartInfo", NULL);

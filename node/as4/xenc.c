@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <libxml/tree.h>
@@ -1082,9 +1083,41 @@ static int view_read(void *arg, unsigned char *buf, size_t cap, size_t *got)
 {
 	struct swn_xenc_part_out *p = arg;
 
+	struct stat st;
+
 	if (part_read(p, p->pos, buf, cap, got) < 0)
 		return -1;
 	p->pos += *got;
+	if (*got == 0) {
+		/* the end: remember what was signed */
+		p->signed_len = p->pos;
+		p->signed_whole = 1;
+		if (p->fd >= 0) {
+			if (fstat(p->fd, &st) < 0)
+				return -1;
+			p->signed_mtime = st.st_mtim;
+		}
+	}
+	return 0;
+}
+
+/* Is the part still what the signing view read?  Its length, and for a
+ * file its size and mtime, as they were. */
+static int part_as_signed(const struct swn_xenc_part_out *p, uint64_t encrypted,
+			  struct swn_err *err)
+{
+	struct stat st;
+
+	if (!p->signed_whole)
+		return swn_err_set(err, SWN_E_AS4, p->content_id, 0,
+				   "the part was not signed (swn_xenc_sign_view) before encrypting");
+	if (encrypted != p->signed_len ||
+	    (p->fd >= 0 && (fstat(p->fd, &st) < 0 || (uint64_t)st.st_size != p->signed_len ||
+			    st.st_mtim.tv_sec != p->signed_mtime.tv_sec ||
+			    st.st_mtim.tv_nsec != p->signed_mtime.tv_nsec)))
+		return swn_err_set(err, SWN_E_AS4, p->content_id, 0,
+				   "the part changed between signing and encrypting: the signature "
+				   "would not cover what is sent");
 	return 0;
 }
 
@@ -1095,6 +1128,7 @@ void swn_xenc_sign_view(struct swn_xenc_part_out *parts, size_t nparts,
 
 	for (i = 0; i < nparts; i++) {
 		parts[i].pos = 0;
+		parts[i].signed_whole = 0;
 		sign[i].name = parts[i].content_id;
 		sign[i].cid = parts[i].content_id;
 		sign[i].content_type = parts[i].mime_type;
@@ -1149,6 +1183,8 @@ static int encrypt_part(const struct swn_xenc_part_out *p, const unsigned char c
 			goto out;
 		pos += got;
 	}
+	if (part_as_signed(p, pos, err) < 0)
+		goto out;
 	rc = swn_gcm_final(g, err);
 out:
 	swn_gcm_free(g);
@@ -1413,8 +1449,9 @@ static int parts_match(const struct swn_as4_msg *m, const struct swn_xenc_part_o
 		       size_t nparts, struct swn_err *err)
 {
 	xmlNodePtr um, pl, pi;
-	char href[SWN_MIME_ID_BYTES + 8];
-	size_t i, n = 0, hits;
+	char href[SWN_MIME_ID_BYTES + 8], want[SWN_MIME_VALUE_BYTES];
+	struct rd r = { "the envelope", err };
+	size_t i, n = 0, hits, hit = 0;
 	xmlChar *h;
 
 	for (um = m->messaging ? m->messaging->children : NULL; um; um = um->next)
@@ -1429,12 +1466,23 @@ static int parts_match(const struct swn_as4_msg *m, const struct swn_xenc_part_o
 		n++;
 		h = xmlGetProp(pi, BAD_CAST "href");
 		for (i = 0, hits = 0; h && i < nparts; i++)
-			hits += swn_mime_cid_href(parts[i].content_id, href, sizeof href) == 0 &&
-				strcmp(href, (const char *)h) == 0;
+			if (swn_mime_cid_href(parts[i].content_id, href, sizeof href) == 0 &&
+			    strcmp(href, (const char *)h) == 0) {
+				hits++;
+				hit = i;
+			}
 		xmlFree(h);
 		if (hits != 1)
 			return swn_err_set(err, SWN_E_AS4, NULL, 0, "eb:PartInfo %zu names no part "
 					   "to encrypt, or more than one", n);
+		/* the type it is signed and encrypted under is the one its
+		 * eb:PartInfo gives, as the reader will hold it to */
+		if (signed_type(&r, pi, want, sizeof want) < 0)
+			return -1;
+		if (parts[hit].mime_type == NULL || !same_media_type(parts[hit].mime_type, want))
+			return swn_err_set(err, SWN_E_AS4, parts[hit].content_id, 0,
+					   "the part is typed '%s', but its eb:PartInfo says '%s'",
+					   parts[hit].mime_type ? parts[hit].mime_type : "(none)", want);
 	}
 	if (n != nparts)
 		return swn_err_set(err, SWN_E_AS4, NULL, 0, "%zu parts to encrypt but %zu eb:PartInfo",

@@ -66,6 +66,7 @@
 #define SWN_XENC_H
 
 #include <stddef.h>
+#include <time.h>
 #include <stdint.h>
 
 #include <libxml/tree.h>
@@ -219,10 +220,16 @@ struct swn_xenc_part_out {
 	int out_fd;               /* an empty file: IV || ciphertext || tag is
 				   * written to it, from its current offset */
 	uint64_t pos;             /* private: where the signing view reads next */
+	uint64_t signed_len;      /* private: what the signing view read in all, */
+	struct timespec signed_mtime;  /* and the file's mtime then */
+	int signed_whole;         /* private: the view was read to its end */
 };
 
 /* The signature's view of the plaintext: sign[k] reads parts[k] from its
- * start (call again before each use), named "part k+1", typed mime_type. */
+ * start (call again before each use), named by its Content-ID, typed
+ * mime_type.  What it read is remembered: swn_xenc_encrypt_parts refuses a
+ * part whose length or file changed since (the signature would not cover
+ * what is sent), and a part the view never read to its end. */
 void swn_xenc_sign_view(struct swn_xenc_part_out *parts, size_t nparts,
 			struct swn_dsig_part *sign);
 

@@ -1,15 +1,20 @@
 /* cmd_as4.c - swnode as4 verify | pack: AS4 messages by hand. */
 #include "autoconfig.h"
 
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "trust/agreement.h"
 #include "as4/as4.h"
 #include "cmd/cli.h"
 #include "as4/compose.h"
+#include "as4/mime.h"
+#include "as4/xenc.h"
 #include "base/escape.h"
 #include "base/fsutil.h"
 #include "trust/pki.h"
@@ -59,12 +64,164 @@ static void print_reference(const struct swn_dsig_ref *r)
 	       prefixes[0] ? "\")" : "");
 }
 
+/* The signature's verdict, printed the same way for both forms: the key,
+ * each reference, the value, then "valid" or "invalid: why".  rc is the
+ * verification's result; confirmed says whether the last check passed
+ * (libxmlsec1's re-check for the body form, nothing more for parts). */
+static int print_verdict(const struct swn_wssec_report *rep, const struct swn_cert_info *info,
+			 const char *certpath, int rc, int confirmed, const struct swn_err *err)
+{
+	int i;
+
+	printf("key        %s (%s, sha256 %s) from %s; the message's own KeyInfo is %s\n",
+	       info->subject, rep->sig.sig_alg, info->sha256, certpath,
+	       rep->key_info_ignored ? "not used" : "absent");
+	for (i = 0; i < rep->sig.nrefs; i++)
+		print_reference(&rep->sig.refs[i]);
+	if (rep->sig.signature_ok >= 0)
+		printf("signature  %s\n", rep->sig.signature_ok ? "verifies with the certificate"
+							  : "DOES NOT VERIFY");
+	if (rc == 0 && confirmed) {
+		printf("valid\n");
+		return SWN_EXIT_OK;
+	}
+	{
+		char why[SWN_ESCAPED_SIZE(sizeof err->msg)];
+
+		swn_escape(why, sizeof why, err->msg);
+		printf("invalid: %s\n", why);
+	}
+	return SWN_EXIT_FAIL;
+}
+
+/* The eDelivery profile names and how their content key reaches us. */
+static const struct {
+	const char *name;
+	enum swn_xenc_profile enc;
+	int key_type;              /* the receiver's encryption key */
+	const char *key_name;
+} swa_profiles[] = {
+	{ "edelivery-2.0", SWN_XENC_X25519, EVP_PKEY_X25519, "X25519" },
+	{ "edelivery-2.0-ecdsa", SWN_XENC_ECDH_P256, EVP_PKEY_EC, "EC P-256" },
+	{ "edelivery-1.15", SWN_XENC_RSA_OAEP, EVP_PKEY_RSA, "RSA" },
+};
+
+/* What as4 verify needs for a SOAP-with-Attachments message. */
+struct swa_args {
+	const char *content_type;
+	const char *enc_key;
+	const char *profile;
+};
+
+/* A message with MIME parts (the HTTP body in file, its Content-Type
+ * given): read strictly, its parts decrypted with our key, then the
+ * signature checked over the decrypted parts, as the node will receive
+ * eDelivery AS4 messages.  Exit as cmd_as4_verify's. */
+static int verify_swa(const char *file, const struct swa_args *a, X509 *cert,
+		      const char *certpath, const struct swn_cert_info *info)
+{
+	struct swn_mime_message mm = { 0 };
+	struct swn_xenc_plaintext out = { 0 };
+	struct swn_dsig_part parts[SWN_MAX_PAYLOAD_PARTS];
+	struct swn_wssec_report rep;
+	static struct swn_xenc x;
+	struct swn_as4_msg m;
+	struct swn_xenc_body body = { NULL, 0, -1 };
+	struct swn_err err;
+	struct stat st;
+	const char *tmp = getenv("TMPDIR");
+	EVP_PKEY *priv = NULL;
+	xmlDocPtr doc = NULL;
+	size_t i, p;
+	int rc = SWN_EXIT_USAGE;
+
+	swn_err_clear(&err);
+	memset(&rep, 0, sizeof rep);
+	for (p = 0; p < sizeof swa_profiles / sizeof swa_profiles[0]; p++)
+		if (strcmp(a->profile, swa_profiles[p].name) == 0)
+			break;
+	if (p == sizeof swa_profiles / sizeof swa_profiles[0]) {
+		fprintf(stderr, "swnode: --profile must be edelivery-2.0, edelivery-2.0-ecdsa or "
+			"edelivery-1.15\n");
+		return SWN_EXIT_USAGE;
+	}
+	/* This machine's own files first: a fault here is ours (exit 2, the
+	 * file named), never the partner message's. */
+	if (!(priv = swn_key_read(a->enc_key, &err))) {
+		swn_err_print(&err, stderr);
+		goto done;
+	}
+	if (EVP_PKEY_get_base_id(priv) != swa_profiles[p].key_type) {
+		fprintf(stderr, "swnode: %s: %s needs the receiver's %s key\n", a->enc_key,
+			a->profile, swa_profiles[p].key_name);
+		goto done;
+	}
+	tmp = tmp && tmp[0] ? tmp : "/tmp";
+	if (stat(tmp, &st) < 0 || !S_ISDIR(st.st_mode) || access(tmp, W_OK | X_OK) < 0) {
+		fprintf(stderr, "swnode: %s: the parts are decrypted into TMPDIR, which must be a "
+			"directory this user can write\n", tmp);
+		goto done;
+	}
+	if ((body.fd = swn_file_open_at(AT_FDCWD, file, file, &st, &err)) < 0 ||
+	    swn_mime_read_fd(a->content_type, body.fd, file, &mm, &err) < 0 ||
+	    !(doc = swn_xml_parse(mm.envelope, mm.envelope_len, file, &err)) ||
+	    swn_as4_parse_swa(doc, file, &m, &err) < 0) {
+		swn_err_print(&err, stderr);
+		printf("%s: not an AS4 message with MIME parts\n", file);
+		goto done;
+	}
+	print_header(file, &m);
+	rc = SWN_EXIT_FAIL;
+	if (swn_xenc_read(&m, &mm, swa_profiles[p].enc, file, &x, &err) < 0)
+		goto refused;
+	if (!swn_xenc_all_encrypted(&x, &mm)) {
+		swn_err_set(&err, SWN_E_AS4, file, 0, "not every payload part is encrypted: the "
+			    "eDelivery profiles encrypt them all");
+		goto refused;
+	}
+	if (swn_xenc_decrypt_files(&x, &mm, &body, priv, tmp, &out, &err) < 0)
+		goto refused;
+	for (i = 0; i < out.nparts; i++) {
+		char cid[SWN_ESCAPED_SIZE(SWN_MIME_ID_BYTES)], type[SWN_ESCAPED_SIZE(SWN_MIME_VALUE_BYTES)];
+
+		swn_escape(cid, sizeof cid, out.parts[i].cid);
+		swn_escape(type, sizeof type, out.parts[i].mime_type);
+		printf("part       %s <%s>: %s, %llu bytes, decrypted (%s)\n", out.parts[i].name,
+		       cid, type,
+		       (unsigned long long)out.parts[i].len, swn_xenc_profile_name(swa_profiles[p].enc));
+	}
+	swn_xenc_dsig_parts(&out, parts);
+	rc = swn_wssec_verify_parts(doc, &m, parts, (int)out.nparts, cert, NULL, &rep, &err);
+	rc = print_verdict(&rep, info, certpath, rc, 1, &err);
+	goto done;
+refused:
+	{
+		char why[SWN_ESCAPED_SIZE(sizeof err.msg)];
+
+		swn_escape(why, sizeof why, err.msg);
+		printf("invalid: %s\n", why);
+	}
+done:
+	swn_xenc_plaintext_free(&out);
+	OPENSSL_cleanse(&x, sizeof x);
+	EVP_PKEY_free(priv);
+	xmlFreeDoc(doc);
+	swn_mime_message_free(&mm);
+	if (body.fd >= 0)
+		close(body.fd);
+	return rc;
+}
+
 int cmd_as4_verify(int argc, char **argv, struct swn_ctx *ctx)
 {
 	static const struct option opts[] = {
 		{ "cert", required_argument, NULL, 'c' },
+		{ "content-type", required_argument, NULL, 't' },
+		{ "enc-key", required_argument, NULL, 'k' },
+		{ "profile", required_argument, NULL, 'p' },
 		{ NULL, 0, NULL, 0 },
 	};
+	struct swa_args swa = { NULL, NULL, NULL };
 	const char *certpath = NULL, *file;
 	struct swn_wssec_report rep;
 	struct swn_as4_msg m;
@@ -72,12 +229,18 @@ int cmd_as4_verify(int argc, char **argv, struct swn_ctx *ctx)
 	struct swn_err err;
 	xmlDocPtr doc;
 	X509 *cert;
-	int c, i, rc;
+	int c, rc;
 
 	swn_err_clear(&err);
 	while ((c = swn_cli_getopt(ctx, argc, argv, "", opts)) != -1) {
 		if (c == 'c')
 			certpath = optarg;
+		else if (c == 't')
+			swa.content_type = optarg;
+		else if (c == 'k')
+			swa.enc_key = optarg;
+		else if (c == 'p')
+			swa.profile = optarg;
 		else
 			return c == 'h' ? SWN_EXIT_OK : SWN_EXIT_USAGE;
 	}
@@ -85,9 +248,20 @@ int cmd_as4_verify(int argc, char **argv, struct swn_ctx *ctx)
 		return swn_cli_usage_error(ctx, "--cert PEM is required");
 	if (optind != argc - 1)
 		return swn_cli_usage_error(ctx, "give exactly one FILE");
+	if (swa.content_type && (!swa.enc_key || !swa.profile))
+		return swn_cli_usage_error(ctx, "a message with MIME parts (--content-type) needs "
+					   "--enc-key PEM and --profile to decrypt its parts");
+	if (!swa.content_type && (swa.enc_key || swa.profile))
+		return swn_cli_usage_error(ctx, "--enc-key and --profile go with --content-type");
 	file = argv[optind];
 	if (swn_cmd_setup(ctx, &err) < 0 || !(cert = swn_cert_read(certpath, &err)))
 		return swn_cli_fail(&err);
+	if (swa.content_type) {
+		swn_cert_describe(cert, &info);
+		rc = verify_swa(file, &swa, cert, certpath, &info);
+		X509_free(cert);
+		return rc;
+	}
 	if (!(doc = swn_xml_read(file, SWN_MAX_DOCUMENT_BYTES, &err)) ||
 	    swn_as4_parse(doc, file, &m, &err) < 0) {
 		swn_err_print(&err, stderr);
@@ -99,26 +273,11 @@ int cmd_as4_verify(int argc, char **argv, struct swn_ctx *ctx)
 	swn_cert_describe(cert, &info);
 	print_header(file, &m);
 	rc = swn_wssec_verify(doc, &m, cert, NULL, &rep, &err);
-	printf("key        %s (%s, sha256 %s) from %s; the message's own KeyInfo is %s\n",
-	       info.subject, rep.sig.sig_alg, info.sha256, certpath,
-	       rep.key_info_ignored ? "not used" : "absent");
-	for (i = 0; i < rep.sig.nrefs; i++)
-		print_reference(&rep.sig.refs[i]);
-	if (rep.sig.signature_ok >= 0)
-		printf("signature  %s\n", rep.sig.signature_ok ? "verifies with the certificate"
-							 : "DOES NOT VERIFY");
 	/* "valid" only when every check passed, the last being libxmlsec1's. */
-	if (rc == 0 && rep.xmlsec_confirmed) {
-		printf("valid\n");
-	} else {
-		char why[SWN_ESCAPED_SIZE(sizeof err.msg)];
-
-		swn_escape(why, sizeof why, err.msg);
-		printf("invalid: %s\n", why);
-	}
+	rc = print_verdict(&rep, &info, certpath, rc, rep.xmlsec_confirmed, &err);
 	xmlFreeDoc(doc);
 	X509_free(cert);
-	return rc == 0 ? SWN_EXIT_OK : SWN_EXIT_FAIL;
+	return rc;
 }
 
 /* Build (and sign unless !sign) a UserMessage for doc under agreement a. */

@@ -36,6 +36,8 @@ static const struct swn_cmd commands[] = {
 	{ "as4 verify", cmd_as4_verify, SWN_NEEDS_XMLSEC,
 	  "check the WS-Security signature of an AS4 message against a certificate",
 	  "usage: swnode as4 verify FILE --cert PEM\n"
+	  "       swnode as4 verify BODY --cert PEM --content-type VALUE --enc-key PEM\n"
+	  "                         --profile edelivery-2.0|edelivery-2.0-ecdsa|edelivery-1.15\n"
 	  "\n"
 	  "Checks the signature of the AS4 message or signal in FILE, whoever made it,\n"
 	  "with the public key of certificate PEM alone (no chain, no dates; KeyInfo in\n"
@@ -43,6 +45,14 @@ static const struct swn_cmd commands[] = {
 	  "resolves to and whether its digest matches, then \"valid\" or \"invalid:\" and\n"
 	  "the reason.  The references must cover exactly eb:Messaging and soap:Body,\n"
 	  "with exclusive C14N and SHA-256; ids must be unique.\n"
+	  "\n"
+	  "With --content-type, BODY is the HTTP body of an eDelivery AS4 message with\n"
+	  "MIME parts (an access point's such as phase4 or Domibus) and VALUE its HTTP\n"
+	  "Content-Type: the MIME message is read strictly, its parts decrypted under\n"
+	  "the profile with the private key --enc-key (the receiver's), then the\n"
+	  "signature checked over eb:Messaging, soap:Body and every decrypted part, the\n"
+	  "way the node will receive such messages.  Each part is listed with the type\n"
+	  "the signed eb:PartInfo gives it.\n"
 	  "Exit 0 valid, 1 invalid, 2 not an AS4 message (or usage).\n" },
 	{ "cert export", cmd_cert_export, SWN_NEEDS_HOME,
 	  "write this node's certificate bundle for a foreign window",

@@ -1181,6 +1181,104 @@ START_TEST(writer_part_not_in_header)
 }
 END_TEST
 
+/* Build the one-part envelope for pi and sign part (typed as it says)
+ * through the signing view; the part's plaintext is given by the caller. */
+static xmlDocPtr signed_one(const struct swn_as4_partinfo *pi, struct swn_xenc_part_out *part,
+			    const struct keys *k, struct swn_as4_msg *m, int sign)
+{
+	struct swn_dsig_part view;
+	struct swn_as4_user u;
+	struct swn_err err;
+	xmlDocPtr doc;
+
+	fill_user(&u);
+	swn_err_clear(&err);
+	ck_assert_ptr_nonnull(doc = swn_as4_build_user_swa(&u, pi, 1, &err));
+	ck_assert_int_eq(swn_as4_parse_swa(doc, "built", m, &err), 0);
+	swn_xenc_sign_view(part, 1, &view);
+	if (sign)
+		ck_assert_msg(swn_wssec_sign_parts(doc, m, &view, 1, k->signer, &err) == 0, "%s",
+			      err.msg);
+	return doc;
+}
+
+/* The writer encrypts only what it signed, under the type the envelope
+ * gives: a part typed otherwise than its eb:PartInfo, a MimeType that is
+ * no media type, a part never signed, and a file that grew between
+ * signing and encrypting are refused (each once made a message its own
+ * reader refused, or one whose signature covered other bytes). */
+START_TEST(writer_encrypts_what_it_signed)
+{
+	struct swn_as4_partinfo pi = { "p1@test.swnode", "application/xml", 0 };
+	struct swn_as4_partinfo bad = { "p1@test.swnode", "text/plain\r\nX-Evil: 1", 0 };
+	struct swn_xenc_part_out part;
+	struct swn_as4_user u;
+	struct swn_as4_msg m;
+	struct swn_err err;
+	struct keys k;
+	xmlDocPtr doc;
+	char path[256];
+	int fd;
+
+	make_keys(SWN_XENC_ECDH_P256, &k);
+	memset(&part, 0, sizeof part);
+	part.content_id = "p1@test.swnode";
+	part.data = "<a>hello</a>";
+	part.len = 12;
+	part.fd = -1;
+	part.out_fd = temp_fd();
+
+	/* signed as text/plain, its eb:PartInfo says application/xml */
+	part.mime_type = "text/plain";
+	doc = signed_one(&pi, &part, &k, &m, 1);
+	swn_err_clear(&err);
+	ck_assert_int_eq(swn_xenc_encrypt_parts(doc, &m, &part, 1, SWN_XENC_ECDH_P256, k.enc_cert,
+						&err), -1);
+	ck_assert_ptr_nonnull(strstr(err.msg, "but its eb:PartInfo says 'application/xml'"));
+	xmlFreeDoc(doc);
+
+	/* a MimeType with a line end in it is no media type */
+	fill_user(&u);
+	swn_err_clear(&err);
+	ck_assert_ptr_null(swn_as4_build_user_swa(&u, &bad, 1, &err));
+	ck_assert_ptr_nonnull(strstr(err.msg, "is not a media type"));
+
+	/* never read by the signing view */
+	part.mime_type = "application/xml";
+	doc = signed_one(&pi, &part, &k, &m, 0);
+	swn_err_clear(&err);
+	ck_assert_int_eq(swn_xenc_encrypt_parts(doc, &m, &part, 1, SWN_XENC_ECDH_P256, k.enc_cert,
+						&err), -1);
+	ck_assert_ptr_nonnull(strstr(err.msg, "was not signed"));
+	xmlFreeDoc(doc);
+
+	/* a file that grows after it was signed */
+	snprintf(path, sizeof path, "%s/grows.XXXXXX", tmpdir);
+	ck_assert_int_ge(fd = mkstemp(path), 0);
+	unlink(path);
+	ck_assert_int_eq(write(fd, "<a>hello</a>", 12), 12);
+	part.data = NULL;
+	part.len = 0;
+	part.fd = fd;
+	doc = signed_one(&pi, &part, &k, &m, 1);
+	ck_assert_int_eq(pwrite(fd, "<!---->", 7, 12), 7);
+	swn_err_clear(&err);
+	ck_assert_int_eq(swn_xenc_encrypt_parts(doc, &m, &part, 1, SWN_XENC_ECDH_P256, k.enc_cert,
+						&err), -1);
+	ck_assert_ptr_nonnull(strstr(err.msg, "changed between signing and encrypting"));
+	xmlFreeDoc(doc);
+	/* the same file, unchanged since its signing: encrypted */
+	doc = signed_one(&pi, &part, &k, &m, 1);
+	swn_err_clear(&err);
+	ck_assert_msg(swn_xenc_encrypt_parts(doc, &m, &part, 1, SWN_XENC_ECDH_P256, k.enc_cert,
+					     &err) == 0, "%s", err.msg);
+	xmlFreeDoc(doc);
+	close(fd);
+	close(part.out_fd);
+	free_keys(&k);
+}
+END_TEST
+
 /* An Ed25519 signer signs a message with parts, and the body form refuses
  * it (libxmlsec1 could not check it); swn_signer_load refuses the key. */
 START_TEST(ed25519_signs_parts_only)
@@ -1261,6 +1359,7 @@ int main(void)
 	tcase_add_loop_test(tc, writer_round_trip, 0, 3);
 	tcase_add_loop_test(tc, writer_fresh_per_message, 0, 3);
 	tcase_add_test(tc, writer_part_not_in_header);
+	tcase_add_test(tc, writer_encrypts_what_it_signed);
 	tcase_add_test(tc, ed25519_signs_parts_only);
 	suite_add_tcase(s, tc);
 	rc = swn_test_run(s);
