@@ -348,16 +348,12 @@ fail:
 
 /* ---- verification ---- */
 
-/* Every ID-like attribute (wsu:Id, Id, xml:id) whose value is an NCName is
- * registered, so that "#name" resolves to its element and nothing else,
- * and must be unique.  Other values are never registered: no reference
- * can name them (dsig accepts only "#NCName"). */
-static int register_ids(xmlDocPtr doc, const char *name, struct swn_err *err)
+int swn_wssec_register_ids(xmlDocPtr doc, const char *name, struct swn_err *err)
 {
-	xmlNodePtr n = xmlDocGetRootElement(doc);
+	xmlNodePtr n;
 	xmlAttrPtr a, seen;
 
-	while (n) {
+	for (n = xmlDocGetRootElement(doc); n; n = swn_xml_walk(n)) {
 		if (n->type == XML_ELEMENT_NODE)
 			for (a = n->properties; a; a = a->next) {
 				int idlike = xmlStrEqual(a->name, BAD_CAST "Id") ||
@@ -384,15 +380,6 @@ static int register_ids(xmlDocPtr doc, const char *name, struct swn_err *err)
 					return swn_err_set(err, SWN_E_SIGNATURE, name, swn_xml_line(n),
 							   "cannot register an id");
 			}
-		/* Depth-first walk over elements. */
-		if (n->children && n->type == XML_ELEMENT_NODE) {
-			n = n->children;
-			continue;
-		}
-		while (n && !n->next)
-			n = n->parent;
-		if (n)
-			n = n->next;
 	}
 	return 0;
 }
@@ -515,7 +502,7 @@ int swn_wssec_verify_parts(xmlDocPtr doc, const struct swn_as4_msg *m,
 	rep->key_info_ignored = child(sig, SWN_NS_DS, "KeyInfo") != NULL;
 	/* swnode decides: its own reading of SignedInfo, its own digests over
 	 * the elements it will process, its own check of the value. */
-	if (register_ids(doc, name, err) < 0 ||
+	if (swn_wssec_register_ids(doc, name, err) < 0 ||
 	    swn_dsig_verify_parts(doc, sig, targets, 2, parts, nparts, X509_get0_pubkey(cert), alg,
 				  report != NULL, &rep->sig, name, err) < 0)
 		return -1;

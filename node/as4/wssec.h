@@ -76,6 +76,15 @@ struct swn_wssec_report {
 	int xmlsec_confirmed;        /* libxmlsec1 agreed */
 };
 
+/* Every ID-like attribute (wsu:Id, Id, xml:id) of doc whose value is an
+ * NCName registered, so that "#name" resolves to its element and nothing
+ * else; each must be unique (a duplicate is refused as a wrapping
+ * attempt).  Other values are never registered: no reference can name
+ * them (dsig accepts only "#NCName").  The verification below does this
+ * first; whoever calls dsig directly on a message calls it too.  0, or -1
+ * with err (SWN_E_SIGNATURE). */
+int swn_wssec_register_ids(xmlDocPtr doc, const char *name, struct swn_err *err);
+
 /* Verify m's signature with cert alone.  expected_alg is "rsa-sha256",
  * "ecdsa-sha256" or NULL (either, as cert's key allows).  report, if not
  * NULL, is filled with each reference and whether its digest matched.

@@ -739,10 +739,10 @@ static int cross_check(const struct rd *r, const struct swn_as4_msg *m,
 static int ids_unique(const struct rd *r, xmlDocPtr doc, const struct swn_xenc *x)
 {
 	size_t count[1 + SWN_MAX_PAYLOAD_PARTS] = { 0 }, i;
-	xmlNodePtr n = xmlDocGetRootElement(doc);
+	xmlNodePtr n;
 	xmlAttrPtr a;
 
-	while (n) {
+	for (n = xmlDocGetRootElement(doc); n; n = swn_xml_walk(n)) {
 		for (a = n->type == XML_ELEMENT_NODE ? n->properties : NULL; a; a = a->next) {
 			const xmlChar *v;
 
@@ -757,14 +757,6 @@ static int ids_unique(const struct rd *r, xmlDocPtr doc, const struct swn_xenc *
 				if (xmlStrEqual(v, BAD_CAST x->data[i].id))
 					count[1 + i]++;
 		}
-		if (n->type == XML_ELEMENT_NODE && n->children) {
-			n = n->children;
-			continue;
-		}
-		while (n && !n->next)
-			n = n->parent;
-		if (n)
-			n = n->next;
 	}
 	for (i = 0; i <= x->ndata; i++)
 		if (count[i] != 1)

@@ -345,6 +345,15 @@ xmlNodePtr swn_xml_next(const xmlNode *node, const char *name)
 	return node ? find_from(node, node->next, name) : NULL;
 }
 
+xmlNodePtr swn_xml_walk(const xmlNode *n)
+{
+	if (n->type == XML_ELEMENT_NODE && n->children)
+		return n->children;
+	while (n && !n->next)
+		n = n->parent;
+	return n ? n->next : NULL;
+}
+
 char *swn_xml_child_text(const xmlNode *parent, const char *name)
 {
 	xmlNodePtr c = swn_xml_child(parent, name);

@@ -56,6 +56,12 @@ xmlNodePtr swn_xml_child(const xmlNode *parent, const char *name);
 /* Next sibling element after node with the given local name. */
 xmlNodePtr swn_xml_next(const xmlNode *node, const char *name);
 
+/* The node after n in document order: its first child if n is an element
+ * with children, else the next sibling of n or of its nearest ancestor;
+ * NULL past the end.  Walks a whole document without recursion, so its
+ * depth is bounded by the parser's limit, not the stack. */
+xmlNodePtr swn_xml_walk(const xmlNode *n);
+
 /* Copy an attribute (missing: "") or a child element's text into dst;
  * SWN_E_TOO_LARGE, naming file and line, if it does not fit. */
 int swn_xml_copy_attr(const xmlNode *el, const char *attr, char *dst, size_t n,

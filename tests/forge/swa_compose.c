@@ -186,23 +186,6 @@ static int nri_refs(xmlNodePtr n)
 	return k;
 }
 
-/* Every Id-named attribute registered, so that dsig resolves "#id" (the
- * registration wssec makes before dsig decides). */
-static void register_ids(xmlDocPtr doc, xmlNodePtr n)
-{
-	xmlAttrPtr a;
-
-	for (; n; n = n->next) {
-		if (n->type != XML_ELEMENT_NODE)
-			continue;
-		for (a = n->properties; a; a = a->next)
-			if (xmlStrEqual(a->name, BAD_CAST "Id") && a->children &&
-			    xmlGetID(doc, a->children->content) == NULL)
-				xmlAddID(NULL, doc, a->children->content, a);
-		register_ids(doc, n->children);
-	}
-}
-
 /* The reply's signature with cert: through wssec as the node verifies;
  * an Ed25519 one (eDelivery 2.0) with dsig alone, as wssec takes Ed25519
  * only with parts (libxmlsec1 cannot re-check it) and a Receipt has none. */
@@ -221,7 +204,8 @@ static int verify_reply(xmlDocPtr doc, const struct swn_as4_msg *m, X509 *cert,
 		*rep = wrep.sig;
 		return rc;
 	}
-	register_ids(doc, xmlDocGetRootElement(doc));
+	if (swn_wssec_register_ids(doc, "reply", err) < 0)
+		return -1;
 	for (sig = m->security ? m->security->children : NULL; sig; sig = sig->next)
 		if (sig->type == XML_ELEMENT_NODE && xmlStrEqual(sig->name, BAD_CAST "Signature"))
 			break;

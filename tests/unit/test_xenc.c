@@ -276,29 +276,6 @@ static void expect_payload(const struct swn_xenc_plain *f, const char *payload)
 	free(want);
 }
 
-/* Every id-like attribute registered, as wssec does before dsig decides
- * (swn_dsig_verify_parts resolves "#id" through the document's ID table). */
-static void register_ids(xmlDocPtr doc)
-{
-	xmlNodePtr n = xmlDocGetRootElement(doc);
-	xmlAttrPtr a;
-
-	while (n) {
-		for (a = n->type == XML_ELEMENT_NODE ? n->properties : NULL; a; a = a->next)
-			if ((xmlStrEqual(a->name, BAD_CAST "Id") || xmlStrEqual(a->name, BAD_CAST "id")) &&
-			    a->children && !xmlGetID(doc, a->children->content))
-				xmlAddID(NULL, doc, a->children->content, a);
-		if (n->type == XML_ELEMENT_NODE && n->children) {
-			n = n->children;
-			continue;
-		}
-		while (n && !n->next)
-			n = n->parent;
-		if (n)
-			n = n->next;
-	}
-}
-
 /* phase4's signature over the decrypted parts, by swnode's verifier: 0 or
  * -1 with err (and rep filled). */
 static int verify(struct sample *s, const struct profile *p, struct swn_xenc_plaintext *out,
@@ -320,7 +297,7 @@ static int verify(struct sample *s, const struct profile *p, struct swn_xenc_pla
 					    err);
 		*rep = wrep.sig;
 	} else {
-		register_ids(s->doc);
+		ck_assert_int_eq(swn_wssec_register_ids(s->doc, "sample", err), 0);
 		for (sig = s->m.security->children; sig; sig = sig->next)
 			if (sig->type == XML_ELEMENT_NODE && xmlStrEqual(sig->name, BAD_CAST "Signature"))
 				break;
