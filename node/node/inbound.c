@@ -502,6 +502,14 @@ void swn_inbound_handle(struct swn_runtime *rt, const char *data, size_t len,
 		refuse(&j, SWN_EBMS_PMODE_MISMATCH, "%s", why);
 		goto done;
 	}
+	/* The profile is the agreement's, never the message's choice. */
+	if (j.a->profile->id != SWN_PROFILE_BODY) {
+		refuse(&j, SWN_EBMS_PMODE_MISMATCH,
+		       "agreement %s uses AS4 profile %s: each payload travels compressed and "
+		       "encrypted in its own MIME part (multipart/related), not in the SOAP Body",
+		       j.a->id, j.a->profile->name);
+		goto done;
+	}
 	if (strcmp(j.m.user.from.id, j.a->peer.id) != 0 ||
 	    strcmp(j.m.user.from.type, j.a->peer.type) != 0) {
 		const struct swn_agreement *a = j.a;

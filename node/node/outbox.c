@@ -163,6 +163,11 @@ static const struct swn_agreement *agreement_for(struct swn_runtime *rt, const c
 		any = a;
 		if (!swn_agreement_in_force(a, now, why, n))
 			continue;
+		if (a->profile->id != SWN_PROFILE_BODY) {
+			snprintf(why, n, "agreement %s uses profile %s; this node sends the body "
+				 "profile only so far (docs/agreements.md)", a->id, a->profile->name);
+			continue;
+		}
 		d = swn_agreement_doc(a, doctype);
 		if (d && d->out)
 			return a;

@@ -16,6 +16,27 @@
 #include "xml/xmlout.h"
 #include "xml/xmlsafe.h"
 
+/* One profile element per eDelivery profile the node has keys for. */
+static int export_profiles(const struct swn_config *cfg, xmlNodePtr root, struct swn_err *err)
+{
+	int i, rc = 0;
+
+	for (i = 0; rc == 0 && i < cfg->nprofiles; i++) {
+		const struct swn_profile_keys *k = &cfg->profiles[i];
+		xmlNodePtr n = xmlNewChild(root, root->ns, BAD_CAST "profile", NULL);
+		X509 *sign = swn_cert_read(k->signing_cert, err);
+		X509 *enc = sign ? swn_cert_read(k->enc_cert, err) : NULL;
+
+		xmlNewProp(n, BAD_CAST "name", BAD_CAST k->profile->name);
+		if (!enc || !swn_certxml_add(n, "signingCertificate", sign, err) ||
+		    !swn_certxml_add(n, "encryptionCertificate", enc, err))
+			rc = -1;
+		X509_free(sign);
+		X509_free(enc);
+	}
+	return rc;
+}
+
 int swn_bundle_export(const struct swn_config *cfg, char **xml, size_t *len,
 		      struct swn_err *err)
 {
@@ -51,7 +72,8 @@ int swn_bundle_export(const struct swn_config *cfg, char **xml, size_t *len,
 		swn_checkpoint_origin(cfg->party_id, origin, sizeof origin);
 		swn_checkpoint_vkey(origin, pub, vkey, sizeof vkey);
 		xmlNewTextChild(root, root->ns, BAD_CAST "ledgerKey", BAD_CAST vkey);
-		rc = swn_xml_to_text(doc, xml, len, err);
+		if (export_profiles(cfg, root, err) == 0)
+			rc = swn_xml_to_text(doc, xml, len, err);
 	}
 done:
 	xmlFreeDoc(doc);
@@ -107,10 +129,71 @@ int swn_bundle_check_cert(X509 *cert, const char *what, time_t now,
 
 void swn_bundle_free(struct swn_bundle *b)
 {
+	int i;
+
 	X509_free(b->signing);
 	X509_free(b->tls);
 	b->signing = NULL;
 	b->tls = NULL;
+	for (i = 0; i < b->nprofiles; i++) {
+		X509_free(b->profiles[i].signing);
+		X509_free(b->profiles[i].encryption);
+	}
+	b->nprofiles = 0;
+}
+
+const struct swn_bundle_profile *swn_bundle_profile(const struct swn_bundle *b,
+						    const struct swn_profile_def *p)
+{
+	int i;
+
+	for (i = 0; i < b->nprofiles; i++)
+		if (b->profiles[i].profile == p)
+			return &b->profiles[i];
+	return NULL;
+}
+
+/* A profile certificate from a bundle or an agreement: its key fits the
+ * profile, and (now not 0) it is valid now. */
+int swn_profile_cert_check(X509 *cert, const struct swn_profile_def *p, int sign,
+			   time_t now, const char *file, long line, struct swn_err *err)
+{
+	char why[200], what[64];
+
+	snprintf(what, sizeof what, "%s %s", p->name, sign ? "signing" : "encryption");
+	if (!swn_profile_cert_fits(p, sign, cert, why, sizeof why))
+		return swn_err_set(err, SWN_E_CRYPTO, file, line, "%s certificate has %s", what, why);
+	return now ? swn_cert_check_time(cert, what, now, file, line, err) : 0;
+}
+
+/* The bundle's profile elements (unique names: bundle.xsd). */
+static int load_profiles(xmlNodePtr root, const char *path, time_t now, struct swn_bundle *b,
+			 struct swn_err *err)
+{
+	xmlNodePtr n, c;
+
+	for (n = swn_xml_child(root, "profile"); n; n = swn_xml_next(n, "profile")) {
+		struct swn_bundle_profile *bp = &b->profiles[b->nprofiles];
+		char name[32];
+
+		if (swn_xml_copy_attr(n, "name", name, sizeof name, path, err) < 0)
+			return -1;
+		bp->profile = swn_profile_find(name);
+		if (bp->profile == NULL || bp->profile->id == SWN_PROFILE_BODY ||
+		    swn_bundle_profile(b, bp->profile) || b->nprofiles >= SWN_EDELIVERY_PROFILES)
+			return swn_err_set(err, SWN_E_CONFIG, path, swn_xml_line(n),
+					   "profile '%s': not an eDelivery profile, or named twice", name);
+		b->nprofiles++;
+		c = swn_xml_child(n, "signingCertificate");
+		if (!(bp->signing = swn_certxml_read(c, path, err)) ||
+		    swn_profile_cert_check(bp->signing, bp->profile, 1, now, path, swn_xml_line(c), err) < 0)
+			return -1;
+		c = swn_xml_child(n, "encryptionCertificate");
+		if (!(bp->encryption = swn_certxml_read(c, path, err)) ||
+		    swn_profile_cert_check(bp->encryption, bp->profile, 0, now, path, swn_xml_line(c), err) < 0)
+			return -1;
+	}
+	return 0;
 }
 
 int swn_bundle_load(const char *path, time_t now, struct swn_bundle *b,
@@ -153,6 +236,8 @@ int swn_bundle_load(const char *path, time_t now, struct swn_bundle *b,
 		if (swn_checkpoint_parse_vkey(b->ledger_key, name, sizeof name, pub, err) < 0)
 			goto done;
 	}
+	if (load_profiles(root, path, now, b, err) < 0)
+		goto done;
 	rc = 0;
 done:
 	if (rc < 0)

@@ -198,6 +198,21 @@ sed 's|<eb:Timestamp>[^<]*<|<eb:Timestamp>2099-01-01T00:00:00.000Z<|' "$T/u.xml"
 reload_node "$SG"
 post "$CN" "$SG" "$PORT_B" "$T/future.xml"
 refused_with EBMS:0009 "ahead of this node" "timestamp from the future"
+# The agreement's profile decides the message's form: under edelivery-2.0
+# (both nodes have its keys) a body-form message is refused with the
+# reason, and this node does not send under it yet.
+rm "$SG/peers/AB.xml"
+"$SWNODE" --home "$SG" peer import "$CN.bundle" --agreement-id AB --profile edelivery-2.0 >/dev/null
+sed -i -e 's/status="draft"/status="active"/' "$SG/peers/AB.xml"
+reload_node "$SG"
+post "$CN" "$SG" "$PORT_B" "$T/good.xml"
+refused_with EBMS:0010 "agreement AB uses AS4 profile edelivery-2.0: each payload travels compressed and encrypted" \
+	"a body-form message under an edelivery-2.0 agreement"
+run "$SWNODE" --home "$SG" send "$eco" --to CN-SW
+[ "$RC" -ne 0 ] && pass || fail "send under an edelivery-2.0 agreement was accepted"
+has "$T/err" "agreement AB uses profile edelivery-2.0; this node sends the body profile only so far" \
+	"send says why it does not send"
+cp "$T/AB.saved" "$SG/peers/AB.xml"
 sed 's|maxMessagesPerMinute="[0-9]*"|maxMessagesPerMinute="1"|' "$T/AB.saved" >"$SG/peers/AB.xml"
 reload_node "$SG"
 for k in 1 2; do

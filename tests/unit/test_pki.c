@@ -7,6 +7,8 @@
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
+#include <openssl/x509v3.h>
+
 #include "trust/pki.h"
 #include "testlib.h"
 
@@ -26,7 +28,7 @@ static void fingerprint_by_hand(X509 *c, char out[SWN_FP_LEN + 1])
 
 static void check_kind(enum swn_key_kind kind, const char *ktype, const char *alg)
 {
-	struct swn_subject s = { "TEST-PARTY", "tls", "Org", "CN", "127.0.0.1", 10 };
+	struct swn_subject s = { "TEST-PARTY", "tls", "Org", "CN", "127.0.0.1", 10, NULL, NULL };
 	char fp[SWN_FP_LEN + 1], fp2[SWN_FP_LEN + 1], t[64], subject[256];
 	struct swn_err err;
 	EVP_PKEY *key, *other;
@@ -63,9 +65,53 @@ END_TEST
 START_TEST(ec_p256) { check_kind(SWN_KEY_EC_P256, "ec-p256", "ecdsa-sha256"); }
 END_TEST
 
+/* An eDelivery 2.0 pair: the Ed25519 signing certificate and the X25519
+ * one it issues; each named by its key type, the OU naming the profile. */
+START_TEST(edelivery_2_pair)
+{
+	struct swn_subject s = { "P", "signing", NULL, NULL, NULL, 5, "edelivery-2.0", NULL };
+	struct swn_err err;
+	EVP_PKEY *sk, *ek;
+	X509 *sc, *ec;
+	char t[64], subject[256];
+	enum swn_key_kind k;
+
+	swn_err_clear(&err);
+	ck_assert_int_eq(swn_key_kind_parse("x25519", &k), 0);
+	ck_assert_int_eq(k, SWN_KEY_X25519);
+	ck_assert_str_eq(swn_key_kind_name(SWN_KEY_X25519), "x25519");
+	ck_assert_ptr_nonnull(sk = swn_key_generate(SWN_KEY_ED25519, &err));
+	ck_assert_ptr_nonnull(ek = swn_key_generate(SWN_KEY_X25519, &err));
+	/* An X25519 key cannot sign, its own certificate least of all. */
+	ck_assert_ptr_null(swn_cert_self_signed(ek, &s, &err));
+	swn_err_clear(&err);
+	ck_assert_ptr_nonnull(sc = swn_cert_self_signed(sk, &s, &err));
+	s.usage = "encryption";
+	ck_assert_ptr_nonnull(ec = swn_cert_issued(ek, sk, sc, &s, &err));
+	swn_cert_key_type(sc, t, sizeof t);
+	ck_assert_str_eq(t, "ed25519");
+	swn_cert_key_type(ec, t, sizeof t);
+	ck_assert_str_eq(t, "x25519");
+	/* The body form cannot use either. */
+	ck_assert_ptr_null(swn_cert_sig_alg(sc));
+	ck_assert_ptr_null(swn_cert_sig_alg(ec));
+	swn_cert_subject(ec, subject, sizeof subject);
+	ck_assert_str_eq(subject, "CN=P,OU=swnode edelivery-2.0 encryption");
+	ck_assert(swn_cert_matches_key(ec, ek));
+	ck_assert(!swn_cert_matches_key(ec, sk));
+	/* Issued by the signing key: its signature verifies with it. */
+	ck_assert_int_eq(X509_verify(ec, sk), 1);
+	ck_assert_int_eq(X509_check_issued(sc, ec), X509_V_ERR_KEYUSAGE_NO_CERTSIGN);
+	X509_free(sc);
+	X509_free(ec);
+	EVP_PKEY_free(sk);
+	EVP_PKEY_free(ek);
+}
+END_TEST
+
 START_TEST(pem_round_trip_and_garbage)
 {
-	struct swn_subject s = { "P", "signing", NULL, NULL, NULL, 1 };
+	struct swn_subject s = { "P", "signing", NULL, NULL, NULL, 1, NULL, NULL };
 	char a[SWN_FP_LEN + 1], b[SWN_FP_LEN + 1];
 	struct swn_err err;
 	EVP_PKEY *key;
@@ -130,6 +176,7 @@ int main(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, rsa_2048);
 	tcase_add_test(tc, ec_p256);
+	tcase_add_test(tc, edelivery_2_pair);
 	tcase_add_test(tc, pem_round_trip_and_garbage);
 	tcase_add_test(tc, key_kinds);
 	tcase_add_test(tc, times);
