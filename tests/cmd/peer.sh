@@ -180,6 +180,18 @@ has "$T/err" "edelivery-2.0 encryption certificate has a ed25519 key" "the wrong
 sed 's/profile="edelivery-2.0"/profile="edelivery-2.0-ecdsa"/' "$EA" >"$T/E2-E1.xml"
 expect 1 "agreement whose profile does not fit its certificates" "$SWNODE" --home "$E2" peer check "$T/E2-E1.xml"
 has "$T/out" "profile edelivery-2.0-ecdsa signs with ec-p256" "the misfit named"
+# A node whose profile key is not its certificate's does not open.
+cp "$E2/keys/edelivery-2.0-encryption.key" "$T/e2-enc.key"
+cat "$E1/keys/edelivery-2.0-encryption.key" >"$E2/keys/edelivery-2.0-encryption.key"
+expect 1 "a node with another node's encryption key" "$SWNODE" --home "$E2" status nothing
+has "$T/err" "edelivery-2.0-encryption.pem: certificate is not for the key $E2/keys/edelivery-2.0-encryption.key" \
+	"the mismatched key named"
+cat "$E2/keys/edelivery-2.0-signing.key" >"$E2/keys/edelivery-2.0-encryption.key"
+expect 1 "a node with its signing key as encryption key" "$SWNODE" --home "$E2" status nothing
+has "$T/err" "certificate is not for the key" "the signing key as encryption key refused"
+cat "$T/e2-enc.key" >"$E2/keys/edelivery-2.0-encryption.key"
+run "$SWNODE" --home "$E2" status nothing
+hasnt "$T/err" "certificate is not for" "the node opens again with its own key"
 # A node with no profile keys at all.
 newnode "$T/e3" E3-NODE --profiles none
 [ ! -e "$T/e3/keys/edelivery-2.0-signing.key" ] && pass || fail "--profiles none made keys"
