@@ -26,6 +26,7 @@ static const struct {
 	[SWN_EBMS_INVALID_HEADER]        = { "EBMS:0009", "InvalidHeader", "Unpackaging", "ebms" },
 	[SWN_EBMS_PMODE_MISMATCH]        = { "EBMS:0010", "ProcessingModeMismatch", "Processing", "ebms" },
 	[SWN_EBMS_FAILED_AUTHENTICATION] = { "EBMS:0101", "FailedAuthentication", "Processing", "security" },
+	[SWN_EBMS_FAILED_DECRYPTION]     = { "EBMS:0102", "FailedDecryption", "Processing", "security" },
 	[SWN_EBMS_POLICY_NONCOMPLIANCE]  = { "EBMS:0103", "PolicyNoncompliance", "Processing", "security" },
 	[SWN_EBMS_DELIVERY_FAILURE]      = { "EBMS:0202", "DeliveryFailure", "Communication", "reliability" },
 };

@@ -293,7 +293,11 @@ static xmlDocPtr pack(const struct swn_config *cfg, const struct swn_registry *r
 	if (swn_compose_payload(reg, doc, name, &p, err) < 0)
 		return NULL;
 	entry = swn_agreement_doc(a, swn_doctype_id(p.type));
-	if (entry == NULL || !entry->out) {
+	if (a->profile->id != SWN_PROFILE_BODY) {
+		swn_err_set(err, SWN_E_CONFIG, a->path, 0,
+			    "agreement %s uses profile %s; as4 pack writes the body profile only",
+			    a->id, a->profile->name);
+	} else if (entry == NULL || !entry->out) {
 		swn_err_set(err, SWN_E_CONFIG, a->path, 0,
 			    "agreement %s does not allow sending %s documents", a->id,
 			    swn_doctype_id(p.type));

@@ -207,12 +207,11 @@ done:
  * are made here, also with --csr: peers pin them as they are, and an
  * X25519 key cannot sign a request; the encryption certificate is issued
  * by the profile's signing key (an X25519 key cannot sign itself). */
-static int make_profile_keys(const struct init_opts *o, const struct swn_profile_keys *k,
-			     struct swn_err *err)
+int swn_make_profile_keys(const struct swn_profile_keys *k, const char *party_id,
+			  const char *org, const char *country, int days, struct swn_err *err)
 {
 	const struct swn_profile_def *p = k->profile;
-	struct swn_subject s = { o->party_id, "signing", o->org, o->country, NULL, o->days,
-				 p->name, NULL };
+	struct swn_subject s = { party_id, "signing", org, country, NULL, days, p->name, NULL };
 	EVP_PKEY *sign = NULL, *enc = NULL;
 	X509 *scert = NULL, *ecert = NULL;
 	char fp[SWN_FP_LEN + 1];
@@ -278,7 +277,8 @@ static int create_node(struct swn_config *cfg, const struct init_opts *o,
 	    make_identity(cfg, o, kind, "tls", cfg->tls_key, cfg->tls_cert, host, err) < 0)
 		return -1;
 	for (i = 0; i < cfg->nprofiles; i++)
-		if (make_profile_keys(o, &cfg->profiles[i], err) < 0)
+		if (swn_make_profile_keys(&cfg->profiles[i], o->party_id, o->org, o->country, o->days,
+					  err) < 0)
 			return -1;
 	if (!(ledger_key = swn_key_generate(SWN_KEY_ED25519, err)))
 		return -1;

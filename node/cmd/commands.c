@@ -68,6 +68,14 @@ static const struct swn_cmd commands[] = {
 	  "Installs a certificate issued for the node's signing or TLS key (after\n"
 	  "swnode init --csr).  The certificate must match the node's private key\n"
 	  "and be valid now; an existing certificate is replaced.\n" },
+	{ "cert add-profile", cmd_cert_add_profile, SWN_NEEDS_HOME,
+	  "make the keys of another eDelivery AS4 profile for this node",
+	  "usage: swnode cert add-profile [--home DIR] PROFILE [--days N]\n"
+	  "\n"
+	  "Makes the signing and encryption keys of PROFILE (edelivery-2.0,\n"
+	  "edelivery-2.0-ecdsa or edelivery-1.15) with their certificates, as init\n"
+	  "--profiles does, and adds them to node.xml.  Export the bundle again and\n"
+	  "send it to the peers that will use the profile.\n" },
 	{ "cert show", cmd_cert_show, SWN_NEEDS_HOME,
 	  "print this node's certificates: subject, fingerprint, validity",
 	  "usage: swnode cert show [--home DIR]\n"

@@ -175,7 +175,7 @@ int swn_ledger_acknowledged(struct swn_ledger *l, const char *peer, const char *
 /* Inbound RECEIVED entries after seq `after` without DELIVERED_LOCAL (to
  * redeliver), oldest first, SWN_LEDGER_PAGE at a time: the number listed
  * is returned, so that a caller pages on from the last seq while a full
- * page comes back.  If the ledger cannot be read (or memory runs out), -1
+ * page comes back.  fn gets each RECEIVED entry's reason ("" if none).  If the ledger cannot be read (or memory runs out), -1
  * with err and fn is not called: never a short list taken for all. */
 #define SWN_LEDGER_PAGE 1000
 #define SWN_LEDGER_PAGE_S "1000"

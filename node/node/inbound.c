@@ -22,6 +22,7 @@
 #include "ledger/proof.h"
 #include "node/node/refusals.h"
 #include "node/node/spool.h"
+#include "node/node/swa_in.h"
 #include "base/swn_limits.h"
 #include "as4/wssec.h"
 #include "xml/xmlout.h"
@@ -177,6 +178,7 @@ struct job {
 	const struct swn_agreement *a;
 	const struct swn_agreement *tls_peer;  /* whose TLS certificate authenticated */
 	char doctype[40];
+	struct swn_swa_in *swa;  /* a message with MIME parts (eDelivery), else NULL */
 };
 
 static int serialise(xmlDocPtr doc, struct swn_buf *out, struct swn_err *err)
@@ -192,13 +194,16 @@ static int serialise(xmlDocPtr doc, struct swn_buf *out, struct swn_err *err)
 	return rc;
 }
 
-/* Sign a signal we built and put it in the reply. */
+/* Sign a signal we built and put it in the reply: with the key of the
+ * agreement's profile once the agreement is known (an eDelivery 2.0 peer
+ * checks Ed25519), else the node's body-profile key. */
 static int sign_into(struct job *j, xmlDocPtr sig, struct swn_err *err)
 {
+	const struct swn_runtime_profile *rp = j->a ? swn_runtime_profile(j->rt, j->a->profile) : NULL;
 	struct swn_as4_msg m;
 
 	if (swn_as4_parse(sig, "signal", &m, err) < 0 ||
-	    swn_wssec_sign(sig, &m, j->rt->signer, err) < 0)
+	    swn_wssec_sign(sig, &m, rp ? rp->signer : j->rt->signer, err) < 0)
 		return -1;
 	return serialise(sig, &j->reply->body, err);
 }
@@ -440,8 +445,67 @@ static int duplicate(struct job *j, struct swn_err *err)
 	return 1;
 }
 
+/* The MIME form's Content-Type as the RECEIVED entry records it, with its
+ * length so that redelivery reads it back whatever it holds:
+ * "Content-Type (N bytes): VALUE; part 1 <cid> ...". */
+#define SWA_REASON_PREFIX "Content-Type ("
+
+static int swa_content_type(const char *reason, char *out, size_t n)
+{
+	char *end;
+	unsigned long len;
+
+	if (reason == NULL || strncmp(reason, SWA_REASON_PREFIX, strlen(SWA_REASON_PREFIX)) != 0)
+		return 0;
+	len = strtoul(reason + strlen(SWA_REASON_PREFIX), &end, 10);
+	if (strncmp(end, " bytes): ", 9) != 0 || len >= n || strlen(end + 9) < len)
+		return 0;
+	memcpy(out, end + 9, len);
+	out[len] = '\0';
+	return 1;
+}
+
+/* The payload of a message with MIME parts: decrypted with the node's key
+ * of profile p, its signature checked with one of pins (a received
+ * message; npins 0 for evidence already checked when it was received),
+ * and its one document parsed.  0, or -1 with *code and err. */
+static int swa_payload(struct swn_runtime *rt, struct swn_swa_in *sw, xmlDocPtr doc,
+		       const struct swn_as4_msg *m, const struct swn_profile_def *p,
+		       X509 **pins, int npins, const char *alg, xmlDocPtr *payload,
+		       enum swn_ebms_error *code, struct swn_err *err)
+{
+	const struct swn_runtime_profile *rp = swn_runtime_profile(rt, p);
+	struct swn_buf doc_bytes;
+	int i, rc;
+
+	*payload = NULL;
+	if (rp == NULL) {
+		*code = SWN_EBMS_PMODE_MISMATCH;
+		return swn_err_set(err, SWN_E_CONFIG, NULL, 0, "this node has no keys for profile %s",
+				   p->name);
+	}
+	if (swn_swa_in_decrypt(sw, m, p, rp->enc_key, rt->cfg.home, code, err) < 0)
+		return -1;
+	for (i = 0; i < npins; i++) {
+		swn_err_clear(err);
+		if (swn_swa_in_verify(sw, doc, m, pins[i], alg, err) == 0)
+			break;
+	}
+	if (npins > 0 && i == npins) {
+		*code = SWN_EBMS_FAILED_AUTHENTICATION;
+		return -1;
+	}
+	*code = SWN_EBMS_OTHER;
+	swn_buf_init(&doc_bytes, SWN_MAX_DOCUMENT_BYTES);
+	rc = swn_swa_in_document(sw, SWN_MAX_DOCUMENT_BYTES, &doc_bytes, err);
+	if (rc == 0 && !(*payload = swn_xml_parse(doc_bytes.data, doc_bytes.len, "payload", err)))
+		rc = -1;
+	swn_buf_free(&doc_bytes);
+	return rc;
+}
+
 void swn_inbound_handle(struct swn_runtime *rt, const char *data, size_t len,
-			X509 *client, struct swn_inbound_reply *reply)
+			const char *content_type, X509 *client, struct swn_inbound_reply *reply)
 {
 	struct job j;
 	struct swn_err err;
@@ -454,6 +518,7 @@ void swn_inbound_handle(struct swn_runtime *rt, const char *data, size_t len,
 	int npins, i, dup, slot = -1;
 	long long seq = 0;
 	time_t now = time(NULL), stamp;
+	char swa_reason[1800];
 
 	memset(reply, 0, sizeof *reply);
 	swn_buf_init(&reply->body, SWN_MAX_DOCUMENT_BYTES);
@@ -468,11 +533,21 @@ void swn_inbound_handle(struct swn_runtime *rt, const char *data, size_t len,
 	/* Who is sending is known from TLS before a byte is parsed. */
 	j.tls_peer = client ? swn_runtime_find(rt, client, NULL, NULL) : NULL;
 
-	if (!(doc = swn_xml_parse(data, len, "message", &err))) {
+	if (swn_swa_in_is_mime(content_type)) {
+		/* SOAP with Attachments: the MIME message, then its envelope. */
+		if (!(j.swa = calloc(1, sizeof *j.swa))) {
+			reply->http_status = 503;
+			snprintf(reply->outcome, sizeof reply->outcome, "out of memory");
+			goto done;
+		}
+		if (swn_swa_in_read(j.swa, content_type, data, len, &doc, &j.m, &err) < 0) {
+			refuse(&j, doc ? SWN_EBMS_INVALID_HEADER : SWN_EBMS_OTHER, "%s", err.msg);
+			goto done;
+		}
+	} else if (!(doc = swn_xml_parse(data, len, "message", &err))) {
 		refuse(&j, SWN_EBMS_OTHER, "%s", err.msg);
 		goto done;
-	}
-	if (swn_as4_parse(doc, "message", &j.m, &err) < 0) {
+	} else if (swn_as4_parse(doc, "message", &j.m, &err) < 0) {
 		refuse(&j, SWN_EBMS_INVALID_HEADER, "%s", err.msg);
 		goto done;
 	}
@@ -502,14 +577,6 @@ void swn_inbound_handle(struct swn_runtime *rt, const char *data, size_t len,
 		refuse(&j, SWN_EBMS_PMODE_MISMATCH, "%s", why);
 		goto done;
 	}
-	/* The profile is the agreement's, never the message's choice. */
-	if (j.a->profile->id != SWN_PROFILE_BODY) {
-		refuse(&j, SWN_EBMS_PMODE_MISMATCH,
-		       "agreement %s uses AS4 profile %s: each payload travels compressed and "
-		       "encrypted in its own MIME part (multipart/related), not in the SOAP Body",
-		       j.a->id, j.a->profile->name);
-		goto done;
-	}
 	if (strcmp(j.m.user.from.id, j.a->peer.id) != 0 ||
 	    strcmp(j.m.user.from.type, j.a->peer.type) != 0) {
 		const struct swn_agreement *a = j.a;
@@ -527,6 +594,20 @@ void swn_inbound_handle(struct swn_runtime *rt, const char *data, size_t len,
 		       len, j.a->id, j.a->max_message_bytes);
 		goto done;
 	}
+	/* The profile is the agreement's, never the message's choice. */
+	if (j.a->profile->id != SWN_PROFILE_BODY && !j.swa) {
+		refuse(&j, SWN_EBMS_PMODE_MISMATCH,
+		       "agreement %s uses AS4 profile %s: each payload travels compressed and "
+		       "encrypted in its own MIME part (multipart/related), not in the SOAP Body",
+		       j.a->id, j.a->profile->name);
+		goto done;
+	}
+	if (j.a->profile->id == SWN_PROFILE_BODY && j.swa) {
+		refuse(&j, SWN_EBMS_PMODE_MISMATCH,
+		       "agreement %s uses AS4 profile body: the payload travels in the signed SOAP "
+		       "Body, not in MIME parts", j.a->id);
+		goto done;
+	}
 	if (over_rate(j.a, now)) {
 		/* Flow control, not a refusal: the sender tries again later. */
 		reply->http_status = 429;
@@ -540,14 +621,27 @@ void swn_inbound_handle(struct swn_runtime *rt, const char *data, size_t len,
 		       "agreement %s accepts no signing certificate now: %s", j.a->id, why);
 		goto done;
 	}
-	for (i = 0; i < npins; i++) {
+	if (j.swa) {
+		enum swn_ebms_error code;
+
+		/* Decrypted first, as AS4 signs the plaintext: its cost before
+		 * authentication is bounded by the agreement's size (above). */
 		swn_err_clear(&err);
-		if (swn_wssec_verify(doc, &j.m, pins[i], j.a->inbound_alg, NULL, &err) == 0)
-			break;
-	}
-	if (i == npins) {
-		refuse(&j, SWN_EBMS_FAILED_AUTHENTICATION, "%s", err.msg);
-		goto done;
+		if (swa_payload(rt, j.swa, doc, &j.m, j.a->profile, pins, npins, j.a->inbound_alg,
+				&payload, &code, &err) < 0) {
+			refuse(&j, code, "%s", err.msg);
+			goto done;
+		}
+	} else {
+		for (i = 0; i < npins; i++) {
+			swn_err_clear(&err);
+			if (swn_wssec_verify(doc, &j.m, pins[i], j.a->inbound_alg, NULL, &err) == 0)
+				break;
+		}
+		if (i == npins) {
+			refuse(&j, SWN_EBMS_FAILED_AUTHENTICATION, "%s", err.msg);
+			goto done;
+		}
 	}
 	/* From here on only the signed eb:Messaging and soap:Body are read. */
 	if (strcmp(j.m.user.to.id, j.a->local.id) != 0 || strcmp(j.m.user.to.type, j.a->local.type) != 0) {
@@ -568,7 +662,7 @@ void swn_inbound_handle(struct swn_runtime *rt, const char *data, size_t len,
 		       j.a->max_clock_skew);
 		goto done;
 	}
-	if (!(payload = payload_doc(j.m.payload))) {
+	if (!payload && !(payload = payload_doc(j.m.payload))) {
 		refuse(&j, SWN_EBMS_OTHER, "out of memory");
 		goto done;
 	}
@@ -630,6 +724,16 @@ void swn_inbound_handle(struct swn_runtime *rt, const char *data, size_t len,
 		struct swn_event ev = { "in", j.a->peer.id, j.a->id, j.doctype, j.m.message_id,
 					"RECEIVED", NULL };
 
+		/* The parts' digests, received and decrypted, beside the bytes;
+		 * the Content-Type that reads them again. */
+		if (j.swa) {
+			int k = snprintf(swa_reason, sizeof swa_reason, SWA_REASON_PREFIX "%zu bytes): %s; ",
+					 strlen(content_type), content_type);
+
+			if (k > 0 && (size_t)k < sizeof swa_reason)
+				swn_swa_in_describe(j.swa, swa_reason + k, sizeof swa_reason - (size_t)k);
+			ev.reason = swa_reason;
+		}
 		swn_err_clear(&err);
 		if (swn_ledger_append(rt->ledger, &ev, data, len, &seq, &err) < 0) {
 			reply->http_status = 503;
@@ -653,6 +757,10 @@ done:
 	swn_runtime_agreements_unlock(rt);
 	xmlFreeDoc(payload);
 	xmlFreeDoc(doc);
+	if (j.swa) {
+		swn_swa_in_free(j.swa);
+		free(j.swa);
+	}
 }
 
 void swn_inbound_refused_http(struct swn_runtime *rt, X509 *client, int status,
@@ -706,6 +814,48 @@ struct redeliver_ctx {
 	long long first_failed;  /* the first that could not be placed (0: none) */
 };
 
+/* The payload of a RECEIVED entry's evidence: the body form's soap:Body,
+ * or, when the entry's reason gives the MIME form's Content-Type, the part
+ * decrypted again with the node's key (of whichever of its profiles reads
+ * it: the signature was checked when the message came). */
+static int evidence_payload(struct swn_runtime *rt, const char *bytes, size_t len,
+			    const char *reason, xmlDocPtr *doc, xmlDocPtr *payload,
+			    struct swn_err *err)
+{
+	static _Thread_local char ctype[1024];
+	struct swn_as4_msg m;
+	int i, rc = -1;
+
+	*doc = *payload = NULL;
+	if (!swa_content_type(reason, ctype, sizeof ctype)) {
+		if (!(*doc = swn_xml_parse(bytes, len, "evidence", err)) ||
+		    swn_as4_parse(*doc, "evidence", &m, err) < 0)
+			return -1;
+		if (!(*payload = payload_doc(m.payload)))
+			return swn_err_set(err, SWN_E_NOMEM, NULL, 0, "out of memory");
+		return 0;
+	}
+	for (i = 0; i < rt->nprofiles && rc < 0; i++) {
+		struct swn_swa_in *sw = calloc(1, sizeof *sw);
+		enum swn_ebms_error code;
+
+		if (sw == NULL)
+			return swn_err_set(err, SWN_E_NOMEM, NULL, 0, "out of memory");
+		xmlFreeDoc(*doc);
+		*doc = NULL;
+		swn_err_clear(err);
+		if (swn_swa_in_read(sw, ctype, bytes, len, doc, &m, err) == 0)
+			rc = swa_payload(rt, sw, *doc, &m, rt->profiles[i].profile, NULL, 0, NULL,
+					 payload, &code, err);
+		swn_swa_in_free(sw);
+		free(sw);
+	}
+	if (rt->nprofiles == 0)
+		swn_err_set(err, SWN_E_CONFIG, NULL, 0, "this node has no profile keys to read the "
+			    "message's parts with");
+	return rc;
+}
+
 static void redeliver_one(void *arg, long long seq, const char *time, const char *dir,
 			  const char *peer, const char *agreement, const char *doctype,
 			  const char *msgid, const char *event, const char *reason)
@@ -720,7 +870,7 @@ static void redeliver_one(void *arg, long long seq, const char *time, const char
 	static _Thread_local struct swn_ledger_placed placed;
 	int slot, state;
 
-	(void)time; (void)dir; (void)event; (void)reason;
+	(void)time; (void)dir; (void)event;
 	swn_err_clear(&err);
 	c->last = seq;
 	/* The message's slot, as a worker receiving it holds it: the two never
@@ -734,8 +884,7 @@ static void redeliver_one(void *arg, long long seq, const char *time, const char
 	}
 	if (state < 0 ||
 	    swn_ledger_evidence(c->rt->ledger, "in", peer, msgid, "RECEIVED", &bytes, &len, NULL, &err) != 1 ||
-	    !(doc = swn_xml_parse(bytes, len, "evidence", &err)) ||
-	    swn_as4_parse(doc, "evidence", &m, &err) < 0 || !(payload = payload_doc(m.payload)) ||
+	    evidence_payload(c->rt, bytes, len, reason, &doc, &payload, &err) < 0 ||
 	    deliver_local(c->rt, peer, agreement, doctype, msgid, seq, NULL, payload) < 0) {
 		c->failed++;
 		if (c->first_failed == 0)

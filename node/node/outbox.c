@@ -622,6 +622,18 @@ static void deliver(struct swn_outbox *o, struct swn_http_client *client, const 
 		outcome(o, d, "", 0, "FAILED", reason, NULL, 0, attempts, 0);
 		return;
 	}
+	/* Submitted in the body form under an agreement that has changed its
+	 * profile since: the peer would refuse it, and its receipt would be
+	 * checked under the new profile's algorithm. */
+	if (a->profile->id != SWN_PROFILE_BODY) {
+		snprintf(reason, sizeof reason, "agreement %s now uses profile %s; the message was "
+			 "composed in the body form: submit the document again", a->id,
+			 a->profile->name);
+		snprintf(peer, sizeof peer, "%s", a->peer.id);
+		swn_runtime_agreements_unlock(rt);
+		outcome(o, d, peer, 0, "FAILED", reason, NULL, 0, attempts, 0);
+		return;
+	}
 	snprintf(peer, sizeof peer, "%s", a->peer.id);
 	i = swn_ledger_evidence(rt->ledger, "out", peer, d->msgid, "SUBMITTED", &bytes, &len, NULL, &err);
 	if (i != 1) {

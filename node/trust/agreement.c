@@ -84,8 +84,8 @@ int swn_agreement_write_draft(const struct swn_config *cfg,
 	if (prof->id != SWN_PROFILE_BODY) {
 		if (!swn_config_profile(cfg, prof))
 			return swn_err_set(err, SWN_E_CONFIG, NULL, 0,
-					   "this node has no keys for profile %s (swnode init --profiles)",
-					   prof->name);
+					   "this node has no keys for profile %s (swnode cert add-profile %s "
+					   "makes them)", prof->name, prof->name);
 		if (!(bp = swn_bundle_profile(peer, prof)))
 			return swn_err_set(err, SWN_E_CONFIG, NULL, 0,
 					   "the bundle of %s has no certificates for profile %s",
@@ -93,6 +93,10 @@ int swn_agreement_write_draft(const struct swn_config *cfg,
 		peer_signing = bp->signing;
 		outbound = prof->sig_alg;
 	} else {
+		if (!peer->signing)
+			return swn_err_set(err, SWN_E_CONFIG, NULL, 0,
+					   "the bundle of %s has no signing certificate for the body "
+					   "profile: name one of its profiles (--profile)", peer->party_id);
 		if (!(ours = swn_cert_read(cfg->signing_cert, err)))
 			return -1;
 		outbound = swn_cert_sig_alg(ours);
@@ -210,15 +214,16 @@ static int attr_is(xmlNodePtr el, const char *name, const char *want)
 	return eq;
 }
 
-/* The agreement's profile (body when it names none; agreement.xsd allows
- * only known names). */
+/* The agreement's profile: body when it names none, NULL for a name that
+ * is none (agreement.xsd allows only known names; checked again). */
 static const struct swn_profile_def *profile_of(xmlNodePtr security)
 {
 	xmlChar *v = xmlGetProp(security, BAD_CAST "profile");
-	const struct swn_profile_def *p = v ? swn_profile_find((const char *)v) : NULL;
+	const struct swn_profile_def *p = v ? swn_profile_find((const char *)v)
+					    : swn_profile_get(SWN_PROFILE_BODY);
 
 	xmlFree(v);
-	return p ? p : swn_profile_get(SWN_PROFILE_BODY);
+	return p;
 }
 
 /* A peer certificate's key checked for the profile: body signing keys as
@@ -245,6 +250,9 @@ static void check_signing(struct checker *c, xmlNodePtr peer, xmlNodePtr securit
 			  time_t now)
 {
 	const struct swn_profile_def *prof = profile_of(security);
+
+	if (prof == NULL)
+		return;   /* check_profile says why */
 	char fps[8][SWN_FP_LEN + 1];
 	int nfp = 0, i;
 	xmlNodePtr n;
@@ -288,6 +296,21 @@ static void check_signing(struct checker *c, xmlNodePtr peer, xmlNodePtr securit
 	}
 }
 
+/* This node's keys of a profile: there, of its types, each its
+ * certificate's. */
+static void check_own_profile_keys(struct checker *c, const struct swn_profile_keys *k)
+{
+	struct swn_err e;
+	X509 *sign, *enc = NULL;
+
+	swn_err_clear(&e);
+	if (!(sign = swn_cert_read(k->signing_cert, &e)) || !(enc = swn_cert_read(k->enc_cert, &e)) ||
+	    swn_profile_keys_check(k, sign, enc, &e) < 0)
+		problem_err(c, &e);
+	X509_free(sign);
+	X509_free(enc);
+}
+
 /* What the profile asks beyond the signing certificates: the peer's
  * encryption certificate (only under an eDelivery profile), and this
  * node's own keys for it (cfg not NULL). */
@@ -301,6 +324,10 @@ static void check_profile(struct checker *c, xmlNodePtr peer, xmlNodePtr securit
 	X509 *cert;
 
 	swn_err_clear(&e);
+	if (prof == NULL) {
+		problem(c, security, "security/@profile is not one of " SWN_PROFILE_NAMES);
+		return;
+	}
 	if (prof->id == SWN_PROFILE_BODY && n)
 		problem(c, n, "profile body encrypts nothing: remove encryptionCertificate, or name an "
 			"eDelivery profile in security/@profile");
@@ -310,8 +337,23 @@ static void check_profile(struct checker *c, xmlNodePtr peer, xmlNodePtr securit
 	else if (n && !(cert = swn_certxml_read(n, c->path, &e)))
 		problem_err(c, &e);
 	else if (n) {
+		xmlNodePtr s;
+
 		if (swn_profile_cert_check(cert, prof, 0, now, c->path, swn_xml_line(n), &e) < 0)
 			problem_err(c, &e);
+		/* One key for both would sign what it also decrypts. */
+		for (s = swn_xml_child(peer, "signingCertificate"); s;
+		     s = swn_xml_next(s, "signingCertificate")) {
+			struct swn_err e2;
+			X509 *sc;
+
+			swn_err_clear(&e2);
+			if ((sc = swn_certxml_read(s, c->path, &e2)) != NULL &&
+			    EVP_PKEY_eq(X509_get0_pubkey(sc), X509_get0_pubkey(cert)) == 1)
+				problem(c, n, "the encryption certificate has the key of a signing "
+					"certificate; profile %s keeps the two apart", prof->name);
+			X509_free(sc);
+		}
 		X509_free(cert);
 	}
 	if (prof->id != SWN_PROFILE_BODY) {
@@ -319,8 +361,10 @@ static void check_profile(struct checker *c, xmlNodePtr peer, xmlNodePtr securit
 			problem(c, security, "profile %s signs with %s: outboundSignature must say so",
 				prof->name, prof->sig_alg);
 		if (cfg && !swn_config_profile(cfg, prof))
-			problem(c, security, "this node has no keys for profile %s (swnode init --profiles)",
-				prof->name);
+			problem(c, security, "this node has no keys for profile %s (swnode cert "
+				"add-profile %s makes them)", prof->name, prof->name);
+		else if (cfg)
+			check_own_profile_keys(c, swn_config_profile(cfg, prof));
 		return;
 	}
 	if (!cfg)
@@ -532,7 +576,11 @@ int swn_agreement_load(const char *path, const struct swn_registry *reg,
 				       a->peer_ledger_pub, err) < 0))
 		goto done;
 	sec = swn_xml_child(root, "security");
-	a->profile = profile_of(sec);
+	if (!(a->profile = profile_of(sec))) {
+		swn_err_set(err, SWN_E_CONFIG, path, swn_xml_line(sec),
+			    "security/@profile is not one of " SWN_PROFILE_NAMES);
+		goto done;
+	}
 	if ((n = swn_xml_child(peer, "encryptionCertificate")) &&
 	    !(a->encryption = swn_certxml_read(n, path, err)))
 		goto done;

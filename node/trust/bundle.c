@@ -16,6 +16,33 @@
 #include "xml/xmlout.h"
 #include "xml/xmlsafe.h"
 
+int swn_profile_keys_check(const struct swn_profile_keys *k, X509 *sign, X509 *enc,
+			   struct swn_err *err)
+{
+	const char *certs[2] = { k->signing_cert, k->enc_cert };
+	const char *keys[2] = { k->signing_key, k->enc_key };
+	X509 *c[2] = { sign, enc };
+	char why[200];
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		EVP_PKEY *key;
+		int match;
+
+		if (!swn_profile_cert_fits(k->profile, i == 0, c[i], why, sizeof why))
+			return swn_err_set(err, SWN_E_CONFIG, certs[i], 0, "the %s certificate has %s",
+					   i == 0 ? "signing" : "encryption", why);
+		if (!(key = swn_key_read(keys[i], err)))
+			return -1;
+		match = swn_cert_matches_key(c[i], key);
+		EVP_PKEY_free(key);
+		if (!match)
+			return swn_err_set(err, SWN_E_CRYPTO, certs[i], 0, "certificate is not for the key %s",
+					   keys[i]);
+	}
+	return 0;
+}
+
 /* One profile element per eDelivery profile the node has keys for. */
 static int export_profiles(const struct swn_config *cfg, xmlNodePtr root, struct swn_err *err)
 {
@@ -28,7 +55,8 @@ static int export_profiles(const struct swn_config *cfg, xmlNodePtr root, struct
 		X509 *enc = sign ? swn_cert_read(k->enc_cert, err) : NULL;
 
 		xmlNewProp(n, BAD_CAST "name", BAD_CAST k->profile->name);
-		if (!enc || !swn_certxml_add(n, "signingCertificate", sign, err) ||
+		if (!enc || swn_profile_keys_check(k, sign, enc, err) < 0 ||
+		    !swn_certxml_add(n, "signingCertificate", sign, err) ||
 		    !swn_certxml_add(n, "encryptionCertificate", enc, err))
 			rc = -1;
 		X509_free(sign);
@@ -85,7 +113,7 @@ done:
 int swn_cert_check_key(X509 *cert, const char *what, const char *file, long line,
 		       struct swn_err *err)
 {
-	char ktype[64];
+	char ktype[64], why[200];
 
 	swn_cert_key_type(cert, ktype, sizeof ktype);
 	if (swn_cert_sig_alg(cert) == NULL)
@@ -96,6 +124,8 @@ int swn_cert_check_key(X509 *cert, const char *what, const char *file, long line
 		return swn_err_set(err, SWN_E_CRYPTO, file, line,
 				   "%s certificate has a %s key; RSA keys need 2048 bits or more",
 				   what, ktype);
+	if (!swn_pubkey_sound(X509_get0_pubkey(cert), why, sizeof why))
+		return swn_err_set(err, SWN_E_CRYPTO, file, line, "%s certificate has %s", what, why);
 	return 0;
 }
 
@@ -173,17 +203,21 @@ static int load_profiles(xmlNodePtr root, const char *path, time_t now, struct s
 	xmlNodePtr n, c;
 
 	for (n = swn_xml_child(root, "profile"); n; n = swn_xml_next(n, "profile")) {
-		struct swn_bundle_profile *bp = &b->profiles[b->nprofiles];
+		const struct swn_profile_def *p;
+		struct swn_bundle_profile *bp;
 		char name[32];
 
 		if (swn_xml_copy_attr(n, "name", name, sizeof name, path, err) < 0)
 			return -1;
-		bp->profile = swn_profile_find(name);
-		if (bp->profile == NULL || bp->profile->id == SWN_PROFILE_BODY ||
-		    swn_bundle_profile(b, bp->profile) || b->nprofiles >= SWN_EDELIVERY_PROFILES)
+		/* bundle.xsd allows each eDelivery name once: checked again here,
+		 * before anything is written. */
+		p = swn_profile_find(name);
+		if (p == NULL || p->id == SWN_PROFILE_BODY || swn_bundle_profile(b, p) ||
+		    b->nprofiles >= SWN_EDELIVERY_PROFILES)
 			return swn_err_set(err, SWN_E_CONFIG, path, swn_xml_line(n),
 					   "profile '%s': not an eDelivery profile, or named twice", name);
-		b->nprofiles++;
+		bp = &b->profiles[b->nprofiles++];
+		bp->profile = p;
 		c = swn_xml_child(n, "signingCertificate");
 		if (!(bp->signing = swn_certxml_read(c, path, err)) ||
 		    swn_profile_cert_check(bp->signing, bp->profile, 1, now, path, swn_xml_line(c), err) < 0)
@@ -192,6 +226,12 @@ static int load_profiles(xmlNodePtr root, const char *path, time_t now, struct s
 		if (!(bp->encryption = swn_certxml_read(c, path, err)) ||
 		    swn_profile_cert_check(bp->encryption, bp->profile, 0, now, path, swn_xml_line(c), err) < 0)
 			return -1;
+		/* One key for both would sign what it also decrypts. */
+		if (X509_cmp(bp->signing, bp->encryption) == 0 ||
+		    EVP_PKEY_eq(X509_get0_pubkey(bp->signing), X509_get0_pubkey(bp->encryption)) == 1)
+			return swn_err_set(err, SWN_E_CRYPTO, path, swn_xml_line(c),
+					   "profile %s: the encryption certificate has the signing key; "
+					   "the profile keeps the two apart", name);
 	}
 	return 0;
 }
@@ -221,8 +261,8 @@ int swn_bundle_load(const char *path, time_t now, struct swn_bundle *b,
 		goto done;
 	}
 	n = swn_xml_child(root, "signingCertificate");
-	if (!(b->signing = swn_certxml_read(n, path, err)) ||
-	    swn_bundle_check_cert(b->signing, "signing", now, path, swn_xml_line(n), err) < 0)
+	if (n && (!(b->signing = swn_certxml_read(n, path, err)) ||
+		  swn_bundle_check_cert(b->signing, "signing", now, path, swn_xml_line(n), err) < 0))
 		goto done;
 	n = swn_xml_child(root, "tlsCertificate");
 	if (!(b->tls = swn_certxml_read(n, path, err)) ||
@@ -238,6 +278,12 @@ int swn_bundle_load(const char *path, time_t now, struct swn_bundle *b,
 	}
 	if (load_profiles(root, path, now, b, err) < 0)
 		goto done;
+	if (!b->signing && b->nprofiles == 0) {
+		swn_err_set(err, SWN_E_CONFIG, path, swn_xml_line(root),
+			    "the bundle has no signing certificate: neither the body profile's "
+			    "signingCertificate nor a profile element");
+		goto done;
+	}
 	rc = 0;
 done:
 	if (rc < 0)

@@ -29,7 +29,7 @@ struct swn_bundle {
 	char party_id[SWN_PARTY_BYTES];
 	char party_type[SWN_PARTY_BYTES];
 	char endpoint[SWN_URL_BYTES];
-	X509 *signing;
+	X509 *signing;             /* the body profile's; NULL if the bundle has none */
 	X509 *tls;
 	char ledger_key[512];      /* verifier key text, "" if none */
 	struct swn_bundle_profile {
@@ -64,6 +64,12 @@ int swn_cert_check_time(X509 *cert, const char *what, time_t now, const char *fi
  * eDelivery profile's are checked by swn_profile_cert_fits). */
 int swn_bundle_check_cert(X509 *cert, const char *what, time_t now,
 			  const char *file, long line, struct swn_err *err);
+
+/* This node's keys of one profile, as node.xml names them, with their
+ * certificates sign and enc (read by the caller): each certificate of the
+ * profile's type, each key its certificate's.  The error names the file. */
+int swn_profile_keys_check(const struct swn_profile_keys *k, X509 *sign, X509 *enc,
+			   struct swn_err *err);
 
 /* A certificate of eDelivery profile p (sign: its signing certificate,
  * else its encryption certificate): its key is of the profile's type and,

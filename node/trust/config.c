@@ -118,6 +118,48 @@ static void set(xmlNodePtr n, const char *name, const char *value)
 	xmlNewProp(n, BAD_CAST name, BAD_CAST value);
 }
 
+/* keys/profile for p, at the layout's places. */
+static void profile_element(xmlNodePtr keys, const struct swn_profile_def *p)
+{
+	xmlNodePtr pn = xmlNewChild(keys, keys->ns, BAD_CAST "profile", NULL), n;
+	char rel[128];
+	int use;
+
+	set(pn, "name", p->name);
+	for (use = 0; use < 2; use++) {
+		const char *what = use ? "encryption" : "signing";
+
+		n = xmlNewChild(pn, keys->ns, BAD_CAST what, NULL);
+		set(n, "type", swn_key_kind_name(use ? p->enc_key : p->sign_key));
+		profile_path(rel, sizeof rel, p, what, 1);
+		set(n, "key", rel);
+		profile_path(rel, sizeof rel, p, what, 0);
+		set(n, "certificate", rel);
+	}
+}
+
+int swn_config_add_profile_file(const struct swn_config *cfg, const struct swn_profile_def *p,
+				struct swn_err *err)
+{
+	char path[SWN_PATH_MAX + 16];
+	xmlDocPtr doc;
+	xmlNodePtr keys;
+	int rc;
+
+	snprintf(path, sizeof path, "%s/node.xml", cfg->home);
+	if (!(doc = swn_xml_read(path, SWN_MAX_CONFIG_BYTES, err)))
+		return -1;
+	keys = swn_xml_child(xmlDocGetRootElement(doc), "keys");
+	if (keys == NULL) {
+		xmlFreeDoc(doc);
+		return swn_err_set(err, SWN_E_CONFIG, path, 0, "no keys element");
+	}
+	profile_element(keys, p);
+	rc = swn_xml_save(doc, path, 0644, SWN_WRITE_REPLACE, err);
+	xmlFreeDoc(doc);
+	return rc;
+}
+
 int swn_config_write(const struct swn_config *cfg, struct swn_err *err)
 {
 	char path[SWN_PATH_MAX + 16];
@@ -146,24 +188,8 @@ int swn_config_write(const struct swn_config *cfg, struct swn_err *err)
 	n = xmlNewChild(keys, root->ns, BAD_CAST "ledger", NULL);
 	set(n, "type", "ed25519");
 	set(n, "key", layout.ledger_key);
-	for (i = 0; i < cfg->nprofiles; i++) {
-		const struct swn_profile_def *p = cfg->profiles[i].profile;
-		xmlNodePtr pn = xmlNewChild(keys, root->ns, BAD_CAST "profile", NULL);
-		char rel[128];
-		int use;
-
-		set(pn, "name", p->name);
-		for (use = 0; use < 2; use++) {
-			const char *what = use ? "encryption" : "signing";
-
-			n = xmlNewChild(pn, root->ns, BAD_CAST what, NULL);
-			set(n, "type", swn_key_kind_name(use ? p->enc_key : p->sign_key));
-			profile_path(rel, sizeof rel, p, what, 1);
-			set(n, "key", rel);
-			profile_path(rel, sizeof rel, p, what, 0);
-			set(n, "certificate", rel);
-		}
-	}
+	for (i = 0; i < cfg->nprofiles; i++)
+		profile_element(keys, cfg->profiles[i].profile);
 	n = xmlNewChild(root, root->ns, BAD_CAST "ledger", NULL);
 	set(n, "database", layout.ledger_db);
 	n = xmlNewChild(root, root->ns, BAD_CAST "spool", NULL);

@@ -77,5 +77,9 @@ int swn_config_load(const char *home, struct swn_config *cfg,
 
 /* Write home/node.xml; never over an existing one. */
 int swn_config_write(const struct swn_config *cfg, struct swn_err *err);
+/* Add keys/profile for p, at the layout's places, to home/node.xml,
+ * replaced atomically; everything else in it is kept as it is. */
+int swn_config_add_profile_file(const struct swn_config *cfg, const struct swn_profile_def *p,
+				struct swn_err *err);
 
 #endif

@@ -482,6 +482,92 @@ const char *swn_cert_sig_alg(X509 *cert)
 	return NULL;
 }
 
+/* The Ed25519 encodings of the points of small order (RFC 8032 points:
+ * the identity, the point of order 2, two of order 4, four of order 8),
+ * and the non-canonical y = p, p + 1, p - 1 + p encodings a lax decoder
+ * reads as such; compared without the sign bit, which each may carry. */
+static const unsigned char ed25519_small_order[][32] = {
+	{ 0x01 },                                              /* identity */
+	{ 0xec, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+	  0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+	  0xff, 0xff, 0xff, 0x7f },                            /* y = -1: order 2 */
+	{ 0x00 },                                              /* y = 0: order 4 */
+	{ 0x26, 0xe8, 0x95, 0x8f, 0xc2, 0xb2, 0x27, 0xb0, 0x45, 0xc3, 0xf4, 0x89, 0xf2, 0xef,
+	  0x98, 0xf0, 0xd5, 0xdf, 0xac, 0x05, 0xd3, 0xc6, 0x33, 0x39, 0xb1, 0x38, 0x02, 0x88,
+	  0x6d, 0x53, 0xfc, 0x05 },                            /* order 8 */
+	{ 0xc7, 0x17, 0x6a, 0x70, 0x3d, 0x4d, 0xd8, 0x4f, 0xba, 0x3c, 0x0b, 0x76, 0x0d, 0x10,
+	  0x67, 0x0f, 0x2a, 0x20, 0x53, 0xfa, 0x2c, 0x39, 0xcc, 0xc6, 0x4e, 0xc7, 0xfd, 0x77,
+	  0x92, 0xac, 0x03, 0x7a },                            /* order 8 */
+	{ 0xed, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+	  0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+	  0xff, 0xff, 0xff, 0x7f },                            /* y = p (0) */
+	{ 0xee, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+	  0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+	  0xff, 0xff, 0xff, 0x7f },                            /* y = p + 1 (1) */
+};
+
+static int ed25519_small(const unsigned char pub[32])
+{
+	size_t i;
+
+	for (i = 0; i < sizeof ed25519_small_order / sizeof ed25519_small_order[0]; i++)
+		if (memcmp(pub, ed25519_small_order[i], 31) == 0 &&
+		    (pub[31] & 0x7f) == ed25519_small_order[i][31])
+			return 1;
+	return 0;
+}
+
+/* An X25519 key agrees with a fresh one to a secret that is not all zeros. */
+static int x25519_agrees(EVP_PKEY *peer)
+{
+	static const unsigned char zeros[32];
+	unsigned char secret[32];
+	size_t len = sizeof secret;
+	EVP_PKEY *mine = EVP_PKEY_Q_keygen(NULL, NULL, "X25519");
+	EVP_PKEY_CTX *ctx = mine ? EVP_PKEY_CTX_new(mine, NULL) : NULL;
+	int ok = ctx && EVP_PKEY_derive_init(ctx) > 0 && EVP_PKEY_derive_set_peer(ctx, peer) > 0 &&
+		 EVP_PKEY_derive(ctx, secret, &len) > 0 && len == 32 &&
+		 CRYPTO_memcmp(secret, zeros, 32) != 0;
+
+	OPENSSL_cleanse(secret, sizeof secret);
+	EVP_PKEY_CTX_free(ctx);
+	EVP_PKEY_free(mine);
+	ERR_clear_error();
+	return ok;
+}
+
+int swn_pubkey_sound(EVP_PKEY *key, char *why, size_t n)
+{
+	unsigned char pub[32];
+	size_t len = sizeof pub;
+	EVP_PKEY_CTX *ctx;
+	int ok;
+
+	if (key == NULL) {
+		snprintf(why, n, "no public key");
+		return 0;
+	}
+	if (EVP_PKEY_is_a(key, "ED25519")) {
+		ok = EVP_PKEY_get_raw_public_key(key, pub, &len) == 1 && len == 32 && !ed25519_small(pub);
+		if (!ok)
+			snprintf(why, n, "an Ed25519 key of small order, with which a signature "
+				 "verifies for any message");
+		return ok;
+	}
+	if (EVP_PKEY_is_a(key, "X25519")) {
+		if (!(ok = x25519_agrees(key)))
+			snprintf(why, n, "an X25519 key of low order, which agrees to a known secret");
+		return ok;
+	}
+	ctx = EVP_PKEY_CTX_new_from_pkey(NULL, key, NULL);
+	ok = ctx && EVP_PKEY_public_check(ctx) == 1;
+	EVP_PKEY_CTX_free(ctx);
+	if (!ok)
+		snprintf(why, n, "a public key that fails OpenSSL's check (%s)", ossl_reason());
+	ERR_clear_error();
+	return ok;
+}
+
 int swn_cert_matches_key(X509 *cert, EVP_PKEY *key)
 {
 	int ok = X509_check_private_key(cert, key) == 1;

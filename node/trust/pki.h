@@ -94,6 +94,14 @@ void swn_cert_validity(X509 *cert, time_t *not_before, time_t *not_after);
 void swn_cert_key_type(X509 *cert, char *out, size_t n);
 /* "rsa-sha256" or "ecdsa-sha256" for the certificate's key, else NULL. */
 const char *swn_cert_sig_alg(X509 *cert);
+/* 1 if a peer's public key can be trusted to mean anything: RSA and EC
+ * pass OpenSSL's public key check (no RSA exponent 1, a point on the
+ * curve), an X25519 key agrees to a secret that is not all zeros (low
+ * order), an Ed25519 key is none of the encodings of a point of small
+ * order (a signature with one verifies for any message); else 0 and why
+ * (size n) says so. */
+int swn_pubkey_sound(EVP_PKEY *key, char *why, size_t n);
+
 /* 1 if key is the private half of cert's public key. */
 int swn_cert_matches_key(X509 *cert, EVP_PKEY *key);
 

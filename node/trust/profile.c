@@ -56,10 +56,12 @@ int swn_profile_cert_fits(const struct swn_profile_def *p, int sign, X509 *cert,
 		ok = sign && (rsa_ok(ktype) || strcmp(ktype, "ec-p256") == 0);
 	else
 		ok = want ? strcmp(ktype, want) == 0 : rsa_ok(ktype);
+	if (ok && !swn_pubkey_sound(X509_get0_pubkey(cert), why, n))
+		return 0;
 	if (!ok && p->id == SWN_PROFILE_BODY && !sign)
 		snprintf(why, n, "profile body encrypts nothing");
 	else if (!ok)
-		snprintf(why, n, "a %s key; profile %s %s with %s", ktype, p->name,
+		snprintf(why, n, "key type %s; profile %s %s with %s", ktype, p->name,
 			 sign ? "signs" : "encrypts",
 			 p->id == SWN_PROFILE_BODY ? "RSA of 2048 bits or more or EC P-256"
 			 : want ? want : "RSA of 2048 bits or more");

@@ -175,7 +175,7 @@ awk -v repl="$sign_el" '
 	skip && /<\/encryptionCertificate>/ { skip = 0; next }
 	!skip { print }' "$T/e1-swap.xml" >"$T/e1-bad.xml"
 expect 1 "bundle whose encryption certificate has the signing key" "$SWNODE" --home "$E2" peer import "$T/e1-bad.xml" --agreement-id E2-BAD --profile edelivery-2.0
-has "$T/err" "edelivery-2.0 encryption certificate has a ed25519 key" "the wrong key type named"
+has "$T/err" "edelivery-2.0 encryption certificate has key type ed25519" "the wrong key type named"
 # The agreement checked against the profile: another profile's name.
 sed 's/profile="edelivery-2.0"/profile="edelivery-2.0-ecdsa"/' "$EA" >"$T/E2-E1.xml"
 expect 1 "agreement whose profile does not fit its certificates" "$SWNODE" --home "$E2" peer check "$T/E2-E1.xml"

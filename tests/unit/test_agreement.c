@@ -386,7 +386,7 @@ START_TEST(edelivery_profiles_in_drafts_and_checks)
 	ck_assert_int_eq(swn_profile_cert_check(b.profiles[0].encryption, p2, 0, now, "f", 1, &err), 0);
 	swn_err_clear(&err);
 	ck_assert_int_eq(swn_profile_cert_check(b.profiles[0].encryption, p2, 1, now, "f", 1, &err), -1);
-	ck_assert_msg(strstr(err.msg, "edelivery-2.0 signing certificate has a x25519 key; profile edelivery-2.0 signs with ed25519"), "%s", err.msg);
+	ck_assert_msg(strstr(err.msg, "edelivery-2.0 signing certificate has key type x25519; profile edelivery-2.0 signs with ed25519"), "%s", err.msg);
 	ck_assert_int_eq(swn_profile_cert_check(b.profiles[0].signing, pe, 1, now, "f", 1, &err), -1);
 	ck_assert_int_eq(swn_profile_cert_check(b.signing, pe, 1, now, "f", 1, &err), 0);
 	ck_assert_int_eq(swn_bundle_check_cert(b.profiles[0].signing, "signing", now, "f", 1, &err), -1);
@@ -429,7 +429,7 @@ START_TEST(edelivery_profiles_in_drafts_and_checks)
 	b.profiles[0].encryption = x25519;
 	problems = 0;
 	ck_assert_int_eq(swn_agreement_check(path2, reg, &cfg, now, count, NULL), 1);
-	ck_assert_msg(strstr(last, "edelivery-2.0 encryption certificate has a ed25519 key; profile edelivery-2.0 encrypts with x25519"), "%s", last);
+	ck_assert_msg(strstr(last, "edelivery-2.0 encryption certificate has key type ed25519; profile edelivery-2.0 encrypts with x25519"), "%s", last);
 	/* The body profile with an encryption certificate (and the Ed25519
 	 * signing certificate, which the body form cannot use). */
 	ck_assert(edit(path2, "profile=\"edelivery-2.0\"", "profile=\"body\""));
