@@ -861,7 +861,6 @@ static void redeliver_one(void *arg, long long seq, const char *time, const char
 			  const char *msgid, const char *event, const char *reason)
 {
 	struct redeliver_ctx *c = arg;
-	struct swn_as4_msg m;
 	struct swn_err err;
 	xmlDocPtr doc = NULL, payload = NULL;
 	char *bytes = NULL;

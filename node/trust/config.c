@@ -138,6 +138,21 @@ static void profile_element(xmlNodePtr keys, const struct swn_profile_def *p)
 	}
 }
 
+/* The profile element just added to keys, laid out as init writes it:
+ * on lines of its own, indented under keys (node.xml is read by people). */
+static void indent(xmlNodePtr keys)
+{
+	xmlNodePtr pn = keys->last, before = pn->prev, c;
+
+	if (before && before->type == XML_TEXT_NODE) {
+		xmlNodeSetContent(before, BAD_CAST "\n    ");
+		xmlAddNextSibling(pn, xmlNewDocText(keys->doc, BAD_CAST "\n  "));
+	}
+	for (c = pn->children; c; c = c->next)
+		xmlAddPrevSibling(c, xmlNewDocText(keys->doc, BAD_CAST "\n      "));
+	xmlAddChild(pn, xmlNewDocText(keys->doc, BAD_CAST "\n    "));
+}
+
 int swn_config_add_profile_file(const struct swn_config *cfg, const struct swn_profile_def *p,
 				struct swn_err *err)
 {
@@ -155,6 +170,7 @@ int swn_config_add_profile_file(const struct swn_config *cfg, const struct swn_p
 		return swn_err_set(err, SWN_E_CONFIG, path, 0, "no keys element");
 	}
 	profile_element(keys, p);
+	indent(keys);
 	rc = swn_xml_save(doc, path, 0644, SWN_WRITE_REPLACE, err);
 	xmlFreeDoc(doc);
 	return rc;

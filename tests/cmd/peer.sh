@@ -192,6 +192,36 @@ has "$T/err" "certificate is not for the key" "the signing key as encryption key
 cat "$T/e2-enc.key" >"$E2/keys/edelivery-2.0-encryption.key"
 run "$SWNODE" --home "$E2" status nothing
 hasnt "$T/err" "certificate is not for" "the node opens again with its own key"
+# Another profile's keys for a node that exists: node.xml gains them, the
+# rest of it is kept, cert show and the bundle list them.
+cp "$E2/node.xml" "$T/e2-node.xml"
+expect 0 "cert add-profile" "$SWNODE" --home "$E2" cert add-profile edelivery-2.0-ecdsa
+has "$T/out" "edelivery-2.0-ecdsa encryption" "cert add-profile prints the new certificates"
+[ -f "$E2/keys/edelivery-2.0-ecdsa-encryption.key" ] && [ "$(stat -c %a "$E2/keys/edelivery-2.0-ecdsa-encryption.key")" = 600 ] &&
+	pass || fail "cert add-profile: the encryption key is not there with mode 0600"
+[ "$(diff "$T/e2-node.xml" "$E2/node.xml" | grep -c '^<')" = 0 ] && pass || fail "cert add-profile changed node.xml beyond adding"
+expect 1 "cert add-profile twice" "$SWNODE" --home "$E2" cert add-profile edelivery-2.0-ecdsa
+has "$T/err" "has keys for profile edelivery-2.0-ecdsa already" "the second add-profile refused"
+expect 2 "cert add-profile body" "$SWNODE" --home "$E2" cert add-profile body
+expect 0 "cert show lists the profiles" "$SWNODE" --home "$E2" cert show
+has "$T/out" "edelivery-2.0-ecdsa encryption certificate: $E2/certs/edelivery-2.0-ecdsa-encryption.pem" "cert show: the new one"
+has "$T/out" "edelivery-2.0 signing certificate:" "cert show: the first one"
+run "$SWNODE" --home "$E2" status nothing
+hasnt "$T/err" "certificate is not for" "the node opens with the added profile"
+"$SWNODE" --home "$E2" cert export -o "$T/e2b.xml" 2>/dev/null
+[ "$(bx "$T/e2b.xml" 'count(//*[local-name()="profile"])')" = 2 ] && pass || fail "the bundle carries the added profile"
+# A bundle whose edelivery-2.0-ecdsa signing and encryption certificates are one.
+awk '
+	/<profile name="edelivery-2.0-ecdsa">/ { inp = 1 }
+	inp && /<signingCertificate/ { grab = 1 }
+	grab { sig = sig $0 "\n" }
+	grab && /<\/signingCertificate>/ { grab = 0 }
+	inp && /<encryptionCertificate/ { skip = 1; s = sig; gsub(/signingCertificate/, "encryptionCertificate", s); printf "%s", s; next }
+	skip && /<\/encryptionCertificate>/ { skip = 0; next }
+	!skip { print }
+	/<\/profile>/ { inp = 0 }' "$T/e2b.xml" >"$T/e2-same.xml"
+expect 1 "bundle with one key for signing and encryption" "$SWNODE" --home "$E1" peer import "$T/e2-same.xml" --agreement-id E1-SAME --profile edelivery-2.0
+has "$T/err" "profile edelivery-2.0-ecdsa: the encryption certificate has the signing key" "key separation"
 # A node with no profile keys at all.
 newnode "$T/e3" E3-NODE --profiles none
 [ ! -e "$T/e3/keys/edelivery-2.0-signing.key" ] && pass || fail "--profiles none made keys"

@@ -132,4 +132,142 @@ for PROFILE in edelivery-2.0 edelivery-2.0-ecdsa edelivery-1.15; do
 	wait "$SERVE_PID" 2>/dev/null
 	echo "$PROFILE: $(cat "$D/xml.check" 2>/dev/null); impostor: $(cat "$D/impostor.check" 2>/dev/null)"
 done
+
+# ---- phase4 sends to swnode ----
+# One swnode node with the keys of every profile; per profile a phase4
+# sender (its own key set, a bundle written from its certificates, an
+# agreement under that profile), one document as it is and one gzip'd.
+# phase4's send checks swnode's Receipt itself (signature with swnode's
+# profile certificate, RefToMessageId, every NRI digest) and prints OK.
+IN=$T/in SW=$T/in/sw
+mkdir -p "$IN"
+SWPORT=$(free_port 0)
+newnode "$SW" SW-B --key ec-p256 --endpoint "https://127.0.0.1:$SWPORT/as4" --listen "127.0.0.1:$SWPORT" \
+	--profiles edelivery-2.0,edelivery-2.0-ecdsa,edelivery-1.15
+PTYPE=urn:oasis:names:tc:ebcore:partyid-type:unregistered
+eco=$(ls "$TESTDATA"/eco/*.xml | head -1)
+tag() { case $1 in edelivery-2.0) echo P4-20 ;; edelivery-2.0-ecdsa) echo P4-20E ;; *) echo P4-115 ;; esac; }
+for PROFILE in edelivery-2.0 edelivery-2.0-ecdsa edelivery-1.15; do
+	t=$(tag "$PROFILE")
+	"$P4/make-keys.sh" "$IN/$t" "$PROFILE" "$t" >"$T/keys.log" 2>&1 &&
+		"$P4/make-bundle.sh" "$IN/$t" "$PROFILE" "$t" https://127.0.0.1:1/as4 >"$IN/$t.bundle" ||
+		{ cat "$T/keys.log"; fail "keys and bundle $PROFILE"; finish; exit 1; }
+	expect 0 "peer import of phase4's $PROFILE bundle" "$SWNODE" --home "$SW" peer import "$IN/$t.bundle" \
+		--agreement-id "$t" --profile "$PROFILE"
+	sed -i 's/status="draft"/status="active"/' "$SW/peers/$t.xml"
+done
+"$P4/make-keys.sh" "$IN/impostor" edelivery-2.0 impostor >"$T/keys.log" 2>&1
+expect 0 "peer check of the phase4 agreements" "$SWNODE" --home "$SW" peer check
+SERVICE_ECO=$(xmllint --xpath 'string(//*[local-name()="document"][@type="eco"]/@service)' "$SW/peers/P4-20.xml")
+ACTION_ECO=$(xmllint --xpath 'string(//*[local-name()="document"][@type="eco"]/@action)' "$SW/peers/P4-20.xml")
+start_node "$SW"
+# The partner sends the international form; the domestic side gets the original back.
+"$SWNODE" map --to international "$eco" -o "$IN/eco-intl.xml" 2>/dev/null
+canon "$eco" >"$IN/eco-domestic.c14n"
+
+# p4send TAG PROFILE NAME [options]: phase4 sends eco to swnode as TAG
+p4send() {
+	k=$IN/$1
+	sk=$k
+	[ "${SIGNER:-}" ] && sk=$IN/$SIGNER
+	RC=0
+	java -cp "$JARS" swnode.interop.Peer send --url "https://127.0.0.1:$SWPORT/as4" \
+		--tls-key "$k/tls.key" --tls-cert "$k/tls.crt" --trust-cert "$SW/certs/tls.pem" \
+		--sign-key "$sk/sign.key" --sign-cert "$sk/sign.crt" \
+		--peer-sign-cert "$SW/certs/$2-signing.pem" --peer-enc-cert "$SW/certs/$2-encryption.pem" \
+		--profile "$2" --payload "$IN/eco-intl.xml" --mime-type application/xml --from "$1" --to SW-B \
+		--party-type "$PTYPE" --service "$SERVICE_ECO" --action "$ACTION_ECO" --agreement "$1" \
+		"${@:4}" >"$IN/$3.out" 2>&1 || RC=$?
+	MSGID=$(sed -n 's/^MessageId: //p' "$IN/$3.out")
+}
+
+for PROFILE in edelivery-2.0 edelivery-2.0-ecdsa edelivery-1.15; do
+	t=$(tag "$PROFILE")
+	for gz in plain gzip; do
+		opt=""
+		[ $gz = gzip ] && opt=--gzip
+		p4send "$t" "$PROFILE" "$t-$gz" $opt
+		if [ "$RC" = 0 ] && grep -q "^OK $MSGID" "$IN/$t-$gz.out"; then
+			pass
+		else
+			fail "phase4 $PROFILE $gz -> swnode: no verified Receipt (exit $RC)"
+			tail -20 "$IN/$t-$gz.out"; tail -5 "$SW.log"
+			continue
+		fi
+		# The ledger: RECEIVED with both digests of the part, delivered.
+		# plain: the decrypted digest is the document's; gzip'd: it is
+		# the gzip member's (phase4's), signed as application/gzip.
+		want="application/xml: received % bytes sha256:%, decrypted $(wc -c <"$IN/eco-intl.xml") bytes sha256:$(sha256sum "$IN/eco-intl.xml" | cut -d' ' -f1)"
+		[ $gz = gzip ] && want="application/gzip: received % bytes sha256:%, decrypted % bytes sha256:%"
+		[ "$(entries "$SW" "msgid='$MSGID' and event='RECEIVED' and reason like '%$want%'")" = 1 ] &&
+			pass || fail "phase4 $PROFILE $gz: RECEIVED without the part's digests"
+		[ "$(entries "$SW" "msgid='$MSGID' and event='DELIVERED_LOCAL'")" = 1 ] &&
+			pass || fail "phase4 $PROFILE $gz: not delivered to the domestic side"
+		f=$(sql "$SW" "select reason from entries where msgid='$MSGID' and event='DELIVERED_LOCAL'")
+		if [ -f "$f" ] && canon "$f" | cmp -s - "$IN/eco-domestic.c14n"; then
+			pass
+		else
+			fail "phase4 $PROFILE $gz: the domestic document is not the original's ($f)"
+		fi
+	done
+done
+
+# A document that cannot be placed (spool/in broken) is placed at the next
+# start: decrypted again from the evidence with the node's key.
+mv "$SW/spool/in" "$SW/spool/in.away"
+: >"$SW/spool/in"
+p4send P4-20E edelivery-2.0-ecdsa later --gzip
+grep -q "^OK $MSGID" "$IN/later.out" && pass || { fail "later: no verified Receipt"; tail -5 "$IN/later.out"; }
+[ "$(entries "$SW" "msgid='$MSGID' and event='LOCAL_DELIVERY_FAILED'")" = 1 ] && pass || fail "later: failed delivery not recorded"
+rm "$SW/spool/in"
+mv "$SW/spool/in.away" "$SW/spool/in"
+stop_node "$SW"
+start_node "$SW"
+f=$(sql "$SW" "select reason from entries where msgid='$MSGID' and event='DELIVERED_LOCAL'")
+if [ -n "$f" ] && [ -f "$f" ] && canon "$f" | cmp -s - "$IN/eco-domestic.c14n"; then
+	pass
+else
+	fail "later: not placed from the evidence after the restart"; tail -5 "$SW.log"
+fi
+
+# Refused, each with its reason: an impostor's signature (FailedAuthentication),
+# signed but not encrypted (PolicyNoncompliance), a ciphertext byte
+# changed (FailedDecryption), and the body form under an eDelivery agreement.
+SIGNER=impostor p4send P4-20 edelivery-2.0 impostor
+[ "$RC" != 0 ] && pass || fail "phase4 impostor: accepted"
+[ "$(entries "$SW" "msgid='$MSGID' and event='REFUSED' and reason like 'EBMS:0101%'")" = 1 ] &&
+	pass || fail "impostor: no REFUSED EBMS:0101"
+[ "$(entries "$SW" "msgid='$MSGID' and event='DELIVERED_LOCAL'")" = 0 ] && pass || fail "impostor delivered"
+# swnode_post NAME: POST $IN/NAME.body as P4-20 with its Content-Type
+swnode_post() {
+	curl -sS --max-time 60 --cacert "$SW/certs/tls.pem" --cert "$IN/P4-20/tls.crt" --key "$IN/P4-20/tls.key" \
+		-H "Content-Type: $(sed -n 's/^Content-Type: //p' "$IN/$1.txt")" --data-binary "@$IN/$1.body" \
+		-o "$IN/$1.reply" "https://127.0.0.1:$SWPORT/as4" 2>"$IN/$1.curl"
+	MSGID=$(sed -n 's/^MessageId: //p' "$IN/$1.txt")
+}
+compose_in() {
+	SWA_COMPOSE_AGREEMENT=P4-20 SWA_COMPOSE_PARTY_TYPE=$PTYPE "$COMPOSE" compose edelivery-2.0 \
+		"$IN/P4-20/sign.key" "$IN/P4-20/sign.crt" "$SW/certs/edelivery-2.0-encryption.pem" \
+		P4-20 SW-B "$SERVICE_ECO" "$ACTION_ECO" application/xml "$IN/eco-intl.xml" "$IN/$1.body" >"$IN/$1.txt"
+}
+SWA_COMPOSE_PLAIN=1 compose_in plain
+swnode_post plain
+has "$IN/plain.reply" 'errorCode="EBMS:0103"' "unencrypted part: PolicyNoncompliance"
+[ "$(entries "$SW" "msgid='$MSGID' and event='REFUSED' and reason like '%requires every payload part encrypted%'")" = 1 ] &&
+	pass || fail "unencrypted part: no REFUSED with the reason"
+compose_in good
+swnode_post good
+has "$IN/good.reply" "Receipt" "swa_compose's message to swnode: a Receipt"
+compose_in tampered
+# the last byte before the closing boundary: the GCM tag of the part
+size=$(stat -c %s "$IN/tampered.body")
+boundary_len=$(( $(sed -n 's/^Content-Type: .*boundary="\{0,1\}\([^";]*\).*/\1/p' "$IN/tampered.txt" | wc -c) + 7 ))
+off=$((size - boundary_len - 2))
+printf '\x5a' | dd of="$IN/tampered.body" bs=1 seek=$off conv=notrunc 2>/dev/null
+swnode_post tampered
+has "$IN/tampered.reply" 'errorCode="EBMS:0102"' "a changed ciphertext byte: FailedDecryption"
+[ "$(entries "$SW" "msgid='$MSGID' and event='DELIVERED_LOCAL'")" = 0 ] && pass || fail "tampered delivered"
+stop_node "$SW"
+echo "swnode's inbound ledger entries:"
+sql "$SW" "select seq, peer, event, substr(coalesce(reason, ''), 1, 200) from entries where direction = 'in'"
 finish

@@ -7,6 +7,8 @@
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
+#include <openssl/bn.h>
+#include <openssl/param_build.h>
 #include <openssl/x509v3.h>
 
 #include "trust/pki.h"
@@ -109,6 +111,75 @@ START_TEST(edelivery_2_pair)
 }
 END_TEST
 
+/* Public keys a peer could pin to forge or read everything: refused. */
+START_TEST(unsound_public_keys)
+{
+	static const unsigned char identity[32] = { 0x01 };
+	unsigned char order8[32] = { 0xc7, 0x17, 0x6a, 0x70, 0x3d, 0x4d, 0xd8, 0x4f, 0xba, 0x3c, 0x0b,
+				     0x76, 0x0d, 0x10, 0x67, 0x0f, 0x2a, 0x20, 0x53, 0xfa, 0x2c, 0x39,
+				     0xcc, 0xc6, 0x4e, 0xc7, 0xfd, 0x77, 0x92, 0xac, 0x03, 0x7a };
+	static const unsigned char zero[32];
+	char why[200];
+	struct swn_err err;
+	EVP_PKEY *k;
+	OSSL_PARAM_BLD *bld;
+	OSSL_PARAM *params;
+	EVP_PKEY_CTX *ctx;
+	BIGNUM *n, *e;
+
+	swn_err_clear(&err);
+	/* Sound keys of every kind pass. */
+	ck_assert_ptr_nonnull(k = swn_key_generate(SWN_KEY_ED25519, &err));
+	ck_assert(swn_pubkey_sound(k, why, sizeof why));
+	EVP_PKEY_free(k);
+	ck_assert_ptr_nonnull(k = swn_key_generate(SWN_KEY_X25519, &err));
+	ck_assert(swn_pubkey_sound(k, why, sizeof why));
+	EVP_PKEY_free(k);
+	ck_assert_ptr_nonnull(k = swn_key_generate(SWN_KEY_EC_P256, &err));
+	ck_assert(swn_pubkey_sound(k, why, sizeof why));
+	EVP_PKEY_free(k);
+	ck_assert_ptr_nonnull(k = swn_key_generate(SWN_KEY_RSA_2048, &err));
+	ck_assert(swn_pubkey_sound(k, why, sizeof why));
+	EVP_PKEY_free(k);
+	/* Ed25519 points of small order, with and without the sign bit. */
+	ck_assert_ptr_nonnull(k = EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, NULL, identity, 32));
+	ck_assert(!swn_pubkey_sound(k, why, sizeof why));
+	ck_assert_ptr_nonnull(strstr(why, "small order"));
+	EVP_PKEY_free(k);
+	ck_assert_ptr_nonnull(k = EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, NULL, order8, 32));
+	ck_assert(!swn_pubkey_sound(k, why, sizeof why));
+	EVP_PKEY_free(k);
+	order8[31] |= 0x80;
+	ck_assert_ptr_nonnull(k = EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, NULL, order8, 32));
+	ck_assert(!swn_pubkey_sound(k, why, sizeof why));
+	EVP_PKEY_free(k);
+	/* X25519 u = 0 agrees to zeros. */
+	ck_assert_ptr_nonnull(k = EVP_PKEY_new_raw_public_key(EVP_PKEY_X25519, NULL, zero, 32));
+	ck_assert(!swn_pubkey_sound(k, why, sizeof why));
+	ck_assert_ptr_nonnull(strstr(why, "low order"));
+	EVP_PKEY_free(k);
+	/* RSA with exponent 1: "signatures" without a key, "encryption" in clear. */
+	ck_assert_ptr_nonnull(n = BN_new());
+	ck_assert(BN_rand(n, 2048, BN_RAND_TOP_ONE, BN_RAND_BOTTOM_ODD));
+	ck_assert_ptr_nonnull(e = BN_new());
+	ck_assert(BN_set_word(e, 1));
+	ck_assert_ptr_nonnull(bld = OSSL_PARAM_BLD_new());
+	ck_assert(OSSL_PARAM_BLD_push_BN(bld, "n", n) && OSSL_PARAM_BLD_push_BN(bld, "e", e));
+	ck_assert_ptr_nonnull(params = OSSL_PARAM_BLD_to_param(bld));
+	ck_assert_ptr_nonnull(ctx = EVP_PKEY_CTX_new_from_name(NULL, "RSA", NULL));
+	k = NULL;
+	ck_assert(EVP_PKEY_fromdata_init(ctx) == 1 &&
+		  EVP_PKEY_fromdata(ctx, &k, EVP_PKEY_PUBLIC_KEY, params) == 1);
+	ck_assert(!swn_pubkey_sound(k, why, sizeof why));
+	EVP_PKEY_free(k);
+	EVP_PKEY_CTX_free(ctx);
+	OSSL_PARAM_free(params);
+	OSSL_PARAM_BLD_free(bld);
+	BN_free(n);
+	BN_free(e);
+}
+END_TEST
+
 START_TEST(pem_round_trip_and_garbage)
 {
 	struct swn_subject s = { "P", "signing", NULL, NULL, NULL, 1, NULL, NULL };
@@ -177,6 +248,7 @@ int main(void)
 	tcase_add_test(tc, rsa_2048);
 	tcase_add_test(tc, ec_p256);
 	tcase_add_test(tc, edelivery_2_pair);
+	tcase_add_test(tc, unsound_public_keys);
 	tcase_add_test(tc, pem_round_trip_and_garbage);
 	tcase_add_test(tc, key_kinds);
 	tcase_add_test(tc, times);
