@@ -41,7 +41,8 @@
  *
  * It does not know MIME, eb:PartProperties or XML: which parts are
  * compressed, and the MimeType a gunzipped part then has, are the
- * exchange's business.  It is not used by the exchange yet.
+ * exchange's business (as4/compose on the way out, node/swa_in on the
+ * way in).
  *
  * Invariants:
  *  - Every function returns 0 on success and -1 with err filled on

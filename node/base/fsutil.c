@@ -357,3 +357,17 @@ int swn_path_exists(const char *path)
 
 	return lstat(path, &st) == 0;
 }
+
+int swn_temp_fd(const char *dir, const char *prefix, struct swn_err *err)
+{
+	char path[4096];
+	int fd;
+
+	if ((size_t)snprintf(path, sizeof path, "%s/%s-XXXXXX", dir, prefix) >= sizeof path)
+		return swn_err_set(err, SWN_E_USAGE, NULL, 0, "the directory name is too long");
+	if ((fd = mkstemp(path)) < 0)
+		return swn_err_set(err, SWN_E_LOCAL, path, 0, "cannot make a temporary file: %s",
+				   strerror(errno));
+	unlink(path);
+	return fd;
+}

@@ -70,6 +70,11 @@ int swn_write_output(const char *path, const void *data, size_t len, struct swn_
  * 0, or -1 with errno. */
 int swn_write_all(int fd, const void *data, size_t len);
 
+/* A temporary file in dir (mkstemp, prefix e.g. ".swn-xenc"), unlinked at
+ * once: gone with its descriptor whatever happens.  The descriptor, or -1
+ * with err (SWN_E_LOCAL). */
+int swn_temp_fd(const char *dir, const char *prefix, struct swn_err *err);
+
 /* Read len bytes of fd at off into buf with pread (the file offset is not
  * used), EINTR retried: the number read, len unless the file ends first
  * (errno then 0) or a read fails (errno says why). */

@@ -124,6 +124,12 @@ int swn_ledger_evidence(struct swn_ledger *l, const char *direction, const char 
 			const char *msgid, const char *event, char **bytes, size_t *len,
 			unsigned char digest[32], struct swn_err *err);
 
+/* The reason of the latest entry (direction, peer, msgid, event), as
+ * stored (escaped), into out (size n): 1 found, 0 none (or "" reason). */
+int swn_ledger_event_reason(struct swn_ledger *l, const char *direction, const char *peer,
+			    const char *msgid, const char *event, char *out, size_t n,
+			    struct swn_err *err);
+
 /* The latest event recorded for (direction, msgid) into event (size n):
  * 1 found, 0 none. */
 int swn_ledger_last_event(struct swn_ledger *l, const char *direction,

@@ -14,6 +14,40 @@
 #include "ledger/ledger_int.h"
 #include "ledger/proof.h"
 
+int swn_ledger_event_reason(struct swn_ledger *l, const char *direction, const char *peer,
+			    const char *msgid, const char *event, char *out, size_t n,
+			    struct swn_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = 0;
+
+	out[0] = '\0';
+	pthread_mutex_lock(&l->lock);
+	if (sqlite3_prepare_v2(l->db,
+			       "SELECT reason FROM entries"
+			       " WHERE msgid = ? AND direction = ? AND event = ? AND peer = ?"
+			       " ORDER BY seq DESC LIMIT 1", -1, &st, NULL) != SQLITE_OK) {
+		rc = fail_db(l, "cannot read the ledger", err);
+	} else {
+		bind_text(st, 1, msgid);
+		bind_text(st, 2, direction);
+		bind_text(st, 3, event);
+		bind_text(st, 4, peer);
+		switch (sqlite3_step(st)) {
+		case SQLITE_ROW:
+			rc = swn_str_copy(out, n, col(st, 0)) == 0 && out[0] ? 1 : 0;
+			break;
+		case SQLITE_DONE:
+			break;
+		default:
+			rc = fail_db(l, "cannot read the ledger", err);
+		}
+	}
+	sqlite3_finalize(st);
+	pthread_mutex_unlock(&l->lock);
+	return rc;
+}
+
 int swn_ledger_evidence(struct swn_ledger *l, const char *direction, const char *peer,
 			const char *msgid, const char *event, char **bytes, size_t *len,
 			unsigned char digest[32], struct swn_err *err)

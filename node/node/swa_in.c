@@ -3,6 +3,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include <openssl/evp.h>
@@ -16,12 +17,13 @@
 
 int swn_swa_in_is_mime(const char *content_type)
 {
-	struct swn_mime_ctype ct;
-	struct swn_err err;
-
-	swn_err_clear(&err);
-	return content_type && swn_mime_parse_ctype(content_type, &ct, &err) == 0 &&
-	       strcmp(ct.media_type, "multipart/related") == 0;
+	/* By its media type's first word alone: the MIME reader then decides
+	 * (a multipart/mixed, or a value it cannot parse, is refused with its
+	 * reason, not read as an XML body). */
+	if (content_type == NULL)
+		return 0;
+	content_type += strspn(content_type, " \t");
+	return strncasecmp(content_type, "multipart/", 10) == 0;
 }
 
 int swn_swa_in_read(struct swn_swa_in *s, const char *content_type, const void *body,
@@ -36,18 +38,6 @@ int swn_swa_in_read(struct swn_swa_in *s, const char *content_type, const void *
 	return swn_as4_parse_swa(*doc, "message", m, err);
 }
 
-/* How the content key reaches us under each eDelivery profile. */
-static int xenc_profile(const struct swn_profile_def *p, enum swn_xenc_profile *out)
-{
-	switch (p->id) {
-	case SWN_PROFILE_EDELIVERY_2:       *out = SWN_XENC_X25519; return 0;
-	case SWN_PROFILE_EDELIVERY_2_ECDSA: *out = SWN_XENC_ECDH_P256; return 0;
-	case SWN_PROFILE_EDELIVERY_1_15:    *out = SWN_XENC_RSA_OAEP; return 0;
-	case SWN_PROFILE_BODY:              break;
-	}
-	return -1;
-}
-
 int swn_swa_in_decrypt(struct swn_swa_in *s, const struct swn_as4_msg *m,
 		       const struct swn_profile_def *p, EVP_PKEY *enc_key, const char *tmpdir,
 		       enum swn_ebms_error *code, struct swn_err *err)
@@ -56,7 +46,7 @@ int swn_swa_in_decrypt(struct swn_swa_in *s, const struct swn_as4_msg *m,
 	enum swn_xenc_profile xp;
 
 	*code = SWN_EBMS_FAILED_DECRYPTION;
-	if (xenc_profile(p, &xp) < 0)
+	if (swn_xenc_profile_of(p, &xp) < 0)
 		return swn_err_set(err, SWN_E_AS4, NULL, 0, "profile %s encrypts nothing", p->name);
 	if (swn_xenc_read(m, &s->mm, xp, "message", &s->x, err) < 0)
 		return -1;
@@ -90,7 +80,7 @@ static int to_buf(void *arg, const unsigned char *p, size_t n, struct swn_err *e
 }
 
 int swn_swa_in_document(struct swn_swa_in *s, size_t max, struct swn_buf *out,
-			struct swn_err *err)
+			enum swn_ebms_error *code, struct swn_err *err)
 {
 	const struct swn_xenc_plain *pl = &s->plain.parts[0];
 	struct swn_gzip_source src = { NULL, pl->fd, 0, pl->len };
@@ -98,6 +88,7 @@ int swn_swa_in_document(struct swn_swa_in *s, size_t max, struct swn_buf *out,
 	unsigned char chunk[64 * 1024];
 	uint64_t at = 0;
 
+	*code = SWN_EBMS_OTHER;
 	if (s->plain.nparts != 1)
 		return swn_err_set(err, SWN_E_AS4, NULL, 0, "no decrypted payload");
 	swn_buf_free(out);
@@ -108,8 +99,15 @@ int swn_swa_in_document(struct swn_swa_in *s, size_t max, struct swn_buf *out,
 		if (lim.max_out > max)
 			lim.max_out = max;
 		if (swn_gunzip_stream(&src, &lim, to_buf, out, NULL, err) < 0) {
+			char why[sizeof err->msg];
+
 			swn_buf_free(out);
-			return swn_err_set(err, err->code, NULL, 0, "%s: %s", pl->name, err->msg);
+			*code = SWN_EBMS_DECOMPRESSION_FAILURE;
+			/* The part named in front of gzip's reason. */
+			snprintf(why, sizeof why, "%s", err->msg);
+			snprintf(err->msg, sizeof err->msg, "%.23s: %.*s", pl->name,
+				 (int)(sizeof err->msg - 26), why);
+			return -1;
 		}
 		return 0;
 	}

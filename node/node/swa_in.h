@@ -54,8 +54,9 @@ struct swn_swa_in {
 	size_t len;
 };
 
-/* 1 if the HTTP Content-Type value names a MIME multipart/related body
- * (the SOAP-with-Attachments form), else 0. */
+/* 1 if the HTTP Content-Type value names a MIME multipart body (the
+ * SOAP-with-Attachments form; swn_swa_in_read requires multipart/related),
+ * else 0. */
 int swn_swa_in_is_mime(const char *content_type);
 
 /* Step 1: *doc (the envelope, freed by the caller) and m from the body
@@ -74,9 +75,10 @@ int swn_swa_in_decrypt(struct swn_swa_in *s, const struct swn_as4_msg *m,
 int swn_swa_in_verify(struct swn_swa_in *s, xmlDocPtr doc, const struct swn_as4_msg *m,
 		      X509 *cert, const char *alg, struct swn_err *err);
 
-/* Step 4: the one payload's bytes into out (max bytes at most). */
+/* Step 4: the one payload's bytes into out (max bytes at most); a part
+ * that does not gunzip is *code DecompressionFailure, else Other. */
 int swn_swa_in_document(struct swn_swa_in *s, size_t max, struct swn_buf *out,
-			struct swn_err *err);
+			enum swn_ebms_error *code, struct swn_err *err);
 
 /* What the ledger's RECEIVED entry says of the parts: for each, its
  * Content-ID, signed type and the size and SHA-256 of the bytes received
