@@ -26,8 +26,10 @@ static const struct {
 	[SWN_EBMS_INVALID_HEADER]        = { "EBMS:0009", "InvalidHeader", "Unpackaging", "ebms" },
 	[SWN_EBMS_PMODE_MISMATCH]        = { "EBMS:0010", "ProcessingModeMismatch", "Processing", "ebms" },
 	[SWN_EBMS_FAILED_AUTHENTICATION] = { "EBMS:0101", "FailedAuthentication", "Processing", "security" },
+	[SWN_EBMS_FAILED_DECRYPTION]     = { "EBMS:0102", "FailedDecryption", "Processing", "security" },
 	[SWN_EBMS_POLICY_NONCOMPLIANCE]  = { "EBMS:0103", "PolicyNoncompliance", "Processing", "security" },
 	[SWN_EBMS_DELIVERY_FAILURE]      = { "EBMS:0202", "DeliveryFailure", "Communication", "reliability" },
+	[SWN_EBMS_DECOMPRESSION_FAILURE] = { "EBMS:0303", "DecompressionFailure", "Communication", "ebms" },
 };
 
 const char *swn_ebms_code(enum swn_ebms_error e) { return ebms[e].code; }
@@ -291,6 +293,8 @@ xmlDocPtr swn_as4_build_receipt(const struct swn_as4_msg *m, const char *own_par
 		xmlNewProp(e, BAD_CAST "peer", BAD_CAST c->peer);
 		xmlNewProp(e, BAD_CAST "agreement", BAD_CAST c->agreement);
 		xmlNewProp(e, BAD_CAST "doctype", BAD_CAST c->doctype);
+		if (c->reason[0])
+			xmlNewProp(e, BAD_CAST "reason", BAD_CAST c->reason);
 		pr = xmlNewChild(lc, swn, BAD_CAST "InclusionProof", NULL);
 		for (i = 0; i < c->n; i++) {
 			EVP_EncodeBlock((unsigned char *)b64, c->path[i], 32);
@@ -332,8 +336,15 @@ int swn_as4_receipt_commitment(const struct swn_as4_msg *m, struct swn_commitmen
 			if (swn_xml_copy_attr(n, "time", c->time, sizeof c->time, "receipt", &err) == 0 &&
 			    swn_xml_copy_attr(n, "peer", c->peer, sizeof c->peer, "receipt", &err) == 0 &&
 			    swn_xml_copy_attr(n, "agreement", c->agreement, sizeof c->agreement, "receipt", &err) == 0 &&
-			    swn_xml_copy_attr(n, "doctype", c->doctype, sizeof c->doctype, "receipt", &err) == 0)
-				found |= 4;
+			    swn_xml_copy_attr(n, "doctype", c->doctype, sizeof c->doctype, "receipt", &err) == 0) {
+				xmlChar *r = xmlGetProp(n, BAD_CAST "reason");
+
+				/* Optional: a reason too long is no reason, and the
+				 * entry then does not prove. */
+				if (r == NULL || swn_str_copy(c->reason, sizeof c->reason, (const char *)r) == 0)
+					found |= 4;
+				xmlFree(r);
+			}
 		} else if (is(n, SWN_NS_LEDGER, "InclusionProof")) {
 			found |= 8;
 			for (h = n->children; h; h = h->next) {

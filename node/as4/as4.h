@@ -43,8 +43,10 @@ enum swn_ebms_error {
 	SWN_EBMS_INVALID_HEADER,         /* EBMS:0009 */
 	SWN_EBMS_PMODE_MISMATCH,         /* EBMS:0010 */
 	SWN_EBMS_FAILED_AUTHENTICATION,  /* EBMS:0101 */
+	SWN_EBMS_FAILED_DECRYPTION,      /* EBMS:0102 */
 	SWN_EBMS_POLICY_NONCOMPLIANCE,   /* EBMS:0103 */
 	SWN_EBMS_DELIVERY_FAILURE,       /* EBMS:0202 */
+	SWN_EBMS_DECOMPRESSION_FAILURE,  /* EBMS:0303 */
 };
 
 /* "EBMS:0101", "FailedAuthentication", "Processing", "security". */
@@ -133,6 +135,7 @@ struct swn_commitment {
 	char peer[SWN_PARTY_BYTES];
 	char agreement[SWN_AS4_ID_BYTES];
 	char doctype[40];
+	char reason[4096];   /* the RECEIVED entry's reason as stored (escaped); "" none */
 	unsigned char path[64][32];
 	size_t n;
 };
@@ -143,7 +146,7 @@ struct swn_commitment {
  * (other access points ignore it):
  *   <swn:LedgerCommitment xmlns:swn="urn:swnode:ledger:1">
  *     <swn:LeafIndex>N</swn:LeafIndex>
- *     <swn:Entry time=".." peer=".." agreement=".." doctype=".."/>
+ *     <swn:Entry time=".." peer=".." agreement=".." doctype=".." [reason=".."]/>
  *     <swn:InclusionProof><swn:Hash>base64</swn:Hash>...</swn:InclusionProof>
  *     <swn:Checkpoint>signed note</swn:Checkpoint>
  *   </swn:LedgerCommitment> */
@@ -165,8 +168,7 @@ int swn_as4_parse(xmlDocPtr doc, const char *name, struct swn_as4_msg *m,
 
 /* The same for the envelope of a SOAP-with-Attachments message, whose
  * payloads are MIME parts: a UserMessage's soap:Body must be empty (white
- * space only) and m->payload is NULL.  Signals are parsed as above.  The
- * exchange does not use it yet. */
+ * space only) and m->payload is NULL.  Signals are parsed as above. */
 int swn_as4_parse_swa(xmlDocPtr doc, const char *name, struct swn_as4_msg *m,
 		      struct swn_err *err);
 

@@ -7,7 +7,9 @@
  *   1. swn_compose_payload   validate; a domestic document is mapped, since
  *                            the payload on the wire is always international;
  *   2. swn_compose_header    UserMessage values from the agreement's entry;
- *   3. swn_compose_envelope  build the envelope, re-parse it, sign it.
+ *   3. swn_compose_envelope  build the envelope, re-parse it, sign it;
+ *      or swn_compose_swa    the eDelivery form: the payload gzip'd in a
+ *                            MIME part, signed, encrypted (xenc.h's order).
  * Step 2 is separate because the node picks the agreement under its
  * agreements lock, after knowing the document type.
  */
@@ -21,6 +23,8 @@
 #include "doc/doctype.h"
 #include "base/err.h"
 #include "as4/wssec.h"
+#include "as4/xenc.h"
+#include "base/buf.h"
 
 struct swn_payload {
 	const struct swn_doctype *type;
@@ -42,5 +46,17 @@ void swn_compose_header(const struct swn_agreement *a, const struct swn_agreemen
 /* The envelope for u and p, signed by signer (NULL: left unsigned). */
 xmlDocPtr swn_compose_envelope(const struct swn_as4_user *u, const struct swn_payload *p,
 			       const struct swn_signer *signer, struct swn_err *err);
+
+/* The eDelivery AS4 form of u and p: the payload serialised, gzip'd into
+ * one MIME part (eb:PartInfo MimeType application/xml, CompressionType
+ * application/gzip), eb:Messaging, the empty Body and the compressed part
+ * signed by signer, the part encrypted under xp to peer_enc, and the
+ * whole MIME-written into out (at most max bytes, else SWN_E_TOO_LARGE);
+ * content_type (size n) gets the HTTP header's value.  Working files go
+ * to tmpdir, unlinked at creation. */
+int swn_compose_swa(const struct swn_as4_user *u, const struct swn_payload *p,
+		    const struct swn_signer *signer, enum swn_xenc_profile xp, X509 *peer_enc,
+		    const char *tmpdir, size_t max, struct swn_buf *out, char *content_type,
+		    size_t n, struct swn_err *err);
 
 #endif

@@ -1274,6 +1274,26 @@ int swn_mime_write(const struct swn_mime_out *msg, const char *boundary,
 	return rc;
 }
 
+int swn_mime_written_ctype(const void *body, size_t len, char *content_type, size_t n)
+{
+	static const char bchars[] = "0123456789abcdefghijklmnopqrstuvwxyz"
+				     "ABCDEFGHIJKLMNOPQRSTUVWXYZ'()+_,-./:=?";
+	const char *b = body;
+	size_t i;
+	int w;
+
+	if (len < 4 || b[0] != '-' || b[1] != '-')
+		return -1;
+	for (i = 2; i < len && i < 2 + SWN_MIME_BOUNDARY_BYTES - 1 && b[i] != '\r'; i++)
+		if (b[i] == '\0' || !strchr(bchars, b[i]))
+			return -1;
+	if (i == 2 || i + 1 >= len || b[i] != '\r' || b[i + 1] != '\n')
+		return -1;
+	w = snprintf(content_type, n, "multipart/related; type=\"application/soap+xml\"; "
+		     "boundary=\"%.*s\"", (int)(i - 2), b + 2);
+	return w > 0 && (size_t)w < n ? 0 : -1;
+}
+
 static int fd_sink(void *ctx, const void *p, size_t n, struct swn_err *err)
 {
 	int fd = *(int *)ctx;

@@ -201,6 +201,13 @@ int swn_mime_write(const struct swn_mime_out *msg, const char *boundary,
 		   swn_mime_sink_fn sink, void *ctx, char *content_type, size_t n,
 		   struct swn_err *err);
 
+/* The Content-Type value swn_mime_write gave a body it wrote without a
+ * root id (the node's own outgoing messages, kept in its ledger): the
+ * boundary read back from the body's first line, which must be
+ * "--BOUNDARY" CRLF with a boundary of RFC 2046 characters.  0, or -1
+ * when the body does not begin as that writer's do (or n is too small). */
+int swn_mime_written_ctype(const void *body, size_t len, char *content_type, size_t n);
+
 /* The same to a file descriptor, written whole (a short write retried). */
 int swn_mime_write_fd(const struct swn_mime_out *msg, int fd, char *content_type,
 		      size_t n, struct swn_err *err);

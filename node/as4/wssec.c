@@ -266,10 +266,10 @@ int swn_wssec_sign_parts(xmlDocPtr doc, const struct swn_as4_msg *m,
 	if (nparts < 0 || nparts > SWN_MAX_PAYLOAD_PARTS)
 		return swn_err_set(err, SWN_E_AS4, NULL, 0, "%d parts: at most %d may be signed", nparts,
 				   SWN_MAX_PAYLOAD_PARTS);
-	if (strcmp(s->alg, "ed25519") == 0 && nparts == 0)
+	if (strcmp(s->alg, "ed25519") == 0 && nparts == 0 && m->kind == SWN_AS4_USER_MESSAGE)
 		return swn_err_set(err, SWN_E_CRYPTO, NULL, 0, "an Ed25519 key signs only messages "
-				   "with MIME parts (eDelivery AS4 2.0): libxmlsec1 cannot check "
-				   "the body form");
+				   "with MIME parts and signals (eDelivery AS4 2.0): libxmlsec1 "
+				   "cannot check the body form");
 	if (!(mid = wsu_id(doc, m->messaging)) || !(bid = wsu_id(doc, m->body)))
 		return swn_err_set(err, SWN_E_AS4, NULL, 0,
 				   "eb:Messaging and soap:Body need a wsu:Id that is an NCName to be signed");
@@ -447,15 +447,21 @@ int swn_wssec_verify(xmlDocPtr doc, const struct swn_as4_msg *m, X509 *cert,
 }
 
 /* The algorithm cert's key verifies with: the agreements' (RSA, P-256),
- * and Ed25519 for a message with parts (eDelivery AS4 2.0), which dsig
- * alone decides.  In the body form Ed25519 stays unknown: libxmlsec1
- * 1.2.37 could not re-check it. */
-static const char *verify_alg(X509 *cert, int nparts)
+ * and Ed25519 (eDelivery AS4 2.0), which dsig alone decides, for a
+ * message with parts, and for a signal (a Receipt or an eb:Error, which
+ * carry no parts) when the caller expects Ed25519 by name.  A body-form
+ * UserMessage never verifies with Ed25519: libxmlsec1 1.2.37 could not
+ * re-check it, and no profile sends one. */
+static const char *verify_alg(X509 *cert, int nparts, const struct swn_as4_msg *m,
+			      const char *expected_alg)
 {
 	const char *alg = swn_cert_sig_alg(cert);
 	EVP_PKEY *key = X509_get0_pubkey(cert);
+	int signal_ed = m->kind != SWN_AS4_USER_MESSAGE && expected_alg &&
+			strcmp(expected_alg, "ed25519") == 0;
 
-	if (alg == NULL && nparts > 0 && key && EVP_PKEY_get_base_id(key) == EVP_PKEY_ED25519)
+	if (alg == NULL && (nparts > 0 || signal_ed) && key &&
+	    EVP_PKEY_get_base_id(key) == EVP_PKEY_ED25519)
 		return "ed25519";
 	return alg;
 }
@@ -468,7 +474,7 @@ int swn_wssec_verify_parts(xmlDocPtr doc, const struct swn_as4_msg *m,
 	struct swn_wssec_report local;
 	struct swn_wssec_report *rep = report ? report : &local;
 	const char *name = doc->URL ? (const char *)doc->URL : "message";
-	const char *alg = verify_alg(cert, nparts);
+	const char *alg = verify_alg(cert, nparts, m, expected_alg);
 	struct swn_dsig_target targets[2] = {
 		{ "eb:Messaging", m->messaging }, { "soap:Body", m->body },
 	};
@@ -506,8 +512,9 @@ int swn_wssec_verify_parts(xmlDocPtr doc, const struct swn_as4_msg *m,
 	    swn_dsig_verify_parts(doc, sig, targets, 2, parts, nparts, X509_get0_pubkey(cert), alg,
 				  report != NULL, &rep->sig, name, err) < 0)
 		return -1;
-	/* libxmlsec1 re-checks that decision, where it can read the message. */
-	if (nparts > 0)
+	/* libxmlsec1 re-checks that decision, where it can read the message
+	 * (no cid: references, no EdDSA). */
+	if (nparts > 0 || strcmp(alg, "ed25519") == 0)
 		return 0;
 	if (xmlsec_confirms(sig, cert, alg, name, err) < 0)
 		return -1;

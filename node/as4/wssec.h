@@ -26,8 +26,11 @@
  *    alone: libxmlsec1 resolves no cid: reference and knows no attachment
  *    transform, so it has nothing to re-check it with
  *    (xmlsec_confirmed stays 0); such a message may also be signed with
- *    Ed25519 (eDelivery AS4 2.0), which libxmlsec1 1.2.37 lacks and the
- *    body form therefore does not accept.
+ *    Ed25519 (eDelivery AS4 2.0), which libxmlsec1 1.2.37 lacks;
+ *  - so may a signal (Receipt, eb:Error) of eDelivery AS4 2.0, verified
+ *    with Ed25519 only when the caller names "ed25519" (the agreement's
+ *    profile), and then also decided by dsig alone; a body-form
+ *    UserMessage is never signed or verified with Ed25519.
  * It checks no dates and no chains: those are the agreement's checks.
  */
 #ifndef SWN_WSSEC_H
@@ -50,8 +53,8 @@ struct swn_signer;
 int swn_signer_load(const char *key_path, const char *cert_path,
 		    struct swn_signer **out, struct swn_err *err);
 /* The same, also taking an Ed25519 key (eDelivery AS4 2.0), which signs
- * only messages with MIME parts (swn_wssec_sign_parts with parts): the
- * body form refuses it, as its verification does. */
+ * only messages with MIME parts (swn_wssec_sign_parts with parts) and
+ * signals: a body-form UserMessage refuses it, as its verification does. */
 int swn_signer_load_swa(const char *key_path, const char *cert_path,
 			struct swn_signer **out, struct swn_err *err);
 void swn_signer_free(struct swn_signer *s);
@@ -86,7 +89,8 @@ struct swn_wssec_report {
 int swn_wssec_register_ids(xmlDocPtr doc, const char *name, struct swn_err *err);
 
 /* Verify m's signature with cert alone.  expected_alg is "rsa-sha256",
- * "ecdsa-sha256" or NULL (either, as cert's key allows).  report, if not
+ * "ecdsa-sha256", "ed25519" (parts and signals only) or NULL (either of
+ * the first two, as cert's key allows; Ed25519 with parts).  report, if not
  * NULL, is filled with each reference and whether its digest matched.
  * Returns 0 if valid; otherwise -1 with err (SWN_E_SIGNATURE) saying why. */
 int swn_wssec_verify(xmlDocPtr doc, const struct swn_as4_msg *m, X509 *cert,

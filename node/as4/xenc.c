@@ -20,6 +20,7 @@
 #include "as4/dsig.h"
 #include "as4/mime.h"
 #include "as4/xenc.h"
+#include "base/fsutil.h"
 #include "base/stamp.h"
 #include "trust/cipher.h"
 #include "xml/xmlsafe.h"
@@ -957,18 +958,15 @@ static int file_sink(void *arg, const unsigned char *p, size_t n, struct swn_err
 	return 0;
 }
 
-static int temp_file(const char *dir, struct swn_err *err)
+int swn_xenc_profile_of(const struct swn_profile_def *p, enum swn_xenc_profile *out)
 {
-	char path[4096];
-	int fd;
-
-	if ((size_t)snprintf(path, sizeof path, "%s/.swn-xenc-XXXXXX", dir) >= sizeof path)
-		return swn_err_set(err, SWN_E_USAGE, NULL, 0, "the directory name is too long");
-	if ((fd = mkstemp(path)) < 0)
-		return swn_err_set(err, SWN_E_LOCAL, path, 0, "cannot make a temporary file: %s",
-				   strerror(errno));
-	unlink(path);   /* gone with its descriptor, whatever happens */
-	return fd;
+	switch (p->id) {
+	case SWN_PROFILE_EDELIVERY_2:       *out = SWN_XENC_X25519; return 0;
+	case SWN_PROFILE_EDELIVERY_2_ECDSA: *out = SWN_XENC_ECDH_P256; return 0;
+	case SWN_PROFILE_EDELIVERY_1_15:    *out = SWN_XENC_RSA_OAEP; return 0;
+	case SWN_PROFILE_BODY:              break;
+	}
+	return -1;
 }
 
 int swn_xenc_decrypt_files(const struct swn_xenc *x, const struct swn_mime_message *mm,
@@ -985,7 +983,7 @@ int swn_xenc_decrypt_files(const struct swn_xenc *x, const struct swn_mime_messa
 	for (i = 0; i < x->ndata; i++) {
 		struct swn_xenc_plain *f = &out->parts[i];
 
-		if ((f->fd = temp_file(dir, err)) < 0)
+		if ((f->fd = swn_temp_fd(dir, ".swn-xenc", err)) < 0)
 			goto out;
 		out->nparts = i + 1;
 		snprintf(f->cid, sizeof f->cid, "%s", mm->parts[x->data[i].part].content_id);

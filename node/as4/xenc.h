@@ -79,6 +79,7 @@
 #include "base/err.h"
 #include "base/swn_limits.h"
 #include "trust/cipher.h"
+#include "trust/profile.h"
 
 #define SWN_NS_XENC    "http://www.w3.org/2001/04/xmlenc#"
 #define SWN_NS_XENC11  "http://www.w3.org/2009/xmlenc11#"
@@ -96,6 +97,9 @@ enum swn_xenc_profile {
 	SWN_XENC_X25519,     /* eDelivery 2.0: X25519 + HKDF + kw-aes128 */
 	SWN_XENC_ECDH_P256,  /* eDelivery 2.0 EC: ECDH-ES P-256 + HKDF + kw-aes128 */
 };
+
+/* How the content key travels under eDelivery profile p; -1 for body. */
+int swn_xenc_profile_of(const struct swn_profile_def *p, enum swn_xenc_profile *out);
 
 /* "rsa-oaep", "x25519", "ecdh-es". */
 const char *swn_xenc_profile_name(enum swn_xenc_profile p);

@@ -170,8 +170,9 @@ int swn_file_read(const char *path, size_t limit, char **data, size_t *len,
 	return rc;
 }
 
-static int write_all(int fd, const char *p, size_t len)
+int swn_write_all(int fd, const void *data, size_t len)
 {
+	const char *p = data;
 	ssize_t n;
 
 	while (len > 0) {
@@ -184,6 +185,27 @@ static int write_all(int fd, const char *p, size_t len)
 		len -= (size_t)n;
 	}
 	return 0;
+}
+
+size_t swn_pread_all(int fd, void *buf, size_t len, uint64_t off)
+{
+	char *p = buf;
+	size_t done = 0;
+	ssize_t n;
+
+	while (done < len) {
+		n = pread(fd, p + done, len - done, (off_t)(off + done));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return done;
+		if (n == 0) {
+			errno = 0;
+			return done;
+		}
+		done += (size_t)n;
+	}
+	return done;
 }
 
 /* Create a hidden file with an unpredictable name beside name
@@ -233,7 +255,7 @@ int swn_file_write_at(int dirfd, const char *name, const char *shown, const void
 	if ((fd = create_temp(dirfd, name, tmp, sizeof tmp)) < 0)
 		return swn_err_set(err, SWN_E_IO, shown, 0, "cannot create a file beside it: %s",
 				   strerror(errno));
-	if (fchmod(fd, perm) < 0 || write_all(fd, data, len) < 0 || fsync(fd) < 0) {
+	if (fchmod(fd, perm) < 0 || swn_write_all(fd, data, len) < 0 || fsync(fd) < 0) {
 		saved = errno;
 		close(fd);
 		unlinkat(dirfd, tmp, 0);
@@ -334,4 +356,18 @@ int swn_path_exists(const char *path)
 	struct stat st;
 
 	return lstat(path, &st) == 0;
+}
+
+int swn_temp_fd(const char *dir, const char *prefix, struct swn_err *err)
+{
+	char path[4096];
+	int fd;
+
+	if ((size_t)snprintf(path, sizeof path, "%s/%s-XXXXXX", dir, prefix) >= sizeof path)
+		return swn_err_set(err, SWN_E_USAGE, NULL, 0, "the directory name is too long");
+	if ((fd = mkstemp(path)) < 0)
+		return swn_err_set(err, SWN_E_LOCAL, path, 0, "cannot make a temporary file: %s",
+				   strerror(errno));
+	unlink(path);
+	return fd;
 }

@@ -1,5 +1,6 @@
 /*
- * fsutil.h - file system helpers: bounded reads, atomic writes, paths.
+ * fsutil.h - file system helpers: bounded reads, atomic writes, paths, and
+ * whole reads and writes on a descriptor.
  *
  * Files are read only if they are regular files, looked at before they are
  * opened and opened without blocking (a FIFO, device, socket or directory
@@ -19,6 +20,7 @@
 #define SWN_FSUTIL_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 
@@ -63,6 +65,20 @@ int swn_file_write_at(int dirfd, const char *name, const char *shown, const void
 /* A command's output: standard output when path is NULL or "-", otherwise
  * path, written atomically (mode 0644). */
 int swn_write_output(const char *path, const void *data, size_t len, struct swn_err *err);
+
+/* Write len bytes to fd at its offset, a short write or EINTR retried:
+ * 0, or -1 with errno. */
+int swn_write_all(int fd, const void *data, size_t len);
+
+/* A temporary file in dir (mkstemp, prefix e.g. ".swn-xenc"), unlinked at
+ * once: gone with its descriptor whatever happens.  The descriptor, or -1
+ * with err (SWN_E_LOCAL). */
+int swn_temp_fd(const char *dir, const char *prefix, struct swn_err *err);
+
+/* Read len bytes of fd at off into buf with pread (the file offset is not
+ * used), EINTR retried: the number read, len unless the file ends first
+ * (errno then 0) or a read fails (errno says why). */
+size_t swn_pread_all(int fd, void *buf, size_t len, uint64_t off);
 
 /* mkdir that succeeds if the directory already exists. */
 int swn_mkdir(const char *path, mode_t perm, struct swn_err *err);

@@ -209,6 +209,32 @@
 #define SWN_HKDF_MAX_SALT_BYTES 64
 #define SWN_HKDF_MAX_INFO_BYTES 1024
 
+/* ---- compression of payload parts (as4/gzip) ---- */
+
+/* The largest payload part gzip gives out when it inflates, and takes in
+ * when it compresses, in uncompressed bytes: the 1 GiB a part may hold
+ * under encryption.  The reader refuses the byte past it before handing
+ * it on; the writer refuses a larger file, which no swnode would take
+ * back. */
+#define SWN_GZIP_MAX_PAYLOAD_BYTES SWN_CIPHER_MAX_PAYLOAD_BYTES
+
+/* Decompression bombs: a part may inflate to at most
+ * SWN_GUNZIP_MAX_RATIO bytes per compressed byte read so far, plus
+ * SWN_GUNZIP_RATIO_SLACK_BYTES, checked as it inflates (a bomb stops
+ * where it crosses the line, not after the whole of it).  Deflate's
+ * ceiling is about 1032:1 (a run of zeros comes out at 1029:1).  Real
+ * XML payloads come out at 5 to 35:1 (the customs samples of tests/data
+ * at 7 to 14; 5 MB of varied records at 33), so 200 leaves them six
+ * times the room, while a bomb is stopped at a fifth of what it would
+ * inflate to (200 of 1029), and what a partner makes this node write and
+ * inflate is bounded by 200 times what it sent.  A payload of identical
+ * records repeated (340:1 and more) is refused under it: a caller that
+ * expects such payloads passes its own limits.  The slack lets a small part inflate to a
+ * megabyte whatever its ratio, and covers a highly compressible start (a
+ * long run of white space) before the ratio has ground to stand on. */
+#define SWN_GUNZIP_MAX_RATIO         200
+#define SWN_GUNZIP_RATIO_SLACK_BYTES (1ULL << 20)
+
 /* A SOAP-with-Attachments message (as4/mime): parts in one message (the
  * root and its payloads), the header block of one part and its fields, the
  * bytes allowed before the first and after the last delimiter and as

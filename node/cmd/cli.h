@@ -144,6 +144,12 @@ int swn_cli_number(const struct swn_ctx *ctx, const char *option, const char *va
 /* The subcommands. */
 int cmd_init(int argc, char **argv, struct swn_ctx *ctx);
 int cmd_cert_show(int argc, char **argv, struct swn_ctx *ctx);
+int cmd_cert_add_profile(int argc, char **argv, struct swn_ctx *ctx);
+
+/* Make an eDelivery profile's signing and encryption keys and their
+ * certificates at k's paths (never over existing files); print them. */
+int swn_make_profile_keys(const struct swn_profile_keys *k, const char *party_id,
+			  const char *org, const char *country, int days, struct swn_err *err);
 int cmd_cert_export(int argc, char **argv, struct swn_ctx *ctx);
 int cmd_cert_install(int argc, char **argv, struct swn_ctx *ctx);
 int cmd_peer_import(int argc, char **argv, struct swn_ctx *ctx);

@@ -229,7 +229,7 @@ int cmd_as4_verify(int argc, char **argv, struct swn_ctx *ctx)
 	struct swn_err err;
 	xmlDocPtr doc;
 	X509 *cert;
-	int c, rc;
+	int c, rc, ed_signal;
 
 	swn_err_clear(&err);
 	while ((c = swn_cli_getopt(ctx, argc, argv, "", opts)) != -1) {
@@ -272,9 +272,14 @@ int cmd_as4_verify(int argc, char **argv, struct swn_ctx *ctx)
 	}
 	swn_cert_describe(cert, &info);
 	print_header(file, &m);
-	rc = swn_wssec_verify(doc, &m, cert, NULL, &rep, &err);
-	/* "valid" only when every check passed, the last being libxmlsec1's. */
-	rc = print_verdict(&rep, &info, certpath, rc, rep.xmlsec_confirmed, &err);
+	/* An eDelivery 2.0 signal (Receipt, eb:Error) is signed with Ed25519,
+	 * which swnode's verifier alone decides (wssec.h). */
+	ed_signal = m.kind != SWN_AS4_USER_MESSAGE &&
+		    EVP_PKEY_get_base_id(X509_get0_pubkey(cert)) == EVP_PKEY_ED25519;
+	rc = swn_wssec_verify(doc, &m, cert, ed_signal ? "ed25519" : NULL, &rep, &err);
+	/* "valid" only when every check passed, the last being libxmlsec1's
+	 * where it can check. */
+	rc = print_verdict(&rep, &info, certpath, rc, ed_signal || rep.xmlsec_confirmed, &err);
 	xmlFreeDoc(doc);
 	X509_free(cert);
 	return rc;
@@ -293,7 +298,11 @@ static xmlDocPtr pack(const struct swn_config *cfg, const struct swn_registry *r
 	if (swn_compose_payload(reg, doc, name, &p, err) < 0)
 		return NULL;
 	entry = swn_agreement_doc(a, swn_doctype_id(p.type));
-	if (entry == NULL || !entry->out) {
+	if (a->profile->id != SWN_PROFILE_BODY) {
+		swn_err_set(err, SWN_E_CONFIG, a->path, 0,
+			    "agreement %s uses profile %s; as4 pack writes the body profile only",
+			    a->id, a->profile->name);
+	} else if (entry == NULL || !entry->out) {
 		swn_err_set(err, SWN_E_CONFIG, a->path, 0,
 			    "agreement %s does not allow sending %s documents", a->id,
 			    swn_doctype_id(p.type));

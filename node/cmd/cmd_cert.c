@@ -1,4 +1,4 @@
-/* cmd_cert.c - swnode cert show | export | install. */
+/* cmd_cert.c - swnode cert show | export | install | add-profile. */
 #include "autoconfig.h"
 
 #include <stdio.h>
@@ -10,9 +10,10 @@
 #include "cmd/cli.h"
 #include "base/fsutil.h"
 #include "trust/pki.h"
+#include "trust/profile.h"
 
 /* Print one certificate; -1 (with err) if it is there but unreadable. */
-static int show_one(const char *path, const char *home, const char *usage,
+static int show_one(const char *path, const char *home, const char *usage, int installable,
 		    struct swn_err *err)
 {
 	char csr[SWN_PATH_MAX + 32];
@@ -21,6 +22,10 @@ static int show_one(const char *path, const char *home, const char *usage,
 	X509 *c;
 
 	printf("%s certificate: %s\n", usage, path);
+	if (!swn_path_exists(path) && !installable) {
+		printf("  missing\n");
+		return 0;
+	}
 	if (!swn_path_exists(path)) {
 		snprintf(csr, sizeof csr, "%s/csr/%s.csr", home, usage);
 		if (swn_path_exists(csr))
@@ -53,15 +58,73 @@ int cmd_cert_show(int argc, char **argv, struct swn_ctx *ctx)
 	swn_err_clear(&err);
 	while ((c = swn_cli_getopt(ctx, argc, argv, "", NULL)) != -1)
 		return c == 'h' ? SWN_EXIT_OK : SWN_EXIT_USAGE;
+	/* c is reused below to count profiles. */
 	if (optind < argc)
 		return swn_cli_usage_error(ctx, "unexpected argument '%s'", argv[optind]);
 	if (swn_cmd_setup(ctx, &err) < 0)
 		return swn_cli_fail(&err);
 	cfg = ctx->cfg;
 	printf("node %s (%s)\nendpoint %s\n", cfg->party_id, cfg->party_type, cfg->endpoint);
-	if (show_one(cfg->signing_cert, cfg->home, "signing", &err) < 0 ||
-	    show_one(cfg->tls_cert, cfg->home, "tls", &err) < 0)
+	if (show_one(cfg->signing_cert, cfg->home, "signing", 1, &err) < 0 ||
+	    show_one(cfg->tls_cert, cfg->home, "tls", 1, &err) < 0)
 		return swn_cli_fail(&err);
+	for (c = 0; c < cfg->nprofiles; c++) {
+		char label[64];
+
+		snprintf(label, sizeof label, "%s signing", cfg->profiles[c].profile->name);
+		if (show_one(cfg->profiles[c].signing_cert, cfg->home, label, 0, &err) < 0)
+			return swn_cli_fail(&err);
+		snprintf(label, sizeof label, "%s encryption", cfg->profiles[c].profile->name);
+		if (show_one(cfg->profiles[c].enc_cert, cfg->home, label, 0, &err) < 0)
+			return swn_cli_fail(&err);
+	}
+	return SWN_EXIT_OK;
+}
+
+int cmd_cert_add_profile(int argc, char **argv, struct swn_ctx *ctx)
+{
+	static const struct option opts[] = {
+		{ "days", required_argument, NULL, 'd' },
+		{ NULL, 0, NULL, 0 },
+	};
+	static struct swn_config cfg;
+	const struct swn_profile_def *p;
+	struct swn_err err;
+	long long days = 730;
+	int c;
+
+	swn_err_clear(&err);
+	while ((c = swn_cli_getopt(ctx, argc, argv, "", opts)) != -1) {
+		if (c == 'd') {
+			if (swn_cli_number(ctx, "--days", optarg, 1, 3650, &days) < 0)
+				return SWN_EXIT_USAGE;
+		} else {
+			return c == 'h' ? SWN_EXIT_OK : SWN_EXIT_USAGE;
+		}
+	}
+	if (optind != argc - 1)
+		return swn_cli_usage_error(ctx, "give exactly one PROFILE");
+	p = swn_profile_find(argv[optind]);
+	if (p == NULL || p->id == SWN_PROFILE_BODY)
+		return swn_cli_usage_error(ctx, "PROFILE must be edelivery-2.0, edelivery-2.0-ecdsa "
+					   "or edelivery-1.15, not '%s'", argv[optind]);
+	if (swn_cmd_setup(ctx, &err) < 0)
+		return swn_cli_fail(&err);
+	cfg = *ctx->cfg;
+	if (swn_config_profile(&cfg, p)) {
+		fprintf(stderr, "swnode: this node has keys for profile %s already\n", p->name);
+		return SWN_EXIT_FAIL;
+	}
+	swn_config_add_profile(&cfg, p);
+	printf("adding profile %s to node %s\n", p->name, cfg.party_id);
+	/* The keys first, node.xml last: a node.xml never names missing keys.
+	 * Key files never replace existing ones. */
+	if (swn_make_profile_keys(&cfg.profiles[cfg.nprofiles - 1], cfg.party_id, NULL, NULL,
+				  (int)days, &err) < 0 ||
+	    swn_config_add_profile_file(&cfg, p, &err) < 0)
+		return swn_cli_fail(&err);
+	printf("next: swnode cert export --home %s -o bundle.xml, and send it to each peer that "
+	       "will use %s; a running node takes the keys when it starts again\n", cfg.home, p->name);
 	return SWN_EXIT_OK;
 }
 

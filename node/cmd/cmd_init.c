@@ -12,6 +12,7 @@
 #include "ledger/ledger.h"
 #include "base/swn_limits.h"
 #include "trust/pki.h"
+#include "trust/profile.h"
 #include "node/node/spool.h"
 #include "base/number.h"
 
@@ -26,6 +27,7 @@ struct init_opts {
 	const char *country;
 	int days;
 	int csr;
+	const char *profiles;   /* comma-separated eDelivery profiles, or "none" */
 };
 
 /* A port written in a URL or an address: all digits, 1 to 65535. */
@@ -131,13 +133,41 @@ static int check_opts(struct swn_ctx *ctx, const struct init_opts *o,
 	return 0;
 }
 
+/* --profiles: "none", or eDelivery profile names joined by commas, each
+ * once; added to cfg (whose home is set). */
+static int parse_profiles(struct swn_ctx *ctx, const char *list, struct swn_config *cfg)
+{
+	char name[64];
+	const char *p = list;
+	size_t len;
+
+	if (strcmp(list, "none") == 0)
+		return 0;
+	for (;;) {
+		const struct swn_profile_def *def;
+
+		len = strcspn(p, ",");
+		snprintf(name, sizeof name, "%.*s", (int)(len < sizeof name ? len : sizeof name - 1), p);
+		def = len < sizeof name ? swn_profile_find(name) : NULL;
+		if (def == NULL || def->id == SWN_PROFILE_BODY)
+			return swn_cli_usage_error(ctx, "--profiles takes none or a comma-separated list of "
+						   "edelivery-2.0, edelivery-2.0-ecdsa and edelivery-1.15, not '%s'",
+						   name);
+		if (swn_config_add_profile(cfg, def) < 0)
+			return swn_cli_usage_error(ctx, "--profiles names %s twice", name);
+		if (p[len] == '\0')
+			return 0;
+		p += len + 1;
+	}
+}
+
 /* Make one key and its certificate (or CSR); print what was written. */
 static int make_identity(const struct swn_config *cfg, const struct init_opts *o,
 			 enum swn_key_kind kind, const char *usage,
 			 const char *keypath, const char *certpath,
 			 const char *host, struct swn_err *err)
 {
-	struct swn_subject s = { o->party_id, usage, o->org, o->country, host, o->days };
+	struct swn_subject s = { o->party_id, usage, o->org, o->country, host, o->days, NULL, NULL };
 	char csrpath[SWN_PATH_MAX + 32], fp[SWN_FP_LEN + 1];
 	EVP_PKEY *key;
 	int rc = -1;
@@ -173,12 +203,54 @@ done:
 	return rc;
 }
 
+/* An eDelivery profile's two keys and certificates.  Both certificates
+ * are made here, also with --csr: peers pin them as they are, and an
+ * X25519 key cannot sign a request; the encryption certificate is issued
+ * by the profile's signing key (an X25519 key cannot sign itself). */
+int swn_make_profile_keys(const struct swn_profile_keys *k, const char *party_id,
+			  const char *org, const char *country, int days, struct swn_err *err)
+{
+	const struct swn_profile_def *p = k->profile;
+	struct swn_subject s = { party_id, "signing", org, country, NULL, days, p->name, NULL };
+	EVP_PKEY *sign = NULL, *enc = NULL;
+	X509 *scert = NULL, *ecert = NULL;
+	char fp[SWN_FP_LEN + 1];
+	int rc = -1;
+
+	if (!(sign = swn_key_generate(p->sign_key, err)) ||
+	    swn_key_write(k->signing_key, sign, err) < 0 ||
+	    !(scert = swn_cert_self_signed(sign, &s, err)) ||
+	    swn_cert_write(k->signing_cert, scert, err) < 0)
+		goto done;
+	s.usage = "encryption";
+	s.key_usage = p->enc_key == SWN_KEY_RSA_2048 ? "critical,keyEncipherment" : NULL;
+	if (!(enc = swn_key_generate(p->enc_key, err)) ||
+	    swn_key_write(k->enc_key, enc, err) < 0 ||
+	    !(ecert = swn_cert_issued(enc, sign, scert, &s, err)) ||
+	    swn_cert_write(k->enc_cert, ecert, err) < 0)
+		goto done;
+	swn_cert_fingerprint(scert, fp);
+	printf("  %-19s signing     %s (%s), %s\n", p->name, k->signing_cert,
+	       swn_key_kind_name(p->sign_key), fp);
+	swn_cert_fingerprint(ecert, fp);
+	printf("  %-19s encryption  %s (%s), %s\n", p->name, k->enc_cert,
+	       swn_key_kind_name(p->enc_key), fp);
+	rc = 0;
+done:
+	X509_free(scert);
+	X509_free(ecert);
+	EVP_PKEY_free(sign);
+	EVP_PKEY_free(enc);
+	return rc;
+}
+
 static int create_node(struct swn_config *cfg, const struct init_opts *o,
 		       enum swn_key_kind kind, struct swn_err *err)
 {
 	char dir[SWN_PATH_MAX + 16], host[256];
 	EVP_PKEY *ledger_key;
 	struct swn_config check;
+	int i;
 
 	endpoint_host(o->endpoint, host, sizeof host);
 	/* Nothing in a node is for other users, also when the operator made
@@ -204,6 +276,10 @@ static int create_node(struct swn_config *cfg, const struct init_opts *o,
 			  NULL, err) < 0 ||
 	    make_identity(cfg, o, kind, "tls", cfg->tls_key, cfg->tls_cert, host, err) < 0)
 		return -1;
+	for (i = 0; i < cfg->nprofiles; i++)
+		if (swn_make_profile_keys(&cfg->profiles[i], o->party_id, o->org, o->country, o->days,
+					  err) < 0)
+			return -1;
 	if (!(ledger_key = swn_key_generate(SWN_KEY_ED25519, err)))
 		return -1;
 	if (swn_key_write(cfg->ledger_key, ledger_key, err) < 0) {
@@ -248,11 +324,12 @@ int cmd_init(int argc, char **argv, struct swn_ctx *ctx)
 		{ "org", required_argument, NULL, 'o' },
 		{ "country", required_argument, NULL, 'C' },
 		{ "days", required_argument, NULL, 'd' },
+		{ "profiles", required_argument, NULL, 'P' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct init_opts o = { NULL, SWN_DEFAULT_PARTY_TYPE, "rsa-2048",
 			       "https://localhost:8443/as4", "0.0.0.0:8443",
-			       "127.0.0.1:8080", NULL, NULL, 730, 0 };
+			       "127.0.0.1:8080", NULL, NULL, 730, 0, "edelivery-2.0" };
 	struct swn_config cfg;
 	struct swn_err err;
 	enum swn_key_kind kind;
@@ -273,6 +350,7 @@ int cmd_init(int argc, char **argv, struct swn_ctx *ctx)
 		case 'L': o.local = optarg; break;
 		case 'o': o.org = optarg; break;
 		case 'C': o.country = optarg; break;
+		case 'P': o.profiles = optarg; break;
 		case 'd':
 			if (swn_cli_number(ctx, "--days", optarg, 1, 3650, &days) < 0)
 				return SWN_EXIT_USAGE;
@@ -294,6 +372,8 @@ int cmd_init(int argc, char **argv, struct swn_ctx *ctx)
 	snprintf(cfg.listen_partner, sizeof cfg.listen_partner, "%s", o.listen);
 	snprintf(cfg.listen_local, sizeof cfg.listen_local, "%s", o.local);
 	snprintf(cfg.key_type, sizeof cfg.key_type, "%s", o.key);
+	if (parse_profiles(ctx, o.profiles, &cfg) != 0)
+		return SWN_EXIT_USAGE;
 	fflush(stdout);
 	if (create_node(&cfg, &o, kind, &err) < 0) {
 		fflush(stdout);

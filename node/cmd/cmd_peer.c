@@ -17,9 +17,12 @@ int cmd_peer_import(int argc, char **argv, struct swn_ctx *ctx)
 {
 	static const struct option opts[] = {
 		{ "agreement-id", required_argument, NULL, 'a' },
+		{ "profile", required_argument, NULL, 'p' },
 		{ NULL, 0, NULL, 0 },
 	};
 	char path[SWN_PATH_MAX + 80], fp[SWN_FP_LEN + 1];
+	const struct swn_profile_def *prof = swn_profile_get(SWN_PROFILE_BODY);
+	const struct swn_bundle_profile *bp;
 	const struct swn_config *cfg;
 	const struct swn_registry *reg;
 	const char *id = NULL;
@@ -31,7 +34,10 @@ int cmd_peer_import(int argc, char **argv, struct swn_ctx *ctx)
 	while ((c = swn_cli_getopt(ctx, argc, argv, "", opts)) != -1) {
 		if (c == 'a')
 			id = optarg;
-		else
+		else if (c == 'p' && !(prof = swn_profile_find(optarg)))
+			return swn_cli_usage_error(ctx, "--profile must be " SWN_PROFILE_NAMES ", not '%s'",
+						   optarg);
+		else if (c != 'p')
 			return c == 'h' ? SWN_EXIT_OK : SWN_EXIT_USAGE;
 	}
 	if (optind != argc - 1)
@@ -44,15 +50,21 @@ int cmd_peer_import(int argc, char **argv, struct swn_ctx *ctx)
 		return swn_cli_fail(&err);
 	cfg = ctx->cfg;
 	reg = ctx->reg;
-	rc = swn_agreement_write_draft(cfg, reg, &b, id, time(NULL), path, sizeof path, &err);
+	rc = swn_agreement_write_draft(cfg, reg, &b, id, prof, time(NULL), path, sizeof path, &err);
 	if (rc == 0) {
+		bp = swn_bundle_profile(&b, prof);
 		printf("wrote draft agreement %s\n", path);
-		printf("  peer        %s (%s)\n  endpoint    %s\n", b.party_id, b.party_type, b.endpoint);
-		swn_cert_fingerprint(b.signing, fp);
+		printf("  peer        %s (%s)\n  endpoint    %s\n  profile     %s\n", b.party_id,
+		       b.party_type, b.endpoint, prof->name);
+		swn_cert_fingerprint(bp ? bp->signing : b.signing, fp);
 		printf("  signing     sha256 %s\n", fp);
+		if (bp) {
+			swn_cert_fingerprint(bp->encryption, fp);
+			printf("  encryption  sha256 %s\n", fp);
+		}
 		swn_cert_fingerprint(b.tls, fp);
 		printf("  tls         sha256 %s\n", fp);
-		printf("Confirm both fingerprints with %s over a second channel, review the\n"
+		printf("Confirm the fingerprints with %s over a second channel, review the\n"
 		       "document types and limits, then set status=\"active\" and run swnode peer check.\n",
 		       b.party_id);
 	}

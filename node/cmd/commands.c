@@ -68,6 +68,14 @@ static const struct swn_cmd commands[] = {
 	  "Installs a certificate issued for the node's signing or TLS key (after\n"
 	  "swnode init --csr).  The certificate must match the node's private key\n"
 	  "and be valid now; an existing certificate is replaced.\n" },
+	{ "cert add-profile", cmd_cert_add_profile, SWN_NEEDS_HOME,
+	  "make the keys of another eDelivery AS4 profile for this node",
+	  "usage: swnode cert add-profile [--home DIR] PROFILE [--days N]\n"
+	  "\n"
+	  "Makes the signing and encryption keys of PROFILE (edelivery-2.0,\n"
+	  "edelivery-2.0-ecdsa or edelivery-1.15) with their certificates, as init\n"
+	  "--profiles does, and adds them to node.xml.  Export the bundle again and\n"
+	  "send it to the peers that will use the profile.\n" },
 	{ "cert show", cmd_cert_show, SWN_NEEDS_HOME,
 	  "print this node's certificates: subject, fingerprint, validity",
 	  "usage: swnode cert show [--home DIR]\n"
@@ -87,8 +95,9 @@ static const struct swn_cmd commands[] = {
 	  "\n"
 	  "Creates the node directory DIR: node.xml, a signing key and a TLS key\n"
 	  "(mode 0600) with self-signed certificates (or CSRs with --csr), the\n"
-	  "Ed25519 ledger key, the ledger database, peers/ and spool/.  Refuses to\n"
-	  "touch a directory that already holds a node.\n"
+	  "Ed25519 ledger key, the eDelivery profiles' keys (--profiles), the ledger\n"
+	  "database, peers/ and spool/.  Refuses to touch a directory that already\n"
+	  "holds a node.\n"
 	  "\n"
 	  "  --party-id ID          this node's AS4 party id (required): 1-64 ASCII\n"
 	  "                         letters, digits, '.', '_', '-' or ':', starting\n"
@@ -106,7 +115,13 @@ static const struct swn_cmd commands[] = {
 	  "  --local HOST:PORT      local API address (default 127.0.0.1:8080)\n"
 	  "  --org NAME             organisation (certificate subject O)\n"
 	  "  --country CC           ISO 3166 country code (certificate subject C)\n"
-	  "  --days N               validity of self-signed certificates (default 730)\n" },
+	  "  --days N               validity of self-signed certificates (default 730)\n"
+	  "  --profiles LIST        eDelivery AS4 profiles to make keys for, joined by\n"
+	  "                         commas, or none (default edelivery-2.0): each gets\n"
+	  "                         a signing key and an encryption key with\n"
+	  "                         certificates: edelivery-2.0 Ed25519 and X25519,\n"
+	  "                         edelivery-2.0-ecdsa EC P-256 and P-256,\n"
+	  "                         edelivery-1.15 RSA-2048 and RSA-2048\n" },
 	{ "ledger audit-peer", cmd_ledger_audit_peer, SWN_NEEDS_RUNTIME,
 	  "check that a peer's signed checkpoints lie on one append-only history",
 	  "usage: swnode ledger audit-peer [--home DIR] PARTY\n"
@@ -195,12 +210,17 @@ static const struct swn_cmd commands[] = {
 	{ "peer import", cmd_peer_import, SWN_NEEDS_HOME | SWN_NEEDS_REGISTRY,
 	  "write a draft agreement from a foreign window's bundle",
 	  "usage: swnode peer import [--home DIR] BUNDLE --agreement-id ID\n"
+	  "                          [--profile PROFILE]\n"
 	  "\n"
 	  "Checks the certificate bundle BUNDLE and writes peers/ID.xml, a draft\n"
 	  "agreement that pins the peer's TLS and signing certificates and allows\n"
 	  "every registered document type both ways with default limits.  Compare\n"
 	  "the printed fingerprints with the peer over a second channel, edit the\n"
-	  "agreement, then set status=\"active\".\n" },
+	  "agreement, then set status=\"active\".\n"
+	  "--profile names the agreement's AS4 profile: body (the default: the\n"
+	  "payload in the signed SOAP Body), edelivery-2.0, edelivery-2.0-ecdsa or\n"
+	  "edelivery-1.15 (this node and the bundle need that profile's keys; the\n"
+	  "agreement then pins the peer's signing and encryption certificates of it).\n" },
 	{ "resend", cmd_resend, SWN_NEEDS_RUNTIME | SWN_NEEDS_OUTBOX,
 	  "deliver an outbound message again (after FAILED, or now)",
 	  "usage: swnode resend [--home DIR] MSGID\n"

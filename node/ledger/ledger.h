@@ -124,6 +124,12 @@ int swn_ledger_evidence(struct swn_ledger *l, const char *direction, const char 
 			const char *msgid, const char *event, char **bytes, size_t *len,
 			unsigned char digest[32], struct swn_err *err);
 
+/* The reason of the latest entry (direction, peer, msgid, event), as
+ * stored (escaped), into out (size n): 1 found, 0 none (or "" reason). */
+int swn_ledger_event_reason(struct swn_ledger *l, const char *direction, const char *peer,
+			    const char *msgid, const char *event, char *out, size_t n,
+			    struct swn_err *err);
+
 /* The latest event recorded for (direction, msgid) into event (size n):
  * 1 found, 0 none. */
 int swn_ledger_last_event(struct swn_ledger *l, const char *direction,
@@ -175,7 +181,7 @@ int swn_ledger_acknowledged(struct swn_ledger *l, const char *peer, const char *
 /* Inbound RECEIVED entries after seq `after` without DELIVERED_LOCAL (to
  * redeliver), oldest first, SWN_LEDGER_PAGE at a time: the number listed
  * is returned, so that a caller pages on from the last seq while a full
- * page comes back.  If the ledger cannot be read (or memory runs out), -1
+ * page comes back.  fn gets each RECEIVED entry's reason ("" if none).  If the ledger cannot be read (or memory runs out), -1
  * with err and fn is not called: never a short list taken for all. */
 #define SWN_LEDGER_PAGE 1000
 #define SWN_LEDGER_PAGE_S "1000"

@@ -14,6 +14,40 @@
 #include "ledger/ledger_int.h"
 #include "ledger/proof.h"
 
+int swn_ledger_event_reason(struct swn_ledger *l, const char *direction, const char *peer,
+			    const char *msgid, const char *event, char *out, size_t n,
+			    struct swn_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = 0;
+
+	out[0] = '\0';
+	pthread_mutex_lock(&l->lock);
+	if (sqlite3_prepare_v2(l->db,
+			       "SELECT reason FROM entries"
+			       " WHERE msgid = ? AND direction = ? AND event = ? AND peer = ?"
+			       " ORDER BY seq DESC LIMIT 1", -1, &st, NULL) != SQLITE_OK) {
+		rc = fail_db(l, "cannot read the ledger", err);
+	} else {
+		bind_text(st, 1, msgid);
+		bind_text(st, 2, direction);
+		bind_text(st, 3, event);
+		bind_text(st, 4, peer);
+		switch (sqlite3_step(st)) {
+		case SQLITE_ROW:
+			rc = swn_str_copy(out, n, col(st, 0)) == 0 && out[0] ? 1 : 0;
+			break;
+		case SQLITE_DONE:
+			break;
+		default:
+			rc = fail_db(l, "cannot read the ledger", err);
+		}
+	}
+	sqlite3_finalize(st);
+	pthread_mutex_unlock(&l->lock);
+	return rc;
+}
+
 int swn_ledger_evidence(struct swn_ledger *l, const char *direction, const char *peer,
 			const char *msgid, const char *event, char **bytes, size_t *len,
 			unsigned char digest[32], struct swn_err *err)
@@ -147,7 +181,7 @@ int swn_ledger_undelivered(struct swn_ledger *l, long long after, swn_entry_fn f
 {
 	struct row {
 		long long seq;
-		char *peer, *agreement, *doctype, *msgid;
+		char *peer, *agreement, *doctype, *msgid, *reason;
 	} *rows = NULL, *grown, *r;
 	sqlite3_stmt *st = NULL;
 	size_t n = 0, i;
@@ -158,7 +192,7 @@ int swn_ledger_undelivered(struct swn_ledger *l, long long after, swn_entry_fn f
 	 * document left out would silently stay undelivered. */
 	pthread_mutex_lock(&l->lock);
 	if (sqlite3_prepare_v2(l->db,
-			       "SELECT r.seq, r.peer, r.agreement, r.doctype, r.msgid FROM entries r"
+			       "SELECT r.seq, r.peer, r.agreement, r.doctype, r.msgid, r.reason FROM entries r"
 			       " WHERE r.seq > ? AND r.direction = 'in' AND r.event = 'RECEIVED' AND NOT EXISTS"
 			       " (SELECT 1 FROM entries d WHERE d.direction = 'in' AND d.peer = r.peer"
 			       " AND d.msgid = r.msgid AND d.event = 'DELIVERED_LOCAL') ORDER BY r.seq LIMIT "
@@ -178,7 +212,8 @@ int swn_ledger_undelivered(struct swn_ledger *l, long long after, swn_entry_fn f
 			r->agreement = strdup(col(st, 2));
 			r->doctype = strdup(col(st, 3));
 			r->msgid = strdup(col(st, 4));
-			if (!r->peer || !r->agreement || !r->doctype || !r->msgid)
+			r->reason = strdup(col(st, 5));
+			if (!r->peer || !r->agreement || !r->doctype || !r->msgid || !r->reason)
 				rc = swn_err_set(err, SWN_E_NOMEM, NULL, 0, "out of memory");
 		}
 		if (rc == 0 && step != SQLITE_DONE)
@@ -189,7 +224,8 @@ int swn_ledger_undelivered(struct swn_ledger *l, long long after, swn_entry_fn f
 	for (i = 0; i < n; i++) {
 		if (rc == 0)
 			fn(ctx, rows[i].seq, "", "in", rows[i].peer, rows[i].agreement, rows[i].doctype,
-			   rows[i].msgid, "RECEIVED", NULL);
+			   rows[i].msgid, "RECEIVED", rows[i].reason);
+		free(rows[i].reason);
 		free(rows[i].peer);
 		free(rows[i].agreement);
 		free(rows[i].doctype);

@@ -154,7 +154,13 @@ int swn_http_client_post(struct swn_http_client *client, const struct swn_post *
 	curl_easy_setopt(c, CURLOPT_URL, p->url);
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "https");
 	if (body) {
-		headers = curl_slist_append(headers, "Content-Type: application/soap+xml; charset=UTF-8");
+		char ct[1100];
+
+		/* The value is the node's own (its MIME writer's, or the SOAP
+		 * one): no line end can be in it. */
+		snprintf(ct, sizeof ct, "Content-Type: %s",
+			 p->content_type ? p->content_type : "application/soap+xml; charset=UTF-8");
+		headers = curl_slist_append(headers, ct);
 		headers = curl_slist_append(headers, "Expect:");
 		curl_easy_setopt(c, CURLOPT_POST, 1L);
 		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);

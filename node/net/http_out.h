@@ -30,6 +30,7 @@ struct swn_post {
 	const char *client_key;    /* its key (PEM file) */
 	X509 *peer_tls;            /* the pinned peer certificate */
 	long timeout_s;
+	const char *content_type;  /* of the body; NULL: application/soap+xml; charset=UTF-8 */
 };
 
 /* Connections a client keeps open at most (libcurl's default, named

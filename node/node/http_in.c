@@ -483,7 +483,9 @@ static void on_as4(struct evhttp_request *req, void *arg)
 	}
 	len = evbuffer_get_length(in);
 	data = (char *)evbuffer_pullup(in, -1);
-	swn_inbound_handle(s->rt, data ? data : "", data ? len : 0, client, &reply);
+	swn_inbound_handle(s->rt, data ? data : "", data ? len : 0,
+			   evhttp_find_header(evhttp_request_get_input_headers(req), "Content-Type"),
+			   client, &reply);
 	X509_free(client);
 	swn_log("in %s: %s%s%s", reply.msgid[0] ? reply.msgid : "(no MessageId)", reply.outcome,
 		reply.reason[0] ? ": " : "", reply.reason);

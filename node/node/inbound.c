@@ -13,6 +13,7 @@
 
 #include "as4/as4.h"
 #include "trust/checkpoint.h"
+#include "base/escape.h"
 #include "base/fsutil.h"
 #include "base/log.h"
 #include "node/node/inbound.h"
@@ -22,10 +23,18 @@
 #include "ledger/proof.h"
 #include "node/node/refusals.h"
 #include "node/node/spool.h"
+#include "node/node/swa_in.h"
 #include "base/swn_limits.h"
 #include "as4/wssec.h"
 #include "xml/xmlout.h"
 #include "xml/xmlsafe.h"
+
+/* The RECEIVED entry of a message with MIME parts names its Content-Type
+ * and parts (swa_reason, below). */
+#define SWA_REASON_PREFIX "Content-Type (base64): "
+#define SWA_MAX_CONTENT_TYPE 1024
+#define SWA_REASON_BYTES (sizeof SWA_REASON_PREFIX + 4 * SWA_MAX_CONTENT_TYPE / 3 + 8 + \
+			  SWN_MAX_PAYLOAD_PARTS * 600)
 
 /* Messages being handled right now, by (peer, MessageId): a second copy of
  * one waits for the first, so the duplicate check and RECEIVED cannot
@@ -177,6 +186,8 @@ struct job {
 	const struct swn_agreement *a;
 	const struct swn_agreement *tls_peer;  /* whose TLS certificate authenticated */
 	char doctype[40];
+	struct swn_swa_in *swa;  /* a message with MIME parts (eDelivery), else NULL */
+	const char *received_reason;  /* the RECEIVED entry's reason, NULL none */
 };
 
 static int serialise(xmlDocPtr doc, struct swn_buf *out, struct swn_err *err)
@@ -192,13 +203,18 @@ static int serialise(xmlDocPtr doc, struct swn_buf *out, struct swn_err *err)
 	return rc;
 }
 
-/* Sign a signal we built and put it in the reply. */
+/* Sign a signal we built and put it in the reply: with the key of the
+ * agreement's profile (an eDelivery 2.0 peer checks Ed25519): the
+ * message's agreement once known, before that the one of the peer TLS
+ * authenticated; without either, the node's body-profile key. */
 static int sign_into(struct job *j, xmlDocPtr sig, struct swn_err *err)
 {
+	const struct swn_agreement *a = j->a ? j->a : j->tls_peer;
+	const struct swn_runtime_profile *rp = a ? swn_runtime_profile(j->rt, a->profile) : NULL;
 	struct swn_as4_msg m;
 
 	if (swn_as4_parse(sig, "signal", &m, err) < 0 ||
-	    swn_wssec_sign(sig, &m, j->rt->signer, err) < 0)
+	    swn_wssec_sign(sig, &m, rp ? rp->signer : j->rt->signer, err) < 0)
 		return -1;
 	return serialise(sig, &j->reply->body, err);
 }
@@ -325,6 +341,16 @@ static int commitment(struct job *j, long long seq, struct swn_commitment *c)
 	snprintf(c->peer, sizeof c->peer, "%s", j->a->peer.id);
 	snprintf(c->agreement, sizeof c->agreement, "%s", j->a->id);
 	snprintf(c->doctype, sizeof c->doctype, "%s", j->doctype);
+	if (j->received_reason) {
+		/* As the ledger stores and hashes it (escape.h). */
+		char *esc = swn_escape_dup(j->received_reason);
+
+		if (esc == NULL || swn_str_copy(c->reason, sizeof c->reason, esc) < 0) {
+			free(esc);
+			return 0;
+		}
+		free(esc);
+	}
 	memcpy(c->path, p.path, sizeof c->path);
 	c->n = p.n;
 	return 1;
@@ -403,6 +429,55 @@ static int deliver_local(struct swn_runtime *rt, const char *peer, const char *a
 	return -1;
 }
 
+/* The decrypted parts of a message with MIME parts, as its RECEIVED
+ * reason names them: each "TYPE: received ..., decrypted N bytes
+ * sha256:HEX" without the received bytes' size and digest, in order. */
+static int plaintext_parts(const char *reason, char *out, size_t n)
+{
+	const char *p = strchr(reason, ';');
+	size_t at = 0;
+
+	out[0] = '\0';
+	while (p && (p = strstr(p, "> ")) != NULL) {
+		const char *type = p + 2, *colon = strstr(type, ": received "),
+			   *dec = colon ? strstr(colon, ", decrypted ") : NULL, *end;
+
+		if (!dec)
+			return -1;
+		end = dec + strcspn(dec, ";");
+		if (at + (size_t)(colon - type) + (size_t)(end - dec) + 2 >= n)
+			return -1;
+		at += (size_t)snprintf(out + at, n - at, "%.*s%.*s|", (int)(colon - type), type,
+				       (int)(end - dec), dec);
+		p = end;
+	}
+	return at > 0 ? 0 : -1;
+}
+
+/* A retry of a message with MIME parts may be encrypted again (fresh key,
+ * IVs, MIME boundary): it is the same message when its verified plaintext
+ * is the same, part by part, as the first one's.  (This one's signature
+ * was checked over its own plaintext before it got here.) */
+static int same_plaintext(struct job *j, struct swn_err *err)
+{
+	static _Thread_local char old[SWA_REASON_BYTES], now[SWA_REASON_BYTES];
+	static _Thread_local char a[SWA_REASON_BYTES], b[SWA_REASON_BYTES];
+	char *esc;
+	int same;
+
+	if (!j->swa || swn_ledger_event_reason(j->rt->ledger, "in", j->a->peer.id, j->m.message_id,
+						  "RECEIVED", old, sizeof old, err) != 1)
+		return 0;
+	memcpy(now, "x; ", 4);
+	swn_swa_in_describe(j->swa, now + 3, sizeof now - 3);
+	if (!(esc = swn_escape_dup(now)))
+		return 0;
+	same = plaintext_parts(old, a, sizeof a) == 0 && plaintext_parts(esc, b, sizeof b) == 0 &&
+	       strcmp(a, b) == 0;
+	free(esc);
+	return same;
+}
+
 /* A MessageId seen before: 1 handled (reply set), 0 new, -1 failure. */
 static int duplicate(struct job *j, struct swn_err *err)
 {
@@ -418,8 +493,17 @@ static int duplicate(struct job *j, struct swn_err *err)
 	free(old);
 	SHA256((const unsigned char *)j->data, j->len, mine);
 	if (memcmp(mine, digest, 32) != 0) {
-		refuse(j, SWN_EBMS_VALUE_INCONSISTENT,
-		       "MessageId %s was received before with other content", j->m.message_id);
+		if (!same_plaintext(j, err)) {
+			refuse(j, SWN_EBMS_VALUE_INCONSISTENT,
+			       "MessageId %s was received before with other content", j->m.message_id);
+			return 1;
+		}
+		/* Sent anew (signed and encrypted again): a Receipt for these
+		 * bytes, whose NonRepudiationInformation the sender checks
+		 * against what it signed this time; nothing is delivered again. */
+		if (receipt(j, 0, err) < 0)
+			return -1;
+		snprintf(j->reply->outcome, sizeof j->reply->outcome, "duplicate, sent anew");
 		return 1;
 	}
 	/* Same bytes: the original Receipt again, nothing stored twice. */
@@ -440,8 +524,91 @@ static int duplicate(struct job *j, struct swn_err *err)
 	return 1;
 }
 
+/* The RECEIVED entry's reason for a message with MIME parts: its
+ * Content-Type in base64 (no character the ledger's escaping changes, so
+ * it reads back exactly), then each part as swn_swa_in_describe gives it
+ * (Content-IDs and signed types, which cannot hold characters the
+ * escaping changes either):
+ *   "Content-Type (base64): B64; part 1 <CID> TYPE: received N bytes
+ *    sha256:HEX, decrypted N bytes sha256:HEX"
+ * Redelivery reads the Content-Type back, decrypts again, and must make
+ * the same reason: the same parts, the same plaintext. */
+
+static int swa_reason(const struct swn_swa_in *sw, const char *content_type, char *out, size_t n)
+{
+	size_t len = strlen(content_type), k = strlen(SWA_REASON_PREFIX);
+
+	if (len > SWA_MAX_CONTENT_TYPE || n < k + 4 * ((len + 2) / 3) + 3)
+		return -1;
+	memcpy(out, SWA_REASON_PREFIX, k);
+	k += (size_t)EVP_EncodeBlock((unsigned char *)out + k, (const unsigned char *)content_type,
+				     (int)len);
+	memcpy(out + k, "; ", 3);
+	k += 2;
+	swn_swa_in_describe(sw, out + k, n - k);
+	return strlen(out) + 1 < n ? 0 : -1;   /* cut short: no reason is better */
+}
+
+static int swa_content_type(const char *reason, char *out, size_t n)
+{
+	const char *b64, *end;
+	size_t len;
+	int got;
+
+	if (reason == NULL || strncmp(reason, SWA_REASON_PREFIX, strlen(SWA_REASON_PREFIX)) != 0)
+		return 0;
+	b64 = reason + strlen(SWA_REASON_PREFIX);
+	end = strchr(b64, ';');
+	len = end ? (size_t)(end - b64) : 0;
+	if (len == 0 || len % 4 != 0 || len / 4 * 3 >= n)
+		return 0;
+	if ((got = EVP_DecodeBlock((unsigned char *)out, (const unsigned char *)b64, (int)len)) < 0)
+		return 0;
+	got -= (b64[len - 1] == '=') + (b64[len - 2] == '=');
+	out[got] = '\0';
+	return strlen(out) == (size_t)got;   /* no NUL inside */
+}
+
+/* The payload of a message with MIME parts: decrypted with the node's key
+ * of profile p, its signature checked with one of pins (a received
+ * message; npins 0 for evidence already checked when it was received),
+ * and its one document parsed.  0, or -1 with *code and err. */
+static int swa_payload(struct swn_runtime *rt, struct swn_swa_in *sw, xmlDocPtr doc,
+		       const struct swn_as4_msg *m, const struct swn_profile_def *p,
+		       X509 **pins, int npins, const char *alg, xmlDocPtr *payload,
+		       enum swn_ebms_error *code, struct swn_err *err)
+{
+	const struct swn_runtime_profile *rp = swn_runtime_profile(rt, p);
+	struct swn_buf doc_bytes;
+	int i, rc;
+
+	*payload = NULL;
+	if (rp == NULL) {
+		*code = SWN_EBMS_PMODE_MISMATCH;
+		return swn_err_set(err, SWN_E_CONFIG, NULL, 0, "this node has no keys for profile %s",
+				   p->name);
+	}
+	if (swn_swa_in_decrypt(sw, m, p, rp->enc_key, rt->cfg.home, code, err) < 0)
+		return -1;
+	for (i = 0; i < npins; i++) {
+		swn_err_clear(err);
+		if (swn_swa_in_verify(sw, doc, m, pins[i], alg, err) == 0)
+			break;
+	}
+	if (npins > 0 && i == npins) {
+		*code = SWN_EBMS_FAILED_AUTHENTICATION;
+		return -1;
+	}
+	swn_buf_init(&doc_bytes, SWN_MAX_DOCUMENT_BYTES);
+	rc = swn_swa_in_document(sw, SWN_MAX_DOCUMENT_BYTES, &doc_bytes, code, err);
+	if (rc == 0 && !(*payload = swn_xml_parse(doc_bytes.data, doc_bytes.len, "payload", err)))
+		rc = -1;
+	swn_buf_free(&doc_bytes);
+	return rc;
+}
+
 void swn_inbound_handle(struct swn_runtime *rt, const char *data, size_t len,
-			X509 *client, struct swn_inbound_reply *reply)
+			const char *content_type, X509 *client, struct swn_inbound_reply *reply)
 {
 	struct job j;
 	struct swn_err err;
@@ -454,6 +621,7 @@ void swn_inbound_handle(struct swn_runtime *rt, const char *data, size_t len,
 	int npins, i, dup, slot = -1;
 	long long seq = 0;
 	time_t now = time(NULL), stamp;
+	static _Thread_local char reason_buf[SWA_REASON_BYTES];
 
 	memset(reply, 0, sizeof *reply);
 	swn_buf_init(&reply->body, SWN_MAX_DOCUMENT_BYTES);
@@ -468,11 +636,25 @@ void swn_inbound_handle(struct swn_runtime *rt, const char *data, size_t len,
 	/* Who is sending is known from TLS before a byte is parsed. */
 	j.tls_peer = client ? swn_runtime_find(rt, client, NULL, NULL) : NULL;
 
-	if (!(doc = swn_xml_parse(data, len, "message", &err))) {
+	if (swn_swa_in_is_mime(content_type) && strlen(content_type) > SWA_MAX_CONTENT_TYPE) {
+		refuse(&j, SWN_EBMS_OTHER, "the Content-Type is %zu bytes; this node takes at most %d",
+		       strlen(content_type), SWA_MAX_CONTENT_TYPE);
+		goto done;
+	} else if (swn_swa_in_is_mime(content_type)) {
+		/* SOAP with Attachments: the MIME message, then its envelope. */
+		if (!(j.swa = calloc(1, sizeof *j.swa))) {
+			reply->http_status = 503;
+			snprintf(reply->outcome, sizeof reply->outcome, "out of memory");
+			goto done;
+		}
+		if (swn_swa_in_read(j.swa, content_type, data, len, &doc, &j.m, &err) < 0) {
+			refuse(&j, doc ? SWN_EBMS_INVALID_HEADER : SWN_EBMS_OTHER, "%s", err.msg);
+			goto done;
+		}
+	} else if (!(doc = swn_xml_parse(data, len, "message", &err))) {
 		refuse(&j, SWN_EBMS_OTHER, "%s", err.msg);
 		goto done;
-	}
-	if (swn_as4_parse(doc, "message", &j.m, &err) < 0) {
+	} else if (swn_as4_parse(doc, "message", &j.m, &err) < 0) {
 		refuse(&j, SWN_EBMS_INVALID_HEADER, "%s", err.msg);
 		goto done;
 	}
@@ -519,6 +701,20 @@ void swn_inbound_handle(struct swn_runtime *rt, const char *data, size_t len,
 		       len, j.a->id, j.a->max_message_bytes);
 		goto done;
 	}
+	/* The profile is the agreement's, never the message's choice. */
+	if (j.a->profile->id != SWN_PROFILE_BODY && !j.swa) {
+		refuse(&j, SWN_EBMS_PMODE_MISMATCH,
+		       "agreement %s uses AS4 profile %s: each payload travels compressed and "
+		       "encrypted in its own MIME part (multipart/related), not in the SOAP Body",
+		       j.a->id, j.a->profile->name);
+		goto done;
+	}
+	if (j.a->profile->id == SWN_PROFILE_BODY && j.swa) {
+		refuse(&j, SWN_EBMS_PMODE_MISMATCH,
+		       "agreement %s uses AS4 profile body: the payload travels in the signed SOAP "
+		       "Body, not in MIME parts", j.a->id);
+		goto done;
+	}
 	if (over_rate(j.a, now)) {
 		/* Flow control, not a refusal: the sender tries again later. */
 		reply->http_status = 429;
@@ -532,14 +728,27 @@ void swn_inbound_handle(struct swn_runtime *rt, const char *data, size_t len,
 		       "agreement %s accepts no signing certificate now: %s", j.a->id, why);
 		goto done;
 	}
-	for (i = 0; i < npins; i++) {
+	if (j.swa) {
+		enum swn_ebms_error code;
+
+		/* Decrypted first, as AS4 signs the plaintext: its cost before
+		 * authentication is bounded by the agreement's size (above). */
 		swn_err_clear(&err);
-		if (swn_wssec_verify(doc, &j.m, pins[i], j.a->inbound_alg, NULL, &err) == 0)
-			break;
-	}
-	if (i == npins) {
-		refuse(&j, SWN_EBMS_FAILED_AUTHENTICATION, "%s", err.msg);
-		goto done;
+		if (swa_payload(rt, j.swa, doc, &j.m, j.a->profile, pins, npins, j.a->inbound_alg,
+				&payload, &code, &err) < 0) {
+			refuse(&j, code, "%s", err.msg);
+			goto done;
+		}
+	} else {
+		for (i = 0; i < npins; i++) {
+			swn_err_clear(&err);
+			if (swn_wssec_verify(doc, &j.m, pins[i], j.a->inbound_alg, NULL, &err) == 0)
+				break;
+		}
+		if (i == npins) {
+			refuse(&j, SWN_EBMS_FAILED_AUTHENTICATION, "%s", err.msg);
+			goto done;
+		}
 	}
 	/* From here on only the signed eb:Messaging and soap:Body are read. */
 	if (strcmp(j.m.user.to.id, j.a->local.id) != 0 || strcmp(j.m.user.to.type, j.a->local.type) != 0) {
@@ -560,7 +769,7 @@ void swn_inbound_handle(struct swn_runtime *rt, const char *data, size_t len,
 		       j.a->max_clock_skew);
 		goto done;
 	}
-	if (!(payload = payload_doc(j.m.payload))) {
+	if (!payload && !(payload = payload_doc(j.m.payload))) {
 		refuse(&j, SWN_EBMS_OTHER, "out of memory");
 		goto done;
 	}
@@ -622,6 +831,15 @@ void swn_inbound_handle(struct swn_runtime *rt, const char *data, size_t len,
 		struct swn_event ev = { "in", j.a->peer.id, j.a->id, j.doctype, j.m.message_id,
 					"RECEIVED", NULL };
 
+		/* The parts' digests, received and decrypted, beside the bytes;
+		 * the Content-Type that reads them again. */
+		if (j.swa) {
+			if (swa_reason(j.swa, content_type, reason_buf, sizeof reason_buf) < 0) {
+				refuse(&j, SWN_EBMS_OTHER, "the parts' description does not fit the ledger");
+				goto done;
+			}
+			ev.reason = j.received_reason = reason_buf;
+		}
 		swn_err_clear(&err);
 		if (swn_ledger_append(rt->ledger, &ev, data, len, &seq, &err) < 0) {
 			reply->http_status = 503;
@@ -645,6 +863,10 @@ done:
 	swn_runtime_agreements_unlock(rt);
 	xmlFreeDoc(payload);
 	xmlFreeDoc(doc);
+	if (j.swa) {
+		swn_swa_in_free(j.swa);
+		free(j.swa);
+	}
 }
 
 void swn_inbound_refused_http(struct swn_runtime *rt, X509 *client, int status,
@@ -698,12 +920,87 @@ struct redeliver_ctx {
 	long long first_failed;  /* the first that could not be placed (0: none) */
 };
 
+/* The payload of a RECEIVED entry's evidence: the body form's soap:Body,
+ * or, when the entry's reason gives the MIME form's Content-Type, the part
+ * decrypted again with the node's key (of whichever of its profiles reads
+ * it: the signature was checked when the message came). */
+static int evidence_payload(struct swn_runtime *rt, const char *bytes, size_t len,
+			    const char *reason, xmlDocPtr *doc, xmlDocPtr *payload,
+			    struct swn_err *err)
+{
+	static _Thread_local char ctype[SWA_MAX_CONTENT_TYPE + 1];
+	struct swn_as4_msg m;
+	int i, rc = -1;
+
+	*doc = *payload = NULL;
+	if (!swa_content_type(reason, ctype, sizeof ctype)) {
+		if (!(*doc = swn_xml_parse(bytes, len, "evidence", err)) ||
+		    swn_as4_parse(*doc, "evidence", &m, err) < 0)
+			return -1;
+		if (!(*payload = payload_doc(m.payload)))
+			return swn_err_set(err, SWN_E_NOMEM, NULL, 0, "out of memory");
+		return 0;
+	}
+	for (i = 0; i < rt->nprofiles && rc < 0; i++) {
+		struct swn_swa_in *sw = calloc(1, sizeof *sw);
+		enum swn_ebms_error code;
+
+		if (sw == NULL)
+			return swn_err_set(err, SWN_E_NOMEM, NULL, 0, "out of memory");
+		xmlFreeDoc(*doc);
+		*doc = NULL;
+		swn_err_clear(err);
+		if (swn_swa_in_read(sw, ctype, bytes, len, doc, &m, err) == 0)
+			rc = swa_payload(rt, sw, *doc, &m, rt->profiles[i].profile, NULL, 0, NULL,
+					 payload, &code, err);
+		/* The signature was checked on these parts' plaintext: only the
+		 * same parts and the same plaintext are delivered. */
+		if (rc == 0) {
+			char *again = malloc(SWA_REASON_BYTES), *stored = NULL;
+
+			if (!again || swa_reason(sw, ctype, again, SWA_REASON_BYTES) < 0 ||
+			    !(stored = swn_escape_dup(again)) || strcmp(stored, reason) != 0) {
+				swn_err_set(err, SWN_E_AS4, NULL, 0, "the evidence does not decrypt to the "
+					    "parts its RECEIVED entry names");
+				xmlFreeDoc(*payload);
+				*payload = NULL;
+				rc = -1;
+			}
+			free(again);
+			free(stored);
+		}
+		swn_swa_in_free(sw);
+		free(sw);
+	}
+	if (rt->nprofiles == 0)
+		swn_err_set(err, SWN_E_CONFIG, NULL, 0, "this node has no profile keys to read the "
+			    "message's parts with");
+	return rc;
+}
+
+/* 1 if payload is an international document of the type the RECEIVED
+ * entry recorded (what the agreement allowed when it came); else 0, err. */
+static int recorded_type(struct swn_runtime *rt, xmlDocPtr payload, const char *doctype,
+			 struct swn_err *err)
+{
+	const struct swn_doctype *t;
+	enum swn_form form;
+
+	if (!(t = swn_registry_detect(rt->reg, payload, "payload", &form, err)))
+		return 0;
+	if (form != SWN_FORM_INTERNATIONAL || strcmp(swn_doctype_id(t), doctype) != 0) {
+		swn_err_set(err, SWN_E_AS4, NULL, 0, "the evidence holds a %s document, not the "
+			    "international %s it was received as", swn_doctype_id(t), doctype);
+		return 0;
+	}
+	return 1;
+}
+
 static void redeliver_one(void *arg, long long seq, const char *time, const char *dir,
 			  const char *peer, const char *agreement, const char *doctype,
 			  const char *msgid, const char *event, const char *reason)
 {
 	struct redeliver_ctx *c = arg;
-	struct swn_as4_msg m;
 	struct swn_err err;
 	xmlDocPtr doc = NULL, payload = NULL;
 	char *bytes = NULL;
@@ -712,7 +1009,7 @@ static void redeliver_one(void *arg, long long seq, const char *time, const char
 	static _Thread_local struct swn_ledger_placed placed;
 	int slot, state;
 
-	(void)time; (void)dir; (void)event; (void)reason;
+	(void)time; (void)dir; (void)event;
 	swn_err_clear(&err);
 	c->last = seq;
 	/* The message's slot, as a worker receiving it holds it: the two never
@@ -726,9 +1023,14 @@ static void redeliver_one(void *arg, long long seq, const char *time, const char
 	}
 	if (state < 0 ||
 	    swn_ledger_evidence(c->rt->ledger, "in", peer, msgid, "RECEIVED", &bytes, &len, NULL, &err) != 1 ||
-	    !(doc = swn_xml_parse(bytes, len, "evidence", &err)) ||
-	    swn_as4_parse(doc, "evidence", &m, &err) < 0 || !(payload = payload_doc(m.payload)) ||
-	    deliver_local(c->rt, peer, agreement, doctype, msgid, seq, NULL, payload) < 0) {
+	    evidence_payload(c->rt, bytes, len, reason, &doc, &payload, &err) < 0 ||
+	    !recorded_type(c->rt, payload, doctype, &err)) {
+		/* Not this evidence's fault alone to stay silent about. */
+		swn_log("in %s: cannot deliver from the evidence: %s", msgid, err.msg);
+		c->failed++;
+		if (c->first_failed == 0)
+			c->first_failed = seq;
+	} else if (deliver_local(c->rt, peer, agreement, doctype, msgid, seq, NULL, payload) < 0) {
 		c->failed++;
 		if (c->first_failed == 0)
 			c->first_failed = seq;

@@ -4,9 +4,11 @@
  * One function takes the bytes of a POST /as4 from a peer that has
  * authenticated with a TLS client certificate and produces the reply, in
  * this order (../shared/DESIGN.md):
- *   safe parse -> AS4 structure, From and To PartyId by the party id rule
- *   -> agreement of the authenticated peer ->
- *   signature with the peer's pinned certificate -> header checks (From is
+ *   safe parse (of the MIME message first, with parts) -> AS4 structure,
+ *   From and To PartyId by the party id rule
+ *   -> agreement of the authenticated peer -> the agreement's profile is
+ *   the message's form -> (with parts: decrypted with the node's key of
+ *   the profile) -> signature with the peer's pinned certificate -> header checks (From is
  *   the peer, To is us, agreement in force, document type and Service /
  *   Action allowed inbound) -> duplicate check -> international schema ->
  *   ledger RECEIVED (durable) -> signed Receipt -> map to domestic ->
@@ -39,10 +41,12 @@ struct swn_inbound_reply {
 	char reason[512];          /* why a message was refused */
 };
 
-/* Handle one request body; reply->body is initialised here and must be
- * freed with swn_buf_free(). */
+/* Handle one request body; content_type is the request's Content-Type
+ * (NULL if it had none): multipart/related is the SOAP-with-Attachments
+ * form of the eDelivery profiles (swa_in.h), anything else the body form.
+ * reply->body is initialised here and must be freed with swn_buf_free(). */
 void swn_inbound_handle(struct swn_runtime *rt, const char *data, size_t len,
-			X509 *client, struct swn_inbound_reply *reply);
+			const char *content_type, X509 *client, struct swn_inbound_reply *reply);
 
 /* A request from an authenticated peer that the listener refused before
  * it reached swn_inbound_handle (HTTP status, e.g. 413 for a body over

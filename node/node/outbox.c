@@ -13,6 +13,8 @@
 #include "as4/as4.h"
 #include "trust/checkpoint.h"
 #include "as4/compose.h"
+#include "as4/mime.h"
+#include "as4/xenc.h"
 #include "base/escape.h"
 #include "ledger/merkle.h"
 #include "net/http_out.h"
@@ -299,7 +301,8 @@ static int submit(struct swn_outbox *o, xmlDocPtr doc, const unsigned char sha25
 	struct swn_as4_user u;
 	xmlDocPtr env = NULL;
 	char *bytes = NULL;
-	char why[1500], document[96];
+	char why[1500], document[96], ctype[600];
+	struct swn_buf swa = { 0 };
 	size_t len = 0;
 	int rc = -1;
 	time_t now = time(NULL);
@@ -314,10 +317,38 @@ static int submit(struct swn_outbox *o, xmlDocPtr doc, const unsigned char sha25
 		goto done;
 	}
 	swn_compose_header(a, swn_agreement_doc(a, swn_doctype_id(p.type)), want, &u);
-	swn_runtime_agreements_unlock(rt);
-	if (!(env = swn_compose_envelope(&u, &p, rt->signer, err)) ||
-	    swn_xml_to_bytes(env, &bytes, &len, err) < 0)
-		goto done;
+	if (a->profile->id != SWN_PROFILE_BODY) {
+		/* The eDelivery form: compressed, signed and encrypted to the
+		 * peer's pinned encryption certificate, with the profile's key. */
+		const struct swn_runtime_profile *rp = swn_runtime_profile(rt, a->profile);
+		enum swn_xenc_profile xp;
+		size_t max = (size_t)a->max_message_bytes;
+		X509 *enc = a->encryption;
+
+		if (rp == NULL || enc == NULL || swn_xenc_profile_of(a->profile, &xp) < 0) {
+			swn_runtime_agreements_unlock(rt);
+			swn_err_set(err, SWN_E_CONFIG, name, 0, "cannot send under agreement %s: no keys "
+				    "or encryption certificate for profile %s", a->id, a->profile->name);
+			goto done;
+		}
+		X509_up_ref(enc);
+		swn_runtime_agreements_unlock(rt);
+		swn_buf_init(&swa, max);
+		rc = swn_compose_swa(&u, &p, rp->signer, xp, enc, rt->cfg.home, max, &swa, ctype,
+				     sizeof ctype, err);
+		X509_free(enc);
+		if (rc < 0)
+			goto done;
+		rc = -1;
+		bytes = swa.data;
+		len = swa.len;
+		swa.data = NULL;
+	} else {
+		swn_runtime_agreements_unlock(rt);
+		if (!(env = swn_compose_envelope(&u, &p, rt->signer, err)) ||
+		    swn_xml_to_bytes(env, &bytes, &len, err) < 0)
+			goto done;
+	}
 	document_reason(sha256, document, sizeof document);
 	{
 		struct swn_event ev = { "out", u.to.id, u.agreement_ref, swn_doctype_id(p.type),
@@ -443,7 +474,22 @@ static int is_el(const xmlNode *n, const char *ns, const char *name)
 	       xmlStrEqual(n->name, BAD_CAST name);
 }
 
-static int receipt_matches(xmlDocPtr ours, const struct swn_as4_msg *receipt)
+/* The envelope of a message this node sent in the MIME form (its own
+ * writer's bytes, from its ledger). */
+static xmlDocPtr our_envelope(const char *bytes, size_t len, const char *ctype, struct swn_err *err)
+{
+	struct swn_mime_message mm;
+	xmlDocPtr doc;
+
+	memset(&mm, 0, sizeof mm);
+	if (swn_mime_read_mem(ctype, bytes, len, "ours", &mm, err) < 0)
+		return NULL;
+	doc = swn_xml_parse(mm.envelope, mm.envelope_len, "ours", err);
+	swn_mime_message_free(&mm);
+	return doc;
+}
+
+static int receipt_matches(xmlDocPtr ours, int swa, const struct swn_as4_msg *receipt)
 {
 	struct swn_as4_msg m;
 	struct swn_err err;
@@ -452,7 +498,8 @@ static int receipt_matches(xmlDocPtr ours, const struct swn_as4_msg *receipt)
 	int used[16] = { 0 }, nt = 0, refs = 0, i;
 
 	swn_err_clear(&err);
-	if (swn_as4_parse(ours, "ours", &m, &err) < 0 || !(si = swn_as4_signed_info(&m)))
+	if ((swa ? swn_as4_parse_swa(ours, "ours", &m, &err) : swn_as4_parse(ours, "ours", &m, &err)) < 0 ||
+	    !(si = swn_as4_signed_info(&m)))
 		return 0;
 	for (part = receipt->receipt ? receipt->receipt->children : NULL; part; part = part->next)
 		if (is_el(part, SWN_NS_EBBP, "NonRepudiationInformation"))
@@ -540,7 +587,7 @@ static int cross_witness(struct swn_outbox *o, const struct due *d, const char *
 	SHA256((const unsigned char *)ours, ours_len, digest);
 	{
 		const char *fields[8] = { c.time, "in", c.peer, c.agreement, c.doctype, d->msgid,
-					  "RECEIVED", NULL };
+					  "RECEIVED", c.reason[0] ? c.reason : NULL };
 
 		swn_buf_init(&bytes, SWN_MAX_ENTRY_BYTES);
 		proven = c.leaf_index >= 0 && (uint64_t)c.leaf_index < size && strcmp(c.peer, local) == 0 &&
@@ -601,13 +648,14 @@ static void deliver(struct swn_outbox *o, struct swn_http_client *client, const 
 	struct swn_as4_msg m;
 	struct swn_err err;
 	X509 *pins[SWN_MAX_PINS];
-	char *bytes = NULL, reason[1200], peer[SWN_PARTY_BYTES], url[SWN_URL_BYTES];
+	char *bytes = NULL, reason[1200], peer[SWN_PARTY_BYTES], url[SWN_URL_BYTES], ctype[600];
 	xmlDocPtr ours = NULL, sig = NULL;
 	size_t len;
 	long status = 0;
-	int npins, i, retry, attempts = d->attempts + 1, verified = 0, replied = 0;
+	int npins, i, retry, attempts = d->attempts + 1, verified = 0, replied = 0, swa;
 
 	swn_err_clear(&err);
+	memset(&post, 0, sizeof post);
 	swn_buf_init(&reply, SWN_MAX_DOCUMENT_BYTES);
 	swn_runtime_agreements_lock(rt);
 	a = swn_runtime_agreement(rt, d->agreement);
@@ -629,6 +677,20 @@ static void deliver(struct swn_outbox *o, struct swn_http_client *client, const 
 		outcome(o, d, peer, replied, "FAILED", reason, NULL, 0, attempts, 0);
 		return;
 	}
+	/* The form it was composed in must still be the agreement's: the
+	 * peer would refuse the other, and check its receipt under another
+	 * algorithm. */
+	swa = swn_mime_written_ctype(bytes, len, ctype, sizeof ctype) == 0;
+	if (swa != (a->profile->id != SWN_PROFILE_BODY)) {
+		snprintf(reason, sizeof reason, "agreement %s now uses profile %s; the message was "
+			 "composed in the %s form: submit the document again", a->id, a->profile->name,
+			 swa ? "eDelivery (MIME)" : "body");
+		swn_runtime_agreements_unlock(rt);
+		outcome(o, d, peer, 0, "FAILED", reason, NULL, 0, attempts, 0);
+		free(bytes);
+		return;
+	}
+	post.content_type = swa ? ctype : NULL;
 	/* Copies: a reload may free the agreement while the post runs. */
 	snprintf(url, sizeof url, "%s", a->endpoint);
 	post.url = url;
@@ -686,8 +748,8 @@ static void deliver(struct swn_outbox *o, struct swn_http_client *client, const 
 		outcome(o, d, peer, replied, "FAILED", reason, reply.data, reply.len, attempts, 0);
 		goto done;
 	}
-	ours = swn_xml_parse(bytes, len, "ours", &err);
-	if (m.kind != SWN_AS4_RECEIPT || !ours || !receipt_matches(ours, &m)) {
+	ours = swa ? our_envelope(bytes, len, ctype, &err) : swn_xml_parse(bytes, len, "ours", &err);
+	if (m.kind != SWN_AS4_RECEIPT || !ours || !receipt_matches(ours, swa, &m)) {
 		snprintf(reason, sizeof reason, "the receipt does not repeat this message's digests (EBMS:0302 InvalidReceipt)");
 		goto again;
 	}

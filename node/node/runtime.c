@@ -132,6 +132,50 @@ static int load_set(struct swn_runtime *rt, struct swn_agreement ***out, int *no
 	return 0;
 }
 
+/* Each eDelivery profile's keys of the node: the signing key with its
+ * certificate (of the profile's algorithm), the encryption key matching
+ * its certificate (of the profile's type). */
+static int load_profiles(struct swn_runtime *rt, struct swn_err *err)
+{
+	char why[200];
+	int i;
+
+	for (i = 0; i < rt->cfg.nprofiles; i++) {
+		const struct swn_profile_keys *k = &rt->cfg.profiles[i];
+		struct swn_runtime_profile *p = &rt->profiles[i];
+
+		p->profile = k->profile;
+		rt->nprofiles = i + 1;
+		if (swn_signer_load_swa(k->signing_key, k->signing_cert, &p->signer, err) < 0)
+			return -1;
+		if (strcmp(swn_signer_alg(p->signer), k->profile->sig_alg) != 0)
+			return swn_err_set(err, SWN_E_CONFIG, k->signing_cert, 0,
+					   "profile %s signs with %s, but this key signs with %s",
+					   k->profile->name, k->profile->sig_alg, swn_signer_alg(p->signer));
+		if (!(p->enc_key = swn_key_read(k->enc_key, err)) ||
+		    !(p->enc_cert = swn_cert_read(k->enc_cert, err)))
+			return -1;
+		if (!swn_profile_cert_fits(k->profile, 0, p->enc_cert, why, sizeof why))
+			return swn_err_set(err, SWN_E_CONFIG, k->enc_cert, 0,
+					   "the encryption certificate has %s", why);
+		if (!swn_cert_matches_key(p->enc_cert, p->enc_key))
+			return swn_err_set(err, SWN_E_CRYPTO, k->enc_cert, 0,
+					   "certificate is not for the key %s", k->enc_key);
+	}
+	return 0;
+}
+
+const struct swn_runtime_profile *swn_runtime_profile(const struct swn_runtime *rt,
+						      const struct swn_profile_def *p)
+{
+	int i;
+
+	for (i = 0; i < rt->nprofiles; i++)
+		if (rt->profiles[i].profile == p)
+			return &rt->profiles[i];
+	return NULL;
+}
+
 int swn_runtime_open(const char *home, swn_report_fn report, void *ctx,
 		     struct swn_runtime **out, struct swn_err *err)
 {
@@ -150,6 +194,7 @@ int swn_runtime_open(const char *home, swn_report_fn report, void *ctx,
 	if (swn_config_load(home, &rt->cfg, err) < 0 ||
 	    swn_registry_load(swn_schema_dir(), &rt->reg, err) < 0 ||
 	    swn_signer_load(rt->cfg.signing_key, rt->cfg.signing_cert, &rt->signer, err) < 0 ||
+	    load_profiles(rt, err) < 0 ||
 	    !(rt->tls_cert = swn_cert_read(rt->cfg.tls_cert, err)) ||
 	    !(ledger_key = swn_key_read(rt->cfg.ledger_key, err)) ||
 	    swn_ledger_open(rt->cfg.ledger_db, ledger_key, rt->cfg.party_id, &rt->ledger, err) < 0 ||
@@ -165,12 +210,19 @@ int swn_runtime_open(const char *home, swn_report_fn report, void *ctx,
 
 void swn_runtime_close(struct swn_runtime *rt)
 {
+	int i;
+
 	if (rt == NULL)
 		return;
 	free_set(rt->agreements, rt->nagreements);
 	swn_ledger_close(rt->ledger);
 	X509_free(rt->tls_cert);
 	swn_signer_free(rt->signer);
+	for (i = 0; i < rt->nprofiles; i++) {
+		swn_signer_free(rt->profiles[i].signer);
+		EVP_PKEY_free(rt->profiles[i].enc_key);
+		X509_free(rt->profiles[i].enc_cert);
+	}
 	swn_registry_free(rt->reg);
 	pthread_rwlock_destroy(rt->lock);
 	free(rt->lock);

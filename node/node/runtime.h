@@ -8,8 +8,12 @@
  * sees either the old set or the new one, never a mix.
  *
  * Invariants:
- *  - cfg, reg, signer and ledger do not change while the runtime exists and
- *    may be used from any thread (the ledger serialises its writers).
+ *  - cfg, reg, signer, profiles and ledger do not change while the runtime
+ *    exists and may be used from any thread (the ledger serialises its
+ *    writers).
+ *  - A node whose profile keys do not load (a key not matching its
+ *    certificate, a type the profile does not use) does not open: the
+ *    error names the file.
  *  - An agreement that fails swn_agreement_check() is not loaded; the
  *    problem is reported (and logged by the caller), the others load.
  */
@@ -27,10 +31,21 @@
 #include "xml/schema.h"
 #include "as4/wssec.h"
 
+/* This node's keys for one eDelivery profile, loaded and checked at open:
+ * each key matches its certificate, of the profile's types. */
+struct swn_runtime_profile {
+	const struct swn_profile_def *profile;
+	struct swn_signer *signer;      /* signs messages and receipts under it */
+	EVP_PKEY *enc_key;              /* decrypts the content keys sent to us */
+	X509 *enc_cert;
+};
+
 struct swn_runtime {
 	struct swn_config cfg;
 	struct swn_registry *reg;
-	struct swn_signer *signer;
+	struct swn_signer *signer;      /* the body profile's */
+	struct swn_runtime_profile profiles[SWN_EDELIVERY_PROFILES];
+	int nprofiles;
 	struct swn_ledger *ledger;
 	X509 *tls_cert;                 /* ours */
 	/* private: the agreement set and its lock */
@@ -44,6 +59,10 @@ struct swn_runtime {
 int swn_runtime_open(const char *home, swn_report_fn report, void *ctx,
 		     struct swn_runtime **out, struct swn_err *err);
 void swn_runtime_close(struct swn_runtime *rt);
+
+/* This node's keys for profile p, or NULL if it has none. */
+const struct swn_runtime_profile *swn_runtime_profile(const struct swn_runtime *rt,
+						      const struct swn_profile_def *p);
 
 /* Load peers/ again; returns the number of agreements loaded. */
 int swn_runtime_reload(struct swn_runtime *rt, swn_report_fn report, void *ctx,

@@ -53,9 +53,11 @@ static xmlNodePtr party(xmlNodePtr root, const char *el, const char *id,
 int swn_agreement_write_draft(const struct swn_config *cfg,
 			      const struct swn_registry *reg,
 			      const struct swn_bundle *peer, const char *id,
-			      time_t now, char *path_out, size_t path_n,
-			      struct swn_err *err)
+			      const struct swn_profile_def *prof, time_t now,
+			      char *path_out, size_t path_n, struct swn_err *err)
 {
+	const struct swn_bundle_profile *bp = NULL;
+	X509 *peer_signing = peer->signing;
 	char from[SWN_TIME_LEN + 1], until[SWN_TIME_LEN + 1], name[SWN_MAX_ID_LEN + 8];
 	char nb[SWN_TIME_LEN + 1], na[SWN_TIME_LEN + 1];
 	xmlDocPtr doc;
@@ -79,13 +81,30 @@ int swn_agreement_write_draft(const struct swn_config *cfg,
 	if (swn_path_exists(path_out))
 		return swn_err_set(err, SWN_E_EXISTS, path_out, 0,
 				   "agreement '%s' already exists; refusing to overwrite it", id);
-	if (!(ours = swn_cert_read(cfg->signing_cert, err)))
-		return -1;
-	outbound = swn_cert_sig_alg(ours);
-	X509_free(ours);
-	if (outbound == NULL)
-		return swn_err_set(err, SWN_E_CRYPTO, cfg->signing_cert, 0,
-				   "this node's signing key type is not supported");
+	if (prof->id != SWN_PROFILE_BODY) {
+		if (!swn_config_profile(cfg, prof))
+			return swn_err_set(err, SWN_E_CONFIG, NULL, 0,
+					   "this node has no keys for profile %s (swnode cert add-profile %s "
+					   "makes them)", prof->name, prof->name);
+		if (!(bp = swn_bundle_profile(peer, prof)))
+			return swn_err_set(err, SWN_E_CONFIG, NULL, 0,
+					   "the bundle of %s has no certificates for profile %s",
+					   peer->party_id, prof->name);
+		peer_signing = bp->signing;
+		outbound = prof->sig_alg;
+	} else {
+		if (!peer->signing)
+			return swn_err_set(err, SWN_E_CONFIG, NULL, 0,
+					   "the bundle of %s has no signing certificate for the body "
+					   "profile: name one of its profiles (--profile)", peer->party_id);
+		if (!(ours = swn_cert_read(cfg->signing_cert, err)))
+			return -1;
+		outbound = swn_cert_sig_alg(ours);
+		X509_free(ours);
+		if (outbound == NULL)
+			return swn_err_set(err, SWN_E_CRYPTO, cfg->signing_cert, 0,
+					   "this node's signing key type is not supported");
+	}
 
 	swn_time_iso(now, from);
 	swn_time_iso(now + (time_t)SWN_DRAFT_VALID_DAYS * 86400, until);
@@ -100,11 +119,12 @@ int swn_agreement_write_draft(const struct swn_config *cfg,
 	p = party(root, "peer", peer->party_id, peer->party_type);
 	xmlNewTextChild(p, root->ns, BAD_CAST "endpoint", BAD_CAST peer->endpoint);
 	if (!swn_certxml_add(p, "tlsCertificate", peer->tls, err) ||
-	    !(n = swn_certxml_add(p, "signingCertificate", peer->signing, err))) {
+	    !(n = swn_certxml_add(p, "signingCertificate", peer_signing, err)) ||
+	    (bp && !swn_certxml_add(p, "encryptionCertificate", bp->encryption, err))) {
 		xmlFreeDoc(doc);
 		return -1;
 	}
-	swn_cert_validity(peer->signing, &tb, &ta);
+	swn_cert_validity(peer_signing, &tb, &ta);
 	swn_time_iso(tb, nb);
 	swn_time_iso(ta, na);
 	prop(n, "acceptFrom", nb);
@@ -112,7 +132,8 @@ int swn_agreement_write_draft(const struct swn_config *cfg,
 	if (peer->ledger_key[0])
 		xmlNewTextChild(p, root->ns, BAD_CAST "ledgerKey", BAD_CAST peer->ledger_key);
 	n = xmlNewChild(root, root->ns, BAD_CAST "security", NULL);
-	prop(n, "inboundSignature", swn_cert_sig_alg(peer->signing));
+	prop(n, "profile", prof->name);
+	prop(n, "inboundSignature", bp ? prof->sig_alg : swn_cert_sig_alg(peer->signing));
 	prop(n, "outboundSignature", outbound);
 	prop(n, "digest", "sha256");
 	prop(n, "maxClockSkew", SWN_DRAFT_MAX_CLOCK_SKEW);
@@ -193,9 +214,45 @@ static int attr_is(xmlNodePtr el, const char *name, const char *want)
 	return eq;
 }
 
+/* The agreement's profile: body when it names none, NULL for a name that
+ * is none (agreement.xsd allows only known names; checked again). */
+static const struct swn_profile_def *profile_of(xmlNodePtr security)
+{
+	xmlChar *v = xmlGetProp(security, BAD_CAST "profile");
+	const struct swn_profile_def *p = v ? swn_profile_find((const char *)v)
+					    : swn_profile_get(SWN_PROFILE_BODY);
+
+	xmlFree(v);
+	return p;
+}
+
+/* A peer certificate's key checked for the profile: body signing keys as
+ * bundles have them, eDelivery ones by the profile. */
+static int check_peer_key(const struct swn_profile_def *prof, int sign, X509 *cert,
+			  const char *path, long line, struct swn_err *e)
+{
+	if (prof->id == SWN_PROFILE_BODY)
+		return swn_cert_check_key(cert, "peer signing", path, line, e);
+	return swn_profile_cert_check(cert, prof, sign, 0, path, line, e);
+}
+
+/* What a signing certificate signs with under prof, or NULL. */
+static const char *sig_alg_of(const struct swn_profile_def *prof, X509 *cert)
+{
+	char why[200];
+
+	if (prof->id == SWN_PROFILE_BODY)
+		return swn_cert_sig_alg(cert);
+	return swn_profile_cert_fits(prof, 1, cert, why, sizeof why) ? prof->sig_alg : NULL;
+}
+
 static void check_signing(struct checker *c, xmlNodePtr peer, xmlNodePtr security,
 			  time_t now)
 {
+	const struct swn_profile_def *prof = profile_of(security);
+
+	if (prof == NULL)
+		return;   /* check_profile says why */
 	char fps[8][SWN_FP_LEN + 1];
 	int nfp = 0, i;
 	xmlNodePtr n;
@@ -211,13 +268,13 @@ static void check_signing(struct checker *c, xmlNodePtr peer, xmlNodePtr securit
 			problem_err(c, &e);
 			continue;
 		}
-		if (swn_cert_check_key(cert, "peer signing", c->path, swn_xml_line(n), &e) < 0 ||
+		if (check_peer_key(prof, 1, cert, c->path, swn_xml_line(n), &e) < 0 ||
 		    (now && swn_cert_check_time(cert, "peer signing", now, c->path,
 						swn_xml_line(n), &e) < 0))
 			problem_err(c, &e);
-		if (!attr_is(security, "inboundSignature", swn_cert_sig_alg(cert)))
+		else if (!attr_is(security, "inboundSignature", sig_alg_of(prof, cert)))
 			problem(c, n, "signing certificate has a key for %s, but security/@inboundSignature says otherwise",
-				swn_cert_sig_alg(cert) ? swn_cert_sig_alg(cert) : "no supported algorithm");
+				sig_alg_of(prof, cert) ? sig_alg_of(prof, cert) : "no supported algorithm");
 		swn_cert_validity(cert, &nb, &na);
 		if (time_attr(c, n, "acceptFrom", &from) == 0 &&
 		    time_attr(c, n, "acceptUntil", &until) == 0) {
@@ -237,6 +294,88 @@ static void check_signing(struct checker *c, xmlNodePtr peer, xmlNodePtr securit
 		}
 		X509_free(cert);
 	}
+}
+
+/* This node's keys of a profile: there, of its types, each its
+ * certificate's. */
+static void check_own_profile_keys(struct checker *c, const struct swn_profile_keys *k)
+{
+	struct swn_err e;
+	X509 *sign, *enc = NULL;
+
+	swn_err_clear(&e);
+	if (!(sign = swn_cert_read(k->signing_cert, &e)) || !(enc = swn_cert_read(k->enc_cert, &e)) ||
+	    swn_profile_keys_check(k, sign, enc, &e) < 0)
+		problem_err(c, &e);
+	X509_free(sign);
+	X509_free(enc);
+}
+
+/* What the profile asks beyond the signing certificates: the peer's
+ * encryption certificate (only under an eDelivery profile), and this
+ * node's own keys for it (cfg not NULL). */
+static void check_profile(struct checker *c, xmlNodePtr peer, xmlNodePtr security,
+			  const struct swn_config *cfg, time_t now)
+{
+	const struct swn_profile_def *prof = profile_of(security);
+	xmlNodePtr n = swn_xml_child(peer, "encryptionCertificate");
+	const char *ours = NULL;
+	struct swn_err e;
+	X509 *cert;
+
+	swn_err_clear(&e);
+	if (prof == NULL) {
+		problem(c, security, "security/@profile is not one of " SWN_PROFILE_NAMES);
+		return;
+	}
+	if (prof->id == SWN_PROFILE_BODY && n)
+		problem(c, n, "profile body encrypts nothing: remove encryptionCertificate, or name an "
+			"eDelivery profile in security/@profile");
+	else if (prof->id != SWN_PROFILE_BODY && !n)
+		problem(c, peer, "profile %s encrypts every payload: the peer needs an "
+			"encryptionCertificate (from its bundle's profile %s)", prof->name, prof->name);
+	else if (n && !(cert = swn_certxml_read(n, c->path, &e)))
+		problem_err(c, &e);
+	else if (n) {
+		xmlNodePtr s;
+
+		if (swn_profile_cert_check(cert, prof, 0, now, c->path, swn_xml_line(n), &e) < 0)
+			problem_err(c, &e);
+		/* One key for both would sign what it also decrypts. */
+		for (s = swn_xml_child(peer, "signingCertificate"); s;
+		     s = swn_xml_next(s, "signingCertificate")) {
+			struct swn_err e2;
+			X509 *sc;
+
+			swn_err_clear(&e2);
+			if ((sc = swn_certxml_read(s, c->path, &e2)) != NULL &&
+			    EVP_PKEY_eq(X509_get0_pubkey(sc), X509_get0_pubkey(cert)) == 1)
+				problem(c, n, "the encryption certificate has the key of a signing "
+					"certificate; profile %s keeps the two apart", prof->name);
+			X509_free(sc);
+		}
+		X509_free(cert);
+	}
+	if (prof->id != SWN_PROFILE_BODY) {
+		if (!attr_is(security, "outboundSignature", prof->sig_alg))
+			problem(c, security, "profile %s signs with %s: outboundSignature must say so",
+				prof->name, prof->sig_alg);
+		if (cfg && !swn_config_profile(cfg, prof))
+			problem(c, security, "this node has no keys for profile %s (swnode cert "
+				"add-profile %s makes them)", prof->name, prof->name);
+		else if (cfg)
+			check_own_profile_keys(c, swn_config_profile(cfg, prof));
+		return;
+	}
+	if (!cfg)
+		return;
+	swn_err_clear(&e);
+	if (!(cert = swn_cert_read(cfg->signing_cert, &e)))
+		problem_err(c, &e);
+	else if (!attr_is(security, "outboundSignature", (ours = swn_cert_sig_alg(cert))))
+		problem(c, security, "outboundSignature does not match this node's signing key (%s)",
+			ours ? ours : "unsupported");
+	X509_free(cert);
 }
 
 /* Also when the installed schemas predate the rule. */
@@ -304,16 +443,7 @@ static void check_tree(struct checker *c, xmlNodePtr root,
 		problem_err(c, &e);
 	X509_free(cert);
 	check_signing(c, peer, security, now);
-
-	if (cfg) {
-		swn_err_clear(&e);
-		if (!(cert = swn_cert_read(cfg->signing_cert, &e)))
-			problem_err(c, &e);
-		else if (!attr_is(security, "outboundSignature", swn_cert_sig_alg(cert)))
-			problem(c, security, "outboundSignature does not match this node's signing key (%s)",
-				swn_cert_sig_alg(cert) ? swn_cert_sig_alg(cert) : "unsupported");
-		X509_free(cert);
-	}
+	check_profile(c, peer, security, cfg, now);
 
 	for (n = swn_xml_child(swn_xml_child(root, "documents"), "document"); n;
 	     n = swn_xml_next(n, "document")) {
@@ -446,6 +576,14 @@ int swn_agreement_load(const char *path, const struct swn_registry *reg,
 				       a->peer_ledger_pub, err) < 0))
 		goto done;
 	sec = swn_xml_child(root, "security");
+	if (!(a->profile = profile_of(sec))) {
+		swn_err_set(err, SWN_E_CONFIG, path, swn_xml_line(sec),
+			    "security/@profile is not one of " SWN_PROFILE_NAMES);
+		goto done;
+	}
+	if ((n = swn_xml_child(peer, "encryptionCertificate")) &&
+	    !(a->encryption = swn_certxml_read(n, path, err)))
+		goto done;
 	if (swn_xml_copy_attr(sec, "inboundSignature", a->inbound_alg, sizeof a->inbound_alg, path, err) < 0 ||
 	    swn_xml_copy_attr(sec, "outboundSignature", a->outbound_alg, sizeof a->outbound_alg, path, err) < 0)
 		goto done;
@@ -503,6 +641,7 @@ void swn_agreement_free(struct swn_agreement *a)
 	if (a == NULL)
 		return;
 	X509_free(a->tls);
+	X509_free(a->encryption);
 	for (i = 0; i < a->nsigning; i++)
 		X509_free(a->signing[i].cert);
 	free(a);

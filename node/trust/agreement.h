@@ -25,6 +25,7 @@
 #include "trust/party.h"
 #include "trust/bundle.h"
 #include "trust/config.h"
+#include "trust/profile.h"
 #include "doc/doctype.h"
 #include "base/err.h"
 #include "xml/schema.h"
@@ -46,11 +47,13 @@
 /* 1 if id may name an agreement (and so a file in peers/). */
 int swn_agreement_id_ok(const char *id);
 
-/* Write peers_dir/ID.xml, a draft agreement with the bundle's party. */
+/* Write peers_dir/ID.xml, a draft agreement with the bundle's party under
+ * profile p: body, or an eDelivery profile for which both this node and
+ * the bundle have certificates (SWN_E_CONFIG says which side lacks them). */
 int swn_agreement_write_draft(const struct swn_config *cfg,
 			      const struct swn_registry *reg,
 			      const struct swn_bundle *peer, const char *id,
-			      time_t now, char *path_out, size_t path_n,
+			      const struct swn_profile_def *p, time_t now, char *path_out, size_t path_n,
 			      struct swn_err *err);
 
 /* An agreement as the node uses it: filled by swn_agreement_load(),
@@ -88,6 +91,8 @@ struct swn_agreement {
 	char peer_ledger_key[512];      /* verifier key text, "" if none */
 	char peer_ledger_name[600];
 	unsigned char peer_ledger_pub[32];
+	const struct swn_profile_def *profile;   /* body unless the agreement names one */
+	X509 *encryption;               /* eDelivery: the peer's encryption certificate */
 	char inbound_alg[16], outbound_alg[16];
 	int max_clock_skew;
 	struct swn_agreement_doc docs[SWN_MAX_AGREEMENT_DOCS];

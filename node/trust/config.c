@@ -73,9 +73,107 @@ void swn_config_defaults(struct swn_config *cfg, const char *home)
 	resolve(cfg->peers_dir, home, layout.peers);
 }
 
+/* Where a profile's key files are, relative to the node directory. */
+static void profile_path(char *out, size_t n, const struct swn_profile_def *p,
+			 const char *use, int key)
+{
+	snprintf(out, n, "%s/%s-%s.%s", key ? "keys" : "certs", p->name, use, key ? "key" : "pem");
+}
+
+int swn_config_add_profile(struct swn_config *cfg, const struct swn_profile_def *p)
+{
+	struct swn_profile_keys *k;
+	char rel[128], home[SWN_PATH_MAX];
+
+	snprintf(home, sizeof home, "%s", cfg->home);   /* not an alias of what resolve writes */
+	if (p->id == SWN_PROFILE_BODY || swn_config_profile(cfg, p) ||
+	    cfg->nprofiles >= SWN_EDELIVERY_PROFILES)
+		return -1;
+	k = &cfg->profiles[cfg->nprofiles++];
+	k->profile = p;
+	profile_path(rel, sizeof rel, p, "signing", 1);
+	resolve(k->signing_key, home, rel);
+	profile_path(rel, sizeof rel, p, "signing", 0);
+	resolve(k->signing_cert, home, rel);
+	profile_path(rel, sizeof rel, p, "encryption", 1);
+	resolve(k->enc_key, home, rel);
+	profile_path(rel, sizeof rel, p, "encryption", 0);
+	resolve(k->enc_cert, home, rel);
+	return 0;
+}
+
+const struct swn_profile_keys *swn_config_profile(const struct swn_config *cfg,
+						  const struct swn_profile_def *p)
+{
+	int i;
+
+	for (i = 0; i < cfg->nprofiles; i++)
+		if (cfg->profiles[i].profile == p)
+			return &cfg->profiles[i];
+	return NULL;
+}
+
 static void set(xmlNodePtr n, const char *name, const char *value)
 {
 	xmlNewProp(n, BAD_CAST name, BAD_CAST value);
+}
+
+/* keys/profile for p, at the layout's places. */
+static void profile_element(xmlNodePtr keys, const struct swn_profile_def *p)
+{
+	xmlNodePtr pn = xmlNewChild(keys, keys->ns, BAD_CAST "profile", NULL), n;
+	char rel[128];
+	int use;
+
+	set(pn, "name", p->name);
+	for (use = 0; use < 2; use++) {
+		const char *what = use ? "encryption" : "signing";
+
+		n = xmlNewChild(pn, keys->ns, BAD_CAST what, NULL);
+		set(n, "type", swn_key_kind_name(use ? p->enc_key : p->sign_key));
+		profile_path(rel, sizeof rel, p, what, 1);
+		set(n, "key", rel);
+		profile_path(rel, sizeof rel, p, what, 0);
+		set(n, "certificate", rel);
+	}
+}
+
+/* The profile element just added to keys, laid out as init writes it:
+ * on lines of its own, indented under keys (node.xml is read by people). */
+static void indent(xmlNodePtr keys)
+{
+	xmlNodePtr pn = keys->last, before = pn->prev, c;
+
+	if (before && before->type == XML_TEXT_NODE) {
+		xmlNodeSetContent(before, BAD_CAST "\n    ");
+		xmlAddNextSibling(pn, xmlNewDocText(keys->doc, BAD_CAST "\n  "));
+	}
+	for (c = pn->children; c; c = c->next)
+		xmlAddPrevSibling(c, xmlNewDocText(keys->doc, BAD_CAST "\n      "));
+	xmlAddChild(pn, xmlNewDocText(keys->doc, BAD_CAST "\n    "));
+}
+
+int swn_config_add_profile_file(const struct swn_config *cfg, const struct swn_profile_def *p,
+				struct swn_err *err)
+{
+	char path[SWN_PATH_MAX + 16];
+	xmlDocPtr doc;
+	xmlNodePtr keys;
+	int rc;
+
+	snprintf(path, sizeof path, "%s/node.xml", cfg->home);
+	if (!(doc = swn_xml_read(path, SWN_MAX_CONFIG_BYTES, err)))
+		return -1;
+	keys = swn_xml_child(xmlDocGetRootElement(doc), "keys");
+	if (keys == NULL) {
+		xmlFreeDoc(doc);
+		return swn_err_set(err, SWN_E_CONFIG, path, 0, "no keys element");
+	}
+	profile_element(keys, p);
+	indent(keys);
+	rc = swn_xml_save(doc, path, 0644, SWN_WRITE_REPLACE, err);
+	xmlFreeDoc(doc);
+	return rc;
 }
 
 int swn_config_write(const struct swn_config *cfg, struct swn_err *err)
@@ -83,7 +181,7 @@ int swn_config_write(const struct swn_config *cfg, struct swn_err *err)
 	char path[SWN_PATH_MAX + 16];
 	xmlNodePtr root, n, keys;
 	xmlDocPtr doc = swn_xml_new(SWN_NODE_NS, "node", &root);
-	int rc;
+	int rc, i;
 
 	snprintf(path, sizeof path, "%s/node.xml", cfg->home);
 	set(root, "version", "1");
@@ -106,6 +204,8 @@ int swn_config_write(const struct swn_config *cfg, struct swn_err *err)
 	n = xmlNewChild(keys, root->ns, BAD_CAST "ledger", NULL);
 	set(n, "type", "ed25519");
 	set(n, "key", layout.ledger_key);
+	for (i = 0; i < cfg->nprofiles; i++)
+		profile_element(keys, cfg->profiles[i].profile);
 	n = xmlNewChild(root, root->ns, BAD_CAST "ledger", NULL);
 	set(n, "database", layout.ledger_db);
 	n = xmlNewChild(root, root->ns, BAD_CAST "spool", NULL);
@@ -137,7 +237,7 @@ int swn_config_load(const char *home, struct swn_config *cfg,
 {
 	char path[SWN_PATH_MAX + 16];
 	xmlDocPtr doc;
-	xmlNodePtr root, keys, party, listen, signing, tls;
+	xmlNodePtr root, keys, party, listen, signing, tls, n;
 	int rc;
 
 	memset(cfg, 0, sizeof *cfg);
@@ -173,6 +273,32 @@ int swn_config_load(const char *home, struct swn_config *cfg,
 	      copy_path(cfg->spool_dir, home, swn_xml_child(root, "spool"), "directory", path, err) < 0 ||
 	      copy_path(cfg->peers_dir, home, swn_xml_child(root, "peers"), "directory", path, err) < 0)
 		? -1 : 0;
+	for (n = swn_xml_child(keys, "profile"); rc == 0 && n; n = swn_xml_next(n, "profile")) {
+		char name[32];
+		const struct swn_profile_def *p;
+		struct swn_profile_keys *k;
+
+		if (swn_xml_copy_attr(n, "name", name, sizeof name, path, err) < 0) {
+			rc = -1;
+			break;
+		}
+		/* node.xsd allows only eDelivery names, each once. */
+		if (!(p = swn_profile_find(name)) || p->id == SWN_PROFILE_BODY ||
+		    swn_config_profile(cfg, p) || cfg->nprofiles >= SWN_EDELIVERY_PROFILES) {
+			rc = swn_err_set(err, SWN_E_CONFIG, path, swn_xml_line(n),
+					 "keys/profile '%s': not an eDelivery profile, or named twice", name);
+			break;
+		}
+		k = &cfg->profiles[cfg->nprofiles];
+		k->profile = p;
+		if (copy_path(k->signing_key, home, swn_xml_child(n, "signing"), "key", path, err) < 0 ||
+		    copy_path(k->signing_cert, home, swn_xml_child(n, "signing"), "certificate", path, err) < 0 ||
+		    copy_path(k->enc_key, home, swn_xml_child(n, "encryption"), "key", path, err) < 0 ||
+		    copy_path(k->enc_cert, home, swn_xml_child(n, "encryption"), "certificate", path, err) < 0)
+			rc = -1;
+		else
+			cfg->nprofiles++;
+	}
 	/* Also when the installed schemas predate the rule. */
 	if (rc == 0 && !swn_party_id_ok(cfg->party_id))
 		rc = swn_err_set(err, SWN_E_CONFIG, path, swn_xml_line(party),

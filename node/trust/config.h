@@ -21,8 +21,19 @@
 #include "base/err.h"
 #include "trust/party.h"
 #include "base/swn_limits.h"
+#include "trust/profile.h"
 
 #define SWN_NODE_NS "urn:swnode:node:1"
+
+/* The keys of one eDelivery profile (node.xml keys/profile). */
+struct swn_profile_keys {
+	const struct swn_profile_def *profile;
+	char signing_key[SWN_PATH_MAX];
+	char signing_cert[SWN_PATH_MAX];
+	char enc_key[SWN_PATH_MAX];
+	char enc_cert[SWN_PATH_MAX];
+};
+
 struct swn_config {
 	char home[SWN_PATH_MAX];
 	char party_id[SWN_PARTY_BYTES];
@@ -39,6 +50,8 @@ struct swn_config {
 	char ledger_db[SWN_PATH_MAX];
 	char spool_dir[SWN_PATH_MAX];
 	char peers_dir[SWN_PATH_MAX];
+	struct swn_profile_keys profiles[SWN_EDELIVERY_PROFILES];
+	int nprofiles;
 };
 
 /* The node directory: explicit (from --home) or $SWNODE_HOME.  Neither
@@ -49,10 +62,24 @@ int swn_home_resolve(const char *explicit_home, char *out, size_t n,
 /* Fill cfg with the layout swn_config_write() and init use. */
 void swn_config_defaults(struct swn_config *cfg, const char *home);
 
+/* Give cfg the keys of eDelivery profile p at their default places
+ * (keys/NAME-signing.key, certs/NAME-signing.pem, keys/NAME-encryption.key,
+ * certs/NAME-encryption.pem); init makes them.  -1 if p is body or there
+ * already. */
+int swn_config_add_profile(struct swn_config *cfg, const struct swn_profile_def *p);
+
+/* The node's keys for profile p, or NULL if it has none. */
+const struct swn_profile_keys *swn_config_profile(const struct swn_config *cfg,
+						  const struct swn_profile_def *p);
+
 int swn_config_load(const char *home, struct swn_config *cfg,
 		    struct swn_err *err);
 
 /* Write home/node.xml; never over an existing one. */
 int swn_config_write(const struct swn_config *cfg, struct swn_err *err);
+/* Add keys/profile for p, at the layout's places, to home/node.xml,
+ * replaced atomically; everything else in it is kept as it is. */
+int swn_config_add_profile_file(const struct swn_config *cfg, const struct swn_profile_def *p,
+				struct swn_err *err);
 
 #endif

@@ -40,6 +40,7 @@ int swn_key_kind_parse(const char *s, enum swn_key_kind *out)
 		{ "rsa-3072", SWN_KEY_RSA_3072 },
 		{ "ec-p256", SWN_KEY_EC_P256 },
 		{ "ed25519", SWN_KEY_ED25519 },
+		{ "x25519", SWN_KEY_X25519 },
 	};
 	size_t i;
 
@@ -58,6 +59,7 @@ const char *swn_key_kind_name(enum swn_key_kind k)
 	case SWN_KEY_RSA_3072: return "rsa-3072";
 	case SWN_KEY_EC_P256:  return "ec-p256";
 	case SWN_KEY_ED25519:  return "ed25519";
+	case SWN_KEY_X25519:   return "x25519";
 	}
 	return "?";
 }
@@ -71,6 +73,7 @@ EVP_PKEY *swn_key_generate(enum swn_key_kind kind, struct swn_err *err)
 	case SWN_KEY_RSA_3072: k = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)3072); break;
 	case SWN_KEY_EC_P256:  k = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256"); break;
 	case SWN_KEY_ED25519:  k = EVP_PKEY_Q_keygen(NULL, NULL, "ED25519"); break;
+	case SWN_KEY_X25519:   k = EVP_PKEY_Q_keygen(NULL, NULL, "X25519"); break;
 	}
 	if (k == NULL)
 		swn_err_set(err, SWN_E_CRYPTO, NULL, 0, "key generation failed: %s",
@@ -173,7 +176,10 @@ static int set_name(X509_NAME *name, const struct swn_subject *s)
 {
 	char ou[64];
 
-	snprintf(ou, sizeof ou, "swnode %s", s->usage);
+	if (s->profile)
+		snprintf(ou, sizeof ou, "swnode %s %s", s->profile, s->usage);
+	else
+		snprintf(ou, sizeof ou, "swnode %s", s->usage);
 	if (s->country && *s->country &&
 	    !X509_NAME_add_entry_by_txt(name, "C", MBSTRING_UTF8,
 					(const unsigned char *)s->country, -1, -1, 0))
@@ -198,12 +204,14 @@ static STACK_OF(X509_EXTENSION) *node_extensions(const struct swn_subject *s,
 	X509V3_CTX ctx;
 	char san[300];
 	int is_tls = strcmp(s->usage, "tls") == 0;
+	int is_enc = strcmp(s->usage, "encryption") == 0;
 	const char *list[5][2];
 	int i, n = 0;
 
 	list[n][0] = "basicConstraints"; list[n++][1] = "critical,CA:FALSE";
 	list[n][0] = "keyUsage";
 	list[n++][1] = is_tls ? "critical,digitalSignature,keyEncipherment"
+		     : is_enc ? (s->key_usage ? s->key_usage : "critical,keyAgreement")
 			      : "critical,digitalSignature,nonRepudiation";
 	if (is_tls) {
 		list[n][0] = "extendedKeyUsage"; list[n++][1] = "serverAuth,clientAuth";
@@ -236,8 +244,9 @@ static const EVP_MD *sign_md(EVP_PKEY *key)
 	return EVP_PKEY_is_a(key, "ED25519") ? NULL : EVP_sha256();
 }
 
-X509 *swn_cert_self_signed(EVP_PKEY *key, const struct swn_subject *s,
-			   struct swn_err *err)
+/* A certificate for pub, signed by signer_key; issuer NULL: self-signed. */
+static X509 *make_cert(EVP_PKEY *pub, EVP_PKEY *signer_key, X509 *issuer,
+		       const struct swn_subject *s, struct swn_err *err)
 {
 	X509 *c = X509_new();
 	STACK_OF(X509_EXTENSION) *exts = NULL;
@@ -254,14 +263,15 @@ X509 *swn_cert_self_signed(EVP_PKEY *key, const struct swn_subject *s,
 	    !X509_gmtime_adj(X509_getm_notBefore(c), -300) ||
 	    !X509_gmtime_adj(X509_getm_notAfter(c), (long)s->days * 86400L) ||
 	    set_name(X509_get_subject_name(c), s) < 0 ||
-	    !X509_set_issuer_name(c, X509_get_subject_name(c)) ||
-	    !X509_set_pubkey(c, key) ||
+	    !X509_set_issuer_name(c, issuer ? X509_get_subject_name(issuer)
+					    : X509_get_subject_name(c)) ||
+	    !X509_set_pubkey(c, pub) ||
 	    !(exts = node_extensions(s, c)))
 		goto fail;
 	for (i = 0; i < sk_X509_EXTENSION_num(exts); i++)
 		if (!X509_add_ext(c, sk_X509_EXTENSION_value(exts, i), -1))
 			goto fail;
-	if (!X509_sign(c, key, sign_md(key)))
+	if (!X509_sign(c, signer_key, sign_md(signer_key)))
 		goto fail;
 	sk_X509_EXTENSION_pop_free(exts, X509_EXTENSION_free);
 	BN_free(bn);
@@ -273,6 +283,18 @@ fail:
 	BN_free(bn);
 	X509_free(c);
 	return NULL;
+}
+
+X509 *swn_cert_self_signed(EVP_PKEY *key, const struct swn_subject *s,
+			   struct swn_err *err)
+{
+	return make_cert(key, key, NULL, s, err);
+}
+
+X509 *swn_cert_issued(EVP_PKEY *pub, EVP_PKEY *issuer_key, X509 *issuer,
+		      const struct swn_subject *s, struct swn_err *err)
+{
+	return make_cert(pub, issuer_key, issuer, s, err);
 }
 
 X509_REQ *swn_csr_make(EVP_PKEY *key, const struct swn_subject *s,
@@ -440,6 +462,10 @@ void swn_cert_key_type(X509 *cert, char *out, size_t n)
 		 EVP_PKEY_get_utf8_string_param(k, OSSL_PKEY_PARAM_GROUP_NAME,
 						group, sizeof group, &glen))
 		snprintf(out, n, "%s", strcmp(group, "prime256v1") == 0 ? "ec-p256" : group);
+	else if (EVP_PKEY_is_a(k, "ED25519"))
+		snprintf(out, n, "ed25519");
+	else if (EVP_PKEY_is_a(k, "X25519"))
+		snprintf(out, n, "x25519");
 	else
 		snprintf(out, n, "%s", EVP_PKEY_get0_type_name(k));
 }
@@ -454,6 +480,92 @@ const char *swn_cert_sig_alg(X509 *cert)
 	if (strcmp(t, "ec-p256") == 0)
 		return "ecdsa-sha256";
 	return NULL;
+}
+
+/* The Ed25519 encodings of the points of small order (RFC 8032 points:
+ * the identity, the point of order 2, two of order 4, four of order 8),
+ * and the non-canonical y = p, p + 1, p - 1 + p encodings a lax decoder
+ * reads as such; compared without the sign bit, which each may carry. */
+static const unsigned char ed25519_small_order[][32] = {
+	{ 0x01 },                                              /* identity */
+	{ 0xec, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+	  0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+	  0xff, 0xff, 0xff, 0x7f },                            /* y = -1: order 2 */
+	{ 0x00 },                                              /* y = 0: order 4 */
+	{ 0x26, 0xe8, 0x95, 0x8f, 0xc2, 0xb2, 0x27, 0xb0, 0x45, 0xc3, 0xf4, 0x89, 0xf2, 0xef,
+	  0x98, 0xf0, 0xd5, 0xdf, 0xac, 0x05, 0xd3, 0xc6, 0x33, 0x39, 0xb1, 0x38, 0x02, 0x88,
+	  0x6d, 0x53, 0xfc, 0x05 },                            /* order 8 */
+	{ 0xc7, 0x17, 0x6a, 0x70, 0x3d, 0x4d, 0xd8, 0x4f, 0xba, 0x3c, 0x0b, 0x76, 0x0d, 0x10,
+	  0x67, 0x0f, 0x2a, 0x20, 0x53, 0xfa, 0x2c, 0x39, 0xcc, 0xc6, 0x4e, 0xc7, 0xfd, 0x77,
+	  0x92, 0xac, 0x03, 0x7a },                            /* order 8 */
+	{ 0xed, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+	  0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+	  0xff, 0xff, 0xff, 0x7f },                            /* y = p (0) */
+	{ 0xee, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+	  0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+	  0xff, 0xff, 0xff, 0x7f },                            /* y = p + 1 (1) */
+};
+
+static int ed25519_small(const unsigned char pub[32])
+{
+	size_t i;
+
+	for (i = 0; i < sizeof ed25519_small_order / sizeof ed25519_small_order[0]; i++)
+		if (memcmp(pub, ed25519_small_order[i], 31) == 0 &&
+		    (pub[31] & 0x7f) == ed25519_small_order[i][31])
+			return 1;
+	return 0;
+}
+
+/* An X25519 key agrees with a fresh one to a secret that is not all zeros. */
+static int x25519_agrees(EVP_PKEY *peer)
+{
+	static const unsigned char zeros[32];
+	unsigned char secret[32];
+	size_t len = sizeof secret;
+	EVP_PKEY *mine = EVP_PKEY_Q_keygen(NULL, NULL, "X25519");
+	EVP_PKEY_CTX *ctx = mine ? EVP_PKEY_CTX_new(mine, NULL) : NULL;
+	int ok = ctx && EVP_PKEY_derive_init(ctx) > 0 && EVP_PKEY_derive_set_peer(ctx, peer) > 0 &&
+		 EVP_PKEY_derive(ctx, secret, &len) > 0 && len == 32 &&
+		 CRYPTO_memcmp(secret, zeros, 32) != 0;
+
+	OPENSSL_cleanse(secret, sizeof secret);
+	EVP_PKEY_CTX_free(ctx);
+	EVP_PKEY_free(mine);
+	ERR_clear_error();
+	return ok;
+}
+
+int swn_pubkey_sound(EVP_PKEY *key, char *why, size_t n)
+{
+	unsigned char pub[32];
+	size_t len = sizeof pub;
+	EVP_PKEY_CTX *ctx;
+	int ok;
+
+	if (key == NULL) {
+		snprintf(why, n, "no public key");
+		return 0;
+	}
+	if (EVP_PKEY_is_a(key, "ED25519")) {
+		ok = EVP_PKEY_get_raw_public_key(key, pub, &len) == 1 && len == 32 && !ed25519_small(pub);
+		if (!ok)
+			snprintf(why, n, "an Ed25519 key of small order, with which a signature "
+				 "verifies for any message");
+		return ok;
+	}
+	if (EVP_PKEY_is_a(key, "X25519")) {
+		if (!(ok = x25519_agrees(key)))
+			snprintf(why, n, "an X25519 key of low order, which agrees to a known secret");
+		return ok;
+	}
+	ctx = EVP_PKEY_CTX_new_from_pkey(NULL, key, NULL);
+	ok = ctx && EVP_PKEY_public_check(ctx) == 1;
+	EVP_PKEY_CTX_free(ctx);
+	if (!ok)
+		snprintf(why, n, "a public key that fails OpenSSL's check (%s)", ossl_reason());
+	ERR_clear_error();
+	return ok;
 }
 
 int swn_cert_matches_key(X509 *cert, EVP_PKEY *key)

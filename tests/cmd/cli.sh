@@ -55,8 +55,8 @@ while read -r c <&3; do
 		done
 	done 4<"$T/numeric"
 done 3<"$T/commands"
-# serve 13, send 1, init 1, ledger query 1, ledger prove 4
-[ "$numeric" -eq 20 ] && pass || fail "only $numeric numeric options found in the usage texts"
+# serve 13, send 1, init 1, ledger query 1, ledger prove 4, cert add-profile 1
+[ "$numeric" -eq 21 ] && pass || fail "only $numeric numeric options found in the usage texts"
 
 # A command that needs a node directory and has none: exit 1, one clear
 # error, whatever its arguments.  Every command whose usage takes --home
@@ -64,6 +64,7 @@ done 3<"$T/commands"
 cat >"$T/needs-home" <<'EOF2'
 as4 pack --agreement A f.xml
 as4 sign f.xml
+cert add-profile edelivery-1.15
 cert export
 cert install --signing s.pem
 cert show

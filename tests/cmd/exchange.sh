@@ -108,9 +108,10 @@ has "$T/err" "another swnode serve runs on this node" "second serve explained"
 # ---- refusals: each a signed eb:Error and a REFUSED entry ----
 # refused_with CODE TEXT DESCRIPTION: the last reply is a valid signed
 # eb:Error with CODE, and SG's ledger recorded it with TEXT in the reason
+# refused_with CODE REASON WHAT [SG'S SIGNING CERT, default the body profile's]
 refused_with() {
 	if grep -q "errorCode=\"$1\"" "$T/reply"; then pass; else fail "$3: no $1 in reply"; cat "$T/reply"; fi
-	"$SWNODE" as4 verify "$T/reply" --cert "$SG/certs/signing.pem" >"$T/v" 2>&1 &&
+	"$SWNODE" as4 verify "$T/reply" --cert "${4:-$SG/certs/signing.pem}" >"$T/v" 2>&1 &&
 		pass || { fail "$3: the eb:Error is not validly signed"; cat "$T/v"; }
 	[ "$(entries "$SG" "event='REFUSED' and reason like '$1%' and reason like '%$2%'")" -ge 1 ] &&
 		pass || fail "$3: no REFUSED entry with '$2'"
@@ -198,6 +199,51 @@ sed 's|<eb:Timestamp>[^<]*<|<eb:Timestamp>2099-01-01T00:00:00.000Z<|' "$T/u.xml"
 reload_node "$SG"
 post "$CN" "$SG" "$PORT_B" "$T/future.xml"
 refused_with EBMS:0009 "ahead of this node" "timestamp from the future"
+# The agreement's profile decides the message's form: under edelivery-2.0
+# (both nodes have its keys) a body-form message is refused with the
+# reason, signed with the profile's key.
+rm "$SG/peers/AB.xml"
+"$SWNODE" --home "$SG" peer import "$CN.bundle" --agreement-id AB --profile edelivery-2.0 >/dev/null
+sed -i -e 's/status="draft"/status="active"/' -e 's/intervals="[^"]*"/intervals="1 1"/' "$SG/peers/AB.xml"
+reload_node "$SG"
+post "$CN" "$SG" "$PORT_B" "$T/good.xml"
+refused_with EBMS:0010 "agreement AB uses AS4 profile edelivery-2.0: each payload travels compressed and encrypted" \
+	"a body-form message under an edelivery-2.0 agreement" "$SG/certs/edelivery-2.0-signing.pem"
+# Signed with the profile's key (Ed25519), which the peer of that profile checks.
+has "$T/v" "(ed25519" "the eb:Error is signed with the profile's Ed25519 key"
+# SG sends in the eDelivery form to CN, whose agreement is still body:
+# refused, and the eb:Error, signed with CN's body key, is not what SG's
+# agreement says CN signs with: no outcome is believed, SG gives up.
+run "$SWNODE" --home "$SG" send "$eco" --to CN-SW --wait 30
+[ "$RC" -eq 1 ] && pass || fail "an eDelivery message to a body agreement was delivered"
+has "$T/err" "FAILED: retries exhausted; last: the reply's signature does not verify: SignatureMethod must be ed25519" \
+	"the sender believes no reply signed otherwise than its agreement says"
+[ "$(entries "$CN" "event='REFUSED' and reason like '%agreement AB uses AS4 profile body: the payload travels in the signed SOAP Body, not in MIME parts%'")" -ge 1 ] &&
+	pass || fail "the receiver recorded no profile refusal"
+# Both agreements under edelivery-2.0: documents go both ways, gzip'd,
+# signed with Ed25519, encrypted with X25519 + HKDF + AES-128-GCM, the
+# receipts signed with Ed25519 and their ledger commitments proven.
+cp "$CN/peers/AB.xml" "$T/CN-AB.saved"
+rm "$CN/peers/AB.xml"
+"$SWNODE" --home "$CN" peer import "$SG.bundle" --agreement-id AB --profile edelivery-2.0 >/dev/null
+sed -i -e 's/status="draft"/status="active"/' -e 's/intervals="[^"]*"/intervals="1 1 1 1 2 2 2 2 2 2"/' \
+	"$CN/peers/AB.xml"
+reload_node "$CN"
+for dir in "SG CN CN-SW" "CN SG SG-NTP"; do
+	set -- $dir
+	from=$(eval echo "\$$1") to=$(eval echo "\$$2")
+	run "$SWNODE" --home "$from" send "$eco" --to "$3" --wait 30
+	MSG=$(head -1 "$T/out")
+	[ "$RC" -eq 0 ] && pass || { fail "edelivery-2.0 $1 -> $2: not delivered"; cat "$T/err"; }
+	[ "$(entries "$to" "msgid='$MSG' and event='RECEIVED' and reason like 'Content-Type (base64): %; part 1 <%> application/gzip: received % bytes sha256:%, decrypted % bytes sha256:%'")" = 1 ] &&
+		pass || fail "edelivery-2.0 $1 -> $2: RECEIVED without the part's digests"
+	[ "$(entries "$to" "msgid='$MSG' and event='DELIVERED_LOCAL'")" = 1 ] && pass || fail "edelivery-2.0 $1 -> $2: not placed"
+	[ "$(entries "$from" "msgid='$MSG' and event='DELIVERED' and reason like '%(proved)%'")" = 1 ] &&
+		pass || fail "edelivery-2.0 $1 -> $2: the receipt's ledger commitment not proven: $(sql "$from" "select reason from entries where msgid='$MSG' and event='DELIVERED'")"
+done
+cp "$T/CN-AB.saved" "$CN/peers/AB.xml"
+reload_node "$CN"
+cp "$T/AB.saved" "$SG/peers/AB.xml"
 sed 's|maxMessagesPerMinute="[0-9]*"|maxMessagesPerMinute="1"|' "$T/AB.saved" >"$SG/peers/AB.xml"
 reload_node "$SG"
 for k in 1 2; do

@@ -139,4 +139,93 @@ hasnt "$T/out" "share the peer" "an agreement that ended does not conflict"
 rm "$CN/peers/AA-COPY.xml"
 expect 1 "agreement that is not XML" "$SWNODE" peer check "$T/junk.xml"
 has "$T/out" "junk.xml: not an XML document" "non-XML agreement"
+
+# eDelivery profiles: keys made by init, carried by bundles, pinned by agreements.
+E1=$T/e1 E2=$T/e2
+newnode "$E1" E1-NODE --key ec-p256 --profiles edelivery-2.0,edelivery-1.15
+newnode "$E2" E2-NODE --key ec-p256 --profiles edelivery-2.0
+"$SWNODE" --home "$E1" cert export -o "$T/e1.xml" 2>/dev/null
+"$SWNODE" --home "$E2" cert export -o "$T/e2.xml" 2>/dev/null
+bx() { xmllint --xpath "string($2)" "$1"; }
+[ "$(bx "$T/e1.xml" 'count(//*[local-name()="profile"])')" = 2 ] && pass || fail "bundle carries both profiles"
+[ "$(bx "$T/e1.xml" '//*[local-name()="profile"][@name="edelivery-2.0"]/*[local-name()="signingCertificate"]/@keyType')" = ed25519 ] &&
+	pass || fail "edelivery-2.0 signs with Ed25519"
+[ "$(bx "$T/e1.xml" '//*[local-name()="profile"][@name="edelivery-2.0"]/*[local-name()="encryptionCertificate"]/@keyType')" = x25519 ] &&
+	pass || fail "edelivery-2.0 encrypts to X25519"
+[ "$(bx "$T/e1.xml" '//*[local-name()="profile"][@name="edelivery-1.15"]/*[local-name()="encryptionCertificate"]/@keyType')" = rsa-2048 ] &&
+	pass || fail "edelivery-1.15 encrypts to RSA"
+fp=$(openssl x509 -in "$E1/certs/edelivery-2.0-encryption.pem" -noout -fingerprint -sha256 | cut -d= -f2)
+expect 0 "peer import --profile edelivery-2.0" "$SWNODE" --home "$E2" peer import "$T/e1.xml" --agreement-id E2-E1 --profile edelivery-2.0
+has "$T/out" "encryption  sha256 $fp" "peer import prints the encryption fingerprint to confirm"
+EA=$E2/peers/E2-E1.xml
+[ "$(bx "$EA" '//*[local-name()="security"]/@profile')" = edelivery-2.0 ] && pass || fail "agreement names its profile"
+[ "$(bx "$EA" '//*[local-name()="security"]/@inboundSignature')" = ed25519 ] && pass || fail "inbound Ed25519"
+[ "$(bx "$EA" '//*[local-name()="encryptionCertificate"]/@sha256')" = "$fp" ] && pass || fail "encryption pin"
+expect 0 "peer check of an edelivery-2.0 agreement" "$SWNODE" --home "$E2" peer check "$EA"
+expect 1 "peer import of a profile this node has no keys for" "$SWNODE" --home "$E2" peer import "$T/e1.xml" --agreement-id E2-E1B --profile edelivery-1.15
+has "$T/err" "this node has no keys for profile edelivery-1.15" "the missing keys named"
+expect 1 "peer import of a profile the bundle lacks" "$SWNODE" --home "$E1" peer import "$T/e2.xml" --agreement-id E1-E2 --profile edelivery-1.15
+has "$T/err" "the bundle of E2-NODE has no certificates for profile edelivery-1.15" "the bundle's lack named"
+expect 2 "peer import --profile unknown" "$SWNODE" --home "$E2" peer import "$T/e1.xml" --agreement-id X --profile edelivery-3
+# A bundle whose edelivery-2.0 encryption certificate is its signing one.
+sed '/<profile name="edelivery-1.15">/,/<\/profile>/d' "$T/e1.xml" >"$T/e1-swap.xml"
+sign_el=$(sed -n '/<profile name="edelivery-2.0">/,/<\/signingCertificate>/p' "$T/e1-swap.xml" | sed 1d | sed 's/signingCertificate/encryptionCertificate/g')
+awk -v repl="$sign_el" '
+	/<encryptionCertificate/ { skip = 1; print repl; next }
+	skip && /<\/encryptionCertificate>/ { skip = 0; next }
+	!skip { print }' "$T/e1-swap.xml" >"$T/e1-bad.xml"
+expect 1 "bundle whose encryption certificate has the signing key" "$SWNODE" --home "$E2" peer import "$T/e1-bad.xml" --agreement-id E2-BAD --profile edelivery-2.0
+has "$T/err" "edelivery-2.0 encryption certificate has key type ed25519" "the wrong key type named"
+# The agreement checked against the profile: another profile's name.
+sed 's/profile="edelivery-2.0"/profile="edelivery-2.0-ecdsa"/' "$EA" >"$T/E2-E1.xml"
+expect 1 "agreement whose profile does not fit its certificates" "$SWNODE" --home "$E2" peer check "$T/E2-E1.xml"
+has "$T/out" "profile edelivery-2.0-ecdsa signs with ec-p256" "the misfit named"
+# A node whose profile key is not its certificate's does not open.
+cp "$E2/keys/edelivery-2.0-encryption.key" "$T/e2-enc.key"
+cat "$E1/keys/edelivery-2.0-encryption.key" >"$E2/keys/edelivery-2.0-encryption.key"
+expect 1 "a node with another node's encryption key" "$SWNODE" --home "$E2" status nothing
+has "$T/err" "edelivery-2.0-encryption.pem: certificate is not for the key $E2/keys/edelivery-2.0-encryption.key" \
+	"the mismatched key named"
+cat "$E2/keys/edelivery-2.0-signing.key" >"$E2/keys/edelivery-2.0-encryption.key"
+expect 1 "a node with its signing key as encryption key" "$SWNODE" --home "$E2" status nothing
+has "$T/err" "certificate is not for the key" "the signing key as encryption key refused"
+cat "$T/e2-enc.key" >"$E2/keys/edelivery-2.0-encryption.key"
+run "$SWNODE" --home "$E2" status nothing
+hasnt "$T/err" "certificate is not for" "the node opens again with its own key"
+# Another profile's keys for a node that exists: node.xml gains them, the
+# rest of it is kept, cert show and the bundle list them.
+cp "$E2/node.xml" "$T/e2-node.xml"
+expect 0 "cert add-profile" "$SWNODE" --home "$E2" cert add-profile edelivery-2.0-ecdsa
+has "$T/out" "edelivery-2.0-ecdsa encryption" "cert add-profile prints the new certificates"
+[ -f "$E2/keys/edelivery-2.0-ecdsa-encryption.key" ] && [ "$(stat -c %a "$E2/keys/edelivery-2.0-ecdsa-encryption.key")" = 600 ] &&
+	pass || fail "cert add-profile: the encryption key is not there with mode 0600"
+[ "$(diff "$T/e2-node.xml" "$E2/node.xml" | grep -c '^<')" = 0 ] && pass || fail "cert add-profile changed node.xml beyond adding"
+expect 1 "cert add-profile twice" "$SWNODE" --home "$E2" cert add-profile edelivery-2.0-ecdsa
+has "$T/err" "has keys for profile edelivery-2.0-ecdsa already" "the second add-profile refused"
+expect 2 "cert add-profile body" "$SWNODE" --home "$E2" cert add-profile body
+expect 0 "cert show lists the profiles" "$SWNODE" --home "$E2" cert show
+has "$T/out" "edelivery-2.0-ecdsa encryption certificate: $E2/certs/edelivery-2.0-ecdsa-encryption.pem" "cert show: the new one"
+has "$T/out" "edelivery-2.0 signing certificate:" "cert show: the first one"
+run "$SWNODE" --home "$E2" status nothing
+hasnt "$T/err" "certificate is not for" "the node opens with the added profile"
+"$SWNODE" --home "$E2" cert export -o "$T/e2b.xml" 2>/dev/null
+[ "$(bx "$T/e2b.xml" 'count(//*[local-name()="profile"])')" = 2 ] && pass || fail "the bundle carries the added profile"
+# A bundle whose edelivery-2.0-ecdsa signing and encryption certificates are one.
+awk '
+	/<profile name="edelivery-2.0-ecdsa">/ { inp = 1 }
+	inp && /<signingCertificate/ { grab = 1 }
+	grab { sig = sig $0 "\n" }
+	grab && /<\/signingCertificate>/ { grab = 0 }
+	inp && /<encryptionCertificate/ { skip = 1; s = sig; gsub(/signingCertificate/, "encryptionCertificate", s); printf "%s", s; next }
+	skip && /<\/encryptionCertificate>/ { skip = 0; next }
+	!skip { print }
+	/<\/profile>/ { inp = 0 }' "$T/e2b.xml" >"$T/e2-same.xml"
+expect 1 "bundle with one key for signing and encryption" "$SWNODE" --home "$E1" peer import "$T/e2-same.xml" --agreement-id E1-SAME --profile edelivery-2.0
+has "$T/err" "profile edelivery-2.0-ecdsa: the encryption certificate has the signing key" "key separation"
+# A node with no profile keys at all.
+newnode "$T/e3" E3-NODE --profiles none
+[ ! -e "$T/e3/keys/edelivery-2.0-signing.key" ] && pass || fail "--profiles none made keys"
+expect 2 "init --profiles body" "$SWNODE" init --home "$T/e4" --party-id E4 --profiles body
+expect 2 "init --profiles twice" "$SWNODE" init --home "$T/e4" --party-id E4 --profiles edelivery-2.0,edelivery-2.0
+[ ! -e "$T/e4" ] && pass || fail "a refused init wrote something"
 finish

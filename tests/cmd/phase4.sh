@@ -40,26 +40,33 @@ if ! "$P4/build.sh" >"$T/build.log" 2>&1; then
 	exit 1
 fi
 
-# serve PROFILE DIR: phase4 as b on a free port; PORT once it listens.
-serve() {
-	k=$2/keys
-	: >"$2/serve.log"
+# p4serve PROFILE KEYS TRUST_TLS PEER_SIGN DIR: phase4 serves on a free
+# port with the key set KEYS, trusting the TLS certificate TRUST_TLS and
+# the signing certificate PEER_SIGN, storing into DIR/out; PORT once it
+# listens.
+p4serve() {
+	: >"$5/serve.log"
 	java -cp "$JARS" swnode.interop.Peer serve \
-		--port 0 --tls-key "$k/b/tls.key" --tls-cert "$k/b/tls.crt" --trust-cert "$k/a/tls.crt" \
-		--sign-key "$k/b/sign.key" --sign-cert "$k/b/sign.crt" --peer-sign-cert "$k/a/sign.crt" \
-		--enc-key "$k/b/enc.key" --enc-cert "$k/b/enc.crt" --profile "$1" --out "$2/out" \
-		>"$2/serve.log" 2>&1 &
+		--port 0 --tls-key "$2/tls.key" --tls-cert "$2/tls.crt" --trust-cert "$3" \
+		--sign-key "$2/sign.key" --sign-cert "$2/sign.crt" --peer-sign-cert "$4" \
+		--enc-key "$2/enc.key" --enc-cert "$2/enc.crt" --profile "$1" --out "$5/out" \
+		>"$5/serve.log" 2>&1 &
 	SERVE_PID=$!
 	NODE_PIDS="$NODE_PIDS $SERVE_PID"
 	i=0
-	until grep -q 'phase4-peer: listening on ' "$2/serve.log"; do
+	until grep -q 'phase4-peer: listening on ' "$5/serve.log"; do
 		i=$((i + 1))
 		if [ $i -gt 1200 ] || ! kill -0 "$SERVE_PID" 2>/dev/null; then
-			echo "FAIL: phase4 serve ($1) did not start"; tail -30 "$2/serve.log"; exit 1
+			echo "FAIL: phase4 serve ($1) did not start"; tail -30 "$5/serve.log"; exit 1
 		fi
 		sleep 0.05
 	done
-	PORT=$(sed -n 's|^phase4-peer: listening on https://127.0.0.1:\([0-9]*\)/.*|\1|p' "$2/serve.log")
+	PORT=$(sed -n 's|^phase4-peer: listening on https://127.0.0.1:\([0-9]*\)/.*|\1|p' "$5/serve.log")
+}
+
+# serve PROFILE DIR: phase4 as b, trusting a.
+serve() {
+	p4serve "$1" "$2/keys/b" "$2/keys/a/tls.crt" "$2/keys/a/sign.crt" "$2"
 }
 
 # send DIR SIGNER PAYLOAD MIME_TYPE NAME: compose as SIGNER (a, or the
@@ -132,4 +139,228 @@ for PROFILE in edelivery-2.0 edelivery-2.0-ecdsa edelivery-1.15; do
 	wait "$SERVE_PID" 2>/dev/null
 	echo "$PROFILE: $(cat "$D/xml.check" 2>/dev/null); impostor: $(cat "$D/impostor.check" 2>/dev/null)"
 done
+
+# ---- phase4 sends to swnode ----
+# One swnode node with the keys of every profile; per profile a phase4
+# sender (its own key set, a bundle written from its certificates, an
+# agreement under that profile), one document as it is and one gzip'd.
+# phase4's send checks swnode's Receipt itself (signature with swnode's
+# profile certificate, RefToMessageId, every NRI digest) and prints OK.
+IN=$T/in SW=$T/in/sw
+mkdir -p "$IN"
+SWPORT=$(free_port 0)
+newnode "$SW" SW-B --key ec-p256 --endpoint "https://127.0.0.1:$SWPORT/as4" --listen "127.0.0.1:$SWPORT" \
+	--profiles edelivery-2.0,edelivery-2.0-ecdsa,edelivery-1.15
+PTYPE=urn:oasis:names:tc:ebcore:partyid-type:unregistered
+eco=$(ls "$TESTDATA"/eco/*.xml | head -1)
+tag() { case $1 in edelivery-2.0) echo P4-20 ;; edelivery-2.0-ecdsa) echo P4-20E ;; *) echo P4-115 ;; esac; }
+for PROFILE in edelivery-2.0 edelivery-2.0-ecdsa edelivery-1.15; do
+	t=$(tag "$PROFILE")
+	"$P4/make-keys.sh" "$IN/$t" "$PROFILE" "$t" >"$T/keys.log" 2>&1 &&
+		"$P4/make-bundle.sh" "$IN/$t" "$PROFILE" "$t" https://127.0.0.1:1/as4 >"$IN/$t.bundle" ||
+		{ cat "$T/keys.log"; fail "keys and bundle $PROFILE"; finish; exit 1; }
+	expect 0 "peer import of phase4's $PROFILE bundle" "$SWNODE" --home "$SW" peer import "$IN/$t.bundle" \
+		--agreement-id "$t" --profile "$PROFILE"
+	sed -i 's/status="draft"/status="active"/' "$SW/peers/$t.xml"
+done
+"$P4/make-keys.sh" "$IN/impostor" edelivery-2.0 impostor >"$T/keys.log" 2>&1
+expect 0 "peer check of the phase4 agreements" "$SWNODE" --home "$SW" peer check
+SERVICE_ECO=$(xmllint --xpath 'string(//*[local-name()="document"][@type="eco"]/@service)' "$SW/peers/P4-20.xml")
+ACTION_ECO=$(xmllint --xpath 'string(//*[local-name()="document"][@type="eco"]/@action)' "$SW/peers/P4-20.xml")
+start_node "$SW"
+# The partner sends the international form; the domestic side gets the original back.
+"$SWNODE" map --to international "$eco" -o "$IN/eco-intl.xml" 2>/dev/null
+canon "$eco" >"$IN/eco-domestic.c14n"
+
+# p4send TAG PROFILE NAME [options]: phase4 sends eco to swnode as TAG
+p4send() {
+	k=$IN/$1
+	sk=$k
+	[ "${SIGNER:-}" ] && sk=$IN/$SIGNER
+	RC=0
+	java -cp "$JARS" swnode.interop.Peer send --url "https://127.0.0.1:$SWPORT/as4" \
+		--tls-key "$k/tls.key" --tls-cert "$k/tls.crt" --trust-cert "$SW/certs/tls.pem" \
+		--sign-key "$sk/sign.key" --sign-cert "$sk/sign.crt" \
+		--peer-sign-cert "$SW/certs/$2-signing.pem" --peer-enc-cert "$SW/certs/$2-encryption.pem" \
+		--profile "$2" --payload "$IN/eco-intl.xml" --mime-type application/xml --from "$1" --to SW-B \
+		--party-type "$PTYPE" --service "$SERVICE_ECO" --action "$ACTION_ECO" --agreement "$1" \
+		"${@:4}" >"$IN/$3.out" 2>&1 || RC=$?
+	MSGID=$(sed -n 's/^MessageId: //p' "$IN/$3.out")
+}
+
+for PROFILE in edelivery-2.0 edelivery-2.0-ecdsa edelivery-1.15; do
+	t=$(tag "$PROFILE")
+	for gz in plain gzip; do
+		opt=""
+		[ $gz = gzip ] && opt=--gzip
+		p4send "$t" "$PROFILE" "$t-$gz" $opt
+		if [ "$RC" = 0 ] && grep -q "^OK $MSGID" "$IN/$t-$gz.out"; then
+			pass
+		else
+			fail "phase4 $PROFILE $gz -> swnode: no verified Receipt (exit $RC)"
+			tail -20 "$IN/$t-$gz.out"; tail -5 "$SW.log"
+			continue
+		fi
+		# The ledger: RECEIVED with both digests of the part, delivered.
+		# plain: the decrypted digest is the document's; gzip'd: it is
+		# the gzip member's (phase4's), signed as application/gzip.
+		want="application/xml: received % bytes sha256:%, decrypted $(wc -c <"$IN/eco-intl.xml") bytes sha256:$(sha256sum "$IN/eco-intl.xml" | cut -d' ' -f1)"
+		[ $gz = gzip ] && want="application/gzip: received % bytes sha256:%, decrypted % bytes sha256:%"
+		[ "$(entries "$SW" "msgid='$MSGID' and event='RECEIVED' and reason like '%$want%'")" = 1 ] &&
+			pass || fail "phase4 $PROFILE $gz: RECEIVED without the part's digests"
+		[ "$(entries "$SW" "msgid='$MSGID' and event='DELIVERED_LOCAL'")" = 1 ] &&
+			pass || fail "phase4 $PROFILE $gz: not delivered to the domestic side"
+		f=$(sql "$SW" "select reason from entries where msgid='$MSGID' and event='DELIVERED_LOCAL'")
+		if [ -f "$f" ] && canon "$f" | cmp -s - "$IN/eco-domestic.c14n"; then
+			pass
+		else
+			fail "phase4 $PROFILE $gz: the domestic document is not the original's ($f)"
+		fi
+	done
+done
+
+# placed_after_restart WHAT: with spool/in repaired, the node restarts and
+# places message $MSGID from its evidence, equal to the original.
+placed_after_restart() {
+	rm "$SW/spool/in"
+	mv "$SW/spool/in.away" "$SW/spool/in"
+	stop_node "$SW"
+	start_node "$SW"
+	f=$(sql "$SW" "select reason from entries where msgid='$MSGID' and event='DELIVERED_LOCAL'")
+	if [ -n "$f" ] && [ -f "$f" ] && canon "$f" | cmp -s - "$IN/eco-domestic.c14n"; then
+		pass
+	else
+		fail "$1: not placed from the evidence after the restart"; tail -5 "$SW.log"
+	fi
+}
+
+# A document that cannot be placed (spool/in broken) is placed at the next
+# start: decrypted again from the evidence with the node's key.
+mv "$SW/spool/in" "$SW/spool/in.away"
+: >"$SW/spool/in"
+p4send P4-20E edelivery-2.0-ecdsa later --gzip
+grep -q "^OK $MSGID" "$IN/later.out" && pass || { fail "later: no verified Receipt"; tail -5 "$IN/later.out"; }
+[ "$(entries "$SW" "msgid='$MSGID' and event='LOCAL_DELIVERY_FAILED'")" = 1 ] && pass || fail "later: failed delivery not recorded"
+placed_after_restart "later"
+
+# A retry that is encrypted again (a new content key, IVs and boundary:
+# what a gateway does when it sends a message anew) is the same message:
+# the same verified plaintext gets the original Receipt, stored once.
+p4send P4-20 edelivery-2.0 retry1 --message-id retry-1@p4.invalid
+p4send P4-20 edelivery-2.0 retry2 --message-id retry-1@p4.invalid
+grep -q "^OK retry-1@p4.invalid" "$IN/retry2.out" && pass || { fail "a re-encrypted retry got no Receipt"; tail -5 "$IN/retry2.out"; }
+[ "$(entries "$SW" "msgid='retry-1@p4.invalid' and event='RECEIVED'")" = 1 ] && pass || fail "the retry was stored twice"
+[ "$(entries "$SW" "msgid='retry-1@p4.invalid' and event='REFUSED'")" = 0 ] && pass || fail "the retry was refused"
+[ "$(entries "$SW" "msgid='retry-1@p4.invalid' and event='DELIVERED_LOCAL'")" = 1 ] && pass || fail "the retry was delivered twice"
+# The same MessageId with another document: refused.
+sed 's/<\/CertificateOfOrigin>/<!-- changed --><\/CertificateOfOrigin>/' "$IN/eco-intl.xml" >"$IN/eco-other.xml"
+cp "$IN/eco-intl.xml" "$IN/eco-keep.xml"
+cp "$IN/eco-other.xml" "$IN/eco-intl.xml"
+p4send P4-20 edelivery-2.0 retry3 --message-id retry-1@p4.invalid
+cp "$IN/eco-keep.xml" "$IN/eco-intl.xml"
+[ "$RC" != 0 ] && pass || fail "the same MessageId with other content was accepted"
+[ "$(entries "$SW" "msgid='retry-1@p4.invalid' and event='REFUSED' and reason like 'EBMS:0003%received before with other content%'")" = 1 ] &&
+	pass || fail "other content under a known MessageId: no EBMS:0003"
+# Refused, each with its reason: an impostor's signature (FailedAuthentication),
+# signed but not encrypted (PolicyNoncompliance), a ciphertext byte
+# changed (FailedDecryption), and the body form under an eDelivery agreement.
+SIGNER=impostor p4send P4-20 edelivery-2.0 impostor
+[ "$RC" != 0 ] && pass || fail "phase4 impostor: accepted"
+[ "$(entries "$SW" "msgid='$MSGID' and event='REFUSED' and reason like 'EBMS:0101%'")" = 1 ] &&
+	pass || fail "impostor: no REFUSED EBMS:0101"
+[ "$(entries "$SW" "msgid='$MSGID' and event='DELIVERED_LOCAL'")" = 0 ] && pass || fail "impostor delivered"
+# swnode_post NAME: POST $IN/NAME.body as P4-20 with its Content-Type
+swnode_post() {
+	curl -sS --max-time 60 --cacert "$SW/certs/tls.pem" --cert "$IN/P4-20/tls.crt" --key "$IN/P4-20/tls.key" \
+		-H "Content-Type: $(sed -n 's/^Content-Type: //p' "$IN/$1.txt")" --data-binary "@$IN/$1.body" \
+		-o "$IN/$1.reply" "https://127.0.0.1:$SWPORT/as4" 2>"$IN/$1.curl"
+	MSGID=$(sed -n 's/^MessageId: //p' "$IN/$1.txt")
+}
+compose_in() {
+	SWA_COMPOSE_AGREEMENT=P4-20 SWA_COMPOSE_PARTY_TYPE=$PTYPE "$COMPOSE" compose edelivery-2.0 \
+		"$IN/P4-20/sign.key" "$IN/P4-20/sign.crt" "$SW/certs/edelivery-2.0-encryption.pem" \
+		P4-20 SW-B "$SERVICE_ECO" "$ACTION_ECO" application/xml "$IN/eco-intl.xml" "$IN/$1.body" >"$IN/$1.txt"
+}
+SWA_COMPOSE_PLAIN=1 compose_in plain
+swnode_post plain
+has "$IN/plain.reply" 'errorCode="EBMS:0103"' "unencrypted part: PolicyNoncompliance"
+[ "$(entries "$SW" "msgid='$MSGID' and event='REFUSED' and reason like '%requires every payload part encrypted%'")" = 1 ] &&
+	pass || fail "unencrypted part: no REFUSED with the reason"
+compose_in good
+swnode_post good
+has "$IN/good.reply" "Receipt" "swa_compose's message to swnode: a Receipt"
+compose_in tampered
+# the last byte before the closing boundary: the GCM tag of the part
+size=$(stat -c %s "$IN/tampered.body")
+boundary_len=$(( $(sed -n 's/^Content-Type: .*boundary="\{0,1\}\([^";]*\).*/\1/p' "$IN/tampered.txt" | wc -c) + 7 ))
+off=$((size - boundary_len - 2))
+printf '\x5a' | dd of="$IN/tampered.body" bs=1 seek=$off conv=notrunc 2>/dev/null
+swnode_post tampered
+has "$IN/tampered.reply" 'errorCode="EBMS:0102"' "a changed ciphertext byte: FailedDecryption"
+[ "$(entries "$SW" "msgid='$MSGID' and event='DELIVERED_LOCAL'")" = 0 ] && pass || fail "tampered delivered"
+# A Content-Type with a quoted backslash and quote, and a tab: recorded so
+# that it reads back exactly, the document placed after a failed delivery.
+mv "$SW/spool/in" "$SW/spool/in.away"
+: >"$SW/spool/in"
+compose_in odd
+ct=$(sed -n 's/^Content-Type: //p' "$IN/odd.txt")
+printf 'Content-Type: %s;\tx="a\\\\b\\"c"\n' "$ct" >"$IN/odd.ct"
+sed -i '/^Content-Type: /d' "$IN/odd.txt"
+cat "$IN/odd.ct" >>"$IN/odd.txt"
+swnode_post odd
+has "$IN/odd.reply" "Receipt" "an odd but valid Content-Type: a Receipt"
+placed_after_restart "odd Content-Type"
+
+# A Content-Type over 1024 bytes is refused before anything is read.
+compose_in long
+ct=$(sed -n 's/^Content-Type: //p' "$IN/long.txt")
+pad=$(head -c 1100 /dev/zero | tr '\0' 'p')
+sed -i '/^Content-Type: /d' "$IN/long.txt"
+echo "Content-Type: $ct; x=\"$pad\"" >>"$IN/long.txt"
+swnode_post long
+has "$IN/long.reply" 'errorCode="EBMS:0004"' "a Content-Type over 1024 bytes: refused"
+[ "$(entries "$SW" "event='REFUSED' and reason like '%the Content-Type is % bytes; this node takes at most 1024%'")" = 1 ] &&
+	pass || fail "the long Content-Type's refusal is not recorded with its reason"
+
+# ---- swnode sends to phase4 ----
+# The node itself (send, then serve's delivery) under each profile: the
+# document gzip'd, signed with the profile's key, encrypted to phase4's
+# certificate; phase4 checks the signature, stores the payload, and its
+# Receipt is checked by swnode as any (signature, RefToMessageId, NRI).
+for PROFILE in edelivery-2.0 edelivery-2.0-ecdsa edelivery-1.15; do
+	t=$(tag "$PROFILE")B
+	D=$IN/$t
+	mkdir -p "$D/out"
+	"$P4/make-keys.sh" "$D/k" "$PROFILE" "$t" >"$T/keys.log" 2>&1 || { cat "$T/keys.log"; fail "keys $t"; continue; }
+	p4serve "$PROFILE" "$D/k" "$SW/certs/tls.pem" "$SW/certs/$PROFILE-signing.pem" "$D"
+	P4PORT=$PORT
+	"$P4/make-bundle.sh" "$D/k" "$PROFILE" "$t" "https://127.0.0.1:$P4PORT/as4" >"$D.bundle"
+	expect 0 "peer import of phase4 $PROFILE (receiver)" "$SWNODE" --home "$SW" peer import "$D.bundle" \
+		--agreement-id "$t" --profile "$PROFILE"
+	sed -i -e 's/status="draft"/status="active"/' -e 's/intervals="[^"]*"/intervals="1 1"/' "$SW/peers/$t.xml"
+	reload_node "$SW"
+	run "$SWNODE" --home "$SW" send "$IN/eco-intl.xml" --to "$t" --wait 60
+	MSGID=$(head -1 "$T/out")
+	if [ "$RC" = 0 ]; then
+		pass
+	else
+		fail "swnode -> phase4 $PROFILE: not DELIVERED"; cat "$T/err"; tail -20 "$D/serve.log"
+	fi
+	[ "$(entries "$SW" "msgid='$MSGID' and event='DELIVERED'")" = 1 ] && pass || fail "swnode -> phase4 $PROFILE: no DELIVERED entry"
+	f=$(ls "$D/out" 2>/dev/null | grep -v '\.json$' | head -1)
+	if [ -n "$f" ] && cmp -s "$D/out/$f" "$IN/eco-intl.xml"; then
+		pass
+	else
+		fail "swnode -> phase4 $PROFILE: phase4 did not store the document as sent"; ls -la "$D/out"
+	fi
+	has "$D/out/$MSGID.json" "\"Compressed\": true" "swnode -> phase4 $PROFILE: the part was gzip'd"
+	has "$D/out/$MSGID.json" "\"SigningCertificate\": \"CN=SW-B,OU=swnode $PROFILE signing\"" \
+		"swnode -> phase4 $PROFILE: signed with swnode's profile key"
+	kill -TERM "$SERVE_PID" 2>/dev/null
+	wait "$SERVE_PID" 2>/dev/null
+done
+
+stop_node "$SW"
+echo "swnode's inbound ledger entries:"
+sql "$SW" "select seq, peer, event, substr(coalesce(reason, ''), 1, 200) from entries where direction = 'in'"
 finish

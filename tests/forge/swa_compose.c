@@ -11,6 +11,9 @@
  *     swa_compose compose PROFILE SIGN.key SIGN.crt PEER_ENC.crt FROM TO
  *                 SERVICE ACTION MIME_TYPE PAYLOAD OUT
  *   PROFILE is edelivery-1.15, edelivery-2.0-ecdsa or edelivery-2.0.
+ *   Environment: SWA_COMPOSE_AGREEMENT sets eb:AgreementRef (default
+ *   urn:as4:agreement), SWA_COMPOSE_PARTY_TYPE the PartyId type (default
+ *   none), SWA_COMPOSE_PLAIN=1 leaves the part unencrypted.
  *
  * reply: a synchronous reply (one SOAP envelope) checked: "receipt" must
  *   be a Receipt for MESSAGE_ID signed with PEER_SIGN.crt (swnode's
@@ -70,7 +73,12 @@ static void fill_user(struct swn_as4_user *u, char **argv)
 	swn_stamp_now(u->timestamp);
 	swn_as4_new_id("conversation.swnode.invalid", u->conversation_id,
 		       sizeof u->conversation_id);
-	snprintf(u->agreement_ref, sizeof u->agreement_ref, "urn:as4:agreement");
+	snprintf(u->agreement_ref, sizeof u->agreement_ref, "%s",
+		 getenv("SWA_COMPOSE_AGREEMENT") ? getenv("SWA_COMPOSE_AGREEMENT") : "urn:as4:agreement");
+	if (getenv("SWA_COMPOSE_PARTY_TYPE")) {
+		snprintf(u->from.type, sizeof u->from.type, "%s", getenv("SWA_COMPOSE_PARTY_TYPE"));
+		snprintf(u->to.type, sizeof u->to.type, "%s", getenv("SWA_COMPOSE_PARTY_TYPE"));
+	}
 	snprintf(u->from.id, sizeof u->from.id, "%s", argv[4]);
 	snprintf(u->from.role, sizeof u->from.role, "%s", INITIATOR);
 	snprintf(u->to.id, sizeof u->to.id, "%s", argv[5]);
@@ -107,6 +115,9 @@ static int compose(char **argv)
 	xmlChar *env = NULL;
 	int env_len = 0, out_fd = -1, rc = 1;
 	X509 *peer = NULL;
+	/* SWA_COMPOSE_PLAIN=1: signed, not encrypted (a receiver that requires
+	 * encryption must refuse it). */
+	int plain = getenv("SWA_COMPOSE_PLAIN") && strcmp(getenv("SWA_COMPOSE_PLAIN"), "1") == 0;
 
 	swn_err_clear(&err);
 	memset(&part, 0, sizeof part);
@@ -133,12 +144,13 @@ static int compose(char **argv)
 	/* Sign the plaintext, then encrypt: AS4's order. */
 	swn_xenc_sign_view(&part, 1, &sign);
 	if (swn_wssec_sign_parts(doc, &m, &sign, 1, signer, &err) < 0 ||
-	    swn_xenc_encrypt_parts(doc, &m, &part, 1, profile, peer, &err) < 0) {
+	    (!plain && swn_xenc_encrypt_parts(doc, &m, &part, 1, profile, peer, &err) < 0)) {
 		fail("sign and encrypt", &err);
 		goto out;
 	}
 	xmlDocDumpMemoryEnc(doc, &env, &env_len, "UTF-8");
-	mp = (struct swn_mime_payload){ cid, "application/octet-stream", NULL, 0, part.out_fd };
+	mp = plain ? (struct swn_mime_payload){ cid, argv[8], NULL, 0, part.fd }
+		   : (struct swn_mime_payload){ cid, "application/octet-stream", NULL, 0, part.out_fd };
 	memset(&out, 0, sizeof out);
 	out.envelope = (const char *)env;
 	out.envelope_len = (size_t)env_len;

@@ -58,7 +58,7 @@ static void receive_seeds(struct swn_runtime *rt)
 		swn_err_clear(&err);
 		if (swn_file_read(g.gl_pathv[i], 1u << 20, &data, &len, &err) < 0)
 			fuzz_die("%s: %s", g.gl_pathv[i], err.msg);
-		swn_inbound_handle(rt, data, len, fuzz_peer_tls(), &reply);
+		swn_inbound_handle(rt, data, len, NULL, fuzz_peer_tls(), &reply);
 		if (reply.http_status != 200)
 			fuzz_die("%s: %s", g.gl_pathv[i], reply.outcome);
 		swn_buf_free(&reply.body);

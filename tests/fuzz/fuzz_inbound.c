@@ -35,7 +35,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct swn_inbound_reply reply;
 
-	swn_inbound_handle(rt, (const char *)data, size, fuzz_peer_tls(), &reply);
+	swn_inbound_handle(rt, (const char *)data, size, NULL, fuzz_peer_tls(), &reply);
 	if (reply.http_status == 503)
 		fuzz_die("the node could not record a message: %s", reply.reason);
 	if (getenv("FUZZ_VERBOSE"))

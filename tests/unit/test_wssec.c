@@ -25,7 +25,7 @@ static X509 *ec_cert, *rsa_cert, *evil_cert;
 
 static struct swn_signer *make_signer(const char *name, enum swn_key_kind kind, X509 **cert)
 {
-	struct swn_subject s = { name, "signing", NULL, NULL, NULL, 30 };
+	struct swn_subject s = { name, "signing", NULL, NULL, NULL, 30, NULL, NULL };
 	char kp[256], cp[256];
 	struct swn_signer *signer;
 	struct swn_err err;

@@ -1256,8 +1256,10 @@ START_TEST(writer_encrypts_what_it_signed)
 }
 END_TEST
 
-/* An Ed25519 signer signs a message with parts, and the body form refuses
- * it (libxmlsec1 could not check it); swn_signer_load refuses the key. */
+/* An Ed25519 signer signs a message with parts and a signal (an eDelivery
+ * 2.0 receipt or error), and a body-form UserMessage refuses it (libxmlsec1
+ * could not check it); the signal verifies with Ed25519 only when it is
+ * expected by name; swn_signer_load refuses the key. */
 START_TEST(ed25519_signs_parts_only)
 {
 	struct keys k;
@@ -1279,6 +1281,35 @@ START_TEST(ed25519_signs_parts_only)
 	ck_assert_int_eq(swn_wssec_sign(doc, &m, k.signer, &err), -1);
 	ck_assert_ptr_nonnull(strstr(err.msg, "only messages with MIME parts"));
 	ck_assert_ptr_null(m.security->children);
+	{
+		struct swn_wssec_report rep;
+		xmlDocPtr sig = swn_as4_build_error("m1@x", "A", SWN_EBMS_OTHER, "no", &err);
+		struct swn_as4_msg sm;
+
+		ck_assert_ptr_nonnull(sig);
+		ck_assert_int_eq(swn_as4_parse(sig, "signal", &sm, &err), 0);
+		swn_err_clear(&err);
+		ck_assert_msg(swn_wssec_sign(sig, &sm, k.signer, &err) == 0, "%s", err.msg);
+		ck_assert_int_eq(swn_as4_parse(sig, "signal", &sm, &err), 0);
+		ck_assert_msg(swn_wssec_verify(sig, &sm, k.sign_cert, "ed25519", &rep, &err) == 0,
+			      "%s", err.msg);
+		ck_assert_str_eq(rep.sig.sig_alg, "ed25519");
+		ck_assert_int_eq(rep.xmlsec_confirmed, 0);
+		/* Not expected by name: unknown, as before. */
+		ck_assert_int_eq(swn_wssec_verify(sig, &sm, k.sign_cert, NULL, NULL, &err), -1);
+		/* The value changed: refused. */
+		{
+			xmlNodePtr n = sm.body;
+
+			xmlNodeSetContent(n, BAD_CAST "x");
+			swn_err_clear(&err);
+			ck_assert_int_eq(swn_wssec_verify(sig, &sm, k.sign_cert, "ed25519", NULL, &err), -1);
+		}
+		/* A UserMessage does not verify with Ed25519 by name either. */
+		swn_err_clear(&err);
+		ck_assert_int_eq(swn_wssec_verify(doc, &m, k.sign_cert, "ed25519", NULL, &err), -1);
+		xmlFreeDoc(sig);
+	}
 
 	snprintf(kp, sizeof kp, "%s/ed.key", tmpdir);
 	snprintf(cp, sizeof cp, "%s/ed.crt", tmpdir);

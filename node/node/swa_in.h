@@ -1,0 +1,90 @@
+/*
+ * swa_in.h - an eDelivery AS4 message with MIME parts, opened for the
+ * node: read, decrypted under the agreement's profile, its signature
+ * checked over the plaintext, and its one payload document taken out.
+ *
+ * inbound.c decides what happens to the message (agreement, refusals,
+ * ledger, receipt, delivery); this module only turns the bytes into
+ * checked values, in the order AS4 prescribes:
+ *   1. swn_swa_in_read     the MIME message (mime.h, strictly) and its
+ *                          envelope (xmlsafe, swn_as4_parse_swa);
+ *   2. swn_swa_in_decrypt  wsse:Security's encryption read for the
+ *                          profile, every payload part decrypted with the
+ *                          node's key into unlinked temporary files (all
+ *                          or nothing; xenc.h);
+ *   3. swn_swa_in_verify   the signature over eb:Messaging, soap:Body and
+ *                          every decrypted part, with one pinned
+ *                          certificate (wssec.h);
+ *   4. swn_swa_in_document the payload's bytes: gunzipped when its signed
+ *                          type says application/gzip, within the limits
+ *                          of swn_limits.h (gzip.h).
+ * Each step's failure names the ebMS error it is (what the peer is told).
+ *
+ * What it does not do yet: a message carries exactly one payload part
+ * (one document per message, as the ledger's placement delivers it); more
+ * are refused with the reason.
+ *
+ * Invariants:
+ *  - nothing from a part reaches the caller before its GCM tag checked and
+ *    the signature verified over the plaintext (steps 2 and 3 in order);
+ *  - the temporary files are unlinked at creation: nothing is left on disk
+ *    whatever happens.
+ */
+#ifndef SWN_SWA_IN_H
+#define SWN_SWA_IN_H
+
+#include <stddef.h>
+
+#include <libxml/tree.h>
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+
+#include "as4/as4.h"
+#include "as4/mime.h"
+#include "as4/xenc.h"
+#include "base/buf.h"
+#include "base/err.h"
+#include "trust/profile.h"
+
+struct swn_swa_in {
+	struct swn_mime_message mm;
+	struct swn_xenc x;
+	struct swn_xenc_plaintext plain;
+	const void *body;              /* the HTTP body, the caller's */
+	size_t len;
+};
+
+/* 1 if the HTTP Content-Type value names a MIME multipart body (the
+ * SOAP-with-Attachments form; swn_swa_in_read requires multipart/related),
+ * else 0. */
+int swn_swa_in_is_mime(const char *content_type);
+
+/* Step 1: *doc (the envelope, freed by the caller) and m from the body
+ * (kept by s, which the caller frees with swn_swa_in_free). */
+int swn_swa_in_read(struct swn_swa_in *s, const char *content_type, const void *body,
+		    size_t len, xmlDocPtr *doc, struct swn_as4_msg *m, struct swn_err *err);
+
+/* Step 2, under profile p (an eDelivery one) with the node's key.  On
+ * failure *code is the ebMS error: PolicyNoncompliance when a payload part
+ * is not encrypted, FailedDecryption otherwise. */
+int swn_swa_in_decrypt(struct swn_swa_in *s, const struct swn_as4_msg *m,
+		       const struct swn_profile_def *p, EVP_PKEY *enc_key, const char *tmpdir,
+		       enum swn_ebms_error *code, struct swn_err *err);
+
+/* Step 3 with cert and the algorithm the agreement expects. */
+int swn_swa_in_verify(struct swn_swa_in *s, xmlDocPtr doc, const struct swn_as4_msg *m,
+		      X509 *cert, const char *alg, struct swn_err *err);
+
+/* Step 4: the one payload's bytes into out (max bytes at most); a part
+ * that does not gunzip is *code DecompressionFailure, else Other. */
+int swn_swa_in_document(struct swn_swa_in *s, size_t max, struct swn_buf *out,
+			enum swn_ebms_error *code, struct swn_err *err);
+
+/* What the ledger's RECEIVED entry says of the parts: for each, its
+ * Content-ID, signed type and the size and SHA-256 of the bytes received
+ * and of the plaintext.  (out, size n) */
+void swn_swa_in_describe(const struct swn_swa_in *s, char *out, size_t n);
+
+void swn_swa_in_free(struct swn_swa_in *s);
+
+#endif
