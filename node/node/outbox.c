@@ -13,6 +13,7 @@
 #include "as4/as4.h"
 #include "trust/checkpoint.h"
 #include "as4/compose.h"
+#include "as4/dsig.h"
 #include "as4/mime.h"
 #include "as4/xenc.h"
 #include "base/escape.h"
@@ -489,6 +490,43 @@ static xmlDocPtr our_envelope(const char *bytes, size_t len, const char *ctype, 
 	return doc;
 }
 
+/* 1 if the message this node composed in the MIME form (its ledger's
+ * bytes) was signed with profile p's algorithm and its content key sent
+ * the way p sends it: an agreement may have changed profile since. */
+static int composed_under(const char *bytes, size_t len, const char *ctype,
+			  const struct swn_profile_def *p)
+{
+	static const char *const agree[] = {
+		[SWN_PROFILE_EDELIVERY_2] = "http://www.w3.org/2021/04/xmldsig-more#x25519",
+		[SWN_PROFILE_EDELIVERY_2_ECDSA] = "http://www.w3.org/2009/xmlenc11#ECDH-ES",
+		[SWN_PROFILE_EDELIVERY_1_15] = "http://www.w3.org/2009/xmlenc11#rsa-oaep",
+	};
+	struct swn_err err;
+	struct swn_as4_msg m;
+	xmlDocPtr doc;
+	xmlNodePtr si, sm;
+	xmlChar *alg = NULL;
+	int ok = 0;
+
+	swn_err_clear(&err);
+	if (p->id == SWN_PROFILE_BODY || !(doc = our_envelope(bytes, len, ctype, &err)))
+		return 0;
+	if (swn_as4_parse_swa(doc, "ours", &m, &err) == 0 && (si = swn_as4_signed_info(&m)) &&
+	    (sm = swn_xml_child(si, "SignatureMethod")) &&
+	    (alg = xmlGetProp(sm, BAD_CAST "Algorithm")) &&
+	    strcmp((const char *)alg, swn_dsig_alg_uri(p->sig_alg)) == 0) {
+		/* Our own writer's envelope: the agreement's URI is there once. */
+		xmlBufferPtr b = xmlBufferCreate();
+
+		if (b && xmlNodeDump(b, doc, m.security, 0, 0) > 0)
+			ok = strstr((const char *)xmlBufferContent(b), agree[p->id]) != NULL;
+		xmlBufferFree(b);
+	}
+	xmlFree(alg);
+	xmlFreeDoc(doc);
+	return ok;
+}
+
 static int receipt_matches(xmlDocPtr ours, int swa, const struct swn_as4_msg *receipt)
 {
 	struct swn_as4_msg m;
@@ -681,6 +719,15 @@ static void deliver(struct swn_outbox *o, struct swn_http_client *client, const 
 	 * peer would refuse the other, and check its receipt under another
 	 * algorithm. */
 	swa = swn_mime_written_ctype(bytes, len, ctype, sizeof ctype) == 0;
+	if (swa && !composed_under(bytes, len, ctype, a->profile)) {
+		snprintf(reason, sizeof reason, "agreement %s now uses profile %s; the message was "
+			 "composed under another eDelivery profile: submit the document again", a->id,
+			 a->profile->name);
+		swn_runtime_agreements_unlock(rt);
+		outcome(o, d, peer, 0, "FAILED", reason, NULL, 0, attempts, 0);
+		free(bytes);
+		return;
+	}
 	if (swa != (a->profile->id != SWN_PROFILE_BODY)) {
 		snprintf(reason, sizeof reason, "agreement %s now uses profile %s; the message was "
 			 "composed in the %s form: submit the document again", a->id, a->profile->name,

@@ -162,6 +162,24 @@ done:
 	return rc;
 }
 
+/* The media type ("type/subtype") of a signed part type, for the ledger:
+ * token characters only, so that the description has one reading
+ * (parameters, quoted strings, spaces and ':' are left out; a type of
+ * other characters is named "invalid"). */
+static void media_type(const char *t, char *out, size_t n)
+{
+	static const char tok[] = "!#$%&'*+-.^_`|~/0123456789"
+				  "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
+	size_t len = strcspn(t, ";");
+
+	while (len > 0 && (t[len - 1] == ' ' || t[len - 1] == '\t'))
+		len--;
+	if (len == 0 || len >= n || strspn(t, tok) < len)
+		snprintf(out, n, "invalid");
+	else
+		snprintf(out, n, "%.*s", (int)len, t);
+}
+
 void swn_swa_in_describe(const struct swn_swa_in *s, char *out, size_t n)
 {
 	size_t i, at = 0;
@@ -171,7 +189,7 @@ void swn_swa_in_describe(const struct swn_swa_in *s, char *out, size_t n)
 		const struct swn_xenc_plain *pl = &s->plain.parts[i];
 		const struct swn_mime_part *mp = NULL;
 		unsigned char md[32];
-		char h1[65] = "?", h2[65] = "?";
+		char h1[65] = "?", h2[65] = "?", type[SWN_MIME_NAME_BYTES];
 		size_t k;
 
 		for (k = 1; k < s->mm.nparts; k++)
@@ -185,7 +203,8 @@ void swn_swa_in_describe(const struct swn_swa_in *s, char *out, size_t n)
 			hex(md, h2);
 		at += (size_t)snprintf(out + at, n - at,
 				       "%s%s <%s> %s: received %llu bytes sha256:%s, decrypted %llu "
-				       "bytes sha256:%s", i ? "; " : "", pl->name, pl->cid, pl->mime_type,
+				       "bytes sha256:%s", i ? "; " : "", pl->name, pl->cid,
+				       (media_type(pl->mime_type, type, sizeof type), type),
 				       (unsigned long long)(mp ? mp->length : 0), h1,
 				       (unsigned long long)pl->len, h2);
 	}

@@ -81,8 +81,9 @@ int swn_swa_in_document(struct swn_swa_in *s, size_t max, struct swn_buf *out,
 			enum swn_ebms_error *code, struct swn_err *err);
 
 /* What the ledger's RECEIVED entry says of the parts: for each, its
- * Content-ID, signed type and the size and SHA-256 of the bytes received
- * and of the plaintext.  (out, size n) */
+ * Content-ID, the media type of its signed type (type/subtype, token
+ * characters only, so the text has one reading) and the size and SHA-256
+ * of the bytes received and of the plaintext.  (out, size n) */
 void swn_swa_in_describe(const struct swn_swa_in *s, char *out, size_t n);
 
 void swn_swa_in_free(struct swn_swa_in *s);

@@ -311,6 +311,25 @@ swnode_post odd
 has "$IN/odd.reply" "Receipt" "an odd but valid Content-Type: a Receipt"
 placed_after_restart "odd Content-Type"
 
+# A signed MimeType holding the words of the ledger's description of a
+# part cannot make another document under a known MessageId pass for a
+# retry: the description keeps the media type alone.
+tricky='application/xml; a=": received 0 bytes sha256:0, decrypted 1 bytes sha256:0;"'
+compose_mt() {
+	SWA_COMPOSE_MSGID=tricky-1@p4.invalid SWA_COMPOSE_AGREEMENT=P4-20 SWA_COMPOSE_PARTY_TYPE=$PTYPE \
+		"$COMPOSE" compose edelivery-2.0 "$IN/P4-20/sign.key" "$IN/P4-20/sign.crt" \
+		"$SW/certs/edelivery-2.0-encryption.pem" P4-20 SW-B "$SERVICE_ECO" "$ACTION_ECO" "$tricky" \
+		"$2" "$IN/$1.body" >"$IN/$1.txt"
+}
+compose_mt tricky1 "$IN/eco-intl.xml"
+swnode_post tricky1
+has "$IN/tricky1.reply" "Receipt" "a part with a MimeType holding quoted words: received"
+compose_mt tricky2 "$IN/eco-other.xml"
+swnode_post tricky2
+has "$IN/tricky2.reply" 'errorCode="EBMS:0003"' "another document under its MessageId: EBMS:0003, not taken for a retry"
+[ "$(entries "$SW" "msgid='tricky-1@p4.invalid' and event='RECEIPT_SENT'")" = 1 ] && pass ||
+	fail "a second Receipt was signed for another document"
+
 # A Content-Type over 1024 bytes is refused before anything is read.
 compose_in long
 ct=$(sed -n 's/^Content-Type: //p' "$IN/long.txt")

@@ -13,7 +13,8 @@
  *   PROFILE is edelivery-1.15, edelivery-2.0-ecdsa or edelivery-2.0.
  *   Environment: SWA_COMPOSE_AGREEMENT sets eb:AgreementRef (default
  *   urn:as4:agreement), SWA_COMPOSE_PARTY_TYPE the PartyId type (default
- *   none), SWA_COMPOSE_PLAIN=1 leaves the part unencrypted.
+ *   none), SWA_COMPOSE_PLAIN=1 leaves the part unencrypted,
+ *   SWA_COMPOSE_MSGID sets the MessageId.
  *
  * reply: a synchronous reply (one SOAP envelope) checked: "receipt" must
  *   be a Receipt for MESSAGE_ID signed with PEER_SIGN.crt (swnode's
@@ -69,7 +70,10 @@ static int profile_of(const char *name, enum swn_xenc_profile *p)
 static void fill_user(struct swn_as4_user *u, char **argv)
 {
 	memset(u, 0, sizeof *u);
-	swn_as4_new_id("swnode.invalid", u->message_id, sizeof u->message_id);
+	if (getenv("SWA_COMPOSE_MSGID"))
+		snprintf(u->message_id, sizeof u->message_id, "%s", getenv("SWA_COMPOSE_MSGID"));
+	else
+		swn_as4_new_id("swnode.invalid", u->message_id, sizeof u->message_id);
 	swn_stamp_now(u->timestamp);
 	swn_as4_new_id("conversation.swnode.invalid", u->conversation_id,
 		       sizeof u->conversation_id);
