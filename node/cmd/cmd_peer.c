@@ -13,6 +13,25 @@
 #include "base/escape.h"
 #include "trust/pki.h"
 
+/* Append to err which profiles the bundle carries, after the default did
+ * not fit, so that the operator can choose one with --profile. */
+static void default_profile_hint(const struct swn_bundle *b, struct swn_err *err)
+{
+	char offers[200] = "";
+	size_t len = strlen(err->msg);
+	int i;
+
+	if (b->signing)
+		snprintf(offers, sizeof offers, "body");
+	for (i = 0; i < b->nprofiles; i++)
+		snprintf(offers + strlen(offers), sizeof offers - strlen(offers), "%s%s",
+			 offers[0] ? ", " : "", b->profiles[i].profile->name);
+	snprintf(err->msg + len, sizeof err->msg - len,
+		 "; %s is the default for new agreements: name the profile with --profile "
+		 "(the bundle offers %s)", swn_profile_get(SWN_PROFILE_DEFAULT)->name,
+		 offers[0] ? offers : "none");
+}
+
 int cmd_peer_import(int argc, char **argv, struct swn_ctx *ctx)
 {
 	static const struct option opts[] = {
@@ -21,9 +40,10 @@ int cmd_peer_import(int argc, char **argv, struct swn_ctx *ctx)
 		{ NULL, 0, NULL, 0 },
 	};
 	char path[SWN_PATH_MAX + 80], fp[SWN_FP_LEN + 1];
-	const struct swn_profile_def *prof = swn_profile_get(SWN_PROFILE_BODY);
+	const struct swn_profile_def *prof = swn_profile_get(SWN_PROFILE_DEFAULT);
 	const struct swn_bundle_profile *bp;
 	const struct swn_config *cfg;
+	int named = 0;
 	const struct swn_registry *reg;
 	const char *id = NULL;
 	struct swn_bundle b;
@@ -37,7 +57,9 @@ int cmd_peer_import(int argc, char **argv, struct swn_ctx *ctx)
 		else if (c == 'p' && !(prof = swn_profile_find(optarg)))
 			return swn_cli_usage_error(ctx, "--profile must be " SWN_PROFILE_NAMES ", not '%s'",
 						   optarg);
-		else if (c != 'p')
+		else if (c == 'p')
+			named = 1;
+		else
 			return c == 'h' ? SWN_EXIT_OK : SWN_EXIT_USAGE;
 	}
 	if (optind != argc - 1)
@@ -51,6 +73,9 @@ int cmd_peer_import(int argc, char **argv, struct swn_ctx *ctx)
 	cfg = ctx->cfg;
 	reg = ctx->reg;
 	rc = swn_agreement_write_draft(cfg, reg, &b, id, prof, time(NULL), path, sizeof path, &err);
+	if (rc < 0 && !named && err.code == SWN_E_CONFIG)
+		/* The default did not fit: say it was one, and what the bundle offers. */
+		default_profile_hint(&b, &err);
 	if (rc == 0) {
 		bp = swn_bundle_profile(&b, prof);
 		printf("wrote draft agreement %s\n", path);

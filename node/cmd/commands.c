@@ -217,10 +217,11 @@ static const struct swn_cmd commands[] = {
 	  "every registered document type both ways with default limits.  Compare\n"
 	  "the printed fingerprints with the peer over a second channel, edit the\n"
 	  "agreement, then set status=\"active\".\n"
-	  "--profile names the agreement's AS4 profile: body (the default: the\n"
-	  "payload in the signed SOAP Body), edelivery-2.0, edelivery-2.0-ecdsa or\n"
-	  "edelivery-1.15 (this node and the bundle need that profile's keys; the\n"
-	  "agreement then pins the peer's signing and encryption certificates of it).\n" },
+	  "--profile names the agreement's AS4 profile: edelivery-2.0 (the default),\n"
+	  "edelivery-2.0-ecdsa, edelivery-1.15 (this node and the bundle need that\n"
+	  "profile's keys; the agreement then pins the peer's signing and encryption\n"
+	  "certificates of it) or body (the payload in the signed SOAP Body, between\n"
+	  "swnode nodes only).\n" },
 	{ "resend", cmd_resend, SWN_NEEDS_RUNTIME | SWN_NEEDS_OUTBOX,
 	  "deliver an outbound message again (after FAILED, or now)",
 	  "usage: swnode resend [--home DIR] MSGID\n"

@@ -38,6 +38,10 @@ enum swn_profile {
 /* The eDelivery profiles a node can hold keys for (all but body). */
 #define SWN_EDELIVERY_PROFILES 3
 
+/* What `peer import` writes when not told: the eDelivery AS4 2.0 profile,
+ * which gateways of foreign windows speak (docs/agreements.md). */
+#define SWN_PROFILE_DEFAULT SWN_PROFILE_EDELIVERY_2
+
 struct swn_profile_def {
 	enum swn_profile id;
 	const char *name;            /* as agreements and node.xml spell it */

@@ -18,7 +18,7 @@ cp "$SG/peers/AB.xml" "$T/AB.saved"
 
 # An attacker's node claiming to be CN-SW: its own keys, the real SG pinned.
 newnode "$EVIL" CN-SW --key ec-p256
-"$SWNODE" --home "$EVIL" peer import "$SG.bundle" --agreement-id AB >/dev/null
+"$SWNODE" --home "$EVIL" peer import "$SG.bundle" --agreement-id AB --profile body >/dev/null
 sed -i 's/status="draft"/status="active"/' "$EVIL/peers/AB.xml"
 
 # ---- helpers for the attack files ----

@@ -119,7 +119,7 @@ refused_with() {
 
 # A client certificate no agreement pins: the handshake fails.
 newnode "$T/evil" CN-SW --key ec-p256
-"$SWNODE" --home "$T/evil" peer import "$SG.bundle" --agreement-id AB >/dev/null
+"$SWNODE" --home "$T/evil" peer import "$SG.bundle" --agreement-id AB --profile body >/dev/null
 sed -i 's/status="draft"/status="active"/' "$T/evil/peers/AB.xml"
 "$SWNODE" --home "$T/evil" as4 pack --agreement AB "$eco" -o "$T/evil.xml" 2>/dev/null
 before=$(entries "$SG" "1")

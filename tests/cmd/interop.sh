@@ -75,8 +75,8 @@ newnode "$E" EC-NODE --key ec-p256
 newnode "$X" XC-NODE --key rsa-2048
 "$SWNODE" --home "$R" cert export -o "$T/rsa.xml" >/dev/null 2>&1 || fail "cert export RSA-NODE"
 "$SWNODE" --home "$E" cert export -o "$T/ec.xml" >/dev/null 2>&1 || fail "cert export EC-NODE"
-expect 0 "RSA-NODE imports EC-NODE" "$SWNODE" --home "$R" peer import "$T/ec.xml" --agreement-id A
-expect 0 "EC-NODE imports RSA-NODE" "$SWNODE" --home "$E" peer import "$T/rsa.xml" --agreement-id A
+expect 0 "RSA-NODE imports EC-NODE" "$SWNODE" --home "$R" peer import "$T/ec.xml" --agreement-id A --profile body
+expect 0 "EC-NODE imports RSA-NODE" "$SWNODE" --home "$E" peer import "$T/rsa.xml" --agreement-id A --profile body
 RCERT=$R/certs/signing.pem ECERT=$E/certs/signing.pem
 # The wrong certificate: each node's TLS certificate, same key type, other key.
 RWRONG=$R/certs/tls.pem EWRONG=$E/certs/tls.pem

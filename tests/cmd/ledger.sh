@@ -7,7 +7,7 @@ H=$T/cn
 newnode "$H" CN-SW
 newnode "$T/sg" SG-NTP --endpoint https://127.0.0.1:9/as4
 "$SWNODE" --home "$T/sg" cert export -o "$T/sg.bundle" 2>/dev/null
-"$SWNODE" --home "$H" peer import "$T/sg.bundle" --agreement-id AB >/dev/null
+"$SWNODE" --home "$H" peer import "$T/sg.bundle" --agreement-id AB --profile body >/dev/null
 sed -i 's/status="draft"/status="active"/' "$H/peers/AB.xml"
 # Five submitted messages (no node serves them: they stay queued), each a
 # ledger entry with the signed message as evidence.

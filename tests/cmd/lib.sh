@@ -156,15 +156,16 @@ reload_node() {
 }
 
 # pair A PARTY-A B PARTY-B: two nodes on loopback with active agreements
-# A-B both ways (ids AB), EC for A and RSA for B, a short retry schedule.
+# A-B both ways (ids AB), EC for A and RSA for B, a short retry schedule,
+# under the body profile unless PAIR_PROFILE names another.
 pair() {
 	pa=$(free_port 0) pb=$(free_port 1)
 	newnode "$1" "$2" --key ec-p256 --endpoint "https://127.0.0.1:$pa/as4" --listen "127.0.0.1:$pa"
 	newnode "$3" "$4" --key rsa-2048 --endpoint "https://127.0.0.1:$pb/as4" --listen "127.0.0.1:$pb"
 	"$SWNODE" --home "$1" cert export -o "$1.bundle" 2>/dev/null
 	"$SWNODE" --home "$3" cert export -o "$3.bundle" 2>/dev/null
-	"$SWNODE" --home "$1" peer import "$3.bundle" --agreement-id AB >/dev/null
-	"$SWNODE" --home "$3" peer import "$1.bundle" --agreement-id AB >/dev/null
+	"$SWNODE" --home "$1" peer import "$3.bundle" --agreement-id AB --profile "${PAIR_PROFILE:-body}" >/dev/null
+	"$SWNODE" --home "$3" peer import "$1.bundle" --agreement-id AB --profile "${PAIR_PROFILE:-body}" >/dev/null
 	for h in "$1" "$3"; do
 		sed -i -e 's/status="draft"/status="active"/' \
 		    -e 's/intervals="[^"]*"/intervals="1 1 1 1 2 2 2 2 2 2"/' "$h/peers/AB.xml"

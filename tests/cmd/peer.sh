@@ -8,7 +8,7 @@ newnode "$SG" SG-NTP --key rsa-2048 --endpoint https://127.0.0.1:9443/as4
 "$SWNODE" --home "$SG" cert export -o "$T/sg.xml" 2>/dev/null
 "$SWNODE" --home "$CN" cert export -o "$T/cn.xml" 2>/dev/null
 
-expect 0 "peer import" "$SWNODE" --home "$CN" peer import "$T/sg.xml" --agreement-id CN-SG-2026
+expect 0 "peer import --profile body" "$SWNODE" --home "$CN" peer import "$T/sg.xml" --agreement-id CN-SG-2026 --profile body
 A=$CN/peers/CN-SG-2026.xml
 [ -f "$A" ] && pass || fail "peer import wrote no agreement"
 fp=$(openssl x509 -in "$SG/certs/signing.pem" -noout -fingerprint -sha256 | cut -d= -f2)
@@ -225,6 +225,20 @@ has "$T/err" "profile edelivery-2.0-ecdsa: the encryption certificate has the si
 # A node with no profile keys at all.
 newnode "$T/e3" E3-NODE --profiles none
 [ ! -e "$T/e3/keys/edelivery-2.0-signing.key" ] && pass || fail "--profiles none made keys"
+# Without --profile an agreement is edelivery-2.0, when both sides can.
+expect 0 "peer import without --profile" "$SWNODE" --home "$E2" peer import "$T/e1.xml" --agreement-id E2-E1-DEFAULT
+[ "$(bx "$E2/peers/E2-E1-DEFAULT.xml" '//*[local-name()="security"]/@profile')" = edelivery-2.0 ] &&
+	pass || fail "the default profile is edelivery-2.0"
+has "$T/out" "profile     edelivery-2.0" "peer import names the profile it chose"
+"$SWNODE" --home "$T/e3" cert export -o "$T/e3.xml" 2>/dev/null
+expect 1 "peer import without --profile of a body-only bundle" "$SWNODE" --home "$E2" peer import "$T/e3.xml" --agreement-id E2-E3
+has "$T/err" "edelivery-2.0 is the default for new agreements: name the profile with --profile (the bundle offers body)" \
+	"the refusal names the default and what the bundle offers"
+expect 1 "peer import without --profile on a node with no profile keys" "$SWNODE" --home "$T/e3" peer import "$T/e1.xml" --agreement-id E3-E1
+has "$T/err" "this node has no keys for profile edelivery-2.0" "the missing keys named"
+has "$T/err" "the bundle offers body, edelivery-2.0, edelivery-1.15" "the profiles the bundle offers named"
+expect 0 "peer import --profile body of a body-only bundle" "$SWNODE" --home "$E2" peer import "$T/e3.xml" --agreement-id E2-E3 --profile body
+[ "$(bx "$E2/peers/E2-E3.xml" "//*[local-name()='security']/@profile")" = body ] && pass || fail "the body agreement was not written"
 expect 2 "init --profiles body" "$SWNODE" init --home "$T/e4" --party-id E4 --profiles body
 expect 2 "init --profiles twice" "$SWNODE" init --home "$T/e4" --party-id E4 --profiles edelivery-2.0,edelivery-2.0
 [ ! -e "$T/e4" ] && pass || fail "a refused init wrote something"
