@@ -82,7 +82,7 @@ static int to_buf(void *ctx, const void *p, size_t n, struct swn_err *err)
 int swn_compose_swa(const struct swn_as4_user *u, const struct swn_payload *p,
 		    const struct swn_signer *signer, enum swn_xenc_profile xp, X509 *peer_enc,
 		    const char *tmpdir, size_t max, struct swn_buf *out, char *content_type,
-		    size_t n, struct swn_err *err)
+		    size_t n, struct swn_compose_kept *kept, struct swn_err *err)
 {
 	char cid[SWN_AS4_ID_BYTES];
 	struct swn_as4_partinfo pi;
@@ -99,6 +99,8 @@ int swn_compose_swa(const struct swn_as4_user *u, const struct swn_payload *p,
 
 	memset(&part, 0, sizeof part);
 	part.fd = part.out_fd = -1;
+	if (kept)
+		kept->fd = -1;
 	swn_buf_free(out);
 	swn_buf_init(out, max);
 	swn_as4_new_id(u->from.id, cid, sizeof cid);
@@ -129,6 +131,19 @@ int swn_compose_swa(const struct swn_as4_user *u, const struct swn_payload *p,
 	mo.payloads = &mp;
 	mo.npayloads = 1;
 	rc = swn_mime_write(&mo, NULL, to_buf, out, content_type, n, err);
+	if (rc == 0 && kept) {
+		off_t end = lseek(part.fd, 0, SEEK_END);
+
+		if (end < 0) {
+			rc = swn_err_set(err, SWN_E_IO, NULL, 0, "cannot measure the plaintext part");
+			goto done;
+		}
+		kept->len = (uint64_t)end;
+		snprintf(kept->cid, sizeof kept->cid, "%s", cid);
+		kept->mime_type = part.mime_type;
+		kept->fd = part.fd;
+		part.fd = -1;
+	}
 done:
 	if (rc < 0)
 		swn_buf_free(out);

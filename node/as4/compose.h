@@ -16,6 +16,8 @@
 #ifndef SWN_COMPOSE_H
 #define SWN_COMPOSE_H
 
+#include <stdint.h>
+
 #include <libxml/tree.h>
 
 #include "trust/agreement.h"
@@ -47,16 +49,26 @@ void swn_compose_header(const struct swn_agreement *a, const struct swn_agreemen
 xmlDocPtr swn_compose_envelope(const struct swn_as4_user *u, const struct swn_payload *p,
 			       const struct swn_signer *signer, struct swn_err *err);
 
+/* The part's plaintext as it was signed (gzip'd), handed to the caller of
+ * swn_compose_swa to keep beside the evidence (payloads.h). */
+struct swn_compose_kept {
+	int fd;                           /* the caller closes it; -1 none */
+	uint64_t len;
+	char cid[SWN_AS4_ID_BYTES];
+	const char *mime_type;            /* the signed type */
+};
+
 /* The eDelivery AS4 form of u and p: the payload serialised, gzip'd into
  * one MIME part (eb:PartInfo MimeType application/xml, CompressionType
  * application/gzip), eb:Messaging, the empty Body and the compressed part
  * signed by signer, the part encrypted under xp to peer_enc, and the
  * whole MIME-written into out (at most max bytes, else SWN_E_TOO_LARGE);
- * content_type (size n) gets the HTTP header's value.  Working files go
- * to tmpdir, unlinked at creation. */
+ * content_type (size n) gets the HTTP header's value; kept, if not NULL,
+ * the plaintext part (kept->fd -1 on failure).  Working files go to
+ * tmpdir, unlinked at creation. */
 int swn_compose_swa(const struct swn_as4_user *u, const struct swn_payload *p,
 		    const struct swn_signer *signer, enum swn_xenc_profile xp, X509 *peer_enc,
 		    const char *tmpdir, size_t max, struct swn_buf *out, char *content_type,
-		    size_t n, struct swn_err *err);
+		    size_t n, struct swn_compose_kept *kept, struct swn_err *err);
 
 #endif

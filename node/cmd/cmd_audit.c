@@ -3,6 +3,7 @@
 #include "autoconfig.h"
 
 #include <dirent.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,7 +23,11 @@
 #include "ledger/merkle.h"
 #include "trust/pki.h"
 #include "ledger/proof.h"
+#include "node/node/payloads.h"
 #include "node/node/runtime.h"
+#include "node/node/swa_in.h"
+#include "as4/mime.h"
+#include "cmd/evidence.h"
 #include "base/swn_limits.h"
 #include "as4/wssec.h"
 #include "xml/xmlsafe.h"
@@ -195,7 +200,77 @@ static const char readme[] =
 	"   receipt, byte for byte; their SHA-256 is the evidence digest of the\n"
 	"   SUBMITTED/RECEIVED and DELIVERED/RECEIPT_SENT entries. Check their\n"
 	"   signatures with `swnode as4 verify FILE --cert PEM` against the sender's\n"
-	"   and the receiver's signing certificates (`signing-*.pem`).\n";
+	"   and the receiver's signing certificates (`signing-*.pem`).\n"
+	"5. An eDelivery message is `message.mime` instead: the MIME message as it\n"
+	"   travelled, its payload parts encrypted. Its SUBMITTED or RECEIVED entry\n"
+	"   names each part's plaintext (length, SHA-256), which is `part-N.bin`\n"
+	"   here; the signature covers those plaintexts (Attachment-Content-\n"
+	"   Signature-Transform), and the HTTP Content-Type that reads the MIME\n"
+	"   message is in the RECEIVED entry (base64) or, for a message this node\n"
+	"   sent, the first line's boundary.\n";
+
+#define SWN_CTYPE_BYTES 1100
+
+/* The reason of the exchange's first entry: SUBMITTED (out), RECEIVED (in). */
+static const char *origin_reason(const struct rows *rs, int outbound)
+{
+	int i;
+
+	for (i = 0; i < rs->n; i++)
+		if (strcmp(rs->r[i].event, outbound ? "SUBMITTED" : "RECEIVED") == 0)
+			return rs->r[i].has_reason ? rs->r[i].reason : NULL;
+	return NULL;
+}
+
+/* 1 and its Content-Type if the message is an eDelivery MIME message: a
+ * received one's is in its RECEIVED reason, ours is read back from the
+ * bytes our MIME writer made (mime.h); else 0 (the body form). */
+static int message_ctype(int outbound, const char *reason, const char *bytes, size_t len,
+			 char *ctype, size_t n)
+{
+	if (outbound)
+		return swn_mime_written_ctype(bytes, len, ctype, n) == 0;
+	return swn_swa_reason_content_type(reason, ctype, n);
+}
+
+/* Each part the reason names, from the payload store to out/part-N.bin.
+ * A part not kept (recorded before the store) is said, not fatal: the
+ * bundle then fails its signature check, and says why. */
+static int export_parts(const char *home, const char *out, const char *reason,
+			struct swn_err *err)
+{
+	struct swn_swa_described d[SWN_MAX_PAYLOAD_PARTS];
+	int n = swn_swa_reason_parts(reason, d, SWN_MAX_PAYLOAD_PARTS), i;
+
+	if (n < 0)
+		return swn_err_set(err, SWN_E_PARSE, NULL, 0, "the message's ledger entry does not "
+				   "name its parts as this version writes them");
+	for (i = 0; i < n; i++) {
+		char from[SWN_PATH_MAX + 100], to[SWN_PATH_MAX + 40];
+		char *data = NULL;
+		size_t len;
+
+		if (swn_payloads_path(home, d[i].plain_sha256, from, sizeof from, err) < 0)
+			return -1;
+		snprintf(to, sizeof to, "part-%u.bin", d[i].index);
+		if (!swn_path_exists(from)) {
+			printf("note: the plaintext of part %u is not kept (%s): the message's signature "
+			       "cannot be checked from the bundle\n", d[i].index, SWN_PAYLOADS_DIR);
+			continue;
+		}
+		if (d[i].plain_len > SWN_MAX_DOCUMENT_BYTES)
+			return swn_err_set(err, SWN_E_TOO_LARGE, from, 0, "larger than %u bytes",
+					   SWN_MAX_DOCUMENT_BYTES);
+		if (swn_file_read(from, SWN_MAX_DOCUMENT_BYTES, &data, &len, err) < 0)
+			return -1;
+		if (write_text(out, to, data, len, err) < 0) {
+			free(data);
+			return -1;
+		}
+		free(data);
+	}
+	return 0;
+}
 
 int cmd_ledger_export(int argc, char **argv, struct swn_ctx *ctx)
 {
@@ -343,7 +418,12 @@ int cmd_ledger_export(int argc, char **argv, struct swn_ctx *ctx)
 
 		if (swn_ledger_evidence(l, dir, peer, msgid, outbound ? "SUBMITTED" : "RECEIVED",
 					&bytes, &len, NULL, &err) == 1) {
-			if (write_text(out, "message.xml", bytes, len, &err) < 0)
+			const char *reason = origin_reason(&rs, outbound);
+			char ctype[SWN_CTYPE_BYTES];
+			int mime = message_ctype(outbound, reason, bytes, len, ctype, sizeof ctype);
+
+			if (write_text(out, mime ? "message.mime" : "message.xml", bytes, len, &err) < 0 ||
+			    (mime && export_parts(cfg->home, out, reason, &err) < 0))
 				goto done;
 			free(bytes);
 			bytes = NULL;
@@ -355,12 +435,21 @@ int cmd_ledger_export(int argc, char **argv, struct swn_ctx *ctx)
 			free(bytes);
 			bytes = NULL;
 		}
-		/* The signers' certificates: ours and the peer's pins. */
+		/* The signers' certificates: ours (the body form's, then each
+		 * profile's) and the peer's pins. */
 		if (!(cert = swn_cert_read(cfg->signing_cert, &err)))
 			goto done;
 		snprintf(path, sizeof path, "%s/signing-%s.pem", out, cfg->party_id);
 		if (swn_cert_write(path, cert, &err) < 0)
 			goto done;
+		for (i = 0; i < cfg->nprofiles; i++) {
+			X509_free(cert);
+			if (!(cert = swn_cert_read(cfg->profiles[i].signing_cert, &err)))
+				goto done;
+			snprintf(path, sizeof path, "%s/signing-%s-%d.pem", out, cfg->party_id, i + 2);
+			if (swn_cert_write(path, cert, &err) < 0)
+				goto done;
+		}
 		snprintf(path, sizeof path, "%s/%s.xml", cfg->peers_dir, rs.r[0].agreement);
 		/* The peer names files here: only a party id (a ledger made
 		 * before the rule may hold anything). */
@@ -444,30 +533,38 @@ static int signing_file_of(const char *name, const char *prefix, size_t plen)
 	return strcmp(p, ".pem") == 0;
 }
 
-/* Does a signed file verify with one of party's certificates in the
- * bundle (signing-PARTY.pem, signing-PARTY-N.pem)? */
-static int signed_by_one(const char *dir, const char *file, const char *party, char *who, size_t n)
+static void report_check(void *arg, int ok, const char *what)
+{
+	*(int *)arg += check(ok, what);
+}
+
+/* Does a signed file (ctype: an eDelivery message.mime, its parts named by
+ * reason; evidence.h) verify with one of party's certificates in the
+ * bundle (signing-PARTY.pem, signing-PARTY-N.pem)?  The checks of its part
+ * files are added to *bad; why gets what kept it from being checked. */
+static int signed_by_one(const char *dir, const char *file, const char *ctype, const char *reason,
+			 const char *party, char *who, size_t n, int *bad, char *why, size_t wn)
 {
 	char prefix[SWN_PARTY_BYTES + 16];
 	size_t plen = (size_t)snprintf(prefix, sizeof prefix, "signing-%s", party);
-
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	char *data;
-	size_t len;
-	int ok = 0;
+	struct swn_evidence *ev;
 	struct swn_err err;
+	struct dirent *e;
+	DIR *d;
+	int ok = 0;
 
 	swn_err_clear(&err);
-	if (!d || readf(dir, file, &data, &len, &err) < 0) {
-		if (d)
-			closedir(d);
+	why[0] = '\0';
+	if (!(ev = swn_evidence_open(dir, file, ctype, reason, report_check, bad, &err))) {
+		snprintf(why, wn, "%.300s", err.msg);
+		return 0;
+	}
+	if (!(d = opendir(dir))) {
+		swn_evidence_free(ev);
 		return 0;
 	}
 	while (!ok && (e = readdir(d)) != NULL) {
 		char path[SWN_PATH_MAX + 300];
-		struct swn_as4_msg m;
-		xmlDocPtr doc;
 		X509 *c;
 
 		if (!signing_file_of(e->d_name, prefix, plen))
@@ -476,17 +573,30 @@ static int signed_by_one(const char *dir, const char *file, const char *party, c
 		swn_err_clear(&err);
 		if (!(c = swn_cert_read(path, &err)))
 			continue;
-		if ((doc = swn_xml_parse(data, len, file, &err)) && swn_as4_parse(doc, file, &m, &err) == 0 &&
-		    swn_wssec_verify(doc, &m, c, NULL, NULL, &err) == 0) {
+		if (swn_evidence_verify(ev, c, &err) == 0) {
 			ok = 1;
 			snprintf(who, n, "%s", e->d_name);
 		}
-		xmlFreeDoc(doc);
 		X509_free(c);
 	}
 	closedir(d);
-	free(data);
+	swn_evidence_free(ev);
 	return ok;
+}
+
+/* The bundle's message file: message.xml (the body form) or message.mime
+ * (eDelivery); NULL when it holds both. */
+static const char *message_file(const char *dir)
+{
+	char x[SWN_PATH_MAX + 20], m[SWN_PATH_MAX + 20];
+	struct stat st;
+	int has_x, has_m;
+
+	snprintf(x, sizeof x, "%s/message.xml", dir);
+	snprintf(m, sizeof m, "%s/message.mime", dir);
+	has_x = lstat(x, &st) == 0;
+	has_m = lstat(m, &st) == 0;
+	return has_x && has_m ? NULL : has_m ? "message.mime" : "message.xml";
 }
 
 int cmd_ledger_check_bundle(int argc, char **argv, struct swn_ctx *ctx)
@@ -595,17 +705,27 @@ int cmd_ledger_check_bundle(int argc, char **argv, struct swn_ctx *ctx)
 		/* The evidence files are the bytes the entries name. */
 		if (ev && f[6] && (!strcmp(f[6], "SUBMITTED") || !strcmp(f[6], "RECEIVED") ||
 				   !strcmp(f[6], "DELIVERED") || !strcmp(f[6], "RECEIPT_SENT"))) {
-			const char *file = (!strcmp(f[6], "SUBMITTED") || !strcmp(f[6], "RECEIVED"))
-					   ? "message.xml" : "receipt.xml";
+			int is_msg = !strcmp(f[6], "SUBMITTED") || !strcmp(f[6], "RECEIVED");
+			const char *file = is_msg ? message_file(dir) : "receipt.xml";
 			unsigned char md[32];
-			char *data;
+			char *data, ctype[SWN_CTYPE_BYTES], why[400];
+			int mime = 0;
 			size_t dlen;
 
+			if (file == NULL) {
+				bad += check(0, "the bundle holds one message file, message.xml or message.mime");
+				continue;
+			}
 			swn_err_clear(&err);
 			ok = readf(dir, file, &data, &dlen, &err) == 0;
 			if (ok) {
 				SHA256((const unsigned char *)data, dlen, md);
 				ok = memcmp(md, digest, 32) == 0;
+				/* The Content-Type that reads an eDelivery message:
+				 * in the RECEIVED reason, or our writer's own. */
+				if (!strcmp(file, "message.mime"))
+					mime = message_ctype(!strcmp(f[6], "SUBMITTED"), f[7], data, dlen,
+							     ctype, sizeof ctype);
 				free(data);
 			}
 			if (err.code != SWN_OK)   /* not readable: say which file and why */
@@ -618,7 +738,6 @@ int cmd_ledger_check_bundle(int argc, char **argv, struct swn_ctx *ctx)
 			 * its sender, the receipt by its receiver. */
 			{
 				int outbound = f[1] && !strcmp(f[1], "out");
-				int is_msg = !strcmp(file, "message.xml");
 				const char *signer = (outbound == is_msg) ? self : (f[2] ? f[2] : "");
 
 				/* The signer's certificates are found by its name. */
@@ -628,10 +747,16 @@ int cmd_ledger_check_bundle(int argc, char **argv, struct swn_ctx *ctx)
 					bad += check(0, what);
 					continue;
 				}
-				ok = signed_by_one(dir, file, signer, who, sizeof who);
+				if (!strcmp(file, "message.mime") && !mime) {
+					ok = 0;
+					snprintf(why, sizeof why, "entry %lld names no Content-Type that reads it", seq);
+				} else {
+					ok = signed_by_one(dir, file, mime ? ctype : NULL, f[7], signer, who,
+							   sizeof who, &bad, why, sizeof why);
+				}
 			}
-			snprintf(what, sizeof what, "%s carries a valid signature%s%s", file,
-				 ok ? " by " : "", ok ? who : "");
+			snprintf(what, sizeof what, "%s carries a valid signature%s%s%s%s", file,
+				 ok ? " by " : "", ok ? who : "", !ok && why[0] ? ": " : "", ok ? "" : why);
 			bad += check(ok, what);
 		}
 	}

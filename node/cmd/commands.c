@@ -137,9 +137,10 @@ static const struct swn_cmd commands[] = {
 	  "\n"
 	  "Checks an evidence bundle written by swnode ledger export: the checkpoint's\n"
 	  "signature under the bundle's ledger key, each entry's inclusion in that\n"
-	  "signed tree, that message.xml and receipt.xml are the bytes the entries\n"
-	  "name, and their AS4 signatures: the message by its sender's, the receipt by\n"
-	  "its receiver's certificates in the bundle.  --vkey: the ledger key the\n"
+	  "signed tree, that message.xml (message.mime for eDelivery) and receipt.xml\n"
+	  "are the bytes the entries name, that each part-N.bin is the plaintext the\n"
+	  "entry names, and their AS4 signatures: the message by its sender's, the\n"
+	  "receipt by its receiver's certificates in the bundle.  --vkey: the ledger key the\n"
 	  "operator published, which the bundle's must equal.  Needs no\n"
 	  "node directory.  Exit 0 all hold, 1 something does not, 2 not a bundle.\n" },
 	{ "ledger check-proof", cmd_ledger_check_proof, 0,
@@ -161,7 +162,8 @@ static const struct swn_cmd commands[] = {
 	  "usage: swnode ledger export [--home DIR] --msgid ID -o OUTDIR\n"
 	  "\n"
 	  "Writes OUTDIR with the evidence of message ID: the signed message and\n"
-	  "receipt byte for byte, its ledger entries, an inclusion proof for each,\n"
+	  "receipt byte for byte (with each eDelivery part's plaintext, as signed,\n"
+	  "from payloads/), its ledger entries, an inclusion proof for each,\n"
 	  "the signed checkpoint, the ledger verifier key, the signers' certificates,\n"
 	  "and a README telling an auditor how to check each part (or run swnode\n"
 	  "ledger check-bundle OUTDIR).\n" },

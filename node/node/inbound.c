@@ -23,6 +23,7 @@
 #include "ledger/proof.h"
 #include "node/node/refusals.h"
 #include "node/node/spool.h"
+#include "node/node/payloads.h"
 #include "node/node/swa_in.h"
 #include "base/swn_limits.h"
 #include "as4/wssec.h"
@@ -31,9 +32,8 @@
 
 /* The RECEIVED entry of a message with MIME parts names its Content-Type
  * and parts (swa_reason, below). */
-#define SWA_REASON_PREFIX "Content-Type (base64): "
 #define SWA_MAX_CONTENT_TYPE 1024
-#define SWA_REASON_BYTES (sizeof SWA_REASON_PREFIX + 4 * SWA_MAX_CONTENT_TYPE / 3 + 8 + \
+#define SWA_REASON_BYTES (sizeof SWN_SWA_REASON_PREFIX + 4 * SWA_MAX_CONTENT_TYPE / 3 + 8 + \
 			  SWN_MAX_PAYLOAD_PARTS * 600)
 
 /* Messages being handled right now, by (peer, MessageId): a second copy of
@@ -536,11 +536,11 @@ static int duplicate(struct job *j, struct swn_err *err)
 
 static int swa_reason(const struct swn_swa_in *sw, const char *content_type, char *out, size_t n)
 {
-	size_t len = strlen(content_type), k = strlen(SWA_REASON_PREFIX);
+	size_t len = strlen(content_type), k = strlen(SWN_SWA_REASON_PREFIX);
 
 	if (len > SWA_MAX_CONTENT_TYPE || n < k + 4 * ((len + 2) / 3) + 3)
 		return -1;
-	memcpy(out, SWA_REASON_PREFIX, k);
+	memcpy(out, SWN_SWA_REASON_PREFIX, k);
 	k += (size_t)EVP_EncodeBlock((unsigned char *)out + k, (const unsigned char *)content_type,
 				     (int)len);
 	memcpy(out + k, "; ", 3);
@@ -549,24 +549,17 @@ static int swa_reason(const struct swn_swa_in *sw, const char *content_type, cha
 	return strlen(out) + 1 < n ? 0 : -1;   /* cut short: no reason is better */
 }
 
-static int swa_content_type(const char *reason, char *out, size_t n)
+/* Each decrypted part of sw into the payload store. */
+static int keep_parts(struct swn_runtime *rt, const struct swn_swa_in *sw, struct swn_err *err)
 {
-	const char *b64, *end;
-	size_t len;
-	int got;
+	unsigned char md[32];
+	size_t i;
 
-	if (reason == NULL || strncmp(reason, SWA_REASON_PREFIX, strlen(SWA_REASON_PREFIX)) != 0)
-		return 0;
-	b64 = reason + strlen(SWA_REASON_PREFIX);
-	end = strchr(b64, ';');
-	len = end ? (size_t)(end - b64) : 0;
-	if (len == 0 || len % 4 != 0 || len / 4 * 3 >= n)
-		return 0;
-	if ((got = EVP_DecodeBlock((unsigned char *)out, (const unsigned char *)b64, (int)len)) < 0)
-		return 0;
-	got -= (b64[len - 1] == '=') + (b64[len - 2] == '=');
-	out[got] = '\0';
-	return strlen(out) == (size_t)got;   /* no NUL inside */
+	for (i = 0; i < sw->plain.nparts; i++)
+		if (swn_payloads_put(rt->cfg.home, sw->plain.parts[i].fd, sw->plain.parts[i].len, md,
+				     err) < 0)
+			return -1;
+	return 0;
 }
 
 /* The payload of a message with MIME parts: decrypted with the node's key
@@ -839,6 +832,15 @@ void swn_inbound_handle(struct swn_runtime *rt, const char *data, size_t len,
 				goto done;
 			}
 			ev.reason = j.received_reason = reason_buf;
+			/* The plaintext the signature covers, kept before the
+			 * entry that names it (payloads.h). */
+			if (keep_parts(rt, j.swa, &err) < 0) {
+				swn_log("in %s from %s: cannot keep its payload parts: %s",
+					j.m.message_id, j.a->peer.id, err.msg);
+				reply->http_status = 503;
+				snprintf(reply->outcome, sizeof reply->outcome, "payload store unavailable");
+				goto done;
+			}
 		}
 		swn_err_clear(&err);
 		if (swn_ledger_append(rt->ledger, &ev, data, len, &seq, &err) < 0) {
@@ -933,7 +935,7 @@ static int evidence_payload(struct swn_runtime *rt, const char *bytes, size_t le
 	int i, rc = -1;
 
 	*doc = *payload = NULL;
-	if (!swa_content_type(reason, ctype, sizeof ctype)) {
+	if (!swn_swa_reason_content_type(reason, ctype, sizeof ctype)) {
 		if (!(*doc = swn_xml_parse(bytes, len, "evidence", err)) ||
 		    swn_as4_parse(*doc, "evidence", &m, err) < 0)
 			return -1;

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <openssl/sha.h>
 #include <sqlite3.h>
@@ -15,6 +16,7 @@
 #include "as4/compose.h"
 #include "as4/dsig.h"
 #include "as4/mime.h"
+#include "node/node/payloads.h"
 #include "as4/xenc.h"
 #include "base/escape.h"
 #include "ledger/merkle.h"
@@ -195,6 +197,19 @@ static void document_reason(const unsigned char sha256[32], char *out, size_t n)
 		snprintf(out + at, n - at, "%02x", sha256[i]);
 }
 
+/* After document_reason, the part kept in the payload store, in the words
+ * swn_swa_reason_parts reads (swa_in.h). */
+static void describe_kept(const struct swn_compose_kept *k, const unsigned char md[32],
+			  char *out, size_t n)
+{
+	size_t i, at = strlen(out);
+
+	at += (size_t)snprintf(out + at, n - at, "; part 1 <%s> %s: plaintext %llu bytes sha256:",
+			       k->cid, k->mime_type, (unsigned long long)k->len);
+	for (i = 0; i < 32 && at + 2 < n; i++, at += 2)
+		snprintf(out + at, n - at, "%02x", md[i]);
+}
+
 /* What the ledger says of an outbound message's SUBMITTED entry. */
 struct first_submission {
 	int found;
@@ -235,8 +250,10 @@ static int look_for_first(struct swn_outbox *o, const char *token, const char *t
 		return FIRST_NONE;
 	document_reason(sha256, want, sizeof want);
 	/* A SUBMITTED entry without the document's digest (recorded by an
-	 * earlier version) can only be judged by its destination. */
-	other_doc = f.reason[0] != '\0' && strcmp(f.reason, want) != 0;
+	 * earlier version) can only be judged by its destination; what
+	 * follows the digest describes the parts of one composition. */
+	other_doc = f.reason[0] != '\0' && (strncmp(f.reason, want, strlen(want)) != 0 ||
+					     (f.reason[strlen(want)] != '\0' && f.reason[strlen(want)] != ';'));
 	other_to = strcmp(f.peer, to) != 0;
 	if (!other_doc && !other_to) {
 		once->repeated = 1;
@@ -302,7 +319,9 @@ static int submit(struct swn_outbox *o, xmlDocPtr doc, const unsigned char sha25
 	struct swn_as4_user u;
 	xmlDocPtr env = NULL;
 	char *bytes = NULL;
-	char why[1500], document[96], ctype[600];
+	char why[1500], document[SWN_AS4_ID_BYTES + 300], ctype[600];
+	struct swn_compose_kept kept = { -1, 0, "", NULL };
+	unsigned char kept_md[32];
 	struct swn_buf swa = { 0 };
 	size_t len = 0;
 	int rc = -1;
@@ -336,9 +355,10 @@ static int submit(struct swn_outbox *o, xmlDocPtr doc, const unsigned char sha25
 		swn_runtime_agreements_unlock(rt);
 		swn_buf_init(&swa, max);
 		rc = swn_compose_swa(&u, &p, rp->signer, xp, enc, rt->cfg.home, max, &swa, ctype,
-				     sizeof ctype, err);
+				     sizeof ctype, &kept, err);
 		X509_free(enc);
-		if (rc < 0)
+		/* The plaintext part kept before the entry that names it. */
+		if (rc < 0 || swn_payloads_put(rt->cfg.home, kept.fd, kept.len, kept_md, err) < 0)
 			goto done;
 		rc = -1;
 		bytes = swa.data;
@@ -351,6 +371,8 @@ static int submit(struct swn_outbox *o, xmlDocPtr doc, const unsigned char sha25
 			goto done;
 	}
 	document_reason(sha256, document, sizeof document);
+	if (kept.fd >= 0)
+		describe_kept(&kept, kept_md, document, sizeof document);
 	{
 		struct swn_event ev = { "out", u.to.id, u.agreement_ref, swn_doctype_id(p.type),
 					u.message_id, "SUBMITTED", document };
@@ -363,6 +385,8 @@ static int submit(struct swn_outbox *o, xmlDocPtr doc, const unsigned char sha25
 	snprintf(msgid, n, "%s", u.message_id);
 	rc = 0;
 done:
+	if (kept.fd >= 0)
+		close(kept.fd);
 	free(bytes);
 	xmlFreeDoc(env);
 	swn_compose_payload_free(&p);

@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include <stdint.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 #include <openssl/evp.h>
@@ -12,6 +14,7 @@
 #include "as4/gzip.h"
 #include "as4/wssec.h"
 #include "base/swn_limits.h"
+#include "node/node/payloads.h"
 #include "node/node/swa_in.h"
 #include "xml/xmlsafe.h"
 
@@ -138,30 +141,6 @@ static void hex(const unsigned char md[32], char out[65])
 		snprintf(out + 2 * i, 3, "%02x", md[i]);
 }
 
-/* SHA-256 of the plaintext file, read from its start. */
-static int file_digest(int fd, uint64_t len, unsigned char md[32])
-{
-	unsigned char chunk[64 * 1024];
-	EVP_MD_CTX *c = EVP_MD_CTX_new();
-	uint64_t at = 0;
-	int rc = -1;
-
-	if (c == NULL || !EVP_DigestInit_ex(c, EVP_sha256(), NULL))
-		goto done;
-	while (at < len) {
-		size_t want = len - at < sizeof chunk ? (size_t)(len - at) : sizeof chunk;
-		ssize_t got = pread(fd, chunk, want, (off_t)at);
-
-		if (got <= 0 || !EVP_DigestUpdate(c, chunk, (size_t)got))
-			goto done;
-		at += (uint64_t)got;
-	}
-	rc = EVP_DigestFinal_ex(c, md, NULL) ? 0 : -1;
-done:
-	EVP_MD_CTX_free(c);
-	return rc;
-}
-
 /* The media type ("type/subtype") of a signed part type, for the ledger:
  * token characters only, so that the description has one reading
  * (parameters, quoted strings, spaces and ':' are left out; a type of
@@ -189,6 +168,7 @@ void swn_swa_in_describe(const struct swn_swa_in *s, char *out, size_t n)
 		const struct swn_xenc_plain *pl = &s->plain.parts[i];
 		const struct swn_mime_part *mp = NULL;
 		unsigned char md[32];
+		uint64_t plen;
 		char h1[65] = "?", h2[65] = "?", type[SWN_MIME_NAME_BYTES];
 		size_t k;
 
@@ -199,7 +179,7 @@ void swn_swa_in_describe(const struct swn_swa_in *s, char *out, size_t n)
 			SHA256((const unsigned char *)s->body + mp->offset, mp->length, md);
 			hex(md, h1);
 		}
-		if (file_digest(pl->fd, pl->len, md) == 0)
+		if (swn_payloads_sha256(pl->fd, &plen, md) == 0 && plen == pl->len)
 			hex(md, h2);
 		at += (size_t)snprintf(out + at, n - at,
 				       "%s%s <%s> %s: received %llu bytes sha256:%s, decrypted %llu "
@@ -215,4 +195,109 @@ void swn_swa_in_free(struct swn_swa_in *s)
 	swn_xenc_plaintext_free(&s->plain);
 	OPENSSL_cleanse(&s->x, sizeof s->x);
 	swn_mime_message_free(&s->mm);
+}
+
+int swn_swa_reason_content_type(const char *reason, char *out, size_t n)
+{
+	const char *b64, *end;
+	size_t len;
+	int got;
+
+	if (reason == NULL || strncmp(reason, SWN_SWA_REASON_PREFIX, strlen(SWN_SWA_REASON_PREFIX)) != 0)
+		return 0;
+	b64 = reason + strlen(SWN_SWA_REASON_PREFIX);
+	end = strchr(b64, ';');
+	len = end ? (size_t)(end - b64) : 0;
+	if (len == 0 || len % 4 != 0 || len / 4 * 3 >= n)
+		return 0;
+	if ((got = EVP_DecodeBlock((unsigned char *)out, (const unsigned char *)b64, (int)len)) < 0)
+		return 0;
+	got -= (b64[len - 1] == '=') + (b64[len - 2] == '=');
+	out[got] = '\0';
+	return strlen(out) == (size_t)got;   /* no NUL inside */
+}
+
+/* "N bytes sha256:HEX" at *p: advances *p past it. */
+static int read_size_digest(const char **p, uint64_t *len, unsigned char md[32])
+{
+	const char *s = *p;
+	unsigned long long v = 0;
+	int i;
+
+	if (*s < '0' || *s > '9')
+		return -1;
+	while (*s >= '0' && *s <= '9') {
+		if (v > (UINT64_MAX - 9) / 10)
+			return -1;
+		v = v * 10 + (unsigned)(*s++ - '0');
+	}
+	if (strncmp(s, " bytes sha256:", 14) != 0)
+		return -1;
+	s += 14;
+	for (i = 0; i < 32; i++) {
+		unsigned hi, lo;
+		const char *hexd = "0123456789abcdef", *h, *l;
+
+		if (!s[0] || !s[1] || !(h = strchr(hexd, s[0])) || !(l = strchr(hexd, s[1])))
+			return -1;
+		hi = (unsigned)(h - hexd);
+		lo = (unsigned)(l - hexd);
+		md[i] = (unsigned char)(hi << 4 | lo);
+		s += 2;
+	}
+	*len = v;
+	*p = s;
+	return 0;
+}
+
+int swn_swa_reason_parts(const char *reason, struct swn_swa_described *out, size_t max)
+{
+	const char *p = reason ? strstr(reason, "; part ") : NULL;
+	size_t n = 0;
+
+	while (p != NULL) {
+		struct swn_swa_described *d;
+		unsigned long idx;
+		uint64_t ignored;
+		unsigned char md[32];
+		char *end;
+		const char *q;
+		size_t len;
+
+		if (n == max)
+			return -1;
+		d = &out[n];
+		p += 7;
+		if (*p < '1' || *p > '9' || (idx = strtoul(p, &end, 10)) > SWN_MAX_PAYLOAD_PARTS ||
+		    strncmp(end, " <", 2) != 0)
+			return -1;
+		d->index = (unsigned)idx;
+		p = end + 2;
+		len = strcspn(p, "> ");
+		if (len == 0 || len >= sizeof d->cid || p[len] != '>' || p[len + 1] != ' ')
+			return -1;
+		memcpy(d->cid, p, len);
+		d->cid[len] = '\0';
+		p += len + 2;
+		/* TYPE: token characters up to ": " */
+		if (!(q = strstr(p, ": ")) || strcspn(p, " ;") < (size_t)(q - p))
+			return -1;
+		p = q + 2;
+		if (strncmp(p, "received ", 9) == 0) {
+			p += 9;
+			if (read_size_digest(&p, &ignored, md) < 0 || strncmp(p, ", decrypted ", 12) != 0)
+				return -1;
+			p += 12;
+		} else if (strncmp(p, "plaintext ", 10) == 0) {
+			p += 10;
+		} else {
+			return -1;
+		}
+		if (read_size_digest(&p, &d->plain_len, d->plain_sha256) < 0 ||
+		    (*p != '\0' && strncmp(p, "; part ", 7) != 0))
+			return -1;
+		n++;
+		p = *p ? p : NULL;
+	}
+	return (int)n;
 }

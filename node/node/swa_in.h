@@ -88,4 +88,29 @@ void swn_swa_in_describe(const struct swn_swa_in *s, char *out, size_t n);
 
 void swn_swa_in_free(struct swn_swa_in *s);
 
+/* ---- the ledger's words for parts, read back (export, check-bundle,
+ * redelivery) ----
+ * A RECEIVED entry's reason: "Content-Type (base64): B64; " and the parts
+ * as swn_swa_in_describe gives them; a SUBMITTED entry's reason: "document
+ * sha256:HEX" and, for each part, "; part N <CID> TYPE: plaintext N bytes
+ * sha256:HEX". */
+#define SWN_SWA_REASON_PREFIX "Content-Type (base64): "
+
+/* The Content-Type of a RECEIVED reason into out (size n): 1, or 0 when
+ * the reason holds none (the body form) or it does not decode whole. */
+int swn_swa_reason_content_type(const char *reason, char *out, size_t n);
+
+/* One part as a reason names it. */
+struct swn_swa_described {
+	unsigned index;                       /* "part N" */
+	char cid[SWN_MIME_ID_BYTES];
+	uint64_t plain_len;                   /* the plaintext (as signed) */
+	unsigned char plain_sha256[32];
+};
+
+/* The parts reason names, in its order, into out (at most max): their
+ * number (0 when it names none), or -1 when a part's words do not read as
+ * above. */
+int swn_swa_reason_parts(const char *reason, struct swn_swa_described *out, size_t max);
+
 #endif

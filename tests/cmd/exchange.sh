@@ -240,7 +240,39 @@ for dir in "SG CN CN-SW" "CN SG SG-NTP"; do
 	[ "$(entries "$to" "msgid='$MSG' and event='DELIVERED_LOCAL'")" = 1 ] && pass || fail "edelivery-2.0 $1 -> $2: not placed"
 	[ "$(entries "$from" "msgid='$MSG' and event='DELIVERED' and reason like '%(proved)%'")" = 1 ] &&
 		pass || fail "edelivery-2.0 $1 -> $2: the receipt's ledger commitment not proven: $(sql "$from" "select reason from entries where msgid='$MSG' and event='DELIVERED'")"
+	# The evidence stays checkable: both sides keep the part's plaintext
+	# (as signed) by its digest, and their bundles check offline.
+	snd=$1 rcv=$2
+	for side in "$1 $from" "$2 $to"; do
+		set -- $side
+		h=$2 key=$("$SWNODE" --home "$2" ledger checkpoint --vkey)
+		expect 0 "edelivery-2.0: export $1's evidence of $MSG" "$SWNODE" --home "$h" ledger export --msgid "$MSG" -o "$T/ev-e2-$1-$MSG"
+		expect 0 "edelivery-2.0: check $1's bundle" "$SWNODE" ledger check-bundle --vkey "$key" "$T/ev-e2-$1-$MSG"
+		has "$T/out" "ok       part-1.bin is the plaintext of part 1" "edelivery-2.0: $1's bundle carries the plaintext the entry names"
+		has "$T/out" "ok       message.mime carries a valid signature by signing-" "edelivery-2.0: $1's bundle: the message's Ed25519 signature over the part"
+		has "$T/out" "ok       receipt.xml carries a valid signature by signing-" "edelivery-2.0: $1's bundle: the receipt's signature"
+		[ -z "$(find "$h/payloads" -type f ! -perm 0600)" ] && [ "$(stat -c %a "$h/payloads")" = 700 ] &&
+			pass || fail "edelivery-2.0: $1's payload store is readable by others"
+		[ "$(sha256sum <"$T/ev-e2-$1-$MSG/part-1.bin" | cut -c1-64)" = "$(basename "$(ls "$h/payloads/$(sha256sum <"$T/ev-e2-$1-$MSG/part-1.bin" | cut -c1-64)")")" ] &&
+			pass || fail "edelivery-2.0: $1's payload file is not named by its digest"
+	done
+	cmp -s "$T/ev-e2-$snd-$MSG/message.mime" "$T/ev-e2-$rcv-$MSG/message.mime" &&
+		cmp -s "$T/ev-e2-$snd-$MSG/part-1.bin" "$T/ev-e2-$rcv-$MSG/part-1.bin" &&
+		pass || fail "edelivery-2.0: both sides keep the same message and plaintext"
 done
+# A changed plaintext, or a part file taken away, fails the bundle by name.
+B=$(ls -d "$T"/ev-e2-SG-* | head -1)
+cp -r "$B" "$T/ev-e2-bad"
+printf 'x' >>"$T/ev-e2-bad/part-1.bin"
+expect 1 "edelivery-2.0: a bundle with a changed part" "$SWNODE" ledger check-bundle "$T/ev-e2-bad"
+has "$T/out" "FAILED   part-1.bin is the plaintext of part 1" "the changed part is named"
+has "$T/out" "FAILED   message.mime carries a valid signature: " "the message's signature is not checked over it"
+rm "$T/ev-e2-bad/part-1.bin"
+expect 1 "edelivery-2.0: a bundle without its part" "$SWNODE" ledger check-bundle "$T/ev-e2-bad"
+has "$T/out" "FAILED   message.mime carries a valid signature: " "the missing part fails the signature check"
+cp "$B/message.mime" "$T/ev-e2-bad/message.xml"
+expect 1 "edelivery-2.0: a bundle with two message files" "$SWNODE" ledger check-bundle "$T/ev-e2-bad"
+has "$T/out" "FAILED   the bundle holds one message file, message.xml or message.mime" "two message files are named"
 cp "$T/CN-AB.saved" "$CN/peers/AB.xml"
 reload_node "$CN"
 cp "$T/AB.saved" "$SG/peers/AB.xml"

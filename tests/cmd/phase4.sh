@@ -172,6 +172,18 @@ start_node "$SW"
 "$SWNODE" map --to international "$eco" -o "$IN/eco-intl.xml" 2>/dev/null
 canon "$eco" >"$IN/eco-domestic.c14n"
 
+# bundle_checks DIR WHAT LINE1 LINE2: the evidence of $MSGID, exported to
+# DIR, checks offline, and the check printed both lines as passed
+bundle_checks() {
+	"$SWNODE" --home "$SW" ledger export --msgid "$MSGID" -o "$1" >"$T/out" 2>&1
+	if "$SWNODE" ledger check-bundle "$1" >"$T/out" 2>&1 && grep -qF "ok       $3" "$T/out" &&
+	   grep -qF "ok       $4" "$T/out"; then
+		pass
+	else
+		fail "$2: the evidence bundle does not check"; cat "$T/out"
+	fi
+}
+
 # p4send TAG PROFILE NAME [options]: phase4 sends eco to swnode as TAG
 p4send() {
 	k=$IN/$1
@@ -216,6 +228,10 @@ for PROFILE in edelivery-2.0 edelivery-2.0-ecdsa edelivery-1.15; do
 		else
 			fail "phase4 $PROFILE $gz: the domestic document is not the original's ($f)"
 		fi
+		# An auditor checks phase4's signature over the plaintext part
+		# offline, from the bundle, as for swnode's own messages.
+		bundle_checks "$IN/ev-$t-$gz" "phase4 $PROFILE $gz" "message.mime carries a valid signature by signing-$t-1.pem" \
+			"part-1.bin is the plaintext of part 1"
 	done
 done
 
@@ -375,6 +391,10 @@ for PROFILE in edelivery-2.0 edelivery-2.0-ecdsa edelivery-1.15; do
 	has "$D/out/$MSGID.json" "\"Compressed\": true" "swnode -> phase4 $PROFILE: the part was gzip'd"
 	has "$D/out/$MSGID.json" "\"SigningCertificate\": \"CN=SW-B,OU=swnode $PROFILE signing\"" \
 		"swnode -> phase4 $PROFILE: signed with swnode's profile key"
+	# The sender's evidence: our message over the plaintext kept by digest,
+	# phase4's Receipt with phase4's pinned certificate.
+	bundle_checks "$D/ev" "swnode -> phase4 $PROFILE" "message.mime carries a valid signature by signing-SW-B-" \
+		"receipt.xml carries a valid signature by signing-$t-1.pem"
 	kill -TERM "$SERVE_PID" 2>/dev/null
 	wait "$SERVE_PID" 2>/dev/null
 done

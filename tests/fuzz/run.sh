@@ -23,7 +23,7 @@ set -uo pipefail
 SRCDIR=$(cd "$SRCDIR" && pwd)
 BUILDDIR=$(cd "$BUILDDIR" && pwd)
 SECONDS_EACH=${FUZZ_SECONDS:-30}
-TARGETS=${FUZZ_TARGETS:-as4 dsig part inbound http doctype agreement bundle proof checkpoint mime xenc gzip}
+TARGETS=${FUZZ_TARGETS:-as4 dsig part inbound http doctype agreement bundle proof checkpoint mime xenc gzip reason}
 CLANG=${CLANG:-clang}
 OUT=$BUILDDIR/fuzz-build
 F=$SRCDIR/tests/fuzz

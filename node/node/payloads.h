@@ -1,0 +1,44 @@
+/*
+ * payloads.h - the plaintext of eDelivery payload parts, kept in files
+ * named by their SHA-256 in the node directory's payloads/.
+ *
+ * A message with MIME parts is recorded in the ledger as the bytes that
+ * travelled, its parts encrypted; the signature covers the parts before
+ * encryption.  So that its evidence stays checkable (`ledger export`,
+ * `check-bundle`), the plaintext of each part (as signed: still gzip'd)
+ * is kept here, and the ledger entry's reason names its length and digest
+ * (docs/ledger.md).
+ *
+ * Invariants:
+ *  - a file's name is the lowercase hex SHA-256 of its bytes;
+ *  - a file is complete and durable (written to a temporary name, fsynced,
+ *    renamed, the directory fsynced) before the ledger entry naming it is
+ *    written: no entry names a file that is not there, whatever crashes;
+ *  - files are never changed; the node never removes one (a file no entry
+ *    names, left by a crash between the two steps, is harmless).
+ */
+#ifndef SWN_PAYLOADS_H
+#define SWN_PAYLOADS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/err.h"
+
+#define SWN_PAYLOADS_DIR "payloads"
+
+/* Keep the len bytes of fd (read from offset 0 with pread) under home's
+ * payloads/ (made 0700 if missing); md gets their SHA-256.  A file of that
+ * name already there is kept (the same bytes).  0, or -1 with err. */
+int swn_payloads_put(const char *home, int fd, uint64_t len, unsigned char md[32],
+		     struct swn_err *err);
+
+/* SHA-256 of the regular file fd, read with pread from offset 0 to its
+ * end, and its length: 0, or -1 when it cannot be read. */
+int swn_payloads_sha256(int fd, uint64_t *len, unsigned char md[32]);
+
+/* home/payloads/HEX for md into out (size n); -1 with err if cut. */
+int swn_payloads_path(const char *home, const unsigned char md[32], char *out, size_t n,
+		      struct swn_err *err);
+
+#endif
