@@ -743,19 +743,19 @@ static void deliver(struct swn_outbox *o, struct swn_http_client *client, const 
 	 * peer would refuse the other, and check its receipt under another
 	 * algorithm. */
 	swa = swn_mime_written_ctype(bytes, len, ctype, sizeof ctype) == 0;
-	if (swa && !composed_under(bytes, len, ctype, a->profile)) {
+	if (swa != (a->profile->id != SWN_PROFILE_BODY)) {
 		snprintf(reason, sizeof reason, "agreement %s now uses profile %s; the message was "
-			 "composed under another eDelivery profile: submit the document again", a->id,
-			 a->profile->name);
+			 "composed in the %s form: submit the document again", a->id, a->profile->name,
+			 swa ? "eDelivery (MIME)" : "body");
 		swn_runtime_agreements_unlock(rt);
 		outcome(o, d, peer, 0, "FAILED", reason, NULL, 0, attempts, 0);
 		free(bytes);
 		return;
 	}
-	if (swa != (a->profile->id != SWN_PROFILE_BODY)) {
+	if (swa && !composed_under(bytes, len, ctype, a->profile)) {
 		snprintf(reason, sizeof reason, "agreement %s now uses profile %s; the message was "
-			 "composed in the %s form: submit the document again", a->id, a->profile->name,
-			 swa ? "eDelivery (MIME)" : "body");
+			 "composed under another eDelivery profile: submit the document again", a->id,
+			 a->profile->name);
 		swn_runtime_agreements_unlock(rt);
 		outcome(o, d, peer, 0, "FAILED", reason, NULL, 0, attempts, 0);
 		free(bytes);

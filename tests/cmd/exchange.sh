@@ -273,6 +273,31 @@ has "$T/out" "FAILED   message.mime carries a valid signature: " "the missing pa
 cp "$B/message.mime" "$T/ev-e2-bad/message.xml"
 expect 1 "edelivery-2.0: a bundle with two message files" "$SWNODE" ledger check-bundle "$T/ev-e2-bad"
 has "$T/out" "FAILED   the bundle holds one message file, message.xml or message.mime" "two message files are named"
+# A message composed under edelivery-2.0 and still queued when its
+# agreement moves to edelivery-1.15 is not posted in the old form (SG, still
+# under 2.0, would take it): it ends FAILED, "submit the document again".
+"$SWNODE" --home "$SG" cert add-profile edelivery-1.15 >/dev/null
+"$SWNODE" --home "$SG" cert export -o "$T/sg-115.bundle" 2>/dev/null
+"$SWNODE" --home "$CN" cert add-profile edelivery-1.15 >/dev/null
+dead=$(free_port 7)
+sed -i "s|https://127.0.0.1:$PORT_B/as4|https://127.0.0.1:$dead/as4|" "$CN/peers/AB.xml"
+reload_node "$CN"
+run "$SWNODE" --home "$CN" send "$eco" --to SG-NTP
+MSG=$(head -1 "$T/out")
+stop_node "$CN"
+[ "$(entries "$CN" "msgid='$MSG' and event in ('DELIVERED','FAILED')")" = 0 ] && pass ||
+	fail "the message meant to wait was settled before its agreement changed"
+rm "$CN/peers/AB.xml"
+"$SWNODE" --home "$CN" peer import "$T/sg-115.bundle" --agreement-id AB --profile edelivery-1.15 >/dev/null
+sed -i -e 's/status="draft"/status="active"/' -e 's/intervals="[^"]*"/intervals="1 1"/' "$CN/peers/AB.xml"
+start_node "$CN"
+i=0
+until [ "$(entries "$CN" "msgid='$MSG' and event in ('DELIVERED','FAILED')")" = 1 ]; do
+	i=$((i + 1)); [ $i -gt 300 ] && break; sleep 0.1
+done
+[ "$(entries "$CN" "msgid='$MSG' and event='FAILED' and reason = 'agreement AB now uses profile edelivery-1.15; the message was composed under another eDelivery profile: submit the document again'")" = 1 ] &&
+	pass || fail "a message composed under edelivery-2.0 was not failed after the move to 1.15: $(sql "$CN" "select event, reason from entries where msgid='$MSG'")"
+[ "$(entries "$SG" "msgid='$MSG'")" = 0 ] && pass || fail "the message composed under 2.0 reached SG"
 cp "$T/CN-AB.saved" "$CN/peers/AB.xml"
 reload_node "$CN"
 cp "$T/AB.saved" "$SG/peers/AB.xml"
