@@ -17,6 +17,7 @@
 #include "as4/dsig.h"
 #include "as4/mime.h"
 #include "node/node/payloads.h"
+#include "node/node/swa_in.h"
 #include "as4/xenc.h"
 #include "base/escape.h"
 #include "ledger/merkle.h"
@@ -602,6 +603,74 @@ static int receipt_matches(xmlDocPtr ours, int swa, const struct swn_as4_msg *re
 	return refs > 0;
 }
 
+/* Does the peer's RECEIVED entry, as its commitment gives it, say what we
+ * sent: our agreement and type, and for an eDelivery message our
+ * Content-Type and each part as we composed it (its Content-ID, the
+ * ciphertext in our bytes, the plaintext our SUBMITTED entry names)?  A
+ * leaf proven in the peer's tree is worth what its text says. */
+static int commitment_says_ours(struct swn_outbox *o, const struct due *d, const char *peer,
+				const struct swn_commitment *c, const char *ours, size_t len,
+				char *why, size_t n)
+{
+	static _Thread_local struct swn_swa_described mine[SWN_MAX_PAYLOAD_PARTS],
+		theirs[SWN_MAX_PAYLOAD_PARTS];
+	static _Thread_local char submitted[SWN_AS4_ID_BYTES * SWN_MAX_PAYLOAD_PARTS + 4096];
+	char ctype[600], their_ctype[1100];
+	struct swn_mime_message mm;
+	struct swn_err err;
+	int nm, nt, i, ok = 0;
+	size_t k;
+
+	if (strcmp(c->agreement, d->agreement) != 0 || strcmp(c->doctype, d->doctype) != 0) {
+		snprintf(why, n, "the peer's ledger commitment names agreement '%.64s' and type '%.39s', "
+			 "not %s and %s", c->agreement, c->doctype, d->agreement, d->doctype);
+		return 0;
+	}
+	if (swn_mime_written_ctype(ours, len, ctype, sizeof ctype) < 0) {
+		if (c->reason[0] == '\0')
+			return 1;
+		snprintf(why, n, "the peer's ledger commitment gives a reason for a body-form message");
+		return 0;
+	}
+	swn_err_clear(&err);
+	if (!swn_swa_reason_content_type(c->reason, their_ctype, sizeof their_ctype) ||
+	    strcmp(their_ctype, ctype) != 0) {
+		snprintf(why, n, "the peer's ledger commitment does not name the Content-Type we sent");
+		return 0;
+	}
+	if (swn_ledger_event_reason(o->rt->ledger, "out", peer, d->msgid, "SUBMITTED", submitted,
+				    sizeof submitted, &err) != 1 ||
+	    (nm = swn_swa_reason_parts(submitted, mine, SWN_MAX_PAYLOAD_PARTS)) <= 0 ||
+	    (nt = swn_swa_reason_parts(c->reason, theirs, SWN_MAX_PAYLOAD_PARTS)) != nm) {
+		snprintf(why, n, "the peer's ledger commitment does not name the parts we sent");
+		return 0;
+	}
+	if (swn_mime_read_mem(ctype, ours, len, "ours", &mm, &err) < 0) {
+		snprintf(why, n, "our own message does not read back: %s", err.msg);
+		return 0;
+	}
+	for (i = 0; i < nm; i++) {
+		unsigned char md[32];
+
+		for (k = 1; k < mm.nparts && strcmp(mm.parts[k].content_id, mine[i].cid) != 0; k++)
+			;
+		if (k == mm.nparts || !theirs[i].received || strcmp(theirs[i].cid, mine[i].cid) != 0 ||
+		    theirs[i].plain_len != mine[i].plain_len ||
+		    memcmp(theirs[i].plain_sha256, mine[i].plain_sha256, 32) != 0 ||
+		    theirs[i].recv_len != mm.parts[k].length)
+			break;
+		SHA256((const unsigned char *)ours + mm.parts[k].offset, mm.parts[k].length, md);
+		if (memcmp(md, theirs[i].recv_sha256, 32) != 0)
+			break;
+	}
+	ok = i == nm;
+	if (!ok)
+		snprintf(why, n, "the peer's ledger commitment names part %d otherwise than we sent it",
+			 i + 1);
+	swn_mime_message_free(&mm);
+	return ok;
+}
+
 /* The receipt's ledger commitment: the peer's checkpoint covering our
  * message, checked with the agreement's peer ledger key.  1 when it is to
  * be kept for ledger audit-peer (filled into keep, which points into
@@ -662,6 +731,10 @@ static int cross_witness(struct swn_outbox *o, const struct due *d, const char *
 	if (!proven) {
 		snprintf(why, n, "the peer's ledger commitment does not prove that it recorded this message "
 			 "(leaf %lld of %llu)", c.leaf_index, (unsigned long long)size);
+		swn_log("out %s: %s", d->msgid, why);
+		return 0;
+	}
+	if (!commitment_says_ours(o, d, peer, &c, ours, ours_len, why, n)) {
 		swn_log("out %s: %s", d->msgid, why);
 		return 0;
 	}

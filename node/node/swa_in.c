@@ -250,16 +250,39 @@ static int read_size_digest(const char **p, uint64_t *len, unsigned char md[32])
 	return 0;
 }
 
+/* Does the text before the first part, [reason, end), read as one of the
+ * two heads, whole? */
+static int head_ok(const char *reason, const char *end)
+{
+	static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=";
+	static const char doc[] = "document sha256:";
+	size_t len = (size_t)(end - reason), k = strlen(SWN_SWA_REASON_PREFIX), i;
+
+	if (len > k && strncmp(reason, SWN_SWA_REASON_PREFIX, k) == 0) {
+		for (i = k; i < len; i++)
+			if (strchr(b64, reason[i]) == NULL)
+				return 0;
+		return 1;
+	}
+	if (len != sizeof doc - 1 + 64 || strncmp(reason, doc, sizeof doc - 1) != 0)
+		return 0;
+	for (i = sizeof doc - 1; i < len; i++)
+		if (!((reason[i] >= '0' && reason[i] <= '9') || (reason[i] >= 'a' && reason[i] <= 'f')))
+			return 0;
+	return 1;
+}
+
 int swn_swa_reason_parts(const char *reason, struct swn_swa_described *out, size_t max)
 {
 	const char *p = reason ? strstr(reason, "; part ") : NULL;
 	size_t n = 0;
 
+	if (p != NULL && !head_ok(reason, p))
+		return -1;
+
 	while (p != NULL) {
 		struct swn_swa_described *d;
 		unsigned long idx;
-		uint64_t ignored;
-		unsigned char md[32];
 		char *end;
 		const char *q;
 		size_t len;
@@ -283,10 +306,13 @@ int swn_swa_reason_parts(const char *reason, struct swn_swa_described *out, size
 		if (!(q = strstr(p, ": ")) || strcspn(p, " ;") < (size_t)(q - p))
 			return -1;
 		p = q + 2;
+		d->received = 0;
 		if (strncmp(p, "received ", 9) == 0) {
 			p += 9;
-			if (read_size_digest(&p, &ignored, md) < 0 || strncmp(p, ", decrypted ", 12) != 0)
+			if (read_size_digest(&p, &d->recv_len, d->recv_sha256) < 0 ||
+			    strncmp(p, ", decrypted ", 12) != 0)
 				return -1;
+			d->received = 1;
 			p += 12;
 		} else if (strncmp(p, "plaintext ", 10) == 0) {
 			p += 10;

@@ -106,11 +106,15 @@ struct swn_swa_described {
 	char cid[SWN_MIME_ID_BYTES];
 	uint64_t plain_len;                   /* the plaintext (as signed) */
 	unsigned char plain_sha256[32];
+	int received;                         /* 1: a RECEIVED reason's, with: */
+	uint64_t recv_len;                    /* the part as it travelled */
+	unsigned char recv_sha256[32];
 };
 
 /* The parts reason names, in its order, into out (at most max): their
  * number (0 when it names none), or -1 when a part's words do not read as
- * above. */
+ * above, or the first part does not follow the RECEIVED prefix and its
+ * base64, or "document sha256:" and 64 hex digits, at once. */
 int swn_swa_reason_parts(const char *reason, struct swn_swa_described *out, size_t max);
 
 #endif

@@ -32,7 +32,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 
 static void rewrite(const struct swn_swa_described *d, int n, char *out, size_t cap)
 {
-	size_t at = (size_t)snprintf(out, cap, "document sha256:00");
+	size_t at = (size_t)snprintf(out, cap, "document sha256:%064d", 0);
 	int i, k;
 
 	for (i = 0; i < n; i++) {

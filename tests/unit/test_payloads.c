@@ -173,13 +173,53 @@ START_TEST(refused_forms)
 
 	memset(digest, 'a', 64);
 	digest[64] = '\0';
-	snprintf(text, sizeof text, "document sha256:00; part 1 <c> t/s: plaintext 1 bytes sha256:%s", digest);
+	snprintf(text, sizeof text, "document sha256:%s; part 1 <c> t/s: plaintext 1 bytes sha256:%s",
+		 digest, digest);
 	ck_assert_int_eq(swn_swa_reason_parts(text, d, 4), 1);   /* the yardstick reads */
+	snprintf(text, sizeof text, "document sha256:%s", digest);
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wformat-nonliteral"
-	snprintf(text, sizeof text, bad_parts[_i], digest, digest);
+	snprintf(text + strlen(text), sizeof text - strlen(text), bad_parts[_i], digest, digest);
 #pragma GCC diagnostic pop
 	ck_assert_msg(swn_swa_reason_parts(text, d, 4) == -1, "read: %s", text);
+}
+END_TEST
+
+/* The words in front of the first part: one of the two heads, whole. */
+static const char *const bad_heads[] = {
+	"",                                                  /* nothing */
+	"document sha256:00",                                /* a short digest */
+	"document sha256:%.64sX",                            /* more after it */
+	"Document sha256:%s",
+	"xdocument sha256:%s",
+	"document sha256:%s; note",                          /* text between */
+	"Content-Type (base64): ",                           /* no base64 */
+	"Content-Type (base64): YWJj; x",                    /* text between */
+	"Content-Type (base64): YW Jj",
+	"a; part 1 <c> t/s: plaintext 1 bytes sha256:%s",    /* a part hidden after another head */
+};
+
+START_TEST(refused_heads)
+{
+	char digest[65], part[200], text[800];
+	struct swn_swa_described d[4];
+
+	memset(digest, 'a', 64);
+	digest[64] = '\0';
+	snprintf(part, sizeof part, "; part 1 <c> t/s: plaintext 1 bytes sha256:%s", digest);
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+	snprintf(text, sizeof text, bad_heads[_i], digest);
+#pragma GCC diagnostic pop
+	strcat(text, part);
+	ck_assert_msg(swn_swa_reason_parts(text, d, 4) == -1, "read: %s", text);
+	/* The RECEIVED head with its base64, and received digests kept. */
+	snprintf(text, sizeof text, SWN_SWA_REASON_PREFIX "YWJj; part 2 <c> t/s: received 7 bytes "
+		 "sha256:%s, decrypted 1 bytes sha256:%s", digest, digest);
+	ck_assert_int_eq(swn_swa_reason_parts(text, d, 4), 1);
+	ck_assert_int_eq(d[0].received, 1);
+	ck_assert_uint_eq(d[0].recv_len, 7);
+	ck_assert_uint_eq(d[0].recv_sha256[0], 0xaa);
 }
 END_TEST
 
@@ -289,6 +329,7 @@ int main(void)
 	tcase_add_test(words, describe_then_read);
 	tcase_add_test(words, submitted_reason);
 	tcase_add_loop_test(words, refused_forms, 0, (int)(sizeof bad_parts / sizeof bad_parts[0]));
+	tcase_add_loop_test(words, refused_heads, 0, (int)(sizeof bad_heads / sizeof bad_heads[0]));
 	tcase_add_test(words, content_type_back);
 	suite_add_tcase(s, words);
 	tcase_add_checked_fixture(store, make_home, remove_home);
