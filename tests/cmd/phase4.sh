@@ -285,6 +285,14 @@ SIGNER=impostor p4send P4-20 edelivery-2.0 impostor
 [ "$(entries "$SW" "msgid='$MSGID' and event='REFUSED' and reason like 'EBMS:0101%'")" = 1 ] &&
 	pass || fail "impostor: no REFUSED EBMS:0101"
 [ "$(entries "$SW" "msgid='$MSGID' and event='DELIVERED_LOCAL'")" = 0 ] && pass || fail "impostor delivered"
+# Three payloads in one message: this node places one document per
+# message, and says so rather than dropping two (docs/exchange.md).
+p4send P4-20 edelivery-2.0 three --payload "$IN/eco-intl.xml" --payload "$IN/eco-intl.xml"
+[ "$RC" != 0 ] && pass || fail "phase4 three payloads: accepted"
+[ "$(entries "$SW" "msgid='$MSGID' and event='REFUSED' and reason like 'EBMS:0010%the message has 3 payload parts; this node takes one document per message%'")" = 1 ] &&
+	pass || fail "three payloads: no REFUSED EBMS:0010 with the reason: $(sql "$SW" "select reason from entries where msgid='$MSGID'")"
+grep -q "EBMS:0010" "$IN/three.out" && pass || { fail "three payloads: phase4 was not told EBMS:0010"; tail -5 "$IN/three.out"; }
+[ "$(entries "$SW" "msgid='$MSGID' and event='DELIVERED_LOCAL'")" = 0 ] && pass || fail "three payloads: delivered"
 # swnode_post NAME: POST $IN/NAME.body as P4-20 with its Content-Type
 swnode_post() {
 	curl -sS --max-time 60 --cacert "$SW/certs/tls.pem" --cert "$IN/P4-20/tls.crt" --key "$IN/P4-20/tls.key" \
