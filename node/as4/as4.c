@@ -764,3 +764,50 @@ int swn_as4_parse_swa(xmlDocPtr doc, const char *name, struct swn_as4_msg *m,
 {
 	return parse(doc, name, 1, m, err);
 }
+
+int swn_as4_receipt_covers(const struct swn_as4_msg *ours, const struct swn_as4_msg *receipt)
+{
+	xmlNodePtr si, r, nri = NULL, part, rr;
+	xmlNodePtr theirs[16];
+	int used[16] = { 0 }, nt = 0, refs = 0, i;
+
+	if (receipt->kind != SWN_AS4_RECEIPT || !(si = swn_as4_signed_info(ours)))
+		return 0;
+	for (part = receipt->receipt ? receipt->receipt->children : NULL; part; part = part->next)
+		if (is(part, SWN_NS_EBBP, "NonRepudiationInformation"))
+			nri = part;
+	for (part = nri ? nri->children : NULL; part && nt < 16; part = part->next) {
+		if (!is(part, SWN_NS_EBBP, "MessagePartNRInformation"))
+			continue;
+		for (rr = part->children; rr; rr = rr->next)
+			if (is(rr, SWN_NS_DS, "Reference") && nt < 16)
+				theirs[nt++] = rr;
+	}
+	for (r = si->children; r; r = r->next) {
+		xmlChar *uri, *dv;
+		int found = 0;
+
+		if (!is(r, SWN_NS_DS, "Reference"))
+			continue;
+		refs++;
+		uri = xmlGetProp(r, BAD_CAST "URI");
+		dv = xmlNodeGetContent(swn_xml_child(r, "DigestValue"));
+		for (i = 0; i < nt && !found; i++) {
+			xmlChar *u2, *d2;
+
+			if (used[i])
+				continue;
+			u2 = xmlGetProp(theirs[i], BAD_CAST "URI");
+			d2 = xmlNodeGetContent(swn_xml_child(theirs[i], "DigestValue"));
+			if (u2 && d2 && uri && dv && xmlStrEqual(u2, uri) && xmlStrEqual(d2, dv))
+				found = used[i] = 1;
+			xmlFree(u2);
+			xmlFree(d2);
+		}
+		xmlFree(uri);
+		xmlFree(dv);
+		if (!found)
+			return 0;
+	}
+	return refs > 0;
+}

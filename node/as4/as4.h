@@ -175,4 +175,10 @@ int swn_as4_parse_swa(xmlDocPtr doc, const char *name, struct swn_as4_msg *m,
 /* The ds:SignedInfo of the message's signature, or NULL. */
 xmlNodePtr swn_as4_signed_info(const struct swn_as4_msg *m);
 
+/* 1 if the Receipt receipt acknowledges the signed message ours: every
+ * ds:Reference of ours's signature comes back, once, in the receipt's
+ * ebbp:NonRepudiationInformation with the same URI and DigestValue (and
+ * there is at least one); else 0.  RefToMessageId is the caller's. */
+int swn_as4_receipt_covers(const struct swn_as4_msg *ours, const struct swn_as4_msg *receipt);
+
 #endif

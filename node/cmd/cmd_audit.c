@@ -200,7 +200,8 @@ static const char readme[] =
 	"   receipt, byte for byte; their SHA-256 is the evidence digest of the\n"
 	"   SUBMITTED/RECEIVED and DELIVERED/RECEIPT_SENT entries. Check their\n"
 	"   signatures with `swnode as4 verify FILE --cert PEM` against the sender's\n"
-	"   and the receiver's signing certificates (`signing-*.pem`).\n"
+	"   and the receiver's signing certificates (`signing-PARTY.pem`,\n"
+	"   `signing-PARTY+N.pem`).\n"
 	"5. An eDelivery message is `message.mime` instead: the MIME message as it\n"
 	"   travelled, its payload parts encrypted. Its SUBMITTED or RECEIVED entry\n"
 	"   names each part's plaintext (length, SHA-256), which is `part-N.bin`\n"
@@ -242,11 +243,17 @@ static int export_parts(const char *home, const char *out, const char *reason,
 	struct swn_swa_described d[SWN_MAX_PAYLOAD_PARTS];
 	int n = swn_swa_reason_parts(reason, d, SWN_MAX_PAYLOAD_PARTS), i;
 
+	/* What cannot be copied is said, and the rest of the bundle written:
+	 * check-bundle then fails the signature, with the reason. */
 	if (n < 0)
-		return swn_err_set(err, SWN_E_PARSE, NULL, 0, "the message's ledger entry does not "
-				   "name its parts as this version writes them");
+		printf("note: the message's ledger entry does not name its parts as this version "
+		       "writes them: no part files, the message's signature cannot be checked from "
+		       "the bundle\n");
+	else if (n == 0)
+		printf("note: the message's ledger entry names no parts (recorded before the node "
+		       "kept them): the message's signature cannot be checked from the bundle\n");
 	for (i = 0; i < n; i++) {
-		char from[SWN_PATH_MAX + 100], to[SWN_PATH_MAX + 40];
+		char from[SWN_PATH_MAX + 100], to[40], dest[SWN_PATH_MAX + 140];
 		char *data = NULL;
 		size_t len;
 
@@ -263,7 +270,9 @@ static int export_parts(const char *home, const char *out, const char *reason,
 					   SWN_MAX_DOCUMENT_BYTES);
 		if (swn_file_read(from, SWN_MAX_DOCUMENT_BYTES, &data, &len, err) < 0)
 			return -1;
-		if (write_text(out, to, data, len, err) < 0) {
+		/* The plaintext: as private as in payloads/ (docs/security.md). */
+		if (swn_path_join(dest, sizeof dest, out, to, err) < 0 ||
+		    swn_file_write(dest, data, len, 0600, SWN_WRITE_EXCLUSIVE, err) < 0) {
 			free(data);
 			return -1;
 		}
@@ -446,7 +455,7 @@ int cmd_ledger_export(int argc, char **argv, struct swn_ctx *ctx)
 			X509_free(cert);
 			if (!(cert = swn_cert_read(cfg->profiles[i].signing_cert, &err)))
 				goto done;
-			snprintf(path, sizeof path, "%s/signing-%s-%d.pem", out, cfg->party_id, i + 2);
+			snprintf(path, sizeof path, "%s/signing-%s+%d.pem", out, cfg->party_id, i + 2);
 			if (swn_cert_write(path, cert, &err) < 0)
 				goto done;
 		}
@@ -456,7 +465,7 @@ int cmd_ledger_export(int argc, char **argv, struct swn_ctx *ctx)
 		if (swn_party_id_ok(peer) && swn_agreement_id_ok(rs.r[0].agreement) &&
 		    swn_agreement_load(path, NULL, NULL, &a, &err) == 0) {
 			for (i = 0; i < a->nsigning; i++) {
-				snprintf(path, sizeof path, "%s/signing-%s-%d.pem", out, peer, i + 1);
+				snprintf(path, sizeof path, "%s/signing-%s+%d.pem", out, peer, i + 1);
 				if (swn_cert_write(path, a->signing[i].cert, &err) < 0)
 					goto done;
 			}
@@ -516,15 +525,16 @@ static int key_party(const char *name, char *party, size_t n, struct swn_err *er
 			   "party id (" SWN_PARTY_ID_RULE ")", name, suffix);
 }
 
-/* Is name party's certificate file: exactly PREFIX.pem or PREFIX-N.pem
- * (N digits)?  ("signing-SG" must not take "signing-SG-NTP-1.pem".) */
+/* Is name party's certificate file: exactly PREFIX.pem or PREFIX+N.pem
+ * (N digits)?  '+' is in no party id, so no file is two parties' ("CN-2"
+ * must not take CN's "signing-CN+2.pem", "SG" not "signing-SG-NTP+1.pem"). */
 static int signing_file_of(const char *name, const char *prefix, size_t plen)
 {
 	const char *p = name + plen;
 
 	if (strncmp(name, prefix, plen) != 0)
 		return 0;
-	if (*p == '-') {
+	if (*p == '+') {
 		if (!(*++p >= '0' && *p <= '9'))
 			return 0;
 		while (*p >= '0' && *p <= '9')
@@ -540,7 +550,7 @@ static void report_check(void *arg, int ok, const char *what)
 
 /* Does a signed file (ctype: an eDelivery message.mime, its parts named by
  * reason; evidence.h) verify with one of party's certificates in the
- * bundle (signing-PARTY.pem, signing-PARTY-N.pem)?  The checks of its part
+ * bundle (signing-PARTY.pem, signing-PARTY+N.pem)?  The checks of its part
  * files are added to *bad; why gets what kept it from being checked. */
 static int signed_by_one(const char *dir, const char *file, const char *ctype, const char *reason,
 			 const char *party, char *who, size_t n, int *bad, char *why, size_t wn)
@@ -584,6 +594,33 @@ static int signed_by_one(const char *dir, const char *file, const char *ctype, c
 	return ok;
 }
 
+/* Does receipt.xml acknowledge the bundle's message file (ctype: an
+ * eDelivery message.mime) with MessageId msgid? */
+static int receipt_acknowledges(const char *dir, const char *file, const char *ctype,
+				const char *msgid)
+{
+	struct swn_evidence *ev;
+	struct swn_as4_msg rm;
+	struct swn_err err;
+	xmlDocPtr doc = NULL;
+	char *data = NULL;
+	size_t len;
+	int ok;
+
+	swn_err_clear(&err);
+	if (!(ev = swn_evidence_open(dir, file, ctype, NULL, NULL, NULL, &err)))
+		return 0;
+	ok = readf(dir, "receipt.xml", &data, &len, &err) == 0 &&
+	     (doc = swn_xml_parse(data, len, "receipt.xml", &err)) != NULL &&
+	     swn_as4_parse(doc, "receipt.xml", &rm, &err) == 0 && rm.kind == SWN_AS4_RECEIPT &&
+	     strcmp(rm.ref_to, msgid) == 0 && strcmp(swn_evidence_msg(ev)->user.message_id, msgid) == 0 &&
+	     swn_as4_receipt_covers(swn_evidence_msg(ev), &rm);
+	xmlFreeDoc(doc);
+	free(data);
+	swn_evidence_free(ev);
+	return ok;
+}
+
 /* The bundle's message file: message.xml (the body form) or message.mime
  * (eDelivery); NULL when it holds both. */
 static const char *message_file(const char *dir)
@@ -615,9 +652,12 @@ int cmd_ledger_check_bundle(int argc, char **argv, struct swn_ctx *ctx)
 	json_t *arr = NULL, *e;
 	json_error_t jerr;
 	size_t i;
-	int c, bad = 0;
+	int c, bad = 0, has_receipt = 0, has_message = 0;
+	const char *msg_file = NULL;
+	static char msg_ctype[SWN_CTYPE_BYTES];
 
 	swn_err_clear(&err);
+	msg_ctype[0] = '\0';
 	while ((c = swn_cli_getopt(ctx, argc, argv, "", opts)) != -1) {
 		if (c == 'v')
 			want_vkey = optarg;
@@ -728,6 +768,11 @@ int cmd_ledger_check_bundle(int argc, char **argv, struct swn_ctx *ctx)
 							     ctype, sizeof ctype);
 				free(data);
 			}
+			if (is_msg && ok && (!strcmp(file, "message.xml") || mime)) {
+				/* How the receipt check below reads the message. */
+				msg_file = file;
+				snprintf(msg_ctype, sizeof msg_ctype, "%s", mime ? ctype : "");
+			}
 			if (err.code != SWN_OK)   /* not readable: say which file and why */
 				snprintf(what, sizeof what, "%s is the evidence of entry %lld: %.300s: %.400s",
 					 file, seq, err.file, err.msg);
@@ -758,9 +803,40 @@ int cmd_ledger_check_bundle(int argc, char **argv, struct swn_ctx *ctx)
 			snprintf(what, sizeof what, "%s carries a valid signature%s%s%s%s", file,
 				 ok ? " by " : "", ok ? who : "", !ok && why[0] ? ": " : "", ok ? "" : why);
 			bad += check(ok, what);
+			if (is_msg)
+				has_message = 1;
+			else
+				has_receipt = 1;
 		}
 	}
-	json_decref(arr);
+	/* A file no entry names was checked by nothing: it must not pass for
+	 * evidence (an entry left out of entries.json). */
+	{
+		static const char *const files[] = { "message.xml", "message.mime", "receipt.xml" };
+		size_t k;
+
+		for (k = 0; k < 3; k++) {
+			char path[SWN_PATH_MAX + 20];
+			struct stat st;
+
+			snprintf(path, sizeof path, "%s/%s", dir, files[k]);
+			if (lstat(path, &st) == 0 && !(k < 2 ? has_message : has_receipt)) {
+				snprintf(what, sizeof what, "%s is the evidence of an entry in the bundle", files[k]);
+				bad += check(0, what);
+			}
+		}
+	}
+	/* The receipt acknowledges this message, not another: its
+	 * RefToMessageId, and every reference of the message's signature
+	 * repeated in its NonRepudiationInformation. */
+	if (has_receipt && msgid0) {
+		swn_err_clear(&err);
+		snprintf(what, sizeof what, "receipt.xml acknowledges the message (RefToMessageId and "
+			 "every signed reference in its NonRepudiationInformation)");
+		bad += check(msg_file && receipt_acknowledges(dir, msg_file, msg_ctype[0] ? msg_ctype : NULL,
+							       msgid0), what);
+	}
+	json_decref(arr);   /* msgid0 pointed into it */
 	/* Entries of repeated kinds past the first ones are counted only. */
 	{
 		char *om = NULL;

@@ -141,13 +141,18 @@ struct swn_evidence *swn_evidence_open(const char *dir, const char *file, const 
 	if (!(e->doc = swn_xml_parse(xml, xml_len, file, err)))
 		goto fail;
 	if (ctype ? swn_as4_parse_swa(e->doc, file, &e->m, err) < 0 ||
-		    open_parts(e, dir, reason, report, arg, err) < 0
+		    (reason && open_parts(e, dir, reason, report, arg, err) < 0)
 		  : swn_as4_parse(e->doc, file, &e->m, err) < 0)
 		goto fail;
 	return e;
 fail:
 	swn_evidence_free(e);
 	return NULL;
+}
+
+const struct swn_as4_msg *swn_evidence_msg(const struct swn_evidence *e)
+{
+	return &e->m;
 }
 
 int swn_evidence_verify(struct swn_evidence *e, X509 *cert, struct swn_err *err)

@@ -21,6 +21,7 @@
 
 #include <openssl/x509.h>
 
+#include "as4/as4.h"
 #include "base/err.h"
 
 struct swn_evidence;
@@ -29,12 +30,16 @@ struct swn_evidence;
  * otherwise the MIME message's Content-Type, and reason the ledger entry's
  * reason naming its parts.  For each part, one line goes to report(arg,
  * ok, what) saying whether part-N.bin is the plaintext the entry names.
- * NULL with err when the file is not such a message or a part file is
- * missing or differs. */
+ * With reason NULL (and report NULL) only the envelope is read: enough
+ * for swn_evidence_msg, not for a signature check.  NULL with err when
+ * the file is not such a message or a part file is missing or differs. */
 struct swn_evidence *swn_evidence_open(const char *dir, const char *file, const char *ctype,
 				       const char *reason,
 				       void (*report)(void *arg, int ok, const char *what),
 				       void *arg, struct swn_err *err);
+
+/* The parsed message (its header, its signature's references). */
+const struct swn_as4_msg *swn_evidence_msg(const struct swn_evidence *e);
 
 /* 0 when the message's signature verifies with cert alone. */
 int swn_evidence_verify(struct swn_evidence *e, X509 *cert, struct swn_err *err);

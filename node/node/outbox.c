@@ -491,15 +491,6 @@ static void outcome(struct swn_outbox *o, const struct due *d, const char *peer,
 	outcome_kept(o, d, peer, replied, event, reason, evidence, len, attempts, next, NULL);
 }
 
-/* Every ds:Reference of our signature must come back, once, in the
- * receipt's ebbp:NonRepudiationInformation with the same URI and
- * DigestValue. */
-static int is_el(const xmlNode *n, const char *ns, const char *name)
-{
-	return n && n->type == XML_ELEMENT_NODE && n->ns && xmlStrEqual(n->ns->href, BAD_CAST ns) &&
-	       xmlStrEqual(n->name, BAD_CAST name);
-}
-
 /* The envelope of a message this node sent in the MIME form (its own
  * writer's bytes, from its ledger). */
 static xmlDocPtr our_envelope(const char *bytes, size_t len, const char *ctype, struct swn_err *err)
@@ -552,55 +543,15 @@ static int composed_under(const char *bytes, size_t len, const char *ctype,
 	return ok;
 }
 
+/* Does the receipt repeat our message's signature (swn_as4_receipt_covers)? */
 static int receipt_matches(xmlDocPtr ours, int swa, const struct swn_as4_msg *receipt)
 {
 	struct swn_as4_msg m;
 	struct swn_err err;
-	xmlNodePtr si, r, nri = NULL, part, rr;
-	xmlNodePtr theirs[16];
-	int used[16] = { 0 }, nt = 0, refs = 0, i;
 
 	swn_err_clear(&err);
-	if ((swa ? swn_as4_parse_swa(ours, "ours", &m, &err) : swn_as4_parse(ours, "ours", &m, &err)) < 0 ||
-	    !(si = swn_as4_signed_info(&m)))
-		return 0;
-	for (part = receipt->receipt ? receipt->receipt->children : NULL; part; part = part->next)
-		if (is_el(part, SWN_NS_EBBP, "NonRepudiationInformation"))
-			nri = part;
-	for (part = nri ? nri->children : NULL; part && nt < 16; part = part->next) {
-		if (!is_el(part, SWN_NS_EBBP, "MessagePartNRInformation"))
-			continue;
-		for (rr = part->children; rr; rr = rr->next)
-			if (is_el(rr, SWN_NS_DS, "Reference") && nt < 16)
-				theirs[nt++] = rr;
-	}
-	for (r = si->children; r; r = r->next) {
-		xmlChar *uri, *dv;
-		int found = 0;
-
-		if (!is_el(r, SWN_NS_DS, "Reference"))
-			continue;
-		refs++;
-		uri = xmlGetProp(r, BAD_CAST "URI");
-		dv = xmlNodeGetContent(swn_xml_child(r, "DigestValue"));
-		for (i = 0; i < nt && !found; i++) {
-			xmlChar *u2, *d2;
-
-			if (used[i])
-				continue;
-			u2 = xmlGetProp(theirs[i], BAD_CAST "URI");
-			d2 = xmlNodeGetContent(swn_xml_child(theirs[i], "DigestValue"));
-			if (u2 && d2 && uri && dv && xmlStrEqual(u2, uri) && xmlStrEqual(d2, dv))
-				found = used[i] = 1;
-			xmlFree(u2);
-			xmlFree(d2);
-		}
-		xmlFree(uri);
-		xmlFree(dv);
-		if (!found)
-			return 0;
-	}
-	return refs > 0;
+	return (swa ? swn_as4_parse_swa(ours, "ours", &m, &err) : swn_as4_parse(ours, "ours", &m, &err)) == 0 &&
+	       swn_as4_receipt_covers(&m, receipt);
 }
 
 /* Does the peer's RECEIVED entry, as its commitment gives it, say what we

@@ -3,7 +3,8 @@
  * the one rule for party ids.
  *
  * A party id names directories and files (spool/out/PARTY/,
- * signing-PARTY.pem in evidence bundles), makes the ledger's checkpoint
+ * signing-PARTY.pem and signing-PARTY+N.pem in evidence bundles: no id
+ * holds '+'), makes the ledger's checkpoint
  * origin and verifier key name "PARTY/swnode-ledger" (a C2SP key name may
  * hold neither '+' nor spaces) and travels in eb:PartyId.  eDelivery ids
  * fit: "domibus-blue", "urn:oasis:names:tc:ebcore:partyid-type:unregistered:C1".

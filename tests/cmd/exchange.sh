@@ -251,6 +251,9 @@ for dir in "SG CN CN-SW" "CN SG SG-NTP"; do
 		has "$T/out" "ok       part-1.bin is the plaintext of part 1" "edelivery-2.0: $1's bundle carries the plaintext the entry names"
 		has "$T/out" "ok       message.mime carries a valid signature by signing-" "edelivery-2.0: $1's bundle: the message's Ed25519 signature over the part"
 		has "$T/out" "ok       receipt.xml carries a valid signature by signing-" "edelivery-2.0: $1's bundle: the receipt's signature"
+		has "$T/out" "ok       receipt.xml acknowledges the message" "edelivery-2.0: $1's bundle: the receipt repeats the message's references, the part's included"
+		[ "$(stat -c %a "$T/ev-e2-$1-$MSG/part-1.bin")" = 600 ] && pass ||
+			fail "edelivery-2.0: $1's bundle holds the plaintext readable by others"
 		[ -z "$(find "$h/payloads" -type f ! -perm 0600)" ] && [ "$(stat -c %a "$h/payloads")" = 700 ] &&
 			pass || fail "edelivery-2.0: $1's payload store is readable by others"
 		[ "$(sha256sum <"$T/ev-e2-$1-$MSG/part-1.bin" | cut -c1-64)" = "$(basename "$(ls "$h/payloads/$(sha256sum <"$T/ev-e2-$1-$MSG/part-1.bin" | cut -c1-64)")")" ] &&
@@ -262,6 +265,15 @@ for dir in "SG CN CN-SW" "CN SG SG-NTP"; do
 done
 # A changed plaintext, or a part file taken away, fails the bundle by name.
 B=$(ls -d "$T"/ev-e2-SG-* | head -1)
+# Certificates are named signing-PARTY.pem and signing-PARTY+N.pem ('+' is in
+# no party id): CN-SW's pin renamed signing-CN-SW-1.pem is party CN-SW-1's,
+# not CN-SW's, and CN-SW's signature (message or receipt) is not found.
+cp -r "$B" "$T/ev-e2-names"
+mv "$T/ev-e2-names/signing-CN-SW+1.pem" "$T/ev-e2-names/signing-CN-SW-1.pem"
+expect 1 "edelivery-2.0: the sender's certificate under another party's name" "$SWNODE" ledger check-bundle "$T/ev-e2-names"
+grep -qE "^FAILED   (message.mime|receipt.xml) carries a valid signature" "$T/out" && pass ||
+	fail "a file of party CN-SW-1 was taken for CN-SW's"
+[ -f "$B/signing-SG-NTP+2.pem" ] && pass || fail "the exporter's profile certificate is not signing-SG-NTP+2.pem"
 cp -r "$B" "$T/ev-e2-bad"
 printf 'x' >>"$T/ev-e2-bad/part-1.bin"
 expect 1 "edelivery-2.0: a bundle with a changed part" "$SWNODE" ledger check-bundle "$T/ev-e2-bad"
@@ -480,6 +492,20 @@ has "$T/out" "receipt.xml carries a valid signature by signing-SG-NTP" "the rece
 expect 0 "export the receiver's evidence" "$SWNODE" --home "$SG" ledger export --msgid "$id" -o "$T/ev-sg"
 expect 0 "check the receiver's bundle" "$SWNODE" ledger check-bundle "$T/ev-sg"
 has "$T/out" "message.xml carries a valid signature by signing-CN-SW" "the message is the sender's"
+has "$T/out" "ok       receipt.xml acknowledges the message" "the receipt acknowledges the message"
+# Another exchange's receipt in its place: not this message's.
+id2=$(echo $ids | cut -d' ' -f2)
+"$SWNODE" --home "$SG" ledger export --msgid "$id2" -o "$T/ev-sg2" >/dev/null
+cp -r "$T/ev-sg" "$T/ev-swap" && cp "$T/ev-sg2/receipt.xml" "$T/ev-swap/receipt.xml"
+expect 1 "a bundle with another message's receipt" "$SWNODE" ledger check-bundle "$T/ev-swap"
+has "$T/out" "FAILED   receipt.xml acknowledges the message" "the other message's receipt is named"
+# A message file that no entry names was checked by nothing: the bundle
+# does not hold (its RECEIVED entry left out of entries.json).
+cp -r "$T/ev-sg" "$T/ev-noentry"
+python3 -c 'import json, sys; p = sys.argv[1]; e = json.load(open(p)); json.dump([x for x in e if x["event"] != "RECEIVED"], open(p, "w"))' \
+	"$T/ev-noentry/entries.json"
+expect 1 "a bundle whose message no entry names" "$SWNODE" ledger check-bundle "$T/ev-noentry"
+has "$T/out" "FAILED   message.xml is the evidence of an entry in the bundle" "the message no entry names is named"
 cmp -s "$T/ev-cn/message.xml" "$T/ev-sg/message.xml" && pass || fail "both sides keep the same signed bytes"
 sed -i 's/Timestamp>2/Timestamp>3/' "$T/ev-sg/message.xml"
 expect 1 "a changed message in the bundle" "$SWNODE" ledger check-bundle "$T/ev-sg"

@@ -230,7 +230,7 @@ for PROFILE in edelivery-2.0 edelivery-2.0-ecdsa edelivery-1.15; do
 		fi
 		# An auditor checks phase4's signature over the plaintext part
 		# offline, from the bundle, as for swnode's own messages.
-		bundle_checks "$IN/ev-$t-$gz" "phase4 $PROFILE $gz" "message.mime carries a valid signature by signing-$t-1.pem" \
+		bundle_checks "$IN/ev-$t-$gz" "phase4 $PROFILE $gz" "message.mime carries a valid signature by signing-$t+1.pem" \
 			"part-1.bin is the plaintext of part 1"
 	done
 done
@@ -401,8 +401,8 @@ for PROFILE in edelivery-2.0 edelivery-2.0-ecdsa edelivery-1.15; do
 		"swnode -> phase4 $PROFILE: signed with swnode's profile key"
 	# The sender's evidence: our message over the plaintext kept by digest,
 	# phase4's Receipt with phase4's pinned certificate.
-	bundle_checks "$D/ev" "swnode -> phase4 $PROFILE" "message.mime carries a valid signature by signing-SW-B-" \
-		"receipt.xml carries a valid signature by signing-$t-1.pem"
+	bundle_checks "$D/ev" "swnode -> phase4 $PROFILE" "message.mime carries a valid signature by signing-SW-B+" \
+		"receipt.xml carries a valid signature by signing-$t+1.pem"
 	kill -TERM "$SERVE_PID" 2>/dev/null
 	wait "$SERVE_PID" 2>/dev/null
 done
