@@ -285,6 +285,23 @@ has "$T/out" "FAILED   message.mime carries a valid signature: " "the missing pa
 cp "$B/message.mime" "$T/ev-e2-bad/message.xml"
 expect 1 "edelivery-2.0: a bundle with two message files" "$SWNODE" ledger check-bundle "$T/ev-e2-bad"
 has "$T/out" "FAILED   the bundle holds one message file, message.xml or message.mime" "two message files are named"
+# A caller's id under edelivery-2.0: the SUBMITTED reason names the part
+# after the document's digest; the same document again is the same
+# message, another document under the id is refused.
+token=$(cat "$CN/local.token")
+lport=$(sed -n 's/^local //p' "$CN.out")
+e2submit() {
+	curl -sS -o "$T/e2id.json" -w '%{http_code}' -H "Authorization: Bearer $token" --data-binary "@$1" \
+		"http://127.0.0.1:$lport/submit?to=SG-NTP&id=e2-order-1"
+}
+[ "$(e2submit "$eco")" = 202 ] && pass || fail "edelivery-2.0: submit with an id: $(cat "$T/e2id.json")"
+[ "$(e2submit "$eco")" = 202 ] && has "$T/e2id.json" '"repeated":true' "edelivery-2.0: the same document under the id is the same message" ||
+	fail "edelivery-2.0: the same document under the id again: $(cat "$T/e2id.json")"
+other=$(ls "$TESTDATA"/eco/*.xml | sed -n 2p)
+[ "$(e2submit "$other")" = 409 ] && has "$T/e2id.json" '"differs":"document"' "edelivery-2.0: another document under the id is refused" ||
+	fail "edelivery-2.0: another document under the id: $(cat "$T/e2id.json")"
+[ "$(entries "$CN" "msgid='e2-order-1@CN-SW' and event='SUBMITTED' and reason like 'document sha256:$(sha256sum <"$eco" | cut -c1-64); part 1 <%> application/gzip: plaintext % bytes sha256:%'")" = 1 ] &&
+	pass || fail "edelivery-2.0: SUBMITTED does not name the document and the part"
 # A message composed under edelivery-2.0 and still queued when its
 # agreement moves to edelivery-1.15 is not posted in the old form (SG, still
 # under 2.0, would take it): it ends FAILED, "submit the document again".
