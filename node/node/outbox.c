@@ -556,8 +556,9 @@ static int receipt_matches(xmlDocPtr ours, int swa, const struct swn_as4_msg *re
 
 /* Does the peer's RECEIVED entry, as its commitment gives it, say what we
  * sent: our agreement and type, and for an eDelivery message our
- * Content-Type and each part as we composed it (its Content-ID, the
- * ciphertext in our bytes, the plaintext our SUBMITTED entry names)?  A
+ * Content-Type and each part as we composed it (its number, Content-ID and
+ * signed type, the ciphertext in our bytes, the plaintext our SUBMITTED
+ * entry names)?  A
  * leaf proven in the peer's tree is worth what its text says. */
 static int commitment_says_ours(struct swn_outbox *o, const struct due *d, const char *peer,
 				const struct swn_commitment *c, const char *ours, size_t len,
@@ -605,7 +606,8 @@ static int commitment_says_ours(struct swn_outbox *o, const struct due *d, const
 
 		for (k = 1; k < mm.nparts && strcmp(mm.parts[k].content_id, mine[i].cid) != 0; k++)
 			;
-		if (k == mm.nparts || !theirs[i].received || strcmp(theirs[i].cid, mine[i].cid) != 0 ||
+		if (k == mm.nparts || !theirs[i].received || theirs[i].index != mine[i].index ||
+		    strcmp(theirs[i].cid, mine[i].cid) != 0 || strcmp(theirs[i].type, mine[i].type) != 0 ||
 		    theirs[i].plain_len != mine[i].plain_len ||
 		    memcmp(theirs[i].plain_sha256, mine[i].plain_sha256, 32) != 0 ||
 		    theirs[i].recv_len != mm.parts[k].length)

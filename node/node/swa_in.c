@@ -145,10 +145,12 @@ static void hex(const unsigned char md[32], char out[65])
  * token characters only, so that the description has one reading
  * (parameters, quoted strings, spaces and ':' are left out; a type of
  * other characters is named "invalid"). */
+static const char media_type_chars[] = "!#$%&'*+-.^_`|~/0123456789"
+					"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
+
 static void media_type(const char *t, char *out, size_t n)
 {
-	static const char tok[] = "!#$%&'*+-.^_`|~/0123456789"
-				  "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
+	const char *tok = media_type_chars;
 	size_t len = strcspn(t, ";");
 
 	while (len > 0 && (t[len - 1] == ' ' || t[len - 1] == '\t'))
@@ -284,7 +286,6 @@ int swn_swa_reason_parts(const char *reason, struct swn_swa_described *out, size
 		struct swn_swa_described *d;
 		unsigned long idx;
 		char *end;
-		const char *q;
 		size_t len;
 
 		if (n == max)
@@ -302,10 +303,13 @@ int swn_swa_reason_parts(const char *reason, struct swn_swa_described *out, size
 		memcpy(d->cid, p, len);
 		d->cid[len] = '\0';
 		p += len + 2;
-		/* TYPE: token characters up to ": " */
-		if (!(q = strstr(p, ": ")) || strcspn(p, " ;") < (size_t)(q - p))
+		/* TYPE: what media_type() writes, token characters up to ": " */
+		len = strspn(p, media_type_chars);
+		if (len == 0 || len >= sizeof d->type || strncmp(p + len, ": ", 2) != 0)
 			return -1;
-		p = q + 2;
+		memcpy(d->type, p, len);
+		d->type[len] = '\0';
+		p += len + 2;
 		d->received = 0;
 		if (strncmp(p, "received ", 9) == 0) {
 			p += 9;

@@ -104,6 +104,7 @@ int swn_swa_reason_content_type(const char *reason, char *out, size_t n);
 struct swn_swa_described {
 	unsigned index;                       /* "part N" */
 	char cid[SWN_MIME_ID_BYTES];
+	char type[SWN_MIME_NAME_BYTES];       /* the signed media type, or "invalid" */
 	uint64_t plain_len;                   /* the plaintext (as signed) */
 	unsigned char plain_sha256[32];
 	int received;                         /* 1: a RECEIVED reason's, with: */

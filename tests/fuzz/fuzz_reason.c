@@ -5,9 +5,9 @@
  * `ledger export` and `check-bundle` use to find part files and the
  * Content-Type.  The input, NUL-terminated, is the reason.
  * Besides crashes, leaks and time-outs, the target aborts when
- *  - a part read has an index outside 1..SWN_MAX_PAYLOAD_PARTS, or an
+ *  - a part read has an index outside 1..SWN_MAX_PAYLOAD_PARTS, an
  *    empty Content-ID or one with a space or '>' (it names files and is
- *    printed);
+ *    printed), or an empty type or one with a space, ';' or ':';
  *  - the parts read, written again in the SUBMITTED form, do not read
  *    back as the same parts (one reading of the words);
  *  - fewer slots than parts are not refused;
@@ -36,8 +36,8 @@ static void rewrite(const struct swn_swa_described *d, int n, char *out, size_t 
 	int i, k;
 
 	for (i = 0; i < n; i++) {
-		at += (size_t)snprintf(out + at, cap - at, "; part %u <%s> t/s: plaintext %llu bytes sha256:",
-				       d[i].index, d[i].cid, (unsigned long long)d[i].plain_len);
+		at += (size_t)snprintf(out + at, cap - at, "; part %u <%s> %s: plaintext %llu bytes sha256:",
+				       d[i].index, d[i].cid, d[i].type, (unsigned long long)d[i].plain_len);
 		for (k = 0; k < 32; k++)
 			at += (size_t)snprintf(out + at, cap - at, "%02x", d[i].plain_sha256[k]);
 	}
@@ -59,7 +59,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	n = swn_swa_reason_parts(reason, d, SWN_MAX_PAYLOAD_PARTS);
 	for (i = 0; i < n; i++)
 		if (d[i].index < 1 || d[i].index > SWN_MAX_PAYLOAD_PARTS || d[i].cid[0] == '\0' ||
-		    strpbrk(d[i].cid, " >") != NULL) {
+		    strpbrk(d[i].cid, " >") != NULL || d[i].type[0] == '\0' ||
+		    strpbrk(d[i].type, " ;:") != NULL) {
 			fprintf(stderr, "fuzz: part %d read as index %u cid '%s'\n", i, d[i].index, d[i].cid);
 			abort();
 		}
@@ -71,6 +72,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		for (i = 0; i < n; i++)
 			if (again[i].index != d[i].index || strcmp(again[i].cid, d[i].cid) != 0 ||
+			    strcmp(again[i].type, d[i].type) != 0 ||
 			    again[i].plain_len != d[i].plain_len ||
 			    memcmp(again[i].plain_sha256, d[i].plain_sha256, 32) != 0) {
 				fprintf(stderr, "fuzz: part %d reads back otherwise: %s\n", i, text);

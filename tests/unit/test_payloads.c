@@ -104,6 +104,8 @@ START_TEST(describe_then_read)
 	ck_assert_int_eq(swn_swa_reason_parts(text, d, 4), 2);
 	ck_assert_uint_eq(d[0].index, 1);
 	ck_assert_str_eq(d[0].cid, "a1@x.example");
+	ck_assert_str_eq(d[0].type, "application/gzip");
+	ck_assert_str_eq(d[1].type, "application/xml");   /* parameters left out */
 	ck_assert_uint_eq(d[0].plain_len, sizeof p1 - 1);
 	SHA256((const unsigned char *)p1, sizeof p1 - 1, md);
 	ck_assert_mem_eq(d[0].plain_sha256, md, 32);
@@ -149,6 +151,9 @@ static const char *const bad_parts[] = {
 	"; part 1 <c d> t/s: plaintext 1 bytes sha256:%s",               /* a space in the cid */
 	"; part 1 <c>t/s: plaintext 1 bytes sha256:%s",
 	"; part 1 <c> t s: plaintext 1 bytes sha256:%s",                 /* a space in the type */
+	"; part 1 <c> : plaintext 1 bytes sha256:%s",                    /* no type */
+	"; part 1 <c> REFUSED,not-delivered: plaintext 1 bytes sha256:%s", /* not a token */
+	"; part 1 <c> t/s;x: plaintext 1 bytes sha256:%s",
 	"; part 1 <c> t/s: ciphertext 1 bytes sha256:%s",                /* another word */
 	"; part 1 <c> t/s: received 1 bytes sha256:%s",                  /* received, no decrypted */
 	"; part 1 <c> t/s: received 1 bytes sha256:%s; decrypted 1 bytes sha256:%s",
