@@ -199,6 +199,22 @@ void swn_swa_in_free(struct swn_swa_in *s)
 	swn_mime_message_free(&s->mm);
 }
 
+/* Is [s, s+len) base64 as we write it: the alphabet only, '=' only as
+ * the last one or two?  EVP_DecodeBlock alone would also take leading
+ * blanks and trailing '-' or line ends, a second reading of the text. */
+static int base64_strict(const char *s, size_t len)
+{
+	static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	size_t i, pad = 0;
+
+	if (len >= 1 && s[len - 1] == '=')
+		pad = (len >= 2 && s[len - 2] == '=') ? 2 : 1;
+	for (i = 0; i < len - pad; i++)
+		if (s[i] == '\0' || strchr(alphabet, s[i]) == NULL)
+			return 0;
+	return 1;
+}
+
 int swn_swa_reason_content_type(const char *reason, char *out, size_t n)
 {
 	const char *b64, *end;
@@ -210,7 +226,7 @@ int swn_swa_reason_content_type(const char *reason, char *out, size_t n)
 	b64 = reason + strlen(SWN_SWA_REASON_PREFIX);
 	end = strchr(b64, ';');
 	len = end ? (size_t)(end - b64) : 0;
-	if (len == 0 || len % 4 != 0 || len / 4 * 3 >= n)
+	if (len == 0 || len % 4 != 0 || len / 4 * 3 >= n || !base64_strict(b64, len))
 		return 0;
 	if ((got = EVP_DecodeBlock((unsigned char *)out, (const unsigned char *)b64, (int)len)) < 0)
 		return 0;
@@ -256,16 +272,11 @@ static int read_size_digest(const char **p, uint64_t *len, unsigned char md[32])
  * two heads, whole? */
 static int head_ok(const char *reason, const char *end)
 {
-	static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=";
 	static const char doc[] = "document sha256:";
 	size_t len = (size_t)(end - reason), k = strlen(SWN_SWA_REASON_PREFIX), i;
 
-	if (len > k && strncmp(reason, SWN_SWA_REASON_PREFIX, k) == 0) {
-		for (i = k; i < len; i++)
-			if (strchr(b64, reason[i]) == NULL)
-				return 0;
-		return 1;
-	}
+	if (len > k && strncmp(reason, SWN_SWA_REASON_PREFIX, k) == 0)
+		return (len - k) % 4 == 0 && base64_strict(reason + k, len - k);
 	if (len != sizeof doc - 1 + 64 || strncmp(reason, doc, sizeof doc - 1) != 0)
 		return 0;
 	for (i = sizeof doc - 1; i < len; i++)

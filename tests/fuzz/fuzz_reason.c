@@ -38,15 +38,20 @@ static void rewrite(const struct swn_swa_described *d, int n, char *out, size_t 
 	for (i = 0; i < n; i++) {
 		at += (size_t)snprintf(out + at, cap - at, "; part %u <%s> %s: plaintext %llu bytes sha256:",
 				       d[i].index, d[i].cid, d[i].type, (unsigned long long)d[i].plain_len);
-		for (k = 0; k < 32; k++)
+		for (k = 0; k < 32 && at < cap; k++)
 			at += (size_t)snprintf(out + at, cap - at, "%02x", d[i].plain_sha256[k]);
+		if (at >= cap) {   /* too small: a harness bug, not the reader's */
+			fprintf(stderr, "fuzz: rewrite buffer too small\n");
+			abort();
+		}
 	}
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct swn_swa_described d[SWN_MAX_PAYLOAD_PARTS], again[SWN_MAX_PAYLOAD_PARTS];
-	static char text[SWN_MAX_PAYLOAD_PARTS * (SWN_MIME_ID_BYTES + 160) + 64];
+	/* Per part: the words and numbers (under 160 bytes), the id and the type. */
+	static char text[SWN_MAX_PAYLOAD_PARTS * (SWN_MIME_ID_BYTES + SWN_MIME_NAME_BYTES + 160) + 128];
 	char *reason, ctype[2048];
 	int n, i;
 

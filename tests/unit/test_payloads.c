@@ -201,6 +201,8 @@ static const char *const bad_heads[] = {
 	"Content-Type (base64): ",                           /* no base64 */
 	"Content-Type (base64): YWJj; x",                    /* text between */
 	"Content-Type (base64): YW Jj",
+	"Content-Type (base64): YWJj----",                  /* OpenSSL drops trailing '-' */
+	"Content-Type (base64): YWJjZ",                     /* not whole quads */
 	"a; part 1 <c> t/s: plaintext 1 bytes sha256:%s",    /* a part hidden after another head */
 };
 
@@ -243,8 +245,15 @@ START_TEST(content_type_back)
 	ck_assert_int_eq(swn_swa_reason_content_type(SWN_SWA_REASON_PREFIX "YWJj", out, sizeof out), 0);
 	ck_assert_int_eq(swn_swa_reason_content_type(SWN_SWA_REASON_PREFIX "YWJ; x", out, sizeof out), 0);
 	ck_assert_int_eq(swn_swa_reason_content_type(SWN_SWA_REASON_PREFIX "YQBi; x", out, sizeof out), 0);
+	/* Forms EVP_DecodeBlock alone would read as "abc" or "a": one reading only. */
+	ck_assert_int_eq(swn_swa_reason_content_type(SWN_SWA_REASON_PREFIX "YWJj----; x", out, sizeof out), 0);
+	ck_assert_int_eq(swn_swa_reason_content_type(SWN_SWA_REASON_PREFIX "    YWJj; x", out, sizeof out), 0);
+	ck_assert_int_eq(swn_swa_reason_content_type(SWN_SWA_REASON_PREFIX "YWJj\n\n\n\n; x", out, sizeof out), 0);
+	ck_assert_int_eq(swn_swa_reason_content_type(SWN_SWA_REASON_PREFIX "YQ==YWJj; x", out, sizeof out), 0);
 	ck_assert_int_eq(swn_swa_reason_content_type(SWN_SWA_REASON_PREFIX "YWJj; x", out, sizeof out), 1);
 	ck_assert_str_eq(out, "abc");
+	ck_assert_int_eq(swn_swa_reason_content_type(SWN_SWA_REASON_PREFIX "YQ==; x", out, sizeof out), 1);
+	ck_assert_str_eq(out, "a");
 }
 END_TEST
 
