@@ -192,10 +192,11 @@ struct swn_runtime *fuzz_node(void)
 				 NULL };
 		char *import[] = { "peer import", "--home", home,
 				   (char *)fuzz_peer_bundle_path(), "--agreement-id", "AB",
-				   NULL };
+				   "--profile", "body", NULL };
 
 		fuzz_command("init", 9, init);
-		fuzz_command("peer import", 6, import);
+		/* The body form: the corpus carries its documents in soap:Body. */
+		fuzz_command("peer import", 8, import);
 	}
 	snprintf(agreement, sizeof agreement, "%s/peers/AB.xml", home);
 	edit(agreement, "status=\"draft\"", "status=\"active\"");

@@ -24,8 +24,8 @@ newnode "$SG" SG-NTP --days 3650 --key rsa-2048 --endpoint "https://127.0.0.1:$p
 "$SWNODE" --home "$CN" cert export -o "$F/peer-bundle.xml"
 "$SWNODE" --home "$SG" cert export -o "$C/bundle/rsa.xml"
 cp "$F/peer-bundle.xml" "$C/bundle/ec.xml"
-"$SWNODE" --home "$CN" peer import "$C/bundle/rsa.xml" --agreement-id AB >/dev/null
-"$SWNODE" --home "$SG" peer import "$F/peer-bundle.xml" --agreement-id AB >/dev/null
+"$SWNODE" --home "$CN" peer import "$C/bundle/rsa.xml" --agreement-id AB --profile body >/dev/null
+"$SWNODE" --home "$SG" peer import "$F/peer-bundle.xml" --agreement-id AB --profile body >/dev/null
 cp "$SG/peers/AB.xml" "$C/agreement/draft.xml"
 for h in "$CN" "$SG"; do
 	sed -i 's/status="draft"/status="active"/' "$h/peers/AB.xml"
