@@ -988,7 +988,8 @@ int swn_xenc_decrypt_files(const struct swn_xenc *x, const struct swn_mime_messa
 		out->nparts = i + 1;
 		snprintf(f->cid, sizeof f->cid, "%s", mm->parts[x->data[i].part].content_id);
 		snprintf(f->mime_type, sizeof f->mime_type, "%s", x->data[i].mime_type);
-		snprintf(f->name, sizeof f->name, "part %zu", x->data[i].part);
+		f->index = (unsigned)x->data[i].part;
+		snprintf(f->name, sizeof f->name, "part %u", f->index);
 		if (swn_xenc_decrypt_part_unverified(x, i, mm, body, cek, file_sink, f, err) < 0)
 			goto out;
 	}

@@ -172,6 +172,7 @@ struct swn_xenc_plain {
 	int fd;
 	uint64_t len;
 	uint64_t pos;                  /* where the dsig part reads next */
+	unsigned index;                /* the MIME part's: 1 is the first after the envelope */
 	char name[24];                 /* "part 1": the dsig part's name */
 	char cid[SWN_MIME_ID_BYTES];
 	char mime_type[SWN_MIME_VALUE_BYTES];

@@ -446,7 +446,8 @@ int cmd_serve(int argc, char **argv, struct swn_ctx *ctx)
 	{
 		int finished, removed, failed;
 
-		swn_placement_recover(rt->ledger, rt->cfg.spool_dir, &finished, &removed, &failed, &err);
+		swn_placement_recover(rt->ledger, rt->cfg.spool_dir, rt->cfg.home, &finished, &removed,
+				      &failed, &err);
 		if (finished + removed > 0)
 			swn_log("spool: %d recorded placements in spool/in finished, %d files removed "
 				"(unrecorded, acknowledged, or not the bytes recorded)", finished, removed);

@@ -34,7 +34,7 @@
  * and parts (swa_reason, below). */
 #define SWA_MAX_CONTENT_TYPE 1024
 #define SWA_REASON_BYTES (sizeof SWN_SWA_REASON_PREFIX + 4 * SWA_MAX_CONTENT_TYPE / 3 + 8 + \
-			  SWN_MAX_PAYLOAD_PARTS * 600)
+			  SWN_MAX_PAYLOAD_PARTS * 700)   /* a part: under 640 */
 
 /* Messages being handled right now, by (peer, MessageId): a second copy of
  * one waits for the first, so the duplicate check and RECEIVED cannot
@@ -386,7 +386,7 @@ static int deliver_local(struct swn_runtime *rt, const char *peer, const char *a
 			 const char *doctype, const char *msgid, long long seq,
 			 const struct swn_doctype *type, xmlDocPtr payload)
 {
-	struct swn_placement d = { peer, agreement, doctype, msgid, seq, NULL, 0 };
+	struct swn_placement d = { peer, agreement, doctype, msgid, seq, NULL, 0, rt->cfg.home };
 	char path[SWN_PATH_MAX + 200], last[32];
 	struct swn_mapped mapped;
 	struct swn_err err;
@@ -594,6 +594,10 @@ static int swa_payload(struct swn_runtime *rt, struct swn_swa_in *sw, xmlDocPtr 
 	}
 	swn_buf_init(&doc_bytes, SWN_MAX_DOCUMENT_BYTES);
 	rc = swn_swa_in_document(sw, SWN_MAX_DOCUMENT_BYTES, &doc_bytes, code, err);
+	/* Attachments are handed on only as their bytes, checked once, when
+	 * the message arrives (evidence read again was checked then). */
+	if (rc == 0 && npins > 0)
+		rc = swn_swa_in_attachments_check(sw, code, err);
 	if (rc == 0 && !(*payload = swn_xml_parse(doc_bytes.data, doc_bytes.len, "payload", err)))
 		rc = -1;
 	swn_buf_free(&doc_bytes);
@@ -1065,7 +1069,8 @@ static void finish_one(void *arg, long long seq)
 	if (swn_ledger_placement(c->rt->ledger, seq, &p, &err) != 2)
 		return;   /* unrecorded: under way, or removed at the next start */
 	slot = busy_enter(p.peer, p.msgid);
-	if (swn_placement_finish(c->rt->ledger, c->rt->cfg.spool_dir, seq, 0, &what, &err) < 0)
+	if (swn_placement_finish(c->rt->ledger, c->rt->cfg.spool_dir, c->rt->cfg.home, seq, 0, &what,
+				 &err) < 0)
 		swn_log("in %s: the placed document is still not visible: %s", p.msgid, err.msg);
 	else if (what == SWN_FINISH_REVEALED)
 		c->finished++;

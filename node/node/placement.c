@@ -15,10 +15,14 @@
 #include <openssl/sha.h>
 
 #include "trust/config.h"
+#include "as4/gzip.h"
+#include "node/node/payloads.h"
 #include "node/node/placement.h"
+#include "node/node/swa_in.h"
 #include "base/swn_limits.h"
 
 #define PLACING_PREFIX ".placing-"
+#define PART_INFIX "-part-"
 
 /* spool_dir/in as a directory descriptor, never through a link. */
 static int open_in(const char *spool_dir, char *in, size_t n, struct swn_err *err)
@@ -139,11 +143,160 @@ static int reveal(int dfd, const char *in, const char *tmp, long long seq, const
 	return 0;
 }
 
+/* ---- attachments ---- */
+
+struct attachments {
+	size_t n;
+	struct swn_swa_described parts[SWN_MAX_PAYLOAD_PARTS];
+};
+
+/* The attachments of (peer, msgid) as its RECEIVED reason names them:
+ * every part but the document's (none for the body form).  0, or -1 when
+ * the reason does not read. */
+static int attachments_of(struct swn_ledger *l, const char *peer, const char *msgid,
+			  struct attachments *a, struct swn_err *err)
+{
+	static _Thread_local struct swn_swa_described all[SWN_MAX_PAYLOAD_PARTS];
+	char *reason = malloc(SWN_MAX_ENTRY_BYTES);
+	int found, n, i;
+
+	a->n = 0;
+	if (!reason)
+		return swn_err_set(err, SWN_E_NOMEM, NULL, 0, "out of memory");
+	found = swn_ledger_event_reason(l, "in", peer, msgid, "RECEIVED", reason, SWN_MAX_ENTRY_BYTES,
+					err);
+	n = found == 1 ? swn_swa_reason_parts(reason, all, SWN_MAX_PAYLOAD_PARTS) : 0;
+	free(reason);
+	if (found < 0)
+		return -1;
+	if (n < 0)
+		return swn_err_set(err, SWN_E_DB, NULL, 0, "the RECEIVED entry of %s does not "
+				   "read as its parts", msgid);
+	for (i = 0; i < n; i++)
+		if (all[i].index != SWN_SWA_DOCUMENT_PART)
+			a->parts[a->n++] = all[i];
+	return 0;
+}
+
+static void attachment_names(const char *doc_name, long long seq, unsigned index, char *tmp,
+			     size_t tn, char *name, size_t nn)
+{
+	size_t stem = strlen(doc_name) - 4;   /* without ".xml" */
+
+	snprintf(tmp, tn, PLACING_PREFIX "%lld" PART_INFIX "%u", seq, index);
+	snprintf(name, nn, "%.*s.part-%u.bin", (int)stem, doc_name, index);
+}
+
+/* Copy (or gunzip) the regular file src into the new file dst of dfd. */
+static int copy_into(int src, int dfd, const char *in, const char *dst, int gunzip,
+		     struct swn_err *err)
+{
+	struct swn_gunzip_limits lim = SWN_GUNZIP_LIMITS_DEFAULT;
+	unsigned char buf[64 * 1024];
+	off_t at = 0;
+	ssize_t r;
+	int fd, rc = 0;
+
+	if (unlinkat(dfd, dst, 0) < 0 && errno != ENOENT)
+		return swn_err_set(err, SWN_E_IO, in, 0, "cannot remove %s: %s", dst, strerror(errno));
+	fd = openat(dfd, dst, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0640);
+	if (fd < 0)
+		return swn_err_set(err, SWN_E_IO, in, 0, "cannot create %s: %s", dst, strerror(errno));
+	if (gunzip) {
+		rc = swn_gunzip_fd(src, fd, &lim, NULL, err);
+	} else {
+		while (rc == 0 && (r = pread(src, buf, sizeof buf, at)) != 0) {
+			const unsigned char *p = buf;
+
+			if (r < 0 && errno == EINTR)
+				continue;
+			if (r < 0) {
+				rc = swn_err_set(err, SWN_E_IO, in, 0, "cannot read for %s: %s", dst,
+						 strerror(errno));
+				break;
+			}
+			at += r;
+			while (r > 0) {
+				ssize_t w = write(fd, p, (size_t)r);
+
+				if (w < 0 && errno == EINTR)
+					continue;
+				if (w <= 0) {
+					rc = swn_err_set(err, SWN_E_IO, in, 0, "cannot write %s: %s", dst,
+							 strerror(errno));
+					break;
+				}
+				p += w;
+				r -= w;
+			}
+		}
+	}
+	if (rc == 0 && fsync(fd) < 0)
+		rc = swn_err_set(err, SWN_E_IO, in, 0, "cannot sync %s: %s", dst, strerror(errno));
+	if (close(fd) < 0 && rc == 0)
+		rc = swn_err_set(err, SWN_E_IO, in, 0, "cannot write %s: %s", dst, strerror(errno));
+	if (rc < 0)
+		unlinkat(dfd, dst, 0);
+	return rc;
+}
+
+/* Each attachment of a (the placement's seq, its document's name) written
+ * anew from the payload store and revealed. */
+static int reveal_attachments(int dfd, const char *in, const char *home, long long seq,
+			      const char *doc_name, const struct attachments *a, struct swn_err *err)
+{
+	char src_path[SWN_PATH_MAX + 100], tmp[96], name[300];
+	unsigned char md[32];
+	uint64_t len;
+	size_t i;
+
+	for (i = 0; i < a->n; i++) {
+		const struct swn_swa_described *pt = &a->parts[i];
+		struct stat st;
+		int src, rc;
+
+		attachment_names(doc_name, seq, pt->index, tmp, sizeof tmp, name, sizeof name);
+		if (swn_payloads_path(home, pt->plain_sha256, src_path, sizeof src_path, err) < 0)
+			return -1;
+		if ((src = open(src_path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0)
+			return swn_err_set(err, SWN_E_IO, src_path, 0, "part %u of message %lld: %s",
+					   pt->index, seq, strerror(errno));
+		/* The store's file must still be the bytes the entry names. */
+		if (fstat(src, &st) < 0 || !S_ISREG(st.st_mode) ||
+		    swn_payloads_sha256(src, &len, md) < 0 || len != pt->plain_len ||
+		    memcmp(md, pt->plain_sha256, 32) != 0) {
+			close(src);
+			return swn_err_set(err, SWN_E_IO, src_path, 0, "part %u of message %lld: "
+					   "not the bytes its RECEIVED entry names", pt->index, seq);
+		}
+		rc = copy_into(src, dfd, in, tmp, strcmp(pt->type, "application/gzip") == 0, err);
+		close(src);
+		if (rc < 0 || reveal(dfd, in, tmp, seq, name, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Remove the attachments of a (visible, and their temporary names). */
+static void remove_attachments(int dfd, long long seq, const char *doc_name,
+			       const struct attachments *a)
+{
+	char tmp[96], name[300];
+	size_t i;
+
+	for (i = 0; i < a->n; i++) {
+		attachment_names(doc_name, seq, a->parts[i].index, tmp, sizeof tmp, name, sizeof name);
+		unlinkat(dfd, tmp, 0);
+		unlinkat(dfd, name, 0);
+	}
+}
+
 int swn_placement_place(struct swn_ledger *l, const char *spool_dir,
 			const struct swn_placement *d, char *path, size_t n,
 			struct swn_err *err)
 {
 	static _Thread_local struct swn_ledger_placed before;
+	static _Thread_local struct attachments atts;
 	char in[SWN_PATH_MAX + 8], tmp[64], name[128];
 	struct swn_event ev = { "in", d->peer, d->agreement, d->doctype, d->msgid,
 				"DELIVERED_LOCAL", path };
@@ -169,17 +322,23 @@ int swn_placement_place(struct swn_ledger *l, const char *spool_dir,
 	/* The bytes placed are the entry's evidence: the ledger holds exactly
 	 * what the domestic side was given, and its SHA-256 tells the file
 	 * the node wrote from one planted in its place. */
-	if (write_new(dfd, in, tmp, d->data, d->len, err) == 0 &&
+	/* Its attachments are read before anything is written: a reason
+	 * that does not read is found before the placement is recorded. */
+	if (attachments_of(l, d->peer, d->msgid, &atts, err) == 0 &&
+	    write_new(dfd, in, tmp, d->data, d->len, err) == 0 &&
 	    swn_ledger_append(l, &ev, d->data, d->len, NULL, err) == 0)
-		rc = reveal(dfd, in, tmp, d->seq, name, err) == 0 ? 0 : 1;
+		rc = reveal_attachments(dfd, in, d->home, d->seq, name, &atts, err) == 0 &&
+		     reveal(dfd, in, tmp, d->seq, name, err) == 0 ? 0 : 1;
 	close(dfd);
 	return rc;
 }
 
-int swn_placement_finish(struct swn_ledger *l, const char *spool_dir, long long seq,
-			 int remove_unrecorded, enum swn_finish *what, struct swn_err *err)
+int swn_placement_finish(struct swn_ledger *l, const char *spool_dir, const char *home,
+			 long long seq, int remove_unrecorded, enum swn_finish *what,
+			 struct swn_err *err)
 {
 	static _Thread_local struct swn_ledger_placed p;
+	static _Thread_local struct attachments atts;
 	unsigned char got[32];
 	char in[SWN_PATH_MAX + 8], tmp[64], name[256], *data = NULL;
 	struct swn_err unreadable;
@@ -211,7 +370,9 @@ int swn_placement_finish(struct swn_ledger *l, const char *spool_dir, long long 
 	if (taken || !ours) {
 		unlinkat(dfd, tmp, 0);
 		*what = taken ? SWN_FINISH_TAKEN : SWN_FINISH_FOREIGN;
-	} else if ((rc = reveal(dfd, in, tmp, seq, name, err)) == 0) {
+	} else if ((rc = attachments_of(l, p.peer, p.msgid, &atts, err)) == 0 &&
+		   (rc = reveal_attachments(dfd, in, home, seq, name, &atts, err)) == 0 &&
+		   (rc = reveal(dfd, in, tmp, seq, name, err)) == 0) {
 		*what = SWN_FINISH_REVEALED;
 	}
 	close(dfd);
@@ -271,7 +432,7 @@ int swn_placement_pending(const char *spool_dir, void (*fn)(void *ctx, long long
 
 struct recovery {
 	struct swn_ledger *l;
-	const char *spool_dir;
+	const char *spool_dir, *home;
 	int finished, removed, failed;
 	struct swn_err *err;
 };
@@ -283,7 +444,7 @@ static void recover_one(void *ctx, long long seq)
 	enum swn_finish what;
 
 	swn_err_clear(&one);
-	if (swn_placement_finish(r->l, r->spool_dir, seq, 1, &what, &one) < 0) {
+	if (swn_placement_finish(r->l, r->spool_dir, r->home, seq, 1, &what, &one) < 0) {
 		r->failed++;
 		if (r->err->code == SWN_OK)
 			*r->err = one;
@@ -294,10 +455,24 @@ static void recover_one(void *ctx, long long seq)
 	}
 }
 
-int swn_placement_recover(struct swn_ledger *l, const char *spool_dir, int *finished,
-			  int *removed, int *failed, struct swn_err *err)
+/* Is name ".placing-SEQ-part-N" (any SEQ, N)? */
+static int is_attachment_tmp(const char *name)
 {
-	struct recovery r = { l, spool_dir, 0, 0, 0, err };
+	const char *p = name + strlen(PLACING_PREFIX);
+
+	if (strncmp(name, PLACING_PREFIX, strlen(PLACING_PREFIX)) != 0)
+		return 0;
+	p += strspn(p, "0123456789");
+	if (strncmp(p, PART_INFIX, strlen(PART_INFIX)) != 0)
+		return 0;
+	p += strlen(PART_INFIX);
+	return *p != '\0' && p[strspn(p, "0123456789")] == '\0';
+}
+
+int swn_placement_recover(struct swn_ledger *l, const char *spool_dir, const char *home,
+			  int *finished, int *removed, int *failed, struct swn_err *err)
+{
+	struct recovery r = { l, spool_dir, home, 0, 0, 0, err };
 	char in[SWN_PATH_MAX + 8];
 	struct dirent *e;
 	DIR *dir;
@@ -306,12 +481,14 @@ int swn_placement_recover(struct swn_ledger *l, const char *spool_dir, int *fini
 	*finished = *removed = *failed = 0;
 	if (swn_placement_pending(spool_dir, recover_one, &r, err) < 0)
 		return -1;
-	/* What an earlier version's writer left (".NAME.tmp-XXXXXX"). */
+	/* What an earlier version's writer left (".NAME.tmp-XXXXXX"), and an
+	 * attachment's temporary file whose document's is gone: finishing
+	 * above wrote anew and revealed every one that had it. */
 	if ((dfd = open_in(spool_dir, in, sizeof in, err)) >= 0 && (dir = fdopendir(dfd)) != NULL) {
 		while ((e = readdir(dir)) != NULL) {
 			struct stat st;
 
-			if (e->d_name[0] == '.' && strstr(e->d_name, ".tmp-") &&
+			if (e->d_name[0] == '.' && (strstr(e->d_name, ".tmp-") || is_attachment_tmp(e->d_name)) &&
 			    fstatat(dfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode) &&
 			    unlinkat(dfd, e->d_name, 0) == 0)
 				r.removed++;
@@ -369,6 +546,7 @@ int swn_placement_acknowledge(struct swn_ledger *l, const char *spool_dir, const
 {
 	struct swn_event ev = { "in", p->peer, p->agreement, p->doctype, p->msgid,
 				"ACKNOWLEDGED_LOCAL", "taken by the domestic side" };
+	static _Thread_local struct attachments atts;
 	char in[SWN_PATH_MAX + 8], tmp[64];
 	int found = swn_placement_find(l, name, p, err), dfd, before;
 
@@ -390,6 +568,10 @@ int swn_placement_acknowledge(struct swn_ledger *l, const char *spool_dir, const
 		return -1;
 	snprintf(tmp, sizeof tmp, PLACING_PREFIX "%lld", visible_seq(name));
 	unlinkat(dfd, tmp, 0);
+	/* Its reason read when it was placed: it reads now. */
+	if (attachments_of(l, p->peer, p->msgid, &atts, err) == 0)
+		remove_attachments(dfd, visible_seq(name), name, &atts);
+	swn_err_clear(err);
 	if (unlinkat(dfd, name, 0) < 0 && errno != ENOENT) {
 		swn_err_set(err, SWN_E_IO, in, 0, "cannot remove %s: %s", name, strerror(errno));
 		close(dfd);

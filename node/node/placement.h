@@ -19,6 +19,17 @@
  * fails, .placing-SEQ stays for the ledger to decide: removed at start if
  * the record is not there, revealed if it is.
  *
+ * A message's attachments (its payload parts after the first, swa_in.h)
+ * are placed beside its document as DOCTYPE-SEQ.part-N.bin, N the MIME
+ * part: in step 3, each written from the payload store (payloads.h, the
+ * bytes its RECEIVED entry names, checked against their digest, gunzipped
+ * when their signed type says application/gzip) to .placing-SEQ-part-N,
+ * fsynced and renamed, all before the document is revealed.  So a visible
+ * document's attachments are complete; finishing writes them anew; an
+ * acknowledgement takes them with the document.  The list of attachments
+ * is the RECEIVED entry's reason, read here (swn_swa_reason_parts): one
+ * reading, for placing, finishing and acknowledging.
+ *
  * Every file operation is relative to spool/in opened once as a
  * directory, without following symbolic links; something that is not a
  * regular file where a document is to appear is moved aside
@@ -46,6 +57,7 @@ struct swn_placement {
 	long long seq;            /* its RECEIVED entry */
 	const void *data;
 	size_t len;
+	const char *home;         /* the node directory: its payloads/ */
 };
 
 /* Place d in spool_dir/in (path, size n, gets the file's path).  0 visible
@@ -67,18 +79,20 @@ enum swn_finish {
 /* Finish what .placing-SEQ holds, as the ledger says (above).  An
  * unrecorded one is removed only with remove_unrecorded (at start: at
  * runtime it may be a placement under way).  0 with *what, -1 with err. */
-int swn_placement_finish(struct swn_ledger *l, const char *spool_dir, long long seq,
-			 int remove_unrecorded, enum swn_finish *what, struct swn_err *err);
+int swn_placement_finish(struct swn_ledger *l, const char *spool_dir, const char *home,
+			 long long seq, int remove_unrecorded, enum swn_finish *what,
+			 struct swn_err *err);
 
 /* fn(ctx, SEQ) for each .placing-SEQ in spool_dir/in. */
 int swn_placement_pending(const char *spool_dir, void (*fn)(void *ctx, long long seq), void *ctx,
 			  struct swn_err *err);
 
 /* At start, before anything places: finish every .placing-SEQ (remove the
- * unrecorded ones) and the temporary files of earlier versions.  Goes on
+ * unrecorded ones), then remove each .placing-SEQ-part-N left without its
+ * document and the temporary files of earlier versions.  Goes on
  * past a failure: *failed counts them, err holds the first. */
-int swn_placement_recover(struct swn_ledger *l, const char *spool_dir, int *finished,
-			  int *removed, int *failed, struct swn_err *err);
+int swn_placement_recover(struct swn_ledger *l, const char *spool_dir, const char *home,
+			  int *finished, int *removed, int *failed, struct swn_err *err);
 
 /* The placed document called name (DOCTYPE-SEQ.xml, as placed): 1 and p
  * filled, 0 if no placement has that name. */
@@ -86,8 +100,8 @@ int swn_placement_find(struct swn_ledger *l, const char *name, struct swn_ledger
 		       struct swn_err *err);
 
 /* The domestic side took the document called name: record
- * ACKNOWLEDGED_LOCAL (once) and remove the file (and a .placing-SEQ not
- * revealed yet) from spool/in.  1 acknowledged now, 2 before, 0 no such
+ * ACKNOWLEDGED_LOCAL (once) and remove the file, its attachments (and a
+ * .placing-SEQ not revealed yet) from spool/in.  1 acknowledged now, 2 before, 0 no such
  * placed document.  The caller holds the message's slot. */
 int swn_placement_acknowledge(struct swn_ledger *l, const char *spool_dir, const char *name,
 			      struct swn_ledger_placed *p, struct swn_err *err);

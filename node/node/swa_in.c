@@ -59,11 +59,11 @@ int swn_swa_in_decrypt(struct swn_swa_in *s, const struct swn_as4_msg *m,
 				   "profile %s requires every payload part encrypted; %s",
 				   p->name, s->x.ndata ? "some part is not" : "nothing is");
 	}
-	if (s->mm.nparts - 1 != 1) {
+	if (s->mm.nparts < 2) {
 		*code = SWN_EBMS_PMODE_MISMATCH;
 		return swn_err_set(err, SWN_E_AS4, NULL, 0,
-				   "the message has %zu payload parts; this node takes one document "
-				   "per message", s->mm.nparts - 1);
+				   "the message has no payload part; this node takes a document in "
+				   "the first");
 	}
 	return swn_xenc_decrypt_files(&s->x, &s->mm, &body, enc_key, tmpdir, &s->plain, err);
 }
@@ -82,35 +82,79 @@ static int to_buf(void *arg, const unsigned char *p, size_t n, struct swn_err *e
 	return swn_buf_add(arg, p, n, err);
 }
 
+/* The decrypted part that is MIME part index, or NULL. */
+static const struct swn_xenc_plain *plain_part(const struct swn_swa_in *s, unsigned index)
+{
+	size_t i;
+
+	for (i = 0; i < s->plain.nparts; i++)
+		if (s->plain.parts[i].index == index)
+			return &s->plain.parts[i];
+	return NULL;
+}
+
+static int discard(void *arg, const unsigned char *p, size_t n, struct swn_err *err)
+{
+	(void)arg;
+	(void)p;
+	(void)n;
+	(void)err;
+	return 0;
+}
+
+/* gzip's reason with the part named in front. */
+static int gunzip_failed(const struct swn_xenc_plain *pl, enum swn_ebms_error *code,
+			 struct swn_err *err)
+{
+	char why[sizeof err->msg];
+
+	*code = SWN_EBMS_DECOMPRESSION_FAILURE;
+	snprintf(why, sizeof why, "%s", err->msg);
+	snprintf(err->msg, sizeof err->msg, "%.23s: %.*s", pl->name, (int)(sizeof err->msg - 26), why);
+	return -1;
+}
+
+int swn_swa_in_attachments_check(struct swn_swa_in *s, enum swn_ebms_error *code,
+				 struct swn_err *err)
+{
+	struct swn_gunzip_limits lim = SWN_GUNZIP_LIMITS_DEFAULT;
+	size_t i;
+
+	*code = SWN_EBMS_OTHER;
+	for (i = 0; i < s->plain.nparts; i++) {
+		const struct swn_xenc_plain *pl = &s->plain.parts[i];
+		struct swn_gzip_source src = { NULL, pl->fd, 0, pl->len };
+
+		if (pl->index != SWN_SWA_DOCUMENT_PART && strcmp(pl->mime_type, "application/gzip") == 0 &&
+		    swn_gunzip_stream(&src, &lim, discard, NULL, NULL, err) < 0)
+			return gunzip_failed(pl, code, err);
+	}
+	return 0;
+}
+
 int swn_swa_in_document(struct swn_swa_in *s, size_t max, struct swn_buf *out,
 			enum swn_ebms_error *code, struct swn_err *err)
 {
-	const struct swn_xenc_plain *pl = &s->plain.parts[0];
-	struct swn_gzip_source src = { NULL, pl->fd, 0, pl->len };
+	const struct swn_xenc_plain *pl = plain_part(s, SWN_SWA_DOCUMENT_PART);
 	struct swn_gunzip_limits lim = SWN_GUNZIP_LIMITS_DEFAULT;
 	unsigned char chunk[64 * 1024];
 	uint64_t at = 0;
 
 	*code = SWN_EBMS_OTHER;
-	if (s->plain.nparts != 1)
+	if (pl == NULL)
 		return swn_err_set(err, SWN_E_AS4, NULL, 0, "no decrypted payload");
 	swn_buf_free(out);
 	swn_buf_init(out, max);
 	/* The signed type says whether it is compressed (xenc.h: CompressionType
 	 * when there is one, else MimeType). */
 	if (strcmp(pl->mime_type, "application/gzip") == 0) {
+		struct swn_gzip_source src = { NULL, pl->fd, 0, pl->len };
+
 		if (lim.max_out > max)
 			lim.max_out = max;
 		if (swn_gunzip_stream(&src, &lim, to_buf, out, NULL, err) < 0) {
-			char why[sizeof err->msg];
-
 			swn_buf_free(out);
-			*code = SWN_EBMS_DECOMPRESSION_FAILURE;
-			/* The part named in front of gzip's reason. */
-			snprintf(why, sizeof why, "%s", err->msg);
-			snprintf(err->msg, sizeof err->msg, "%.23s: %.*s", pl->name,
-				 (int)(sizeof err->msg - 26), why);
-			return -1;
+			return gunzip_failed(pl, code, err);
 		}
 		return 0;
 	}

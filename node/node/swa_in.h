@@ -15,14 +15,16 @@
  *   3. swn_swa_in_verify   the signature over eb:Messaging, soap:Body and
  *                          every decrypted part, with one pinned
  *                          certificate (wssec.h);
- *   4. swn_swa_in_document the payload's bytes: gunzipped when its signed
+ *   4. swn_swa_in_document the document's bytes: gunzipped when its signed
  *                          type says application/gzip, within the limits
- *                          of swn_limits.h (gzip.h).
+ *                          of swn_limits.h (gzip.h);
+ *   5. swn_swa_in_attachments_check  every other part that says gzip
+ *                          inflates within the same limits.
  * Each step's failure names the ebMS error it is (what the peer is told).
  *
- * What it does not do yet: a message carries exactly one payload part
- * (one document per message, as the ledger's placement delivers it); more
- * are refused with the reason.
+ * One decision, made here: the document is MIME part 1, the first part
+ * after the envelope; every other payload part is an attachment, handed
+ * on as its bytes (placement.h), never parsed.
  *
  * Invariants:
  *  - nothing from a part reaches the caller before its GCM tag checked and
@@ -75,10 +77,19 @@ int swn_swa_in_decrypt(struct swn_swa_in *s, const struct swn_as4_msg *m,
 int swn_swa_in_verify(struct swn_swa_in *s, xmlDocPtr doc, const struct swn_as4_msg *m,
 		      X509 *cert, const char *alg, struct swn_err *err);
 
-/* Step 4: the one payload's bytes into out (max bytes at most); a part
- * that does not gunzip is *code DecompressionFailure, else Other. */
+/* The MIME part that holds the document. */
+#define SWN_SWA_DOCUMENT_PART 1
+
+/* Step 4: the document's bytes into out (max bytes at most); a part that
+ * does not gunzip is *code DecompressionFailure, else Other. */
 int swn_swa_in_document(struct swn_swa_in *s, size_t max, struct swn_buf *out,
 			enum swn_ebms_error *code, struct swn_err *err);
+
+/* Step 5: each attachment whose signed type is application/gzip inflates
+ * whole within SWN_GUNZIP_LIMITS_DEFAULT (read through, nothing kept):
+ * 0, or -1 with *code DecompressionFailure and the part named in err. */
+int swn_swa_in_attachments_check(struct swn_swa_in *s, enum swn_ebms_error *code,
+				 struct swn_err *err);
 
 /* What the ledger's RECEIVED entry says of the parts: for each, its
  * Content-ID, the media type of its signed type (type/subtype, token

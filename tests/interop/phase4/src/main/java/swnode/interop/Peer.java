@@ -25,7 +25,8 @@ public final class Peer
                                                    "        --sign-key K --sign-cert C --peer-sign-cert C --peer-enc-cert C",
                                                    "        --profile P [--gzip] --payload FILE [--payload FILE ...]",
                                                    "        --from PARTY --to PARTY --service S --action A",
-                                                   "        [--party-type T] [--mime-type M] [--message-id ID] [--agreement REF] [--dump DIR]",
+                                                   "        [--party-type T] [--mime-type M] [--payload-type M ...] [--message-id ID]",
+                                                   "        [--agreement REF] [--dump DIR]",
                                                    "  profiles: edelivery-2.0, edelivery-2.0-ecdsa, edelivery-1.15",
                                                    "  --port 0 picks a free port; the 'listening on' line names it.");
 

@@ -107,15 +107,21 @@ final class Sender
     final List <AS4OutgoingAttachment> atts = new ArrayList <> ();
     final IMimeType mime = MimeTypeParser.parseMimeType (a.has ("--mime-type") ? a.one ("--mime-type")
                                                                                : "application/octet-stream");
+    // --payload-type, repeated, gives the payloads' types in order; the rest take --mime-type.
+    // (phase4 parses an uncompressed XML-typed payload, so binary parts need their own type.)
+    final List <String> types = a.all ("--payload-type");
+    int index = 0;
     for (final String p : a.all ("--payload"))
     {
       final Path f = Path.of (p);
       if (!Files.isRegularFile (f))
         throw new IllegalArgumentException ("--payload " + p + ": not a file");
+      final IMimeType type = index < types.size () ? MimeTypeParser.parseMimeType (types.get (index)) : mime;
+      index++;
       final AS4OutgoingAttachment.Builder b = AS4OutgoingAttachment.builder ()
                                                                    .data (f.toFile ())
                                                                    .filename (f.getFileName ().toString ())
-                                                                   .mimeType (mime);
+                                                                   .mimeType (type);
       if (gzip)
         b.compressionGZIP ();
       atts.add (b.build ());
