@@ -592,12 +592,12 @@ static int swa_payload(struct swn_runtime *rt, struct swn_swa_in *sw, xmlDocPtr 
 		*code = SWN_EBMS_FAILED_AUTHENTICATION;
 		return -1;
 	}
+	/* Checked once, when the message arrives (evidence read again was
+	 * checked then): attachments are handed on only as their bytes. */
+	if (npins > 0 && swn_swa_in_parts_check(sw, code, err) < 0)
+		return -1;
 	swn_buf_init(&doc_bytes, SWN_MAX_DOCUMENT_BYTES);
 	rc = swn_swa_in_document(sw, SWN_MAX_DOCUMENT_BYTES, &doc_bytes, code, err);
-	/* Attachments are handed on only as their bytes, checked once, when
-	 * the message arrives (evidence read again was checked then). */
-	if (rc == 0 && npins > 0)
-		rc = swn_swa_in_attachments_check(sw, code, err);
 	if (rc == 0 && !(*payload = swn_xml_parse(doc_bytes.data, doc_bytes.len, "payload", err)))
 		rc = -1;
 	swn_buf_free(&doc_bytes);

@@ -51,17 +51,45 @@ static int placed_name(const struct swn_ledger_placed *p, char *name, size_t n)
 	return 0;
 }
 
-/* Write data to name in dfd, anew (whatever stood there is unlinked
- * first, so a planted link or a hard link to another file is never
- * written through), and fsync it. */
-static int write_new(int dfd, const char *in, const char *name, const void *data, size_t len,
-		     struct swn_err *err)
+/* Move name in dfd aside to .in-the-way-SEQ-NAME (it is never deleted). */
+static int move_aside(int dfd, const char *in, const char *name, long long seq, struct swn_err *err)
+{
+	char aside[300];
+
+	snprintf(aside, sizeof aside, ".in-the-way-%lld-%.200s", seq, name);
+	if (renameat(dfd, name, dfd, aside) < 0)
+		return swn_err_set(err, SWN_E_IO, in, 0, "%s is in the way and cannot be moved aside: %s",
+				   name, strerror(errno));
+	return 0;
+}
+
+/* Room for a new file called name in dfd (one of the node's temporary
+ * names): a file or link there is unlinked, so that a planted link or a
+ * hard link to another file is never written through; a directory
+ * planted there is moved aside. */
+static int clear_name(int dfd, const char *in, const char *name, long long seq, struct swn_err *err)
+{
+	struct stat st;
+
+	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return errno == ENOENT ? 0 : swn_err_set(err, SWN_E_IO, in, 0, "cannot look at %s: %s",
+							   name, strerror(errno));
+	if (S_ISDIR(st.st_mode))
+		return move_aside(dfd, in, name, seq, err);
+	if (unlinkat(dfd, name, 0) < 0 && errno != ENOENT)
+		return swn_err_set(err, SWN_E_IO, in, 0, "cannot remove %s: %s", name, strerror(errno));
+	return 0;
+}
+
+/* Write data to name in dfd, anew (clear_name), and fsync it. */
+static int write_new(int dfd, const char *in, const char *name, long long seq, const void *data,
+		     size_t len, struct swn_err *err)
 {
 	const char *p = data;
 	int fd, saved;
 
-	if (unlinkat(dfd, name, 0) < 0 && errno != ENOENT)
-		return swn_err_set(err, SWN_E_IO, in, 0, "cannot remove %s: %s", name, strerror(errno));
+	if (clear_name(dfd, in, name, seq, err) < 0)
+		return -1;
 	fd = openat(dfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0640);
 	if (fd < 0)
 		return swn_err_set(err, SWN_E_IO, in, 0, "cannot create %s: %s", name, strerror(errno));
@@ -126,14 +154,10 @@ static int reveal(int dfd, const char *in, const char *tmp, long long seq, const
 		  struct swn_err *err)
 {
 	struct stat st;
-	char aside[300];
 
-	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISREG(st.st_mode)) {
-		snprintf(aside, sizeof aside, ".in-the-way-%lld-%.200s", seq, name);
-		if (renameat(dfd, name, dfd, aside) < 0)
-			return swn_err_set(err, SWN_E_IO, in, 0, "%s is in the way and cannot be moved "
-					   "aside: %s", name, strerror(errno));
-	}
+	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISREG(st.st_mode) &&
+	    move_aside(dfd, in, name, seq, err) < 0)
+		return -1;
 	if (renameat(dfd, tmp, dfd, name) < 0)
 		return swn_err_set(err, SWN_E_IO, in, 0, "cannot rename %s to %s: %s", tmp, name,
 				   strerror(errno));
@@ -188,7 +212,7 @@ static void attachment_names(const char *doc_name, long long seq, unsigned index
 }
 
 /* Copy (or gunzip) the regular file src into the new file dst of dfd. */
-static int copy_into(int src, int dfd, const char *in, const char *dst, int gunzip,
+static int copy_into(int src, int dfd, const char *in, const char *dst, long long seq, int gunzip,
 		     struct swn_err *err)
 {
 	struct swn_gunzip_limits lim = SWN_GUNZIP_LIMITS_DEFAULT;
@@ -197,8 +221,8 @@ static int copy_into(int src, int dfd, const char *in, const char *dst, int gunz
 	ssize_t r;
 	int fd, rc = 0;
 
-	if (unlinkat(dfd, dst, 0) < 0 && errno != ENOENT)
-		return swn_err_set(err, SWN_E_IO, in, 0, "cannot remove %s: %s", dst, strerror(errno));
+	if (clear_name(dfd, in, dst, seq, err) < 0)
+		return -1;
 	fd = openat(dfd, dst, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0640);
 	if (fd < 0)
 		return swn_err_set(err, SWN_E_IO, in, 0, "cannot create %s: %s", dst, strerror(errno));
@@ -269,7 +293,7 @@ static int reveal_attachments(int dfd, const char *in, const char *home, long lo
 			return swn_err_set(err, SWN_E_IO, src_path, 0, "part %u of message %lld: "
 					   "not the bytes its RECEIVED entry names", pt->index, seq);
 		}
-		rc = copy_into(src, dfd, in, tmp, strcmp(pt->type, "application/gzip") == 0, err);
+		rc = copy_into(src, dfd, in, tmp, seq, swn_swa_gzip_type(pt->type) == 1, err);
 		close(src);
 		if (rc < 0 || reveal(dfd, in, tmp, seq, name, err) < 0)
 			return -1;
@@ -325,7 +349,7 @@ int swn_placement_place(struct swn_ledger *l, const char *spool_dir,
 	/* Its attachments are read before anything is written: a reason
 	 * that does not read is found before the placement is recorded. */
 	if (attachments_of(l, d->peer, d->msgid, &atts, err) == 0 &&
-	    write_new(dfd, in, tmp, d->data, d->len, err) == 0 &&
+	    write_new(dfd, in, tmp, d->seq, d->data, d->len, err) == 0 &&
 	    swn_ledger_append(l, &ev, d->data, d->len, NULL, err) == 0)
 		rc = reveal_attachments(dfd, in, d->home, d->seq, name, &atts, err) == 0 &&
 		     reveal(dfd, in, tmp, d->seq, name, err) == 0 ? 0 : 1;

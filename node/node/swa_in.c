@@ -114,20 +114,45 @@ static int gunzip_failed(const struct swn_xenc_plain *pl, enum swn_ebms_error *c
 	return -1;
 }
 
-int swn_swa_in_attachments_check(struct swn_swa_in *s, enum swn_ebms_error *code,
-				 struct swn_err *err)
+int swn_swa_gzip_type(const char *type)
+{
+	const char *p = type + strspn(type, " \t");
+	size_t len = strcspn(p, "; \t");
+
+	if (strcmp(type, SWN_SWA_GZIP) == 0)
+		return 1;
+	return len == strlen(SWN_SWA_GZIP) && strncasecmp(p, SWN_SWA_GZIP, len) == 0 ? -1 : 0;
+}
+
+int swn_swa_in_parts_check(struct swn_swa_in *s, enum swn_ebms_error *code, struct swn_err *err)
 {
 	struct swn_gunzip_limits lim = SWN_GUNZIP_LIMITS_DEFAULT;
+	uint64_t budget = SWN_SWA_MAX_ATTACHMENT_BYTES;
 	size_t i;
 
-	*code = SWN_EBMS_OTHER;
+	*code = SWN_EBMS_VALUE_NOT_RECOGNIZED;
+	for (i = 0; i < s->plain.nparts; i++)
+		if (swn_swa_gzip_type(s->plain.parts[i].mime_type) < 0)
+			return swn_err_set(err, SWN_E_AS4, NULL, 0, "%s is signed as '%.200s': a compressed "
+					   "part says exactly %s", s->plain.parts[i].name,
+					   s->plain.parts[i].mime_type, SWN_SWA_GZIP);
+	*code = SWN_EBMS_DECOMPRESSION_FAILURE;
 	for (i = 0; i < s->plain.nparts; i++) {
 		const struct swn_xenc_plain *pl = &s->plain.parts[i];
 		struct swn_gzip_source src = { NULL, pl->fd, 0, pl->len };
+		uint64_t out = pl->len;
 
-		if (pl->index != SWN_SWA_DOCUMENT_PART && strcmp(pl->mime_type, "application/gzip") == 0 &&
-		    swn_gunzip_stream(&src, &lim, discard, NULL, NULL, err) < 0)
+		if (pl->index == SWN_SWA_DOCUMENT_PART)
+			continue;
+		lim.max_out = budget;
+		if (swn_swa_gzip_type(pl->mime_type) == 1 &&
+		    swn_gunzip_stream(&src, &lim, discard, NULL, &out, err) < 0)
 			return gunzip_failed(pl, code, err);
+		if (out > budget)
+			return swn_err_set(err, SWN_E_TOO_LARGE, NULL, 0, "the attachments hold more than "
+					   "%llu bytes (%s and those before it)",
+					   (unsigned long long)SWN_SWA_MAX_ATTACHMENT_BYTES, pl->name);
+		budget -= out;
 	}
 	return 0;
 }
@@ -147,7 +172,7 @@ int swn_swa_in_document(struct swn_swa_in *s, size_t max, struct swn_buf *out,
 	swn_buf_init(out, max);
 	/* The signed type says whether it is compressed (xenc.h: CompressionType
 	 * when there is one, else MimeType). */
-	if (strcmp(pl->mime_type, "application/gzip") == 0) {
+	if (swn_swa_gzip_type(pl->mime_type) == 1) {
 		struct swn_gzip_source src = { NULL, pl->fd, 0, pl->len };
 
 		if (lim.max_out > max)

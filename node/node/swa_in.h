@@ -15,11 +15,13 @@
  *   3. swn_swa_in_verify   the signature over eb:Messaging, soap:Body and
  *                          every decrypted part, with one pinned
  *                          certificate (wssec.h);
- *   4. swn_swa_in_document the document's bytes: gunzipped when its signed
+ *   4. swn_swa_in_parts_check  every part's signed type read alike
+ *                          (swn_swa_gzip_type), and every attachment that
+ *                          says gzip inflates, all of them within
+ *                          SWN_SWA_MAX_ATTACHMENT_BYTES together;
+ *   5. swn_swa_in_document the document's bytes: gunzipped when its signed
  *                          type says application/gzip, within the limits
- *                          of swn_limits.h (gzip.h);
- *   5. swn_swa_in_attachments_check  every other part that says gzip
- *                          inflates within the same limits.
+ *                          of swn_limits.h (gzip.h).
  * Each step's failure names the ebMS error it is (what the peer is told).
  *
  * One decision, made here: the document is MIME part 1, the first part
@@ -46,6 +48,7 @@
 #include "as4/xenc.h"
 #include "base/buf.h"
 #include "base/err.h"
+#include "base/swn_limits.h"
 #include "trust/profile.h"
 
 struct swn_swa_in {
@@ -85,11 +88,24 @@ int swn_swa_in_verify(struct swn_swa_in *s, xmlDocPtr doc, const struct swn_as4_
 int swn_swa_in_document(struct swn_swa_in *s, size_t max, struct swn_buf *out,
 			enum swn_ebms_error *code, struct swn_err *err);
 
-/* Step 5: each attachment whose signed type is application/gzip inflates
- * whole within SWN_GUNZIP_LIMITS_DEFAULT (read through, nothing kept):
- * 0, or -1 with *code DecompressionFailure and the part named in err. */
-int swn_swa_in_attachments_check(struct swn_swa_in *s, enum swn_ebms_error *code,
-				 struct swn_err *err);
+#define SWN_SWA_GZIP "application/gzip"
+
+/* Is a part with this signed type (or the media type the ledger recorded
+ * of it) gzip'd?  1 when it is exactly "application/gzip", 0 when its
+ * media type is another, -1 when it is application/gzip spelt otherwise
+ * (case, parameters, blanks): refused on arrival, so that the document's
+ * reader, the attachments' check and their placement decide alike. */
+int swn_swa_gzip_type(const char *type);
+
+/* The whole size of a message's attachments as delivered (inflated). */
+#define SWN_SWA_MAX_ATTACHMENT_BYTES SWN_GZIP_MAX_PAYLOAD_BYTES
+
+/* Step 4: 0, or -1 with *code ValueNotRecognized (a type spelt otherwise)
+ * or DecompressionFailure (a part does not inflate within
+ * SWN_GUNZIP_LIMITS_DEFAULT, or the attachments are over
+ * SWN_SWA_MAX_ATTACHMENT_BYTES together) and the part named in err.  The
+ * attachments are read through, nothing kept. */
+int swn_swa_in_parts_check(struct swn_swa_in *s, enum swn_ebms_error *code, struct swn_err *err);
 
 /* What the ledger's RECEIVED entry says of the parts: for each, its
  * Content-ID, the media type of its signed type (type/subtype, token

@@ -69,8 +69,18 @@ serve() {
 	p4serve "$1" "$2/keys/b" "$2/keys/a/tls.crt" "$2/keys/a/sign.crt" "$2"
 }
 
+# flip_tag BODY TXT: change the last byte before the closing boundary of
+# the MIME body BODY (its Content-Type in TXT): the GCM tag of the last part.
+flip_tag() {
+	size=$(stat -c %s "$1")
+	boundary_len=$(( $(sed -n 's/^Content-Type: .*boundary="\{0,1\}\([^";]*\).*/\1/p' "$2" | wc -c) + 7 ))
+	off=$((size - boundary_len - 2))
+	printf '\x5a' | dd of="$1" bs=1 seek=$off conv=notrunc 2>/dev/null
+}
+
 # send DIR SIGNER PAYLOAD MIME_TYPE NAME: compose as SIGNER (a, or the
-# impostor c), POST over mutual TLS as a; MSGID, CID, HTTP set.
+# impostor c), POST over mutual TLS as a; MSGID, CID, HTTP set.  With
+# TAMPER=1 the part's GCM tag is changed before it is posted.
 send() {
 	k=$1/keys
 	if ! "$COMPOSE" compose "$PROFILE" "$k/$2/sign.key" "$k/$2/sign.crt" "$k/b/enc.crt" \
@@ -79,6 +89,7 @@ send() {
 		fail "$PROFILE $5: swa_compose failed"
 		return 1
 	fi
+	[ "${TAMPER:-}" = 1 ] && flip_tag "$1/$5.body" "$1/$5.txt"
 	MSGID=$(sed -n 's/^MessageId: //p' "$1/$5.txt")
 	CID=$(sed -n 's/^Content-ID: //p' "$1/$5.txt")
 	HTTP=$(curl -sS --max-time 60 --cacert "$k/b/tls.crt" --cert "$k/a/tls.crt" --key "$k/a/tls.key" \
@@ -119,25 +130,38 @@ for PROFILE in edelivery-2.0 edelivery-2.0-ecdsa edelivery-1.15; do
 	accepted "$D" "$PAYLOADS/payload-1.xml" application/xml xml
 	accepted "$D" "$PAYLOADS/payload-2.txt" text/plain text
 
-	# The impostor: c's signing key, which b does not trust.
-	before=$(ls "$D/out" | wc -l)
-	if send "$D" c "$PAYLOADS/payload-1.xml" application/xml impostor; then
-		if [ "$HTTP" = 200 ] &&
-			"$COMPOSE" reply error "$D/impostor.reply" "$D/keys/b/sign.crt" "$MSGID" 0 \
-				>"$D/impostor.check" 2>&1; then
-			pass
-		else
-			fail "$PROFILE impostor: HTTP $HTTP, not an ebMS Error: $(cat "$D/impostor.check")"
+	# Refused by phase4, each with a signed ebMS Error and nothing stored:
+	# the impostor (c's signing key, which b does not trust), a part signed
+	# but not encrypted, and a changed GCM tag byte.
+	for what in impostor plain tampered; do
+		before=$(ls "$D/out" | wc -l)
+		signer=a
+		[ $what = impostor ] && signer=c
+		if SWA_COMPOSE_PLAIN=$([ $what = plain ] && echo 1) TAMPER=$([ $what = tampered ] && echo 1) \
+			send "$D" $signer "$PAYLOADS/payload-1.xml" application/xml $what; then
+			if [ "$HTTP" = 200 ] &&
+				"$COMPOSE" reply error "$D/$what.reply" "$D/keys/b/sign.crt" "$MSGID" 0 \
+					>"$D/$what.check" 2>&1; then
+				pass
+			else
+				fail "$PROFILE $what: HTTP $HTTP, not an ebMS Error: $(cat "$D/$what.check")"
+				head -c 1500 "$D/$what.reply"; echo
+			fi
+			if [ "$(ls "$D/out" | wc -l)" = "$before" ] && [ ! -e "$D/out/$CID" ]; then
+				pass
+			else
+				fail "$PROFILE $what: phase4 stored something"
+			fi
 		fi
-		if [ "$(ls "$D/out" | wc -l)" = "$before" ] && [ ! -e "$D/out/$CID" ]; then
-			pass
-		else
-			fail "$PROFILE impostor: phase4 stored something"
-		fi
-	fi
+	done
+	# The unencrypted part passed phase4's signature check; its processor
+	# refused it for want of encryption (the reason is in its log).
+	grep -q "refusing .*: the message was not encrypted" "$D/serve.log" && pass ||
+		fail "$PROFILE plain: phase4's processor did not refuse it as unencrypted"
 	kill -TERM "$SERVE_PID" 2>/dev/null
 	wait "$SERVE_PID" 2>/dev/null
-	echo "$PROFILE: $(cat "$D/xml.check" 2>/dev/null); impostor: $(cat "$D/impostor.check" 2>/dev/null)"
+	echo "$PROFILE: $(cat "$D/xml.check" 2>/dev/null); impostor: $(cat "$D/impostor.check" 2>/dev/null);" \
+		"plain: $(cat "$D/plain.check" 2>/dev/null); tampered: $(cat "$D/tampered.check" 2>/dev/null)"
 done
 
 # ---- phase4 sends to swnode ----
@@ -320,12 +344,22 @@ else fail "taking a document with attachments (HTTP $code): $(ls "$SW/spool/in" 
 # with its attachments, written anew from the payload store.
 mv "$SW/spool/in" "$SW/spool/in.away"
 : >"$SW/spool/in"
+# A directory planted under the attachment's temporary name is moved
+# aside, not taken for a reason to fail for ever.
 p4send P4-20 edelivery-2.0 three-later --payload "$IN/att.bin" --gzip \
 	--payload-type application/xml --payload-type application/octet-stream
 grep -q "^OK $MSGID" "$IN/three-later.out" && pass || fail "three-later: no verified Receipt"
+seq=$(sql "$SW" "select seq from entries where msgid='$MSGID' and event='RECEIVED'")
+rm "$SW/spool/in"
+mv "$SW/spool/in.away" "$SW/spool/in"
+mkdir "$SW/spool/in/.placing-$seq-part-2"
+mv "$SW/spool/in" "$SW/spool/in.away"
+: >"$SW/spool/in"
 placed_after_restart "a document with an attachment"
 f=$(sql "$SW" "select reason from entries where msgid='$MSGID' and event='DELIVERED_LOCAL'")
 cmp -s "${f%.xml}.part-2.bin" "$IN/att.bin" && pass || fail "the attachment is not placed after the restart"
+[ -d "$SW/spool/in/.in-the-way-$seq-.placing-$seq-part-2" ] && pass ||
+	fail "the directory planted under the attachment's temporary name was not moved aside: $(ls -a "$SW/spool/in")"
 # 10 MB: an attachment of 10 MiB, within P4-20's limit raised to 16 MiB;
 # over P4-20E's 10 MiB, refused and nothing delivered.
 head -c 10485760 /dev/urandom >"$IN/ten.bin"
@@ -362,11 +396,7 @@ compose_in good
 swnode_post good
 has "$IN/good.reply" "Receipt" "swa_compose's message to swnode: a Receipt"
 compose_in tampered
-# the last byte before the closing boundary: the GCM tag of the part
-size=$(stat -c %s "$IN/tampered.body")
-boundary_len=$(( $(sed -n 's/^Content-Type: .*boundary="\{0,1\}\([^";]*\).*/\1/p' "$IN/tampered.txt" | wc -c) + 7 ))
-off=$((size - boundary_len - 2))
-printf '\x5a' | dd of="$IN/tampered.body" bs=1 seek=$off conv=notrunc 2>/dev/null
+flip_tag "$IN/tampered.body" "$IN/tampered.txt"
 swnode_post tampered
 has "$IN/tampered.reply" 'errorCode="EBMS:0102"' "a changed ciphertext byte: FailedDecryption"
 [ "$(entries "$SW" "msgid='$MSGID' and event='DELIVERED_LOCAL'")" = 0 ] && pass || fail "tampered delivered"
@@ -402,6 +432,15 @@ has "$IN/tricky2.reply" 'errorCode="EBMS:0003"' "another document under its Mess
 [ "$(entries "$SW" "msgid='tricky-1@p4.invalid' and event='RECEIPT_SENT'")" = 1 ] && pass ||
 	fail "a second Receipt was signed for another document"
 
+# A part signed as application/gzip spelt otherwise is refused before a
+# Receipt (EBMS:0001): no reader may take it for gzip'd and another not.
+SWA_COMPOSE_AGREEMENT=P4-20 SWA_COMPOSE_PARTY_TYPE=$PTYPE "$COMPOSE" compose edelivery-2.0 \
+	"$IN/P4-20/sign.key" "$IN/P4-20/sign.crt" "$SW/certs/edelivery-2.0-encryption.pem" P4-20 SW-B \
+	"$SERVICE_ECO" "$ACTION_ECO" "Application/Gzip" "$IN/eco-intl.xml" "$IN/oddgz.body" >"$IN/oddgz.txt"
+swnode_post oddgz
+has "$IN/oddgz.reply" 'errorCode="EBMS:0001"' "a part signed as Application/Gzip: refused"
+[ "$(entries "$SW" "msgid='$MSGID' and event='REFUSED' and reason like '%part 1 is signed as ''Application/Gzip''%'")" = 1 ] &&
+	pass || fail "Application/Gzip: no REFUSED with the reason: $(sql "$SW" "select reason from entries where msgid='$MSGID'")"
 # A Content-Type over 1024 bytes is refused before anything is read.
 compose_in long
 ct=$(sed -n 's/^Content-Type: //p' "$IN/long.txt")

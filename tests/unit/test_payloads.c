@@ -8,7 +8,9 @@
  * way the words can be wrong: each must be refused, never read as other
  * digests.  The store: a file named by the SHA-256 of its bytes, modes
  * 0700 and 0600, the same bytes twice kept once, a short read leaving
- * nothing behind.
+ * nothing behind.  One decision of "gzip'd" (swn_swa_gzip_type) over
+ * every spelling, and the attachments' check: types, inflation, and the
+ * size of all of them together.
  */
 #include "autoconfig.h"
 
@@ -24,6 +26,7 @@
 #include <openssl/sha.h>
 
 #include "base/swn_limits.h"
+#include "as4/gzip.h"
 #include "node/node/payloads.h"
 #include "node/node/swa_in.h"
 #include "testlib.h"
@@ -334,6 +337,118 @@ START_TEST(store_unwritable)
 }
 END_TEST
 
+/* ---- one decision of "gzip'd", and the attachments' check ---- */
+
+START_TEST(gzip_type_forms)
+{
+	ck_assert_int_eq(swn_swa_gzip_type("application/gzip"), 1);
+	/* application/gzip spelt otherwise: refused, never read two ways */
+	ck_assert_int_eq(swn_swa_gzip_type("application/gzip; x=1"), -1);
+	ck_assert_int_eq(swn_swa_gzip_type("application/gzip "), -1);
+	ck_assert_int_eq(swn_swa_gzip_type(" application/gzip"), -1);
+	ck_assert_int_eq(swn_swa_gzip_type("Application/GZIP"), -1);
+	ck_assert_int_eq(swn_swa_gzip_type("application/gzip;"), -1);
+	ck_assert_int_eq(swn_swa_gzip_type("application/gzip\t;a=b"), -1);
+	/* other types */
+	ck_assert_int_eq(swn_swa_gzip_type("application/gzipx"), 0);
+	ck_assert_int_eq(swn_swa_gzip_type("application/x-gzip"), 0);
+	ck_assert_int_eq(swn_swa_gzip_type("application/xml"), 0);
+	ck_assert_int_eq(swn_swa_gzip_type(""), 0);
+}
+END_TEST
+
+/* A message's parts as swa_in holds them once decrypted: part 1 the
+ * document, then attachments with these types and claimed lengths. */
+static void parts_of(struct swn_swa_in *s, int n, const char *const *types, const int *fds,
+		     const uint64_t *lens)
+{
+	int i;
+
+	memset(s, 0, sizeof *s);
+	s->plain.nparts = (size_t)n;
+	for (i = 0; i < n; i++) {
+		s->plain.parts[i].index = (unsigned)i + 1;
+		s->plain.parts[i].fd = fds[i];
+		s->plain.parts[i].len = lens[i];
+		snprintf(s->plain.parts[i].name, sizeof s->plain.parts[i].name, "part %d", i + 1);
+		snprintf(s->plain.parts[i].mime_type, sizeof s->plain.parts[i].mime_type, "%s", types[i]);
+	}
+}
+
+START_TEST(parts_check)
+{
+	static unsigned char zeros[1000];
+	static struct swn_swa_in s;
+	struct swn_err err;
+	enum swn_ebms_error code;
+	char gz_path[] = "/tmp/swn-payload-gz-XXXXXX";
+	int raw = temp_with("not gzip", 8), gz = mkstemp(gz_path), in = temp_with(zeros, sizeof zeros);
+	uint64_t gz_len;
+	const char *ok_types[] = { "application/xml", "application/octet-stream", "application/gzip" };
+	const char *odd_types[] = { "application/xml", "application/gzip; x=1", "application/gzip" };
+	const char *lying[] = { "application/xml", "application/gzip", "application/octet-stream" };
+
+	ck_assert_int_ge(gz, 0);
+	unlink(gz_path);
+	swn_err_clear(&err);
+	ck_assert_int_eq(swn_gzip_compress_fd(in, gz, &gz_len, &err), 0);
+	{
+		int fds[] = { raw, raw, gz };
+		uint64_t lens[] = { 8, 8, gz_len };
+
+		/* The gzip'd attachment inflates: accepted. */
+		parts_of(&s, 3, ok_types, fds, lens);
+		ck_assert_int_eq(swn_swa_in_parts_check(&s, &code, &err), 0);
+		/* application/gzip spelt otherwise: EBMS:0001, the part named. */
+		parts_of(&s, 3, odd_types, fds, lens);
+		ck_assert_int_eq(swn_swa_in_parts_check(&s, &code, &err), -1);
+		ck_assert_int_eq(code, SWN_EBMS_VALUE_NOT_RECOGNIZED);
+		ck_assert_ptr_nonnull(strstr(err.msg, "part 2 is signed as 'application/gzip; x=1'"));
+	}
+	{
+		int fds[] = { raw, raw, raw };
+		uint64_t lens[] = { 8, 8, 8 };
+
+		/* Says gzip, is not: EBMS:0303 before any Receipt. */
+		parts_of(&s, 3, lying, fds, lens);
+		swn_err_clear(&err);
+		ck_assert_int_eq(swn_swa_in_parts_check(&s, &code, &err), -1);
+		ck_assert_int_eq(code, SWN_EBMS_DECOMPRESSION_FAILURE);
+		ck_assert_ptr_nonnull(strstr(err.msg, "part 2: "));
+	}
+	{
+		/* The attachments together: the document does not count, the
+		 * budget is shared, an inflated part counts as inflated. */
+		int fds[] = { raw, raw, gz };
+		uint64_t fill = SWN_SWA_MAX_ATTACHMENT_BYTES - sizeof zeros;
+		uint64_t lens[] = { SWN_SWA_MAX_ATTACHMENT_BYTES, fill, gz_len };
+
+		parts_of(&s, 3, ok_types, fds, lens);
+		swn_err_clear(&err);
+		ck_assert_int_eq(swn_swa_in_parts_check(&s, &code, &err), 0);   /* exactly the budget */
+		lens[1] = fill + 1;
+		parts_of(&s, 3, ok_types, fds, lens);
+		ck_assert_int_eq(swn_swa_in_parts_check(&s, &code, &err), -1);   /* one byte over */
+		ck_assert_int_eq(code, SWN_EBMS_DECOMPRESSION_FAILURE);
+		ck_assert_ptr_nonnull(strstr(err.msg, "part 3"));
+	}
+	{
+		const char *two_raw[] = { "application/xml", "application/octet-stream",
+					  "application/octet-stream" };
+		int fds[] = { raw, raw, raw };
+		uint64_t lens[] = { 8, SWN_SWA_MAX_ATTACHMENT_BYTES / 2 + 1, SWN_SWA_MAX_ATTACHMENT_BYTES / 2 };
+
+		parts_of(&s, 3, two_raw, fds, lens);
+		swn_err_clear(&err);
+		ck_assert_int_eq(swn_swa_in_parts_check(&s, &code, &err), -1);
+		ck_assert_ptr_nonnull(strstr(err.msg, "the attachments hold more than"));
+	}
+	close(raw);
+	close(gz);
+	close(in);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("payloads");
@@ -345,6 +460,8 @@ int main(void)
 	tcase_add_loop_test(words, refused_forms, 0, (int)(sizeof bad_parts / sizeof bad_parts[0]));
 	tcase_add_loop_test(words, refused_heads, 0, (int)(sizeof bad_heads / sizeof bad_heads[0]));
 	tcase_add_test(words, content_type_back);
+	tcase_add_test(words, gzip_type_forms);
+	tcase_add_test(words, parts_check);
 	suite_add_tcase(s, words);
 	tcase_add_checked_fixture(store, make_home, remove_home);
 	tcase_add_test(store, store_by_digest);
