@@ -493,6 +493,28 @@ static int is_attachment_tmp(const char *name)
 	return *p != '\0' && p[strspn(p, "0123456789")] == '\0';
 }
 
+static long long visible_seq(const char *name);
+
+/* Is name "DOCTYPE-SEQ.part-N.bin", an attachment of a document placed as
+ * DOCTYPE-SEQ.xml and acknowledged since? */
+static int attachment_taken(struct swn_ledger *l, const char *name)
+{
+	static _Thread_local struct swn_ledger_placed p;
+	const char *part = strstr(name, ".part-"), *n;
+	char doc[256];
+	struct swn_err err;
+
+	if (part == NULL || part == name || (size_t)(part - name) + 5 > sizeof doc)
+		return 0;
+	n = part + 6;
+	if (*n < '1' || *n > '9' || strcmp(n + strspn(n, "0123456789"), ".bin") != 0)
+		return 0;
+	snprintf(doc, sizeof doc, "%.*s.xml", (int)(part - name), name);
+	swn_err_clear(&err);
+	return visible_seq(doc) > 0 && swn_placement_find(l, doc, &p, &err) == 1 &&
+	       swn_ledger_acknowledged(l, p.peer, p.msgid, &err) == 1;
+}
+
 int swn_placement_recover(struct swn_ledger *l, const char *spool_dir, const char *home,
 			  int *finished, int *removed, int *failed, struct swn_err *err)
 {
@@ -505,14 +527,17 @@ int swn_placement_recover(struct swn_ledger *l, const char *spool_dir, const cha
 	*finished = *removed = *failed = 0;
 	if (swn_placement_pending(spool_dir, recover_one, &r, err) < 0)
 		return -1;
-	/* What an earlier version's writer left (".NAME.tmp-XXXXXX"), and an
-	 * attachment's temporary file whose document's is gone: finishing
-	 * above wrote anew and revealed every one that had it. */
+	/* What an earlier version's writer left (".NAME.tmp-XXXXXX"), an
+	 * attachment's temporary file whose document's is gone (finishing
+	 * above wrote anew and revealed every one that had it), and the
+	 * attachments of a document acknowledged by a request the node did
+	 * not live to finish. */
 	if ((dfd = open_in(spool_dir, in, sizeof in, err)) >= 0 && (dir = fdopendir(dfd)) != NULL) {
 		while ((e = readdir(dir)) != NULL) {
 			struct stat st;
 
-			if (e->d_name[0] == '.' && (strstr(e->d_name, ".tmp-") || is_attachment_tmp(e->d_name)) &&
+			if (((e->d_name[0] == '.' && (strstr(e->d_name, ".tmp-") || is_attachment_tmp(e->d_name))) ||
+			     attachment_taken(l, e->d_name)) &&
 			    fstatat(dfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode) &&
 			    unlinkat(dfd, e->d_name, 0) == 0)
 				r.removed++;

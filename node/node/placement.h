@@ -89,7 +89,9 @@ int swn_placement_pending(const char *spool_dir, void (*fn)(void *ctx, long long
 
 /* At start, before anything places: finish every .placing-SEQ (remove the
  * unrecorded ones), then remove each .placing-SEQ-part-N left without its
- * document and the temporary files of earlier versions.  Goes on
+ * document, the attachments of acknowledged documents (a crash between
+ * the acknowledgement and their removal) and the temporary files of
+ * earlier versions.  Goes on
  * past a failure: *failed counts them, err holds the first. */
 int swn_placement_recover(struct swn_ledger *l, const char *spool_dir, const char *home,
 			  int *finished, int *removed, int *failed, struct swn_err *err);

@@ -340,6 +340,10 @@ code=$(curl -sS -H "Authorization: Bearer $(cat "$SW/local.token")" -o "$T/ack.j
 	-X DELETE "http://127.0.0.1:$(sed -n 's/^local //p' "$SW.out" | tail -1)/inbox/$name")
 if [ "$code" = 200 ] && [ ! -e "$f" ] && [ ! -e "${f%.xml}.part-2.bin" ] && [ ! -e "${f%.xml}.part-3.bin" ]; then pass
 else fail "taking a document with attachments (HTTP $code): $(ls "$SW/spool/in" | grep "$(basename "${f%.xml}")")"; fi
+# As if the node had died between the acknowledgement and the removal:
+# the next start removes the taken document's attachment.
+taken_att=${f%.xml}.part-2.bin
+cp "$IN/att.txt" "$taken_att"
 # A document placed while spool/in is broken is placed at the next start
 # with its attachments, written anew from the payload store.
 mv "$SW/spool/in" "$SW/spool/in.away"
@@ -358,6 +362,8 @@ mv "$SW/spool/in" "$SW/spool/in.away"
 placed_after_restart "a document with an attachment"
 f=$(sql "$SW" "select reason from entries where msgid='$MSGID' and event='DELIVERED_LOCAL'")
 cmp -s "${f%.xml}.part-2.bin" "$IN/att.bin" && pass || fail "the attachment is not placed after the restart"
+[ ! -e "$taken_att" ] && pass || fail "the start left an attachment of an acknowledged document"
+later_att=${f%.xml}.part-2.bin
 [ -d "$SW/spool/in/.in-the-way-$seq-.placing-$seq-part-2" ] && pass ||
 	fail "the directory planted under the attachment's temporary name was not moved aside: $(ls -a "$SW/spool/in")"
 # 10 MB: an attachment of 10 MiB, within P4-20's limit raised to 16 MiB;
@@ -371,6 +377,7 @@ p4send P4-20 edelivery-2.0 ten --payload "$IN/ten.bin" --gzip \
 grep -q "^OK $MSGID" "$IN/ten.out" && pass || { fail "10 MiB attachment: no verified Receipt (exit $RC)"; tail -5 "$IN/ten.out"; tail -5 "$SW.log"; }
 f=$(sql "$SW" "select reason from entries where msgid='$MSGID' and event='DELIVERED_LOCAL'")
 cmp -s "${f%.xml}.part-2.bin" "$IN/ten.bin" && pass || fail "the 10 MiB attachment is not delivered as sent"
+cmp -s "$later_att" "$IN/att.bin" && pass || fail "a start removed the attachment of a document not acknowledged"
 p4send P4-20E edelivery-2.0-ecdsa ten-over --payload "$IN/ten.bin" \
 	--payload-type application/xml --payload-type application/octet-stream
 [ "$RC" != 0 ] && pass || fail "10 MiB over a 10 MiB limit: accepted"
