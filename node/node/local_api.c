@@ -621,6 +621,7 @@ static void inbox_list(struct swn_local *l, struct evhttp_request *req)
 {
 	const char *query = evhttp_uri_get_query(evhttp_request_get_evhttp_uri(req)), *v;
 	char in[SWN_PATH_MAX + 8], path[SWN_PATH_MAX + 300];
+	static _Thread_local struct swn_placement_attachment att[SWN_MAX_PAYLOAD_PARTS];
 	struct inbox_list il = { calloc(SWN_MAX_INBOX_LIST, sizeof(struct inbox_row)), 0 };
 	json_t *items = json_array();
 	long long after = 0, from;
@@ -661,19 +662,35 @@ static void inbox_list(struct swn_local *l, struct evhttp_request *req)
 	}
 	pthread_mutex_unlock(&inbox_lock);
 	snprintf(in, sizeof in, "%s/in", l->rt->cfg.spool_dir);
-	for (i = 0; i < il.n; i++) {
+	for (i = 0; i < il.n && rc == 0; i++) {
 		struct inbox_row *r = &il.rows[i];
+		json_t *atts = json_array();
+		int k, na = swn_placement_attachments(l->rt->ledger, r->peer, r->msgid, r->file, att,
+						      SWN_MAX_PAYLOAD_PARTS, &err);
 
+		if (na < 0 || atts == NULL) {
+			json_decref(atts);
+			rc = -1;
+			break;
+		}
+		for (k = 0; k < na; k++) {
+			snprintf(path, sizeof path, "%s/%s", in, att[k].file);
+			json_array_append_new(atts, json_pack("{s:o,s:i,s:b}", "file", text(att[k].file),
+							      "part", (int)att[k].part, "present",
+							      lstat(path, &st) == 0 && S_ISREG(st.st_mode)));
+		}
 		snprintf(path, sizeof path, "%s/%s", in, r->file);
 		json_array_append_new(items,
-				      json_pack("{s:o,s:I,s:o,s:o,s:o,s:o,s:s,s:b}", "file", text(r->file),
+				      json_pack("{s:o,s:I,s:o,s:o,s:o,s:o,s:s,s:b,s:o}", "file", text(r->file),
 						"seq", (json_int_t)r->seq, "msgid", text(r->msgid),
 						"peer", text(r->peer), "agreement", text(r->agreement),
 						"doctype", text(r->doctype), "placed", r->time, "present",
-						lstat(path, &st) == 0 && S_ISREG(st.st_mode)));
-		free(r->peer);
-		free(r->agreement);
-		free(r->msgid);
+						lstat(path, &st) == 0 && S_ISREG(st.st_mode), "attachments", atts));
+	}
+	for (i = 0; i < il.n; i++) {
+		free(il.rows[i].peer);
+		free(il.rows[i].agreement);
+		free(il.rows[i].msgid);
 	}
 	free(il.rows);
 	if (rc < 0) {

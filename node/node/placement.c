@@ -205,7 +205,7 @@ static int attachments_of(struct swn_ledger *l, const char *peer, const char *ms
 static void attachment_names(const char *doc_name, long long seq, unsigned index, char *tmp,
 			     size_t tn, char *name, size_t nn)
 {
-	size_t stem = strlen(doc_name) - 4;   /* without ".xml" */
+	size_t stem = strlen(doc_name) > 4 ? strlen(doc_name) - 4 : 0;   /* without ".xml" */
 
 	snprintf(tmp, tn, PLACING_PREFIX "%lld" PART_INFIX "%u", seq, index);
 	snprintf(name, nn, "%.*s.part-%u.bin", (int)stem, doc_name, index);
@@ -299,6 +299,24 @@ static int reveal_attachments(int dfd, const char *in, const char *home, long lo
 			return -1;
 	}
 	return 0;
+}
+
+int swn_placement_attachments(struct swn_ledger *l, const char *peer, const char *msgid,
+			      const char *doc_name, struct swn_placement_attachment *out, size_t max,
+			      struct swn_err *err)
+{
+	static _Thread_local struct attachments atts;
+	char tmp[96];
+	size_t i;
+
+	if (attachments_of(l, peer, msgid, &atts, err) < 0)
+		return -1;
+	for (i = 0; i < atts.n && i < max; i++) {
+		out[i].part = atts.parts[i].index;
+		attachment_names(doc_name, 0, atts.parts[i].index, tmp, sizeof tmp, out[i].file,
+				 sizeof out[i].file);
+	}
+	return (int)i;
 }
 
 /* Remove the attachments of a (visible, and their temporary names). */

@@ -101,6 +101,17 @@ int swn_placement_recover(struct swn_ledger *l, const char *spool_dir, const cha
 int swn_placement_find(struct swn_ledger *l, const char *name, struct swn_ledger_placed *p,
 		       struct swn_err *err);
 
+/* The attachments of the message (peer, msgid) whose document was placed
+ * as doc_name (DOCTYPE-SEQ.xml), as its RECEIVED entry names them: their
+ * number (at most max; 0 for none), or -1 with err. */
+struct swn_placement_attachment {
+	unsigned part;            /* the MIME part, 2 or more */
+	char file[300];           /* DOCTYPE-SEQ.part-N.bin */
+};
+int swn_placement_attachments(struct swn_ledger *l, const char *peer, const char *msgid,
+			      const char *doc_name, struct swn_placement_attachment *out, size_t max,
+			      struct swn_err *err);
+
 /* The domestic side took the document called name: record
  * ACKNOWLEDGED_LOCAL (once) and remove the file, its attachments (and a
  * .placing-SEQ not revealed yet) from spool/in.  1 acknowledged now, 2 before, 0 no such

@@ -334,8 +334,15 @@ done
 # Its evidence checks offline, every part's plaintext with it.
 bundle_checks "$IN/ev-three" "three payloads" "message.mime carries a valid signature by signing-P4-20+1.pem" \
 	"part-3.bin is the plaintext of part 3"
-# The domestic side takes the last one: its attachments go with it.
+# GET /inbox names each document's attachments.
 name=$(basename "$f")
+curl -sS -H "Authorization: Bearer $(cat "$SW/local.token")" \
+	"http://127.0.0.1:$(sed -n 's/^local //p' "$SW.out" | tail -1)/inbox" >"$T/inbox.json"
+stem=${name%.xml}
+att='{"file":"'$stem'\.part-[23]\.bin","part":[23],"present":true}'
+grep -qE '"file":"'$name'",[^]]*"attachments":\['"$att,$att"'\]' "$T/inbox.json" && pass ||
+	fail "GET /inbox does not list the two attachments: $(cat "$T/inbox.json")"
+# The domestic side takes the last one: its attachments go with it.
 code=$(curl -sS -H "Authorization: Bearer $(cat "$SW/local.token")" -o "$T/ack.json" -w '%{http_code}' \
 	-X DELETE "http://127.0.0.1:$(sed -n 's/^local //p' "$SW.out" | tail -1)/inbox/$name")
 if [ "$code" = 200 ] && [ ! -e "$f" ] && [ ! -e "${f%.xml}.part-2.bin" ] && [ ! -e "${f%.xml}.part-3.bin" ]; then pass
