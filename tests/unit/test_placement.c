@@ -147,6 +147,16 @@ static void holds(const char *name, const char *want)
 	ck_assert_str_eq(got, want);
 }
 
+/* Write text to path, anew. */
+static void write_text(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_ge(fputs(text, f), 0);
+	ck_assert_int_eq(fclose(f), 0);
+}
+
 static int exists(const char *name)
 {
 	char path[400];
@@ -225,14 +235,11 @@ START_TEST(store_changed)
 {
 	char path[600], hexd[65], store[400];
 	struct swn_err err;
-	FILE *f;
 
 	hex(raw_md, hexd);
 	snprintf(store, sizeof store, "%s/payloads/%s", home, hexd);
 	ck_assert_int_eq(chmod(store, 0600), 0);
-	ck_assert_ptr_nonnull(f = fopen(store, "w"));
-	fputs("other bytes", f);
-	fclose(f);
+	write_text(store, "other bytes");
 	ck_assert_int_eq(place(path, sizeof path, &err), 1);
 	ck_assert_ptr_nonnull(strstr(err.msg, "part 2 of message 1: not the bytes its RECEIVED entry names"));
 	ck_assert(!exists("eco-00000001.xml"));
@@ -249,9 +256,7 @@ START_TEST(planted_link)
 	FILE *f;
 
 	snprintf(target, sizeof target, "%s/outside", home);
-	ck_assert_ptr_nonnull(f = fopen(target, "w"));
-	fputs("keep me", f);
-	fclose(f);
+	write_text(target, "keep me");
 	snprintf(link_path, sizeof link_path, "%s/eco-00000001.part-2.bin", in);
 	ck_assert_int_eq(symlink(target, link_path), 0);
 	ck_assert_msg(place(path, sizeof path, &err) == 0, "%s", err.msg);
@@ -272,14 +277,12 @@ START_TEST(taken_and_swept)
 	char path[600], other[400];
 	int finished, removed, failed;
 	struct swn_err err;
-	FILE *f;
 
 	ck_assert_msg(place(path, sizeof path, &err) == 0, "%s", err.msg);
 	/* Not acknowledged: the start keeps the attachments; an orphan
 	 * temporary attachment goes. */
 	snprintf(other, sizeof other, "%s/.placing-7-part-2", in);
-	ck_assert_ptr_nonnull(f = fopen(other, "w"));
-	fclose(f);
+	write_text(other, "");
 	ck_assert_int_eq(swn_placement_recover(l, spool, home, &finished, &removed, &failed, &err), 0);
 	ck_assert_int_eq(removed, 1);
 	ck_assert(exists("eco-00000001.part-2.bin") && exists("eco-00000001.part-3.bin"));
@@ -289,8 +292,7 @@ START_TEST(taken_and_swept)
 	ck_assert(!exists("eco-00000001.part-2.bin") && !exists("eco-00000001.part-3.bin"));
 	/* One left as by a crash after the acknowledgement: the start removes it. */
 	snprintf(other, sizeof other, "%s/eco-00000001.part-3.bin", in);
-	ck_assert_ptr_nonnull(f = fopen(other, "w"));
-	fclose(f);
+	write_text(other, "");
 	ck_assert_int_eq(swn_placement_recover(l, spool, home, &finished, &removed, &failed, &err), 0);
 	ck_assert_int_eq(removed, 1);
 	ck_assert(!exists("eco-00000001.part-3.bin"));
