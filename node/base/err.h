@@ -31,7 +31,7 @@ enum swn_code {
 	SWN_E_TOO_LARGE,   /* input over a hard limit */
 	SWN_E_EMPTY,       /* empty input */
 	SWN_E_NOT_XML,     /* input is not XML at all */
-	SWN_E_PARSE,       /* malformed XML */
+	SWN_E_PARSE,       /* malformed XML, or a ledger reason that does not read */
 	SWN_E_FORBIDDEN,   /* well-formed XML with a forbidden construct (DOCTYPE) */
 	SWN_E_UNKNOWN_TYPE,/* root element matches no registered document type */
 	SWN_E_SCHEMA,      /* schema validation failed */

@@ -668,6 +668,12 @@ static void inbox_list(struct swn_local *l, struct evhttp_request *req)
 		int k, na = swn_placement_attachments(l->rt->ledger, r->peer, r->msgid, r->file, att,
 						      SWN_MAX_PAYLOAD_PARTS, &err);
 
+		/* A reason an earlier version wrote (its messages had one part)
+		 * lists none; the ledger failing fails the listing. */
+		if (na < 0 && err.code == SWN_E_PARSE) {
+			swn_err_clear(&err);
+			na = 0;
+		}
 		if (na < 0 || atts == NULL) {
 			json_decref(atts);
 			rc = -1;

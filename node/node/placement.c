@@ -194,7 +194,7 @@ static int attachments_of(struct swn_ledger *l, const char *peer, const char *ms
 	if (found < 0)
 		return -1;
 	if (n < 0)
-		return swn_err_set(err, SWN_E_DB, NULL, 0, "the RECEIVED entry of %s does not "
+		return swn_err_set(err, SWN_E_PARSE, NULL, 0, "the RECEIVED entry of %s does not "
 				   "read as its parts", msgid);
 	for (i = 0; i < n; i++)
 		if (all[i].index != SWN_SWA_DOCUMENT_PART)

@@ -103,7 +103,9 @@ int swn_placement_find(struct swn_ledger *l, const char *name, struct swn_ledger
 
 /* The attachments of the message (peer, msgid) whose document was placed
  * as doc_name (DOCTYPE-SEQ.xml), as its RECEIVED entry names them: their
- * number (at most max; 0 for none), or -1 with err. */
+ * number (at most max; 0 for none), or -1 with err (SWN_E_PARSE: the
+ * entry's reason does not read as parts, as those of versions before
+ * the media type alone was recorded; SWN_E_DB: the ledger). */
 struct swn_placement_attachment {
 	unsigned part;            /* the MIME part, 2 or more */
 	char file[300];           /* DOCTYPE-SEQ.part-N.bin */

@@ -11,7 +11,8 @@
  * nothing; a link planted where an attachment appears is moved aside,
  * never written through; acknowledging takes them; the start removes a
  * temporary attachment without its document and an acknowledged
- * document's attachment left behind, and keeps the others.
+ * document's attachment left behind, and keeps the others.  A reason an
+ * earlier version wrote places nothing and lists as unreadable.
  */
 #include "autoconfig.h"
 
@@ -299,6 +300,30 @@ START_TEST(taken_and_swept)
 }
 END_TEST
 
+/* A RECEIVED reason as versions before bbbfab3 wrote it (the part's whole
+ * signed type, parameters and all) does not read as parts: nothing is
+ * placed for it, and the listing is told so (SWN_E_PARSE, not the ledger
+ * failing). */
+START_TEST(older_reason)
+{
+	static const char old[] = SWN_SWA_REASON_PREFIX "YWJj; part 1 <c1@x> application/xml; "
+		"charset=UTF-8: received 9 bytes sha256:00, decrypted 9 bytes sha256:00";
+	struct swn_event ev = { "in", "P4", "P4-20", "eco", "m2@p4", "RECEIVED", old };
+	struct swn_placement d = { "P4", "P4-20", "eco", "m2@p4", 2, doc, strlen(doc), home };
+	struct swn_placement_attachment att[4];
+	char path[600];
+	struct swn_err err;
+
+	swn_err_clear(&err);
+	ck_assert_int_eq(swn_ledger_append(l, &ev, "message", 7, NULL, &err), 0);
+	ck_assert_int_eq(swn_placement_attachments(l, "P4", "m2@p4", "eco-00000002.xml", att, 4, &err), -1);
+	ck_assert_int_eq(err.code, SWN_E_PARSE);
+	swn_err_clear(&err);
+	ck_assert_int_eq(swn_placement_place(l, spool, &d, path, sizeof path, &err), -1);
+	ck_assert(!exists("eco-00000002.xml") && !exists(".placing-2"));
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("placement");
@@ -310,6 +335,7 @@ int main(void)
 	tcase_add_test(tc, store_changed);
 	tcase_add_test(tc, planted_link);
 	tcase_add_test(tc, taken_and_swept);
+	tcase_add_test(tc, older_reason);
 	suite_add_tcase(s, tc);
 	return swn_test_run(s);
 }
