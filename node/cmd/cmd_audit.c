@@ -23,7 +23,7 @@
 #include "ledger/merkle.h"
 #include "trust/pki.h"
 #include "ledger/proof.h"
-#include "node/node/payloads.h"
+#include "ledger/payloads.h"
 #include "node/node/runtime.h"
 #include "node/node/swa_in.h"
 #include "as4/mime.h"

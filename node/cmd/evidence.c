@@ -17,7 +17,7 @@
 #include "base/fsutil.h"
 #include "base/swn_limits.h"
 #include "cmd/evidence.h"
-#include "node/node/payloads.h"
+#include "ledger/payloads.h"
 #include "node/node/swa_in.h"
 #include "xml/xmlsafe.h"
 

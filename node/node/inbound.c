@@ -23,7 +23,7 @@
 #include "ledger/proof.h"
 #include "node/node/refusals.h"
 #include "node/node/spool.h"
-#include "node/node/payloads.h"
+#include "ledger/payloads.h"
 #include "node/node/swa_in.h"
 #include "base/swn_limits.h"
 #include "as4/wssec.h"

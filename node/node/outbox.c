@@ -16,7 +16,7 @@
 #include "as4/compose.h"
 #include "as4/dsig.h"
 #include "as4/mime.h"
-#include "node/node/payloads.h"
+#include "ledger/payloads.h"
 #include "node/node/swa_in.h"
 #include "as4/xenc.h"
 #include "base/escape.h"

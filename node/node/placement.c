@@ -16,7 +16,7 @@
 
 #include "trust/config.h"
 #include "as4/gzip.h"
-#include "node/node/payloads.h"
+#include "ledger/payloads.h"
 #include "node/node/placement.h"
 #include "node/node/swa_in.h"
 #include "base/swn_limits.h"

@@ -14,7 +14,7 @@
 #include "as4/gzip.h"
 #include "as4/wssec.h"
 #include "base/swn_limits.h"
-#include "node/node/payloads.h"
+#include "ledger/payloads.h"
 #include "node/node/swa_in.h"
 #include "xml/xmlsafe.h"
 

@@ -27,7 +27,7 @@
 
 #include "base/swn_limits.h"
 #include "as4/gzip.h"
-#include "node/node/payloads.h"
+#include "ledger/payloads.h"
 #include "node/node/swa_in.h"
 #include "testlib.h"
 

@@ -28,7 +28,7 @@
 
 #include "as4/gzip.h"
 #include "ledger/ledger.h"
-#include "node/node/payloads.h"
+#include "ledger/payloads.h"
 #include "node/node/placement.h"
 #include "node/node/swa_in.h"
 #include "testlib.h"

@@ -13,7 +13,7 @@
 
 #include "base/fsutil.h"
 #include "base/swn_limits.h"
-#include "node/node/payloads.h"
+#include "ledger/payloads.h"
 
 int swn_payloads_path(const char *home, const unsigned char md[32], char *out, size_t n,
 		      struct swn_err *err)
