@@ -332,7 +332,7 @@ int cmd_ledger_export(int argc, char **argv, struct swn_ctx *ctx)
 	if (swn_cmd_setup(ctx, &err) < 0)
 		return swn_cli_fail(&err);
 	cfg = ctx->cfg;
-	if (swn_ledger_open(cfg->ledger_db, NULL, cfg->party_id, &l, &err) < 0)
+	if (swn_ledger_open(cfg->ledger_db, cfg->home, NULL, cfg->party_id, &l, &err) < 0)
 		return swn_cli_fail(&err);
 	memset(&xs, 0, sizeof xs);
 	if (want_dir && want_peer) {

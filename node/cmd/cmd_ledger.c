@@ -21,7 +21,7 @@
 /* The node's ledger, read-only (after swn_cmd_setup: SWN_NEEDS_HOME). */
 static int open_ledger(struct swn_ctx *ctx, struct swn_ledger **l, struct swn_err *err)
 {
-	return swn_ledger_open(ctx->cfg->ledger_db, NULL, ctx->cfg->party_id, l, err);
+	return swn_ledger_open(ctx->cfg->ledger_db, ctx->cfg->home, NULL, ctx->cfg->party_id, l, err);
 }
 
 /* The verifier key: --vkey, or the node's own ledger key. */

@@ -26,6 +26,11 @@
  *    over an existing one.
  *  - entries and evidence are append-only: triggers abort any UPDATE or
  *    DELETE (a guard against accidents; tampering is for the Merkle tree).
+ *  - Evidence is kept in the database, or by reference: the file
+ *    payloads/HEX of the node directory (payloads.h), named by the SHA-256
+ *    of its bytes, for a message too large for a database value.  The
+ *    entry's leaf holds the same digest either way, so where the bytes are
+ *    kept changes no leaf and no proof; verify hashes the file.
  *  - meta.schema_version says which layout the file has.
  */
 #ifndef SWN_LEDGER_H
@@ -48,10 +53,12 @@ int swn_ledger_create(const char *path, const char *party_id,
  * process has one writer whatever its threads. */
 struct swn_ledger;
 
-/* Open the ledger.  With key (the Ed25519 ledger key) every append also
- * signs a checkpoint of origin "<party>/swnode-ledger"; without, the ledger
- * is for reading (auditors) and appends are not checkpointed. */
-int swn_ledger_open(const char *path, EVP_PKEY *key, const char *party,
+/* Open the ledger of the node directory home (whose payloads/ holds the
+ * evidence kept by reference).  With key (the Ed25519 ledger key) every
+ * append also signs a checkpoint of origin "<party>/swnode-ledger";
+ * without, the ledger is for reading (auditors) and appends are not
+ * checkpointed. */
+int swn_ledger_open(const char *path, const char *home, EVP_PKEY *key, const char *party,
 		    struct swn_ledger **out, struct swn_err *err);
 void swn_ledger_close(struct swn_ledger *l);
 
@@ -93,6 +100,22 @@ int swn_ledger_submit(struct swn_ledger *l, const struct swn_event *ev,
 		      const void *evidence, size_t len, long long next_attempt,
 		      struct swn_err *err);
 
+/* Evidence kept by reference: the file payloads/HEX of the node directory,
+ * complete and synced before the entry (swn_payloads_adopt).  A message
+ * larger than SWN_LEDGER_INLINE_EVIDENCE_BYTES is kept so; smaller ones
+ * in the database, where a read costs no file. */
+#define SWN_LEDGER_INLINE_EVIDENCE_BYTES (1u << 20)
+struct swn_ledger_file {
+	unsigned char digest[32];
+	uint64_t len;
+};
+
+/* swn_ledger_submit with the evidence in file f, which must be there with
+ * f->len bytes (checked; its bytes are not hashed again). */
+int swn_ledger_submit_file(struct swn_ledger *l, const struct swn_event *ev,
+			   const struct swn_ledger_file *f, long long next_attempt,
+			   struct swn_err *err);
+
 /* Append an outbound message's outcome (DELIVERED, RETRYING, FAILED) and
  * set its outbox row in the same transaction, so that a crash cannot leave
  * the entry without the state (the message would be delivered, and
@@ -119,10 +142,29 @@ int swn_ledger_outcome(struct swn_ledger *l, const struct swn_event *before,
 		       struct swn_err *err);
 
 /* The evidence of the latest entry (direction, peer, msgid, event): 1 and
- * a malloc'd copy (and its digest) if there is one, 0 if none. */
+ * a malloc'd copy (and its digest) if there is one, 0 if none.  Evidence
+ * kept by reference is read from its file and checked against the digest;
+ * over SWN_LEDGER_MAX_READ bytes it is SWN_E_TOO_LARGE (read it with
+ * swn_ledger_evidence_open). */
+#define SWN_LEDGER_MAX_READ (64u << 20)
 int swn_ledger_evidence(struct swn_ledger *l, const char *direction, const char *peer,
 			const char *msgid, const char *event, char **bytes, size_t *len,
 			unsigned char digest[32], struct swn_err *err);
+
+/* The evidence of the latest entry (direction, peer, msgid, event) where
+ * it is: 1 with bytes (a malloc'd copy) when the database holds it, or fd
+ * open on its file (its length checked) when it is kept by reference; 0 if
+ * none.  Release with swn_ledger_source_close. */
+struct swn_ledger_source {
+	char *bytes;              /* NULL when fd is the evidence */
+	int fd;                   /* -1 when bytes is */
+	uint64_t len;
+	unsigned char digest[32];
+};
+int swn_ledger_evidence_open(struct swn_ledger *l, const char *direction, const char *peer,
+			     const char *msgid, const char *event, struct swn_ledger_source *src,
+			     struct swn_err *err);
+void swn_ledger_source_close(struct swn_ledger_source *src);
 
 /* The reason of the latest entry (direction, peer, msgid, event), as
  * stored (escaped), into out (size n): 1 found, 0 none (or "" reason). */

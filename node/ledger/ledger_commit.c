@@ -6,6 +6,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <pthread.h>
 
@@ -17,6 +18,7 @@
 #include "base/stamp.h"
 #include "base/swn_limits.h"
 #include "ledger/ledger_int.h"
+#include "ledger/payloads.h"
 #include "trust/checkpoint.h"
 
 /* The newest checkpoint of size n must verify under our key and sign the
@@ -78,6 +80,7 @@ struct pending {
 	const struct swn_event *ev;
 	const void *evidence;
 	size_t len;
+	const struct swn_ledger_file *file;   /* or the evidence is this file */
 	long long queue_at;          /* >= 0: also queue it in the outbox */
 	const struct swn_queue_update *update;  /* or set its outbox row */
 	const struct swn_peer_checkpoint *witness;  /* and keep this */
@@ -92,10 +95,11 @@ struct pending {
 
 /* A commit's statements, prepared once (with lock held): preparing them
  * for every entry was an eighth of the append path. */
-enum { Q_EVIDENCE, Q_ENTRY, Q_QUEUE, Q_UPDATE, Q_WITNESS, Q_CHECKPOINT, Q_BEGIN, Q_COMMIT,
+enum { Q_EVIDENCE, Q_EVIDENCE_FILE, Q_ENTRY, Q_QUEUE, Q_UPDATE, Q_WITNESS, Q_CHECKPOINT, Q_BEGIN, Q_COMMIT,
        Q_ROLLBACK, Q_SAVEPOINT, Q_RELEASE, Q_ROLLBACK_TO, Q_COUNT };
 static const char *const batch_sql[Q_COUNT] = {
 	[Q_EVIDENCE] = "INSERT OR IGNORE INTO evidence(digest, body) VALUES (?, ?)",
+	[Q_EVIDENCE_FILE] = "INSERT OR IGNORE INTO evidence_files(digest, length) VALUES (?, ?)",
 	[Q_ENTRY] = "INSERT INTO entries(time, direction, peer, agreement, doctype, msgid, event, reason, evidence, seq)"
 		    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 	[Q_QUEUE] = "INSERT INTO outbox(msgid, agreement, peer, doctype, state, attempts, next_attempt)"
@@ -162,6 +166,14 @@ static int insert_entry(struct swn_ledger *l, struct pending *p, const char *now
 		sqlite3_bind_blob64(st, 2, p->evidence, p->len, SQLITE_STATIC);
 		if (q_step(st) != SQLITE_DONE)
 			goto fail;
+	} else if (p->file) {
+		memcpy(digest, p->file->digest, 32);
+		if (!(st = q(l, Q_EVIDENCE_FILE)))
+			goto fail;
+		sqlite3_bind_blob(st, 1, digest, 32, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 2, (sqlite3_int64)p->file->len);
+		if (q_step(st) != SQLITE_DONE)
+			goto fail;
 	}
 	if (!(st = q(l, Q_ENTRY)))
 		goto fail;
@@ -173,7 +185,7 @@ static int insert_entry(struct swn_ledger *l, struct pending *p, const char *now
 	bind_text(st, 6, ev->msgid ? ev->msgid : "");
 	bind_text(st, 7, ev->event);
 	bind_text(st, 8, reason);
-	if (p->evidence)
+	if (p->evidence || p->file)
 		sqlite3_bind_blob(st, 9, digest, 32, SQLITE_STATIC);
 	else
 		sqlite3_bind_null(st, 9);
@@ -191,7 +203,7 @@ static int insert_entry(struct swn_ledger *l, struct pending *p, const char *now
 					  ev->msgid ? ev->msgid : "", ev->event, reason };
 
 		swn_buf_init(&bytes, SWN_MAX_ENTRY_BYTES);
-		if (swn_ledger_entry_bytes(p->seq, fields, p->evidence ? digest : NULL, &bytes, &p->err) < 0 ||
+		if (swn_ledger_entry_bytes(p->seq, fields, p->evidence || p->file ? digest : NULL, &bytes, &p->err) < 0 ||
 		    swn_merkle_leaf_hash(bytes.data, bytes.len, leaf) < 0 ||
 		    swn_merkle_frontier_append(&l->fr, leaf, ledger_tree_put, l, &p->err) < 0) {
 			swn_buf_free(&bytes);
@@ -492,6 +504,25 @@ int swn_ledger_submit(struct swn_ledger *l, const struct swn_event *ev,
 		      struct swn_err *err)
 {
 	return append(l, ev, evidence, len, next_attempt, NULL, NULL, err);
+}
+
+int swn_ledger_submit_file(struct swn_ledger *l, const struct swn_event *ev,
+			   const struct swn_ledger_file *f, long long next_attempt,
+			   struct swn_err *err)
+{
+	struct pending me;
+	int fd;
+
+	/* The caller kept the file; the ledger names only a file that is
+	 * there, whole (its bytes were hashed as they were kept). */
+	if (f->len > (uint64_t)INT64_MAX || (fd = swn_payloads_open(l->home, f->digest, f->len, err)) < 0)
+		return -1;
+	close(fd);
+	memset(&me, 0, sizeof me);
+	me.ev = ev;
+	me.file = f;
+	me.queue_at = next_attempt;
+	return append_all(l, &me, 1, err);
 }
 
 unsigned long long swn_ledger_batches(struct swn_ledger *l)

@@ -72,6 +72,8 @@ struct pending;   /* an entry waiting for the group commit (ledger_commit.c) */
 struct swn_ledger {
 	sqlite3 *db;
 	char path[1024];
+	char home[1024];                   /* the node directory: payloads/ holds evidence kept by reference */
+	int has_files;                     /* the evidence_files table is there */
 	pthread_mutex_t lock;
 	EVP_PKEY *key;                     /* Ed25519 ledger key; NULL: read-only use */
 	char origin[600];
@@ -86,7 +88,7 @@ struct swn_ledger {
 	 * (preparing each time was most of `ledger verify`).  Used with lock
 	 * held, or at open before anyone else has the ledger. */
 	sqlite3_stmt *tree_get_st, *tree_put_st;
-	sqlite3_stmt *batch_st[12];        /* the commit's statements (batch_sql) */
+	sqlite3_stmt *batch_st[13];        /* the commit's statements (batch_sql) */
 	char note[300];                    /* for the operator, from opening */
 };
 

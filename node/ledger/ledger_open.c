@@ -28,6 +28,17 @@
 	"CREATE UNIQUE INDEX IF NOT EXISTS entries_acknowledged_once ON entries(peer, msgid)" \
 	"  WHERE direction = 'in' AND event = 'ACKNOWLEDGED_LOCAL';"
 
+/* Evidence too large for the database, kept by reference in payloads/
+ * (ledger.h): added to ledgers made before too. */
+#define EVIDENCE_FILES_SQL \
+	"CREATE TABLE IF NOT EXISTS evidence_files(" \
+	"  digest BLOB PRIMARY KEY," \
+	"  length INTEGER NOT NULL);" \
+	"CREATE TRIGGER IF NOT EXISTS evidence_files_no_update BEFORE UPDATE ON evidence_files" \
+	"  BEGIN SELECT RAISE(ABORT, 'ledger evidence is append-only'); END;" \
+	"CREATE TRIGGER IF NOT EXISTS evidence_files_no_delete BEFORE DELETE ON evidence_files" \
+	"  BEGIN SELECT RAISE(ABORT, 'ledger evidence is append-only'); END;"
+
 static const char schema_sql[] =
 	"PRAGMA journal_mode=WAL;"
 	"BEGIN;"
@@ -107,6 +118,7 @@ static const char schema_sql[] =
 	"  BEGIN SELECT RAISE(ABORT, 'ledger evidence is append-only'); END;"
 	"CREATE TRIGGER evidence_no_delete BEFORE DELETE ON evidence"
 	"  BEGIN SELECT RAISE(ABORT, 'ledger evidence is append-only'); END;"
+	EVIDENCE_FILES_SQL
 	"COMMIT;";
 
 /* SQLite's message for the last error on db, with a full disk said
@@ -300,7 +312,7 @@ static int wal_check(const char *path, struct swn_err *err)
 			   "restore from a backup (docs/ledger.md, Damage)", bad, frames);
 }
 
-int swn_ledger_open(const char *path, EVP_PKEY *key, const char *party,
+int swn_ledger_open(const char *path, const char *home, EVP_PKEY *key, const char *party,
 		    struct swn_ledger **out, struct swn_err *err)
 {
 	struct swn_ledger *l = calloc(1, sizeof *l);
@@ -315,6 +327,7 @@ int swn_ledger_open(const char *path, EVP_PKEY *key, const char *party,
 		return -1;
 	}
 	snprintf(l->path, sizeof l->path, "%s", path);
+	snprintf(l->home, sizeof l->home, "%s", home);
 	pthread_mutex_init(&l->lock, NULL);
 	pthread_mutex_init(&l->qlock, NULL);
 	l->qtail = &l->queue;
@@ -349,7 +362,16 @@ int swn_ledger_open(const char *path, EVP_PKEY *key, const char *party,
 				 "the ledger records a received message placed or acknowledged twice "
 				 "(before this version); placement stays once-only within this process: %s",
 				 sqlite3_errmsg(l->db));
+		if (sqlite3_exec(l->db, EVIDENCE_FILES_SQL, NULL, NULL, NULL) != SQLITE_OK)
+			goto fail;
 	}
+	/* A ledger opened only to read, made before the table, names no file. */
+	if (sqlite3_prepare_v2(l->db, "SELECT 1 FROM sqlite_master WHERE type = 'table'"
+				      " AND name = 'evidence_files'", -1, &st, NULL) != SQLITE_OK)
+		goto fail;
+	l->has_files = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_finalize(st);
+	st = NULL;
 	swn_checkpoint_origin(party ? party : "", l->origin, sizeof l->origin);
 	*out = l;
 	return 0;

@@ -6,12 +6,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <pthread.h>
 
+#include <openssl/sha.h>
 #include <sqlite3.h>
 
+#include "base/fsutil.h"
 #include "ledger/ledger_int.h"
+#include "ledger/payloads.h"
 #include "ledger/proof.h"
 
 int swn_ledger_event_reason(struct swn_ledger *l, const char *direction, const char *peer,
@@ -48,20 +52,28 @@ int swn_ledger_event_reason(struct swn_ledger *l, const char *direction, const c
 	return rc;
 }
 
-int swn_ledger_evidence(struct swn_ledger *l, const char *direction, const char *peer,
-			const char *msgid, const char *event, char **bytes, size_t *len,
-			unsigned char digest[32], struct swn_err *err)
+int swn_ledger_evidence_open(struct swn_ledger *l, const char *direction, const char *peer,
+			     const char *msgid, const char *event, struct swn_ledger_source *src,
+			     struct swn_err *err)
 {
 	sqlite3_stmt *st = NULL;
-	int rc = 0;
+	int rc = 0, in_file = 0;
 
-	*bytes = NULL;
-	*len = 0;
+	memset(src, 0, sizeof *src);
+	src->fd = -1;
 	pthread_mutex_lock(&l->lock);
-	if (sqlite3_prepare_v2(l->db,
-			       "SELECT v.digest, v.body FROM entries e JOIN evidence v ON v.digest = e.evidence"
-			       " WHERE e.msgid = ? AND e.direction = ? AND e.event = ? AND e.peer = ?"
-			       " ORDER BY e.seq DESC LIMIT 1", -1, &st, NULL) != SQLITE_OK) {
+	/* The database's copy first; a file only where there is none. */
+	if (sqlite3_prepare_v2(l->db, l->has_files
+			       ? "SELECT e.evidence, v.body, f.length FROM entries e"
+				 " LEFT JOIN evidence v ON v.digest = e.evidence"
+				 " LEFT JOIN evidence_files f ON f.digest = e.evidence"
+				 " WHERE e.msgid = ? AND e.direction = ? AND e.event = ? AND e.peer = ?"
+				 " AND (v.digest IS NOT NULL OR f.digest IS NOT NULL)"
+				 " ORDER BY e.seq DESC LIMIT 1"
+			       : "SELECT e.evidence, v.body, NULL FROM entries e"
+				 " JOIN evidence v ON v.digest = e.evidence"
+				 " WHERE e.msgid = ? AND e.direction = ? AND e.event = ? AND e.peer = ?"
+				 " ORDER BY e.seq DESC LIMIT 1", -1, &st, NULL) != SQLITE_OK) {
 		rc = fail_db(l, "cannot read the ledger", err);
 		goto out;
 	}
@@ -70,22 +82,35 @@ int swn_ledger_evidence(struct swn_ledger *l, const char *direction, const char 
 	bind_text(st, 3, event);
 	bind_text(st, 4, peer);
 	switch (sqlite3_step(st)) {
-	case SQLITE_ROW: {
-		const void *b = sqlite3_column_blob(st, 1);
-		int n = sqlite3_column_bytes(st, 1);
-
-		if (digest)
-			memcpy(digest, sqlite3_column_blob(st, 0), 32);
-		if (!(*bytes = malloc((size_t)n + 1))) {
-			rc = swn_err_set(err, SWN_E_NOMEM, NULL, 0, "out of memory");
+	case SQLITE_ROW:
+		if (sqlite3_column_bytes(st, 0) != 32) {
+			rc = swn_err_set(err, SWN_E_DB, l->path, 0, "an evidence digest is not 32 bytes");
 			break;
 		}
-		memcpy(*bytes, b, (size_t)n);
-		(*bytes)[n] = '\0';
-		*len = (size_t)n;
+		memcpy(src->digest, sqlite3_column_blob(st, 0), 32);
+		if (sqlite3_column_type(st, 1) != SQLITE_NULL) {
+			const void *b = sqlite3_column_blob(st, 1);
+			int n = sqlite3_column_bytes(st, 1);
+
+			if (!(src->bytes = malloc((size_t)n + 1))) {
+				rc = swn_err_set(err, SWN_E_NOMEM, NULL, 0, "out of memory");
+				break;
+			}
+			memcpy(src->bytes, b, (size_t)n);
+			src->bytes[n] = '\0';
+			src->len = (uint64_t)n;
+		} else {
+			sqlite3_int64 n = sqlite3_column_int64(st, 2);
+
+			if (n < 0) {
+				rc = swn_err_set(err, SWN_E_DB, l->path, 0, "an evidence file's length is negative");
+				break;
+			}
+			src->len = (uint64_t)n;
+			in_file = 1;
+		}
 		rc = 1;
 		break;
-	}
 	case SQLITE_DONE:
 		break;
 	default:
@@ -94,6 +119,74 @@ int swn_ledger_evidence(struct swn_ledger *l, const char *direction, const char 
 out:
 	sqlite3_finalize(st);
 	pthread_mutex_unlock(&l->lock);
+	/* The file is opened without the ledger's lock: it is not the
+	 * database, and opening may wait on the disk. */
+	if (rc == 1 && in_file && (src->fd = swn_payloads_open(l->home, src->digest, src->len, err)) < 0)
+		rc = -1;
+	if (rc != 1)
+		swn_ledger_source_close(src);
+	return rc;
+}
+
+void swn_ledger_source_close(struct swn_ledger_source *src)
+{
+	free(src->bytes);
+	src->bytes = NULL;
+	if (src->fd >= 0)
+		close(src->fd);
+	src->fd = -1;
+}
+
+/* src's file read whole into memory and checked against its digest. */
+static int read_checked(const struct swn_ledger_source *src, char **bytes, struct swn_err *err)
+{
+	unsigned char md[32];
+	char *b;
+
+	if (src->len > SWN_LEDGER_MAX_READ)
+		return swn_err_set(err, SWN_E_TOO_LARGE, NULL, 0, "the evidence is %llu bytes, kept in "
+				   "payloads/: more than is read into memory (%u)",
+				   (unsigned long long)src->len, SWN_LEDGER_MAX_READ);
+	if (!(b = malloc((size_t)src->len + 1)))
+		return swn_err_set(err, SWN_E_NOMEM, NULL, 0, "out of memory");
+	if (swn_pread_all(src->fd, b, (size_t)src->len, 0) != (size_t)src->len) {
+		free(b);
+		return swn_err_set(err, SWN_E_IO, NULL, 0, "cannot read an evidence file in payloads/");
+	}
+	SHA256((const unsigned char *)b, (size_t)src->len, md);
+	if (memcmp(md, src->digest, 32) != 0) {
+		free(b);
+		return swn_err_set(err, SWN_E_IO, NULL, 0, "an evidence file in payloads/ was changed "
+				   "(its SHA-256 no longer matches the ledger's)");
+	}
+	b[src->len] = '\0';
+	*bytes = b;
+	return 0;
+}
+
+int swn_ledger_evidence(struct swn_ledger *l, const char *direction, const char *peer,
+			const char *msgid, const char *event, char **bytes, size_t *len,
+			unsigned char digest[32], struct swn_err *err)
+{
+	struct swn_ledger_source src;
+	int rc;
+
+	*bytes = NULL;
+	*len = 0;
+	if ((rc = swn_ledger_evidence_open(l, direction, peer, msgid, event, &src, err)) != 1)
+		return rc;
+	if (src.fd >= 0) {
+		rc = read_checked(&src, bytes, err) < 0 ? -1 : 1;
+	} else {
+		*bytes = src.bytes;
+		src.bytes = NULL;
+	}
+	if (rc == 1) {
+		*len = (size_t)src.len;
+		if (digest)
+			memcpy(digest, src.digest, 32);
+	}
+	swn_ledger_source_close(&src);
 	return rc;
 }
 

@@ -6,6 +6,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <pthread.h>
 
@@ -15,6 +16,7 @@
 #include "base/buf.h"
 #include "base/swn_limits.h"
 #include "ledger/ledger_int.h"
+#include "ledger/payloads.h"
 #include "trust/checkpoint.h"
 
 /* While verifying: every subtree recomputed must equal the stored one
@@ -43,6 +45,41 @@ static int compare_store(void *ctx, unsigned level, uint64_t index, const unsign
 
 /* SQLite's integrity_check (lock held): every index entry against its
  * table, every page.  A problem goes into v->index_problem. */
+/* The SHA-256 of the file that evidence_files names for digest dg into
+ * md: 0, or -1 with why (entry seq's evidence is missing or unreadable). */
+static int evidence_file(struct swn_ledger *l, sqlite3_stmt *evf, const unsigned char *dg,
+			 unsigned char md[32], char *why, size_t n, long long seq)
+{
+	struct swn_err e;
+	uint64_t len = 0;
+	sqlite3_int64 want;
+	int fd, rc;
+
+	if (evf == NULL)
+		goto missing;
+	sqlite3_reset(evf);
+	sqlite3_bind_blob(evf, 1, dg, 32, SQLITE_TRANSIENT);
+	if (sqlite3_step(evf) != SQLITE_ROW)
+		goto missing;
+	want = sqlite3_column_int64(evf, 0);
+	swn_err_clear(&e);
+	if (want < 0 || (fd = swn_payloads_open(l->home, dg, (uint64_t)want, &e)) < 0) {
+		snprintf(why, n, "entry %lld: its evidence file: %s", seq,
+			 want < 0 ? "a negative length is recorded" : e.msg);
+		return -1;
+	}
+	rc = swn_payloads_sha256(fd, &len, md);
+	close(fd);
+	if (rc < 0 || len != (uint64_t)want) {
+		snprintf(why, n, "entry %lld: its evidence file cannot be read whole", seq);
+		return -1;
+	}
+	return 0;
+missing:
+	snprintf(why, n, "entry %lld: its evidence is missing", seq);
+	return -1;
+}
+
 static int check_indexes(struct swn_ledger *l, struct swn_ledger_verdict *v, struct swn_err *err)
 {
 	sqlite3_stmt *st = NULL;
@@ -67,7 +104,7 @@ int swn_ledger_verify(struct swn_ledger *l, const unsigned char pub[32], const c
 {
 	struct swn_merkle_frontier fr;
 	struct tree_check tc = { l, 0, 0, 0 };
-	sqlite3_stmt *st = NULL, *ev = NULL, *cp = NULL, *lv = NULL;
+	sqlite3_stmt *st = NULL, *ev = NULL, *evf = NULL, *cp = NULL, *lv = NULL;
 	long long expect = 1;
 	int step = SQLITE_DONE, cp_row, lv_row, cp_rc, lv_rc, rc = -1;
 
@@ -78,6 +115,8 @@ int swn_ledger_verify(struct swn_ledger *l, const unsigned char pub[32], const c
 	if (sqlite3_prepare_v2(l->db, "SELECT seq, time, direction, peer, agreement, doctype, msgid, event,"
 				      " reason, evidence FROM entries ORDER BY seq", -1, &st, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(l->db, "SELECT body FROM evidence WHERE digest = ?", -1, &ev, NULL) != SQLITE_OK ||
+	    (l->has_files && sqlite3_prepare_v2(l->db, "SELECT length FROM evidence_files WHERE digest = ?",
+						-1, &evf, NULL) != SQLITE_OK) ||
 	    /* Checkpoints and leaves are read in order beside the entries,
 	     * not looked up one by one: a million point queries each. */
 	    sqlite3_prepare_v2(l->db, "SELECT size, note FROM checkpoints ORDER BY size", -1, &cp, NULL) != SQLITE_OK ||
@@ -149,15 +188,16 @@ int swn_ledger_verify(struct swn_ledger *l, const unsigned char pub[32], const c
 				break;
 			}
 			dg = sqlite3_column_blob(st, 9);
-			/* The evidence must still be the bytes the entry names. */
+			/* The evidence must still be the bytes the entry names:
+			 * in the database, or else in the file it names. */
 			sqlite3_reset(ev);
 			sqlite3_bind_blob(ev, 1, dg, 32, SQLITE_TRANSIENT);
-			if (sqlite3_step(ev) != SQLITE_ROW) {
+			if (sqlite3_step(ev) == SQLITE_ROW) {
+				SHA256(sqlite3_column_blob(ev, 0), (size_t)sqlite3_column_bytes(ev, 0), md);
+			} else if (evidence_file(l, evf, dg, md, v->problem, sizeof v->problem, seq) < 0) {
 				v->bad_entry = seq;
-				snprintf(v->problem, sizeof v->problem, "entry %lld: its evidence is missing", seq);
 				break;
 			}
-			SHA256(sqlite3_column_blob(ev, 0), (size_t)sqlite3_column_bytes(ev, 0), md);
 			if (memcmp(md, dg, 32) != 0) {
 				v->bad_entry = seq;
 				snprintf(v->problem, sizeof v->problem,
@@ -276,6 +316,7 @@ int swn_ledger_verify(struct swn_ledger *l, const unsigned char pub[32], const c
 out:
 	sqlite3_finalize(st);
 	sqlite3_finalize(ev);
+	sqlite3_finalize(evf);
 	sqlite3_finalize(cp);
 	sqlite3_finalize(lv);
 	pthread_mutex_unlock(&l->lock);

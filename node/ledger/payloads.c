@@ -1,4 +1,4 @@
-/* payloads.c - plaintext payload parts by digest; see payloads.h. */
+/* payloads.c - files named by their SHA-256; see payloads.h. */
 #include "autoconfig.h"
 
 #include <errno.h>
@@ -82,41 +82,100 @@ done:
 	return rc;
 }
 
+/* Link tmp (synced) to md's name and sync the directory. */
+static int link_synced(const char *home, const char *dir, const char *tmp, int fd,
+		       const unsigned char md[32], struct swn_err *err)
+{
+	char path[SWN_PATH_MAX + 80];
+	int dfd, rc;
+
+	if (swn_payloads_path(home, md, path, sizeof path, err) < 0)
+		return -1;
+	if (fsync(fd) < 0)
+		return swn_err_set(err, SWN_E_IO, tmp, 0, "cannot sync: %s", strerror(errno));
+	/* The same digest is the same bytes: a file already there stays. */
+	if (link(tmp, path) < 0 && errno != EEXIST)
+		return swn_err_set(err, SWN_E_IO, path, 0, "cannot keep the file: %s", strerror(errno));
+	if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return swn_err_set(err, SWN_E_IO, dir, 0, "cannot open the directory: %s", strerror(errno));
+	rc = fsync(dfd) < 0 ? swn_err_set(err, SWN_E_IO, dir, 0, "cannot sync the directory: %s",
+					  strerror(errno)) : 0;
+	close(dfd);
+	return rc;
+}
+
+/* home/payloads, made if missing, into dir; a fresh temporary file there. */
+static int make_temp(const char *home, char *dir, size_t dn, char *tmp, size_t tn,
+		     struct swn_err *err)
+{
+	int fd;
+
+	if (swn_path_join(dir, dn, home, SWN_PAYLOADS_DIR, err) < 0 || swn_mkdir(dir, 0700, err) < 0)
+		return -1;
+	if ((size_t)snprintf(tmp, tn, "%s/.part-XXXXXX", dir) >= tn)
+		return swn_err_set(err, SWN_E_TOO_LARGE, dir, 0, "the path is too long");
+	if ((fd = mkstemp(tmp)) < 0)
+		return swn_err_set(err, SWN_E_LOCAL, dir, 0, "cannot make a file: %s", strerror(errno));
+	return fd;
+}
+
 int swn_payloads_put(const char *home, int fd, uint64_t len, unsigned char md[32],
 		     struct swn_err *err)
 {
-	char dir[SWN_PATH_MAX + 16], tmp[SWN_PATH_MAX + 48], path[SWN_PATH_MAX + 80];
-	int out = -1, dfd = -1, rc = -1;
+	char dir[SWN_PATH_MAX + 16], tmp[SWN_PATH_MAX + 48];
+	int out, rc = -1;
 
-	if (swn_path_join(dir, sizeof dir, home, SWN_PAYLOADS_DIR, err) < 0 ||
-	    swn_mkdir(dir, 0700, err) < 0)
+	if ((out = make_temp(home, dir, sizeof dir, tmp, sizeof tmp, err)) < 0)
 		return -1;
-	if ((size_t)snprintf(tmp, sizeof tmp, "%s/.part-XXXXXX", dir) >= sizeof tmp)
-		return swn_err_set(err, SWN_E_TOO_LARGE, dir, 0, "the path is too long");
-	if ((out = mkstemp(tmp)) < 0)
-		return swn_err_set(err, SWN_E_LOCAL, dir, 0, "cannot make a file: %s", strerror(errno));
-	if (copy_hashing(fd, len, out, md, tmp, err) < 0 ||
-	    swn_payloads_path(home, md, path, sizeof path, err) < 0)
-		goto done;
-	if (fsync(out) < 0) {
-		swn_err_set(err, SWN_E_IO, tmp, 0, "cannot sync: %s", strerror(errno));
-		goto done;
-	}
-	/* The same digest is the same bytes: a file already there stays. */
-	if (link(tmp, path) < 0 && errno != EEXIST) {
-		swn_err_set(err, SWN_E_IO, path, 0, "cannot keep the payload part: %s", strerror(errno));
-		goto done;
-	}
-	if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 || fsync(dfd) < 0) {
-		swn_err_set(err, SWN_E_IO, dir, 0, "cannot sync the directory: %s", strerror(errno));
-		goto done;
-	}
-	rc = 0;
-done:
-	if (out >= 0)
-		close(out);
-	if (dfd >= 0)
-		close(dfd);
+	if (copy_hashing(fd, len, out, md, tmp, err) == 0 &&
+	    link_synced(home, dir, tmp, out, md, err) == 0)
+		rc = 0;
+	close(out);
 	unlink(tmp);
 	return rc;
+}
+
+int swn_payloads_temp(const char *home, char *path, size_t n, struct swn_err *err)
+{
+	char dir[SWN_PATH_MAX + 16];
+
+	return make_temp(home, dir, sizeof dir, path, n, err);
+}
+
+int swn_payloads_adopt(const char *home, const char *tmp, int fd, uint64_t *len,
+		       unsigned char md[32], struct swn_err *err)
+{
+	char dir[SWN_PATH_MAX + 16];
+	int rc = -1;
+
+	if (swn_path_join(dir, sizeof dir, home, SWN_PAYLOADS_DIR, err) < 0)
+		goto done;
+	if (swn_payloads_sha256(fd, len, md) < 0) {
+		swn_err_set(err, SWN_E_IO, tmp, 0, "cannot read back: %s", strerror(errno));
+		goto done;
+	}
+	rc = link_synced(home, dir, tmp, fd, md, err);
+done:
+	unlink(tmp);
+	return rc;
+}
+
+int swn_payloads_open(const char *home, const unsigned char md[32], uint64_t len,
+		      struct swn_err *err)
+{
+	char path[SWN_PATH_MAX + 80];
+	struct stat st;
+	int fd;
+
+	if (swn_payloads_path(home, md, path, sizeof path, err) < 0)
+		return -1;
+	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK)) < 0)
+		return swn_err_set(err, errno == ENOENT ? SWN_E_NOT_FOUND : SWN_E_IO, path, 0,
+				   "cannot open: %s", strerror(errno));
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || (uint64_t)st.st_size != len) {
+		close(fd);
+		return swn_err_set(err, SWN_E_IO, path, 0, "not a regular file of %llu bytes",
+				   (unsigned long long)len);
+	}
+	return fd;
 }

@@ -1,6 +1,7 @@
 /*
- * payloads.h - the plaintext of eDelivery payload parts, kept in files
- * named by their SHA-256 in the node directory's payloads/.
+ * payloads.h - files named by their SHA-256 in the node directory's
+ * payloads/: the plaintext of eDelivery payload parts, and evidence too
+ * large for the ledger's database (ledger.h, evidence kept by reference).
  *
  * A message with MIME parts is recorded in the ledger as the bytes that
  * travelled, its parts encrypted; the signature covers the parts before
@@ -32,6 +33,25 @@
  * name already there is kept (the same bytes).  0, or -1 with err. */
 int swn_payloads_put(const char *home, int fd, uint64_t len, unsigned char md[32],
 		     struct swn_err *err);
+
+/* A new empty file in home's payloads/ (made 0700 if missing) for bytes
+ * the caller writes and then keeps with swn_payloads_adopt: its
+ * descriptor (read and write), its path into path (size n).  -1 with err. */
+int swn_payloads_temp(const char *home, char *path, size_t n, struct swn_err *err);
+
+/* Keep the file at tmp (fd open on it, which the caller still closes)
+ * under its SHA-256: synced, linked to its name, the directory synced; tmp
+ * is removed whatever happens.  len and md get its length and digest.
+ * 0, or -1 with err. */
+int swn_payloads_adopt(const char *home, const char *tmp, int fd, uint64_t *len,
+		       unsigned char md[32], struct swn_err *err);
+
+/* The kept file for md, opened for reading without following a link: it
+ * must be a regular file of exactly len bytes.  Its descriptor, or -1
+ * with err (SWN_E_NOT_FOUND when there is none, SWN_E_IO when it is not
+ * what the caller was told it is).  Its bytes are not hashed here. */
+int swn_payloads_open(const char *home, const unsigned char md[32], uint64_t len,
+		      struct swn_err *err);
 
 /* SHA-256 of the regular file fd, read with pread from offset 0 to its
  * end, and its length: 0, or -1 when it cannot be read. */

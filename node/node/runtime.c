@@ -197,7 +197,7 @@ int swn_runtime_open(const char *home, swn_report_fn report, void *ctx,
 	    load_profiles(rt, err) < 0 ||
 	    !(rt->tls_cert = swn_cert_read(rt->cfg.tls_cert, err)) ||
 	    !(ledger_key = swn_key_read(rt->cfg.ledger_key, err)) ||
-	    swn_ledger_open(rt->cfg.ledger_db, ledger_key, rt->cfg.party_id, &rt->ledger, err) < 0 ||
+	    swn_ledger_open(rt->cfg.ledger_db, rt->cfg.home, ledger_key, rt->cfg.party_id, &rt->ledger, err) < 0 ||
 	    load_set(rt, &rt->agreements, &rt->nagreements, report, ctx, err) < 0) {
 		EVP_PKEY_free(ledger_key);
 		swn_runtime_close(rt);

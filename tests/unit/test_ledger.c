@@ -4,7 +4,9 @@
  * the node's back found by swn_ledger_verify. */
 #include "autoconfig.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -19,6 +21,7 @@
 #include <sqlite3.h>
 
 #include "ledger/ledger.h"
+#include "ledger/payloads.h"
 #include "trust/checkpoint.h"
 #include "trust/pki.h"
 #include "testlib.h"
@@ -47,6 +50,25 @@ static void setup(void)
 	swn_checkpoint_origin(PARTY, origin, sizeof origin);
 }
 
+/* dir/payloads and the files in it. */
+static void remove_payloads(void)
+{
+	char pd[PATH_MAX + 16], f[PATH_MAX + 300];
+	struct dirent *e;
+	DIR *d;
+
+	snprintf(pd, sizeof pd, "%s/payloads", dir);
+	if (!(d = opendir(pd)))
+		return;
+	while ((e = readdir(d)) != NULL)
+		if (e->d_name[0] != '.' || (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)) {
+			snprintf(f, sizeof f, "%s/%s", pd, e->d_name);
+			unlink(f);
+		}
+	closedir(d);
+	rmdir(pd);
+}
+
 static void teardown(void)
 {
 	char other[PATH_MAX + 32];
@@ -58,6 +80,7 @@ static void teardown(void)
 	unlink(other);
 	snprintf(other, sizeof other, "%s-shm", path);
 	unlink(other);
+	remove_payloads();
 	rmdir(dir);
 }
 
@@ -67,7 +90,7 @@ static struct swn_ledger *open_ledger(EVP_PKEY *k)
 	struct swn_err err;
 
 	swn_err_clear(&err);
-	ck_assert_msg(swn_ledger_open(path, k, PARTY, &l, &err) == 0, "%s", err.msg);
+	ck_assert_msg(swn_ledger_open(path, dir, k, PARTY, &l, &err) == 0, "%s", err.msg);
 	return l;
 }
 
@@ -176,7 +199,7 @@ static int appender_process(int proc, pthread_barrier_t *round, int out)
 	int i, rc = 0;
 
 	swn_err_clear(&err);
-	if (swn_ledger_open(path, key, PARTY, &l, &err) < 0) {
+	if (swn_ledger_open(path, dir, key, PARTY, &l, &err) < 0) {
 		fprintf(stderr, "process %d: %s\n", proc, err.msg);
 		l = NULL;
 		rc = 1;
@@ -481,6 +504,214 @@ START_TEST(a_changed_row_is_found)
 }
 END_TEST
 
+/* ---- evidence kept by reference ---- */
+
+/* A message of len pseudo-random bytes kept in dir/payloads (as the outbox
+ * keeps one), its digest and length into f. */
+static void keep_file(size_t len, struct swn_ledger_file *f)
+{
+	char tmp[PATH_MAX + 64];
+	unsigned char *b = malloc(len);
+	struct swn_err err;
+	int fd;
+
+	swn_err_clear(&err);
+	ck_assert_ptr_nonnull(b);
+	for (size_t i = 0; i < len; i++)
+		b[i] = (unsigned char)((i * 2654435761u) >> 13);
+	ck_assert_msg((fd = swn_payloads_temp(dir, tmp, sizeof tmp, &err)) >= 0, "%s", err.msg);
+	ck_assert_int_eq(write(fd, b, len), (ssize_t)len);
+	ck_assert_msg(swn_payloads_adopt(dir, tmp, fd, &f->len, f->digest, &err) == 0, "%s", err.msg);
+	close(fd);
+	ck_assert_int_eq(access(tmp, F_OK), -1);
+	ck_assert_uint_eq(f->len, len);
+	{
+		unsigned char md[32];
+
+		SHA256(b, len, md);
+		ck_assert_mem_eq(md, f->digest, 32);
+	}
+	free(b);
+}
+
+static void kept_path(const struct swn_ledger_file *f, char *out, size_t n)
+{
+	struct swn_err err;
+
+	swn_err_clear(&err);
+	ck_assert_int_eq(swn_payloads_path(dir, f->digest, out, n, &err), 0);
+}
+
+/* A message over the database's share is kept as a file the entry names
+ * by its digest: read back as the same bytes, whole through a descriptor
+ * or checked into memory, and verified by hashing the file; the leaf is
+ * the one the same bytes held in the database would give. */
+START_TEST(evidence_kept_in_a_file_reads_and_verifies)
+{
+	struct swn_ledger *l = open_ledger(key);
+	struct swn_ledger_file f;
+	struct swn_ledger_source src;
+	struct swn_event ev = { "out", PEER, "AB", "ephyto", "big@" PARTY, "SUBMITTED", "document" };
+	unsigned char d[32], dd[32];
+	struct swn_err err;
+	char *bytes = NULL, count[32];
+	size_t len = 0;
+
+	swn_err_clear(&err);
+	keep_file(SWN_LEDGER_INLINE_EVIDENCE_BYTES + 4096, &f);
+	ck_assert_msg(swn_ledger_submit_file(l, &ev, &f, 0, &err) == 0, "%s", err.msg);
+	/* Nothing of it in the database: one evidence_files row. */
+	sql_text("SELECT count(*) FROM evidence", count, sizeof count);
+	ck_assert_str_eq(count, "0");
+	sql_text("SELECT length FROM evidence_files", count, sizeof count);
+	ck_assert_uint_eq(strtoull(count, NULL, 10), f.len);
+	ck_assert_int_eq(swn_ledger_entry_evidence_digest(l, 1, d, &err), 1);
+	ck_assert_mem_eq(d, f.digest, 32);
+
+	ck_assert_int_eq(swn_ledger_evidence_open(l, "out", PEER, "big@" PARTY, "SUBMITTED", &src, &err), 1);
+	ck_assert_ptr_null(src.bytes);
+	ck_assert_int_ge(src.fd, 0);
+	ck_assert_uint_eq(src.len, f.len);
+	ck_assert_mem_eq(src.digest, f.digest, 32);
+	{
+		uint64_t n = 0;
+
+		ck_assert_int_eq(swn_payloads_sha256(src.fd, &n, dd), 0);
+		ck_assert_mem_eq(dd, f.digest, 32);
+	}
+	swn_ledger_source_close(&src);
+	ck_assert_int_eq(src.fd, -1);
+	ck_assert_int_eq(swn_ledger_evidence(l, "out", PEER, "big@" PARTY, "SUBMITTED", &bytes, &len, dd, &err), 1);
+	ck_assert_uint_eq(len, f.len);
+	SHA256((unsigned char *)bytes, len, d);
+	ck_assert_mem_eq(d, f.digest, 32);
+	free(bytes);
+	assert_verifies(l, 1);
+	swn_ledger_close(l);
+}
+END_TEST
+
+/* The ledger names only a file that is there whole, and verify finds a
+ * file that was changed, cut, replaced by a link or removed. */
+static const struct file_damage {
+	const char *what;
+	const char *says;
+} file_damages[] = {
+	{ "change", "entry 1: its evidence was changed" },
+	{ "cut", "entry 1: its evidence file" },
+	{ "link", "entry 1: its evidence file" },
+	{ "remove", "entry 1: its evidence file" },
+};
+
+START_TEST(a_damaged_evidence_file_is_found)
+{
+	const struct file_damage *dmg = &file_damages[_i];
+	struct swn_ledger *l = open_ledger(key);
+	struct swn_ledger_file f, missing;
+	struct swn_ledger_verdict v;
+	struct swn_ledger_source src;
+	struct swn_event ev = { "out", PEER, "AB", "ephyto", "big@" PARTY, "SUBMITTED", "document" };
+	char p[PATH_MAX + 200], moved[PATH_MAX + 220];
+	struct swn_err err;
+	char *bytes = NULL;
+	size_t len;
+	int fd;
+
+	swn_err_clear(&err);
+	/* Not there at all: refused, nothing appended. */
+	memset(&missing, 0x5a, sizeof missing.digest);
+	missing.len = 10;
+	ck_assert_int_eq(swn_ledger_submit_file(l, &ev, &missing, 0, &err), -1);
+	ck_assert_int_eq(err.code, SWN_E_NOT_FOUND);
+	ck_assert_uint_eq(swn_ledger_size(l), 0);
+	/* There, but not of the length given: refused too. */
+	keep_file(5000, &f);
+	f.len = 4999;
+	swn_err_clear(&err);
+	ck_assert_int_eq(swn_ledger_submit_file(l, &ev, &f, 0, &err), -1);
+	ck_assert_uint_eq(swn_ledger_size(l), 0);
+	f.len = 5000;
+	ck_assert_msg(swn_ledger_submit_file(l, &ev, &f, 0, &err) == 0, "%s", err.msg);
+	assert_verifies(l, 1);
+	swn_ledger_close(l);
+
+	kept_path(&f, p, sizeof p);
+	if (strcmp(dmg->what, "change") == 0) {
+		ck_assert_int_ge(fd = open(p, O_WRONLY), 0);
+		ck_assert_int_eq(pwrite(fd, "X", 1, 100), 1);
+		close(fd);
+	} else if (strcmp(dmg->what, "cut") == 0) {
+		ck_assert_int_eq(truncate(p, 4000), 0);
+	} else if (strcmp(dmg->what, "link") == 0) {
+		snprintf(moved, sizeof moved, "%s.elsewhere", p);
+		ck_assert_int_eq(rename(p, moved), 0);
+		ck_assert_int_eq(symlink(moved, p), 0);
+	} else {
+		ck_assert_int_eq(unlink(p), 0);
+	}
+	l = open_ledger(NULL);
+	ck_assert_msg(swn_ledger_verify(l, pub, origin, &v, &err) == 0, "%s", err.msg);
+	ck_assert_int_eq(v.bad_entry, 1);
+	ck_assert_msg(strstr(v.problem, dmg->says) != NULL, "%s: %s", dmg->what, v.problem);
+	/* A reader is not given the bytes either. */
+	swn_err_clear(&err);
+	if (strcmp(dmg->what, "change") == 0) {
+		ck_assert_int_eq(swn_ledger_evidence_open(l, "out", PEER, "big@" PARTY, "SUBMITTED", &src, &err), 1);
+		swn_ledger_source_close(&src);
+	} else {
+		ck_assert_int_eq(swn_ledger_evidence_open(l, "out", PEER, "big@" PARTY, "SUBMITTED", &src, &err), -1);
+	}
+	swn_err_clear(&err);
+	ck_assert_int_eq(swn_ledger_evidence(l, "out", PEER, "big@" PARTY, "SUBMITTED", &bytes, &len, NULL, &err), -1);
+	ck_assert_ptr_null(bytes);
+	swn_ledger_close(l);
+	if (strcmp(dmg->what, "link") == 0) {
+		unlink(p);
+		unlink(moved);
+	}
+}
+END_TEST
+
+/* A ledger made before evidence_files: read as it was by a handle without
+ * the key, and given the table by the first that writes. */
+START_TEST(a_ledger_without_evidence_files_reads_and_gains_them)
+{
+	struct swn_ledger *l = open_ledger(key);
+	struct swn_event ev = { "in", PEER, "AB", "ephyto", "m1@" PEER, "RECEIVED", NULL };
+	struct swn_ledger_source src;
+	struct swn_ledger_file f;
+	struct swn_err err;
+	char count[32];
+	sqlite3 *db;
+
+	swn_err_clear(&err);
+	ck_assert_int_eq(swn_ledger_append(l, &ev, "small", 5, NULL, &err), 0);
+	swn_ledger_close(l);
+	ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_exec(db, "DROP TABLE evidence_files", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+
+	l = open_ledger(NULL);
+	ck_assert_int_eq(swn_ledger_evidence_open(l, "in", PEER, "m1@" PEER, "RECEIVED", &src, &err), 1);
+	ck_assert_uint_eq(src.len, 5);
+	ck_assert_mem_eq(src.bytes, "small", 5);
+	swn_ledger_source_close(&src);
+	assert_verifies(l, 1);
+	swn_ledger_close(l);
+	sql_text("SELECT count(*) FROM sqlite_master WHERE name = 'evidence_files'", count, sizeof count);
+	ck_assert_str_eq(count, "0");
+
+	l = open_ledger(key);
+	sql_text("SELECT count(*) FROM sqlite_master WHERE name LIKE 'evidence_files%'", count, sizeof count);
+	ck_assert_str_eq(count, "3");   /* the table and its two triggers */
+	keep_file(2000, &f);
+	ev = (struct swn_event){ "out", PEER, "AB", "ephyto", "m2@" PARTY, "SUBMITTED", NULL };
+	ck_assert_msg(swn_ledger_submit_file(l, &ev, &f, 0, &err) == 0, "%s", err.msg);
+	assert_verifies(l, 2);
+	swn_ledger_close(l);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("ledger");
@@ -491,6 +722,10 @@ int main(void)
 	tcase_add_test(tc, concurrent_appenders_leave_dense_seqs);
 	tcase_add_test(tc, a_group_commits_all_or_none);
 	tcase_add_loop_test(tc, a_changed_row_is_found, 0, (int)(sizeof damages / sizeof damages[0]));
+	tcase_add_test(tc, evidence_kept_in_a_file_reads_and_verifies);
+	tcase_add_loop_test(tc, a_damaged_evidence_file_is_found, 0,
+			    (int)(sizeof file_damages / sizeof file_damages[0]));
+	tcase_add_test(tc, a_ledger_without_evidence_files_reads_and_gains_them);
 	suite_add_tcase(s, tc);
 	return swn_test_run(s);
 }

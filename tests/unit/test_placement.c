@@ -88,7 +88,7 @@ static void setup(void)
 	snprintf(path, sizeof path, "%s/ledger.db", home);
 	swn_err_clear(&err);
 	ck_assert_int_eq(swn_ledger_create(path, "SW-B", &err), 0);
-	ck_assert_int_eq(swn_ledger_open(path, NULL, "SW-B", &l, &err), 0);
+	ck_assert_int_eq(swn_ledger_open(path, home, NULL, "SW-B", &l, &err), 0);
 
 	fd = temp_fd();
 	ck_assert_int_eq(write(fd, raw, strlen(raw)), (ssize_t)strlen(raw));

@@ -41,7 +41,7 @@ static void make_ledger(void)
 	ck_assert_ptr_nonnull(mkdtemp(dir));
 	snprintf(path, sizeof path, "%s/ledger.db", dir);
 	ck_assert_int_eq(swn_ledger_create(path, "CN-SW", &err), 0);
-	ck_assert_int_eq(swn_ledger_open(path, NULL, "CN-SW", &l, &err), 0);
+	ck_assert_int_eq(swn_ledger_open(path, dir, NULL, "CN-SW", &l, &err), 0);
 	for (i = 0; i < ENTRIES; i++) {
 		struct swn_event ev = { "in", "SG-NTP", "AB", "ephyto", msgid, "RECEIVED", reason };
 
@@ -103,7 +103,7 @@ START_TEST(a_read_error_is_reported)
 
 	make_ledger();
 	swn_err_clear(&err);
-	ck_assert_int_eq(swn_ledger_open(path, NULL, "CN-SW", &l, &err), 0);
+	ck_assert_int_eq(swn_ledger_open(path, dir, NULL, "CN-SW", &l, &err), 0);
 	ck_assert_int_eq(swn_ledger_undelivered(l, 0, count, &n, &err), ENTRIES);
 	ck_assert_int_eq(n, ENTRIES);
 	/* Paged from a seq: only what comes after it. */
@@ -116,7 +116,7 @@ START_TEST(a_read_error_is_reported)
 
 	damage_first_leaf();
 	n = 0;
-	ck_assert_msg(swn_ledger_open(path, NULL, "CN-SW", &l, &err) == 0, "%s", err.msg);
+	ck_assert_msg(swn_ledger_open(path, dir, NULL, "CN-SW", &l, &err) == 0, "%s", err.msg);
 	/* Not "nothing to redeliver": an error, and no partial list. */
 	ck_assert_int_eq(swn_ledger_undelivered(l, 0, count, &n, &err), -1);
 	ck_assert_int_eq(err.code, SWN_E_DB);
