@@ -1,6 +1,7 @@
 /* compose.c - document to outgoing UserMessage; see compose.h. */
 #include "autoconfig.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -74,83 +75,115 @@ xmlDocPtr swn_compose_envelope(const struct swn_as4_user *u, const struct swn_pa
 	return env;
 }
 
-static int to_buf(void *ctx, const void *p, size_t n, struct swn_err *err)
+/* The message's bytes to a file, counted against the agreement's size. */
+struct capped_fd {
+	int fd;
+	uint64_t written, max;
+};
+
+static int to_capped_fd(void *ctx, const void *p, size_t n, struct swn_err *err)
 {
-	return swn_buf_add(ctx, p, n, err);
+	struct capped_fd *c = ctx;
+
+	if (n > c->max - c->written)
+		return swn_err_set(err, SWN_E_TOO_LARGE, NULL, 0, "the message is over the agreement's "
+				   "size limit (%llu bytes)", (unsigned long long)c->max);
+	if (swn_write_all(c->fd, p, n) < 0)
+		return swn_err_set(err, SWN_E_IO, NULL, 0, "cannot write the message: %s", strerror(errno));
+	c->written += n;
+	return 0;
 }
 
 int swn_compose_swa(const struct swn_as4_user *u, const struct swn_payload *p,
+		    const struct swn_compose_attachment *att, size_t natt,
 		    const struct swn_signer *signer, enum swn_xenc_profile xp, X509 *peer_enc,
-		    const char *tmpdir, size_t max, struct swn_buf *out, char *content_type,
+		    const char *tmpdir, uint64_t max, int out_fd, char *content_type,
 		    size_t n, struct swn_compose_kept *kept, struct swn_err *err)
 {
-	char cid[SWN_AS4_ID_BYTES];
-	struct swn_as4_partinfo pi;
-	struct swn_xenc_part_out part;
-	struct swn_dsig_part sign;
-	struct swn_mime_payload mp;
+	char cid[1 + SWN_MAX_ATTACHMENTS][SWN_AS4_ID_BYTES];
+	struct swn_as4_partinfo pi[1 + SWN_MAX_ATTACHMENTS];
+	struct swn_xenc_part_out part[1 + SWN_MAX_ATTACHMENTS];
+	struct swn_dsig_part sign[1 + SWN_MAX_ATTACHMENTS];
+	struct swn_mime_payload mp[1 + SWN_MAX_ATTACHMENTS];
+	struct capped_fd sink = { out_fd, 0, max };
 	struct swn_mime_out mo;
 	struct swn_as4_msg m;
 	xmlDocPtr env = NULL;
 	xmlChar *text = NULL;
 	char *doc = NULL;
-	size_t doc_len = 0;
+	size_t doc_len = 0, i, nparts = 1 + natt;
 	int text_len = 0, rc = -1;
 
-	memset(&part, 0, sizeof part);
-	part.fd = part.out_fd = -1;
-	if (kept)
-		kept->fd = -1;
-	swn_buf_free(out);
-	swn_buf_init(out, max);
-	swn_as4_new_id(u->from.id, cid, sizeof cid);
-	pi = (struct swn_as4_partinfo){ cid, "application/xml", 1 };
-	/* Compress, sign, encrypt: AS4's order (xenc.h). */
+	if (natt > SWN_MAX_ATTACHMENTS)
+		return swn_err_set(err, SWN_E_TOO_LARGE, NULL, 0, "%zu attachments: at most %d go with "
+				   "a document", natt, SWN_MAX_ATTACHMENTS);
+	memset(part, 0, sizeof part);
+	for (i = 0; i < nparts; i++) {
+		part[i].fd = part[i].out_fd = -1;
+		if (kept)
+			kept[i].fd = -1;
+	}
+	/* Compress, sign, encrypt: AS4's order (xenc.h).  The document is
+	 * part 1 (swa_in.h), the attachments follow in the order given. */
+	for (i = 0; i < nparts; i++) {
+		swn_as4_new_id(u->from.id, cid[i], sizeof cid[i]);
+		pi[i] = (struct swn_as4_partinfo){ cid[i], i == 0 ? "application/xml" : att[i - 1].mime_type, 1 };
+		if ((part[i].fd = swn_temp_fd(tmpdir, ".swn-out", err)) < 0 ||
+		    (part[i].out_fd = swn_temp_fd(tmpdir, ".swn-out", err)) < 0)
+			goto done;
+		part[i].content_id = cid[i];
+		part[i].mime_type = "application/gzip";
+	}
 	if (swn_xml_to_bytes(p->doc, &doc, &doc_len, err) < 0 ||
-	    (part.fd = swn_temp_fd(tmpdir, ".swn-out", err)) < 0 ||
-	    (part.out_fd = swn_temp_fd(tmpdir, ".swn-out", err)) < 0 ||
-	    swn_gzip_compress_mem(doc, doc_len, part.fd, NULL, err) < 0 ||
-	    !(env = swn_as4_build_user_swa(u, &pi, 1, err)) ||
+	    swn_gzip_compress_mem(doc, doc_len, part[0].fd, NULL, err) < 0)
+		goto done;
+	for (i = 1; i < nparts; i++)
+		if (swn_gzip_compress_fd(att[i - 1].fd, part[i].fd, NULL, err) < 0)
+			goto done;
+	if (!(env = swn_as4_build_user_swa(u, pi, nparts, err)) ||
 	    swn_as4_parse_swa(env, "envelope", &m, err) < 0)
 		goto done;
-	part.content_id = cid;
-	part.mime_type = "application/gzip";
-	swn_xenc_sign_view(&part, 1, &sign);
-	if (swn_wssec_sign_parts(env, &m, &sign, 1, signer, err) < 0 ||
-	    swn_xenc_encrypt_parts(env, &m, &part, 1, xp, peer_enc, err) < 0)
+	swn_xenc_sign_view(part, nparts, sign);
+	if (swn_wssec_sign_parts(env, &m, sign, nparts, signer, err) < 0 ||
+	    swn_xenc_encrypt_parts(env, &m, part, nparts, xp, peer_enc, err) < 0)
 		goto done;
 	xmlDocDumpMemoryEnc(env, &text, &text_len, "UTF-8");
 	if (text == NULL) {
 		swn_err_set(err, SWN_E_NOMEM, NULL, 0, "cannot serialise the envelope");
 		goto done;
 	}
-	mp = (struct swn_mime_payload){ cid, "application/octet-stream", NULL, 0, part.out_fd };
+	for (i = 0; i < nparts; i++)
+		mp[i] = (struct swn_mime_payload){ cid[i], "application/octet-stream", NULL, 0, part[i].out_fd };
 	memset(&mo, 0, sizeof mo);
 	mo.envelope = (const char *)text;
 	mo.envelope_len = (size_t)text_len;
-	mo.payloads = &mp;
-	mo.npayloads = 1;
-	rc = swn_mime_write(&mo, NULL, to_buf, out, content_type, n, err);
-	if (rc == 0 && kept) {
-		off_t end = lseek(part.fd, 0, SEEK_END);
+	mo.payloads = mp;
+	mo.npayloads = nparts;
+	if (swn_mime_write(&mo, NULL, to_capped_fd, &sink, content_type, n, err) < 0)
+		goto done;
+	for (i = 0; kept && i < nparts; i++) {
+		off_t end = lseek(part[i].fd, 0, SEEK_END);
 
 		if (end < 0) {
-			rc = swn_err_set(err, SWN_E_IO, NULL, 0, "cannot measure the plaintext part");
+			swn_err_set(err, SWN_E_IO, NULL, 0, "cannot measure the plaintext part");
 			goto done;
 		}
-		kept->len = (uint64_t)end;
-		snprintf(kept->cid, sizeof kept->cid, "%s", cid);
-		kept->mime_type = part.mime_type;
-		kept->fd = part.fd;
-		part.fd = -1;
+		kept[i].len = (uint64_t)end;
+		snprintf(kept[i].cid, sizeof kept[i].cid, "%s", cid[i]);
+		kept[i].mime_type = part[i].mime_type;
 	}
+	for (i = 0; kept && i < nparts; i++) {
+		kept[i].fd = part[i].fd;
+		part[i].fd = -1;
+	}
+	rc = 0;
 done:
-	if (rc < 0)
-		swn_buf_free(out);
-	if (part.fd >= 0)
-		close(part.fd);
-	if (part.out_fd >= 0)
-		close(part.out_fd);
+	for (i = 0; i < nparts; i++) {
+		if (part[i].fd >= 0)
+			close(part[i].fd);
+		if (part[i].out_fd >= 0)
+			close(part[i].out_fd);
+	}
 	xmlFree(text);
 	xmlFreeDoc(env);
 	free(doc);

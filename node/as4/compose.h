@@ -49,7 +49,14 @@ void swn_compose_header(const struct swn_agreement *a, const struct swn_agreemen
 xmlDocPtr swn_compose_envelope(const struct swn_as4_user *u, const struct swn_payload *p,
 			       const struct swn_signer *signer, struct swn_err *err);
 
-/* The part's plaintext as it was signed (gzip'd), handed to the caller of
+/* An attachment: a payload part after the document, its bytes the whole
+ * regular file fd (read with pread; it must not change while composed). */
+struct swn_compose_attachment {
+	int fd;
+	const char *mime_type;            /* its MimeType property: application/pdf, say */
+};
+
+/* A part's plaintext as it was signed (gzip'd), handed to the caller of
  * swn_compose_swa to keep beside the evidence (payloads.h). */
 struct swn_compose_kept {
 	int fd;                           /* the caller closes it; -1 none */
@@ -58,17 +65,23 @@ struct swn_compose_kept {
 	const char *mime_type;            /* the signed type */
 };
 
-/* The eDelivery AS4 form of u and p: the payload serialised, gzip'd into
- * one MIME part (eb:PartInfo MimeType application/xml, CompressionType
- * application/gzip), eb:Messaging, the empty Body and the compressed part
- * signed by signer, the part encrypted under xp to peer_enc, and the
- * whole MIME-written into out (at most max bytes, else SWN_E_TOO_LARGE);
- * content_type (size n) gets the HTTP header's value; kept, if not NULL,
- * the plaintext part (kept->fd -1 on failure).  Working files go to
- * tmpdir, unlinked at creation. */
+/* The eDelivery AS4 form of u and p: the payload serialised and gzip'd as
+ * MIME part 1 (eb:PartInfo MimeType application/xml, CompressionType
+ * application/gzip), then each of the natt attachments (at most
+ * SWN_MAX_ATTACHMENTS) gzip'd as a part of its own under its MimeType;
+ * eb:Messaging, the empty Body and every compressed part signed by
+ * signer, the parts encrypted under xp to peer_enc, and the whole
+ * MIME-written to out_fd at its offset (at most max bytes, else
+ * SWN_E_TOO_LARGE, with what was written of no use).  Every stage streams
+ * through files: memory holds the envelope and the document, not the
+ * attachments.  content_type (size n) gets the HTTP header's value; kept,
+ * if not NULL, 1 + natt entries: the plaintext of each part in order
+ * (every fd -1 on failure).  Working files go to tmpdir, unlinked at
+ * creation. */
 int swn_compose_swa(const struct swn_as4_user *u, const struct swn_payload *p,
+		    const struct swn_compose_attachment *att, size_t natt,
 		    const struct swn_signer *signer, enum swn_xenc_profile xp, X509 *peer_enc,
-		    const char *tmpdir, size_t max, struct swn_buf *out, char *content_type,
+		    const char *tmpdir, uint64_t max, int out_fd, char *content_type,
 		    size_t n, struct swn_compose_kept *kept, struct swn_err *err);
 
 #endif

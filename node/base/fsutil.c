@@ -236,8 +236,31 @@ static int create_temp(int dirfd, const char *name, char *tmp, size_t n)
 	return -1;
 }
 
-int swn_file_write_at(int dirfd, const char *name, const char *shown, const void *data,
-		      size_t len, mode_t perm, enum swn_write_mode how, struct swn_err *err)
+/* len bytes of src_fd from its start to fd, a chunk at a time. */
+static int copy_fd(int fd, int src_fd, uint64_t len)
+{
+	char chunk[64 * 1024];
+	uint64_t at = 0;
+
+	while (at < len) {
+		size_t want = len - at < sizeof chunk ? (size_t)(len - at) : sizeof chunk;
+
+		if (swn_pread_all(src_fd, chunk, want, at) != want) {
+			if (errno == 0)
+				errno = EIO;   /* the source is shorter than it was said to be */
+			return -1;
+		}
+		if (swn_write_all(fd, chunk, want) < 0)
+			return -1;
+		at += want;
+	}
+	return 0;
+}
+
+/* swn_file_write_at with the bytes in memory (src_fd -1) or the first len
+ * bytes of src_fd. */
+static int write_at(int dirfd, const char *name, const char *shown, const void *data,
+		    uint64_t len, int src_fd, mode_t perm, enum swn_write_mode how, struct swn_err *err)
 {
 	char tmp[4096];
 	struct stat st;
@@ -255,7 +278,10 @@ int swn_file_write_at(int dirfd, const char *name, const char *shown, const void
 	if ((fd = create_temp(dirfd, name, tmp, sizeof tmp)) < 0)
 		return swn_err_set(err, SWN_E_IO, shown, 0, "cannot create a file beside it: %s",
 				   strerror(errno));
-	if (fchmod(fd, perm) < 0 || swn_write_all(fd, data, len) < 0 || fsync(fd) < 0) {
+	errno = 0;
+	if (fchmod(fd, perm) < 0 ||
+	    (src_fd >= 0 ? copy_fd(fd, src_fd, len) : swn_write_all(fd, data, (size_t)len)) < 0 ||
+	    fsync(fd) < 0) {
 		saved = errno;
 		close(fd);
 		unlinkat(dirfd, tmp, 0);
@@ -292,8 +318,14 @@ int swn_file_write_at(int dirfd, const char *name, const char *shown, const void
 	return 0;
 }
 
-int swn_file_write(const char *path, const void *data, size_t len, mode_t perm,
-		   enum swn_write_mode how, struct swn_err *err)
+int swn_file_write_at(int dirfd, const char *name, const char *shown, const void *data,
+		      size_t len, mode_t perm, enum swn_write_mode how, struct swn_err *err)
+{
+	return write_at(dirfd, name, shown, data, len, -1, perm, how, err);
+}
+
+static int write_path(const char *path, const void *data, uint64_t len, int src_fd, mode_t perm,
+		      enum swn_write_mode how, struct swn_err *err)
 {
 	char dir[4096];
 	const char *slash = strrchr(path, '/'), *name = slash ? slash + 1 : path;
@@ -310,9 +342,21 @@ int swn_file_write(const char *path, const void *data, size_t len, mode_t perm,
 	if ((dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
 		return swn_err_set(err, SWN_E_IO, path, 0, "cannot create a file beside it: %s",
 				   strerror(errno));
-	rc = swn_file_write_at(dirfd, name, path, data, len, perm, how, err);
+	rc = write_at(dirfd, name, path, data, len, src_fd, perm, how, err);
 	close(dirfd);
 	return rc;
+}
+
+int swn_file_write(const char *path, const void *data, size_t len, mode_t perm,
+		   enum swn_write_mode how, struct swn_err *err)
+{
+	return write_path(path, data, len, -1, perm, how, err);
+}
+
+int swn_file_copy(const char *path, int src_fd, uint64_t len, mode_t perm,
+		  enum swn_write_mode how, struct swn_err *err)
+{
+	return write_path(path, NULL, len, src_fd, perm, how, err);
 }
 
 int swn_write_output(const char *path, const void *data, size_t len, struct swn_err *err)

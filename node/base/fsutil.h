@@ -56,6 +56,11 @@ enum swn_write_mode {
 int swn_file_write(const char *path, const void *data, size_t len, mode_t perm,
 		   enum swn_write_mode how, struct swn_err *err);
 
+/* The same with the first len bytes of the regular file src_fd (read with
+ * pread, a chunk at a time: never whole in memory). */
+int swn_file_copy(const char *path, int src_fd, uint64_t len, mode_t perm,
+		  enum swn_write_mode how, struct swn_err *err);
+
 /* The same for the file name in the directory dirfd (shown names it in
  * errors): nothing outside that directory is touched, whatever links the
  * path to it holds. */

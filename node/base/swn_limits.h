@@ -76,6 +76,9 @@
  * stumble past about 30). */
 #define SWN_MAX_PAYLOAD_PARTS  32
 
+/* Attachments sent with one document: the other payload parts. */
+#define SWN_MAX_ATTACHMENTS    (SWN_MAX_PAYLOAD_PARTS - 1)
+
 /* References in one SignedInfo: eb:Messaging, soap:Body and each part. */
 #define SWN_DSIG_MAX_REFS      (2 + SWN_MAX_PAYLOAD_PARTS)
 

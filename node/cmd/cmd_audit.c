@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <jansson.h>
 #include <openssl/evp.h>
@@ -254,8 +255,7 @@ static int export_parts(const char *home, const char *out, const char *reason,
 		       "kept them): the message's signature cannot be checked from the bundle\n");
 	for (i = 0; i < n; i++) {
 		char from[SWN_PATH_MAX + 100], to[40], dest[SWN_PATH_MAX + 140];
-		char *data = NULL;
-		size_t len;
+		int fd, rc;
 
 		if (swn_payloads_path(home, d[i].plain_sha256, from, sizeof from, err) < 0)
 			return -1;
@@ -265,18 +265,19 @@ static int export_parts(const char *home, const char *out, const char *reason,
 			       "cannot be checked from the bundle\n", d[i].index, SWN_PAYLOADS_DIR);
 			continue;
 		}
-		if (d[i].plain_len > SWN_MAX_DOCUMENT_BYTES)
-			return swn_err_set(err, SWN_E_TOO_LARGE, from, 0, "larger than %u bytes",
-					   SWN_MAX_DOCUMENT_BYTES);
-		if (swn_file_read(from, SWN_MAX_DOCUMENT_BYTES, &data, &len, err) < 0)
-			return -1;
-		/* The plaintext: as private as in payloads/ (docs/security.md). */
-		if (swn_path_join(dest, sizeof dest, out, to, err) < 0 ||
-		    swn_file_write(dest, data, len, 0600, SWN_WRITE_EXCLUSIVE, err) < 0) {
-			free(data);
-			return -1;
+		/* Copied a chunk at a time: a part may be a gigabyte.  The
+		 * plaintext: as private as in payloads/ (docs/security.md). */
+		if ((fd = swn_payloads_open(home, d[i].plain_sha256, d[i].plain_len, err)) < 0) {
+			printf("note: the plaintext of part %u is not what the entry names (%s): the "
+			       "message's signature cannot be checked from the bundle\n", d[i].index, err->msg);
+			swn_err_clear(err);
+			continue;
 		}
-		free(data);
+		rc = swn_path_join(dest, sizeof dest, out, to, err) < 0 ||
+		     swn_file_copy(dest, fd, d[i].plain_len, 0600, SWN_WRITE_EXCLUSIVE, err) < 0 ? -1 : 0;
+		close(fd);
+		if (rc < 0)
+			return -1;
 	}
 	return 0;
 }
@@ -298,6 +299,7 @@ int cmd_ledger_export(int argc, char **argv, struct swn_ctx *ctx)
 	struct swn_agreement *a = NULL;
 	static struct rows rs;
 	struct swn_proof p;
+	struct swn_ledger_source src;
 	struct swn_err err;
 	char note[SWN_NOTE_MAX], origin[600], vkey[800], name[80], path[SWN_PATH_MAX + 80];
 	unsigned char pub[32], root[32];
@@ -425,17 +427,25 @@ int cmd_ledger_export(int argc, char **argv, struct swn_ctx *ctx)
 		const char *dir = rs.r[0].dir, *peer = rs.r[0].peer;
 		int outbound = strcmp(dir, "out") == 0;
 
-		if (swn_ledger_evidence(l, dir, peer, msgid, outbound ? "SUBMITTED" : "RECEIVED",
-					&bytes, &len, NULL, &err) == 1) {
+		if (swn_ledger_evidence_open(l, dir, peer, msgid, outbound ? "SUBMITTED" : "RECEIVED",
+					     &src, &err) == 1) {
 			const char *reason = origin_reason(&rs, outbound);
-			char ctype[SWN_CTYPE_BYTES];
-			int mime = message_ctype(outbound, reason, bytes, len, ctype, sizeof ctype);
+			char ctype[SWN_CTYPE_BYTES], head[80];
+			size_t hn = src.fd >= 0 ? swn_pread_all(src.fd, head, sizeof head, 0) : 0;
+			int mime = message_ctype(outbound, reason, src.fd >= 0 ? head : src.bytes,
+						 src.fd >= 0 ? hn : (size_t)src.len, ctype, sizeof ctype);
+			const char *mfile = mime ? "message.mime" : "message.xml";
 
-			if (write_text(out, mime ? "message.mime" : "message.xml", bytes, len, &err) < 0 ||
-			    (mime && export_parts(cfg->home, out, reason, &err) < 0))
+			/* A message kept in payloads/ is copied, not read whole. */
+			if (src.fd >= 0)
+				snprintf(path, sizeof path, "%s/%s", out, mfile);
+			if ((src.fd >= 0 ? swn_file_copy(path, src.fd, src.len, 0644, SWN_WRITE_EXCLUSIVE, &err)
+					 : write_text(out, mfile, src.bytes, (size_t)src.len, &err)) < 0 ||
+			    (mime && export_parts(cfg->home, out, reason, &err) < 0)) {
+				swn_ledger_source_close(&src);
 				goto done;
-			free(bytes);
-			bytes = NULL;
+			}
+			swn_ledger_source_close(&src);
 		}
 		if (swn_ledger_evidence(l, dir, peer, msgid, outbound ? "DELIVERED" : "RECEIPT_SENT",
 					&bytes, &len, NULL, &err) == 1) {

@@ -2,13 +2,16 @@
 #include "autoconfig.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <strings.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <openssl/sha.h>
@@ -28,6 +31,7 @@
 #include "node/node/placement.h"
 #include "node/node/spool.h"
 #include "base/swn_limits.h"
+#include "as4/mime.h"
 #include "as4/wssec.h"
 #include "xml/xmlsafe.h"
 
@@ -551,13 +555,50 @@ static int show_status(struct swn_runtime *rt, struct swn_outbox *ob, const char
 	return swn_ledger_history(rt->ledger, msgid, print_entry, NULL, err);
 }
 
+/* --attach TYPE=FILE: the media type (its MimeType part property), read
+ * as a Content-Type value without parameters, and the file, opened once
+ * (a regular file: it is read in place, not copied). */
+static int open_attachment(struct swn_ctx *ctx, const char *arg, char *type, size_t n, int *fd)
+{
+	const char *eq = strchr(arg, '=');
+	struct swn_mime_ctype ct;
+	struct swn_err err;
+	struct stat st;
+	char given[SWN_MIME_NAME_BYTES];
+
+	swn_err_clear(&err);
+	if (eq == NULL || eq == arg || eq[1] == '\0' || (size_t)(eq - arg) >= sizeof given)
+		return swn_cli_usage_error(ctx, "--attach takes TYPE=FILE (application/pdf=permit.pdf, say)");
+	snprintf(given, sizeof given, "%.*s", (int)(eq - arg), arg);
+	if (swn_mime_parse_ctype(given, &ct, &err) < 0 || ct.nparams > 0 ||
+	    strcasecmp(ct.media_type, given) != 0 || strchr(given, '*'))
+		return swn_cli_usage_error(ctx, "--attach: '%s' is not a media type (type/subtype, "
+					   "no parameters)", given);
+	snprintf(type, n, "%s", ct.media_type);
+	if ((*fd = open(eq + 1, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) < 0) {
+		swn_err_set(&err, SWN_E_IO, eq + 1, 0, "cannot open the attachment: %s", strerror(errno));
+		return swn_cli_fail(&err);
+	}
+	if (fstat(*fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(*fd);
+		*fd = -1;
+		swn_err_set(&err, SWN_E_IO, eq + 1, 0, "the attachment is not a regular file");
+		return swn_cli_fail(&err);
+	}
+	return SWN_EXIT_OK;
+}
+
 int cmd_send(int argc, char **argv, struct swn_ctx *ctx)
 {
 	static const struct option opts[] = {
 		{ "to", required_argument, NULL, 't' },
 		{ "wait", required_argument, NULL, 'w' },
+		{ "attach", required_argument, NULL, 'a' },
 		{ NULL, 0, NULL, 0 },
 	};
+	struct swn_compose_attachment att[SWN_MAX_ATTACHMENTS];
+	char types[SWN_MAX_ATTACHMENTS][SWN_MIME_NAME_BYTES];
+	size_t natt = 0, k;
 	const char *to = NULL, *file;
 	long long wait_s = 0;
 	char msgid[SWN_AS4_ID_BYTES], state[32] = "", last[1024];
@@ -569,27 +610,46 @@ int cmd_send(int argc, char **argv, struct swn_ctx *ctx)
 	time_t next, deadline;
 
 	swn_err_clear(&err);
-	while ((c = swn_cli_getopt(ctx, argc, argv, "", opts)) != -1) {
-		if (c == 't')
+	rc = SWN_EXIT_OK;
+	while (rc == SWN_EXIT_OK && (c = swn_cli_getopt(ctx, argc, argv, "", opts)) != -1) {
+		if (c == 't') {
 			to = optarg;
-		else if (c != 'w')
-			return c == 'h' ? SWN_EXIT_OK : SWN_EXIT_USAGE;
-		else if (swn_cli_number(ctx, "--wait", optarg, 0, 3600, &wait_s) < 0)
-			return SWN_EXIT_USAGE;
+		} else if (c == 'a') {
+			if (natt == SWN_MAX_ATTACHMENTS) {
+				rc = swn_cli_usage_error(ctx, "at most %d attachments go with a document",
+							 SWN_MAX_ATTACHMENTS);
+				break;
+			}
+			rc = open_attachment(ctx, optarg, types[natt], sizeof types[natt], &att[natt].fd);
+			if (rc == SWN_EXIT_OK) {
+				att[natt].mime_type = types[natt];
+				natt++;
+			}
+		} else if (c != 'w') {
+			rc = c == 'h' ? SWN_EXIT_OK : SWN_EXIT_USAGE;
+			break;
+		} else if (swn_cli_number(ctx, "--wait", optarg, 0, 3600, &wait_s) < 0) {
+			rc = SWN_EXIT_USAGE;
+		}
 	}
-	if (to == NULL)
-		return swn_cli_usage_error(ctx, "--to PARTY is required");
-	if (optind != argc - 1)
-		return swn_cli_usage_error(ctx, "give exactly one FILE");
+	if (rc == SWN_EXIT_OK && c != -1)
+		goto out;   /* --help */
+	if (rc == SWN_EXIT_OK && to == NULL)
+		rc = swn_cli_usage_error(ctx, "--to PARTY is required");
+	if (rc == SWN_EXIT_OK && optind != argc - 1)
+		rc = swn_cli_usage_error(ctx, "give exactly one FILE");
+	if (rc != SWN_EXIT_OK)
+		goto out;
 	file = argv[optind];
-	if (swn_cmd_setup(ctx, &err) < 0)
-		return swn_cli_fail(&err);
-	ob = ctx->ob;
-	if (!(doc = read_document(file, sha256, &err)) ||
-	    swn_outbox_submit(ob, doc, sha256, file, to, msgid, sizeof msgid, &err) < 0) {
+	doc = NULL;
+	if (swn_cmd_setup(ctx, &err) < 0 || !(doc = read_document(file, sha256, &err)) ||
+	    swn_outbox_submit_attached(ctx->ob, doc, sha256, file, to, att, natt, msgid, sizeof msgid,
+				       &err) < 0) {
 		xmlFreeDoc(doc);
-		return swn_cli_fail(&err);
+		rc = swn_cli_fail(&err);
+		goto out;
 	}
+	ob = ctx->ob;
 	xmlFreeDoc(doc);
 	printf("%s\n", msgid);
 	fflush(stdout);
@@ -610,6 +670,9 @@ int cmd_send(int argc, char **argv, struct swn_ctx *ctx)
 			strcmp(state, "DELIVERED") ? last : "");
 		rc = strcmp(state, "DELIVERED") == 0 ? SWN_EXIT_OK : SWN_EXIT_FAIL;
 	}
+out:
+	for (k = 0; k < natt; k++)
+		close(att[k].fd);
 	return rc;
 }
 

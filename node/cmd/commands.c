@@ -233,14 +233,19 @@ static const struct swn_cmd commands[] = {
 	  "duplicates).  The running node (swnode serve) delivers it within a second.\n" },
 	{ "send", cmd_send, SWN_NEEDS_RUNTIME | SWN_NEEDS_OUTBOX,
 	  "submit a document for delivery to a peer",
-	  "usage: swnode send [--home DIR] FILE --to PARTY [--wait SECONDS]\n"
+	  "usage: swnode send [--home DIR] FILE --to PARTY [--attach TYPE=FILE]...\n"
+	  "                   [--wait SECONDS]\n"
 	  "\n"
 	  "Runs the document pipeline on FILE, builds and signs the AS4 UserMessage\n"
 	  "under the active agreement with party PARTY that allows the document type,\n"
 	  "records it (ledger SUBMITTED) and queues it.  Prints the MessageId.  The\n"
 	  "running node (swnode serve) delivers it; with --wait, send follows the\n"
 	  "message until it is DELIVERED (exit 0) or FAILED or the time is up (exit 1).\n"
-	  "Dropping FILE into spool/out/PARTY/ does the same.\n" },
+	  "Dropping FILE into spool/out/PARTY/ does the same.\n"
+	  "--attach adds a payload part after the document (up to 31), its media type\n"
+	  "TYPE (application/pdf=permit.pdf), under an eDelivery profile only.  Parts\n"
+	  "stream through files: a message over 1 MiB is kept in payloads/ by its\n"
+	  "SHA-256, not in the ledger's database.\n" },
 	{ "serve", cmd_serve, SWN_NEEDS_RUNTIME | SWN_NEEDS_OUTBOX | SWN_TAKES_LOCK,
 	  "run the node: partner listener, outbox, spool",
 	  "usage: swnode serve [--home DIR] [--listen HOST:PORT] [--workers N]\n"

@@ -26,26 +26,42 @@ int swn_payloads_path(const char *home, const unsigned char md[32], char *out, s
 	return swn_path_join(out, n, home, name, err);
 }
 
-int swn_payloads_sha256(int fd, uint64_t *len, unsigned char md[32])
+/* SHA-256 of fd's bytes from off, at most max of them (fewer at its end):
+ * *got says how many. */
+static int hash_from(int fd, uint64_t off, uint64_t max, uint64_t *got, unsigned char md[32])
 {
 	unsigned char chunk[64 * 1024];
 	EVP_MD_CTX *c = EVP_MD_CTX_new();
 	uint64_t at = 0;
-	size_t got;
+	size_t n;
 	int rc = -1;
 
 	if (c == NULL || !EVP_DigestInit_ex(c, EVP_sha256(), NULL))
 		goto done;
-	while ((got = swn_pread_all(fd, chunk, sizeof chunk, at)) > 0) {
-		if (!EVP_DigestUpdate(c, chunk, got))
+	while (at < max &&
+	       (n = swn_pread_all(fd, chunk, max - at < sizeof chunk ? (size_t)(max - at) : sizeof chunk,
+				  off + at)) > 0) {
+		if (!EVP_DigestUpdate(c, chunk, n))
 			goto done;
-		at += got;
+		at += n;
 	}
-	*len = at;
+	*got = at;
 	rc = EVP_DigestFinal_ex(c, md, NULL) ? 0 : -1;
 done:
 	EVP_MD_CTX_free(c);
 	return rc;
+}
+
+int swn_payloads_sha256(int fd, uint64_t *len, unsigned char md[32])
+{
+	return hash_from(fd, 0, UINT64_MAX, len, md);
+}
+
+int swn_payloads_sha256_range(int fd, uint64_t off, uint64_t len, unsigned char md[32])
+{
+	uint64_t got = 0;
+
+	return hash_from(fd, off, len, &got, md) == 0 && got == len ? 0 : -1;
 }
 
 /* Copy fd's len bytes to out_fd, hashing them. */

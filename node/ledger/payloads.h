@@ -57,6 +57,10 @@ int swn_payloads_open(const char *home, const unsigned char md[32], uint64_t len
  * end, and its length: 0, or -1 when it cannot be read. */
 int swn_payloads_sha256(int fd, uint64_t *len, unsigned char md[32]);
 
+/* SHA-256 of the len bytes of fd from off (read with pread): 0, or -1
+ * when they cannot all be read. */
+int swn_payloads_sha256_range(int fd, uint64_t off, uint64_t len, unsigned char md[32]);
+
 /* home/payloads/HEX for md into out (size n); -1 with err if cut. */
 int swn_payloads_path(const char *home, const unsigned char md[32], char *out, size_t n,
 		      struct swn_err *err);

@@ -12,6 +12,7 @@
 #include <openssl/pem.h>
 #include <openssl/sha.h>
 
+#include "base/fsutil.h"
 #include "net/http_out.h"
 
 int swn_http_out_init(struct swn_err *err)
@@ -120,10 +121,64 @@ static int local_fault(CURLcode rc, int socket_errno, long os_errno)
  * timeouts (swnode's is 30 s), so a kept connection is rarely found closed. */
 #define KEEP_IDLE_S 20L
 
+/* A body read from a file as libcurl asks for it. */
+struct file_body {
+	int fd;
+	uint64_t len, at;
+};
+
+static size_t on_read(char *buf, size_t size, size_t n, void *ctx)
+{
+	struct file_body *b = ctx;
+	size_t want = size * n, got;
+
+	if (want > b->len - b->at)
+		want = (size_t)(b->len - b->at);
+	if (want == 0)
+		return 0;
+	got = swn_pread_all(b->fd, buf, want, b->at);
+	if (got != want)   /* the file changed under us: fail the transfer */
+		return CURL_READFUNC_ABORT;
+	b->at += got;
+	return got;
+}
+
+/* libcurl sends the body again on a fresh connection when a kept one
+ * turned out closed. */
+static int on_seek(void *ctx, curl_off_t off, int origin)
+{
+	struct file_body *b = ctx;
+
+	if (origin != SEEK_SET || off < 0 || (uint64_t)off > b->len)
+		return CURL_SEEKFUNC_CANTSEEK;
+	b->at = (uint64_t)off;
+	return CURL_SEEKFUNC_OK;
+}
+
+static int post(struct swn_http_client *client, const struct swn_post *p, const char *body,
+		size_t len, struct file_body *file, long *status, struct swn_buf *reply,
+		struct swn_err *err);
+
 int swn_http_client_post(struct swn_http_client *client, const struct swn_post *p,
 			 const char *body, size_t len, long *status, struct swn_buf *reply,
 			 struct swn_err *err)
 {
+	return post(client, p, body, len, NULL, status, reply, err);
+}
+
+int swn_http_client_post_fd(struct swn_http_client *client, const struct swn_post *p, int fd,
+			    uint64_t len, long *status, struct swn_buf *reply, struct swn_err *err)
+{
+	struct file_body b = { fd, len, 0 };
+
+	return post(client, p, NULL, 0, &b, status, reply, err);
+}
+
+static int post(struct swn_http_client *client, const struct swn_post *p, const char *body,
+		size_t len, struct file_body *file, long *status, struct swn_buf *reply,
+		struct swn_err *err)
+{
+	long timeout = p->timeout_s > 0 ? p->timeout_s : 60L;
 	struct sink sink = { reply, err, 0 };
 	struct curl_blob ca;
 	struct curl_slist *headers = NULL;
@@ -153,7 +208,7 @@ int swn_http_client_post(struct swn_http_client *client, const struct swn_post *
 	}
 	curl_easy_setopt(c, CURLOPT_URL, p->url);
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "https");
-	if (body) {
+	if (body || file) {
 		char ct[1100];
 
 		/* The value is the node's own (its MIME writer's, or the SOAP
@@ -163,8 +218,19 @@ int swn_http_client_post(struct swn_http_client *client, const struct swn_post *
 		headers = curl_slist_append(headers, ct);
 		headers = curl_slist_append(headers, "Expect:");
 		curl_easy_setopt(c, CURLOPT_POST, 1L);
-		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
+		if (file) {
+			/* Read as it goes out: a large message is never in memory.
+			 * The time allowed grows with it, at SWN_HTTP_MIN_RATE. */
+			curl_easy_setopt(c, CURLOPT_READFUNCTION, on_read);
+			curl_easy_setopt(c, CURLOPT_READDATA, file);
+			curl_easy_setopt(c, CURLOPT_SEEKFUNCTION, on_seek);
+			curl_easy_setopt(c, CURLOPT_SEEKDATA, file);
+			curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)file->len);
+			timeout += (long)(file->len / SWN_HTTP_MIN_RATE);
+		} else {
+			curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+			curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
+		}
 		curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
 	} else {
 		curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
@@ -180,7 +246,7 @@ int swn_http_client_post(struct swn_http_client *client, const struct swn_post *
 	curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
 	curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
 	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 10L);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT, p->timeout_s > 0 ? p->timeout_s : 60L);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, timeout);
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
 	curl_easy_setopt(c, CURLOPT_MAXAGE_CONN, KEEP_IDLE_S);

@@ -15,6 +15,8 @@
 #ifndef SWN_HTTP_OUT_H
 #define SWN_HTTP_OUT_H
 
+#include <stdint.h>
+
 #include <openssl/x509.h>
 
 #include "base/buf.h"
@@ -55,5 +57,12 @@ int swn_http_post(const struct swn_post *p, const char *body, size_t len,
 int swn_http_client_post(struct swn_http_client *client, const struct swn_post *p,
 			 const char *body, size_t len, long *status, struct swn_buf *reply,
 			 struct swn_err *err);
+
+/* The same with the body the len bytes of the regular file fd, read with
+ * pread as they go out (never whole in memory).  The time allowed is
+ * timeout_s and one second more for every SWN_HTTP_MIN_RATE bytes. */
+#define SWN_HTTP_MIN_RATE (1024u * 1024u)
+int swn_http_client_post_fd(struct swn_http_client *client, const struct swn_post *p, int fd,
+			    uint64_t len, long *status, struct swn_buf *reply, struct swn_err *err);
 
 #endif

@@ -3,6 +3,7 @@
 
 #include <pthread.h>
 #include <stdatomic.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -180,13 +181,21 @@ static const struct swn_agreement *agreement_for(struct swn_runtime *rt, const c
 }
 
 static int submit(struct swn_outbox *o, xmlDocPtr doc, const unsigned char sha256[32],
-		  const char *name, const char *to, const char *want, char *msgid, size_t n,
-		  struct swn_err *err);
+		  const char *name, const char *to, const struct swn_compose_attachment *att,
+		  size_t natt, const char *want, char *msgid, size_t n, struct swn_err *err);
 
 int swn_outbox_submit(struct swn_outbox *o, xmlDocPtr doc, const unsigned char sha256[32],
 		      const char *name, const char *to, char *msgid, size_t n, struct swn_err *err)
 {
-	return submit(o, doc, sha256, name, to, NULL, msgid, n, err);
+	return submit(o, doc, sha256, name, to, NULL, 0, NULL, msgid, n, err);
+}
+
+int swn_outbox_submit_attached(struct swn_outbox *o, xmlDocPtr doc, const unsigned char sha256[32],
+			       const char *name, const char *to,
+			       const struct swn_compose_attachment *att, size_t natt,
+			       char *msgid, size_t n, struct swn_err *err)
+{
+	return submit(o, doc, sha256, name, to, att, natt, NULL, msgid, n, err);
 }
 
 /* The SUBMITTED entry's reason: the document as it was handed in. */
@@ -200,13 +209,17 @@ static void document_reason(const unsigned char sha256[32], char *out, size_t n)
 
 /* After document_reason, the part kept in the payload store, in the words
  * swn_swa_reason_parts reads (swa_in.h). */
-static void describe_kept(const struct swn_compose_kept *k, const unsigned char md[32],
+static void describe_kept(unsigned part, const struct swn_compose_kept *k, const unsigned char md[32],
 			  char *out, size_t n)
 {
 	size_t i, at = strlen(out);
 
-	at += (size_t)snprintf(out + at, n - at, "; part 1 <%s> %s: plaintext %llu bytes sha256:",
-			       k->cid, k->mime_type, (unsigned long long)k->len);
+	if (at >= n)
+		return;
+	at += (size_t)snprintf(out + at, n - at, "; part %u <%s> %s: plaintext %llu bytes sha256:",
+			       part, k->cid, k->mime_type, (unsigned long long)k->len);
+	if (at >= n)
+		return;
 	for (i = 0; i < 32 && at + 2 < n; i++, at += 2)
 		snprintf(out + at, n - at, "%02x", md[i]);
 }
@@ -290,7 +303,7 @@ int swn_outbox_submit_once(struct swn_outbox *o, xmlDocPtr doc, const unsigned c
 		return first == FIRST_SAME ? 0 : -1;
 	snprintf(id, sizeof id, "%s", once->msgid);
 	swn_err_clear(&failed);
-	if (submit(o, doc, sha256, name, to, id, once->msgid, sizeof once->msgid, &failed) == 0)
+	if (submit(o, doc, sha256, name, to, NULL, 0, id, once->msgid, sizeof once->msgid, &failed) == 0)
 		return 0;
 	/* The check above and the record are not one step: a concurrent
 	 * submission of the same id may have come between.  The outbox's
@@ -310,22 +323,108 @@ int swn_outbox_submit_once(struct swn_outbox *o, xmlDocPtr doc, const unsigned c
 	return -1;
 }
 
-static int submit(struct swn_outbox *o, xmlDocPtr doc, const unsigned char sha256[32],
-		  const char *name, const char *to, const char *want, char *msgid, size_t n,
-		  struct swn_err *err)
+/* The eDelivery form of u and p (with natt attachments) under agreement
+ * a's profile, composed into a file of the payload store, its plaintext
+ * parts kept there and described after the reason in document (size dn);
+ * the message itself, over SWN_LEDGER_INLINE_EVIDENCE_BYTES, kept there
+ * too (*file filled, *bytes NULL), else read into *bytes.  Called with the
+ * agreements locked; unlocks them. */
+static int compose_edelivery(struct swn_runtime *rt, const struct swn_agreement *a,
+			     const struct swn_as4_user *u, const struct swn_payload *p,
+			     const struct swn_compose_attachment *att, size_t natt, const char *name,
+			     char *document, size_t dn, char **bytes, size_t *len,
+			     struct swn_ledger_file *file, int *in_file, struct swn_err *err)
 {
+	const struct swn_runtime_profile *rp = swn_runtime_profile(rt, a->profile);
+	struct swn_compose_kept kept[1 + SWN_MAX_ATTACHMENTS];
+	char tmp[SWN_PATH_MAX + 48], ctype[600];
+	enum swn_xenc_profile xp;
+	uint64_t max = (uint64_t)a->max_message_bytes;
+	X509 *enc = a->encryption;
+	size_t i, nparts = 1 + natt;
+	off_t end;
+	int fd, rc = -1;
+
+	*in_file = 0;
+	if (rp == NULL || enc == NULL || swn_xenc_profile_of(a->profile, &xp) < 0) {
+		swn_runtime_agreements_unlock(rt);
+		return swn_err_set(err, SWN_E_CONFIG, name, 0, "cannot send under agreement %s: no keys "
+				   "or encryption certificate for profile %s", a->id, a->profile->name);
+	}
+	X509_up_ref(enc);
+	swn_runtime_agreements_unlock(rt);
+	for (i = 0; i < nparts; i++)
+		kept[i].fd = -1;
+	if ((fd = swn_payloads_temp(rt->cfg.home, tmp, sizeof tmp, err)) < 0) {
+		X509_free(enc);
+		return -1;
+	}
+	/* Compressed, signed and encrypted to the peer's pinned encryption
+	 * certificate, with the profile's key. */
+	rc = swn_compose_swa(u, p, att, natt, rp->signer, xp, enc, rt->cfg.home, max, fd, ctype,
+			     sizeof ctype, kept, err);
+	X509_free(enc);
+	if (rc < 0)
+		goto done;
+	rc = -1;
+	/* The plaintext parts kept before the entry that names them. */
+	for (i = 0; i < nparts; i++) {
+		unsigned char md[32];
+
+		if (swn_payloads_put(rt->cfg.home, kept[i].fd, kept[i].len, md, err) < 0)
+			goto done;
+		describe_kept((unsigned)i + 1, &kept[i], md, document, dn);
+	}
+	if ((end = lseek(fd, 0, SEEK_END)) < 0) {
+		swn_err_set(err, SWN_E_IO, tmp, 0, "cannot measure the message: %s", strerror(errno));
+		goto done;
+	}
+	if ((uint64_t)end > SWN_LEDGER_INLINE_EVIDENCE_BYTES) {
+		/* Too large for a database value: the ledger names the file. */
+		if (swn_payloads_adopt(rt->cfg.home, tmp, fd, &file->len, file->digest, err) < 0)
+			goto done;
+		*in_file = 1;
+	} else {
+		if (!(*bytes = malloc((size_t)end + 1))) {
+			swn_err_set(err, SWN_E_NOMEM, NULL, 0, "out of memory");
+			goto done;
+		}
+		if (swn_pread_all(fd, *bytes, (size_t)end, 0) != (size_t)end) {
+			swn_err_set(err, SWN_E_IO, tmp, 0, "cannot read the message back");
+			goto done;
+		}
+		*len = (size_t)end;
+	}
+	rc = 0;
+done:
+	if (rc < 0) {
+		free(*bytes);
+		*bytes = NULL;
+	}
+	for (i = 0; i < nparts; i++)
+		if (kept[i].fd >= 0)
+			close(kept[i].fd);
+	close(fd);
+	unlink(tmp);   /* adopted, it has its name in the store by now */
+	return rc;
+}
+
+static int submit(struct swn_outbox *o, xmlDocPtr doc, const unsigned char sha256[32],
+		  const char *name, const char *to, const struct swn_compose_attachment *att,
+		  size_t natt, const char *want, char *msgid, size_t n, struct swn_err *err)
+{
+	/* The reason names the document and each part: room for them all. */
+	static _Thread_local char document[SWN_MAX_PAYLOAD_PARTS * (SWN_AS4_ID_BYTES + 200) + 200];
 	struct swn_runtime *rt = o->rt;
 	const struct swn_agreement *a;
+	struct swn_ledger_file file;
 	struct swn_payload p;
 	struct swn_as4_user u;
 	xmlDocPtr env = NULL;
 	char *bytes = NULL;
-	char why[1500], document[SWN_AS4_ID_BYTES + 300], ctype[600];
-	struct swn_compose_kept kept = { -1, 0, "", NULL };
-	unsigned char kept_md[32];
-	struct swn_buf swa = { 0 };
+	char why[1500];
 	size_t len = 0;
-	int rc = -1;
+	int rc = -1, in_file = 0;
 	time_t now = time(NULL);
 
 	if (swn_compose_payload(rt->reg, doc, name, &p, err) < 0)
@@ -338,56 +437,36 @@ static int submit(struct swn_outbox *o, xmlDocPtr doc, const unsigned char sha25
 		goto done;
 	}
 	swn_compose_header(a, swn_agreement_doc(a, swn_doctype_id(p.type)), want, &u);
+	document_reason(sha256, document, sizeof document);
 	if (a->profile->id != SWN_PROFILE_BODY) {
-		/* The eDelivery form: compressed, signed and encrypted to the
-		 * peer's pinned encryption certificate, with the profile's key. */
-		const struct swn_runtime_profile *rp = swn_runtime_profile(rt, a->profile);
-		enum swn_xenc_profile xp;
-		size_t max = (size_t)a->max_message_bytes;
-		X509 *enc = a->encryption;
-
-		if (rp == NULL || enc == NULL || swn_xenc_profile_of(a->profile, &xp) < 0) {
-			swn_runtime_agreements_unlock(rt);
-			swn_err_set(err, SWN_E_CONFIG, name, 0, "cannot send under agreement %s: no keys "
-				    "or encryption certificate for profile %s", a->id, a->profile->name);
+		if (compose_edelivery(rt, a, &u, &p, att, natt, name, document, sizeof document, &bytes,
+				      &len, &file, &in_file, err) < 0)
 			goto done;
-		}
-		X509_up_ref(enc);
+	} else if (natt > 0) {
+		swn_err_set(err, SWN_E_CONFIG, name, 0, "agreement %s uses profile %s, whose message "
+			    "carries the document alone: attachments need an eDelivery profile",
+			    a->id, a->profile->name);
 		swn_runtime_agreements_unlock(rt);
-		swn_buf_init(&swa, max);
-		rc = swn_compose_swa(&u, &p, rp->signer, xp, enc, rt->cfg.home, max, &swa, ctype,
-				     sizeof ctype, &kept, err);
-		X509_free(enc);
-		/* The plaintext part kept before the entry that names it. */
-		if (rc < 0 || swn_payloads_put(rt->cfg.home, kept.fd, kept.len, kept_md, err) < 0)
-			goto done;
-		rc = -1;
-		bytes = swa.data;
-		len = swa.len;
-		swa.data = NULL;
+		goto done;
 	} else {
 		swn_runtime_agreements_unlock(rt);
 		if (!(env = swn_compose_envelope(&u, &p, rt->signer, err)) ||
 		    swn_xml_to_bytes(env, &bytes, &len, err) < 0)
 			goto done;
 	}
-	document_reason(sha256, document, sizeof document);
-	if (kept.fd >= 0)
-		describe_kept(&kept, kept_md, document, sizeof document);
 	{
 		struct swn_event ev = { "out", u.to.id, u.agreement_ref, swn_doctype_id(p.type),
 					u.message_id, "SUBMITTED", document };
 
 		/* The signed bytes, the SUBMITTED entry and the queue row commit
 		 * together: nothing submitted is lost or left unqueued. */
-		if (swn_ledger_submit(rt->ledger, &ev, bytes, len, (long long)now, err) < 0)
+		if ((in_file ? swn_ledger_submit_file(rt->ledger, &ev, &file, (long long)now, err)
+			     : swn_ledger_submit(rt->ledger, &ev, bytes, len, (long long)now, err)) < 0)
 			goto done;
 	}
 	snprintf(msgid, n, "%s", u.message_id);
 	rc = 0;
 done:
-	if (kept.fd >= 0)
-		close(kept.fd);
 	free(bytes);
 	xmlFreeDoc(env);
 	swn_compose_payload_free(&p);
@@ -493,13 +572,46 @@ static void outcome(struct swn_outbox *o, const struct due *d, const char *peer,
 
 /* The envelope of a message this node sent in the MIME form (its own
  * writer's bytes, from its ledger). */
-static xmlDocPtr our_envelope(const char *bytes, size_t len, const char *ctype, struct swn_err *err)
+/* The message as sent: the SUBMITTED entry's evidence, in memory or in
+ * its file (ledger.h). */
+static int sent_mime(const struct swn_ledger_source *sent, const char *ctype,
+		     struct swn_mime_message *mm, struct swn_err *err)
+{
+	memset(mm, 0, sizeof *mm);
+	return sent->fd >= 0 ? swn_mime_read_fd(ctype, sent->fd, "ours", mm, err)
+			     : swn_mime_read_mem(ctype, sent->bytes, (size_t)sent->len, "ours", mm, err);
+}
+
+/* The Content-Type our MIME writer gave the message: 0, or -1 when it is
+ * in the body form. */
+static int sent_ctype(const struct swn_ledger_source *sent, char *ctype, size_t n)
+{
+	char head[2 + SWN_MIME_BOUNDARY_BYTES + 2];   /* "--" boundary CRLF */
+
+	if (sent->fd < 0)
+		return swn_mime_written_ctype(sent->bytes, (size_t)sent->len, ctype, n);
+	return swn_mime_written_ctype(head, swn_pread_all(sent->fd, head, sizeof head, 0), ctype, n);
+}
+
+/* SHA-256 of len bytes of the message from off. */
+static int sent_range_sha256(const struct swn_ledger_source *sent, uint64_t off, uint64_t len,
+			     unsigned char md[32])
+{
+	if (off > sent->len || len > sent->len - off)
+		return -1;
+	if (sent->fd >= 0)
+		return swn_payloads_sha256_range(sent->fd, off, len, md);
+	SHA256((const unsigned char *)sent->bytes + off, (size_t)len, md);
+	return 0;
+}
+
+static xmlDocPtr our_envelope(const struct swn_ledger_source *sent, const char *ctype,
+			      struct swn_err *err)
 {
 	struct swn_mime_message mm;
 	xmlDocPtr doc;
 
-	memset(&mm, 0, sizeof mm);
-	if (swn_mime_read_mem(ctype, bytes, len, "ours", &mm, err) < 0)
+	if (sent_mime(sent, ctype, &mm, err) < 0)
 		return NULL;
 	doc = swn_xml_parse(mm.envelope, mm.envelope_len, "ours", err);
 	swn_mime_message_free(&mm);
@@ -509,7 +621,7 @@ static xmlDocPtr our_envelope(const char *bytes, size_t len, const char *ctype, 
 /* 1 if the message this node composed in the MIME form (its ledger's
  * bytes) was signed with profile p's algorithm and its content key sent
  * the way p sends it: an agreement may have changed profile since. */
-static int composed_under(const char *bytes, size_t len, const char *ctype,
+static int composed_under(const struct swn_ledger_source *sent, const char *ctype,
 			  const struct swn_profile_def *p)
 {
 	static const char *const agree[] = {
@@ -525,7 +637,7 @@ static int composed_under(const char *bytes, size_t len, const char *ctype,
 	int ok = 0;
 
 	swn_err_clear(&err);
-	if (p->id == SWN_PROFILE_BODY || !(doc = our_envelope(bytes, len, ctype, &err)))
+	if (p->id == SWN_PROFILE_BODY || !(doc = our_envelope(sent, ctype, &err)))
 		return 0;
 	if (swn_as4_parse_swa(doc, "ours", &m, &err) == 0 && (si = swn_as4_signed_info(&m)) &&
 	    (sm = swn_xml_child(si, "SignatureMethod")) &&
@@ -561,7 +673,7 @@ static int receipt_matches(xmlDocPtr ours, int swa, const struct swn_as4_msg *re
  * entry names)?  A
  * leaf proven in the peer's tree is worth what its text says. */
 static int commitment_says_ours(struct swn_outbox *o, const struct due *d, const char *peer,
-				const struct swn_commitment *c, const char *ours, size_t len,
+				const struct swn_commitment *c, const struct swn_ledger_source *sent,
 				char *why, size_t n)
 {
 	static _Thread_local struct swn_swa_described mine[SWN_MAX_PAYLOAD_PARTS],
@@ -578,7 +690,7 @@ static int commitment_says_ours(struct swn_outbox *o, const struct due *d, const
 			 "not %s and %s", c->agreement, c->doctype, d->agreement, d->doctype);
 		return 0;
 	}
-	if (swn_mime_written_ctype(ours, len, ctype, sizeof ctype) < 0) {
+	if (sent_ctype(sent, ctype, sizeof ctype) < 0) {
 		if (c->reason[0] == '\0')
 			return 1;
 		snprintf(why, n, "the peer's ledger commitment gives a reason for a body-form message");
@@ -597,7 +709,7 @@ static int commitment_says_ours(struct swn_outbox *o, const struct due *d, const
 		snprintf(why, n, "the peer's ledger commitment does not name the parts we sent");
 		return 0;
 	}
-	if (swn_mime_read_mem(ctype, ours, len, "ours", &mm, &err) < 0) {
+	if (sent_mime(sent, ctype, &mm, &err) < 0) {
 		snprintf(why, n, "our own message does not read back: %s", err.msg);
 		return 0;
 	}
@@ -612,8 +724,8 @@ static int commitment_says_ours(struct swn_outbox *o, const struct due *d, const
 		    memcmp(theirs[i].plain_sha256, mine[i].plain_sha256, 32) != 0 ||
 		    theirs[i].recv_len != mm.parts[k].length)
 			break;
-		SHA256((const unsigned char *)ours + mm.parts[k].offset, mm.parts[k].length, md);
-		if (memcmp(md, theirs[i].recv_sha256, 32) != 0)
+		if (sent_range_sha256(sent, mm.parts[k].offset, mm.parts[k].length, md) < 0 ||
+		    memcmp(md, theirs[i].recv_sha256, 32) != 0)
 			break;
 	}
 	ok = i == nm;
@@ -630,7 +742,7 @@ static int commitment_says_ours(struct swn_outbox *o, const struct due *d, const
  * thread-local storage until the next call).  What happened goes into why
  * (the DELIVERED reason). */
 static int cross_witness(struct swn_outbox *o, const struct due *d, const char *peer,
-			 const struct swn_as4_msg *receipt, const char *ours, size_t ours_len,
+			 const struct swn_as4_msg *receipt, const struct swn_ledger_source *sent,
 			 struct swn_peer_checkpoint *keep, char *why, size_t n)
 {
 	struct swn_runtime *rt = o->rt;
@@ -668,7 +780,7 @@ static int cross_witness(struct swn_outbox *o, const struct due *d, const char *
 	}
 	/* Rebuild the peer's RECEIVED entry from what we sent, and prove it
 	 * is the leaf the peer named, in the tree the peer signed. */
-	SHA256((const unsigned char *)ours, ours_len, digest);
+	memcpy(digest, sent->digest, 32);
 	{
 		const char *fields[8] = { c.time, "in", c.peer, c.agreement, c.doctype, d->msgid,
 					  "RECEIVED", c.reason[0] ? c.reason : NULL };
@@ -687,7 +799,7 @@ static int cross_witness(struct swn_outbox *o, const struct due *d, const char *
 		swn_log("out %s: %s", d->msgid, why);
 		return 0;
 	}
-	if (!commitment_says_ours(o, d, peer, &c, ours, ours_len, why, n)) {
+	if (!commitment_says_ours(o, d, peer, &c, sent, why, n)) {
 		swn_log("out %s: %s", d->msgid, why);
 		return 0;
 	}
@@ -736,9 +848,9 @@ static void deliver(struct swn_outbox *o, struct swn_http_client *client, const 
 	struct swn_as4_msg m;
 	struct swn_err err;
 	X509 *pins[SWN_MAX_PINS];
-	char *bytes = NULL, reason[1200], peer[SWN_PARTY_BYTES], url[SWN_URL_BYTES], ctype[600];
+	char reason[1200], peer[SWN_PARTY_BYTES], url[SWN_URL_BYTES], ctype[600];
+	struct swn_ledger_source sent = { NULL, -1, 0, { 0 } };
 	xmlDocPtr ours = NULL, sig = NULL;
-	size_t len;
 	long status = 0;
 	int npins, i, retry, attempts = d->attempts + 1, verified = 0, replied = 0, swa;
 
@@ -754,7 +866,7 @@ static void deliver(struct swn_outbox *o, struct swn_http_client *client, const 
 		return;
 	}
 	snprintf(peer, sizeof peer, "%s", a->peer.id);
-	i = swn_ledger_evidence(rt->ledger, "out", peer, d->msgid, "SUBMITTED", &bytes, &len, NULL, &err);
+	i = swn_ledger_evidence_open(rt->ledger, "out", peer, d->msgid, "SUBMITTED", &sent, &err);
 	if (i != 1) {
 		swn_runtime_agreements_unlock(rt);
 		if (i < 0) {   /* the ledger could not be read (no descriptor, say) */
@@ -768,23 +880,31 @@ static void deliver(struct swn_outbox *o, struct swn_http_client *client, const 
 	/* The form it was composed in must still be the agreement's: the
 	 * peer would refuse the other, and check its receipt under another
 	 * algorithm. */
-	swa = swn_mime_written_ctype(bytes, len, ctype, sizeof ctype) == 0;
+	swa = sent_ctype(&sent, ctype, sizeof ctype) == 0;
+	if (!swa && sent.bytes == NULL) {
+		/* Only the MIME form is ever kept in a file (compose_edelivery). */
+		swn_runtime_agreements_unlock(rt);
+		outcome(o, d, peer, 0, "FAILED", "the submitted message's file in payloads/ does not "
+			"begin as this node's MIME messages do", NULL, 0, attempts, 0);
+		swn_ledger_source_close(&sent);
+		return;
+	}
 	if (swa != (a->profile->id != SWN_PROFILE_BODY)) {
 		snprintf(reason, sizeof reason, "agreement %s now uses profile %s; the message was "
 			 "composed in the %s form: submit the document again", a->id, a->profile->name,
 			 swa ? "eDelivery (MIME)" : "body");
 		swn_runtime_agreements_unlock(rt);
 		outcome(o, d, peer, 0, "FAILED", reason, NULL, 0, attempts, 0);
-		free(bytes);
+		swn_ledger_source_close(&sent);
 		return;
 	}
-	if (swa && !composed_under(bytes, len, ctype, a->profile)) {
+	if (swa && !composed_under(&sent, ctype, a->profile)) {
 		snprintf(reason, sizeof reason, "agreement %s now uses profile %s; the message was "
 			 "composed under another eDelivery profile: submit the document again", a->id,
 			 a->profile->name);
 		swn_runtime_agreements_unlock(rt);
 		outcome(o, d, peer, 0, "FAILED", reason, NULL, 0, attempts, 0);
-		free(bytes);
+		swn_ledger_source_close(&sent);
 		return;
 	}
 	post.content_type = swa ? ctype : NULL;
@@ -807,7 +927,9 @@ static void deliver(struct swn_outbox *o, struct swn_http_client *client, const 
 
 		snprintf(alg, sizeof alg, "%s", a->inbound_alg);
 		swn_runtime_agreements_unlock(rt);
-		if (swn_http_client_post(client, &post, bytes, len, &status, &reply, &err) < 0) {
+		if ((sent.fd >= 0 ? swn_http_client_post_fd(client, &post, sent.fd, sent.len, &status, &reply, &err)
+				  : swn_http_client_post(client, &post, sent.bytes, (size_t)sent.len, &status, &reply,
+							 &err)) < 0) {
 			if (err.code == SWN_E_LOCAL) {
 				not_attempted(o, d, err.msg);
 				goto done;
@@ -845,7 +967,7 @@ static void deliver(struct swn_outbox *o, struct swn_http_client *client, const 
 		outcome(o, d, peer, replied, "FAILED", reason, reply.data, reply.len, attempts, 0);
 		goto done;
 	}
-	ours = swa ? our_envelope(bytes, len, ctype, &err) : swn_xml_parse(bytes, len, "ours", &err);
+	ours = swa ? our_envelope(&sent, ctype, &err) : swn_xml_parse(sent.bytes, (size_t)sent.len, "ours", &err);
 	if (m.kind != SWN_AS4_RECEIPT || !ours || !receipt_matches(ours, swa, &m)) {
 		snprintf(reason, sizeof reason, "the receipt does not repeat this message's digests (EBMS:0302 InvalidReceipt)");
 		goto again;
@@ -853,7 +975,7 @@ static void deliver(struct swn_outbox *o, struct swn_http_client *client, const 
 	{
 		struct swn_peer_checkpoint keep;
 		char witness[1200];
-		int kept = cross_witness(o, d, peer, &m, bytes, len, &keep, witness, sizeof witness);
+		int kept = cross_witness(o, d, peer, &m, &sent, &keep, witness, sizeof witness);
 
 		outcome_kept(o, d, peer, replied, "DELIVERED", witness, reply.data, reply.len, attempts, 0,
 			     kept ? &keep : NULL);
@@ -875,7 +997,7 @@ done:
 	xmlFreeDoc(ours);
 	xmlFreeDoc(sig);
 	swn_buf_free(&reply);
-	free(bytes);
+	swn_ledger_source_close(&sent);
 }
 
 int swn_outbox_run(struct swn_outbox *o, struct swn_http_client *client, time_t now,

@@ -26,6 +26,7 @@
 #include <libxml/tree.h>
 
 #include "as4/as4.h"
+#include "as4/compose.h"
 #include "node/node/runtime.h"
 #include "base/swn_limits.h"
 
@@ -49,6 +50,16 @@ struct swn_once {
 	const char *differs;             /* "document", "destination" or both */
 	char first_to[SWN_PARTY_BYTES];  /* where the id's message went */
 };
+
+/* The same with natt attachments (at most SWN_MAX_ATTACHMENTS), each a
+ * payload part after the document: only under an eDelivery profile.
+ * Their bytes stream through files (compose.h): a message over
+ * SWN_LEDGER_INLINE_EVIDENCE_BYTES is kept in the payload store and the
+ * ledger names it there. */
+int swn_outbox_submit_attached(struct swn_outbox *o, xmlDocPtr doc, const unsigned char sha256[32],
+			       const char *name, const char *to,
+			       const struct swn_compose_attachment *att, size_t natt,
+			       char *msgid, size_t n, struct swn_err *err);
 
 /* The same under MessageId "<token>@<our party>", at most once.  If that
  * MessageId was submitted before (a crash or a lost reply hid the
