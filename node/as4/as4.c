@@ -768,19 +768,19 @@ int swn_as4_parse_swa(xmlDocPtr doc, const char *name, struct swn_as4_msg *m,
 int swn_as4_receipt_covers(const struct swn_as4_msg *ours, const struct swn_as4_msg *receipt)
 {
 	xmlNodePtr si, r, nri = NULL, part, rr;
-	xmlNodePtr theirs[16];
-	int used[16] = { 0 }, nt = 0, refs = 0, i;
+	xmlNodePtr theirs[SWN_DSIG_MAX_REFS];
+	int used[SWN_DSIG_MAX_REFS] = { 0 }, nt = 0, refs = 0, i;
 
 	if (receipt->kind != SWN_AS4_RECEIPT || !(si = swn_as4_signed_info(ours)))
 		return 0;
 	for (part = receipt->receipt ? receipt->receipt->children : NULL; part; part = part->next)
 		if (is(part, SWN_NS_EBBP, "NonRepudiationInformation"))
 			nri = part;
-	for (part = nri ? nri->children : NULL; part && nt < 16; part = part->next) {
+	for (part = nri ? nri->children : NULL; part && nt < SWN_DSIG_MAX_REFS; part = part->next) {
 		if (!is(part, SWN_NS_EBBP, "MessagePartNRInformation"))
 			continue;
 		for (rr = part->children; rr; rr = rr->next)
-			if (is(rr, SWN_NS_DS, "Reference") && nt < 16)
+			if (is(rr, SWN_NS_DS, "Reference") && nt < SWN_DSIG_MAX_REFS)
 				theirs[nt++] = rr;
 	}
 	for (r = si->children; r; r = r->next) {

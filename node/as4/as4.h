@@ -135,7 +135,7 @@ struct swn_commitment {
 	char peer[SWN_PARTY_BYTES];
 	char agreement[SWN_AS4_ID_BYTES];
 	char doctype[40];
-	char reason[4096];   /* the RECEIVED entry's reason as stored (escaped); "" none */
+	char reason[SWN_SWA_REASON_BYTES];   /* the RECEIVED entry's reason as stored (escaped); "" none */
 	unsigned char path[64][32];
 	size_t n;
 };

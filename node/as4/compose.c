@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include "as4/compose.h"
 #include "as4/gzip.h"
@@ -94,6 +95,37 @@ static int to_capped_fd(void *ctx, const void *p, size_t n, struct swn_err *err)
 	return 0;
 }
 
+/* Attachment a (MIME part `part`) gzip'd into out: the file must not
+ * change while it is read (its size and modification time are the same
+ * after), and it must not compress past what a receiver inflates (the
+ * ratio of SWN_GUNZIP_LIMITS_DEFAULT): the peer would refuse it as a
+ * decompression bomb after it was recorded as sent. */
+static int compress_attachment(const struct swn_compose_attachment *a, size_t part, int out,
+			       struct swn_err *err)
+{
+	const struct swn_gunzip_limits lim = SWN_GUNZIP_LIMITS_DEFAULT;
+	const char *name = a->name ? a->name : "an attachment";
+	struct stat before, after;
+	uint64_t zlen = 0;
+	struct swn_err e;
+
+	swn_err_clear(&e);
+	if (fstat(a->fd, &before) < 0 || !S_ISREG(before.st_mode))
+		return swn_err_set(err, SWN_E_IO, name, 0, "not a regular file");
+	if (swn_gzip_compress_fd(a->fd, out, &zlen, &e) < 0)
+		return swn_err_set(err, e.code, name, 0, "attachment (part %zu): %s", part + 1, e.msg);
+	if (fstat(a->fd, &after) < 0 || after.st_size != before.st_size ||
+	    after.st_mtim.tv_sec != before.st_mtim.tv_sec || after.st_mtim.tv_nsec != before.st_mtim.tv_nsec)
+		return swn_err_set(err, SWN_E_IO, name, 0, "the attachment changed while it was read: send "
+				   "it once it is complete");
+	if ((uint64_t)before.st_size > zlen * lim.max_ratio + lim.ratio_slack)
+		return swn_err_set(err, SWN_E_TOO_LARGE, name, 0, "the attachment compresses more than "
+				   "%llu:1 (%llu bytes to %llu): receivers refuse that as a decompression bomb",
+				   (unsigned long long)lim.max_ratio, (unsigned long long)before.st_size,
+				   (unsigned long long)zlen);
+	return 0;
+}
+
 int swn_compose_swa(const struct swn_as4_user *u, const struct swn_payload *p,
 		    const struct swn_compose_attachment *att, size_t natt,
 		    const struct swn_signer *signer, enum swn_xenc_profile xp, X509 *peer_enc,
@@ -138,7 +170,7 @@ int swn_compose_swa(const struct swn_as4_user *u, const struct swn_payload *p,
 	    swn_gzip_compress_mem(doc, doc_len, part[0].fd, NULL, err) < 0)
 		goto done;
 	for (i = 1; i < nparts; i++)
-		if (swn_gzip_compress_fd(att[i - 1].fd, part[i].fd, NULL, err) < 0)
+		if (compress_attachment(&att[i - 1], i, part[i].fd, err) < 0)
 			goto done;
 	if (!(env = swn_as4_build_user_swa(u, pi, nparts, err)) ||
 	    swn_as4_parse_swa(env, "envelope", &m, err) < 0)

@@ -54,6 +54,7 @@ xmlDocPtr swn_compose_envelope(const struct swn_as4_user *u, const struct swn_pa
 struct swn_compose_attachment {
 	int fd;
 	const char *mime_type;            /* its MimeType property: application/pdf, say */
+	const char *name;                 /* what errors call it (its file), or NULL */
 };
 
 /* A part's plaintext as it was signed (gzip'd), handed to the caller of
@@ -72,7 +73,9 @@ struct swn_compose_kept {
  * eb:Messaging, the empty Body and every compressed part signed by
  * signer, the parts encrypted under xp to peer_enc, and the whole
  * MIME-written to out_fd at its offset (at most max bytes, else
- * SWN_E_TOO_LARGE, with what was written of no use).  Every stage streams
+ * SWN_E_TOO_LARGE, with what was written of no use).  An attachment that
+ * changes while it is read, or compresses past the ratio receivers allow,
+ * is refused, named.  Every stage streams
  * through files: memory holds the envelope and the document, not the
  * attachments.  content_type (size n) gets the HTTP header's value; kept,
  * if not NULL, 1 + natt entries: the plaintext of each part in order

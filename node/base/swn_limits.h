@@ -79,6 +79,13 @@
 /* Attachments sent with one document: the other payload parts. */
 #define SWN_MAX_ATTACHMENTS    (SWN_MAX_PAYLOAD_PARTS - 1)
 
+/* A RECEIVED entry's reason for a message with MIME parts: its HTTP
+ * Content-Type (at most SWN_SWA_MAX_CONTENT_TYPE) in base64, then each
+ * part's words (under 640 bytes each).  A receipt's ledger commitment
+ * carries it whole. */
+#define SWN_SWA_MAX_CONTENT_TYPE 1024
+#define SWN_SWA_REASON_BYTES (32 + 4 * SWN_SWA_MAX_CONTENT_TYPE / 3 + 8 + SWN_MAX_PAYLOAD_PARTS * 700)
+
 /* References in one SignedInfo: eb:Messaging, soap:Body and each part. */
 #define SWN_DSIG_MAX_REFS      (2 + SWN_MAX_PAYLOAD_PARTS)
 
@@ -144,6 +151,11 @@
 
 /* Headers of one HTTP request, on either listener. */
 #define SWN_MAX_HTTP_HEADERS_BYTES (16 * 1024)
+
+/* The slowest transfer of a message body allowed for: a sender's upload
+ * and a receiver's request deadline grow by a second for each of these
+ * bytes (a gigabyte: about 17 minutes more). */
+#define SWN_HTTP_MIN_RATE (1024u * 1024u)
 
 /* The canonical bytes of one ledger entry (its fields are bounded). */
 #define SWN_MAX_ENTRY_BYTES      (1u << 20)

@@ -3,6 +3,7 @@
 #include "autoconfig.h"
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -427,8 +428,14 @@ int cmd_ledger_export(int argc, char **argv, struct swn_ctx *ctx)
 		const char *dir = rs.r[0].dir, *peer = rs.r[0].peer;
 		int outbound = strcmp(dir, "out") == 0;
 
-		if (swn_ledger_evidence_open(l, dir, peer, msgid, outbound ? "SUBMITTED" : "RECEIVED",
-					     &src, &err) == 1) {
+		int found = swn_ledger_evidence_open(l, dir, peer, msgid, outbound ? "SUBMITTED" : "RECEIVED",
+						     &src, &err);
+
+		/* A message whose file is gone or damaged: said, not a bundle
+		 * without it. */
+		if (found < 0)
+			goto done;
+		if (found == 1) {
 			const char *reason = origin_reason(&rs, outbound);
 			char ctype[SWN_CTYPE_BYTES], head[80];
 			size_t hn = src.fd >= 0 ? swn_pread_all(src.fd, head, sizeof head, 0) : 0;
@@ -507,6 +514,27 @@ static int readf(const char *dir, const char *name, char **data, size_t *len, st
 
 	snprintf(path, sizeof path, "%s/%s", dir, name);
 	return swn_file_read(path, SWN_MAX_DOCUMENT_BYTES, data, len, err);
+}
+
+/* The SHA-256 of the regular file dir/name (never through a link), read
+ * a chunk at a time, and its first bytes into head (size n, *got). */
+static int digest_file(const char *dir, const char *name, unsigned char md[32], char *head,
+		       size_t n, size_t *got, struct swn_err *err)
+{
+	char path[SWN_PATH_MAX + 100];
+	struct stat st;
+	uint64_t len = 0;
+	int fd, rc;
+
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	if ((fd = swn_file_open_at(AT_FDCWD, path, path, &st, err)) < 0)
+		return -1;
+	rc = swn_payloads_sha256(fd, &len, md);
+	*got = rc == 0 ? swn_pread_all(fd, head, n, 0) : 0;
+	close(fd);
+	if (rc < 0)
+		return swn_err_set(err, SWN_E_IO, path, 0, "cannot read it");
+	return 0;
 }
 
 /* what quotes the bundle, which may hold anything: escaped. */
@@ -767,15 +795,21 @@ int cmd_ledger_check_bundle(int argc, char **argv, struct swn_ctx *ctx)
 				continue;
 			}
 			swn_err_clear(&err);
-			ok = readf(dir, file, &data, &dlen, &err) == 0;
-			if (ok) {
-				SHA256((const unsigned char *)data, dlen, md);
-				ok = memcmp(md, digest, 32) == 0;
+			if (!strcmp(file, "message.mime")) {
+				/* Hashed through its file: it may be a gigabyte. */
+				char head[80];
+				size_t hn = 0;
+
+				ok = digest_file(dir, file, md, head, sizeof head, &hn, &err) == 0 &&
+				     memcmp(md, digest, 32) == 0;
 				/* The Content-Type that reads an eDelivery message:
 				 * in the RECEIVED reason, or our writer's own. */
-				if (!strcmp(file, "message.mime"))
-					mime = message_ctype(!strcmp(f[6], "SUBMITTED"), f[7], data, dlen,
+				if (ok)
+					mime = message_ctype(!strcmp(f[6], "SUBMITTED"), f[7], head, hn,
 							     ctype, sizeof ctype);
+			} else if ((ok = readf(dir, file, &data, &dlen, &err) == 0)) {
+				SHA256((const unsigned char *)data, dlen, md);
+				ok = memcmp(md, digest, 32) == 0;
 				free(data);
 			}
 			if (is_msg && ok && (!strcmp(file, "message.xml") || mime)) {

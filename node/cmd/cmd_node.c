@@ -623,6 +623,7 @@ int cmd_send(int argc, char **argv, struct swn_ctx *ctx)
 			rc = open_attachment(ctx, optarg, types[natt], sizeof types[natt], &att[natt].fd);
 			if (rc == SWN_EXIT_OK) {
 				att[natt].mime_type = types[natt];
+				att[natt].name = strchr(optarg, '=') + 1;
 				natt++;
 			}
 		} else if (c != 'w') {

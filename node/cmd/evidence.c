@@ -22,8 +22,9 @@
 #include "xml/xmlsafe.h"
 
 struct swn_evidence {
-	char *bytes;
+	char *bytes;             /* the body form, in memory */
 	size_t len;
+	int fd;                  /* message.mime: read through its file, never whole */
 	xmlDocPtr doc;
 	struct swn_as4_msg m;
 	int mime;
@@ -39,6 +40,8 @@ void swn_evidence_free(struct swn_evidence *e)
 	swn_mime_message_free(&e->mm);
 	xmlFreeDoc(e->doc);
 	free(e->bytes);
+	if (e->fd >= 0)
+		close(e->fd);
 	free(e);
 }
 
@@ -126,17 +129,24 @@ struct swn_evidence *swn_evidence_open(const char *dir, const char *file, const 
 		swn_err_set(err, SWN_E_NOMEM, NULL, 0, "out of memory");
 		return NULL;
 	}
+	e->fd = -1;
 	snprintf(path, sizeof path, "%s/%s", dir, file);
-	if (swn_file_read(path, SWN_MAX_DOCUMENT_BYTES, &e->bytes, &e->len, err) < 0)
-		goto fail;
-	xml = e->bytes;
-	xml_len = e->len;
 	if (ctype) {
+		struct stat st;
+
+		/* A message with parts may be a gigabyte: only its envelope is
+		 * read into memory. */
 		e->mime = 1;
-		if (swn_mime_read_mem(ctype, e->bytes, e->len, file, &e->mm, err) < 0)
+		if ((e->fd = swn_file_open_at(AT_FDCWD, path, path, &st, err)) < 0 ||
+		    swn_mime_read_fd(ctype, e->fd, file, &e->mm, err) < 0)
 			goto fail;
 		xml = e->mm.envelope;
 		xml_len = e->mm.envelope_len;
+	} else {
+		if (swn_file_read(path, SWN_MAX_DOCUMENT_BYTES, &e->bytes, &e->len, err) < 0)
+			goto fail;
+		xml = e->bytes;
+		xml_len = e->len;
 	}
 	if (!(e->doc = swn_xml_parse(xml, xml_len, file, err)))
 		goto fail;

@@ -43,7 +43,11 @@
 #include "base/buf.h"
 #include "base/err.h"
 
-#define SWN_LEDGER_SCHEMA_VERSION 1
+/* 2: evidence may be kept by reference (evidence_files).  A version 1
+ * ledger is read as it is and made version 2 by the first handle that
+ * writes (with the key); a swnode that reads version 1 only then refuses
+ * it by its version rather than calling such entries' evidence missing. */
+#define SWN_LEDGER_SCHEMA_VERSION 2
 
 /* Create a new ledger at path for party_id; fails if the file exists. */
 int swn_ledger_create(const char *path, const char *party_id,
@@ -116,6 +120,10 @@ int swn_ledger_submit_file(struct swn_ledger *l, const struct swn_event *ev,
 			   const struct swn_ledger_file *f, long long next_attempt,
 			   struct swn_err *err);
 
+/* swn_ledger_append likewise (a message received into a file). */
+int swn_ledger_append_file(struct swn_ledger *l, const struct swn_event *ev,
+			   const struct swn_ledger_file *f, long long *seq, struct swn_err *err);
+
 /* Append an outbound message's outcome (DELIVERED, RETRYING, FAILED) and
  * set its outbox row in the same transaction, so that a crash cannot leave
  * the entry without the state (the message would be delivered, and
@@ -165,6 +173,12 @@ int swn_ledger_evidence_open(struct swn_ledger *l, const char *direction, const 
 			     const char *msgid, const char *event, struct swn_ledger_source *src,
 			     struct swn_err *err);
 void swn_ledger_source_close(struct swn_ledger_source *src);
+
+/* For evidence in a file: its bytes hashed again and compared with the
+ * digest the ledger names (a reader about to hand them on).  0, or -1
+ * with err naming the file when they differ or cannot be read. */
+int swn_ledger_source_check(struct swn_ledger *l, const struct swn_ledger_source *src,
+			    struct swn_err *err);
 
 /* The reason of the latest entry (direction, peer, msgid, event), as
  * stored (escaped), into out (size n): 1 found, 0 none (or "" reason). */

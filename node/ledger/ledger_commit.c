@@ -506,9 +506,10 @@ int swn_ledger_submit(struct swn_ledger *l, const struct swn_event *ev,
 	return append(l, ev, evidence, len, next_attempt, NULL, NULL, err);
 }
 
-int swn_ledger_submit_file(struct swn_ledger *l, const struct swn_event *ev,
-			   const struct swn_ledger_file *f, long long next_attempt,
-			   struct swn_err *err)
+/* Append ev with its evidence in file f (queued at queue_at when >= 0). */
+static int append_file(struct swn_ledger *l, const struct swn_event *ev,
+		       const struct swn_ledger_file *f, long long queue_at, long long *seq,
+		       struct swn_err *err)
 {
 	struct pending me;
 	int fd;
@@ -521,8 +522,25 @@ int swn_ledger_submit_file(struct swn_ledger *l, const struct swn_event *ev,
 	memset(&me, 0, sizeof me);
 	me.ev = ev;
 	me.file = f;
-	me.queue_at = next_attempt;
-	return append_all(l, &me, 1, err);
+	me.queue_at = queue_at;
+	if (append_all(l, &me, 1, err) < 0)
+		return -1;
+	if (seq)
+		*seq = me.seq;
+	return 0;
+}
+
+int swn_ledger_submit_file(struct swn_ledger *l, const struct swn_event *ev,
+			   const struct swn_ledger_file *f, long long next_attempt,
+			   struct swn_err *err)
+{
+	return append_file(l, ev, f, next_attempt, NULL, err);
+}
+
+int swn_ledger_append_file(struct swn_ledger *l, const struct swn_event *ev,
+			   const struct swn_ledger_file *f, long long *seq, struct swn_err *err)
+{
+	return append_file(l, ev, f, -1, seq, err);
 }
 
 unsigned long long swn_ledger_batches(struct swn_ledger *l)

@@ -345,7 +345,7 @@ int swn_ledger_open(const char *path, const char *home, EVP_PKEY *key, const cha
 	version = sqlite3_column_int(st, 0);
 	sqlite3_finalize(st);
 	st = NULL;
-	if (version != SWN_LEDGER_SCHEMA_VERSION) {
+	if (version != SWN_LEDGER_SCHEMA_VERSION && version != 1) {
 		swn_err_set(err, SWN_E_DB, path, 0,
 			    "ledger schema version %d; this swnode reads version %d", version,
 			    SWN_LEDGER_SCHEMA_VERSION);
@@ -362,8 +362,13 @@ int swn_ledger_open(const char *path, const char *home, EVP_PKEY *key, const cha
 				 "the ledger records a received message placed or acknowledged twice "
 				 "(before this version); placement stays once-only within this process: %s",
 				 sqlite3_errmsg(l->db));
-		if (sqlite3_exec(l->db, EVIDENCE_FILES_SQL, NULL, NULL, NULL) != SQLITE_OK)
+		if (version == 1 &&
+		    sqlite3_exec(l->db, "BEGIN IMMEDIATE;" EVIDENCE_FILES_SQL
+				 "UPDATE meta SET value = '2' WHERE key = 'schema_version';"
+				 "COMMIT;", NULL, NULL, NULL) != SQLITE_OK) {
+			sqlite3_exec(l->db, "ROLLBACK", NULL, NULL, NULL);
 			goto fail;
+		}
 	}
 	/* A ledger opened only to read, made before the table, names no file. */
 	if (sqlite3_prepare_v2(l->db, "SELECT 1 FROM sqlite_master WHERE type = 'table'"

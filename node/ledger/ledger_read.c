@@ -137,6 +137,25 @@ void swn_ledger_source_close(struct swn_ledger_source *src)
 	src->fd = -1;
 }
 
+int swn_ledger_source_check(struct swn_ledger *l, const struct swn_ledger_source *src,
+			    struct swn_err *err)
+{
+	unsigned char md[32];
+	char path[SWN_PATH_MAX + 80];
+	uint64_t len = 0;
+
+	if (src->fd < 0)
+		return 0;
+	if (swn_payloads_path(l->home, src->digest, path, sizeof path, err) < 0)
+		return -1;
+	if (swn_payloads_sha256(src->fd, &len, md) < 0)
+		return swn_err_set(err, SWN_E_IO, path, 0, "cannot read the evidence file");
+	if (len != src->len || memcmp(md, src->digest, 32) != 0)
+		return swn_err_set(err, SWN_E_IO, path, 0, "the evidence file was changed (its SHA-256 is no "
+				   "longer the ledger's): restore payloads/ from a backup");
+	return 0;
+}
+
 /* src's file read whole into memory and checked against its digest. */
 static int read_checked(const struct swn_ledger_source *src, char **bytes, struct swn_err *err)
 {

@@ -98,19 +98,22 @@ done:
 	return rc;
 }
 
-/* Link tmp (synced) to md's name and sync the directory. */
+/* Link tmp (synced; "" for a file without a name, O_TMPFILE) to md's
+ * name and sync the directory. */
 static int link_synced(const char *home, const char *dir, const char *tmp, int fd,
 		       const unsigned char md[32], struct swn_err *err)
 {
-	char path[SWN_PATH_MAX + 80];
+	char path[SWN_PATH_MAX + 80], self[64];
 	int dfd, rc;
 
 	if (swn_payloads_path(home, md, path, sizeof path, err) < 0)
 		return -1;
 	if (fsync(fd) < 0)
-		return swn_err_set(err, SWN_E_IO, tmp, 0, "cannot sync: %s", strerror(errno));
+		return swn_err_set(err, SWN_E_IO, dir, 0, "cannot sync: %s", strerror(errno));
+	snprintf(self, sizeof self, "/proc/self/fd/%d", fd);
 	/* The same digest is the same bytes: a file already there stays. */
-	if (link(tmp, path) < 0 && errno != EEXIST)
+	if ((tmp[0] ? link(tmp, path) : linkat(AT_FDCWD, self, AT_FDCWD, path, AT_SYMLINK_FOLLOW)) < 0 &&
+	    errno != EEXIST)
 		return swn_err_set(err, SWN_E_IO, path, 0, "cannot keep the file: %s", strerror(errno));
 	if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
 		return swn_err_set(err, SWN_E_IO, dir, 0, "cannot open the directory: %s", strerror(errno));
@@ -120,7 +123,9 @@ static int link_synced(const char *home, const char *dir, const char *tmp, int f
 	return rc;
 }
 
-/* home/payloads, made if missing, into dir; a fresh temporary file there. */
+/* home/payloads, made if missing, into dir; a fresh temporary file there:
+ * without a name where the system allows (O_TMPFILE, linked by its
+ * /proc/self/fd name: a crash leaves nothing), tmp then "". */
 static int make_temp(const char *home, char *dir, size_t dn, char *tmp, size_t tn,
 		     struct swn_err *err)
 {
@@ -128,6 +133,13 @@ static int make_temp(const char *home, char *dir, size_t dn, char *tmp, size_t t
 
 	if (swn_path_join(dir, dn, home, SWN_PAYLOADS_DIR, err) < 0 || swn_mkdir(dir, 0700, err) < 0)
 		return -1;
+#ifdef O_TMPFILE
+	if (tn > 0 && access("/proc/self/fd", X_OK) == 0 &&
+	    (fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600)) >= 0) {
+		tmp[0] = '\0';
+		return fd;
+	}
+#endif
 	if ((size_t)snprintf(tmp, tn, "%s/.part-XXXXXX", dir) >= tn)
 		return swn_err_set(err, SWN_E_TOO_LARGE, dir, 0, "the path is too long");
 	if ((fd = mkstemp(tmp)) < 0)
@@ -147,7 +159,8 @@ int swn_payloads_put(const char *home, int fd, uint64_t len, unsigned char md[32
 	    link_synced(home, dir, tmp, out, md, err) == 0)
 		rc = 0;
 	close(out);
-	unlink(tmp);
+	if (tmp[0])
+		unlink(tmp);
 	return rc;
 }
 
@@ -172,8 +185,19 @@ int swn_payloads_adopt(const char *home, const char *tmp, int fd, uint64_t *len,
 	}
 	rc = link_synced(home, dir, tmp, fd, md, err);
 done:
-	unlink(tmp);
+	if (tmp[0])
+		unlink(tmp);
 	return rc;
+}
+
+int swn_payloads_keep(const char *home, const char *tmp, int fd, const unsigned char md[32],
+		      struct swn_err *err)
+{
+	char dir[SWN_PATH_MAX + 16];
+
+	if (swn_path_join(dir, sizeof dir, home, SWN_PAYLOADS_DIR, err) < 0)
+		return -1;
+	return link_synced(home, dir, tmp, fd, md, err);
 }
 
 int swn_payloads_open(const char *home, const unsigned char md[32], uint64_t len,

@@ -36,15 +36,23 @@ int swn_payloads_put(const char *home, int fd, uint64_t len, unsigned char md[32
 
 /* A new empty file in home's payloads/ (made 0700 if missing) for bytes
  * the caller writes and then keeps with swn_payloads_adopt: its
- * descriptor (read and write), its path into path (size n).  -1 with err. */
+ * descriptor (read and write), and into path (size n) its temporary name,
+ * or "" when it has none (O_TMPFILE: nothing is left if the process dies;
+ * the caller then only closes it).  -1 with err. */
 int swn_payloads_temp(const char *home, char *path, size_t n, struct swn_err *err);
 
-/* Keep the file at tmp (fd open on it, which the caller still closes)
- * under its SHA-256: synced, linked to its name, the directory synced; tmp
- * is removed whatever happens.  len and md get its length and digest.
+/* Keep the file at tmp ("" for one without a name; fd open on it, which
+ * the caller still closes) under its SHA-256: synced, linked to its name,
+ * the directory synced; tmp is removed whatever happens.  len and md get its length and digest.
  * 0, or -1 with err. */
 int swn_payloads_adopt(const char *home, const char *tmp, int fd, uint64_t *len,
 		       unsigned char md[32], struct swn_err *err);
+
+/* The same when the caller has hashed the file's bytes already (md): the
+ * file is synced and linked under md; tmp stays (the caller's to remove).
+ * A wrong md names a file by another digest: ledger verify finds it. */
+int swn_payloads_keep(const char *home, const char *tmp, int fd, const unsigned char md[32],
+		      struct swn_err *err);
 
 /* The kept file for md, opened for reading without following a link: it
  * must be a regular file of exactly len bytes.  Its descriptor, or -1

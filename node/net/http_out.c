@@ -125,6 +125,7 @@ static int local_fault(CURLcode rc, int socket_errno, long os_errno)
 struct file_body {
 	int fd;
 	uint64_t len, at;
+	int short_read;          /* the file ended before len: it changed */
 };
 
 static size_t on_read(char *buf, size_t size, size_t n, void *ctx)
@@ -137,8 +138,10 @@ static size_t on_read(char *buf, size_t size, size_t n, void *ctx)
 	if (want == 0)
 		return 0;
 	got = swn_pread_all(b->fd, buf, want, b->at);
-	if (got != want)   /* the file changed under us: fail the transfer */
+	if (got != want) {   /* the file changed under us: fail the transfer */
+		b->short_read = 1;
 		return CURL_READFUNC_ABORT;
+	}
 	b->at += got;
 	return got;
 }
@@ -169,7 +172,7 @@ int swn_http_client_post(struct swn_http_client *client, const struct swn_post *
 int swn_http_client_post_fd(struct swn_http_client *client, const struct swn_post *p, int fd,
 			    uint64_t len, long *status, struct swn_buf *reply, struct swn_err *err)
 {
-	struct file_body b = { fd, len, 0 };
+	struct file_body b = { fd, len, 0, 0 };
 
 	return post(client, p, NULL, 0, &b, status, reply, err);
 }
@@ -269,6 +272,9 @@ static int post(struct swn_http_client *client, const struct swn_post *p, const 
 	BIO_free(mem);
 	if (sink.failed)
 		return swn_err_set(err, SWN_E_TOO_LARGE, p->url, 0, "the reply is too large");
+	if (file && file->short_read)
+		return swn_err_set(err, SWN_E_LOCAL, p->url, 0, "the message's file ended before its %llu "
+				   "bytes while it was sent: it was changed", (unsigned long long)file->len);
 	if (rc != CURLE_OK && local_fault(rc, socket_errno, os_errno))
 		return swn_err_set(err, SWN_E_LOCAL, p->url, 0, "%s (%s)", errbuf[0] ? errbuf : curl_easy_strerror(rc),
 				   socket_errno ? strerror(socket_errno)

@@ -21,6 +21,7 @@
 
 #include "base/buf.h"
 #include "base/err.h"
+#include "base/swn_limits.h"
 
 /* Once per process, before threads start. */
 int swn_http_out_init(struct swn_err *err);
@@ -60,8 +61,8 @@ int swn_http_client_post(struct swn_http_client *client, const struct swn_post *
 
 /* The same with the body the len bytes of the regular file fd, read with
  * pread as they go out (never whole in memory).  The time allowed is
- * timeout_s and one second more for every SWN_HTTP_MIN_RATE bytes. */
-#define SWN_HTTP_MIN_RATE (1024u * 1024u)
+ * timeout_s and one second more for every SWN_HTTP_MIN_RATE bytes
+ * (swn_limits.h). */
 int swn_http_client_post_fd(struct swn_http_client *client, const struct swn_post *p, int fd,
 			    uint64_t len, long *status, struct swn_buf *reply, struct swn_err *err);
 

@@ -41,6 +41,7 @@ struct swn_worker {
 	struct event_base *base;
 	struct evhttp *http;
 	struct evhttp_bound_socket *bound;
+	struct evconnlistener *listener;   /* the raw mode's (cfg.accepted) */
 	struct event *stop;
 	struct event *drain;
 	struct event *resume;    /* accepts again after an accept error */
@@ -131,6 +132,28 @@ static struct bufferevent *make_bev(struct event_base *base, void *arg)
 	return bev;
 }
 
+/* The raw mode: the socket is the caller's. */
+static void on_accepted(struct evconnlistener *listener, evutil_socket_t fd, struct sockaddr *addr,
+			int len, void *arg)
+{
+	struct swn_worker *w = arg;
+
+	(void)listener;
+	(void)addr;
+	(void)len;
+	if (w->stopping) {
+		evutil_closesocket(fd);
+		return;
+	}
+	w->pool->cfg.accepted(w, fd, w->pool->cfg.ctx);
+}
+
+/* The worker's listener, whichever mode. */
+static struct evconnlistener *listener_of(struct swn_worker *w)
+{
+	return w->listener ? w->listener : w->bound ? evhttp_bound_socket_get_listener(w->bound) : NULL;
+}
+
 /* ---- accept errors ---- */
 
 static int log_now(struct swn_workers *p)
@@ -172,8 +195,8 @@ static void on_resume(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
-	if (w->bound && !w->stopping)
-		evconnlistener_enable(evhttp_bound_socket_get_listener(w->bound));
+	if (listener_of(w) && !w->stopping)
+		evconnlistener_enable(listener_of(w));
 }
 
 /* ---- stopping ---- */
@@ -214,6 +237,10 @@ static void on_stop(evutil_socket_t fd, short what, void *arg)
 		evhttp_del_accept_socket(w->http, w->bound);
 		w->bound = NULL;
 	}
+	if (w->listener) {
+		evconnlistener_free(w->listener);   /* closes its copy of the socket */
+		w->listener = NULL;
+	}
 	if (p->cfg.stopping)
 		p->cfg.stopping(w, p->cfg.ctx);
 	on_drain(-1, 0, w);
@@ -246,14 +273,14 @@ static int setup_worker(struct swn_workers *p, struct swn_worker *w, struct swn_
 	int rc;
 
 	w->base = event_base_new();
-	w->http = w->base ? evhttp_new(w->base) : NULL;
+	w->http = w->base && !p->cfg.accepted ? evhttp_new(w->base) : NULL;
 	w->stop = w->base ? event_new(w->base, -1, 0, on_stop, w) : NULL;
 	w->drain = w->base ? evtimer_new(w->base, on_drain, w) : NULL;
 	w->resume = w->base ? evtimer_new(w->base, on_resume, w) : NULL;
 	w->poke = w->base ? event_new(w->base, -1, 0, on_poke, w) : NULL;
-	if (!w->base || !w->http || !w->stop || !w->drain || !w->resume || !w->poke)
+	if (!w->base || (!w->http && !p->cfg.accepted) || !w->stop || !w->drain || !w->resume || !w->poke)
 		return swn_err_set(err, SWN_E_IO, NULL, 0, "cannot start the %s", p->cfg.name);
-	if (p->cfg.make_bev || p->cfg.admit)
+	if (w->http && (p->cfg.make_bev || p->cfg.admit))
 		evhttp_set_bevcb(w->http, make_bev, w);
 	before = current;
 	current = w;   /* for a setup that looks; then as it was */
@@ -262,13 +289,18 @@ static int setup_worker(struct swn_workers *p, struct swn_worker *w, struct swn_
 	if (rc < 0)
 		return -1;
 	w->set_up = 1;
-	w->bound = evhttp_accept_socket_with_handle(w->http, w->fd);
-	if (w->bound == NULL)
+	if (p->cfg.accepted) {
+		if (evutil_make_socket_nonblocking(w->fd) < 0 ||
+		    !(w->listener = evconnlistener_new(w->base, on_accepted, w,
+						       LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, -1, w->fd)))
+			return swn_err_set(err, SWN_E_IO, NULL, 0, "cannot start the %s", p->cfg.name);
+	} else if (!(w->bound = evhttp_accept_socket_with_handle(w->http, w->fd))) {
 		return swn_err_set(err, SWN_E_IO, NULL, 0, "cannot start the %s", p->cfg.name);
+	}
 	w->fd = -1;   /* the listener's now: closed when it is freed */
-	/* The error callback's argument is evhttp's (its http): the worker
-	 * is found as the one of this thread. */
-	evconnlistener_set_error_cb(evhttp_bound_socket_get_listener(w->bound), on_accept_error);
+	/* The error callback's argument is evhttp's (its http), or the
+	 * worker: the worker is found as the one of this thread. */
+	evconnlistener_set_error_cb(listener_of(w), on_accept_error);
 	return 0;
 }
 
@@ -365,6 +397,9 @@ void swn_workers_stop(struct swn_workers *p)
 			evhttp_free(w->http);   /* closes its listening socket and connections */
 		w->http = NULL;
 		w->bound = NULL;
+		if (w->listener)
+			evconnlistener_free(w->listener);
+		w->listener = NULL;
 		if (w->fd >= 0)
 			close(w->fd);
 		w->fd = -1;

@@ -88,6 +88,13 @@ struct swn_workers_config {
 		     void *ctx);
 	/* What swn_workers_poke() runs on every worker's loop.  May be NULL. */
 	void (*poked)(struct swn_worker *w, void *ctx);
+	/* Connections without evhttp: each accepted socket (non-blocking,
+	 * close-on-exec) is handed over on the worker's loop and is the
+	 * caller's from then on; one that comes as the worker stops is closed
+	 * instead.  make_bev and admit are then unused, swn_worker_http() is
+	 * NULL, and the caller closes its connections (stopping, teardown).
+	 * NULL: evhttp serves. */
+	void (*accepted)(struct swn_worker *w, evutil_socket_t fd, void *ctx);
 };
 
 /* Start cfg->threads workers accepting on the listening socket fd (taken

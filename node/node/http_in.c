@@ -17,12 +17,13 @@
 #include <event2/bufferevent.h>
 #include <event2/bufferevent_ssl.h>
 #include <event2/event.h>
-#include <event2/http.h>
-#include <event2/keyvalq_struct.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
 #include "net/connlimit.h"
+#include "net/httpd.h"
+#include "base/fsutil.h"
+#include "ledger/payloads.h"
 #include "node/node/http_in.h"
 #include "node/node/inbound.h"
 #include "net/listen.h"
@@ -35,10 +36,14 @@
 #include "base/swn_limits.h"
 
 
-/* A worker of the pool (workers.h), as the routes see it. */
+struct conn;
+
+/* A worker of the pool (workers.h), as the routes see it, with the
+ * connections open on its loop. */
 struct worker {
 	struct swn_server *server;
 	struct swn_worker *pw;
+	struct conn *conns;
 };
 
 struct swn_server {
@@ -53,41 +58,62 @@ struct swn_server {
 	atomic_llong max_body;   /* largest maxMessageBytes of the agreements */
 };
 
-/* One client connection: its place in the connection limits and its
- * deadline.  It hangs off the connection's SSL object (ex_data), so it is
- * freed exactly when libevent frees the connection, however that ends. */
+/* One client connection: its HTTP reader, its place in the connection
+ * limits and its deadline.  The SSL object points back to it (ex_data)
+ * for the handshake's callbacks.  Freed by conn_destroy alone: when the
+ * reader says the connection is over, or at teardown. */
+enum route { ROUTE_NONE, ROUTE_AS4 };
+
 struct conn {
 	struct worker *w;
-	struct bufferevent *bev;
+	struct conn *next, **prev;   /* in w->conns */
+	struct swn_httpd *h;
+	SSL *ssl;                /* NULL on the plain server */
 	struct event *timer;
 	struct sockaddr_storage addr;
 	enum swn_conn_state state;   /* where it is counted in server->conns */
 	int busy;                /* a request whose reply is not out yet */
+	enum route route;        /* of the request being read */
+	int body_fd;             /* its body's file in payloads/, or -1 */
+	char body_path[SWN_PATH_MAX + 48];
 };
 
 static int conn_index = -1;
 static pthread_once_t conn_once = PTHREAD_ONCE_INIT;
 
-static void conn_free(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long argl, void *argp)
-{
-	struct conn *c = ptr;
-
-	(void)parent; (void)ad; (void)idx; (void)argl; (void)argp;
-	if (c == NULL)
-		return;
-	if (c->timer)
-		event_free(c->timer);
-	/* The connection died before its reply went out: libevent 2.1 then
-	 * never calls the request's completion callback. */
-	if (c->busy)
-		swn_worker_request_end(c->w->pw);
-	swn_connlimit_leave(c->w->server->conns, (struct sockaddr *)&c->addr, &c->state);
-	free(c);
-}
-
 static void conn_index_init(void)
 {
-	conn_index = SSL_get_ex_new_index(0, NULL, NULL, NULL, conn_free);
+	conn_index = SSL_get_ex_new_index(0, NULL, NULL, NULL, NULL);
+}
+
+/* The request's body file, gone (it was never evidence). */
+static void drop_body(struct conn *c)
+{
+	if (c->body_fd >= 0) {
+		close(c->body_fd);
+		if (c->body_path[0])
+			unlink(c->body_path);
+	}
+	c->body_fd = -1;
+	c->body_path[0] = '\0';
+}
+
+static void conn_destroy(struct conn *c)
+{
+	if ((*c->prev = c->next) != NULL)
+		c->next->prev = c->prev;
+	if (c->timer)
+		event_free(c->timer);
+	/* The connection died before its reply went out. */
+	if (c->busy)
+		swn_worker_request_end(c->w->pw);
+	if (c->ssl) {
+		SSL_set_ex_data(c->ssl, conn_index, NULL);
+		swn_connlimit_leave(c->w->server->conns, (struct sockaddr *)&c->addr, &c->state);
+	}
+	drop_body(c);
+	swn_httpd_free(c->h);   /* frees the bufferevent, the SSL object and the socket */
+	free(c);
 }
 
 /* Each kind of connection trouble is logged at most once a second: a
@@ -107,11 +133,11 @@ static const char *addr_text(const struct conn *c, char *buf, size_t n)
 	return buf;
 }
 
-/* Close the connection under libevent: it sees the end of the stream and
- * frees the connection (and with it this struct) in its own time. */
+/* Close the connection from inside libevent's or OpenSSL's callbacks:
+ * the reader sees the end of the stream and ends it in its own time. */
 static void conn_close(struct conn *c)
 {
-	int fd = bufferevent_getfd(c->bev);
+	int fd = bufferevent_getfd(swn_httpd_bufferevent(c->h));
 
 	if (fd >= 0)
 		shutdown(fd, SHUT_RDWR);
@@ -207,37 +233,6 @@ static void on_tls_info(const SSL *ssl, int where, int ret)
 		conn_authenticated(c, ssl);
 }
 
-/* Just after accept (the pool's admission, workers.h): count the
- * connection in the handshake pool (or the room of a pinned peer's
- * address), or refuse it (0: the pool closes it). */
-static int conn_admit(struct swn_worker *pw, struct evhttp_connection *evcon, struct bufferevent *bev,
-		      void *ctx)
-{
-	SSL *ssl = bufferevent_openssl_get_ssl(bev);
-	struct conn *c = ssl ? SSL_get_ex_data(ssl, conn_index) : NULL;
-	socklen_t len;
-	enum swn_conn_verdict v;
-	int sock = bufferevent_getfd(bev);
-
-	(void)pw;
-	(void)evcon;
-	(void)ctx;
-	if (c == NULL)
-		return 1;   /* not a connection of make_bev's: begin() refuses its requests */
-	len = sizeof c->addr;
-	if (sock < 0 || getpeername(sock, (struct sockaddr *)&c->addr, &len) < 0)
-		return 0;
-	v = swn_connlimit_enter(c->w->server->conns, (struct sockaddr *)&c->addr, monotonic_s(), &c->state);
-	if (v != SWN_CONN_ADMITTED) {
-		log_refusal(c, v);
-		return 0;
-	}
-	conn_arm(c);
-	if (SSL_is_init_finished(ssl))
-		conn_authenticated(c, ssl);
-	return 1;
-}
-
 /* The deadline passed with the handshake or the request not in. */
 static void on_conn_timer(evutil_socket_t fd, short what, void *arg)
 {
@@ -257,41 +252,6 @@ static void on_conn_timer(evutil_socket_t fd, short what, void *arg)
 			addr_text(c, text, sizeof text), lim->handshake_timeout_s);
 	}
 	conn_close(c);
-}
-
-static SSL *ssl_of(struct evhttp_request *req)
-{
-	struct evhttp_connection *ec = evhttp_request_get_connection(req);
-	struct bufferevent *bev = ec ? evhttp_connection_get_bufferevent(ec) : NULL;
-
-	return bev ? bufferevent_openssl_get_ssl(bev) : NULL;
-}
-
-/* libevent refuses a request over the size limits itself, with 413 and
- * before any route runs; the only trace is the status line it writes.
- * Seen here, the refusal is recorded like every other. */
-static void on_output(struct evbuffer *buf, const struct evbuffer_cb_info *info, void *arg)
-{
-	struct conn *c = arg;
-	struct evbuffer_ptr pos;
-	char head[32], reason[300];
-	const char *sp;
-	ev_ssize_t n;
-	SSL *ssl;
-
-	/* "HTTP/<any version> 413 ": libevent echoes the client's version. */
-	if (info->n_added < 14 || evbuffer_ptr_set(buf, &pos, info->orig_size, EVBUFFER_PTR_SET) < 0 ||
-	    (n = evbuffer_copyout_from(buf, &pos, head, sizeof head)) < 14 || memcmp(head, "HTTP/", 5) != 0 ||
-	    !(sp = memchr(head, ' ', (size_t)n)) || (size_t)(head + n - sp) < 5 || memcmp(sp, " 413 ", 5) != 0)
-		return;
-	ssl = bufferevent_openssl_get_ssl(c->bev);
-	snprintf(reason, sizeof reason,
-		 "request refused while it streamed in: body over %lld bytes (the largest "
-		 "maxMessageBytes of the active agreements) or headers over %d bytes",
-		 (long long)atomic_load(&c->w->server->max_body), SWN_MAX_HTTP_HEADERS_BYTES);
-	swn_log("in: %s", reason);
-	swn_inbound_refused_http(c->w->server->rt, ssl ? SSL_get0_peer_certificate(ssl) : NULL, 413,
-				 reason);
 }
 
 /* Replaces chain verification: the client's certificate must be pinned by
@@ -352,229 +312,123 @@ static SSL_CTX *make_ssl(struct swn_runtime *rt, struct swn_err *err)
 	return ctx;
 }
 
-/* A new connection's TLS layer and its struct conn.  (Were this to fail,
- * libevent would go on without TLS: begin() refuses such requests.)  The
- * pool admits it (conn_admit) once libevent has attached the socket. */
-static struct bufferevent *make_bev(struct swn_worker *pw, struct event_base *base, void *ctx)
-{
-	struct worker *w = swn_worker_data(pw);
-	struct conn *c = calloc(1, sizeof *c);
-	SSL *ssl = c ? SSL_new(w->server->ssl) : NULL;
+#define ACCEPT_PAUSE_MS 1000     /* after an accept error (out of descriptors) */
 
-	if (ssl == NULL) {
-		free(c);
-		return NULL;
-	}
-	c->w = w;
-	if (!(c->timer = evtimer_new(base, on_conn_timer, c)) || !SSL_set_ex_data(ssl, conn_index, c)) {
-		if (c->timer)
-			event_free(c->timer);
-		free(c);
-		SSL_free(ssl);
-		return NULL;
-	}
-	/* From here c is freed with ssl. */
-	c->bev = bufferevent_openssl_socket_new(base, -1, ssl, BUFFEREVENT_SSL_ACCEPTING,
-						BEV_OPT_CLOSE_ON_FREE);
-	if (c->bev == NULL) {
-		SSL_free(ssl);
-		return NULL;
-	}
-	(void)ctx;
-	evbuffer_add_cb(bufferevent_get_output(c->bev), on_output, c);
-	return c->bev;
-}
-
-static void reply_text(struct evhttp_request *req, int code, const char *reason,
+static void reply_text(struct swn_httpd *h, int code, const char *reason, const char *extra,
 		       const char *text)
 {
-	struct evbuffer *b = evbuffer_new();
+	char body[SWN_NOTE_MAX + 8];
 
-	evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Type",
-			  "text/plain; charset=UTF-8");
-	evbuffer_add_printf(b, "%s\n", text);
-	evhttp_send_reply(req, code, reason, b);
-	evbuffer_free(b);
+	snprintf(body, sizeof body, "%s\n", text);
+	swn_httpd_reply(h, code, reason, "text/plain; charset=UTF-8", extra, body, strlen(body));
 }
 
-/* A reply has gone out (or the connection died): one less to wait for,
- * and the connection's deadline runs again for its next request. */
-static void on_sent(struct evhttp_request *req, void *arg)
+/* Every request starts here, its head in: the connection's request
+ * deadline now covers the body (request_timeout_s, and a second more per
+ * SWN_HTTP_MIN_RATE bytes it may have).  1 to go on; 0 (a 403 sent) for
+ * a connection without a pinned client certificate.  The plain server of
+ * the fuzz target has no TLS at all: its routes go on, and /as4 refuses
+ * for want of a certificate. */
+static int begin(struct conn *c, uint64_t body_max)
 {
-	struct worker *w = arg;
-	SSL *ssl = ssl_of(req);
-	struct conn *c = ssl ? SSL_get_ex_data(ssl, conn_index) : NULL;
-
-	if (c == NULL || c->busy) {
-		swn_worker_request_end(w->pw);
-		if (c)
-			c->busy = 0;
-	}
-	if (c)
-		conn_arm(c);
-}
-
-/* Every route starts here.  The request is in: its connection's deadline
- * stops until the reply is out.  1 to go on, with the TLS session in *ssl;
- * 0 (a 403 sent) for a connection without a client certificate.  The plain
- * server of the fuzz target has no TLS at all: its routes go on with *ssl
- * NULL, and /as4 refuses for want of a certificate. */
-static int begin(struct evhttp_request *req, struct worker *w, SSL **ssl)
-{
-	struct conn *c;
-
-	*ssl = ssl_of(req);
-	c = *ssl ? SSL_get_ex_data(*ssl, conn_index) : NULL;
-	struct evhttp_connection *ec = evhttp_request_get_connection(req);
+	struct swn_server *s = c->w->server;
+	struct timeval tv = { s->limits.request_timeout_s + (time_t)(body_max / SWN_HTTP_MIN_RATE), 0 };
 	X509 *cert;
 	char why[300];
 	int pinned;
 
-	atomic_fetch_add(&w->server->requests, 1);
-	swn_worker_request_begin(w->pw);
-	evhttp_request_set_on_complete_cb(req, on_sent, w);
-	if (c) {
-		c->busy = 1;
-		evtimer_del(c->timer);
-	}
-	/* A reload reaches connections already open: the next request on this
-	 * one gets the limit of now. */
-	if (ec)
-		evhttp_connection_set_max_body_size(ec, (ev_ssize_t)atomic_load(&w->server->max_body));
-	if (w->server->ssl == NULL)
+	atomic_fetch_add(&s->requests, 1);
+	swn_worker_request_begin(c->w->pw);
+	c->busy = 1;
+	if (c->state == SWN_CONN_AUTHENTICATED)
+		evtimer_add(c->timer, &tv);
+	if (s->ssl == NULL)
 		return 1;
-	if (*ssl == NULL || (cert = SSL_get0_peer_certificate(*ssl)) == NULL) {
-		reply_text(req, 403, "Forbidden", "no client certificate");
+	if (c->ssl == NULL || (cert = SSL_get0_peer_certificate(c->ssl)) == NULL) {
+		reply_text(c->h, 403, "Forbidden", NULL, "no client certificate");
 		return 0;
 	}
 	/* Pinned at the handshake is not enough on a kept-alive connection:
 	 * the agreement may have gone since. */
-	swn_runtime_agreements_lock(w->server->rt);
-	pinned = swn_runtime_tls_pinned(w->server->rt, cert, time(NULL), why, sizeof why);
-	swn_runtime_agreements_unlock(w->server->rt);
+	swn_runtime_agreements_lock(s->rt);
+	pinned = swn_runtime_tls_pinned(s->rt, cert, time(NULL), why, sizeof why);
+	swn_runtime_agreements_unlock(s->rt);
 	if (!pinned) {
 		/* The reason names only this peer's own agreement. */
-		reply_text(req, 403, "Forbidden", why);
+		reply_text(c->h, 403, "Forbidden", NULL, why);
 		return 0;
 	}
 	return 1;
 }
 
-static void on_as4(struct evhttp_request *req, void *arg)
+static void on_healthz(struct conn *c)
 {
-	struct worker *w = arg;
-	struct swn_server *s = w->server;
-	struct evbuffer *in = evhttp_request_get_input_buffer(req), *out;
-	struct swn_inbound_reply reply;
-	X509 *client;
-	size_t len;
-	char *data;
-	SSL *ssl;
-
-	if (!begin(req, w, &ssl))
-		return;
-	if (evhttp_request_get_command(req) != EVHTTP_REQ_POST) {
-		reply_text(req, 405, "Method Not Allowed", "POST an AS4 message to /as4");
-		return;
-	}
-	if (ssl == NULL || !(client = SSL_get1_peer_certificate(ssl))) {
-		reply_text(req, 403, "Forbidden", "no client certificate");
-		return;
-	}
-	len = evbuffer_get_length(in);
-	data = (char *)evbuffer_pullup(in, -1);
-	swn_inbound_handle(s->rt, data ? data : "", data ? len : 0,
-			   evhttp_find_header(evhttp_request_get_input_headers(req), "Content-Type"),
-			   client, &reply);
-	X509_free(client);
-	swn_log("in %s: %s%s%s", reply.msgid[0] ? reply.msgid : "(no MessageId)", reply.outcome,
-		reply.reason[0] ? ": " : "", reply.reason);
-	if (reply.http_status == 429) {
-		evhttp_add_header(evhttp_request_get_output_headers(req), "Retry-After", "60");
-		reply_text(req, 429, "Too Many Requests", "over the agreement's messages per minute; send it again later");
-	} else if (reply.http_status == 503 || reply.body.len == 0) {
-		evhttp_add_header(evhttp_request_get_output_headers(req), "Retry-After", "30");
-		reply_text(req, reply.http_status == 200 ? 500 : reply.http_status,
-			   "Service Unavailable", "the message could not be recorded; send it again later");
-	} else {
-		out = evbuffer_new();
-		evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Type",
-				  "application/soap+xml; charset=UTF-8");
-		evbuffer_add(out, reply.body.data, reply.body.len);
-		evhttp_send_reply(req, reply.http_status, "OK", out);
-		evbuffer_free(out);
-	}
-	swn_buf_free(&reply.body);
-}
-
-static void on_healthz(struct evhttp_request *req, void *arg)
-{
-	struct worker *w = arg;
-	SSL *ssl;
-
-	if (begin(req, w, &ssl))
-		reply_text(req, 200, "OK", "ok");
+	reply_text(c->h, 200, "OK", NULL, "ok");
 }
 
 /* A peer audits our ledger: the latest signed checkpoint, and consistency
  * proofs between sizes.  Only pinned peers get here (mutual TLS). */
-static void on_checkpoint(struct evhttp_request *req, void *arg)
+static void on_checkpoint(struct conn *c)
 {
-	struct worker *w = arg;
 	char note[SWN_NOTE_MAX];
 	struct swn_err err;
-	SSL *ssl;
 
-	if (!begin(req, w, &ssl))
-		return;
 	swn_err_clear(&err);
-	if (swn_ledger_checkpoint(w->server->rt->ledger, 0, note, sizeof note, &err) != 1) {
-		reply_text(req, 404, "Not Found", "no checkpoint yet");
+	if (swn_ledger_checkpoint(c->w->server->rt->ledger, 0, note, sizeof note, &err) != 1) {
+		reply_text(c->h, 404, "Not Found", NULL, "no checkpoint yet");
 		return;
 	}
-	{
-		/* The note exactly, final newline included: it is what was signed. */
-		struct evbuffer *b = evbuffer_new();
-
-		evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Type",
-				  "text/plain; charset=UTF-8");
-		evbuffer_add(b, note, strlen(note));
-		evhttp_send_reply(req, 200, "OK", b);
-		evbuffer_free(b);
-	}
+	/* The note exactly, final newline included: it is what was signed. */
+	swn_httpd_reply(c->h, 200, "OK", "text/plain; charset=UTF-8", NULL, note, strlen(note));
 }
 
-static void on_consistency(struct evhttp_request *req, void *arg)
+/* The value of key in a query "k=v&k=v" (as sent, not decoded: the
+ * values asked for are whole numbers) into out: 1 found once, 0 not, -1
+ * given twice or too long. */
+static int query_value(const char *q, const char *key, char *out, size_t n)
 {
-	struct worker *w = arg;
-	const char *q = evhttp_uri_get_query(evhttp_request_get_evhttp_uri(req));
-	struct evkeyvalq params;
-	const char *from, *to;
+	size_t klen = strlen(key);
+	int found = 0;
+
+	while (q && *q) {
+		const char *end = strchr(q, '&');
+		size_t len = end ? (size_t)(end - q) : strlen(q);
+
+		if (len > klen && strncmp(q, key, klen) == 0 && q[klen] == '=') {
+			if (found++ || len - klen - 1 >= n)
+				return -1;
+			memcpy(out, q + klen + 1, len - klen - 1);
+			out[len - klen - 1] = '\0';
+		} else if (len == klen && strncmp(q, key, klen) == 0) {
+			if (found++)
+				return -1;
+			out[0] = '\0';
+		}
+		q = end ? end + 1 : NULL;
+	}
+	return found;
+}
+
+static void on_consistency(struct conn *c, const char *q)
+{
+	char from[32], to[32];
 	long long a, b;
 	struct swn_proof p;
 	struct swn_err err;
 	char *json = NULL;
-	SSL *ssl;
 
-	if (!begin(req, w, &ssl))
-		return;
-	TAILQ_INIT(&params);
-	if (!q || evhttp_parse_query_str(q, &params) < 0 ||
-	    !(from = evhttp_find_header(&params, "from")) || !(to = evhttp_find_header(&params, "to"))) {
-		evhttp_clear_headers(&params);
-		reply_text(req, 400, "Bad Request", "GET /ledger/consistency?from=M&to=N");
+	if (query_value(q, "from", from, sizeof from) != 1 || query_value(q, "to", to, sizeof to) != 1) {
+		reply_text(c->h, 400, "Bad Request", NULL, "GET /ledger/consistency?from=M&to=N");
 		return;
 	}
 	if (swn_parse_number(from, 0, LLONG_MAX, &a) < 0 || swn_parse_number(to, 0, LLONG_MAX, &b) < 0) {
-		evhttp_clear_headers(&params);
-		reply_text(req, 400, "Bad Request", "from and to are whole numbers");
+		reply_text(c->h, 400, "Bad Request", NULL, "from and to are whole numbers");
 		return;
 	}
-	evhttp_clear_headers(&params);
 	swn_err_clear(&err);
-	if (swn_ledger_prove(w->server->rt->ledger, 0, (uint64_t)a, (uint64_t)b, &p, &err) < 0 ||
+	if (swn_ledger_prove(c->w->server->rt->ledger, 0, (uint64_t)a, (uint64_t)b, &p, &err) < 0 ||
 	    swn_proof_to_json(&p, &json, &err) < 0) {
-		reply_text(req, 404, "Not Found", err.msg);
+		reply_text(c->h, 404, "Not Found", NULL, err.msg);
 		return;
 	}
 	{
@@ -583,51 +437,273 @@ static void on_consistency(struct evhttp_request *req, void *arg)
 		while (n > 0 && json[n - 1] == '\n')
 			json[--n] = '\0';
 	}
-	reply_text(req, 200, "OK", json);
+	reply_text(c->h, 200, "OK", NULL, json);
 	free(json);
 }
 
-static void on_other(struct evhttp_request *req, void *arg)
+/* The head of a request is in: route it.  Only POST /as4 has a body,
+ * written to a file of the payload store as it arrives. */
+static int on_head(void *ctx, struct swn_httpd *h, const struct swn_httpd_request *r, int *fd,
+		   uint64_t *max)
 {
-	SSL *ssl;
+	struct conn *c = ctx;
+	struct swn_server *s = c->w->server;
+	int get = strcmp(r->method, "GET") == 0, post = strcmp(r->method, "POST") == 0;
+	char path[SWN_HTTPD_TARGET_BYTES];
+	const char *query;
+	struct swn_err err;
 
-	if (begin(req, arg, &ssl))
-		reply_text(req, 404, "Not Found", "swnode serves POST /as4 and GET /healthz");
+	(void)h;
+	c->route = ROUTE_NONE;
+	if (swn_httpd_path(r, path, sizeof path, &query) < 0)
+		path[0] = '\0';
+	if (strcmp(path, "/as4") == 0 && post) {
+		*max = (uint64_t)atomic_load(&s->max_body);
+		if (!begin(c, r->has_length ? r->length : *max))
+			return 0;
+		if (s->ssl == NULL || c->ssl == NULL || SSL_get0_peer_certificate(c->ssl) == NULL) {
+			reply_text(c->h, 403, "Forbidden", NULL, "no client certificate");
+			return 0;
+		}
+		swn_err_clear(&err);
+		if ((c->body_fd = swn_payloads_temp(s->rt->cfg.home, c->body_path, sizeof c->body_path,
+						    &err)) < 0) {
+			swn_log("in: cannot take a request: %s", err.msg);
+			reply_text(c->h, 503, "Service Unavailable", "Retry-After: 30\r\n",
+				   "the message cannot be stored now; send it again later");
+			return 0;
+		}
+		c->route = ROUTE_AS4;
+		*fd = c->body_fd;
+		return 1;
+	}
+	if (!begin(c, 0))
+		return 0;
+	if (!get && !post)
+		reply_text(c->h, 405, "Method Not Allowed", "Allow: GET, POST\r\n", "GET or POST");
+	else if (strcmp(path, "/as4") == 0)
+		reply_text(c->h, 405, "Method Not Allowed", "Allow: POST\r\n", "POST an AS4 message to /as4");
+	else if (strcmp(path, "/healthz") == 0)
+		on_healthz(c);
+	else if (strcmp(path, "/ledger/checkpoint") == 0)
+		on_checkpoint(c);
+	else if (strcmp(path, "/ledger/consistency") == 0)
+		on_consistency(c, query);
+	else
+		reply_text(c->h, 404, "Not Found", NULL, "swnode serves POST /as4 and GET /healthz");
+	return 0;
 }
 
-#define ACCEPT_PAUSE_MS 1000     /* after an accept error (out of descriptors) */
+/* POST /as4 is in: the message is handled whole, then answered. */
+static void on_body(void *ctx, struct swn_httpd *h, const struct swn_httpd_request *r, uint64_t len)
+{
+	struct conn *c = ctx;
+	struct swn_server *s = c->w->server;
+	struct swn_inbound_reply reply;
+	X509 *client;
 
-/* A new body size limit (the agreements were reloaded), on the worker's
- * own loop. */
-static void on_retune(struct swn_worker *pw, void *ctx)
+	(void)h;
+	evtimer_del(c->timer);
+	if (c->route != ROUTE_AS4 || !(client = SSL_get1_peer_certificate(c->ssl))) {
+		reply_text(c->h, 500, "Internal Server Error", NULL, "no route");
+		drop_body(c);
+		return;
+	}
+	/* Handled from the file: a large message is never in memory. */
+	swn_inbound_handle_file(s->rt, c->body_fd, c->body_path, len, swn_httpd_field(r, "Content-Type"),
+				client, &reply);
+	drop_body(c);
+	X509_free(client);
+	swn_log("in %s: %s%s%s", reply.msgid[0] ? reply.msgid : "(no MessageId)", reply.outcome,
+		reply.reason[0] ? ": " : "", reply.reason);
+	if (reply.http_status == 429)
+		reply_text(c->h, 429, "Too Many Requests", "Retry-After: 60\r\n",
+			   "over the agreement's messages per minute; send it again later");
+	else if (reply.http_status == 503 || reply.body.len == 0)
+		reply_text(c->h, reply.http_status == 200 ? 500 : reply.http_status, "Service Unavailable",
+			   "Retry-After: 30\r\n", "the message could not be recorded; send it again later");
+	else
+		swn_httpd_reply(c->h, reply.http_status, "OK", "application/soap+xml; charset=UTF-8", NULL,
+				reply.body.data, reply.body.len);
+	swn_buf_free(&reply.body);
+}
+
+/* The reader refused the request itself.  A body over the limit is
+ * recorded like every other refusal; the rest (malformed HTTP) is logged,
+ * at most once a second. */
+static void on_refused(void *ctx, struct swn_httpd *h, int status, const char *why)
+{
+	static _Atomic time_t malformed;
+	struct conn *c = ctx;
+	struct swn_server *s = c->w->server;
+	char reason[400], text[INET6_ADDRSTRLEN + 8];
+
+	(void)h;
+	drop_body(c);
+	if (!c->busy) {
+		swn_worker_request_begin(c->w->pw);
+		c->busy = 1;
+	}
+	evtimer_del(c->timer);
+	if (status != 413) {
+		if (log_now(&malformed))
+			swn_log("refused a request from %s: HTTP %d: %s", addr_text(c, text, sizeof text), status,
+				why);
+		return;
+	}
+	snprintf(reason, sizeof reason, "request refused while it streamed in: %s (the largest "
+		 "maxMessageBytes of the active agreements is %lld bytes, a request head at most %d)",
+		 why, (long long)atomic_load(&s->max_body), SWN_MAX_HTTP_HEADERS_BYTES);
+	swn_log("in: %s", reason);
+	swn_inbound_refused_http(s->rt, c->ssl ? SSL_get0_peer_certificate(c->ssl) : NULL, 413, reason);
+}
+
+/* A reply has gone out: one less to wait for, and the connection's
+ * deadline runs again for its next request. */
+static void on_sent(void *ctx, struct swn_httpd *h)
+{
+	struct conn *c = ctx;
+
+	(void)h;
+	drop_body(c);
+	if (c->busy) {
+		swn_worker_request_end(c->w->pw);
+		c->busy = 0;
+	}
+	if (swn_worker_stopping(c->w->pw)) {
+		swn_httpd_close_after(c->h);
+		return;
+	}
+	conn_arm(c);
+}
+
+static void on_closed(void *ctx, struct swn_httpd *h)
+{
+	(void)h;
+	conn_destroy(ctx);
+}
+
+static const struct swn_httpd_handler handler = {
+	.head = on_head,
+	.body = on_body,
+	.refused = on_refused,
+	.sent = on_sent,
+	.closed = on_closed,
+};
+
+/* A new connection (the pool's accepted, workers.h): its TLS layer, its
+ * place in the connection limits (or refused: closed at once), its
+ * deadline and its HTTP reader. */
+static void on_accepted(struct swn_worker *pw, evutil_socket_t fd, void *ctx)
 {
 	struct swn_server *s = ctx;
+	struct worker *w = swn_worker_data(pw);
+	struct event_base *base = swn_worker_base(pw);
+	struct conn *c = calloc(1, sizeof *c);
+	struct bufferevent *bev = NULL;
+	socklen_t len = sizeof c->addr;
+	enum swn_conn_verdict v;
 
-	evhttp_set_max_body_size(swn_worker_http(pw), (ev_ssize_t)atomic_load(&s->max_body));
+	if (c == NULL || getpeername(fd, (struct sockaddr *)&c->addr, &len) < 0 ||
+	    !(c->timer = evtimer_new(base, on_conn_timer, c))) {
+		if (c && c->timer)
+			event_free(c->timer);
+		free(c);
+		evutil_closesocket(fd);
+		return;
+	}
+	c->w = w;
+	c->body_fd = -1;
+	c->state = SWN_CONN_OUT;
+	if (s->ssl) {
+		if (!(c->ssl = SSL_new(s->ssl)) || !SSL_set_ex_data(c->ssl, conn_index, c)) {
+			SSL_free(c->ssl);
+			event_free(c->timer);
+			free(c);
+			evutil_closesocket(fd);
+			return;
+		}
+		v = swn_connlimit_enter(s->conns, (struct sockaddr *)&c->addr, monotonic_s(), &c->state);
+		if (v != SWN_CONN_ADMITTED) {
+			log_refusal(c, v);
+			SSL_free(c->ssl);
+			event_free(c->timer);
+			free(c);
+			evutil_closesocket(fd);
+			return;
+		}
+		bev = bufferevent_openssl_socket_new(base, fd, c->ssl, BUFFEREVENT_SSL_ACCEPTING,
+						     BEV_OPT_CLOSE_ON_FREE);
+	} else {
+		bev = bufferevent_socket_new(base, fd, BEV_OPT_CLOSE_ON_FREE);
+	}
+	if (bev == NULL) {
+		if (c->ssl) {
+			swn_connlimit_leave(s->conns, (struct sockaddr *)&c->addr, &c->state);
+			SSL_free(c->ssl);
+		}
+		event_free(c->timer);
+		free(c);
+		evutil_closesocket(fd);
+		return;
+	}
+	if ((c->next = w->conns) != NULL)
+		c->next->prev = &c->next;
+	c->prev = &w->conns;
+	w->conns = c;
+	if (!(c->h = swn_httpd_new(bev, &handler, c))) {   /* bev freed */
+		c->ssl = NULL;   /* freed with bev */
+		if ((*c->prev = c->next) != NULL)
+			c->next->prev = c->prev;
+		if (s->ssl)
+			swn_connlimit_leave(s->conns, (struct sockaddr *)&c->addr, &c->state);
+		event_free(c->timer);
+		free(c);
+		return;
+	}
+	swn_httpd_set_idle(c->h, s->limits.idle_timeout_s);
+	conn_arm(c);
 }
 
-/* The worker's evhttp, with the limits and routes of the listener (TLS,
- * through the pool's make_bev, when s->ssl is set). */
+/* Stopping: connections between requests close now, the others once
+ * their reply is out (the pool drains them). */
+static void on_stopping(struct swn_worker *pw, void *ctx)
+{
+	struct worker *w = swn_worker_data(pw);
+	struct conn *c, *next;
+
+	(void)ctx;
+	for (c = w->conns; c; c = next) {
+		next = c->next;
+		if (!c->busy && !swn_httpd_busy(c->h))
+			conn_destroy(c);
+		else
+			swn_httpd_close_after(c->h);
+	}
+}
+
+/* The worker's routes and limits. */
 static int setup_worker(struct swn_worker *pw, void *ctx, struct swn_err *err)
 {
 	struct swn_server *s = ctx;
 	struct worker *w = &s->workers[swn_worker_index(pw)];
-	struct evhttp *http = swn_worker_http(pw);
 
 	(void)err;
 	w->server = s;
 	w->pw = pw;
+	w->conns = NULL;
 	swn_worker_set_data(pw, w);
-	evhttp_set_timeout(http, s->limits.idle_timeout_s);
-	evhttp_set_max_body_size(http, (ev_ssize_t)atomic_load(&s->max_body));
-	evhttp_set_max_headers_size(http, SWN_MAX_HTTP_HEADERS_BYTES);
-	evhttp_set_allowed_methods(http, EVHTTP_REQ_GET | EVHTTP_REQ_POST);
-	evhttp_set_cb(http, "/as4", on_as4, w);
-	evhttp_set_cb(http, "/healthz", on_healthz, w);
-	evhttp_set_cb(http, "/ledger/checkpoint", on_checkpoint, w);
-	evhttp_set_cb(http, "/ledger/consistency", on_consistency, w);
-	evhttp_set_gencb(http, on_other, w);
 	return 0;
+}
+
+/* After the worker's loop ended: what is still open closes. */
+static void teardown_worker(struct swn_worker *pw, void *ctx)
+{
+	struct worker *w = swn_worker_data(pw);
+
+	(void)ctx;
+	while (w && w->conns)
+		conn_destroy(w->conns);
 }
 
 /* The pool of s: threads workers (0: one, run by the caller), with TLS
@@ -640,9 +716,9 @@ static int start_pool(struct swn_server *s, int fd, int threads, struct swn_err 
 		.pause_ms = ACCEPT_PAUSE_MS,
 		.ctx = s,
 		.setup = setup_worker,
-		.make_bev = s->ssl ? make_bev : NULL,
-		.admit = s->ssl ? conn_admit : NULL,
-		.poked = on_retune,
+		.teardown = teardown_worker,
+		.stopping = on_stopping,
+		.accepted = on_accepted,
 	};
 
 	if (!(s->workers = calloc((size_t)(threads > 0 ? threads : 1), sizeof *s->workers))) {
@@ -767,5 +843,4 @@ void swn_server_agreements_changed(struct swn_server *s)
 	swn_runtime_agreements_lock(s->rt);
 	atomic_store(&s->max_body, swn_runtime_max_message_bytes(s->rt));
 	swn_runtime_agreements_unlock(s->rt);
-	swn_workers_poke(s->pool);
 }

@@ -5,17 +5,20 @@
  * TLS 1.2 or later only.  The handshake fails unless the client presents
  * the TLS certificate pinned by an active agreement (checked in the
  * certificate verification callback, against the agreement set of the
- * moment, so a SIGHUP reload applies to the next handshake).  Bodies over
- * the largest maxMessageBytes of the active agreements are refused while
- * they stream in (413, recorded in the ledger), so a request never holds
- * more than that in memory.  Connections are limited in all and per client
+ * moment, so a SIGHUP reload applies to the next handshake).  Requests are
+ * read by net/httpd: a POST /as4 body is written to a file of the payload
+ * store as it arrives, and one over the largest maxMessageBytes of the
+ * active agreements is refused while it streams in (413, recorded in the
+ * ledger), so a request never holds its body in memory.  Connections are
+ * limited in all and per client
  * address, and those still in the TLS handshake (not authenticated) have a
  * smaller pool of their own, in all and per address: the rest is kept for
  * pinned peers (connlimit.h).  A connection moves out of the handshake
  * pool when its handshake completes with a pinned certificate.  One that
  * sends nothing for the idle timeout, has not completed its handshake
  * within the handshake timeout, or a request within the request timeout of
- * its handshake or last reply (however slowly it trickles bytes), is
+ * its handshake or last reply (however slowly it trickles bytes; a body
+ * gets a second more per SWN_HTTP_MIN_RATE bytes it may carry), is
  * closed.  Only TLS connections with a client certificate are served: were
  * the TLS layer not set up, every route refuses.
  *

@@ -32,9 +32,8 @@
 
 /* The RECEIVED entry of a message with MIME parts names its Content-Type
  * and parts (swa_reason, below). */
-#define SWA_MAX_CONTENT_TYPE 1024
-#define SWA_REASON_BYTES (sizeof SWN_SWA_REASON_PREFIX + 4 * SWA_MAX_CONTENT_TYPE / 3 + 8 + \
-			  SWN_MAX_PAYLOAD_PARTS * 700)   /* a part: under 640 */
+#define SWA_MAX_CONTENT_TYPE SWN_SWA_MAX_CONTENT_TYPE
+#define SWA_REASON_BYTES SWN_SWA_REASON_BYTES
 
 /* Messages being handled right now, by (peer, MessageId): a second copy of
  * one waits for the first, so the duplicate check and RECEIVED cannot
@@ -179,8 +178,13 @@ void swn_inbound_flush_refusals(struct swn_runtime *rt, time_t now, int all)
 /* What is known about the message while it is being checked. */
 struct job {
 	struct swn_runtime *rt;
-	const char *data;
+	const char *data;        /* the bytes, or NULL when fd holds them */
 	size_t len;              /* 0 once the bytes are not to be kept */
+	int fd;                  /* the file of the payload store holding them, or -1 */
+	const char *tmp;         /* its temporary name ("" none) */
+	unsigned char digest[32];/* their SHA-256, once have_digest */
+	int have_digest;
+	uint64_t body_form_bytes;/* a body-form message too large to read: its size */
 	struct swn_inbound_reply *reply;
 	struct swn_as4_msg m;
 	const struct swn_agreement *a;
@@ -225,6 +229,52 @@ static const struct swn_agreement *peer_of(const struct job *j)
 	return j->a ? j->a : j->tls_peer;
 }
 
+/* The SHA-256 of the message's bytes (hashed once). */
+static const unsigned char *job_digest(struct job *j)
+{
+	uint64_t n = 0;
+
+	if (!j->have_digest) {
+		if (j->fd >= 0) {
+			if (swn_payloads_sha256(j->fd, &n, j->digest) < 0 || n != j->len)
+				memset(j->digest, 0, 32);   /* unreadable: matches no evidence */
+		} else {
+			SHA256((const unsigned char *)j->data, j->len, j->digest);
+		}
+		j->have_digest = 1;
+	}
+	return j->digest;
+}
+
+/* Append ev with the message's bytes as its evidence (none once j->len
+ * is 0): in the database, or, for a message the listener wrote to a file
+ * and over SWN_LEDGER_INLINE_EVIDENCE_BYTES, that file kept in the
+ * payload store under its digest and named by the entry. */
+static int append_evidence(struct job *j, const struct swn_event *ev, long long *seq,
+			   struct swn_err *err)
+{
+	struct swn_ledger_file f;
+	char *small = NULL;
+	int rc;
+
+	if (j->fd < 0 || j->len == 0)
+		return swn_ledger_append(j->rt->ledger, ev, j->data, j->len, seq, err);
+	if (j->len > SWN_LEDGER_INLINE_EVIDENCE_BYTES) {
+		memcpy(f.digest, job_digest(j), 32);
+		f.len = j->len;
+		if (swn_payloads_keep(j->rt->cfg.home, j->tmp, j->fd, f.digest, err) < 0)
+			return -1;
+		return swn_ledger_append_file(j->rt->ledger, ev, &f, seq, err);
+	}
+	if (!(small = malloc(j->len)))
+		return swn_err_set(err, SWN_E_NOMEM, NULL, 0, "out of memory");
+	rc = swn_pread_all(j->fd, small, j->len, 0) == j->len
+		     ? swn_ledger_append(j->rt->ledger, ev, small, j->len, seq, err)
+		     : swn_err_set(err, SWN_E_IO, NULL, 0, "cannot read the message back");
+	free(small);
+	return rc;
+}
+
 /* Refuse the message: a REFUSED entry with the reason and the bytes, and
  * a signed eb:Error as the reply; past the peer's refusals for this
  * minute, HTTP 429 and a count instead. */
@@ -260,7 +310,7 @@ static void refuse(struct job *j, enum swn_ebms_error code, const char *fmt, ...
 		char hex[65];
 		int k;
 
-		SHA256((const unsigned char *)j->data, j->len, md);
+		memcpy(md, job_digest(j), 32);
 		for (k = 0; k < 32; k++)
 			snprintf(hex + 2 * k, 3, "%02x", md[k]);
 		snprintf(reason + strlen(reason), sizeof reason - strlen(reason),
@@ -271,7 +321,7 @@ static void refuse(struct job *j, enum swn_ebms_error code, const char *fmt, ...
 		j->len = 0;
 	}
 	swn_err_clear(&err);
-	if (swn_ledger_append(j->rt->ledger, &ev, j->data, j->len, NULL, &err) < 0) {
+	if (append_evidence(j, &ev, NULL, &err) < 0) {
 		/* Nothing refused goes unrecorded: without the ledger, ask the
 		 * sender to come back. */
 		r->http_status = 503;
@@ -482,16 +532,19 @@ static int same_plaintext(struct job *j, struct swn_err *err)
 static int duplicate(struct job *j, struct swn_err *err)
 {
 	unsigned char digest[32], mine[32];
+	struct swn_ledger_source first;
 	char *old = NULL;
 	size_t oldlen;
 	int found;
 
-	found = swn_ledger_evidence(j->rt->ledger, "in", j->a->peer.id, j->m.message_id, "RECEIVED",
-				    &old, &oldlen, digest, err);
+	/* Its digest is enough: the first copy may be a file of a gigabyte. */
+	found = swn_ledger_evidence_open(j->rt->ledger, "in", j->a->peer.id, j->m.message_id, "RECEIVED",
+					 &first, err);
 	if (found <= 0)
 		return found;
-	free(old);
-	SHA256((const unsigned char *)j->data, j->len, mine);
+	memcpy(digest, first.digest, 32);
+	swn_ledger_source_close(&first);
+	memcpy(mine, job_digest(j), 32);
 	if (memcmp(mine, digest, 32) != 0) {
 		if (!same_plaintext(j, err)) {
 			refuse(j, SWN_EBMS_VALUE_INCONSISTENT,
@@ -604,10 +657,71 @@ static int swa_payload(struct swn_runtime *rt, struct swn_swa_in *sw, xmlDocPtr 
 	return rc;
 }
 
+static void handle(struct job *jp, const char *content_type, X509 *client,
+		   struct swn_inbound_reply *reply);
+
 void swn_inbound_handle(struct swn_runtime *rt, const char *data, size_t len,
 			const char *content_type, X509 *client, struct swn_inbound_reply *reply)
 {
 	struct job j;
+
+	memset(&j, 0, sizeof j);
+	j.rt = rt;
+	j.data = data;
+	j.len = len;
+	j.fd = -1;
+	j.tmp = "";
+	handle(&j, content_type, client, reply);
+}
+
+void swn_inbound_handle_file(struct swn_runtime *rt, int fd, const char *tmp, uint64_t len,
+			     const char *content_type, X509 *client, struct swn_inbound_reply *reply)
+{
+	struct job j;
+	char *data = NULL;
+
+	memset(&j, 0, sizeof j);
+	j.rt = rt;
+	j.fd = -1;
+	j.tmp = "";
+	if (swn_swa_in_is_mime(content_type)) {
+		j.fd = fd;
+		j.tmp = tmp ? tmp : "";
+		j.len = (size_t)len;
+		handle(&j, content_type, client, reply);
+		return;
+	}
+	/* The body form is parsed whole: it is read into memory, at most a
+	 * document's size (a larger one is refused by the XML reader's
+	 * limit as it would be from memory). */
+	if (len > SWN_MAX_DOCUMENT_BYTES) {
+		j.data = "";
+		j.len = 0;
+		j.body_form_bytes = len;
+		handle(&j, content_type, client, reply);
+		return;
+	}
+	if (len > 0 && (!(data = malloc((size_t)len)) || swn_pread_all(fd, data, (size_t)len, 0) != len)) {
+		free(data);
+		memset(reply, 0, sizeof *reply);
+		swn_buf_init(&reply->body, SWN_MAX_DOCUMENT_BYTES);
+		reply->http_status = 503;
+		snprintf(reply->outcome, sizeof reply->outcome, "cannot read the message back");
+		return;
+	}
+	j.data = data ? data : "";
+	j.len = (size_t)len;
+	handle(&j, content_type, client, reply);
+	free(data);
+}
+
+static void handle(struct job *jp, const char *content_type, X509 *client,
+		   struct swn_inbound_reply *reply)
+{
+	struct swn_runtime *rt = jp->rt;
+	const char *data = jp->data;
+	size_t len = jp->len;
+	struct job j = *jp;
 	struct swn_err err;
 	const struct swn_doctype *type;
 	const struct swn_agreement_doc *entry;
@@ -623,10 +737,6 @@ void swn_inbound_handle(struct swn_runtime *rt, const char *data, size_t len,
 	memset(reply, 0, sizeof *reply);
 	swn_buf_init(&reply->body, SWN_MAX_DOCUMENT_BYTES);
 	reply->http_status = 200;
-	memset(&j, 0, sizeof j);
-	j.rt = rt;
-	j.data = data;
-	j.len = len;
 	j.reply = reply;
 	swn_err_clear(&err);
 	swn_runtime_agreements_lock(rt);
@@ -644,10 +754,16 @@ void swn_inbound_handle(struct swn_runtime *rt, const char *data, size_t len,
 			snprintf(reply->outcome, sizeof reply->outcome, "out of memory");
 			goto done;
 		}
-		if (swn_swa_in_read(j.swa, content_type, data, len, &doc, &j.m, &err) < 0) {
+		if ((j.fd >= 0 ? swn_swa_in_read_fd(j.swa, content_type, j.fd, j.len, &doc, &j.m, &err)
+			       : swn_swa_in_read(j.swa, content_type, data, len, &doc, &j.m, &err)) < 0) {
 			refuse(&j, doc ? SWN_EBMS_INVALID_HEADER : SWN_EBMS_OTHER, "%s", err.msg);
 			goto done;
 		}
+	} else if (j.body_form_bytes > SWN_MAX_DOCUMENT_BYTES) {
+		refuse(&j, SWN_EBMS_OTHER, "the message is %llu bytes in the body form; this node reads "
+		       "at most %u so (the MIME form streams)", (unsigned long long)j.body_form_bytes,
+		       SWN_MAX_DOCUMENT_BYTES);
+		goto done;
 	} else if (!(doc = swn_xml_parse(data, len, "message", &err))) {
 		refuse(&j, SWN_EBMS_OTHER, "%s", err.msg);
 		goto done;
@@ -847,7 +963,7 @@ void swn_inbound_handle(struct swn_runtime *rt, const char *data, size_t len,
 			}
 		}
 		swn_err_clear(&err);
-		if (swn_ledger_append(rt->ledger, &ev, data, len, &seq, &err) < 0) {
+		if (append_evidence(&j, &ev, &seq, &err) < 0) {
 			reply->http_status = 503;
 			snprintf(reply->outcome, sizeof reply->outcome, "ledger unavailable");
 			goto done;
@@ -930,16 +1046,22 @@ struct redeliver_ctx {
  * or, when the entry's reason gives the MIME form's Content-Type, the part
  * decrypted again with the node's key (of whichever of its profiles reads
  * it: the signature was checked when the message came). */
-static int evidence_payload(struct swn_runtime *rt, const char *bytes, size_t len,
+static int evidence_payload(struct swn_runtime *rt, const struct swn_ledger_source *src,
 			    const char *reason, xmlDocPtr *doc, xmlDocPtr *payload,
 			    struct swn_err *err)
 {
+	const char *bytes = src->bytes;
+	size_t len = (size_t)src->len;
+
 	static _Thread_local char ctype[SWA_MAX_CONTENT_TYPE + 1];
 	struct swn_as4_msg m;
 	int i, rc = -1;
 
 	*doc = *payload = NULL;
 	if (!swn_swa_reason_content_type(reason, ctype, sizeof ctype)) {
+		if (bytes == NULL)   /* only the MIME form is kept in a file */
+			return swn_err_set(err, SWN_E_AS4, NULL, 0, "the evidence in payloads/ is not "
+					   "in the MIME form its entry names");
 		if (!(*doc = swn_xml_parse(bytes, len, "evidence", err)) ||
 		    swn_as4_parse(*doc, "evidence", &m, err) < 0)
 			return -1;
@@ -956,7 +1078,8 @@ static int evidence_payload(struct swn_runtime *rt, const char *bytes, size_t le
 		xmlFreeDoc(*doc);
 		*doc = NULL;
 		swn_err_clear(err);
-		if (swn_swa_in_read(sw, ctype, bytes, len, doc, &m, err) == 0)
+		if ((src->fd >= 0 ? swn_swa_in_read_fd(sw, ctype, src->fd, src->len, doc, &m, err)
+				  : swn_swa_in_read(sw, ctype, bytes, len, doc, &m, err)) == 0)
 			rc = swa_payload(rt, sw, *doc, &m, rt->profiles[i].profile, NULL, 0, NULL,
 					 payload, &code, err);
 		/* The signature was checked on these parts' plaintext: only the
@@ -1009,8 +1132,7 @@ static void redeliver_one(void *arg, long long seq, const char *time, const char
 	struct redeliver_ctx *c = arg;
 	struct swn_err err;
 	xmlDocPtr doc = NULL, payload = NULL;
-	char *bytes = NULL;
-	size_t len;
+	struct swn_ledger_source src = { NULL, -1, 0, { 0 } };
 
 	static _Thread_local struct swn_ledger_placed placed;
 	int slot, state;
@@ -1028,8 +1150,9 @@ static void redeliver_one(void *arg, long long seq, const char *time, const char
 		return;
 	}
 	if (state < 0 ||
-	    swn_ledger_evidence(c->rt->ledger, "in", peer, msgid, "RECEIVED", &bytes, &len, NULL, &err) != 1 ||
-	    evidence_payload(c->rt, bytes, len, reason, &doc, &payload, &err) < 0 ||
+	    swn_ledger_evidence_open(c->rt->ledger, "in", peer, msgid, "RECEIVED", &src, &err) != 1 ||
+	    swn_ledger_source_check(c->rt->ledger, &src, &err) < 0 ||
+	    evidence_payload(c->rt, &src, reason, &doc, &payload, &err) < 0 ||
 	    !recorded_type(c->rt, payload, doctype, &err)) {
 		/* Not this evidence's fault alone to stay silent about. */
 		swn_log("in %s: cannot deliver from the evidence: %s", msgid, err.msg);
@@ -1046,7 +1169,7 @@ static void redeliver_one(void *arg, long long seq, const char *time, const char
 	busy_leave(slot);
 	xmlFreeDoc(payload);
 	xmlFreeDoc(doc);
-	free(bytes);
+	swn_ledger_source_close(&src);
 }
 
 /* A placement recorded but left hidden (its rename failed, or the node

@@ -48,6 +48,16 @@ struct swn_inbound_reply {
 void swn_inbound_handle(struct swn_runtime *rt, const char *data, size_t len,
 			const char *content_type, X509 *client, struct swn_inbound_reply *reply);
 
+/* The same for a body the listener wrote to a file of the payload store
+ * (payloads.h): fd holds its len bytes, tmp is its temporary name ("" for
+ * one without a name).  A MIME message is read from the file (only its
+ * envelope and document in memory) and, over
+ * SWN_LEDGER_INLINE_EVIDENCE_BYTES, kept there as the RECEIVED entry's
+ * evidence; a body-form message (at most SWN_MAX_DOCUMENT_BYTES) is read
+ * into memory.  fd stays the caller's to close. */
+void swn_inbound_handle_file(struct swn_runtime *rt, int fd, const char *tmp, uint64_t len,
+			     const char *content_type, X509 *client, struct swn_inbound_reply *reply);
+
 /* A request from an authenticated peer that the listener refused before
  * it reached swn_inbound_handle (HTTP status, e.g. 413 for a body over
  * every agreement's size): one REFUSED entry with the reason, no evidence

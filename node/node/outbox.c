@@ -405,7 +405,8 @@ done:
 		if (kept[i].fd >= 0)
 			close(kept[i].fd);
 	close(fd);
-	unlink(tmp);   /* adopted, it has its name in the store by now */
+	if (tmp[0])
+		unlink(tmp);   /* adopted, it has its name in the store by now */
 	return rc;
 }
 
@@ -869,12 +870,28 @@ static void deliver(struct swn_outbox *o, struct swn_http_client *client, const 
 	i = swn_ledger_evidence_open(rt->ledger, "out", peer, d->msgid, "SUBMITTED", &sent, &err);
 	if (i != 1) {
 		swn_runtime_agreements_unlock(rt);
-		if (i < 0) {   /* the ledger could not be read (no descriptor, say) */
-			not_attempted(o, d, err.msg);
+		if (i < 0) {   /* the ledger or the message's file could not be read */
+			char why[1200];
+
+			snprintf(why, sizeof why, "%.400s%s%.700s", err.file[0] ? err.file : "", err.file[0] ? ": " : "",
+				 err.msg);
+			not_attempted(o, d, why);
 			return;
 		}
 		snprintf(reason, sizeof reason, "the submitted message is not in the ledger");
 		outcome(o, d, peer, replied, "FAILED", reason, NULL, 0, attempts, 0);
+		return;
+	}
+	/* A message kept in a file goes out only as the ledger names it: a
+	 * file changed since is this node's damage, said as such (and the
+	 * attempt not counted, so that restoring payloads/ resumes it). */
+	if (swn_ledger_source_check(rt->ledger, &sent, &err) < 0) {
+		char why[1200];
+
+		swn_runtime_agreements_unlock(rt);
+		snprintf(why, sizeof why, "%.400s: %.700s", err.file, err.msg);
+		not_attempted(o, d, why);
+		swn_ledger_source_close(&sent);
 		return;
 	}
 	/* The form it was composed in must still be the agreement's: the

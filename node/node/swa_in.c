@@ -3,6 +3,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <strings.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -33,9 +34,29 @@ int swn_swa_in_read(struct swn_swa_in *s, const char *content_type, const void *
 		    size_t len, xmlDocPtr *doc, struct swn_as4_msg *m, struct swn_err *err)
 {
 	s->body = body;
+	s->fd = -1;
 	s->len = len;
 	*doc = NULL;
 	if (swn_mime_read_mem(content_type, body, len, "message", &s->mm, err) < 0 ||
+	    !(*doc = swn_xml_parse(s->mm.envelope, s->mm.envelope_len, "message", err)))
+		return -1;
+	return swn_as4_parse_swa(*doc, "message", m, err);
+}
+
+int swn_swa_in_read_fd(struct swn_swa_in *s, const char *content_type, int fd, uint64_t len,
+		       xmlDocPtr *doc, struct swn_as4_msg *m, struct swn_err *err)
+{
+	struct stat st;
+
+	s->body = NULL;
+	s->fd = fd;
+	s->len = len;
+	*doc = NULL;
+	/* The MIME reader reads the file to its end: it must be the body. */
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || (uint64_t)st.st_size != len)
+		return swn_err_set(err, SWN_E_IO, NULL, 0, "the message's file is not its %llu bytes",
+				   (unsigned long long)len);
+	if (swn_mime_read_fd(content_type, fd, "message", &s->mm, err) < 0 ||
 	    !(*doc = swn_xml_parse(s->mm.envelope, s->mm.envelope_len, "message", err)))
 		return -1;
 	return swn_as4_parse_swa(*doc, "message", m, err);
@@ -45,7 +66,7 @@ int swn_swa_in_decrypt(struct swn_swa_in *s, const struct swn_as4_msg *m,
 		       const struct swn_profile_def *p, EVP_PKEY *enc_key, const char *tmpdir,
 		       enum swn_ebms_error *code, struct swn_err *err)
 {
-	struct swn_xenc_body body = { s->body, s->len, -1 };
+	struct swn_xenc_body body = { s->body, (size_t)s->len, s->fd };
 	enum swn_xenc_profile xp;
 
 	*code = SWN_EBMS_FAILED_DECRYPTION;
@@ -246,10 +267,10 @@ void swn_swa_in_describe(const struct swn_swa_in *s, char *out, size_t n)
 		for (k = 1; k < s->mm.nparts; k++)
 			if (strcmp(s->mm.parts[k].content_id, pl->cid) == 0)
 				mp = &s->mm.parts[k];
-		if (mp && mp->offset + mp->length <= s->len) {
-			SHA256((const unsigned char *)s->body + mp->offset, mp->length, md);
+		if (mp && mp->offset + mp->length <= s->len &&
+		    (s->fd >= 0 ? swn_payloads_sha256_range(s->fd, mp->offset, mp->length, md) == 0
+				: (SHA256((const unsigned char *)s->body + mp->offset, mp->length, md), 1)))
 			hex(md, h1);
-		}
 		if (swn_payloads_sha256(pl->fd, &plen, md) == 0 && plen == pl->len)
 			hex(md, h2);
 		at += (size_t)snprintf(out + at, n - at,

@@ -55,8 +55,9 @@ struct swn_swa_in {
 	struct swn_mime_message mm;
 	struct swn_xenc x;
 	struct swn_xenc_plaintext plain;
-	const void *body;              /* the HTTP body, the caller's */
-	size_t len;
+	const void *body;              /* the HTTP body in memory, the caller's, or */
+	int fd;                        /* the whole regular file holding it (-1: body) */
+	uint64_t len;
 };
 
 /* 1 if the HTTP Content-Type value names a MIME multipart body (the
@@ -68,6 +69,11 @@ int swn_swa_in_is_mime(const char *content_type);
  * (kept by s, which the caller frees with swn_swa_in_free). */
 int swn_swa_in_read(struct swn_swa_in *s, const char *content_type, const void *body,
 		    size_t len, xmlDocPtr *doc, struct swn_as4_msg *m, struct swn_err *err);
+
+/* The same for a body that is the len bytes of the regular file fd (the
+ * caller's, read with pread): only the envelope is read into memory. */
+int swn_swa_in_read_fd(struct swn_swa_in *s, const char *content_type, int fd, uint64_t len,
+		       xmlDocPtr *doc, struct swn_as4_msg *m, struct swn_err *err);
 
 /* Step 2, under profile p (an eDelivery one) with the node's key.  On
  * failure *code is the ebMS error: PolicyNoncompliance when a payload part

@@ -1,7 +1,7 @@
 /*
  * fuzz_http.c - bytes a client sends to the partner listener: the HTTP
- * request parsed by libevent's evhttp with the listener's limits and
- * routes (http_in.c), answered by the node's handlers: /healthz,
+ * request read by the listener's own HTTP reader (net/httpd) with its
+ * limits and routes (http_in.c), answered by the node's handlers: /healthz,
  * /ledger/checkpoint, /ledger/consistency with its query, /as4 (403: this
  * connection has no TLS client certificate; fuzz_inbound takes the body
  * from there), anything else.  Keep-alive and pipelined requests too.

@@ -672,8 +672,9 @@ START_TEST(a_damaged_evidence_file_is_found)
 }
 END_TEST
 
-/* A ledger made before evidence_files: read as it was by a handle without
- * the key, and given the table by the first that writes. */
+/* A ledger made before evidence_files (version 1): read as it was by a
+ * handle without the key, and given the table and version 2 by the first
+ * that writes. */
 START_TEST(a_ledger_without_evidence_files_reads_and_gains_them)
 {
 	struct swn_ledger *l = open_ledger(key);
@@ -688,7 +689,9 @@ START_TEST(a_ledger_without_evidence_files_reads_and_gains_them)
 	ck_assert_int_eq(swn_ledger_append(l, &ev, "small", 5, NULL, &err), 0);
 	swn_ledger_close(l);
 	ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
-	ck_assert_int_eq(sqlite3_exec(db, "DROP TABLE evidence_files", NULL, NULL, NULL), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_exec(db, "DROP TABLE evidence_files;"
+				      "UPDATE meta SET value = '1' WHERE key = 'schema_version'", NULL, NULL, NULL),
+			 SQLITE_OK);
 	sqlite3_close(db);
 
 	l = open_ledger(NULL);
@@ -700,10 +703,14 @@ START_TEST(a_ledger_without_evidence_files_reads_and_gains_them)
 	swn_ledger_close(l);
 	sql_text("SELECT count(*) FROM sqlite_master WHERE name = 'evidence_files'", count, sizeof count);
 	ck_assert_str_eq(count, "0");
+	sql_text("SELECT value FROM meta WHERE key = 'schema_version'", count, sizeof count);
+	ck_assert_str_eq(count, "1");
 
 	l = open_ledger(key);
 	sql_text("SELECT count(*) FROM sqlite_master WHERE name LIKE 'evidence_files%'", count, sizeof count);
 	ck_assert_str_eq(count, "3");   /* the table and its two triggers */
+	sql_text("SELECT value FROM meta WHERE key = 'schema_version'", count, sizeof count);
+	ck_assert_str_eq(count, "2");   /* older versions now refuse it by its version */
 	keep_file(2000, &f);
 	ev = (struct swn_event){ "out", PEER, "AB", "ephyto", "m2@" PARTY, "SUBMITTED", NULL };
 	ck_assert_msg(swn_ledger_submit_file(l, &ev, &f, 0, &err) == 0, "%s", err.msg);

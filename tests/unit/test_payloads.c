@@ -89,6 +89,7 @@ START_TEST(describe_then_read)
 	s.mm.parts = parts;
 	s.mm.nparts = 3;
 	s.body = body;
+	s.fd = -1;
 	s.len = sizeof body - 1;
 	s.plain.nparts = 2;
 	s.plain.parts[0].fd = temp_with(p1, sizeof p1 - 1);
