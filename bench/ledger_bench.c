@@ -76,7 +76,7 @@ int main(int argc, char **argv)
 	snprintf(path, sizeof path, "%s/ledger.db", dir);
 	key = swn_key_generate(SWN_KEY_ED25519, &err);
 	if (!key || swn_ledger_create(path, "CN-SW", &err) < 0 ||
-	    swn_ledger_open(path, key, "CN-SW", &l, &err) < 0 || swn_checkpoint_pubkey(key, pub, &err) < 0) {
+	    swn_ledger_open(path, dir, key, "CN-SW", &l, &err) < 0 || swn_checkpoint_pubkey(key, pub, &err) < 0) {
 		fprintf(stderr, "%s\n", err.msg);
 		return 1;
 	}

@@ -1,6 +1,7 @@
 /*
- * fuzz_inbound.c - the body of a POST /as4, handled as the listener hands
- * it on (http_in.c's on_as4): swn_inbound_handle() with a real node and
+ * fuzz_inbound.c - the body of a POST /as4, handled as inbound takes it
+ * (in memory; the listener's swn_inbound_handle_file reads a body-form
+ * message into memory the same way): swn_inbound_handle() with a real node and
  * the TLS certificate of an authenticated peer.  That is the whole
  * receiving path of DESIGN.md: safe parse, AS4 structure, the peer's
  * agreement, signature, header checks, duplicates, the international
