@@ -29,6 +29,7 @@
 #include "trust/pki.h"
 #include "node/node/runtime.h"
 #include "node/node/placement.h"
+#include "ledger/payloads.h"
 #include "node/node/spool.h"
 #include "base/swn_limits.h"
 #include "as4/mime.h"
@@ -459,6 +460,14 @@ int cmd_serve(int argc, char **argv, struct swn_ctx *ctx)
 			swn_log("spool: %d placements in spool/in could not be finished (tried again at each "
 				"redelivery); the first: %s", failed, err.msg);
 		swn_err_clear(&err);
+	}
+	/* Temporary files a killed process left in payloads/ (only where the
+	 * system gives no unnamed ones): a day old is nobody's any more. */
+	{
+		int swept = swn_payloads_sweep(rt->cfg.home, 24 * 3600);
+
+		if (swept > 0)
+			swn_log("payloads: removed %d temporary files a stopped process left", swept);
 	}
 	redeliver(rt);
 	if (swn_server_start(rt, o.listen ? o.listen : rt->cfg.listen_partner, (int)o.workers, &o.limits,

@@ -1,12 +1,14 @@
 /* payloads.c - files named by their SHA-256; see payloads.h. */
 #include "autoconfig.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <openssl/evp.h>
@@ -198,6 +200,36 @@ int swn_payloads_keep(const char *home, const char *tmp, int fd, const unsigned 
 	if (swn_path_join(dir, sizeof dir, home, SWN_PAYLOADS_DIR, err) < 0)
 		return -1;
 	return link_synced(home, dir, tmp, fd, md, err);
+}
+
+int swn_payloads_sweep(const char *home, long min_age_s)
+{
+	char dir[SWN_PATH_MAX + 16];
+	struct swn_err err;
+	struct dirent *e;
+	time_t now = time(NULL);
+	int dfd, n = 0;
+	DIR *d;
+
+	swn_err_clear(&err);
+	if (swn_path_join(dir, sizeof dir, home, SWN_PAYLOADS_DIR, &err) < 0 ||
+	    (dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0)
+		return 0;
+	if (!(d = fdopendir(dfd))) {
+		close(dfd);
+		return 0;
+	}
+	while ((e = readdir(d)) != NULL) {
+		struct stat st;
+
+		if (strncmp(e->d_name, ".part-", 6) != 0 ||
+		    fstatat(dfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(st.st_mode) ||
+		    now - st.st_mtime < min_age_s)
+			continue;
+		n += unlinkat(dfd, e->d_name, 0) == 0;
+	}
+	closedir(d);
+	return n;
 }
 
 int swn_payloads_open(const char *home, const unsigned char md[32], uint64_t len,

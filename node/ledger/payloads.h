@@ -65,6 +65,11 @@ int swn_payloads_open(const char *home, const unsigned char md[32], uint64_t len
  * end, and its length: 0, or -1 when it cannot be read. */
 int swn_payloads_sha256(int fd, uint64_t *len, unsigned char md[32]);
 
+/* Remove the temporary files (".part-*", regular, never through a link)
+ * older than min_age_s seconds from home's payloads/, which a process
+ * killed while writing left where O_TMPFILE is not available: how many. */
+int swn_payloads_sweep(const char *home, long min_age_s);
+
 /* SHA-256 of the len bytes of fd from off (read with pread): 0, or -1
  * when they cannot all be read. */
 int swn_payloads_sha256_range(int fd, uint64_t off, uint64_t len, unsigned char md[32]);

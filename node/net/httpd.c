@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include <event2/buffer.h>
 #include <event2/event.h>
@@ -15,6 +16,10 @@
 
 /* A chunk-size line: the size, and an extension we drop. */
 #define CHUNK_LINE_BYTES 1024
+
+/* Input held at most before the reader consumes it (the head's limit and
+ * a body's chunk fit well within it). */
+#define READ_HIGH_WATER (256u * 1024u)
 
 enum state {
 	ST_HEAD,          /* reading the request line and fields */
@@ -44,6 +49,7 @@ struct swn_httpd {
 	int in_head;             /* inside the caller's head(): a reply now leaves the body unread */
 	int close_after;
 	int eof;                 /* the client has finished sending */
+	int in_sent;             /* inside the caller's sent(): closing waits for its return */
 };
 
 static const char *reason_of(int status)
@@ -162,6 +168,12 @@ static int parse_request_line(struct swn_httpd *h, char *line, const char **why)
 	r->method[mlen] = '\0';
 	*sp1 = *sp2 = '\0';
 	r->target = sp1 + 1;
+	/* The absolute form (RFC 9112, 3.2.2) is taken by its path. */
+	if (strncasecmp(r->target, "http://", 7) == 0 || strncasecmp(r->target, "https://", 8) == 0) {
+		const char *path = strchr(strstr(r->target, "//") + 2, '/');
+
+		r->target = path ? path : "/";
+	}
 	if (r->target[0] != '/' || strlen(r->target) >= SWN_HTTPD_TARGET_BYTES) {
 		*why = "the target is not a path of at most 2047 characters";
 		return -1;
@@ -316,7 +328,9 @@ static void head_done(struct swn_httpd *h)
 		r->has_length = 1;
 		r->length = v;
 	}
-	if (expect && (r->minor == 0 || strcasecmp(expect, "100-continue") != 0)) {
+	if (r->minor == 0)
+		expect = NULL;   /* HTTP/1.0 has no expectations (RFC 9110, 10.1.1) */
+	if (expect && strcasecmp(expect, "100-continue") != 0) {
 		refuse(h, 417, "an expectation other than 100-continue");
 		return;
 	}
@@ -565,10 +579,16 @@ static void on_write(struct bufferevent *bev, void *arg)
 	h->head = NULL;
 	h->state = ST_HEAD;
 	bufferevent_enable(h->bev, EV_READ);
-	if (h->hd->sent)
+	if (h->hd->sent) {
+		h->in_sent = 1;
 		h->hd->sent(h->ctx, h);
-	if (h->state == ST_HEAD)
-		advance(h);   /* a request already waiting */
+		h->in_sent = 0;
+	}
+	if (h->close_after) {
+		do_close(h);   /* asked for in sent(): h may be freed now */
+		return;
+	}
+	advance(h);   /* a request already waiting */
 }
 
 static void on_event(struct bufferevent *bev, short what, void *arg)
@@ -604,6 +624,8 @@ struct swn_httpd *swn_httpd_new(struct bufferevent *bev, const struct swn_httpd_
 	h->state = ST_HEAD;
 	bufferevent_setcb(bev, on_read, on_write, on_event, h);
 	bufferevent_setwatermark(bev, EV_WRITE, 0, 0);
+	/* libevent stops reading past this much input not yet consumed. */
+	bufferevent_setwatermark(bev, EV_READ, 0, READ_HIGH_WATER);
 	bufferevent_enable(bev, EV_READ | EV_WRITE);
 	return h;
 }
@@ -636,11 +658,22 @@ void swn_httpd_reply(struct swn_httpd *h, int status, const char *reason, const 
 
 	if (h->state != ST_HANDLING)
 		return;
+	/* Nothing more is read until the reply is out: a client that sends
+	 * and never reads cannot make the input grow. */
+	bufferevent_disable(h->bev, EV_READ);
 	if (!h->req.keep_alive || h->eof ||
 	    (h->in_head && (h->req.chunked || (h->req.has_length && h->req.length > 0))))
 		h->close_after = 1;   /* a body not read cannot be told from a next request */
 	h->state = ST_WRITING;
-	evbuffer_add_printf(out, "HTTP/1.1 %d %s\r\n", status, reason);
+	{
+		char date[64];
+		time_t now = time(NULL);
+		struct tm tm;
+
+		gmtime_r(&now, &tm);
+		strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+		evbuffer_add_printf(out, "HTTP/1.1 %d %s\r\nDate: %s\r\n", status, reason, date);
+	}
 	if (content_type)
 		evbuffer_add_printf(out, "Content-Type: %s\r\n", content_type);
 	if (extra)
@@ -655,7 +688,7 @@ void swn_httpd_reply(struct swn_httpd *h, int status, const char *reason, const 
 void swn_httpd_close_after(struct swn_httpd *h)
 {
 	h->close_after = 1;
-	if (h->state == ST_HEAD && h->head == NULL)
+	if (h->state == ST_HEAD && h->head == NULL && !h->in_sent)
 		do_close(h);
 }
 

@@ -26,6 +26,7 @@
 #include "ledger/payloads.h"
 #include "node/node/http_in.h"
 #include "node/node/inbound.h"
+#include "node/node/swa_in.h"
 #include "net/listen.h"
 #include "net/workers.h"
 #include "base/log.h"
@@ -72,6 +73,7 @@ struct conn {
 	struct event *timer;
 	struct sockaddr_storage addr;
 	enum swn_conn_state state;   /* where it is counted in server->conns */
+	time_t armed;            /* when the current deadline started (monotonic s) */
 	int busy;                /* a request whose reply is not out yet */
 	enum route route;        /* of the request being read */
 	int body_fd;             /* its body's file in payloads/, or -1 */
@@ -133,6 +135,14 @@ static const char *addr_text(const struct conn *c, char *buf, size_t n)
 	return buf;
 }
 
+static time_t monotonic_s(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec;
+}
+
 /* Close the connection from inside libevent's or OpenSSL's callbacks:
  * the reader sees the end of the stream and ends it in its own time. */
 static void conn_close(struct conn *c)
@@ -151,16 +161,9 @@ static void conn_arm(struct conn *c)
 	struct timeval tv = { c->state == SWN_CONN_AUTHENTICATED ? lim->request_timeout_s
 								   : lim->handshake_timeout_s, 0 };
 
+	c->armed = monotonic_s();
 	if (c->state != SWN_CONN_OUT)
 		evtimer_add(c->timer, &tv);
-}
-
-static time_t monotonic_s(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return t.tv_sec;
 }
 
 /* Why a connection was refused or closed by the limits, at most once a
@@ -332,7 +335,11 @@ static void reply_text(struct swn_httpd *h, int code, const char *reason, const 
 static int begin(struct conn *c, uint64_t body_max)
 {
 	struct swn_server *s = c->w->server;
-	struct timeval tv = { s->limits.request_timeout_s + (time_t)(body_max / SWN_HTTP_MIN_RATE), 0 };
+	/* From when the deadline started (the handshake or the last reply),
+	 * not from the head: the head's own time counts. */
+	time_t end = c->armed + s->limits.request_timeout_s + (time_t)(body_max / SWN_HTTP_MIN_RATE),
+	       now = monotonic_s();
+	struct timeval tv = { end > now ? end - now : 0, 0 };
 	X509 *cert;
 	char why[300];
 	int pinned;
@@ -382,9 +389,15 @@ static void on_checkpoint(struct conn *c)
 	swn_httpd_reply(c->h, 200, "OK", "text/plain; charset=UTF-8", NULL, note, strlen(note));
 }
 
-/* The value of key in a query "k=v&k=v" (as sent, not decoded: the
- * values asked for are whole numbers) into out: 1 found once, 0 not, -1
- * given twice or too long. */
+static int hexval(int c)
+{
+	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
+	       : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+/* The value of key in a query "k=v&k=v", %XX and '+' decoded as a form's
+ * (a NUL or a broken escape refused), into out: 1 found once, 0 not, -1
+ * given twice, too long or malformed. */
 static int query_value(const char *q, const char *key, char *out, size_t n)
 {
 	size_t klen = strlen(key);
@@ -395,10 +408,27 @@ static int query_value(const char *q, const char *key, char *out, size_t n)
 		size_t len = end ? (size_t)(end - q) : strlen(q);
 
 		if (len > klen && strncmp(q, key, klen) == 0 && q[klen] == '=') {
-			if (found++ || len - klen - 1 >= n)
+			const char *v = q + klen + 1, *ve = q + len;
+			size_t o = 0;
+
+			if (found++)
 				return -1;
-			memcpy(out, q + klen + 1, len - klen - 1);
-			out[len - klen - 1] = '\0';
+			for (; v < ve; v++) {
+				int ch = (unsigned char)*v;
+
+				if (ch == '%') {
+					if (ve - v < 3 || hexval(v[1]) < 0 || hexval(v[2]) < 0 ||
+					    (ch = hexval(v[1]) * 16 + hexval(v[2])) == 0)
+						return -1;
+					v += 2;
+				} else if (ch == '+') {
+					ch = ' ';
+				}
+				if (o + 1 >= n)
+					return -1;
+				out[o++] = (char)ch;
+			}
+			out[o] = '\0';
 		} else if (len == klen && strncmp(q, key, klen) == 0) {
 			if (found++)
 				return -1;
@@ -459,6 +489,10 @@ static int on_head(void *ctx, struct swn_httpd *h, const struct swn_httpd_reques
 		path[0] = '\0';
 	if (strcmp(path, "/as4") == 0 && post) {
 		*max = (uint64_t)atomic_load(&s->max_body);
+		/* Only a MIME message streams: the body form is read whole by
+		 * inbound, so it is refused (413) past a document's size. */
+		if (!swn_swa_in_is_mime(swn_httpd_field(r, "Content-Type")) && *max > SWN_MAX_DOCUMENT_BYTES)
+			*max = SWN_MAX_DOCUMENT_BYTES;
 		if (!begin(c, r->has_length ? r->length : *max))
 			return 0;
 		if (s->ssl == NULL || c->ssl == NULL || SSL_get0_peer_certificate(c->ssl) == NULL) {
@@ -479,7 +513,9 @@ static int on_head(void *ctx, struct swn_httpd *h, const struct swn_httpd_reques
 	}
 	if (!begin(c, 0))
 		return 0;
-	if (!get && !post)
+	if (strcmp(r->method, "HEAD") == 0)   /* a reply to HEAD carries no body */
+		swn_httpd_reply(c->h, 405, "Method Not Allowed", NULL, "Allow: GET, POST\r\n", NULL, 0);
+	else if (!get && !post)
 		reply_text(c->h, 405, "Method Not Allowed", "Allow: GET, POST\r\n", "GET or POST");
 	else if (strcmp(path, "/as4") == 0)
 		reply_text(c->h, 405, "Method Not Allowed", "Allow: POST\r\n", "POST an AS4 message to /as4");

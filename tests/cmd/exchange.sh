@@ -576,6 +576,8 @@ consistency() {
 [ "$(consistency 'from=1&to=2')" = 200 ] && grep -q '"type": *"consistency"' "$T/cons" &&
 	grep -q '"size1": *1,' "$T/cons" && grep -q '"size2": *2,' "$T/cons" && pass ||
 	fail "a consistency proof from 1 to 2: $(cat "$T/cons")"
+# Escapes are decoded as evhttp decoded them: %31 is 1.
+[ "$(consistency 'from=%31&to=2')" = 200 ] && pass || fail "consistency?from=%31&to=2 not read as 1"
 for q in 'from=1x&to=2' 'from=%2B1&to=2' 'from=%201&to=2' 'from=-1&to=2' 'from=&to=2' \
 	 'from=1&to=99999999999999999999' 'from=1&to=18446744073709551617' 'from=1'; do
 	c=$(consistency "$q")

@@ -30,6 +30,9 @@ struct seen {
 	uint64_t max;            /* the body limit handed to the reader */
 	int body_fd;
 	int reply_in_head;       /* answer from head(), taking no body */
+	int close_in_sent;       /* sent() asks to close (as a stopping listener does) */
+	int sent;
+	int reading_after_reply; /* EV_READ still enabled once a reply was queued */
 };
 
 static int on_head(void *ctx, struct swn_httpd *h, const struct swn_httpd_request *r, int *fd,
@@ -42,6 +45,7 @@ static int on_head(void *ctx, struct swn_httpd *h, const struct swn_httpd_reques
 	s->heads++;
 	if (s->reply_in_head) {
 		swn_httpd_reply(h, 200, "OK", "text/plain", NULL, "head\n", 5);
+		s->reading_after_reply |= (bufferevent_get_enabled(swn_httpd_bufferevent(h)) & EV_READ) != 0;
 		return 0;
 	}
 	ck_assert_int_eq(ftruncate(s->body_fd, 0), 0);
@@ -65,6 +69,17 @@ static void on_body(void *ctx, struct swn_httpd *h, const struct swn_httpd_reque
 	s->bodies++;
 	snprintf(reply, sizeof reply, "got %llu\n", (unsigned long long)len);
 	swn_httpd_reply(h, 200, "OK", "text/plain", NULL, reply, strlen(reply));
+	/* A client that sends and never reads must not fill memory. */
+	s->reading_after_reply |= (bufferevent_get_enabled(swn_httpd_bufferevent(h)) & EV_READ) != 0;
+}
+
+static void on_sent(void *ctx, struct swn_httpd *h)
+{
+	struct seen *s = ctx;
+
+	s->sent++;
+	if (s->close_in_sent)
+		swn_httpd_close_after(h);   /* closes once sent() has returned */
 }
 
 static void on_refused(void *ctx, struct swn_httpd *h, int status, const char *why)
@@ -87,12 +102,13 @@ static void on_closed(void *ctx, struct swn_httpd *h)
 }
 
 static const struct swn_httpd_handler handler = {
-	.head = on_head, .body = on_body, .refused = on_refused, .closed = on_closed,
+	.head = on_head, .body = on_body, .refused = on_refused, .sent = on_sent, .closed = on_closed,
 };
 
 /* Serve `in` on a fresh connection (the handler answering from head()
  * when reply_in_head); the replies into out (size n). */
-static void run_as(const char *in, size_t len, struct seen *s, char *out, size_t n, int reply_in_head)
+static void run_as(const char *in, size_t len, struct seen *s, char *out, size_t n, int reply_in_head,
+		   int close_in_sent)
 {
 	int sv[2], tmp;
 	char path[] = "/tmp/swn-httpd-XXXXXX";
@@ -104,6 +120,7 @@ static void run_as(const char *in, size_t len, struct seen *s, char *out, size_t
 	memset(s, 0, sizeof *s);
 	s->max = 200;
 	s->reply_in_head = reply_in_head;
+	s->close_in_sent = close_in_sent;
 	ck_assert_int_ge(tmp = mkstemp(path), 0);
 	unlink(path);
 	s->body_fd = tmp;
@@ -127,7 +144,7 @@ static void run_as(const char *in, size_t len, struct seen *s, char *out, size_t
 
 static void run(const char *in, size_t len, struct seen *s, char *out, size_t n)
 {
-	run_as(in, len, s, out, n, 0);
+	run_as(in, len, s, out, n, 0, 0);
 }
 
 #define RUN(str) run(str, sizeof(str) - 1, &s, out, sizeof out)
@@ -145,9 +162,45 @@ START_TEST(content_length_and_keep_alive)
 	ck_assert_str_eq(s.targets[1], "GET /healthz?x=1");
 	ck_assert_str_eq(s.body[0], "hello");
 	ck_assert_str_eq(s.body[1], "");
-	ck_assert_ptr_nonnull(strstr(out, "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 6\r\n\r\ngot 5\n"));
+	ck_assert_int_eq(strncmp(out, "HTTP/1.1 200 OK\r\nDate: ", 23), 0);
+	ck_assert_ptr_nonnull(strstr(out, " GMT\r\nContent-Type: text/plain\r\nContent-Length: 6\r\n\r\ngot 5\n"));
 	ck_assert_ptr_nonnull(strstr(out, "got 0\n"));
 	ck_assert_int_eq(s.refused, 0);
+	ck_assert_int_eq(s.reading_after_reply, 0);
+	ck_assert_int_eq(s.sent, 2);
+	ck_assert_ptr_nonnull(strstr(out, "\r\nDate: "));
+}
+END_TEST
+
+/* The absolute form is taken by its path; HTTP/1.0 ignores Expect. */
+START_TEST(absolute_form_and_http10_expect)
+{
+	struct seen s;
+	char out[4096];
+
+	RUN("GET http://peer.example:8443/healthz?a=1 HTTP/1.1\r\n\r\nGET HTTPS://x HTTP/1.1\r\n\r\n");
+	ck_assert_int_eq(s.heads, 2);
+	ck_assert_str_eq(s.targets[0], "GET /healthz?a=1");
+	ck_assert_str_eq(s.targets[1], "GET /");
+	RUN("POST /as4 HTTP/1.0\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\nhi");
+	ck_assert_int_eq(s.bodies, 1);
+	ck_assert_str_eq(s.body[0], "hi");
+}
+END_TEST
+
+/* sent() may ask to close (a stopping listener does): the reader closes
+ * once sent() has returned, and reads nothing more (ASan in CI would see a
+ * use after free). */
+START_TEST(close_asked_in_sent)
+{
+	struct seen s;
+	char out[4096];
+	static const char in[] = "GET /a HTTP/1.1\r\n\r\nGET /b HTTP/1.1\r\n\r\n";
+
+	run_as(in, sizeof in - 1, &s, out, sizeof out, 0, 1);
+	ck_assert_int_eq(s.sent, 1);
+	ck_assert_int_eq(s.heads, 1);
+	ck_assert_int_eq(s.closed, 1);
 }
 END_TEST
 
@@ -280,7 +333,7 @@ START_TEST(answered_without_the_body)
 	char out[4096], in[256];
 	int n = snprintf(in, sizeof in, "POST /x HTTP/1.1\r\nContent-Length: 26\r\n\r\nGET /smuggled HTTP/1.1\r\n\r\n");
 
-	run_as(in, (size_t)n, &s, out, sizeof out, 1);
+	run_as(in, (size_t)n, &s, out, sizeof out, 1, 0);
 	ck_assert_int_eq(s.heads, 1);
 	ck_assert_int_eq(s.closed, 1);
 	ck_assert_ptr_nonnull(strstr(out, "Connection: close\r\n"));
@@ -295,6 +348,8 @@ int main(void)
 
 	tcase_add_test(tc, content_length_and_keep_alive);
 	tcase_add_test(tc, chunked_bodies);
+	tcase_add_test(tc, absolute_form_and_http10_expect);
+	tcase_add_test(tc, close_asked_in_sent);
 	tcase_add_test(tc, http10_closes_after_its_reply);
 	tcase_add_test(tc, expect_continue);
 	tcase_add_loop_test(tc, refused_framing, 0, (int)(sizeof bad / sizeof bad[0]));

@@ -450,6 +450,47 @@ START_TEST(parts_check)
 }
 END_TEST
 
+/* The temporary files a killed process left (".part-*" older than the
+ * age given) are removed at start; a fresh one, a link under such a name
+ * and the kept files stay. */
+START_TEST(sweep_removes_old_temporaries)
+{
+	char dir_[] = "/tmp/swn-sweep-XXXXXX", p[300];
+	struct timespec old[2] = { { 1000000000, 0 }, { 1000000000, 0 } };
+	int fd;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir_));
+	snprintf(p, sizeof p, "%s/payloads", dir_);
+	ck_assert_int_eq(mkdir(p, 0700), 0);
+	snprintf(p, sizeof p, "%s/payloads/.part-old", dir_);
+	ck_assert_int_ge(fd = open(p, O_CREAT | O_WRONLY, 0600), 0);
+	close(fd);
+	ck_assert_int_eq(utimensat(AT_FDCWD, p, old, 0), 0);
+	snprintf(p, sizeof p, "%s/payloads/.part-new", dir_);
+	ck_assert_int_ge(fd = open(p, O_CREAT | O_WRONLY, 0600), 0);
+	close(fd);
+	snprintf(p, sizeof p, "%s/payloads/0000", dir_);
+	ck_assert_int_ge(fd = open(p, O_CREAT | O_WRONLY, 0600), 0);
+	close(fd);
+	ck_assert_int_eq(utimensat(AT_FDCWD, p, old, 0), 0);
+	snprintf(p, sizeof p, "%s/payloads/.part-link", dir_);
+	ck_assert_int_eq(symlink("/etc/hostname", p), 0);
+	ck_assert_int_eq(swn_payloads_sweep(dir_, 3600), 1);
+	snprintf(p, sizeof p, "%s/payloads/.part-old", dir_);
+	ck_assert_int_eq(access(p, F_OK), -1);
+	snprintf(p, sizeof p, "%s/payloads/.part-new", dir_);
+	ck_assert_int_eq(unlink(p), 0);
+	snprintf(p, sizeof p, "%s/payloads/0000", dir_);
+	ck_assert_int_eq(unlink(p), 0);
+	snprintf(p, sizeof p, "%s/payloads/.part-link", dir_);
+	ck_assert_int_eq(unlink(p), 0);
+	snprintf(p, sizeof p, "%s/payloads", dir_);
+	ck_assert_int_eq(rmdir(p), 0);
+	ck_assert_int_eq(rmdir(dir_), 0);
+	ck_assert_int_eq(swn_payloads_sweep(dir_, 0), 0);   /* no directory: nothing */
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("payloads");
@@ -467,6 +508,7 @@ int main(void)
 	tcase_add_checked_fixture(store, make_home, remove_home);
 	tcase_add_test(store, store_by_digest);
 	tcase_add_test(store, store_unwritable);
+	tcase_add_test(store, sweep_removes_old_temporaries);
 	suite_add_tcase(s, store);
 	return swn_test_run(s);
 }
