@@ -43,9 +43,23 @@ static void run_once(const struct job *j, struct swn_buf *out)
 	xmlDocPtr doc;
 
 	swn_err_clear(&err);
-	if (!(doc = swn_xml_parse(j->bytes, j->len, "document", &err)) ||
-	    swn_pipeline_map(j->reg, doc, "document", j->to, NULL, NULL, &m, &err) < 0)
+	if (!(doc = swn_xml_parse(j->bytes, j->len, "document", &err)))
+		die("parse", &err);
+	if (j->to == SWN_FORM_DOMESTIC) {
+		/* As a received document: validated (schema and rules), mapped,
+		 * mapped back and compared for the loss report. */
+		const struct swn_doctype *type;
+		enum swn_form form;
+		struct swn_buf report;
+		size_t lost;
+
+		if (swn_pipeline_validate(j->reg, doc, "document", NULL, NULL, &type, &form, &err) < 0 ||
+		    swn_pipeline_to_domestic(type, doc, "document", &m, &report, &lost, &err) < 0)
+			die("to domestic", &err);
+		swn_buf_free(&report);
+	} else if (swn_pipeline_map(j->reg, doc, "document", j->to, NULL, NULL, &m, &err) < 0) {
 		die("map", &err);
+	}
 	xmlFreeDoc(doc);
 	if (out)
 		*out = m.out;

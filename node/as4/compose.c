@@ -17,8 +17,10 @@
 #include "xml/xmlout.h"
 
 int swn_compose_payload(const struct swn_registry *reg, xmlDocPtr doc, const char *name,
-			struct swn_payload *p, struct swn_err *err)
+			swn_carries_fn carries, void *carries_ctx, struct swn_payload *p,
+			struct swn_err *err)
 {
+	const struct swn_doctype *t;
 	struct swn_mapped mapped;
 	enum swn_form form;
 	int rc;
@@ -29,6 +31,11 @@ int swn_compose_payload(const struct swn_registry *reg, xmlDocPtr doc, const cha
 	p->doc = doc;
 	if (form != SWN_FORM_DOMESTIC)
 		return 0;
+	for (t = p->type; carries && t; t = swn_registry_next_sharing(reg, t))
+		if (carries(carries_ctx, swn_doctype_id(t))) {
+			p->type = t;
+			break;
+		}
 	rc = swn_pipeline_map_valid(p->type, form, doc, name, SWN_FORM_INTERNATIONAL, NULL, NULL,
 				    &mapped, &p->mapped, err);
 	if (rc == 0)

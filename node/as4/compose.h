@@ -34,10 +34,19 @@ struct swn_payload {
 	xmlDocPtr mapped;  /* owned; NULL when the input was international */
 };
 
-/* Validate doc and make its international payload.  On success free p with
- * swn_compose_payload_free(); doc must outlive p. */
+/* Does the partner's agreement carry doctype (outbound)?  For a domestic
+ * form several doctypes share (doctype.h), the sender picks the one its
+ * partner's agreement carries. */
+typedef int (*swn_carries_fn)(void *ctx, const char *doctype);
+
+/* Validate doc and make its international payload.  A domestic document
+ * goes out as the first doctype sharing its domestic form that carries
+ * says the partner takes (as the detected one if none, or if carries is
+ * NULL).  On success free p with swn_compose_payload_free(); doc must
+ * outlive p. */
 int swn_compose_payload(const struct swn_registry *reg, xmlDocPtr doc, const char *name,
-			struct swn_payload *p, struct swn_err *err);
+			swn_carries_fn carries, void *carries_ctx, struct swn_payload *p,
+			struct swn_err *err);
 void swn_compose_payload_free(struct swn_payload *p);
 
 /* Header values for sending under agreement a's entry: new MessageId (or

@@ -104,3 +104,22 @@ char *swn_escape_dup(const char *src)
 		swn_escape(out, n, src);
 	return out;
 }
+
+char *swn_squeeze_space(char *s)
+{
+	char *r = s, *w = s;
+	int space = 1;
+
+	for (; *r; r++) {
+		int ws = *r == ' ' || *r == '\t' || *r == '\n' || *r == '\r';
+
+		if (ws && space)
+			continue;
+		*w++ = ws ? ' ' : *r;
+		space = ws;
+	}
+	if (w > s && w[-1] == ' ')
+		w--;
+	*w = '\0';
+	return s;
+}

@@ -39,4 +39,9 @@ size_t swn_escape(char *dst, size_t n, const char *src);
  * memory. */
 char *swn_escape_dup(const char *src);
 
+/* Collapse each run of spaces, tabs and line ends in s to one space and
+ * trim both ends, in place (XML's normalize-space for text people read and
+ * values compared): s itself. */
+char *swn_squeeze_space(char *s);
+
 #endif

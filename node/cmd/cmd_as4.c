@@ -285,6 +285,13 @@ int cmd_as4_verify(int argc, char **argv, struct swn_ctx *ctx)
 	return rc;
 }
 
+static int agreement_carries(void *ctx, const char *doctype)
+{
+	const struct swn_agreement_doc *d = swn_agreement_doc(ctx, doctype);
+
+	return d && d->out;
+}
+
 /* Build (and sign unless !sign) a UserMessage for doc under agreement a. */
 static xmlDocPtr pack(const struct swn_config *cfg, const struct swn_registry *reg,
 		      const struct swn_agreement *a, xmlDocPtr doc, const char *name,
@@ -295,7 +302,7 @@ static xmlDocPtr pack(const struct swn_config *cfg, const struct swn_registry *r
 	struct swn_payload p;
 	xmlDocPtr env = NULL;
 
-	if (swn_compose_payload(reg, doc, name, &p, err) < 0)
+	if (swn_compose_payload(reg, doc, name, agreement_carries, (void *)a, &p, err) < 0)
 		return NULL;
 	entry = swn_agreement_doc(a, swn_doctype_id(p.type));
 	if (a->profile->id != SWN_PROFILE_BODY) {

@@ -62,19 +62,67 @@ int cmd_validate(int argc, char **argv, struct swn_ctx *ctx)
 	return failed ? SWN_EXIT_FAIL : SWN_EXIT_OK;
 }
 
+/* The loss report, one line per value, for a person reading stderr. */
+static void print_loss(const char *name, const struct swn_buf *report, size_t lost)
+{
+	xmlDocPtr r;
+	xmlNodePtr n;
+	struct swn_err err;
+
+	if (lost == 0)
+		return;
+	fprintf(stderr, "swnode: %s: %zu value%s the domestic form cannot hold (path = value):\n",
+		name, lost, lost == 1 ? "" : "s");
+	swn_err_clear(&err);
+	if (!(r = swn_xml_parse(report->data, report->len, "loss report", &err)))
+		return;
+	for (n = xmlDocGetRootElement(r)->children; n; n = n->next) {
+		xmlChar *path, *value;
+
+		if (n->type != XML_ELEMENT_NODE || strcmp((const char *)n->name, "Lost") != 0)
+			continue;
+		path = xmlGetProp(n, BAD_CAST "path");
+		value = xmlGetProp(n, BAD_CAST "value");
+		fprintf(stderr, "  %s = %s\n", path ? (char *)path : "", value ? (char *)value : "");
+		xmlFree(path);
+		xmlFree(value);
+	}
+	xmlFreeDoc(r);
+}
+
+/* The doctype --as names, if it shares type's domestic form. */
+static const struct swn_doctype *variant(const struct swn_registry *reg,
+					 const struct swn_doctype *type, const char *as,
+					 struct swn_err *err)
+{
+	const struct swn_doctype *t;
+
+	for (t = type; t; t = swn_registry_next_sharing(reg, t))
+		if (strcmp(swn_doctype_id(t), as) == 0)
+			return t;
+	swn_err_set(err, SWN_E_USAGE, NULL, 0, "--as %s: not a doctype sharing the domestic form of %s",
+		    as, swn_doctype_id(type));
+	return NULL;
+}
+
 int cmd_map(int argc, char **argv, struct swn_ctx *ctx)
 {
 	static const struct option opts[] = {
 		{ "to", required_argument, NULL, 't' },
 		{ "output", required_argument, NULL, 'o' },
+		{ "report", required_argument, NULL, 'r' },
+		{ "as", required_argument, NULL, 'a' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *to = NULL, *out = NULL, *name;
+	const char *to = NULL, *out = NULL, *report_path = NULL, *as = NULL, *name;
 	const struct swn_registry *reg;
+	const struct swn_doctype *type = NULL;
 	struct swn_mapped res;
-	enum swn_form target;
+	struct swn_buf report;
+	enum swn_form target, form;
 	struct swn_err err;
 	xmlDocPtr doc;
+	size_t lost = 0;
 	int c, rc, printed = 0;
 
 	swn_err_clear(&err);
@@ -83,6 +131,10 @@ int cmd_map(int argc, char **argv, struct swn_ctx *ctx)
 			to = optarg;
 		else if (c == 'o')
 			out = optarg;
+		else if (c == 'r')
+			report_path = optarg;
+		else if (c == 'a')
+			as = optarg;
 		else
 			return c == 'h' ? SWN_EXIT_OK : SWN_EXIT_USAGE;
 	}
@@ -94,6 +146,10 @@ int cmd_map(int argc, char **argv, struct swn_ctx *ctx)
 		target = SWN_FORM_DOMESTIC;
 	else
 		return swn_cli_usage_error(ctx, "--to must be international or domestic, not '%s'", to);
+	if (report_path && target != SWN_FORM_DOMESTIC)
+		return swn_cli_usage_error(ctx, "--report goes with --to domestic");
+	if (as && target != SWN_FORM_INTERNATIONAL)
+		return swn_cli_usage_error(ctx, "--as goes with --to international");
 	if (optind != argc - 1)
 		return swn_cli_usage_error(ctx, "give exactly one FILE");
 	name = strcmp(argv[optind], "-") == 0 ? "<stdin>" : argv[optind];
@@ -102,17 +158,35 @@ int cmd_map(int argc, char **argv, struct swn_ctx *ctx)
 	reg = ctx->reg;
 	if (!(doc = swn_xml_read(argv[optind], SWN_MAX_DOCUMENT_BYTES, &err)))
 		return swn_cli_fail(&err);
-	rc = swn_pipeline_map(reg, doc, name, target, print_error, &printed, &res, &err);
+	swn_buf_init(&res.out, SWN_MAX_DOCUMENT_BYTES);
+	swn_buf_init(&report, 0);
+	rc = swn_pipeline_validate(reg, doc, name, print_error, &printed, &type, &form, &err);
+	if (rc == 0 && form == target)
+		rc = swn_err_set(&err, SWN_E_USAGE, name, 0, "already a %s %s document; nothing to map",
+				 swn_form_name(target), swn_doctype_id(type));
+	if (rc == 0 && as && !(type = variant(reg, type, as, &err)))
+		rc = -1;
+	if (rc == 0)
+		rc = target == SWN_FORM_DOMESTIC
+			     ? swn_pipeline_to_domestic(type, doc, name, &res, &report, &lost, &err)
+			     : swn_pipeline_map_valid(type, form, doc, name, target, print_error, &printed,
+						      &res, NULL, &err);
 	xmlFreeDoc(doc);
 	if (rc < 0) {
 		print_final(&err, printed);
 		if (err.code == SWN_E_MAP_OUTPUT)
 			fprintf(stderr, "swnode: %s: the %s map produced a document its schema refuses; this is a fault in the map or the schemas, not in the input\n",
-				name, res.type ? swn_doctype_id(res.type) : "");
+				name, type ? swn_doctype_id(type) : "");
 		return err.code == SWN_E_USAGE ? SWN_EXIT_USAGE : SWN_EXIT_FAIL;
 	}
-	rc = swn_write_output(out, res.out.data, res.out.len, &err);
+	if (report_path)
+		rc = swn_write_output(report_path, report.data, report.len, &err);
+	else
+		print_loss(name, &report, lost);
+	if (rc == 0)
+		rc = swn_write_output(out, res.out.data, res.out.len, &err);
 	swn_buf_free(&res.out);
+	swn_buf_free(&report);
 	return rc < 0 ? swn_cli_fail(&err) : SWN_EXIT_OK;
 }
 

@@ -194,12 +194,18 @@ static const struct swn_cmd commands[] = {
 	  "1 naming the first bad entry otherwise.\n" },
 	{ "map", cmd_map, SWN_NEEDS_REGISTRY,
 	  "map a document to the international or domestic form",
-	  "usage: swnode map --to international|domestic FILE [-o OUT]\n"
+	  "usage: swnode map --to international [--as DOCTYPE] FILE [-o OUT]\n"
+	  "       swnode map --to domestic [--report REPORT] FILE [-o OUT]\n"
 	  "\n"
-	  "Detects the document type of FILE (- for standard input), validates it,\n"
-	  "maps it with the type's XSLT map and validates the result against the\n"
-	  "target form's schema.  Writes the result to OUT (atomically) or to\n"
-	  "standard output.  Exit 0 mapped, 1 refused (errors on stderr), 2 usage.\n" },
+	  "Detects the document type of FILE (- for standard input), validates it\n"
+	  "(schema and rules), maps it with the type's XSLT map and validates the\n"
+	  "result against the target form's schema.  Writes the result to OUT\n"
+	  "(atomically) or to standard output.  To domestic, the values the domestic\n"
+	  "form cannot hold (mapped there and back, compared) are listed on stderr,\n"
+	  "or written as a loss report to REPORT (schemas/loss-report.xsd).  To\n"
+	  "international, --as picks a partner's form of the same domestic document\n"
+	  "(a doctype sharing its domestic form; default: the first in the\n"
+	  "registry).  Exit 0 mapped, 1 refused (errors on stderr), 2 usage.\n" },
 	{ "peer check", cmd_peer_check, SWN_NEEDS_REGISTRY | SWN_HOME_IF_GIVEN,
 	  "check agreements: schema, pinned certificates, consistency",
 	  "usage: swnode peer check [--home DIR] [FILE...]\n"

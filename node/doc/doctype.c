@@ -1,22 +1,22 @@
 /* doctype.c - document type registry; see doctype.h. */
 #include "autoconfig.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <libxml/xmlschemas.h>
 #include <libxslt/security.h>
-#include <libxslt/transform.h>
 #include <libxslt/xsltInternals.h>
 #include <libxslt/xsltutils.h>
 
 #include "doc/doctype.h"
+#include "doc/rules.h"
 #include "base/fsutil.h"
 #include "base/swn_limits.h"
 #include "xml/schema.h"
 #include "xml/xmlsafe.h"
+#include "xml/xslt.h"
 
 #define REGISTRY_NS "urn:swnode:doctypes:1"
 
@@ -27,6 +27,7 @@ struct form {
 	xmlSchemaPtr schema;
 	char *map_path;          /* map from this form to the other one */
 	xsltStylesheetPtr map;
+	struct swn_rules *rules; /* required beyond the schema, or NULL */
 };
 
 struct swn_doctype {
@@ -53,52 +54,6 @@ const char *swn_form_name(enum swn_form f)
 	return "?";
 }
 
-/* Collects what libxslt says, which arrives in printf-style fragments
- * (one message may take several calls): joined into one line, each
- * fragment's line end becoming the space before the next.  What the
- * fragments quote is kept as it is (escaped where it is written). */
-struct xslt_errors {
-	char text[700];
-	size_t len;
-};
-
-static void on_xslt_error(void *ctx, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-static void on_xslt_error(void *ctx, const char *fmt, ...)
-{
-	struct xslt_errors *c = ctx;
-	va_list ap;
-	int n;
-
-	if (c->len + 1 >= sizeof c->text)
-		return;
-	va_start(ap, fmt);
-	n = vsnprintf(c->text + c->len, sizeof c->text - c->len, fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		c->len += (size_t)n < sizeof c->text - c->len ? (size_t)n
-							       : sizeof c->text - c->len - 1;
-	if (c->len > 0 && c->text[c->len - 1] == '\n')
-		c->text[c->len - 1] = ' ';
-}
-
-static const char *xslt_said(struct xslt_errors *c)
-{
-	return c->text[0] ? c->text : "no reason given";
-}
-
-static void on_xml_error(void *ctx, xmlErrorPtr e)
-{
-	size_t n;
-
-	if (e && e->message && e->level >= XML_ERR_ERROR) {
-		n = strlen(e->message);
-		if (n > 0 && e->message[n - 1] == '\n')
-			n--;
-		on_xslt_error(ctx, "%s:%d: %.*s ", e->file ? e->file : "", e->line, (int)n, e->message);
-	}
-}
-
 static char *attr(xmlNodePtr n, const char *name)
 {
 	return (char *)xmlGetProp(n, BAD_CAST name);
@@ -111,31 +66,6 @@ static char *path_in(const char *dir, const char *rel, struct swn_err *err)
 	if (swn_path_join(buf, sizeof buf, dir, rel, err) < 0)
 		return NULL;
 	return strdup(buf);
-}
-
-static xsltStylesheetPtr compile_map(const char *path, struct swn_err *err)
-{
-	struct xslt_errors c = { "", 0 };
-	xsltStylesheetPtr style;
-
-	if (!swn_path_exists(path)) {
-		swn_err_set(err, SWN_E_CONFIG, path, 0, "map file not found");
-		return NULL;
-	}
-	/* Both libxslt's and libxml2's complaints about the file. */
-	xsltSetGenericErrorFunc(&c, on_xslt_error);
-	xmlSetStructuredErrorFunc(&c, on_xml_error);
-	style = xsltParseStylesheetFile(BAD_CAST path);
-	xmlSetStructuredErrorFunc(NULL, NULL);
-	xsltSetGenericErrorFunc(NULL, NULL);
-	if (style == NULL || style->errors > 0) {
-		if (style)
-			xsltFreeStylesheet(style);
-		swn_err_set(err, SWN_E_CONFIG, path, 0, "map does not compile: %s",
-			    xslt_said(&c));
-		return NULL;
-	}
-	return style;
 }
 
 static void free_doctype(struct swn_doctype *dt)
@@ -155,6 +85,7 @@ static void free_doctype(struct swn_doctype *dt)
 			xmlSchemaFree(dt->forms[i].schema);
 		if (dt->forms[i].map)
 			xsltFreeStylesheet(dt->forms[i].map);
+		swn_rules_free(dt->forms[i].rules);
 	}
 }
 
@@ -175,7 +106,8 @@ void swn_registry_free(struct swn_registry *reg)
 static int load_form(struct form *f, xmlNodePtr el, const char *dir,
 		     struct swn_err *err)
 {
-	char *schema = attr(el, "schema");
+	char *schema = attr(el, "schema"), *rules = attr(el, "rules"), *sch = NULL;
+	char compiler[4096];
 	int rc = 0;
 
 	f->root = attr(el, "root");
@@ -183,7 +115,14 @@ static int load_form(struct form *f, xmlNodePtr el, const char *dir,
 	f->schema_path = schema ? path_in(dir, schema, err) : NULL;
 	if (f->schema_path == NULL)
 		rc = -1;
+	else if (rules &&
+		 (!(sch = path_in(dir, rules, err)) ||
+		  swn_path_join(compiler, sizeof compiler, dir, "schematron.xsl", err) < 0 ||
+		  !(f->rules = swn_rules_compile(compiler, sch, err))))
+		rc = -1;
+	free(sch);
 	xmlFree(schema);
+	xmlFree(rules);
 	return rc;
 }
 
@@ -221,14 +160,17 @@ static int load_doctype(struct swn_doctype *dt, xmlNodePtr el, const char *dir,
 					   dt->id, swn_form_name(from));
 		if (!(dt->forms[from].schema = swn_schema_compile(dt->forms[from].schema_path, err)))
 			return -1;
-		if (!(dt->forms[from].map = compile_map(dt->forms[from].map_path, err)))
+		if (!(dt->forms[from].map = swn_xslt_compile_file(dt->forms[from].map_path, "map",
+								   err)))
 			return -1;
 	}
 	return 0;
 }
 
-/* Two forms must never share root and namespace: detection would be
- * ambiguous. */
+/* Two forms must never share root and namespace (detection would be
+ * ambiguous), but for one domestic form that several doctypes share whole
+ * (same schema): the partner's agreement picks which international form
+ * it goes out as (swn_registry_next_sharing). */
 static int check_unique(const struct swn_registry *reg, const char *regpath,
 			struct swn_err *err)
 {
@@ -246,26 +188,15 @@ static int check_unique(const struct swn_registry *reg, const char *regpath,
 					    strcmp(x->root, y->root) != 0 ||
 					    strcmp(x->ns, y->ns) != 0)
 						continue;
+					if (a == SWN_FORM_DOMESTIC && b == SWN_FORM_DOMESTIC &&
+					    strcmp(x->schema_path, y->schema_path) == 0)
+						continue;
 					return swn_err_set(err, SWN_E_CONFIG, regpath, 0,
 							   "doctypes '%s' and '%s' both use root {%s}%s",
 							   reg->types[i].id, reg->types[j].id,
 							   x->ns, x->root);
 				}
 	return 0;
-}
-
-static xsltSecurityPrefsPtr locked_down_prefs(void)
-{
-	xsltSecurityPrefsPtr p = xsltNewSecurityPrefs();
-
-	if (p == NULL)
-		return NULL;
-	xsltSetSecurityPrefs(p, XSLT_SECPREF_READ_FILE, xsltSecurityForbid);
-	xsltSetSecurityPrefs(p, XSLT_SECPREF_WRITE_FILE, xsltSecurityForbid);
-	xsltSetSecurityPrefs(p, XSLT_SECPREF_CREATE_DIRECTORY, xsltSecurityForbid);
-	xsltSetSecurityPrefs(p, XSLT_SECPREF_READ_NETWORK, xsltSecurityForbid);
-	xsltSetSecurityPrefs(p, XSLT_SECPREF_WRITE_NETWORK, xsltSecurityForbid);
-	return p;
 }
 
 int swn_registry_load(const char *dir, struct swn_registry **out,
@@ -303,7 +234,7 @@ int swn_registry_load(const char *dir, struct swn_registry **out,
 		count++;
 	reg = calloc(1, sizeof *reg);
 	if (reg == NULL || !(reg->types = calloc(count ? count : 1, sizeof *reg->types)) ||
-	    !(reg->secprefs = locked_down_prefs())) {
+	    !(reg->secprefs = swn_xslt_locked_prefs())) {
 		swn_registry_free(reg);
 		xmlFreeDoc(doc);
 		return swn_err_set(err, SWN_E_NOMEM, NULL, 0, "out of memory");
@@ -403,8 +334,27 @@ int swn_doctype_validate(const struct swn_doctype *dt, enum swn_form form,
 			 xmlDocPtr doc, const char *name, swn_report_fn report,
 			 void *report_ctx, struct swn_err *err)
 {
-	return swn_schema_validate(dt->forms[form].schema, doc, name, report,
-				   report_ctx, NULL, err);
+	if (swn_schema_validate(dt->forms[form].schema, doc, name, report, report_ctx, NULL,
+				err) < 0)
+		return -1;
+	return dt->forms[form].rules ? swn_rules_check(dt->forms[form].rules, doc, name, report,
+						       report_ctx, err)
+				     : 0;
+}
+
+const struct swn_doctype *swn_registry_next_sharing(const struct swn_registry *reg,
+						     const struct swn_doctype *dt)
+{
+	const struct form *d = &dt->forms[SWN_FORM_DOMESTIC];
+	size_t i;
+
+	for (i = (size_t)(dt - reg->types) + 1; i < reg->count; i++) {
+		const struct form *x = &reg->types[i].forms[SWN_FORM_DOMESTIC];
+
+		if (strcmp(x->root, d->root) == 0 && strcmp(x->ns, d->ns) == 0)
+			return &reg->types[i];
+	}
+	return NULL;
 }
 
 int swn_doctype_map(const struct swn_doctype *dt, enum swn_form from,
@@ -412,37 +362,20 @@ int swn_doctype_map(const struct swn_doctype *dt, enum swn_form from,
 		    struct swn_err *err)
 {
 	const struct form *f = &dt->forms[from];
-	struct xslt_errors c = { "", 0 };
-	xsltTransformContextPtr t;
+	char what[200];
 	xmlDocPtr res;
 	xmlChar *text = NULL;
 	int len = 0, rc = -1;
-	t = xsltNewTransformContext(f->map, doc);
-	if (t == NULL)
-		return swn_err_set(err, SWN_E_NOMEM, name, 0, "out of memory");
-	xsltSetCtxtSecurityPrefs(dt->secprefs, t);
-	xsltSetTransformErrorFunc(t, &c, on_xslt_error);
-	res = xsltApplyStylesheetUser(f->map, doc, NULL, NULL, NULL, t);
-	/* What the map says with a plain xsl:message is not a failure; only a
-	 * stopped or failed transform is. */
-	if (res == NULL || t->state != XSLT_STATE_OK) {
-		swn_err_set(err, SWN_E_MAP, name, 0, "the %s map %s -> %s failed: %s",
-			    dt->id, swn_form_name(from),
-			    swn_form_name((enum swn_form)!from), xslt_said(&c));
-		goto done;
-	}
-	if (xmlDocGetRootElement(res) == NULL) {
-		swn_err_set(err, SWN_E_MAP, name, 0, "map produced no document");
-		goto done;
-	}
-	if (xsltSaveResultToString(&text, &len, res, f->map) < 0 || text == NULL) {
+
+	snprintf(what, sizeof what, "the %s map %s -> %s", dt->id, swn_form_name(from),
+		 swn_form_name((enum swn_form)!from));
+	if (!(res = swn_xslt_apply(f->map, dt->secprefs, doc, name, what, err)))
+		return -1;
+	if (xsltSaveResultToString(&text, &len, res, f->map) < 0 || text == NULL)
 		swn_err_set(err, SWN_E_MAP, name, 0, "cannot serialise the mapped document");
-		goto done;
-	}
-	rc = swn_buf_add(out, text, (size_t)len, err);
-done:
+	else
+		rc = swn_buf_add(out, text, (size_t)len, err);
 	xmlFree(text);
 	xmlFreeDoc(res);
-	xsltFreeTransformContext(t);
 	return rc;
 }

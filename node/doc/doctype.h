@@ -10,8 +10,16 @@
  * It does not parse untrusted bytes (xmlsafe does) and knows nothing of
  * agreements or messages.
  *
+ * A form may name rules (ISO Schematron, rules.h) that it requires beyond
+ * its schema; validating a document checks both.  Several doctypes may
+ * share one domestic form (the same root, namespace and schema) with
+ * different international forms, for partners whose windows use another
+ * form of the same document: detection gives the first, and
+ * swn_registry_next_sharing() the others, for the sender to pick the one
+ * its partner's agreement carries.
+ *
  * Invariants:
- *  - Every schema and stylesheet is compiled once, when the registry is
+ *  - Every schema, rule file and stylesheet is compiled once, when the registry is
  *    loaded; a loaded registry is read-only and may be shared by threads.
  *  - Maps run with every libxslt file and network access forbidden, so a
  *    map can read nothing but its input document.
@@ -46,11 +54,17 @@ const struct swn_doctype *swn_registry_find(const struct swn_registry *reg,
 					    const char *id);
 
 /* Which family and form is doc?  SWN_E_UNKNOWN_TYPE if none; the message
- * says so when only the namespace is wrong. */
+ * says so when only the namespace is wrong.  A domestic form shared by
+ * several doctypes gives the first in the registry. */
 const struct swn_doctype *swn_registry_detect(const struct swn_registry *reg,
 					      const xmlDoc *doc, const char *name,
 					      enum swn_form *form,
 					      struct swn_err *err);
+
+/* The next doctype after dt (in registry order) whose domestic form is
+ * dt's, or NULL. */
+const struct swn_doctype *swn_registry_next_sharing(const struct swn_registry *reg,
+						     const struct swn_doctype *dt);
 
 const char *swn_doctype_id(const struct swn_doctype *dt);
 const char *swn_doctype_title(const struct swn_doctype *dt);
@@ -60,9 +74,11 @@ const char *swn_doctype_namespace(const struct swn_doctype *dt, enum swn_form f)
 const char *swn_doctype_root(const struct swn_doctype *dt, enum swn_form f);
 const char *swn_form_name(enum swn_form f);
 
-/* Validate doc against the form's schema.  The first error goes to err
- * (code SWN_E_SCHEMA, file name, line, element); report, if not NULL, sees
- * every error up to SWN_MAX_REPORTED_ERRORS. */
+/* Validate doc against the form's schema, then its rules if it has any.
+ * The first error goes to err (code SWN_E_SCHEMA, file name, line,
+ * element); report, if not NULL, sees every error up to
+ * SWN_MAX_REPORTED_ERRORS.  Rules are checked only on a schema-valid
+ * document. */
 int swn_doctype_validate(const struct swn_doctype *dt, enum swn_form form,
 			 xmlDocPtr doc, const char *name, swn_report_fn report,
 			 void *report_ctx, struct swn_err *err);

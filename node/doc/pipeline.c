@@ -4,6 +4,7 @@
 #include <stdio.h>
 
 #include "base/swn_limits.h"
+#include "doc/loss.h"
 #include "doc/pipeline.h"
 #include "xml/xmlsafe.h"
 
@@ -71,5 +72,38 @@ int swn_pipeline_map_valid(const struct swn_doctype *type, enum swn_form from,
 		*parsed = out;
 	else
 		xmlFreeDoc(out);
+	return rc;
+}
+
+int swn_pipeline_to_domestic(const struct swn_doctype *type, xmlDocPtr doc, const char *name,
+			     struct swn_mapped *res, struct swn_buf *report, size_t *lost,
+			     struct swn_err *err)
+{
+	xmlDocPtr dom = NULL, back = NULL;
+	struct swn_buf again;
+	char backname[600];
+	int rc = -1;
+
+	*lost = 0;
+	swn_buf_init(report, 2 * SWN_MAX_DOCUMENT_BYTES + 65536);
+	swn_buf_init(&again, SWN_MAX_DOCUMENT_BYTES);
+	if (swn_pipeline_map_valid(type, SWN_FORM_INTERNATIONAL, doc, name, SWN_FORM_DOMESTIC,
+				   NULL, NULL, res, &dom, err) < 0)
+		return -1;
+	snprintf(backname, sizeof backname, "%s (mapped to domestic and back)", name);
+	if (swn_doctype_map(type, SWN_FORM_DOMESTIC, dom, backname, &again, err) < 0 ||
+	    !(back = swn_xml_parse(again.data, again.len, backname, err))) {
+		err->code = SWN_E_MAP_OUTPUT;
+		goto done;
+	}
+	rc = swn_loss_compare(doc, back, swn_doctype_id(type), report, lost, err);
+done:
+	if (rc < 0) {
+		swn_buf_free(&res->out);
+		swn_buf_free(report);
+	}
+	swn_buf_free(&again);
+	xmlFreeDoc(back);
+	xmlFreeDoc(dom);
 	return rc;
 }

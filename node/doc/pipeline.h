@@ -47,4 +47,14 @@ int swn_pipeline_map_valid(const struct swn_doctype *type, enum swn_form from,
 			   swn_report_fn report, void *ctx, struct swn_mapped *res,
 			   xmlDocPtr *parsed, struct swn_err *err);
 
+/* An international document, validated as type, to the domestic form,
+ * with what that form cannot hold (loss.h): map and validate as above,
+ * map the domestic document back to the international form, compare.
+ * res->out is the domestic document, report (initialised here; free it)
+ * the loss report, *lost its count.  A round trip that fails is the map's
+ * fault: SWN_E_MAP_OUTPUT. */
+int swn_pipeline_to_domestic(const struct swn_doctype *type, xmlDocPtr doc, const char *name,
+			     struct swn_mapped *res, struct swn_buf *report, size_t *lost,
+			     struct swn_err *err);
+
 #endif

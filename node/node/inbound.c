@@ -436,22 +436,45 @@ static int deliver_local(struct swn_runtime *rt, const char *peer, const char *a
 			 const char *doctype, const char *msgid, long long seq,
 			 const struct swn_doctype *type, xmlDocPtr payload)
 {
-	struct swn_placement d = { peer, agreement, doctype, msgid, seq, NULL, 0, rt->cfg.home };
+	struct swn_placement d = { peer, agreement, doctype, msgid, seq, NULL, 0, rt->cfg.home,
+				   NULL, NULL, 0, 0, 0 };
 	char path[SWN_PATH_MAX + 200], last[32];
 	struct swn_mapped mapped;
+	struct swn_buf report;
+	enum swn_form form;
+	xmlChar *original = NULL;
+	int original_len = 0;
 	struct swn_err err;
 
 	swn_err_clear(&err);
-	if ((type ? swn_pipeline_map_valid(type, SWN_FORM_INTERNATIONAL, payload, "payload",
-					   SWN_FORM_DOMESTIC, NULL, NULL, &mapped, NULL, &err)
-		  : swn_pipeline_map(rt->reg, payload, "payload", SWN_FORM_DOMESTIC, NULL, NULL,
-				     &mapped, &err)) == 0) {
+	swn_buf_init(&mapped.out, SWN_MAX_DOCUMENT_BYTES);
+	swn_buf_init(&report, 0);
+	/* The international document as it arrived goes beside the domestic
+	 * one, with what the domestic form could not hold. */
+	if (type == NULL &&
+	    (swn_pipeline_validate(rt->reg, payload, "payload", NULL, NULL, &type, &form, &err) < 0 ||
+	     (form != SWN_FORM_INTERNATIONAL &&
+	      swn_err_set(&err, SWN_E_USAGE, "payload", 0, "not an international document") < 0)))
+		goto failed;
+	if (swn_pipeline_to_domestic(type, payload, "payload", &mapped, &report, &d.lost, &err) == 0) {
 		int placed;
 
+		xmlDocDumpMemoryEnc(payload, &original, &original_len, "UTF-8");
+		if (original == NULL) {
+			swn_err_set(&err, SWN_E_NOMEM, NULL, 0, "out of memory");
+			goto failed;
+		}
 		d.data = mapped.out.data;
 		d.len = mapped.out.len;
+		d.international = original;
+		d.international_len = (size_t)original_len;
+		d.loss = report.data;
+		d.loss_len = report.len;
 		placed = swn_placement_place(rt->ledger, rt->cfg.spool_dir, &d, path, sizeof path, &err);
 		swn_buf_free(&mapped.out);
+		swn_buf_free(&report);
+		xmlFree(original);
+		original = NULL;
 		if (placed == 0)
 			return 0;
 		if (placed == 1) {
@@ -462,6 +485,9 @@ static int deliver_local(struct swn_runtime *rt, const char *peer, const char *a
 			return 0;
 		}
 	}
+failed:
+	xmlFree(original);
+	swn_buf_free(&report);
 	swn_buf_free(&mapped.out);
 	swn_log("in %s: local delivery failed (retried later): %s", msgid, err.msg);
 	{
@@ -938,6 +964,12 @@ static void handle(struct job *jp, const char *content_type, X509 *client,
 	if (swn_doctype_validate(type, SWN_FORM_INTERNATIONAL, payload, "payload", NULL, NULL, &err) < 0) {
 		refuse(&j, SWN_EBMS_OTHER, "the %s document is not valid: line %ld: %s", j.doctype,
 		       err.line, err.msg);
+		goto done;
+	}
+	swn_err_clear(&err);
+	if (entry->rules && swn_rules_check(entry->rules, payload, "payload", NULL, NULL, &err) < 0) {
+		refuse(&j, SWN_EBMS_OTHER, "the %s document does not meet agreement %s: line %ld: %s",
+		       j.doctype, j.a->id, err.line, err.msg);
 		goto done;
 	}
 	{

@@ -578,6 +578,7 @@ struct inbox_row {
 	long long seq;
 	char time[40], doctype[40], file[200];
 	char *peer, *agreement, *msgid;
+	long long lost;          /* -1: placed without the extras (placement.h) */
 };
 
 struct inbox_list {
@@ -591,7 +592,8 @@ static void inbox_item(void *ctx, long long seq, const char *time, const char *d
 {
 	struct inbox_list *il = ctx;
 	struct inbox_row *r;
-	const char *name = strrchr(reason ? reason : "", '/');
+	const char *path = swn_placement_reason_path(reason ? reason : "");
+	const char *name = strrchr(path, '/');
 
 	(void)dir;
 	(void)event;
@@ -601,8 +603,11 @@ static void inbox_item(void *ctx, long long seq, const char *time, const char *d
 	r->seq = seq;
 	snprintf(r->time, sizeof r->time, "%s", time);
 	snprintf(r->doctype, sizeof r->doctype, "%s", doctype);
-	name = name ? name + 1 : (reason ? reason : "");
+	name = name ? name + 1 : path;
 	snprintf(r->file, sizeof r->file, "%s", name);
+	r->lost = -1;
+	if (path != reason && reason)
+		r->lost = strtoll(reason + 5, NULL, 10);   /* "lost N, ..." */
 	r->peer = strdup(peer);
 	r->agreement = strdup(agreement);
 	r->msgid = strdup(msgid);
@@ -686,12 +691,25 @@ static void inbox_list(struct swn_local *l, struct evhttp_request *req)
 							      lstat(path, &st) == 0 && S_ISREG(st.st_mode)));
 		}
 		snprintf(path, sizeof path, "%s/%s", in, r->file);
-		json_array_append_new(items,
-				      json_pack("{s:o,s:I,s:o,s:o,s:o,s:o,s:s,s:b,s:o}", "file", text(r->file),
-						"seq", (json_int_t)r->seq, "msgid", text(r->msgid),
-						"peer", text(r->peer), "agreement", text(r->agreement),
-						"doctype", text(r->doctype), "placed", r->time, "present",
-						lstat(path, &st) == 0 && S_ISREG(st.st_mode), "attachments", atts));
+		{
+			json_t *item = json_pack("{s:o,s:I,s:o,s:o,s:o,s:o,s:s,s:b,s:o}", "file", text(r->file),
+						 "seq", (json_int_t)r->seq, "msgid", text(r->msgid),
+						 "peer", text(r->peer), "agreement", text(r->agreement),
+						 "doctype", text(r->doctype), "placed", r->time, "present",
+						 lstat(path, &st) == 0 && S_ISREG(st.st_mode), "attachments", atts);
+			size_t stem = strlen(r->file) > 4 ? strlen(r->file) - 4 : 0;
+			char beside[260];
+
+			/* The international document and the loss report beside it. */
+			if (item && r->lost >= 0) {
+				snprintf(beside, sizeof beside, "%.*s.international", (int)stem, r->file);
+				json_object_set_new(item, "international", text(beside));
+				snprintf(beside, sizeof beside, "%.*s.loss-report", (int)stem, r->file);
+				json_object_set_new(item, "lossReport", text(beside));
+				json_object_set_new(item, "lost", json_integer(r->lost));
+			}
+			json_array_append_new(items, item);
+		}
 	}
 	for (i = 0; i < il.n; i++) {
 		free(il.rows[i].peer);

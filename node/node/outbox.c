@@ -184,6 +184,25 @@ static int submit(struct swn_outbox *o, xmlDocPtr doc, const unsigned char sha25
 		  const char *name, const char *to, const struct swn_compose_attachment *att,
 		  size_t natt, const char *want, char *msgid, size_t n, struct swn_err *err);
 
+/* Does an agreement in force with party `to` let doctype out?  (compose.h) */
+struct carries {
+	struct swn_runtime *rt;
+	const char *to;
+	time_t now;
+};
+
+static int peer_carries(void *ctx, const char *doctype)
+{
+	struct carries *c = ctx;
+	char why[1500];
+	int yes;
+
+	swn_runtime_agreements_lock(c->rt);
+	yes = agreement_for(c->rt, c->to, doctype, c->now, why, sizeof why) != NULL;
+	swn_runtime_agreements_unlock(c->rt);
+	return yes;
+}
+
 int swn_outbox_submit(struct swn_outbox *o, xmlDocPtr doc, const unsigned char sha256[32],
 		      const char *name, const char *to, char *msgid, size_t n, struct swn_err *err)
 {
@@ -428,7 +447,9 @@ static int submit(struct swn_outbox *o, xmlDocPtr doc, const unsigned char sha25
 	int rc = -1, in_file = 0;
 	time_t now = time(NULL);
 
-	if (swn_compose_payload(rt->reg, doc, name, &p, err) < 0)
+	struct carries carries = { rt, to, now };
+
+	if (swn_compose_payload(rt->reg, doc, name, peer_carries, &carries, &p, err) < 0)
 		return -1;
 	swn_runtime_agreements_lock(rt);
 	a = agreement_for(rt, to, swn_doctype_id(p.type), now, why, sizeof why);
@@ -437,7 +458,20 @@ static int submit(struct swn_outbox *o, xmlDocPtr doc, const unsigned char sha25
 		swn_err_set(err, SWN_E_CONFIG, name, 0, "cannot send to %s: %s", to, why);
 		goto done;
 	}
-	swn_compose_header(a, swn_agreement_doc(a, swn_doctype_id(p.type)), want, &u);
+	{
+		const struct swn_agreement_doc *entry = swn_agreement_doc(a, swn_doctype_id(p.type));
+
+		if (entry->rules && swn_rules_check(entry->rules, p.doc, name, NULL, NULL, err) < 0) {
+			swn_runtime_agreements_unlock(rt);
+			err->code = SWN_E_SCHEMA;
+			snprintf(why, sizeof why, "line %ld: %s", err->line, err->msg);
+			swn_err_clear(err);
+			swn_err_set(err, SWN_E_SCHEMA, name, 0, "agreement %s requires more of %s: %s",
+				    a->id, swn_doctype_id(p.type), why);
+			goto done;
+		}
+		swn_compose_header(a, entry, want, &u);
+	}
 	document_reason(sha256, document, sizeof document);
 	if (a->profile->id != SWN_PROFILE_BODY) {
 		if (compose_edelivery(rt, a, &u, &p, att, natt, name, document, sizeof document, &bytes,

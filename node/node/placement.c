@@ -38,13 +38,71 @@ static int open_in(const char *spool_dir, char *in, size_t n, struct swn_err *er
 	return fd;
 }
 
+/* ---- what DELIVERED_LOCAL's reason says ---- */
+
+/* The files placed beside a document: the international document it was
+ * mapped from and the loss report of that mapping. */
+enum { EXTRA_INTERNATIONAL, EXTRA_LOSS, EXTRAS };
+static const char *const extra_tmp[EXTRAS] = { "-international", "-loss" };
+static const char *const extra_suffix[EXTRAS] = { ".international", ".loss-report" };
+
+struct extras {
+	int has;                 /* 0: a placement recorded without them */
+	size_t lost;
+	unsigned char md[EXTRAS][32];
+};
+
+#define REASON_FORMAT "lost %zu, international sha256:%64[0-9a-f], loss report sha256:%64[0-9a-f]: %n"
+
+static int unhex32(const char *hex, unsigned char out[32])
+{
+	int i;
+
+	for (i = 0; i < 32; i++) {
+		unsigned v;
+
+		if (sscanf(hex + 2 * i, "%2x", &v) != 1)
+			return -1;
+		out[i] = (unsigned char)v;
+	}
+	return 0;
+}
+
+/* The path in a DELIVERED_LOCAL reason, and what it says of the extras
+ * (x may be NULL): "lost N, international sha256:HEX, loss report
+ * sha256:HEX: PATH", or PATH alone as versions before them wrote it. */
+static const char *reason_path(const char *reason, struct extras *x)
+{
+	char hex[EXTRAS][65];
+	struct extras got = { 0, 0, { { 0 } } };
+	int used = -1, i;
+
+	if (strncmp(reason, "lost ", 5) == 0 &&
+	    sscanf(reason, REASON_FORMAT, &got.lost, hex[0], hex[1], &used) == 3 && used > 0 &&
+	    strlen(hex[0]) == 64 && strlen(hex[1]) == 64) {
+		got.has = 1;
+		for (i = 0; i < EXTRAS; i++)
+			if (unhex32(hex[i], got.md[i]) < 0)
+				got.has = 0;
+	}
+	if (x)
+		*x = got;
+	return got.has ? reason + used : reason;
+}
+
+const char *swn_placement_reason_path(const char *reason)
+{
+	return reason_path(reason, NULL);
+}
+
 /* The visible name a placement was recorded under (its DELIVERED_LOCAL
- * reason is the file's path): 0, or -1 if it is not a name in spool/in. */
+ * reason ends with the file's path): 0, or -1 if it is not a name in
+ * spool/in. */
 static int placed_name(const struct swn_ledger_placed *p, char *name, size_t n)
 {
-	const char *base = strrchr(p->file, '/');
+	const char *path = reason_path(p->file, NULL), *base = strrchr(path, '/');
 
-	base = base ? base + 1 : p->file;
+	base = base ? base + 1 : path;
 	if (*base == '\0' || *base == '.' || strlen(base) >= n)
 		return -1;
 	memcpy(name, base, strlen(base) + 1);
@@ -333,28 +391,108 @@ static void remove_attachments(int dfd, long long seq, const char *doc_name,
 	}
 }
 
+/* ---- the international document and the loss report ---- */
+
+static void extra_names(const char *doc_name, long long seq, int which, char *tmp, size_t tn,
+			char *name, size_t nn)
+{
+	size_t stem = strlen(doc_name) > 4 ? strlen(doc_name) - 4 : 0;   /* without ".xml" */
+
+	snprintf(tmp, tn, PLACING_PREFIX "%lld%s", seq, extra_tmp[which]);
+	snprintf(name, nn, "%.*s%s", (int)stem, doc_name, extra_suffix[which]);
+}
+
+/* Reveal each extra still under its temporary name if it holds the bytes
+ * recorded; one that does not is removed, not revealed.  One already
+ * revealed (no temporary name left) is done. */
+static int reveal_extras(int dfd, const char *in, long long seq, const char *doc_name,
+			 const struct extras *x, struct swn_err *err)
+{
+	char tmp[96], name[300], *data;
+	unsigned char got[32];
+	size_t len;
+	int i, found;
+
+	for (i = 0; x->has && i < EXTRAS; i++) {
+		extra_names(doc_name, seq, i, tmp, sizeof tmp, name, sizeof name);
+		found = read_at(dfd, in, tmp, 2 * SWN_MAX_DOCUMENT_BYTES + 65536, &data, &len, got, err);
+		free(data);
+		if (found < 0) {
+			swn_err_clear(err);
+			unlinkat(dfd, tmp, 0);
+			continue;
+		}
+		if (found == 0)
+			continue;
+		if (memcmp(got, x->md[i], 32) != 0) {
+			unlinkat(dfd, tmp, 0);
+			continue;
+		}
+		if (reveal(dfd, in, tmp, seq, name, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static void remove_extras(int dfd, long long seq, const char *doc_name)
+{
+	char tmp[96], name[300];
+	int i;
+
+	for (i = 0; i < EXTRAS; i++) {
+		extra_names(doc_name, seq, i, tmp, sizeof tmp, name, sizeof name);
+		unlinkat(dfd, tmp, 0);
+		unlinkat(dfd, name, 0);
+	}
+}
+
+static void hex32(const unsigned char md[32], char out[65])
+{
+	int i;
+
+	for (i = 0; i < 32; i++)
+		snprintf(out + 2 * i, 3, "%02x", md[i]);
+}
+
 int swn_placement_place(struct swn_ledger *l, const char *spool_dir,
 			const struct swn_placement *d, char *path, size_t n,
 			struct swn_err *err)
 {
 	static _Thread_local struct swn_ledger_placed before;
 	static _Thread_local struct attachments atts;
-	char in[SWN_PATH_MAX + 8], tmp[64], name[128];
+	static _Thread_local char reason[SWN_PATH_MAX + 400];
+	char in[SWN_PATH_MAX + 8], tmp[64], name[128], etmp[EXTRAS][96], ename[300];
+	char hex[EXTRAS][65];
 	struct swn_event ev = { "in", d->peer, d->agreement, d->doctype, d->msgid,
 				"DELIVERED_LOCAL", path };
-	int dfd, state, rc;
+	struct extras x = { d->international != NULL, d->lost, { { 0 } } };
+	const void *edata[EXTRAS] = { d->international, d->loss };
+	size_t elen[EXTRAS] = { d->international_len, d->loss_len };
+	int dfd, state, rc, i, written = 0;
 
 	state = swn_ledger_placement(l, d->seq, &before, err);
 	if (state < 0)
 		return -1;
 	if (state == 2) {
-		snprintf(path, n, "%s", before.file);
+		snprintf(path, n, "%s", reason_path(before.file, NULL));
 		return 0;   /* placed before: never again */
 	}
 	snprintf(tmp, sizeof tmp, PLACING_PREFIX "%lld", d->seq);
 	snprintf(name, sizeof name, "%s-%08lld.xml", d->doctype, d->seq);
 	if ((size_t)snprintf(path, n, "%s/in/%s", spool_dir, name) >= n)
 		return swn_err_set(err, SWN_E_TOO_LARGE, spool_dir, 0, "path too long");
+	if (x.has) {
+		for (i = 0; i < EXTRAS; i++) {
+			SHA256(edata[i], elen[i], x.md[i]);
+			hex32(x.md[i], hex[i]);
+			extra_names(name, d->seq, i, etmp[i], sizeof etmp[i], ename, sizeof ename);
+		}
+		if ((size_t)snprintf(reason, sizeof reason, "lost %zu, international sha256:%s, "
+				     "loss report sha256:%s: %s", d->lost, hex[0], hex[1], path) >=
+		    sizeof reason)
+			return swn_err_set(err, SWN_E_TOO_LARGE, spool_dir, 0, "path too long");
+		ev.reason = reason;
+	}
 	if ((dfd = open_in(spool_dir, in, sizeof in, err)) < 0)
 		return -1;
 	rc = -1;
@@ -363,13 +501,20 @@ int swn_placement_place(struct swn_ledger *l, const char *spool_dir,
 	 * disk): removed at start without its record, revealed with it. */
 	/* The bytes placed are the entry's evidence: the ledger holds exactly
 	 * what the domestic side was given, and its SHA-256 tells the file
-	 * the node wrote from one planted in its place. */
+	 * the node wrote from one planted in its place.  The extras' digests
+	 * are in its reason, for the same check when they are finished. */
 	/* Its attachments are read before anything is written: a reason
 	 * that does not read is found before the placement is recorded. */
-	if (attachments_of(l, d->peer, d->msgid, &atts, err) == 0 &&
-	    write_new(dfd, in, tmp, d->seq, d->data, d->len, err) == 0 &&
+	if (attachments_of(l, d->peer, d->msgid, &atts, err) == 0) {
+		for (i = 0; x.has && i < EXTRAS; i++)
+			if (write_new(dfd, in, etmp[i], d->seq, edata[i], elen[i], err) < 0)
+				break;
+		written = !x.has || i == EXTRAS;
+	}
+	if (written && write_new(dfd, in, tmp, d->seq, d->data, d->len, err) == 0 &&
 	    swn_ledger_append(l, &ev, d->data, d->len, NULL, err) == 0)
 		rc = reveal_attachments(dfd, in, d->home, d->seq, name, &atts, err) == 0 &&
+		     reveal_extras(dfd, in, d->seq, name, &x, err) == 0 &&
 		     reveal(dfd, in, tmp, d->seq, name, err) == 0 ? 0 : 1;
 	close(dfd);
 	return rc;
@@ -383,6 +528,7 @@ int swn_placement_finish(struct swn_ledger *l, const char *spool_dir, const char
 	static _Thread_local struct attachments atts;
 	unsigned char got[32];
 	char in[SWN_PATH_MAX + 8], tmp[64], name[256], *data = NULL;
+	struct extras x;
 	struct swn_err unreadable;
 	size_t len;
 	int dfd, state, rc = 0, found, taken = 0, ours;
@@ -409,11 +555,15 @@ int swn_placement_finish(struct swn_ledger *l, const char *spool_dir, const char
 	 * recorded bytes (not a link, a FIFO or a file planted in its place). */
 	ours = found == 1 && placed_name(&p, name, sizeof name) == 0 &&
 	       (!p.has_digest || memcmp(p.digest, got, 32) == 0);
+	reason_path(p.file, &x);
 	if (taken || !ours) {
 		unlinkat(dfd, tmp, 0);
+		if (taken && placed_name(&p, name, sizeof name) == 0)
+			remove_extras(dfd, seq, name);
 		*what = taken ? SWN_FINISH_TAKEN : SWN_FINISH_FOREIGN;
 	} else if ((rc = attachments_of(l, p.peer, p.msgid, &atts, err)) == 0 &&
 		   (rc = reveal_attachments(dfd, in, home, seq, name, &atts, err)) == 0 &&
+		   (rc = reveal_extras(dfd, in, seq, name, &x, err)) == 0 &&
 		   (rc = reveal(dfd, in, tmp, seq, name, err)) == 0) {
 		*what = SWN_FINISH_REVEALED;
 	}
@@ -497,14 +647,19 @@ static void recover_one(void *ctx, long long seq)
 	}
 }
 
-/* Is name ".placing-SEQ-part-N" (any SEQ, N)? */
+/* Is name ".placing-SEQ-part-N", ".placing-SEQ-international" or
+ * ".placing-SEQ-loss" (any SEQ, N)? */
 static int is_attachment_tmp(const char *name)
 {
 	const char *p = name + strlen(PLACING_PREFIX);
+	int i;
 
 	if (strncmp(name, PLACING_PREFIX, strlen(PLACING_PREFIX)) != 0)
 		return 0;
 	p += strspn(p, "0123456789");
+	for (i = 0; i < EXTRAS; i++)
+		if (strcmp(p, extra_tmp[i]) == 0)
+			return 1;
 	if (strncmp(p, PART_INFIX, strlen(PART_INFIX)) != 0)
 		return 0;
 	p += strlen(PART_INFIX);
@@ -513,15 +668,28 @@ static int is_attachment_tmp(const char *name)
 
 static long long visible_seq(const char *name);
 
-/* Is name "DOCTYPE-SEQ.part-N.bin", an attachment of a document placed as
- * DOCTYPE-SEQ.xml and acknowledged since? */
+/* Is name "DOCTYPE-SEQ.part-N.bin", "DOCTYPE-SEQ.international" or
+ * "DOCTYPE-SEQ.loss-report", beside a document placed as DOCTYPE-SEQ.xml and
+ * acknowledged since? */
 static int attachment_taken(struct swn_ledger *l, const char *name)
 {
 	static _Thread_local struct swn_ledger_placed p;
 	const char *part = strstr(name, ".part-"), *n;
 	char doc[256];
 	struct swn_err err;
+	size_t len = strlen(name);
+	int i;
 
+	for (i = 0; i < EXTRAS && part == NULL; i++) {
+		size_t sl = strlen(extra_suffix[i]);
+
+		if (len > sl && strcmp(name + len - sl, extra_suffix[i]) == 0 && len - sl + 5 < sizeof doc) {
+			snprintf(doc, sizeof doc, "%.*s.xml", (int)(len - sl), name);
+			swn_err_clear(&err);
+			return visible_seq(doc) > 0 && swn_placement_find(l, doc, &p, &err) == 1 &&
+			       swn_ledger_acknowledged(l, p.peer, p.msgid, &err) == 1;
+		}
+	}
 	if (part == NULL || part == name || (size_t)(part - name) + 5 > sizeof doc)
 		return 0;
 	n = part + 6;
@@ -638,6 +806,7 @@ int swn_placement_acknowledge(struct swn_ledger *l, const char *spool_dir, const
 	/* Its reason read when it was placed: it reads now. */
 	if (attachments_of(l, p->peer, p->msgid, &atts, err) == 0)
 		remove_attachments(dfd, visible_seq(name), name, &atts);
+	remove_extras(dfd, visible_seq(name), name);
 	swn_err_clear(err);
 	if (unlinkat(dfd, name, 0) < 0 && errno != ENOENT) {
 		swn_err_set(err, SWN_E_IO, in, 0, "cannot remove %s: %s", name, strerror(errno));

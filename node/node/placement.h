@@ -2,8 +2,8 @@
  * placement.h - received documents into spool/in, exactly once.
  *
  * A document becomes visible in spool/in only after the ledger records
- * that it was placed (DELIVERED_LOCAL: its reason is the file's path, its
- * evidence the bytes placed), under a name that carries
+ * that it was placed (DELIVERED_LOCAL: its reason ends with the file's
+ * path, its evidence the bytes placed), under a name that carries
  * its identity: DOCTYPE-SEQ.xml, SEQ (eight digits or more) being the
  * sequence number of its RECEIVED entry, unique in this ledger.  Placing
  * goes in three steps:
@@ -18,6 +18,14 @@
  * removed, not revealed) and only a document not yet acknowledged.  If 2
  * fails, .placing-SEQ stays for the ledger to decide: removed at start if
  * the record is not there, revealed if it is.
+ *
+ * Beside the document, also before it is revealed: the international
+ * document it was mapped from, as DOCTYPE-SEQ.international, and the
+ * loss report of that mapping (loss.h), as DOCTYPE-SEQ.loss-report.  Both
+ * are written with the document in step 1 (.placing-SEQ-international,
+ * .placing-SEQ-loss) and their SHA-256 recorded in DELIVERED_LOCAL's
+ * reason, "lost N, international sha256:HEX, loss report sha256:HEX:
+ * PATH"; finishing reveals only the bytes recorded, as for the document.
  *
  * A message's attachments (its payload parts after the first, swa_in.h)
  * are placed beside its document as DOCTYPE-SEQ.part-N.bin, N the MIME
@@ -58,7 +66,15 @@ struct swn_placement {
 	const void *data;
 	size_t len;
 	const char *home;         /* the node directory: its payloads/ */
+	/* Placed beside it, when international is not NULL: the international
+	 * document it was mapped from and the loss report (loss.h). */
+	const void *international, *loss;
+	size_t international_len, loss_len, lost;
 };
+
+/* The path a DELIVERED_LOCAL reason names (the reason itself when it
+ * names nothing else). */
+const char *swn_placement_reason_path(const char *reason);
 
 /* Place d in spool_dir/in (path, size n, gets the file's path).  0 visible
  * now or placed before; 1 recorded but not visible yet (finished later;

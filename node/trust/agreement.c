@@ -17,6 +17,9 @@
 #include "xml/xmlout.h"
 #include "xml/xmlsafe.h"
 
+static int load_rules(const char *agreement_path, xmlNodePtr n, struct swn_rules **out,
+		      struct swn_err *err);
+
 #define EBMS_DEFAULT_ROLE \
 	"http://docs.oasis-open.org/ebxml-msg/ebms/v3.0/ns/core/200704/defaultRole"
 
@@ -452,7 +455,41 @@ static void check_tree(struct checker *c, xmlNodePtr root,
 			problem(c, n, "document type '%s' is not in the registry (schemas/doctypes.xml)",
 				(const char *)v);
 		xmlFree(v);
+		{
+			struct swn_rules *r;
+			struct swn_err re;
+
+			swn_err_clear(&re);
+			if (load_rules(c->path, n, &r, &re) < 0)
+				problem_err(c, &re);
+			swn_rules_free(r);
+		}
 	}
+}
+
+/* A document entry's rules="FILE" (relative to the agreement's directory),
+ * compiled: 0 with *out (NULL without the attribute), or -1 with err. */
+static int load_rules(const char *agreement_path, xmlNodePtr n, struct swn_rules **out,
+		      struct swn_err *err)
+{
+	char dir[4096], sch[4096], compiler[4096];
+	xmlChar *v = xmlGetProp(n, BAD_CAST "rules");
+	const char *slash = strrchr(agreement_path, '/');
+	int rc = 0;
+
+	*out = NULL;
+	if (v == NULL)
+		return 0;
+	snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash - agreement_path) : 1,
+		 slash ? agreement_path : ".");
+	if ((v[0] == '/' ? (size_t)snprintf(sch, sizeof sch, "%s", (const char *)v) >= sizeof sch
+			 : swn_path_join(sch, sizeof sch, dir, (const char *)v, err) < 0) ||
+	    swn_path_join(compiler, sizeof compiler, swn_schema_dir(), "schematron.xsl", err) < 0)
+		rc = swn_err_set(err, SWN_E_CONFIG, agreement_path, swn_xml_line(n), "rules path too long");
+	else if (!(*out = swn_rules_compile(compiler, sch, err)))
+		rc = -1;
+	xmlFree(v);
+	return rc;
 }
 
 static void report_schema(void *ctx, const struct swn_err *e)
@@ -600,6 +637,8 @@ int swn_agreement_load(const char *path, const struct swn_registry *reg,
 		d->out = strcmp(dir, "in") != 0;
 		d->in = strcmp(dir, "out") != 0;
 		a->ndocs++;
+		if (load_rules(path, n, &d->rules, err) < 0)
+			goto done;
 	}
 	v = xmlGetProp(swn_xml_child(root, "retry"), BAD_CAST "intervals");
 	if (v) {
@@ -644,6 +683,8 @@ void swn_agreement_free(struct swn_agreement *a)
 	X509_free(a->encryption);
 	for (i = 0; i < a->nsigning; i++)
 		X509_free(a->signing[i].cert);
+	for (i = 0; i < a->ndocs; i++)
+		swn_rules_free(a->docs[i].rules);
 	free(a);
 }
 

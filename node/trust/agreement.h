@@ -27,6 +27,7 @@
 #include "trust/config.h"
 #include "trust/profile.h"
 #include "doc/doctype.h"
+#include "doc/rules.h"
 #include "base/err.h"
 #include "xml/schema.h"
 
@@ -69,6 +70,10 @@ struct swn_agreement_doc {
 	int out, in;                  /* directions allowed */
 	char service[SWN_AS4_ID_BYTES];
 	char action[SWN_AS4_ID_BYTES];
+	/* What this agreement requires of the international form beyond
+	 * the doctype's schema and rules, both ways (rules.h); NULL if
+	 * nothing.  Owned by the agreement. */
+	struct swn_rules *rules;
 };
 
 struct swn_signing_pin {

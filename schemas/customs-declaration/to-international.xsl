@@ -5,12 +5,13 @@
   Input:  cd:CustomsDeclaration (urn:swnode:domestic:customs-declaration:1),
           valid against domestic.xsd.
   Output: md:MetaData wrapping a WCO Data Model 3.6 Declaration (DEC-DMS:2),
-          valid against international.xsd and the published WCO schema.
+          valid against the published WCO schema (wco/WCO_DEC_with_MetaData.xsd),
+          in the element order that schema prescribes.
 
   A pure function of the input: no parameters, no dates, no extensions.
-  Every value is copied whitespace-normalised (the domestic types are
-  xs:token), so that to-domestic.xsl gives back the same document.  Optional domestic fields
-  that are absent produce no WCO element, and no empty wrapper is emitted.
+  Every value is copied whitespace-normalised, so that to-domestic.xsl gives
+  back the same document.  Optional domestic fields that are absent produce
+  no WCO element, and no empty wrapper is emitted.
 -->
 <xsl:stylesheet version="1.0"
     xmlns:xsl="http://www.w3.org/1999/XSL/Transform"
@@ -34,49 +35,54 @@
     <xsl:apply-templates select="cd:CustomsDeclaration"/>
   </xsl:template>
 
-  <!-- ============================== envelope ========================== -->
+  <!-- ============================== envelope and header =============== -->
 
   <xsl:template match="cd:CustomsDeclaration">
     <md:MetaData>
       <md:WCODataModelVersionCode>3.6</md:WCODataModelVersionCode>
       <md:WCOTypeName>DEC</md:WCOTypeName>
-      <md:ResponsibleCountryCode><xsl:value-of select="normalize-space(cd:ResponsibleCountryCode)"/></md:ResponsibleCountryCode>
-      <md:ResponsibleAgencyName><xsl:value-of select="normalize-space(cd:ResponsibleAgencyName)"/></md:ResponsibleAgencyName>
+      <xsl:for-each select="cd:ResponsibleCountryCode">
+        <md:ResponsibleCountryCode><xsl:value-of select="normalize-space(.)"/></md:ResponsibleCountryCode>
+      </xsl:for-each>
+      <xsl:for-each select="cd:ResponsibleAgencyName">
+        <md:ResponsibleAgencyName><xsl:value-of select="normalize-space(.)"/></md:ResponsibleAgencyName>
+      </xsl:for-each>
       <xsl:for-each select="cd:CustomizationVersionCode">
         <md:AgencyAssignedCustomizationVersionCode><xsl:value-of select="normalize-space(.)"/></md:AgencyAssignedCustomizationVersionCode>
       </xsl:for-each>
       <Declaration>
-        <FunctionCode><xsl:value-of select="normalize-space(cd:FunctionCode)"/></FunctionCode>
-        <FunctionalReferenceID><xsl:value-of select="normalize-space(cd:FunctionalReference)"/></FunctionalReferenceID>
-        <TypeCode><xsl:value-of select="normalize-space(cd:DeclarationTypeCode)"/></TypeCode>
-        <GoodsItemQuantity><xsl:value-of select="normalize-space(cd:GoodsItemQuantity)"/></GoodsItemQuantity>
-        <xsl:for-each select="cd:InvoiceAmount">
-          <InvoiceAmount currencyID="{normalize-space(@currency)}"><xsl:value-of select="normalize-space(.)"/></InvoiceAmount>
-        </xsl:for-each>
-        <xsl:for-each select="cd:TotalPackageQuantity">
-          <TotalPackageQuantity><xsl:value-of select="normalize-space(.)"/></TotalPackageQuantity>
+        <xsl:call-template name="datetime"><xsl:with-param name="name" select="'AcceptanceDateTime'"/><xsl:with-param name="v" select="cd:AcceptanceDateTime"/></xsl:call-template>
+        <xsl:call-template name="leaf"><xsl:with-param name="name" select="'FunctionCode'"/><xsl:with-param name="v" select="cd:FunctionCode"/></xsl:call-template>
+        <xsl:call-template name="leaf"><xsl:with-param name="name" select="'FunctionalReferenceID'"/><xsl:with-param name="v" select="cd:FunctionalReference"/></xsl:call-template>
+        <xsl:call-template name="leaf"><xsl:with-param name="name" select="'ID'"/><xsl:with-param name="v" select="cd:Id"/></xsl:call-template>
+        <xsl:call-template name="datetime"><xsl:with-param name="name" select="'IssueDateTime'"/><xsl:with-param name="v" select="cd:IssueDateTime"/></xsl:call-template>
+        <xsl:call-template name="leaf"><xsl:with-param name="name" select="'TypeCode'"/><xsl:with-param name="v" select="cd:DeclarationTypeCode"/></xsl:call-template>
+        <xsl:call-template name="leaf"><xsl:with-param name="name" select="'GoodsItemQuantity'"/><xsl:with-param name="v" select="cd:GoodsItemQuantity"/></xsl:call-template>
+        <xsl:call-template name="leaf"><xsl:with-param name="name" select="'DeclarationOfficeID'"/><xsl:with-param name="v" select="cd:DeclarationOfficeId"/></xsl:call-template>
+        <xsl:call-template name="amount"><xsl:with-param name="name" select="'InvoiceAmount'"/><xsl:with-param name="v" select="cd:InvoiceAmount"/></xsl:call-template>
+        <xsl:call-template name="measure"><xsl:with-param name="name" select="'TotalGrossMassMeasure'"/><xsl:with-param name="v" select="cd:TotalGrossMass"/></xsl:call-template>
+        <xsl:call-template name="leaf"><xsl:with-param name="name" select="'TotalPackageQuantity'"/><xsl:with-param name="v" select="cd:TotalPackageQuantity"/></xsl:call-template>
+        <xsl:call-template name="party"><xsl:with-param name="name" select="'Submitter'"/><xsl:with-param name="p" select="cd:Submitter"/></xsl:call-template>
+        <xsl:for-each select="cd:AdditionalDocument">
+          <AdditionalDocument>
+            <xsl:call-template name="leaf"><xsl:with-param name="name" select="'CategoryCode'"/><xsl:with-param name="v" select="cd:CategoryCode"/></xsl:call-template>
+            <xsl:call-template name="leaf"><xsl:with-param name="name" select="'ID'"/><xsl:with-param name="v" select="cd:Id"/></xsl:call-template>
+            <xsl:call-template name="leaf"><xsl:with-param name="name" select="'TypeCode'"/><xsl:with-param name="v" select="cd:TypeCode"/></xsl:call-template>
+          </AdditionalDocument>
         </xsl:for-each>
         <xsl:apply-templates select="cd:AdditionalInformation"/>
-        <xsl:for-each select="cd:Agent">
-          <Agent>
-            <xsl:call-template name="party"/>
-            <xsl:for-each select="cd:StatusCode">
-              <FunctionCode><xsl:value-of select="normalize-space(.)"/></FunctionCode>
-            </xsl:for-each>
-          </Agent>
-        </xsl:for-each>
+        <xsl:call-template name="party"><xsl:with-param name="name" select="'Agent'"/><xsl:with-param name="p" select="cd:Agent"/></xsl:call-template>
         <xsl:for-each select="cd:AuthorisationHolder">
           <AuthorisationHolder>
-            <ID><xsl:value-of select="normalize-space(cd:Id)"/></ID>
-            <CategoryCode><xsl:value-of select="normalize-space(cd:CategoryCode)"/></CategoryCode>
+            <xsl:call-template name="leaf"><xsl:with-param name="name" select="'ID'"/><xsl:with-param name="v" select="cd:Id"/></xsl:call-template>
+            <xsl:call-template name="leaf"><xsl:with-param name="name" select="'CategoryCode'"/><xsl:with-param name="v" select="cd:CategoryCode"/></xsl:call-template>
           </AuthorisationHolder>
         </xsl:for-each>
-        <xsl:apply-templates select="cd:BorderTransportMeans"/>
-        <xsl:if test="cd:Carrier or cd:FreightPaymentMethodCode or cd:RoutingCountry">
+        <xsl:call-template name="transport"><xsl:with-param name="name" select="'BorderTransportMeans'"/><xsl:with-param name="t" select="cd:BorderTransportMeans"/></xsl:call-template>
+        <xsl:if test="cd:Carrier or cd:Consignor or cd:FreightPaymentMethodCode or cd:RoutingCountry">
           <Consignment>
-            <xsl:for-each select="cd:Carrier">
-              <Carrier><xsl:call-template name="party"/></Carrier>
-            </xsl:for-each>
+            <xsl:call-template name="party"><xsl:with-param name="name" select="'Carrier'"/><xsl:with-param name="p" select="cd:Carrier"/></xsl:call-template>
+            <xsl:call-template name="party"><xsl:with-param name="name" select="'Consignor'"/><xsl:with-param name="p" select="cd:Consignor"/></xsl:call-template>
             <xsl:for-each select="cd:FreightPaymentMethodCode">
               <Freight>
                 <PaymentMethodCode><xsl:value-of select="normalize-space(.)"/></PaymentMethodCode>
@@ -85,124 +91,82 @@
             <xsl:for-each select="cd:RoutingCountry">
               <Itinerary>
                 <SequenceNumeric><xsl:value-of select="normalize-space(cd:SequenceNumber)"/></SequenceNumeric>
-                <RoutingCountryCode><xsl:value-of select="normalize-space(cd:CountryCode)"/></RoutingCountryCode>
+                <xsl:call-template name="leaf"><xsl:with-param name="name" select="'RoutingCountryCode'"/><xsl:with-param name="v" select="cd:CountryCode"/></xsl:call-template>
               </Itinerary>
             </xsl:for-each>
           </Consignment>
         </xsl:if>
-        <Declarant>
-          <xsl:for-each select="cd:Declarant/cd:Name">
-            <Name><xsl:value-of select="normalize-space(.)"/></Name>
-          </xsl:for-each>
-          <ID><xsl:value-of select="normalize-space(cd:Declarant/cd:Id)"/></ID>
-        </Declarant>
+        <xsl:for-each select="cd:CurrencyExchange">
+          <CurrencyExchange>
+            <xsl:call-template name="leaf"><xsl:with-param name="name" select="'CurrencyTypeCode'"/><xsl:with-param name="v" select="cd:CurrencyCode"/></xsl:call-template>
+            <xsl:call-template name="leaf"><xsl:with-param name="name" select="'RateNumeric'"/><xsl:with-param name="v" select="cd:Rate"/></xsl:call-template>
+          </CurrencyExchange>
+        </xsl:for-each>
+        <xsl:call-template name="party"><xsl:with-param name="name" select="'Declarant'"/><xsl:with-param name="p" select="cd:Declarant"/></xsl:call-template>
         <xsl:for-each select="cd:ExitOfficeId">
           <ExitOffice>
             <ID><xsl:value-of select="normalize-space(.)"/></ID>
           </ExitOffice>
         </xsl:for-each>
-        <xsl:for-each select="cd:Exporter">
-          <Exporter><xsl:call-template name="party"/></Exporter>
-        </xsl:for-each>
+        <xsl:call-template name="party"><xsl:with-param name="name" select="'Exporter'"/><xsl:with-param name="p" select="cd:Exporter"/></xsl:call-template>
         <xsl:call-template name="goods-shipment"/>
+        <xsl:for-each select="cd:Guarantee">
+          <ObligationGuarantee>
+            <xsl:call-template name="amount"><xsl:with-param name="name" select="'AmountAmount'"/><xsl:with-param name="v" select="cd:Amount"/></xsl:call-template>
+            <xsl:call-template name="leaf"><xsl:with-param name="name" select="'ID'"/><xsl:with-param name="v" select="cd:Id"/></xsl:call-template>
+            <xsl:call-template name="leaf"><xsl:with-param name="name" select="'ReferenceID'"/><xsl:with-param name="v" select="cd:ReferenceId"/></xsl:call-template>
+            <xsl:call-template name="leaf"><xsl:with-param name="name" select="'SecurityDetailsCode'"/><xsl:with-param name="v" select="cd:SecurityDetailsCode"/></xsl:call-template>
+            <xsl:call-template name="leaf"><xsl:with-param name="name" select="'AccessCode'"/><xsl:with-param name="v" select="cd:AccessCode"/></xsl:call-template>
+            <xsl:for-each select="cd:OfficeId">
+              <GuaranteeOffice>
+                <ID><xsl:value-of select="normalize-space(.)"/></ID>
+              </GuaranteeOffice>
+            </xsl:for-each>
+          </ObligationGuarantee>
+        </xsl:for-each>
         <xsl:for-each select="cd:EntryOfficeId">
           <PresentationOffice>
             <ID><xsl:value-of select="normalize-space(.)"/></ID>
           </PresentationOffice>
         </xsl:for-each>
+        <xsl:for-each select="cd:SupervisingOfficeId">
+          <SupervisingOffice>
+            <ID><xsl:value-of select="normalize-space(.)"/></ID>
+          </SupervisingOffice>
+        </xsl:for-each>
       </Declaration>
     </md:MetaData>
-  </xsl:template>
-
-  <!-- Name then ID, in the WCO order; the context is a domestic party. -->
-  <xsl:template name="party">
-    <xsl:for-each select="cd:Name">
-      <Name><xsl:value-of select="normalize-space(.)"/></Name>
-    </xsl:for-each>
-    <xsl:for-each select="cd:Id">
-      <ID><xsl:value-of select="normalize-space(.)"/></ID>
-    </xsl:for-each>
-  </xsl:template>
-
-  <xsl:template match="cd:BorderTransportMeans">
-    <BorderTransportMeans>
-      <xsl:for-each select="cd:Id">
-        <ID><xsl:value-of select="normalize-space(.)"/></ID>
-      </xsl:for-each>
-      <xsl:for-each select="cd:IdentificationTypeCode">
-        <IdentificationTypeCode><xsl:value-of select="normalize-space(.)"/></IdentificationTypeCode>
-      </xsl:for-each>
-      <xsl:for-each select="cd:NationalityCode">
-        <RegistrationNationalityCode><xsl:value-of select="normalize-space(.)"/></RegistrationNationalityCode>
-      </xsl:for-each>
-      <ModeCode><xsl:value-of select="normalize-space(cd:ModeCode)"/></ModeCode>
-    </BorderTransportMeans>
   </xsl:template>
 
   <!-- ============================== goods shipment ==================== -->
 
   <xsl:template name="goods-shipment">
     <GoodsShipment>
-      <xsl:for-each select="cd:DepartureDate">
-        <ExitDateTime>
-          <p1:DateTimeString formatCode="102"><xsl:value-of select="normalize-space(translate(., '-', ''))"/></p1:DateTimeString>
-        </ExitDateTime>
-      </xsl:for-each>
-      <xsl:for-each select="cd:Consignee">
-        <Consignee>
-          <xsl:call-template name="party"/>
-          <xsl:for-each select="cd:Address">
-            <Address>
-              <CityName><xsl:value-of select="normalize-space(cd:CityName)"/></CityName>
-              <CountryCode><xsl:value-of select="normalize-space(cd:CountryCode)"/></CountryCode>
-              <Line><xsl:value-of select="normalize-space(cd:Line)"/></Line>
-              <xsl:for-each select="cd:PostcodeId">
-                <PostcodeID><xsl:value-of select="normalize-space(.)"/></PostcodeID>
-              </xsl:for-each>
-            </Address>
-          </xsl:for-each>
-        </Consignee>
-      </xsl:for-each>
-      <xsl:if test="cd:Containerised or cd:DepartureTransportMeans or cd:GoodsLocation or cd:LoadingPort or cd:Container">
+      <xsl:call-template name="datetime"><xsl:with-param name="name" select="'ExitDateTime'"/><xsl:with-param name="v" select="cd:DepartureDate"/></xsl:call-template>
+      <xsl:call-template name="leaf"><xsl:with-param name="name" select="'TransactionNatureCode'"/><xsl:with-param name="v" select="cd:TransactionNatureCode"/></xsl:call-template>
+      <xsl:call-template name="party"><xsl:with-param name="name" select="'Buyer'"/><xsl:with-param name="p" select="cd:Buyer"/></xsl:call-template>
+      <xsl:call-template name="party"><xsl:with-param name="name" select="'Consignee'"/><xsl:with-param name="p" select="cd:Consignee"/></xsl:call-template>
+      <xsl:if test="cd:Containerised or cd:ArrivalTransportMeans or cd:DepartureTransportMeans or cd:GoodsLocation or cd:LoadingPort or cd:Container">
         <Consignment>
           <xsl:for-each select="cd:Containerised">
             <ContainerCode>
               <xsl:choose>
-                <xsl:when test=". = 'true'">1</xsl:when>
+                <xsl:when test="normalize-space(.) = 'true'">1</xsl:when>
                 <xsl:otherwise>0</xsl:otherwise>
               </xsl:choose>
             </ContainerCode>
           </xsl:for-each>
-          <xsl:for-each select="cd:DepartureTransportMeans">
-            <DepartureTransportMeans>
-              <ID><xsl:value-of select="normalize-space(cd:Id)"/></ID>
-              <xsl:for-each select="cd:IdentificationTypeCode">
-                <IdentificationTypeCode><xsl:value-of select="normalize-space(.)"/></IdentificationTypeCode>
-              </xsl:for-each>
-              <xsl:for-each select="cd:ModeCode">
-                <ModeCode><xsl:value-of select="normalize-space(.)"/></ModeCode>
-              </xsl:for-each>
-            </DepartureTransportMeans>
-          </xsl:for-each>
+          <xsl:call-template name="transport"><xsl:with-param name="name" select="'ArrivalTransportMeans'"/><xsl:with-param name="t" select="cd:ArrivalTransportMeans"/></xsl:call-template>
+          <xsl:call-template name="transport"><xsl:with-param name="name" select="'DepartureTransportMeans'"/><xsl:with-param name="t" select="cd:DepartureTransportMeans"/></xsl:call-template>
           <xsl:for-each select="cd:GoodsLocation">
             <GoodsLocation>
-              <xsl:for-each select="cd:Name">
-                <Name><xsl:value-of select="normalize-space(.)"/></Name>
-              </xsl:for-each>
-              <xsl:for-each select="cd:Id">
-                <ID><xsl:value-of select="normalize-space(.)"/></ID>
-              </xsl:for-each>
-              <xsl:for-each select="cd:TypeCode">
-                <TypeCode><xsl:value-of select="normalize-space(.)"/></TypeCode>
-              </xsl:for-each>
+              <xsl:call-template name="leaf"><xsl:with-param name="name" select="'Name'"/><xsl:with-param name="v" select="cd:Name"/></xsl:call-template>
+              <xsl:call-template name="leaf"><xsl:with-param name="name" select="'ID'"/><xsl:with-param name="v" select="cd:Id"/></xsl:call-template>
+              <xsl:call-template name="leaf"><xsl:with-param name="name" select="'TypeCode'"/><xsl:with-param name="v" select="cd:TypeCode"/></xsl:call-template>
               <xsl:if test="cd:QualifierCode or cd:CountryCode">
                 <Address>
-                  <xsl:for-each select="cd:QualifierCode">
-                    <TypeCode><xsl:value-of select="normalize-space(.)"/></TypeCode>
-                  </xsl:for-each>
-                  <xsl:for-each select="cd:CountryCode">
-                    <CountryCode><xsl:value-of select="normalize-space(.)"/></CountryCode>
-                  </xsl:for-each>
+                  <xsl:call-template name="leaf"><xsl:with-param name="name" select="'TypeCode'"/><xsl:with-param name="v" select="cd:QualifierCode"/></xsl:call-template>
+                  <xsl:call-template name="leaf"><xsl:with-param name="name" select="'CountryCode'"/><xsl:with-param name="v" select="cd:CountryCode"/></xsl:call-template>
                 </Address>
               </xsl:if>
             </GoodsLocation>
@@ -215,17 +179,23 @@
           <xsl:for-each select="cd:Container">
             <TransportEquipment>
               <SequenceNumeric><xsl:value-of select="normalize-space(cd:SequenceNumber)"/></SequenceNumeric>
-              <ID><xsl:value-of select="normalize-space(cd:Id)"/></ID>
+              <xsl:call-template name="leaf"><xsl:with-param name="name" select="'ID'"/><xsl:with-param name="v" select="cd:Id"/></xsl:call-template>
               <xsl:for-each select="cd:Seal">
                 <Seal>
                   <SequenceNumeric><xsl:value-of select="normalize-space(cd:SequenceNumber)"/></SequenceNumeric>
-                  <ID><xsl:value-of select="normalize-space(cd:Id)"/></ID>
+                  <xsl:call-template name="leaf"><xsl:with-param name="name" select="'ID'"/><xsl:with-param name="v" select="cd:Id"/></xsl:call-template>
                 </Seal>
               </xsl:for-each>
             </TransportEquipment>
           </xsl:for-each>
         </Consignment>
       </xsl:if>
+      <xsl:for-each select="cd:CustomsValuation">
+        <CustomsValuation>
+          <xsl:call-template name="amount"><xsl:with-param name="name" select="'FreightChargeAmount'"/><xsl:with-param name="v" select="cd:FreightCharge"/></xsl:call-template>
+          <xsl:apply-templates select="cd:ChargeDeduction"/>
+        </CustomsValuation>
+      </xsl:for-each>
       <xsl:for-each select="cd:DestinationCountryCode">
         <Destination>
           <CountryCode><xsl:value-of select="normalize-space(.)"/></CountryCode>
@@ -237,10 +207,30 @@
         </ExportCountry>
       </xsl:for-each>
       <xsl:apply-templates select="cd:GoodsItem"/>
-      <xsl:for-each select="cd:Importer">
-        <Importer><xsl:call-template name="party"/></Importer>
-      </xsl:for-each>
+      <xsl:call-template name="party"><xsl:with-param name="name" select="'Importer'"/><xsl:with-param name="p" select="cd:Importer"/></xsl:call-template>
       <xsl:apply-templates select="cd:PreviousDocument"/>
+      <xsl:call-template name="party"><xsl:with-param name="name" select="'Seller'"/><xsl:with-param name="p" select="cd:Seller"/></xsl:call-template>
+      <xsl:for-each select="cd:TradeTerms">
+        <TradeTerms>
+          <xsl:call-template name="leaf"><xsl:with-param name="name" select="'ConditionCode'"/><xsl:with-param name="v" select="cd:ConditionCode"/></xsl:call-template>
+          <xsl:call-template name="leaf"><xsl:with-param name="name" select="'CountryRelationshipCode'"/><xsl:with-param name="v" select="cd:CountryRelationshipCode"/></xsl:call-template>
+          <xsl:call-template name="leaf"><xsl:with-param name="name" select="'Description'"/><xsl:with-param name="v" select="cd:Description"/></xsl:call-template>
+          <xsl:call-template name="leaf"><xsl:with-param name="name" select="'LocationID'"/><xsl:with-param name="v" select="cd:LocationId"/></xsl:call-template>
+          <xsl:call-template name="leaf"><xsl:with-param name="name" select="'LocationName'"/><xsl:with-param name="v" select="cd:LocationName"/></xsl:call-template>
+        </TradeTerms>
+      </xsl:for-each>
+      <xsl:for-each select="cd:Ucr">
+        <UCR>
+          <xsl:call-template name="leaf"><xsl:with-param name="name" select="'ID'"/><xsl:with-param name="v" select="cd:Id"/></xsl:call-template>
+          <xsl:call-template name="leaf"><xsl:with-param name="name" select="'TraderAssignedReferenceID'"/><xsl:with-param name="v" select="cd:TraderReference"/></xsl:call-template>
+        </UCR>
+      </xsl:for-each>
+      <xsl:for-each select="cd:Warehouse">
+        <Warehouse>
+          <xsl:call-template name="leaf"><xsl:with-param name="name" select="'ID'"/><xsl:with-param name="v" select="cd:Id"/></xsl:call-template>
+          <xsl:call-template name="leaf"><xsl:with-param name="name" select="'TypeCode'"/><xsl:with-param name="v" select="cd:TypeCode"/></xsl:call-template>
+        </Warehouse>
+      </xsl:for-each>
     </GoodsShipment>
   </xsl:template>
 
@@ -248,36 +238,23 @@
 
   <xsl:template match="cd:GoodsItem">
     <GovernmentAgencyGoodsItem>
+      <xsl:call-template name="amount"><xsl:with-param name="name" select="'CustomsValueAmount'"/><xsl:with-param name="v" select="cd:CustomsValue"/></xsl:call-template>
       <SequenceNumeric><xsl:value-of select="normalize-space(cd:SequenceNumber)"/></SequenceNumeric>
-      <xsl:for-each select="cd:StatisticalValue">
-        <StatisticalValueAmount currencyID="{normalize-space(@currency)}"><xsl:value-of select="normalize-space(.)"/></StatisticalValueAmount>
-      </xsl:for-each>
-      <xsl:for-each select="cd:TransactionNatureCode">
-        <TransactionNatureCode><xsl:value-of select="normalize-space(.)"/></TransactionNatureCode>
-      </xsl:for-each>
+      <xsl:call-template name="amount"><xsl:with-param name="name" select="'StatisticalValueAmount'"/><xsl:with-param name="v" select="cd:StatisticalValue"/></xsl:call-template>
+      <xsl:call-template name="leaf"><xsl:with-param name="name" select="'TransactionNatureCode'"/><xsl:with-param name="v" select="cd:TransactionNatureCode"/></xsl:call-template>
       <xsl:for-each select="cd:AdditionalDocument">
         <AdditionalDocument>
-          <xsl:for-each select="cd:CategoryCode">
-            <CategoryCode><xsl:value-of select="normalize-space(.)"/></CategoryCode>
-          </xsl:for-each>
-          <xsl:for-each select="cd:Id">
-            <ID><xsl:value-of select="normalize-space(.)"/></ID>
-          </xsl:for-each>
-          <xsl:for-each select="cd:Name">
-            <Name><xsl:value-of select="normalize-space(.)"/></Name>
-          </xsl:for-each>
-          <TypeCode><xsl:value-of select="normalize-space(cd:TypeCode)"/></TypeCode>
-          <xsl:for-each select="cd:ExemptionCode">
-            <LPCOExemptionCode><xsl:value-of select="normalize-space(.)"/></LPCOExemptionCode>
-          </xsl:for-each>
-          <xsl:for-each select="cd:WriteOffQuantity">
+          <xsl:call-template name="leaf"><xsl:with-param name="name" select="'CategoryCode'"/><xsl:with-param name="v" select="cd:CategoryCode"/></xsl:call-template>
+          <xsl:call-template name="leaf"><xsl:with-param name="name" select="'ID'"/><xsl:with-param name="v" select="cd:Id"/></xsl:call-template>
+          <xsl:call-template name="leaf"><xsl:with-param name="name" select="'Name'"/><xsl:with-param name="v" select="cd:Name"/></xsl:call-template>
+          <xsl:call-template name="leaf"><xsl:with-param name="name" select="'TypeCode'"/><xsl:with-param name="v" select="cd:TypeCode"/></xsl:call-template>
+          <xsl:call-template name="leaf"><xsl:with-param name="name" select="'LPCOExemptionCode'"/><xsl:with-param name="v" select="cd:ExemptionCode"/></xsl:call-template>
+          <xsl:if test="cd:WriteOffQuantity or cd:WriteOffAmount">
             <WriteOff>
-              <QuantityQuantity>
-                <xsl:call-template name="unit-code"/>
-                <xsl:value-of select="normalize-space(.)"/>
-              </QuantityQuantity>
+              <xsl:call-template name="measure"><xsl:with-param name="name" select="'QuantityQuantity'"/><xsl:with-param name="v" select="cd:WriteOffQuantity"/></xsl:call-template>
+              <xsl:call-template name="amount"><xsl:with-param name="name" select="'AmountAmount'"/><xsl:with-param name="v" select="cd:WriteOffAmount"/></xsl:call-template>
             </WriteOff>
-          </xsl:for-each>
+          </xsl:if>
         </AdditionalDocument>
       </xsl:for-each>
       <xsl:apply-templates select="cd:AdditionalInformation"/>
@@ -286,92 +263,221 @@
         <xsl:for-each select="cd:Classification">
           <Classification>
             <ID><xsl:value-of select="normalize-space(cd:Code)"/></ID>
-            <IdentificationTypeCode><xsl:value-of select="normalize-space(cd:TypeCode)"/></IdentificationTypeCode>
+            <xsl:call-template name="leaf"><xsl:with-param name="name" select="'IdentificationTypeCode'"/><xsl:with-param name="v" select="cd:TypeCode"/></xsl:call-template>
           </Classification>
+        </xsl:for-each>
+        <xsl:for-each select="cd:DangerousGoodsId">
+          <DangerousGoods>
+            <UNDGID><xsl:value-of select="normalize-space(.)"/></UNDGID>
+          </DangerousGoods>
+        </xsl:for-each>
+        <xsl:for-each select="cd:DutyTaxFee">
+          <DutyTaxFee>
+            <xsl:call-template name="amount"><xsl:with-param name="name" select="'AdValoremTaxBaseAmount'"/><xsl:with-param name="v" select="cd:TaxBaseAmount"/></xsl:call-template>
+            <xsl:call-template name="amount"><xsl:with-param name="name" select="'DeductAmount'"/><xsl:with-param name="v" select="cd:DeductAmount"/></xsl:call-template>
+            <xsl:call-template name="leaf"><xsl:with-param name="name" select="'DutyRegimeCode'"/><xsl:with-param name="v" select="cd:DutyRegimeCode"/></xsl:call-template>
+            <xsl:call-template name="measure"><xsl:with-param name="name" select="'SpecificTaxBaseQuantity'"/><xsl:with-param name="v" select="cd:TaxBaseQuantity"/></xsl:call-template>
+            <xsl:call-template name="leaf"><xsl:with-param name="name" select="'TaxRateNumeric'"/><xsl:with-param name="v" select="cd:TaxRate"/></xsl:call-template>
+            <xsl:call-template name="leaf"><xsl:with-param name="name" select="'TypeCode'"/><xsl:with-param name="v" select="cd:TypeCode"/></xsl:call-template>
+            <xsl:call-template name="leaf"><xsl:with-param name="name" select="'QuotaOrderID'"/><xsl:with-param name="v" select="cd:QuotaOrderId"/></xsl:call-template>
+            <xsl:if test="cd:PaymentMethodCode or cd:TaxAssessedAmount or cd:PaymentAmount">
+              <Payment>
+                <xsl:call-template name="leaf"><xsl:with-param name="name" select="'MethodCode'"/><xsl:with-param name="v" select="cd:PaymentMethodCode"/></xsl:call-template>
+                <xsl:call-template name="amount"><xsl:with-param name="name" select="'TaxAssessedAmount'"/><xsl:with-param name="v" select="cd:TaxAssessedAmount"/></xsl:call-template>
+                <xsl:call-template name="amount"><xsl:with-param name="name" select="'PaymentAmount'"/><xsl:with-param name="v" select="cd:PaymentAmount"/></xsl:call-template>
+              </Payment>
+            </xsl:if>
+          </DutyTaxFee>
         </xsl:for-each>
         <xsl:if test="cd:GrossMass or cd:NetMass or cd:SupplementaryQuantity">
           <GoodsMeasure>
-            <xsl:for-each select="cd:GrossMass">
-              <GrossMassMeasure><xsl:value-of select="normalize-space(.)"/></GrossMassMeasure>
-            </xsl:for-each>
-            <xsl:for-each select="cd:NetMass">
-              <NetNetWeightMeasure><xsl:value-of select="normalize-space(.)"/></NetNetWeightMeasure>
-            </xsl:for-each>
-            <xsl:for-each select="cd:SupplementaryQuantity">
-              <TariffQuantity>
-                <xsl:call-template name="unit-code"/>
-                <xsl:value-of select="normalize-space(.)"/>
-              </TariffQuantity>
-            </xsl:for-each>
+            <xsl:call-template name="measure"><xsl:with-param name="name" select="'GrossMassMeasure'"/><xsl:with-param name="v" select="cd:GrossMass"/></xsl:call-template>
+            <xsl:call-template name="measure"><xsl:with-param name="name" select="'NetNetWeightMeasure'"/><xsl:with-param name="v" select="cd:NetMass"/></xsl:call-template>
+            <xsl:call-template name="measure"><xsl:with-param name="name" select="'TariffQuantity'"/><xsl:with-param name="v" select="cd:SupplementaryQuantity"/></xsl:call-template>
           </GoodsMeasure>
         </xsl:if>
+        <xsl:for-each select="cd:ItemPrice">
+          <InvoiceLine>
+            <xsl:call-template name="amount"><xsl:with-param name="name" select="'ItemChargeAmount'"/><xsl:with-param name="v" select="."/></xsl:call-template>
+          </InvoiceLine>
+        </xsl:for-each>
+        <xsl:for-each select="cd:Container">
+          <TransportEquipment>
+            <SequenceNumeric><xsl:value-of select="normalize-space(cd:SequenceNumber)"/></SequenceNumeric>
+            <xsl:call-template name="leaf"><xsl:with-param name="name" select="'ID'"/><xsl:with-param name="v" select="cd:Id"/></xsl:call-template>
+          </TransportEquipment>
+        </xsl:for-each>
       </Commodity>
+      <xsl:for-each select="cd:CustomsValuation">
+        <CustomsValuation>
+          <xsl:call-template name="leaf"><xsl:with-param name="name" select="'MethodCode'"/><xsl:with-param name="v" select="cd:MethodCode"/></xsl:call-template>
+          <xsl:apply-templates select="cd:ChargeDeduction"/>
+        </CustomsValuation>
+      </xsl:for-each>
       <xsl:for-each select="cd:DestinationCountryCode">
         <Destination>
           <CountryCode><xsl:value-of select="normalize-space(.)"/></CountryCode>
         </Destination>
       </xsl:for-each>
+      <xsl:for-each select="cd:ExportCountryCode">
+        <ExportCountry>
+          <ID><xsl:value-of select="normalize-space(.)"/></ID>
+        </ExportCountry>
+      </xsl:for-each>
       <xsl:for-each select="cd:Procedure">
         <GovernmentProcedure>
-          <CurrentCode><xsl:value-of select="normalize-space(cd:Code)"/></CurrentCode>
-          <xsl:for-each select="cd:PreviousCode">
-            <PreviousCode><xsl:value-of select="normalize-space(.)"/></PreviousCode>
-          </xsl:for-each>
+          <xsl:call-template name="leaf"><xsl:with-param name="name" select="'CurrentCode'"/><xsl:with-param name="v" select="cd:Code"/></xsl:call-template>
+          <xsl:call-template name="leaf"><xsl:with-param name="name" select="'PreviousCode'"/><xsl:with-param name="v" select="cd:PreviousCode"/></xsl:call-template>
         </GovernmentProcedure>
       </xsl:for-each>
-      <xsl:for-each select="cd:OriginCountryCode">
+      <xsl:for-each select="cd:Origin">
         <Origin>
-          <CountryCode><xsl:value-of select="normalize-space(.)"/></CountryCode>
+          <xsl:call-template name="leaf"><xsl:with-param name="name" select="'CountryCode'"/><xsl:with-param name="v" select="cd:CountryCode"/></xsl:call-template>
+          <xsl:call-template name="leaf"><xsl:with-param name="name" select="'TypeCode'"/><xsl:with-param name="v" select="cd:TypeCode"/></xsl:call-template>
         </Origin>
       </xsl:for-each>
       <xsl:for-each select="cd:Packaging">
         <Packaging>
           <SequenceNumeric><xsl:value-of select="normalize-space(cd:SequenceNumber)"/></SequenceNumeric>
-          <xsl:for-each select="cd:Marks">
-            <MarksNumbersID><xsl:value-of select="normalize-space(.)"/></MarksNumbersID>
-          </xsl:for-each>
-          <xsl:for-each select="cd:Quantity">
-            <QuantityQuantity><xsl:value-of select="normalize-space(.)"/></QuantityQuantity>
-          </xsl:for-each>
-          <xsl:for-each select="cd:TypeCode">
-            <TypeCode><xsl:value-of select="normalize-space(.)"/></TypeCode>
-          </xsl:for-each>
+          <xsl:call-template name="leaf"><xsl:with-param name="name" select="'MarksNumbersID'"/><xsl:with-param name="v" select="cd:Marks"/></xsl:call-template>
+          <xsl:call-template name="leaf"><xsl:with-param name="name" select="'QuantityQuantity'"/><xsl:with-param name="v" select="cd:Quantity"/></xsl:call-template>
+          <xsl:call-template name="leaf"><xsl:with-param name="name" select="'TypeCode'"/><xsl:with-param name="v" select="cd:TypeCode"/></xsl:call-template>
         </Packaging>
       </xsl:for-each>
       <xsl:apply-templates select="cd:PreviousDocument"/>
+      <xsl:for-each select="cd:ValuationAdjustmentCode">
+        <ValuationAdjustment>
+          <AdditionCode><xsl:value-of select="normalize-space(.)"/></AdditionCode>
+        </ValuationAdjustment>
+      </xsl:for-each>
     </GovernmentAgencyGoodsItem>
-  </xsl:template>
-
-  <xsl:template name="unit-code">
-    <xsl:if test="@unitCode">
-      <xsl:attribute name="unitCode"><xsl:value-of select="normalize-space(@unitCode)"/></xsl:attribute>
-    </xsl:if>
   </xsl:template>
 
   <!-- ============================== shared ============================ -->
 
   <xsl:template match="cd:AdditionalInformation">
     <AdditionalInformation>
-      <xsl:for-each select="cd:StatementCode">
-        <StatementCode><xsl:value-of select="normalize-space(.)"/></StatementCode>
-      </xsl:for-each>
-      <xsl:for-each select="cd:StatementDescription">
-        <StatementDescription><xsl:value-of select="normalize-space(.)"/></StatementDescription>
-      </xsl:for-each>
+      <xsl:call-template name="leaf"><xsl:with-param name="name" select="'StatementCode'"/><xsl:with-param name="v" select="cd:StatementCode"/></xsl:call-template>
+      <xsl:call-template name="leaf"><xsl:with-param name="name" select="'StatementDescription'"/><xsl:with-param name="v" select="cd:StatementDescription"/></xsl:call-template>
+      <xsl:call-template name="leaf"><xsl:with-param name="name" select="'StatementTypeCode'"/><xsl:with-param name="v" select="cd:StatementTypeCode"/></xsl:call-template>
     </AdditionalInformation>
   </xsl:template>
 
   <xsl:template match="cd:PreviousDocument">
     <PreviousDocument>
-      <xsl:for-each select="cd:CategoryCode">
-        <CategoryCode><xsl:value-of select="normalize-space(.)"/></CategoryCode>
-      </xsl:for-each>
-      <ID><xsl:value-of select="normalize-space(cd:Id)"/></ID>
-      <TypeCode><xsl:value-of select="normalize-space(cd:TypeCode)"/></TypeCode>
-      <xsl:for-each select="cd:LineNumber">
-        <LineNumeric><xsl:value-of select="normalize-space(.)"/></LineNumeric>
-      </xsl:for-each>
+      <xsl:call-template name="leaf"><xsl:with-param name="name" select="'CategoryCode'"/><xsl:with-param name="v" select="cd:CategoryCode"/></xsl:call-template>
+      <xsl:call-template name="leaf"><xsl:with-param name="name" select="'ID'"/><xsl:with-param name="v" select="cd:Id"/></xsl:call-template>
+      <xsl:call-template name="leaf"><xsl:with-param name="name" select="'TypeCode'"/><xsl:with-param name="v" select="cd:TypeCode"/></xsl:call-template>
+      <xsl:call-template name="leaf"><xsl:with-param name="name" select="'LineNumeric'"/><xsl:with-param name="v" select="cd:LineNumber"/></xsl:call-template>
     </PreviousDocument>
+  </xsl:template>
+
+  <xsl:template match="cd:ChargeDeduction">
+    <ChargeDeduction>
+      <xsl:call-template name="leaf"><xsl:with-param name="name" select="'ChargesTypeCode'"/><xsl:with-param name="v" select="cd:TypeCode"/></xsl:call-template>
+      <xsl:call-template name="amount"><xsl:with-param name="name" select="'OtherChargeDeductionAmount'"/><xsl:with-param name="v" select="cd:Amount"/></xsl:call-template>
+    </ChargeDeduction>
+  </xsl:template>
+
+  <!-- A party in the WCO order Name, ID, (Agent: FunctionCode), Address. -->
+  <xsl:template name="party">
+    <xsl:param name="name"/>
+    <xsl:param name="p"/>
+    <xsl:for-each select="$p">
+      <xsl:element name="{$name}">
+        <xsl:call-template name="leaf"><xsl:with-param name="name" select="'Name'"/><xsl:with-param name="v" select="cd:Name"/></xsl:call-template>
+        <xsl:call-template name="leaf"><xsl:with-param name="name" select="'ID'"/><xsl:with-param name="v" select="cd:Id"/></xsl:call-template>
+        <xsl:call-template name="leaf"><xsl:with-param name="name" select="'FunctionCode'"/><xsl:with-param name="v" select="cd:StatusCode"/></xsl:call-template>
+        <xsl:for-each select="cd:Address">
+          <Address>
+            <xsl:call-template name="leaf"><xsl:with-param name="name" select="'CityName'"/><xsl:with-param name="v" select="cd:CityName"/></xsl:call-template>
+            <xsl:call-template name="leaf"><xsl:with-param name="name" select="'CountryCode'"/><xsl:with-param name="v" select="cd:CountryCode"/></xsl:call-template>
+            <xsl:call-template name="leaf"><xsl:with-param name="name" select="'CountrySubDivisionCode'"/><xsl:with-param name="v" select="cd:CountrySubDivisionCode"/></xsl:call-template>
+            <xsl:call-template name="leaf"><xsl:with-param name="name" select="'Line'"/><xsl:with-param name="v" select="cd:Line"/></xsl:call-template>
+            <xsl:call-template name="leaf"><xsl:with-param name="name" select="'PostcodeID'"/><xsl:with-param name="v" select="cd:PostcodeId"/></xsl:call-template>
+          </Address>
+        </xsl:for-each>
+      </xsl:element>
+    </xsl:for-each>
+  </xsl:template>
+
+  <xsl:template name="transport">
+    <xsl:param name="name"/>
+    <xsl:param name="t"/>
+    <xsl:for-each select="$t">
+      <xsl:element name="{$name}">
+        <xsl:call-template name="leaf"><xsl:with-param name="name" select="'Name'"/><xsl:with-param name="v" select="cd:Name"/></xsl:call-template>
+        <xsl:call-template name="leaf"><xsl:with-param name="name" select="'ID'"/><xsl:with-param name="v" select="cd:Id"/></xsl:call-template>
+        <xsl:call-template name="leaf"><xsl:with-param name="name" select="'IdentificationTypeCode'"/><xsl:with-param name="v" select="cd:IdentificationTypeCode"/></xsl:call-template>
+        <xsl:call-template name="leaf"><xsl:with-param name="name" select="'TypeCode'"/><xsl:with-param name="v" select="cd:TypeCode"/></xsl:call-template>
+        <xsl:call-template name="leaf"><xsl:with-param name="name" select="'RegistrationNationalityCode'"/><xsl:with-param name="v" select="cd:NationalityCode"/></xsl:call-template>
+        <xsl:call-template name="leaf"><xsl:with-param name="name" select="'ModeCode'"/><xsl:with-param name="v" select="cd:ModeCode"/></xsl:call-template>
+      </xsl:element>
+    </xsl:for-each>
+  </xsl:template>
+
+  <!-- An element with the whitespace-normalised value of $v, when $v exists. -->
+  <xsl:template name="leaf">
+    <xsl:param name="name"/>
+    <xsl:param name="v"/>
+    <xsl:for-each select="$v">
+      <xsl:element name="{$name}"><xsl:value-of select="normalize-space(.)"/></xsl:element>
+    </xsl:for-each>
+  </xsl:template>
+
+  <xsl:template name="amount">
+    <xsl:param name="name"/>
+    <xsl:param name="v"/>
+    <xsl:for-each select="$v">
+      <xsl:element name="{$name}">
+        <xsl:if test="@currency">
+          <xsl:attribute name="currencyID"><xsl:value-of select="normalize-space(@currency)"/></xsl:attribute>
+        </xsl:if>
+        <xsl:value-of select="normalize-space(.)"/>
+      </xsl:element>
+    </xsl:for-each>
+  </xsl:template>
+
+  <!-- measures and quantities: the value and its unitCode -->
+  <xsl:template name="measure">
+    <xsl:param name="name"/>
+    <xsl:param name="v"/>
+    <xsl:for-each select="$v">
+      <xsl:element name="{$name}">
+        <xsl:if test="@unitCode">
+          <xsl:attribute name="unitCode"><xsl:value-of select="normalize-space(@unitCode)"/></xsl:attribute>
+        </xsl:if>
+        <xsl:value-of select="normalize-space(.)"/>
+      </xsl:element>
+    </xsl:for-each>
+  </xsl:template>
+
+  <!-- xs:date -> format 102 CCYYMMDD; xs:dateTime -> format 304
+       CCYYMMDDHHMMSS and the zone as Z or +HH/-HH. -->
+  <xsl:template name="datetime">
+    <xsl:param name="name"/>
+    <xsl:param name="v"/>
+    <xsl:for-each select="$v">
+      <xsl:variable name="s" select="normalize-space(.)"/>
+      <xsl:element name="{$name}">
+        <xsl:choose>
+          <xsl:when test="contains($s, 'T')">
+            <xsl:variable name="t" select="substring-after($s, 'T')"/>
+            <xsl:variable name="zone" select="substring($t, 9)"/>
+            <p1:DateTimeString formatCode="304">
+              <xsl:value-of select="concat(translate(substring-before($s, 'T'), '-', ''), translate(substring($t, 1, 8), ':', ''))"/>
+              <xsl:choose>
+                <xsl:when test="$zone = 'Z'">Z</xsl:when>
+                <xsl:otherwise><xsl:value-of select="substring($zone, 1, 3)"/></xsl:otherwise>
+              </xsl:choose>
+            </p1:DateTimeString>
+          </xsl:when>
+          <xsl:otherwise>
+            <p1:DateTimeString formatCode="102"><xsl:value-of select="translate($s, '-', '')"/></p1:DateTimeString>
+          </xsl:otherwise>
+        </xsl:choose>
+      </xsl:element>
+    </xsl:for-each>
   </xsl:template>
 
 </xsl:stylesheet>

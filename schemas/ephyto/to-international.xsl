@@ -4,9 +4,12 @@
   -> UN/CEFACT SPS certificate as exchanged through the IPPC ePhyto hub.
 
   Input: a document valid against domestic.xsd.  Output: a document valid
-  against international.xsd and against the hub's own schemas.  Values are
-  copied as they are (the domestic profile already holds them normalised);
-  the element order is the hub's.  All trade line items go into one
+  against the hub's own schemas (schemas/ephyto/hub/driver.xsd) that passes
+  the profile rules (profile.sch).  Values are copied as they are (the
+  domestic form already holds them normalised); the element order is the
+  hub's; a part the domestic document leaves out is left out, except the
+  TypeCode of a referenced document, which the hub requires (written empty
+  when the domestic document has none).  All trade line items go into one
   IncludedSPSConsignmentItem.  The field table is in docs/doctypes/ephyto.md.
 -->
 <xsl:stylesheet version="1.0"
@@ -36,26 +39,36 @@
         <ram:IssueDateTime>
           <xsl:apply-templates select="d:IssueDateTime" mode="date-time"/>
         </ram:IssueDateTime>
-        <ram:IssuerSPSParty>
-          <ram:Name><xsl:value-of select="d:IssuerName"/></ram:Name>
-        </ram:IssuerSPSParty>
+        <xsl:for-each select="d:IssuerName">
+          <ram:IssuerSPSParty>
+            <ram:Name><xsl:value-of select="."/></ram:Name>
+          </ram:IssuerSPSParty>
+        </xsl:for-each>
         <xsl:apply-templates select="d:Note"/>
         <xsl:apply-templates select="d:ReferencedDocument"/>
         <xsl:apply-templates select="d:Signatory"/>
       </rsm:SPSExchangedDocument>
       <rsm:SPSConsignment>
-        <ram:ConsignorSPSParty>
-          <xsl:apply-templates select="d:Consignor" mode="party"/>
-        </ram:ConsignorSPSParty>
-        <ram:ConsigneeSPSParty>
-          <xsl:apply-templates select="d:Consignee" mode="party"/>
-        </ram:ConsigneeSPSParty>
-        <ram:ExportSPSCountry>
-          <xsl:apply-templates select="d:ExportCountry" mode="country"/>
-        </ram:ExportSPSCountry>
-        <ram:ImportSPSCountry>
-          <xsl:apply-templates select="d:ImportCountry" mode="country"/>
-        </ram:ImportSPSCountry>
+        <xsl:for-each select="d:Consignor">
+          <ram:ConsignorSPSParty>
+            <xsl:apply-templates select="." mode="party"/>
+          </ram:ConsignorSPSParty>
+        </xsl:for-each>
+        <xsl:for-each select="d:Consignee">
+          <ram:ConsigneeSPSParty>
+            <xsl:apply-templates select="." mode="party"/>
+          </ram:ConsigneeSPSParty>
+        </xsl:for-each>
+        <xsl:for-each select="d:ExportCountry">
+          <ram:ExportSPSCountry>
+            <xsl:apply-templates select="." mode="country"/>
+          </ram:ExportSPSCountry>
+        </xsl:for-each>
+        <xsl:for-each select="d:ImportCountry">
+          <ram:ImportSPSCountry>
+            <xsl:apply-templates select="." mode="country"/>
+          </ram:ImportSPSCountry>
+        </xsl:for-each>
         <xsl:for-each select="d:TransitCountry">
           <ram:TransitSPSCountry>
             <xsl:apply-templates select="." mode="country"/>
@@ -66,7 +79,9 @@
             <xsl:for-each select="d:Code">
               <ram:ID><xsl:value-of select="."/></ram:ID>
             </xsl:for-each>
-            <ram:Name><xsl:value-of select="d:Name"/></ram:Name>
+            <xsl:for-each select="d:Name">
+              <ram:Name><xsl:value-of select="."/></ram:Name>
+            </xsl:for-each>
           </ram:UnloadingBaseportSPSLocation>
         </xsl:for-each>
         <xsl:for-each select="d:ExaminationLocation">
@@ -77,9 +92,12 @@
           </ram:ExaminationSPSEvent>
         </xsl:for-each>
         <xsl:apply-templates select="d:Transport"/>
-        <ram:IncludedSPSConsignmentItem>
-          <xsl:apply-templates select="d:Item"/>
-        </ram:IncludedSPSConsignmentItem>
+        <xsl:apply-templates select="d:TransportEquipment"/>
+        <xsl:if test="d:Item">
+          <ram:IncludedSPSConsignmentItem>
+            <xsl:apply-templates select="d:Item"/>
+          </ram:IncludedSPSConsignmentItem>
+        </xsl:if>
       </rsm:SPSConsignment>
     </rsm:SPSCertificate>
   </xsl:template>
@@ -91,7 +109,9 @@
       <xsl:for-each select="d:Subject">
         <ram:Subject><xsl:value-of select="."/></ram:Subject>
       </xsl:for-each>
-      <ram:Content><xsl:apply-templates select="d:Content" mode="text"/></ram:Content>
+      <xsl:for-each select="d:Content">
+        <ram:Content><xsl:apply-templates select="." mode="text"/></ram:Content>
+      </xsl:for-each>
     </ram:IncludedSPSNote>
   </xsl:template>
 
@@ -108,7 +128,12 @@
         <ram:ID><xsl:value-of select="."/></ram:ID>
       </xsl:for-each>
       <xsl:for-each select="d:Attachment">
-        <ram:AttachmentBinaryObject filename="{@filename}"><xsl:value-of select="."/></ram:AttachmentBinaryObject>
+        <ram:AttachmentBinaryObject>
+          <xsl:for-each select="@filename">
+            <xsl:attribute name="filename"><xsl:value-of select="."/></xsl:attribute>
+          </xsl:for-each>
+          <xsl:value-of select="."/>
+        </ram:AttachmentBinaryObject>
       </xsl:for-each>
       <xsl:for-each select="d:Information">
         <ram:Information><xsl:apply-templates select="." mode="text"/></ram:Information>
@@ -118,22 +143,28 @@
 
   <xsl:template match="d:Signatory">
     <ram:SignatorySPSAuthentication>
-      <ram:ActualDateTime>
-        <xsl:apply-templates select="d:SignedDateTime" mode="date-time"/>
-      </ram:ActualDateTime>
+      <xsl:for-each select="d:SignedDateTime">
+        <ram:ActualDateTime>
+          <xsl:apply-templates select="." mode="date-time"/>
+        </ram:ActualDateTime>
+      </xsl:for-each>
       <xsl:for-each select="d:SignedAt">
         <ram:IssueSPSLocation>
           <ram:Name><xsl:value-of select="."/></ram:Name>
         </ram:IssueSPSLocation>
       </xsl:for-each>
-      <ram:ProviderSPSParty>
-        <xsl:for-each select="d:AuthorityName">
-          <ram:Name><xsl:value-of select="."/></ram:Name>
-        </xsl:for-each>
-        <ram:SpecifiedSPSPerson>
-          <ram:Name><xsl:value-of select="d:OfficerName"/></ram:Name>
-        </ram:SpecifiedSPSPerson>
-      </ram:ProviderSPSParty>
+      <xsl:if test="d:AuthorityName | d:OfficerName">
+        <ram:ProviderSPSParty>
+          <xsl:for-each select="d:AuthorityName">
+            <ram:Name><xsl:value-of select="."/></ram:Name>
+          </xsl:for-each>
+          <xsl:for-each select="d:OfficerName">
+            <ram:SpecifiedSPSPerson>
+              <ram:Name><xsl:value-of select="."/></ram:Name>
+            </ram:SpecifiedSPSPerson>
+          </xsl:for-each>
+        </ram:ProviderSPSParty>
+      </xsl:if>
       <xsl:for-each select="d:Clause">
         <ram:IncludedSPSClause>
           <ram:ID><xsl:value-of select="d:Id"/></ram:ID>
@@ -148,7 +179,12 @@
   <!-- ===== SPSConsignment parts ===== -->
 
   <xsl:template match="*" mode="party">
-    <ram:Name><xsl:value-of select="d:Name"/></ram:Name>
+    <xsl:for-each select="d:Name">
+      <ram:Name><xsl:value-of select="."/></ram:Name>
+    </xsl:for-each>
+    <xsl:for-each select="d:TypeCode">
+      <ram:TypeCode><xsl:value-of select="."/></ram:TypeCode>
+    </xsl:for-each>
     <xsl:for-each select="d:Address">
       <ram:SpecifiedSPSAddress>
         <xsl:for-each select="d:Line">
@@ -165,7 +201,9 @@
   </xsl:template>
 
   <xsl:template match="*" mode="country">
-    <ram:ID><xsl:value-of select="d:Code"/></ram:ID>
+    <xsl:for-each select="d:Code">
+      <ram:ID><xsl:value-of select="."/></ram:ID>
+    </xsl:for-each>
     <xsl:for-each select="d:Name">
       <ram:Name><xsl:value-of select="."/></ram:Name>
     </xsl:for-each>
@@ -183,6 +221,21 @@
         </ram:UsedSPSTransportMeans>
       </xsl:for-each>
     </ram:MainCarriageSPSTransportMovement>
+  </xsl:template>
+
+  <!-- The hub's schema declares both IDs here without a namespace
+       (form="unqualified"), unlike every other element. -->
+  <xsl:template match="d:TransportEquipment">
+    <ram:UtilizedSPSTransportEquipment>
+      <xsl:for-each select="d:EquipmentId">
+        <ID><xsl:value-of select="."/></ID>
+      </xsl:for-each>
+      <xsl:for-each select="d:SealId">
+        <ram:AffixedSPSSeal>
+          <ID><xsl:value-of select="."/></ID>
+        </ram:AffixedSPSSeal>
+      </xsl:for-each>
+    </ram:UtilizedSPSTransportEquipment>
   </xsl:template>
 
   <!-- ===== IncludedSPSTradeLineItem ===== -->
@@ -226,7 +279,9 @@
       </xsl:for-each>
       <xsl:for-each select="d:Classification">
         <ram:ApplicableSPSClassification>
-          <ram:SystemName><xsl:value-of select="d:SystemName"/></ram:SystemName>
+          <xsl:for-each select="d:SystemName">
+            <ram:SystemName><xsl:value-of select="."/></ram:SystemName>
+          </xsl:for-each>
           <xsl:for-each select="d:ClassCode">
             <ram:ClassCode><xsl:value-of select="."/></ram:ClassCode>
           </xsl:for-each>
@@ -249,7 +304,9 @@
           <xsl:apply-templates select="." mode="country"/>
           <xsl:for-each select="d:Region">
             <ram:SubordinateSPSCountrySubDivision>
-              <ram:Name><xsl:value-of select="d:Name"/></ram:Name>
+              <xsl:for-each select="d:Name">
+                <ram:Name><xsl:value-of select="."/></ram:Name>
+              </xsl:for-each>
               <xsl:for-each select="d:LevelCode">
                 <ram:HierarchicalLevelCode><xsl:value-of select="."/></ram:HierarchicalLevelCode>
               </xsl:for-each>
@@ -263,7 +320,9 @@
 
   <xsl:template match="d:Treatment">
     <ram:AppliedSPSProcess>
-      <ram:TypeCode><xsl:value-of select="d:TypeCode"/></ram:TypeCode>
+      <xsl:for-each select="d:TypeCode">
+        <ram:TypeCode><xsl:value-of select="."/></ram:TypeCode>
+      </xsl:for-each>
       <xsl:if test="d:StartDateTime | d:EndDateTime | d:Duration">
         <ram:CompletionSPSPeriod>
           <xsl:for-each select="d:StartDateTime">

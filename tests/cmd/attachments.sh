@@ -19,7 +19,7 @@ printf 'inspection notes\r\n' >"$T/notes.txt"
 # placed HOME MSGID N FILE: part N of MSGID sits beside its document in
 # HOME's spool/in with FILE's bytes
 placed() {
-	doc=$(sql "$1" "select reason from entries where msgid='$2' and event='DELIVERED_LOCAL'")
+	doc=$(placed_file "$1" "$2")
 	part=${doc%.xml}.part-$3.bin
 	if [ -n "$doc" ] && cmp -s "$part" "$4"; then pass; else fail "part $3 of $2 not placed as sent ($part)"; fi
 }

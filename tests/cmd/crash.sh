@@ -139,7 +139,7 @@ scenario() {
 	done
 	files=""
 	while read -r id; do
-		f=$(sql "$SG" "select reason from entries where msgid='$id' and event='DELIVERED_LOCAL'")
+		f=$(placed_file "$SG" "$id")
 		[ "$(echo "$f" | grep -c .)" = 1 ] && [ -f "$f" ] && pass || { fail "$name: $id placed in spool/in once: '$f'"; continue; }
 		files="$files $f"
 	done <"$T/ids.$set"
@@ -147,9 +147,11 @@ scenario() {
 	digests $files >"$T/got.$set"
 	digests "$T"/docs/$set*.xml >"$T/want.$set"
 	same "$T/want.$set" "$T/got.$set" "$name: the documents in spool/in are the documents submitted"
-	# Nothing else either: no copy, and no unfinished file left by a kill.
+	# Nothing else either: no copy, and no unfinished file left by a kill;
+	# each document with its international form and loss report beside it.
 	n=$(ls -A "$SG/spool/in" | wc -l)
-	[ "$n" -eq "$(entries "$SG" "event='RECEIVED'")" ] && pass ||
+	[ "$n" -eq "$((3 * $(entries "$SG" "event='RECEIVED'")))" ] &&
+	[ "$(ls -A "$SG/spool/in" | grep -c '\.international$')" -eq "$(ls -A "$SG/spool/in" | grep -c '\.loss-report$')" ] && pass ||
 		{ fail "$name: $n files in spool/in for $(entries "$SG" "event='RECEIVED'") messages"; ls -A "$SG/spool/in"; }
 }
 

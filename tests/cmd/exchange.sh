@@ -20,7 +20,7 @@ send() {
 # arrived HOME MSGID ORIGINAL: the domestic document in HOME's spool/in is
 # the original in every field
 arrived() {
-	f=$(sqlite3 "$1/ledger.db" "select reason from entries where msgid='$2' and event='DELIVERED_LOCAL'")
+	f=$(placed_file "$1" "$2")
 	if [ -z "$f" ]; then fail "$2 not in $1/spool/in"; return; fi
 	canon "$3" >"$T/a" && canon "$f" >"$T/b"
 	same "$T/a" "$T/b" "$2 arrived different from $(basename "$3")"
@@ -85,8 +85,8 @@ for k in 1 2 3 4; do has "$T/race$k" "Receipt" "concurrent copy $k gets a receip
 "$SWNODE" --home "$CN" as4 pack --agreement AB --message-id col_CN-SW "$eco2" -o "$T/c2.xml" 2>/dev/null
 post "$CN" "$SG" "$PORT_B" "$T/c1.xml"
 post "$CN" "$SG" "$PORT_B" "$T/c2.xml"
-f1=$(sqlite3 "$SG/ledger.db" "select reason from entries where msgid='col@CN-SW' and event='DELIVERED_LOCAL'")
-f2=$(sqlite3 "$SG/ledger.db" "select reason from entries where msgid='col_CN-SW' and event='DELIVERED_LOCAL'")
+f1=$(placed_file "$SG" "col@CN-SW")
+f2=$(placed_file "$SG" "col_CN-SW")
 [ -n "$f1" ] && [ -n "$f2" ] && [ "$f1" != "$f2" ] && pass || fail "two messages share a spool/in file"
 arrived "$SG" col@CN-SW "$eco"
 arrived "$SG" col_CN-SW "$eco2"

@@ -193,3 +193,21 @@ sql() {
 entries() {
 	sql "$1" "select count(*) from entries where $2"
 }
+
+# sample_type TYPE: the doctype whose samples in tests/data are TYPE's
+# domestic documents: TYPE itself, or the first doctype sharing its domestic
+# form (docs/documents.md), whose samples it sends in its own international
+# form (map --to international --as TYPE).
+sample_type() {
+	"$SWNODE" doctypes | awk -v t="$1" -F'\t' '
+		NF == 2 { cur = $1; next }
+		/^  domestic/ { if (!($0 in first)) first[$0] = cur; if (cur == t) { print first[$0]; exit } }'
+}
+
+# placed_file HOME MSGID: the path in spool/in its DELIVERED_LOCAL entry
+# names (the reason ends with it: "lost N, international sha256:..., loss
+# report sha256:...: PATH"); empty if not placed.
+placed_file() {
+	sql "$1" "select reason from entries where msgid='$2' and event='DELIVERED_LOCAL'" |
+		sed 's/^lost [0-9]*, international sha256:[0-9a-f]*, loss report sha256:[0-9a-f]*: //'
+}

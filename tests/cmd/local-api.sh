@@ -87,7 +87,7 @@ api GET "/status/$m?wait=60"
 code 200 "status with wait"
 has "$T/body" '"state":"DELIVERED"' "the held status answers DELIVERED"
 [ "$(entries "$SG" "msgid='$m' and event='RECEIVED'")" = 1 ] && pass || fail "$m received once"
-f=$(sql "$SG" "select reason from entries where msgid='$m' and event='DELIVERED_LOCAL'")
+f=$(placed_file "$SG" "$m")
 canon "$eph" >"$T/a" && canon "$f" >"$T/b"
 same "$T/a" "$T/b" "the submitted document arrived unchanged"
 api GET "/status/$m"

@@ -53,7 +53,7 @@ until [ "$(entries "$SG" "event='DELIVERED_LOCAL'")" -ge "$N" ]; do
 	i=$((i + 1)); [ $i -gt 300 ] && break; sleep 0.1
 done
 for f in "$T"/docs/*.xml; do canon "$f" | sha256sum; done | sort >"$T/want"
-for f in "$SG"/spool/in/*; do canon "$f" | sha256sum; done | sort >"$T/got"
+for f in "$SG"/spool/in/*.xml; do canon "$f" | sha256sum; done | sort >"$T/got"
 same "$T/want" "$T/got" "the documents in spool/in are the backlog, once each"
 stop_node "$CN"
 stop_node "$SG"

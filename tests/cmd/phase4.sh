@@ -246,7 +246,7 @@ for PROFILE in edelivery-2.0 edelivery-2.0-ecdsa edelivery-1.15; do
 			pass || fail "phase4 $PROFILE $gz: RECEIVED without the part's digests"
 		[ "$(entries "$SW" "msgid='$MSGID' and event='DELIVERED_LOCAL'")" = 1 ] &&
 			pass || fail "phase4 $PROFILE $gz: not delivered to the domestic side"
-		f=$(sql "$SW" "select reason from entries where msgid='$MSGID' and event='DELIVERED_LOCAL'")
+		f=$(placed_file "$SW" "$MSGID")
 		if [ -f "$f" ] && canon "$f" | cmp -s - "$IN/eco-domestic.c14n"; then
 			pass
 		else
@@ -266,7 +266,7 @@ placed_after_restart() {
 	mv "$SW/spool/in.away" "$SW/spool/in"
 	stop_node "$SW"
 	start_node "$SW"
-	f=$(sql "$SW" "select reason from entries where msgid='$MSGID' and event='DELIVERED_LOCAL'")
+	f=$(placed_file "$SW" "$MSGID")
 	if [ -n "$f" ] && [ -f "$f" ] && canon "$f" | cmp -s - "$IN/eco-domestic.c14n"; then
 		pass
 	else
@@ -323,7 +323,7 @@ for gz in plain gzip; do
 		--payload-type text/plain $opt
 	grep -q "^OK $MSGID" "$IN/three-$gz.out" && pass ||
 		{ fail "three payloads $gz: no verified Receipt (exit $RC)"; grep -v INFO "$IN/three-$gz.out" | tail -30; tail -5 "$SW.log"; }
-	f=$(sql "$SW" "select reason from entries where msgid='$MSGID' and event='DELIVERED_LOCAL'")
+	f=$(placed_file "$SW" "$MSGID")
 	if [ -n "$f" ] && canon "$f" | cmp -s - "$IN/eco-domestic.c14n"; then pass
 	else fail "three payloads $gz: the document is not delivered"; fi
 	if cmp -s "${f%.xml}.part-2.bin" "$IN/att.bin" && cmp -s "${f%.xml}.part-3.bin" "$IN/att.txt"; then pass
@@ -367,7 +367,7 @@ mkdir "$SW/spool/in/.placing-$seq-part-2"
 mv "$SW/spool/in" "$SW/spool/in.away"
 : >"$SW/spool/in"
 placed_after_restart "a document with an attachment"
-f=$(sql "$SW" "select reason from entries where msgid='$MSGID' and event='DELIVERED_LOCAL'")
+f=$(placed_file "$SW" "$MSGID")
 cmp -s "${f%.xml}.part-2.bin" "$IN/att.bin" && pass || fail "the attachment is not placed after the restart"
 [ ! -e "$taken_att" ] && pass || fail "the start left an attachment of an acknowledged document"
 later_att=${f%.xml}.part-2.bin
@@ -382,7 +382,7 @@ start_node "$SW"
 p4send P4-20 edelivery-2.0 ten --payload "$IN/ten.bin" --gzip \
 	--payload-type application/xml --payload-type application/octet-stream
 grep -q "^OK $MSGID" "$IN/ten.out" && pass || { fail "10 MiB attachment: no verified Receipt (exit $RC)"; tail -5 "$IN/ten.out"; tail -5 "$SW.log"; }
-f=$(sql "$SW" "select reason from entries where msgid='$MSGID' and event='DELIVERED_LOCAL'")
+f=$(placed_file "$SW" "$MSGID")
 cmp -s "${f%.xml}.part-2.bin" "$IN/ten.bin" && pass || fail "the 10 MiB attachment is not delivered as sent"
 cmp -s "$later_att" "$IN/att.bin" && pass || fail "a start removed the attachment of a document not acknowledged"
 p4send P4-20E edelivery-2.0-ecdsa ten-over --payload "$IN/ten.bin" \

@@ -8,6 +8,8 @@ TYPES=$("$SWNODE" doctypes | awk -F'\t' 'NF == 2 { print $1 }')
 
 n=0
 for type in $TYPES; do
+	# A doctype sharing another's domestic form has its samples there.
+	[ "$(sample_type "$type")" = "$type" ] || continue
 	count=0
 	for f in "$TESTDATA/$type"/*.xml; do
 		expect 0 "validate $f" "$SWNODE" validate "$f" || continue

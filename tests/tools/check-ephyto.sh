@@ -2,18 +2,42 @@
 # check-ephyto.sh REPO SHARED
 #
 # Checks the ephyto document family with xmllint and xsltproc:
+#   0. the maps are plain XSLT 1.0; the hub's schemas shipped in
+#      schemas/ephyto/hub/ are exactly what tests/tools/ephyto-hub-schemas.sh
+#      extracts from SHARED/reference/ephyto-hub/ephyto-hub.wsdl, with their
+#      NOTICE; the registry validates the international form with
+#      ephyto/hub/driver.xsd; the country list of to-domestic.xsl is the
+#      enumeration of domestic.xsd; profile.sch compiles with
+#      schemas/schematron.xsl;
 #   1. every domestic sample tests/data/ephyto/*.xml validates against
 #      schemas/ephyto/domestic.xsd;
-#   2. to-international.xsl maps it to a document that validates against
-#      schemas/ephyto/international.xsd and against the IPPC ePhyto hub's own
-#      schemas (inline in SHARED/reference/ephyto-hub/ephyto-hub.wsdl,
-#      extracted by tests/tools/ephyto-hub-schemas.sh);
+#   2. to-international.xsl maps it to a document that validates against the
+#      hub's schemas (schemas/ephyto/hub/driver.xsd) and passes the profile
+#      rules (schemas/ephyto/profile.sch);
 #   3. to-domestic.xsl maps that back to a document identical to the sample
 #      (xmllint --noblanks | xmllint --exc-c14n, byte for byte);
 #   4. a received document with wrapped text and two consignment items is
 #      accepted and maps to a valid domestic document;
 #   5. every tests/data/bad/ephyto-invalid-*.xml fails domestic validation
-#      with a message containing the line in its .expect file.
+#      with a message containing the line in its .expect file;
+#   6. every tests/data/ephyto-variation/accept-*.xml (certificates as
+#      national systems send them) validates against the hub's schemas,
+#      passes the profile rules, maps to a valid domestic document, and that
+#      maps back to a document the hub's schemas and the profile accept and
+#      that maps to the same domestic document again; its loss (values of
+#      the original that original -> domestic -> international does not give
+#      back) is printed: "loss NAME: N";
+#   7. every tests/data/ephyto-variation/refuse-*.xml fails the hub's schemas
+#      or the profile rules, with a message containing the line in its
+#      .expect file (xmllint's FILE:LINE: element NAME: ..., or the rules'
+#      id="RULE" path="...">message).
+#
+# Loss is counted as swnode's loss report counts it (node/doc/loss.h):
+# values are the text of elements without element children and the
+# attributes (xsi:* aside), white space normalised, empty ones left out,
+# keyed by the path without positions (namespace URI and local name of each
+# step); original minus round trip, as multisets.  EPHYTO_LOSS_VERBOSE=1
+# also prints each lost value.
 # Writes only into a mktemp directory, removed on exit.
 # Exit status: 0 all passed, 1 a check failed, 2 usage.
 set -u
@@ -27,6 +51,8 @@ shared=$2
 schemas=$repo/schemas/ephyto
 data=$repo/tests/data/ephyto
 bad=$repo/tests/data/bad
+variation=$repo/tests/data/ephyto-variation
+hub=$schemas/hub/driver.xsd
 wsdl=$shared/reference/ephyto-hub/ephyto-hub.wsdl
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/check-ephyto.XXXXXX") || exit 1
@@ -56,6 +82,71 @@ for xsl in "$schemas/to-international.xsl" "$schemas/to-domestic.xsl"; do
     fi
 done
 
+# 0. The hub's schemas as shipped are a fresh extraction, unmodified.
+if [ ! -r "$schemas/hub/NOTICE" ]; then
+    ko "$schemas/hub/NOTICE is missing"
+elif ! diff -r -x NOTICE "$tmp/hub" "$schemas/hub" >"$tmp/diff" 2>&1; then
+    ko "$schemas/hub differs from a fresh extraction of $wsdl (regenerate with tests/tools/ephyto-hub-schemas.sh)"
+    head -20 "$tmp/diff" >&2
+else
+    ok
+fi
+if [ "$(xmllint --xpath 'string(//*[local-name()="doctype"][@id="ephyto"]/*[local-name()="international"]/@schema)' "$repo/schemas/doctypes.xml" 2>/dev/null)" = ephyto/hub/driver.xsd ]; then
+    ok
+else
+    ko "schemas/doctypes.xml: the ephyto international form is not validated with ephyto/hub/driver.xsd"
+fi
+
+# 0. The country codes to-domestic.xsl accepts are those domestic.xsd has.
+xmllint --xpath '//*[local-name()="simpleType"][@name="CountryCode"]//*[local-name()="enumeration"]/@value' "$schemas/domestic.xsd" 2>/dev/null |
+    tr ' ' '\n' | sed -n 's/^value="\(.*\)"$/\1/p' | LC_ALL=C sort >"$tmp/countries.xsd"
+sed -n "/<xsl:variable name=\"countries\"/,/)\"\/>/p" "$schemas/to-domestic.xsl" |
+    grep -o "\b[A-Z][A-Z]\b" | LC_ALL=C sort >"$tmp/countries.xsl"
+if [ -s "$tmp/countries.xsd" ] && cmp -s "$tmp/countries.xsd" "$tmp/countries.xsl"; then
+    ok
+else
+    ko "the country list of to-domestic.xsl is not the CountryCode enumeration of domestic.xsd"
+    diff "$tmp/countries.xsd" "$tmp/countries.xsl" | head -5 >&2
+fi
+
+# 0. The profile rules compile.
+profile=$tmp/profile.xsl
+if xsltproc --nonet "$repo/schemas/schematron.xsl" "$schemas/profile.sch" >"$profile" 2>"$tmp/err"; then
+    ok
+else
+    ko "profile.sch does not compile with schemas/schematron.xsl"; cat "$tmp/err" >&2
+fi
+
+# Runs the profile rules on $1; their failures (none: the document passes)
+# into $2.  Status 0 if it passes.
+rules() {
+    xsltproc --nonet "$profile" "$1" 2>&1 | grep -o '<failure .*</failure>' >"$2"
+    [ ! -s "$2" ]
+}
+
+# The leaves of a document as the loss report counts them, one
+# "path<TAB>value" a line, sorted.
+cat >"$tmp/leaves.xsl" <<'XSL'
+<?xml version="1.0" encoding="UTF-8"?>
+<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform">
+  <xsl:output method="text" encoding="UTF-8"/>
+  <xsl:template match="/">
+    <xsl:for-each select="//*">
+      <xsl:variable name="path">
+        <xsl:for-each select="ancestor-or-self::*">/{<xsl:value-of select="namespace-uri()"/>}<xsl:value-of select="local-name()"/></xsl:for-each>
+      </xsl:variable>
+      <xsl:for-each select="@*[namespace-uri() != 'http://www.w3.org/2001/XMLSchema-instance'][normalize-space() != '']">
+        <xsl:value-of select="concat($path, '/@{', namespace-uri(), '}', local-name(), '&#9;', normalize-space(), '&#10;')"/>
+      </xsl:for-each>
+      <xsl:if test="not(*) and normalize-space() != ''">
+        <xsl:value-of select="concat($path, '&#9;', normalize-space(), '&#10;')"/>
+      </xsl:if>
+    </xsl:for-each>
+  </xsl:template>
+</xsl:stylesheet>
+XSL
+leaves() { xsltproc --nonet "$tmp/leaves.xsl" "$1" | LC_ALL=C sort; }
+
 # 1-3. Samples: validate, map, validate, map back, compare.
 count=0
 for d in "$data"/*.xml; do
@@ -70,11 +161,11 @@ for d in "$data"/*.xml; do
     if ! xsltproc --nonet "$schemas/to-international.xsl" "$d" >"$intl" 2>"$tmp/err"; then
         ko "$d: to-international.xsl failed"; cat "$tmp/err" >&2; continue
     fi
-    if ! xmllint --noout --nonet --schema "$schemas/international.xsd" "$intl" 2>"$tmp/err"; then
-        ko "$d: mapped document not valid against international.xsd"; cat "$tmp/err" >&2; continue
-    fi
-    if ! xmllint --noout --nonet --schema "$tmp/hub/driver.xsd" "$intl" 2>"$tmp/err"; then
+    if ! xmllint --noout --nonet --schema "$hub" "$intl" 2>"$tmp/err"; then
         ko "$d: mapped document not valid against the ePhyto hub schemas"; cat "$tmp/err" >&2; continue
+    fi
+    if ! rules "$intl" "$tmp/fail"; then
+        ko "$d: mapped document fails the profile rules"; cat "$tmp/fail" >&2; continue
     fi
     if ! xsltproc --nonet "$schemas/to-domestic.xsl" "$intl" >"$back" 2>"$tmp/err"; then
         ko "$d: to-domestic.xsl failed"; cat "$tmp/err" >&2; continue
@@ -98,7 +189,7 @@ fi
 if [ -e "$data/01-minimal.xml" ]; then
     xsltproc --nonet "$schemas/to-international.xsl" "$data/01-minimal.xml" |
         sed 's|<ram:StatusCode>[^<]*<|<ram:StatusCode>x<|' >"$tmp/hub-negative.xml"
-    if xmllint --noout --nonet --schema "$tmp/hub/driver.xsd" "$tmp/hub-negative.xml" 2>/dev/null; then
+    if xmllint --noout --nonet --schema "$hub" "$tmp/hub-negative.xml" 2>/dev/null; then
         ko "the hub schemas accept a StatusCode 'x': extraction is broken"
     else
         ok
@@ -149,10 +240,10 @@ cat >"$tmp/inbound.xml" <<'EOF'
   </rsm:SPSConsignment>
 </rsm:SPSCertificate>
 EOF
-if ! xmllint --noout --nonet --schema "$schemas/international.xsd" "$tmp/inbound.xml" 2>"$tmp/err"; then
-    ko "inbound sample: not valid against international.xsd"; cat "$tmp/err" >&2
-elif ! xmllint --noout --nonet --schema "$tmp/hub/driver.xsd" "$tmp/inbound.xml" 2>"$tmp/err"; then
+if ! xmllint --noout --nonet --schema "$hub" "$tmp/inbound.xml" 2>"$tmp/err"; then
     ko "inbound sample: not valid against the ePhyto hub schemas"; cat "$tmp/err" >&2
+elif ! rules "$tmp/inbound.xml" "$tmp/fail"; then
+    ko "inbound sample: fails the profile rules"; cat "$tmp/fail" >&2
 elif ! xsltproc --nonet "$schemas/to-domestic.xsl" "$tmp/inbound.xml" >"$tmp/inbound.domestic.xml" 2>"$tmp/err"; then
     ko "inbound sample: to-domestic.xsl failed"; cat "$tmp/err" >&2
 elif ! xmllint --noout --nonet --schema "$schemas/domestic.xsd" "$tmp/inbound.domestic.xml" 2>"$tmp/err"; then
@@ -183,6 +274,76 @@ for b in "$bad"/ephyto-invalid-*.xml; do
 done
 if [ "$nbad" -lt 3 ]; then
     ko "$bad: $nbad ephyto-invalid-*.xml samples, at least 3 expected"
+fi
+
+# 6. Certificates as national systems send them: accepted ones map to a
+#    valid domestic document and back, with their loss printed.
+nacc=0
+for a in "$variation"/accept-*.xml; do
+    [ -e "$a" ] || continue
+    nacc=$((nacc + 1))
+    name=$(basename "$a")
+    dom=$tmp/$name.domestic.xml
+    back=$tmp/$name.back.xml
+    again=$tmp/$name.again.xml
+    if ! xmllint --noout --nonet --schema "$hub" "$a" 2>"$tmp/err"; then
+        ko "$a: not valid against the ePhyto hub schemas"; cat "$tmp/err" >&2; continue
+    fi
+    if ! rules "$a" "$tmp/fail"; then
+        ko "$a: fails the profile rules"; cat "$tmp/fail" >&2; continue
+    fi
+    if ! xsltproc --nonet "$schemas/to-domestic.xsl" "$a" >"$dom" 2>"$tmp/err" ||
+       ! xmllint --noout --nonet --schema "$schemas/domestic.xsd" "$dom" 2>"$tmp/err"; then
+        ko "$a: does not map to a valid domestic document"; cat "$tmp/err" >&2; continue
+    fi
+    if ! xsltproc --nonet "$schemas/to-international.xsl" "$dom" >"$back" 2>"$tmp/err" ||
+       ! xmllint --noout --nonet --schema "$hub" "$back" 2>"$tmp/err"; then
+        ko "$a: mapped to domestic and back, not valid against the ePhyto hub schemas"; cat "$tmp/err" >&2; continue
+    fi
+    if ! rules "$back" "$tmp/fail"; then
+        ko "$a: mapped to domestic and back, fails the profile rules"; cat "$tmp/fail" >&2; continue
+    fi
+    xsltproc --nonet "$schemas/to-domestic.xsl" "$back" >"$again" 2>/dev/null
+    canon "$dom" >"$tmp/a.c14n" && canon "$again" >"$tmp/b.c14n"
+    if ! cmp -s "$tmp/a.c14n" "$tmp/b.c14n"; then
+        ko "$a: domestic -> international -> domestic differs"; continue
+    fi
+    leaves "$a" >"$tmp/orig.leaves"
+    leaves "$back" >"$tmp/back.leaves"
+    LC_ALL=C comm -23 "$tmp/orig.leaves" "$tmp/back.leaves" >"$tmp/lost"
+    echo "loss $name: $(wc -l <"$tmp/lost" | tr -d ' ')"
+    if [ "${EPHYTO_LOSS_VERBOSE:-0}" = 1 ]; then
+        sed 's/^/    /' "$tmp/lost"
+    fi
+    ok
+done
+if [ "$nacc" -lt 8 ]; then
+    ko "$variation: $nacc accept-*.xml samples, at least 8 expected"
+fi
+
+# 7. Refused ones fail the hub's schemas or the profile rules, as expected.
+nref=0
+for r in "$variation"/refuse-*.xml; do
+    [ -e "$r" ] || continue
+    nref=$((nref + 1))
+    if [ ! -r "$r.expect" ]; then
+        ko "$r: no $r.expect"; continue
+    fi
+    expect=$(head -n 1 "$r.expect")
+    hubok=1
+    xmllint --noout --nonet --schema "$hub" "$r" 2>"$tmp/err" >/dev/null || hubok=0
+    rulesok=1
+    rules "$r" "$tmp/fail" || rulesok=0
+    if [ "$hubok" = 1 ] && [ "$rulesok" = 1 ]; then
+        ko "$r: accepted, but should be refused"
+    elif ! cat "$tmp/err" "$tmp/fail" | grep -q -F -e "$expect"; then
+        ko "$r: refused, but not with '$expect'"; cat "$tmp/err" "$tmp/fail" >&2
+    else
+        ok
+    fi
+done
+if [ "$nref" -lt 10 ]; then
+    ko "$variation: $nref refuse-*.xml samples, at least 10 expected"
 fi
 
 echo "ephyto: $pass passed, $fail failed"

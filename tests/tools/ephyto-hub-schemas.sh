@@ -13,6 +13,15 @@
 # WSDL defaults to ../shared/reference/ephyto-hub/ephyto-hub.wsdl beside the
 # repository that holds this script.  The WSDL is only read; everything is
 # written under OUTDIR.  Exit status: 0 ok, 1 failure, 2 usage.
+#
+# swnode ships the result as its international schema for ephyto
+# (schemas/ephyto/hub/, named by schemas/doctypes.xml; see its NOTICE).
+# Regenerate it with
+#
+#     sh tests/tools/ephyto-hub-schemas.sh schemas/ephyto/hub
+#
+# tests/tools/check-ephyto.sh fails when the shipped files differ from a
+# fresh extraction.
 set -eu
 
 if [ $# -lt 1 ] || [ $# -gt 2 ]; then

@@ -46,7 +46,15 @@ static char *canonical(const char *bytes, size_t len)
 
 START_TEST(registry_has_three_families)
 {
-	ck_assert_uint_eq(swn_registry_count(reg), 3);
+	const struct swn_doctype *eco = swn_registry_find(reg, "eco");
+
+	/* Three families; the certificate of origin in two international
+	 * forms sharing one domestic form, the project's first. */
+	ck_assert_uint_eq(swn_registry_count(reg), 4);
+	ck_assert_ptr_nonnull(eco);
+	ck_assert_ptr_eq(swn_registry_next_sharing(reg, eco), swn_registry_find(reg, "eco-cefact"));
+	ck_assert_ptr_null(swn_registry_next_sharing(reg, swn_registry_find(reg, "eco-cefact")));
+	ck_assert_ptr_null(swn_registry_next_sharing(reg, swn_registry_find(reg, "ephyto")));
 	ck_assert_ptr_nonnull(swn_registry_find(reg, "ephyto"));
 	ck_assert_ptr_nonnull(swn_registry_find(reg, "eco"));
 	ck_assert_ptr_nonnull(swn_registry_find(reg, "customs-declaration"));
@@ -167,18 +175,25 @@ static void write_registry(const char *dir, const char *body)
 	fclose(fp);
 }
 
-static char *doctype_xml(const char *id, const char *root, const char *s, const char *to_intl)
+static char *doctype_xml_i(const char *id, const char *root, const char *s, const char *to_intl,
+			   const char *intl_root, const char *dom_xsd)
 {
 	static char buf[24000];
 
 	snprintf(buf, sizeof buf,
 		 "<doctype id=\"%s\"><title>t</title>"
-		 "<domestic root=\"%s\" namespace=\"urn:d\" schema=\"%s/eco/domestic.xsd\"/>"
-		 "<international root=\"I\" namespace=\"urn:i\" schema=\"%s/eco/international.xsd\"/>"
+		 "<domestic root=\"%s\" namespace=\"urn:d\" schema=\"%s/eco/%s\"/>"
+		 "<international root=\"%s\" namespace=\"urn:i\" schema=\"%s/eco/international.xsd\"/>"
 		 "<map to=\"international\" xslt=\"%s\"/>"
 		 "<map to=\"domestic\" xslt=\"%s/eco/to-domestic.xsl\"/>"
-		 "<as4 service=\"s\" action=\"a\"/></doctype>", id, root, s, s, to_intl, s);
+		 "<as4 service=\"s\" action=\"a\"/></doctype>", id, root, s, dom_xsd, intl_root, s,
+		 to_intl, s);
 	return buf;
+}
+
+static char *doctype_xml(const char *id, const char *root, const char *s, const char *to_intl)
+{
+	return doctype_xml_i(id, root, s, to_intl, "I", "domestic.xsd");
 }
 
 START_TEST(registry_refuses_ambiguity_and_missing_files)
@@ -196,6 +211,26 @@ START_TEST(registry_refuses_ambiguity_and_missing_files)
 	swn_err_clear(&err);
 	ck_assert_int_eq(swn_registry_load(dir, &r, &err), -1);
 	ck_assert_int_eq(err.code, SWN_E_CONFIG);
+	ck_assert_ptr_nonnull(strstr(err.msg, "both use root {urn:i}I"));
+
+	/* One domestic form shared whole, two international forms: allowed,
+	 * the first detected, the second reached from it. */
+	snprintf(body, sizeof body, "%s", doctype_xml_i("one", "D", s, map, "I", "domestic.xsd"));
+	strncat(body, doctype_xml_i("two", "D", s, map, "J", "domestic.xsd"), sizeof body - strlen(body) - 1);
+	write_registry(dir, body);
+	swn_err_clear(&err);
+	ck_assert_int_eq(swn_registry_load(dir, &r, &err), 0);
+	ck_assert_str_eq(swn_doctype_id(swn_registry_next_sharing(r, swn_registry_find(r, "one"))), "two");
+	swn_registry_free(r);
+	r = NULL;
+
+	/* Sharing a domestic root and namespace under another schema is not
+	 * one form: refused. */
+	snprintf(body, sizeof body, "%s", doctype_xml_i("one", "D", s, map, "I", "domestic.xsd"));
+	strncat(body, doctype_xml_i("two", "D", s, map, "J", "international.xsd"), sizeof body - strlen(body) - 1);
+	write_registry(dir, body);
+	swn_err_clear(&err);
+	ck_assert_int_eq(swn_registry_load(dir, &r, &err), -1);
 	ck_assert_ptr_nonnull(strstr(err.msg, "both use root {urn:d}D"));
 
 	write_registry(dir, doctype_xml("one", "D", s, "/nonexistent/map.xsl"));

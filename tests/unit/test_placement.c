@@ -169,7 +169,7 @@ static int exists(const char *name)
 
 static int place(char *path, size_t n, struct swn_err *err)
 {
-	struct swn_placement d = { "P4", "P4-20", "eco", "m1@p4", 1, doc, strlen(doc), home };
+	struct swn_placement d = { "P4", "P4-20", "eco", "m1@p4", 1, doc, strlen(doc), home, NULL, NULL, 0, 0, 0 };
 
 	swn_err_clear(err);
 	return swn_placement_place(l, spool, &d, path, n, err);
@@ -309,7 +309,7 @@ START_TEST(older_reason)
 	static const char old[] = SWN_SWA_REASON_PREFIX "YWJj; part 1 <c1@x> application/xml; "
 		"charset=UTF-8: received 9 bytes sha256:00, decrypted 9 bytes sha256:00";
 	struct swn_event ev = { "in", "P4", "P4-20", "eco", "m2@p4", "RECEIVED", old };
-	struct swn_placement d = { "P4", "P4-20", "eco", "m2@p4", 2, doc, strlen(doc), home };
+	struct swn_placement d = { "P4", "P4-20", "eco", "m2@p4", 2, doc, strlen(doc), home, NULL, NULL, 0, 0, 0 };
 	struct swn_placement_attachment att[4];
 	char path[600];
 	struct swn_err err;
@@ -321,6 +321,90 @@ START_TEST(older_reason)
 	swn_err_clear(&err);
 	ck_assert_int_eq(swn_placement_place(l, spool, &d, path, sizeof path, &err), -1);
 	ck_assert(!exists("eco-00000002.xml") && !exists(".placing-2"));
+}
+END_TEST
+
+/* ---- the international document and the loss report beside it ---- */
+
+static const char intl[] = "<I xmlns='urn:i'><X>1</X></I>";
+static const char loss[] = "<LossReport xmlns='urn:swnode:loss-report:1' doctype='eco' lost='1'/>";
+
+static int place_extras(char *path, size_t n, struct swn_err *err)
+{
+	struct swn_placement d = { "P4", "P4-20", "eco", "m1@p4", 1, doc, strlen(doc), home,
+				   intl, loss, strlen(intl), strlen(loss), 1 };
+
+	swn_err_clear(err);
+	return swn_placement_place(l, spool, &d, path, n, err);
+}
+
+START_TEST(placed_with_extras)
+{
+	struct swn_ledger_placed p;
+	char path[600], reason[2100];
+	struct swn_err err;
+
+	ck_assert_msg(place_extras(path, sizeof path, &err) == 0, "%s", err.msg);
+	ck_assert_str_eq(strrchr(path, '/') + 1, "eco-00000001.xml");
+	holds("eco-00000001.xml", doc);
+	holds("eco-00000001.international", intl);
+	holds("eco-00000001.loss-report", loss);
+	ck_assert(!exists(".placing-1-international") && !exists(".placing-1-loss"));
+	/* The reason counts the loss and ends with the path. */
+	ck_assert_int_eq(swn_ledger_placement(l, 1, &p, &err), 2);
+	snprintf(reason, sizeof reason, "%s", p.file);
+	ck_assert_msg(strncmp(reason, "lost 1, international sha256:", 29) == 0, "%s", reason);
+	ck_assert_str_eq(swn_placement_reason_path(reason), path);
+	ck_assert_str_eq(swn_placement_reason_path("/x/spool/in/eco-00000001.xml"),
+			 "/x/spool/in/eco-00000001.xml");
+	ck_assert_int_eq(swn_placement_find(l, "eco-00000001.xml", &p, &err), 1);
+	ck_assert_int_eq(swn_placement_find(l, "eco-00000001.international", &p, &err), 0);
+	/* Taken: all three go; a start after a crash that left one removes it. */
+	ck_assert_int_eq(swn_placement_acknowledge(l, spool, "eco-00000001.xml", &p, &err), 1);
+	ck_assert(!exists("eco-00000001.xml") && !exists("eco-00000001.international") &&
+		  !exists("eco-00000001.loss-report"));
+	snprintf(path, sizeof path, "%s/eco-00000001.loss-report", in);
+	write_text(path, loss);
+	{
+		int finished, removed, failed;
+
+		ck_assert_int_eq(swn_placement_recover(l, spool, home, &finished, &removed, &failed, &err), 0);
+		ck_assert(!exists("eco-00000001.loss-report"));
+	}
+}
+END_TEST
+
+/* Recorded, nothing revealed (a crash between steps 2 and 3), and a loss
+ * report planted in place of the one written: finishing reveals the
+ * document and the international document, and removes the planted one. */
+START_TEST(extras_finished_only_as_recorded)
+{
+	char path[600], tmp[300], reason[1200], hi[65], hl[65];
+	struct swn_event ev = { "in", "P4", "P4-20", "eco", "m1@p4", "DELIVERED_LOCAL", reason };
+	unsigned char md[32];
+	enum swn_finish what;
+	struct swn_err err;
+
+	snprintf(path, sizeof path, "%s/eco-00000001.xml", in);
+	SHA256((const unsigned char *)intl, strlen(intl), md);
+	hex(md, hi);
+	SHA256((const unsigned char *)loss, strlen(loss), md);
+	hex(md, hl);
+	snprintf(reason, sizeof reason, "lost 1, international sha256:%s, loss report sha256:%s: %s", hi,
+		 hl, path);
+	snprintf(tmp, sizeof tmp, "%s/.placing-1", in);
+	write_text(tmp, doc);
+	snprintf(tmp, sizeof tmp, "%s/.placing-1-international", in);
+	write_text(tmp, intl);
+	snprintf(tmp, sizeof tmp, "%s/.placing-1-loss", in);
+	write_text(tmp, "<LossReport lost='0'/>");
+	swn_err_clear(&err);
+	ck_assert_int_eq(swn_ledger_append(l, &ev, doc, strlen(doc), NULL, &err), 0);
+	ck_assert_msg(swn_placement_finish(l, spool, home, 1, 0, &what, &err) == 0, "%s", err.msg);
+	ck_assert_int_eq(what, SWN_FINISH_REVEALED);
+	holds("eco-00000001.xml", doc);
+	holds("eco-00000001.international", intl);
+	ck_assert(!exists("eco-00000001.loss-report") && !exists(".placing-1-loss"));
 }
 END_TEST
 
@@ -336,6 +420,8 @@ int main(void)
 	tcase_add_test(tc, planted_link);
 	tcase_add_test(tc, taken_and_swept);
 	tcase_add_test(tc, older_reason);
+	tcase_add_test(tc, placed_with_extras);
+	tcase_add_test(tc, extras_finished_only_as_recorded);
 	suite_add_tcase(s, tc);
 	return swn_test_run(s);
 }
