@@ -56,6 +56,10 @@
     <xsl:for-each select="//sch:pattern[@abstract = 'true' or @is-a] | //sch:rule[@abstract = 'true'] | //sch:rule[not(@context)]">
       <xsl:message terminate="yes">abstract patterns and rules are not supported by swnode</xsl:message>
     </xsl:for-each>
+    <xsl:for-each select="//sch:rule[contains(@context, 'text()') or contains(@context, 'comment()') or
+                                     contains(@context, 'processing-instruction(') or contains(@context, 'node()')]">
+      <xsl:message terminate="yes">rule context "<xsl:value-of select="@context"/>": swnode checks rules on the root, elements and attributes only (not text, comment or processing-instruction nodes)</xsl:message>
+    </xsl:for-each>
     <xsl:if test="/sch:schema/@queryBinding and not(/sch:schema/@queryBinding = 'xslt' or /sch:schema/@queryBinding = 'xpath' or /sch:schema/@queryBinding = 'xpath1')">
       <xsl:message terminate="yes">queryBinding <xsl:value-of select="/sch:schema/@queryBinding"/> is not supported: swnode evaluates XPath 1.0 (queryBinding xslt)</xsl:message>
     </xsl:if>

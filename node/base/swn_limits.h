@@ -35,6 +35,8 @@
 
 /* Schema or mapping errors reported for one document before giving up. */
 #define SWN_MAX_REPORTED_ERRORS  50
+/* Values a loss report lists (loss.h); the count goes on past them. */
+#define SWN_MAX_LOSS_LISTED      1000
 
 /* A PEM certificate or key file. */
 #define SWN_MAX_PEM_BYTES        (64u * 1024u)

@@ -9,6 +9,7 @@
 
 #include "base/escape.h"
 #include "doc/loss.h"
+#include "base/swn_limits.h"
 
 #define LOSS_NS "urn:swnode:loss-report:1"
 #define XSI_NS "http://www.w3.org/2001/XMLSchema-instance"
@@ -283,6 +284,13 @@ static int check_leaf(void *ctx, xmlNodePtr at, const xmlChar *value, struct swn
 		free(v);
 		return 0;
 	}
+	/* Past SWN_MAX_LOSS_LISTED, counted, not listed: the report stays
+	 * readable, and its cost bounded, however much a document loses. */
+	if (r->lost >= SWN_MAX_LOSS_LISTED) {
+		r->lost++;
+		free(v);
+		return 0;
+	}
 	swn_buf_init(&path, 1 << 16);
 	if (display_path(r, at, &path, err) < 0 || swn_buf_add(&path, "", 1, err) < 0) {
 		swn_buf_free(&path);
@@ -312,7 +320,7 @@ int swn_loss_compare(xmlDocPtr orig, xmlDocPtr back, const char *doctype,
 	struct keys ks = { NULL, 0, 0, 0 };
 	struct report r = { &ks, NULL, NULL, NULL, NULL, 0 };
 	xmlChar *text = NULL;
-	char count[32];
+	char count[32], listed[32];
 	int len = 0, rc = -1;
 	size_t i;
 
@@ -333,8 +341,11 @@ int swn_loss_compare(xmlDocPtr orig, xmlDocPtr back, const char *doctype,
 	if (walk(xmlDocGetRootElement(orig), check_leaf, &r, err) < 0)
 		goto done;
 	snprintf(count, sizeof count, "%zu", r.lost);
+	snprintf(listed, sizeof listed, "%zu",
+		 r.lost < SWN_MAX_LOSS_LISTED ? r.lost : (size_t)SWN_MAX_LOSS_LISTED);
 	if (!xmlNewProp(r.root, BAD_CAST "doctype", BAD_CAST doctype) ||
-	    !xmlNewProp(r.root, BAD_CAST "lost", BAD_CAST count)) {
+	    !xmlNewProp(r.root, BAD_CAST "lost", BAD_CAST count) ||
+	    !xmlNewProp(r.root, BAD_CAST "listed", BAD_CAST listed)) {
 		swn_err_set(err, SWN_E_NOMEM, NULL, 0, "out of memory");
 		goto done;
 	}

@@ -19,13 +19,14 @@
  * last such places.
  *
  * The report (urn:swnode:loss-report:1, schemas/loss-report.xsd):
- *   <LossReport doctype="ID" lost="N">
+ *   <LossReport doctype="ID" lost="N" listed="L">
  *     <Namespace prefix="md" uri="..."/>...      every prefix a path uses
  *     <Lost path="/md:MetaData/Declaration/AcceptanceDateTime/p1:DateTimeString"
  *           value="20190702110757Z"/>...         in document order
  *   </LossReport>
  * Path steps are written with the document's own prefixes, and carry a
- * position [n] where the element has siblings of its name.
+ * position [n] where the element has siblings of its name.  The first
+ * SWN_MAX_LOSS_LISTED values lost are listed (L of them); N counts all.
  */
 #ifndef SWN_LOSS_H
 #define SWN_LOSS_H

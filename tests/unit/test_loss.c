@@ -132,6 +132,27 @@ START_TEST(values_are_escaped_in_the_report)
 }
 END_TEST
 
+START_TEST(a_large_loss_is_counted_and_listed_up_to_the_cap)
+{
+	size_t lost = 0, i, n = SWN_MAX_LOSS_LISTED + 500, listed = 0;
+	char *orig = malloc(n * 24 + 64), *r, *p;
+
+	strcpy(orig, "<R xmlns='urn:a'>");
+	for (i = 0; i < n; i++)
+		sprintf(orig + strlen(orig), "<V>%zu</V>", i);
+	strcat(orig, "</R>");
+	r = report(orig, "<R xmlns='urn:a'/>", &lost);
+	ck_assert_uint_eq(lost, n);
+	for (p = r; (p = strstr(p, "<Lost ")) != NULL; p++)
+		listed++;
+	ck_assert_uint_eq(listed, SWN_MAX_LOSS_LISTED);
+	HAS(r, "listed=\"1000\"");
+	HAS(r, "<Lost path=\"/R/V[1]\" value=\"0\"/>");
+	free(r);
+	free(orig);
+}
+END_TEST
+
 /* ---- rules ---- */
 
 static char dir[64];
@@ -206,6 +227,9 @@ START_TEST(rules_refuse_what_they_cannot_check)
 	ck_assert_ptr_null(compile("<schema xmlns='http://purl.oclc.org/dsdl/schematron' queryBinding='xslt2'/>",
 				   &err));
 	HAS(err.msg, "xslt2 is not supported");
+	ck_assert_ptr_null(compile(SCH_HEAD "<pattern><rule context='d:R/text()'><assert test='1'>x</assert>"
+				   "</rule></pattern></schema>", &err));
+	HAS(err.msg, "root, elements and attributes only");
 	ck_assert_ptr_null(compile("<notschematron/>", &err));
 	HAS(err.msg, "not an ISO Schematron schema");
 	ck_assert_ptr_null(compile(SCH_HEAD "<pattern><rule context='d:R'><assert test='(('>x</assert>"
@@ -250,6 +274,7 @@ int main(void)
 	tcase_add_test(tc, repeated_values_count_and_carry_positions);
 	tcase_add_test(tc, a_changed_value_or_namespace_is_lost);
 	tcase_add_test(tc, values_are_escaped_in_the_report);
+	tcase_add_test(tc, a_large_loss_is_counted_and_listed_up_to_the_cap);
 	tcase_add_test(tc, rules_name_path_line_and_message);
 	tcase_add_test(tc, rules_refuse_what_they_cannot_check);
 	tcase_add_test(tc, rules_cannot_read_files);
